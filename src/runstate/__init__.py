@@ -1,0 +1,130 @@
+"""runstate: the run records of cloud job services, in one canonical run model.
+
+>>> import runstate
+>>> run = runstate.normalize("glue", {"Id": "jr_1", "JobName": "etl", "JobRunState": "SUCCEEDED"})
+>>> run.state, run.phase, run.is_terminal
+(<State.SUCCEEDED: 'SUCCEEDED'>, <Phase.TERMINATED: 'TERMINATED'>, True)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from ._durations import span, sum_durations, task_time, total_across_attempts, wall_time
+from ._errors import (
+    IllegalTransitionError,
+    InconsistentDurationWarning,
+    InvalidRecordError,
+    InvalidRecordWarning,
+    NaiveDatetimeWarning,
+    ProviderSpecError,
+    RunstateError,
+    RunstateWarning,
+    StateConflictWarning,
+    UnknownProviderError,
+    UnmappedStateError,
+    UnmappedStateWarning,
+)
+from ._graph import EDGES, GRAPH, Edge, EdgeKind, IllegalStep, TransitionGraph
+from ._model import Durations, Missing, Run
+from ._registry import REGISTRY, ProviderRegistry, RecordFailure
+from ._serialize import from_dict, to_dict
+from ._spec import NativeEdge, Outcome, ProviderSpec, check_provider, provider_problems
+from ._times import parse_time
+from ._tracker import Conflict, Observation, RunTracker, Segment
+from ._vocabulary import Phase, Reason, State, otel_result
+from .providers import register_builtin_providers
+
+__all__ = [
+    "EDGES",
+    "GRAPH",
+    "REGISTRY",
+    "Conflict",
+    "Durations",
+    "Edge",
+    "EdgeKind",
+    "IllegalStep",
+    "IllegalTransitionError",
+    "InconsistentDurationWarning",
+    "InvalidRecordError",
+    "InvalidRecordWarning",
+    "Missing",
+    "NaiveDatetimeWarning",
+    "NativeEdge",
+    "Observation",
+    "Outcome",
+    "Phase",
+    "ProviderRegistry",
+    "ProviderSpec",
+    "ProviderSpecError",
+    "Reason",
+    "RecordFailure",
+    "Run",
+    "RunTracker",
+    "RunstateError",
+    "RunstateWarning",
+    "Segment",
+    "State",
+    "StateConflictWarning",
+    "TransitionGraph",
+    "UnknownProviderError",
+    "UnmappedStateError",
+    "UnmappedStateWarning",
+    "check_provider",
+    "from_dict",
+    "normalize",
+    "normalize_many",
+    "otel_result",
+    "parse_time",
+    "provider_problems",
+    "providers",
+    "register_provider",
+    "span",
+    "sum_durations",
+    "task_time",
+    "to_dict",
+    "total_across_attempts",
+    "wall_time",
+]
+
+register_builtin_providers(REGISTRY)
+
+
+def normalize(provider: str, record: Any, *, strict: bool = False, keep_raw: bool = True) -> Run:
+    """Turn one provider record into a canonical :class:`Run`.
+
+    ``record`` is the provider's JSON dict (or, where the provider supports it, its SDK object).
+    Lenient (default): unmapped states become ``State.UNKNOWN`` and unusable fields are dropped,
+    each with a :class:`RunstateWarning` naming provider, field and value. ``strict=True`` raises
+    :class:`InvalidRecordError` (or its :class:`UnmappedStateError`) instead. ``keep_raw=False``
+    leaves ``run.raw`` as ``None`` for bulk loads. An unknown ``provider`` raises
+    :class:`UnknownProviderError`. Nothing else is raised on purpose.
+    """
+    return REGISTRY.normalize(provider, record, strict=strict, keep_raw=keep_raw)
+
+
+def normalize_many(
+    provider: str,
+    records: Iterable[Any],
+    *,
+    strict: bool = False,
+    keep_raw: bool = True,
+    on_error: Callable[[RecordFailure], None] | None = None,
+) -> Iterator[Run]:
+    """Lazily turn records, or the provider's list pages of records, into runs (constant memory).
+
+    By default the first record that fails raises (with a note giving its index); with ``on_error``
+    each failure is handed to it as a :class:`RecordFailure` and the iteration goes on.
+    """
+    return REGISTRY.normalize_many(provider, records, strict=strict, keep_raw=keep_raw, on_error=on_error)
+
+
+def providers() -> tuple[str, ...]:
+    """Names of the registered providers, sorted."""
+    return REGISTRY.names()
+
+
+def register_provider(spec: ProviderSpec) -> ProviderSpec:
+    """Register a provider in the default registry (checked first; the newest registration wins)."""
+    return REGISTRY.register(spec)

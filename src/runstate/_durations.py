@@ -1,0 +1,131 @@
+"""Duration arithmetic that providers and users share instead of re-implementing.
+
+Nothing here clamps: an inconsistency is reported through a :class:`~runstate._context.Context`
+(a warning leniently, an error strictly) and the values are kept as the provider gave them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Final
+
+from ._context import Context
+from ._model import Run
+
+__all__ = [
+    "check_order",
+    "check_parts",
+    "span",
+    "sum_durations",
+    "task_time",
+    "total_across_attempts",
+    "wall_time",
+]
+
+ZERO: Final = timedelta(0)
+
+
+def duration_from_ms(value: object, ctx: Context, field: str) -> timedelta | None:
+    """A duration in integer milliseconds; ``None`` if absent, reported if not a non-negative number."""
+    if type(value) is int and value >= 0:
+        return timedelta(milliseconds=value)
+    return _duration_problem(value, 1000, ctx, field)
+
+
+def duration_from_s(value: object, ctx: Context, field: str) -> timedelta | None:
+    """A duration in seconds (int or float); ``None`` if absent, reported if unusable."""
+    if (type(value) is int or type(value) is float) and value >= 0:
+        try:
+            return timedelta(seconds=value)
+        except OverflowError:
+            pass
+    return _duration_problem(value, 1, ctx, field)
+
+
+def _duration_problem(value: object, per_second: int, ctx: Context, field: str) -> timedelta | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        ctx.invalid(field, value, "expected a number")
+        return None
+    if value != value:
+        ctx.invalid(field, value, "duration is NaN")
+        return None
+    try:
+        result = timedelta(seconds=value / per_second)
+    except OverflowError:
+        ctx.invalid(field, value, "duration out of range")
+        return None
+    if value < 0:
+        ctx.inconsistent(field, value, "negative duration")
+    return result
+
+
+def check_order(start: datetime | None, end: datetime | None, ctx: Context, field: str) -> None:
+    """Report an end before its start (the times are kept as given)."""
+    if start is not None and end is not None and end < start:
+        ctx.inconsistent(field, f"{end.isoformat()} < {start.isoformat()}", "ends before it starts")
+
+
+def check_parts(
+    parts: Iterable[timedelta | None],
+    whole: timedelta | None,
+    ctx: Context,
+    field: str,
+    tolerance: timedelta = ZERO,
+) -> None:
+    """Report parts whose sum exceeds ``whole`` by more than ``tolerance`` (missing parts are skipped)."""
+    if whole is None:
+        return
+    total = sum((p for p in parts if p is not None), ZERO)
+    if total - whole > tolerance:
+        ctx.inconsistent(field, f"{total} > {whole}", "parts add up to more than the whole")
+
+
+def sum_durations(values: Iterable[timedelta | None]) -> timedelta | None:
+    """The sum, or ``None`` as soon as any value is unknown (an empty sum is zero)."""
+    total = ZERO
+    for value in values:
+        if value is None:
+            return None
+        total += value
+    return total
+
+
+def span(runs: Iterable[Run]) -> tuple[datetime | None, datetime | None]:
+    """Earliest start and latest end of some runs; the end is ``None`` if any run has not ended."""
+    starts: list[datetime] = []
+    ends: list[datetime] = []
+    open_ = False
+    for run in runs:
+        if run.started_at is not None:
+            starts.append(run.started_at)
+        if run.ended_at is None:
+            open_ = True
+        else:
+            ends.append(run.ended_at)
+    return (min(starts) if starts else None, None if open_ or not ends else max(ends))
+
+
+def wall_time(runs: Iterable[Run], now: datetime | None = None) -> timedelta | None:
+    """Time from the first start to the last end of some runs (tasks in parallel count once).
+
+    If one has not ended, the span runs until ``now`` when given, else the result is ``None``.
+    """
+    first, last = span(runs)
+    if first is None:
+        return None
+    if last is None:
+        return None if now is None else now - first
+    return last - first
+
+
+def task_time(run: Run, now: datetime | None = None) -> timedelta | None:
+    """Summed time of a run's tasks (parallel tasks count each): compare with :func:`wall_time`."""
+    return sum_durations(task.elapsed(now) for task in run.tasks)
+
+
+def total_across_attempts(attempts: Iterable[Run], now: datetime | None = None) -> timedelta | None:
+    """Time spent over all attempts of one logical run: the sum of each attempt's elapsed time."""
+    return sum_durations(run.elapsed(now) for run in attempts)

@@ -1,0 +1,136 @@
+"""The exception and warning hierarchy: what ``normalize`` may raise or, leniently, warn.
+
+Every exception subclasses :class:`RunstateError` and the builtin it stands for, so existing
+``except ValueError`` / ``except KeyError`` clauses keep working. Each keeps its pieces as attributes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+__all__ = [
+    "IllegalTransitionError",
+    "InconsistentDurationWarning",
+    "InvalidRecordError",
+    "InvalidRecordWarning",
+    "NaiveDatetimeWarning",
+    "ProviderSpecError",
+    "RunstateError",
+    "RunstateWarning",
+    "StateConflictWarning",
+    "UnknownProviderError",
+    "UnmappedStateError",
+    "UnmappedStateWarning",
+]
+
+_MAX_VALUE_REPR = 80
+
+
+def short_repr(value: object) -> str:
+    """``repr`` cut to a readable length, so a 10 kB string never floods a message."""
+    text = repr(value)
+    if len(text) > _MAX_VALUE_REPR:
+        return f"{text[: _MAX_VALUE_REPR - 5]}...{text[-2:]} ({len(text)} chars)"
+    return text
+
+
+class RunstateError(Exception):
+    """Base class of every exception runstate raises on purpose."""
+
+
+class UnknownProviderError(RunstateError, KeyError):
+    """No provider of that name is registered.
+
+    ``UnknownProviderError: unknown provider 'glu'; registered: cloud_deploy, databricks, glue``
+    """
+
+    def __init__(self, name: object, registered: Iterable[str]) -> None:
+        self.name = name
+        self.registered = tuple(sorted(registered))
+        super().__init__(name)
+
+    def __str__(self) -> str:
+        listed = ", ".join(self.registered) or "(none)"
+        return f"unknown provider {short_repr(self.name)}; registered: {listed}"
+
+
+class InvalidRecordError(RunstateError, ValueError):
+    """A record cannot be normalized: a field is missing, of the wrong type or out of range.
+
+    ``InvalidRecordError: glue: $.StartedOn: cannot parse time: 'yesterday'``
+    """
+
+    def __init__(self, provider: str, field: str, value: object, problem: str) -> None:
+        self.provider = provider
+        self.field = field
+        self.value = value
+        self.problem = problem
+        super().__init__(provider, field, value, problem)
+
+    def __str__(self) -> str:
+        return f"{self.provider}: {self.field}: {self.problem}: {short_repr(self.value)}"
+
+
+class UnmappedStateError(InvalidRecordError):
+    """Strict mode met a state word the provider's tables do not map.
+
+    ``UnmappedStateError: glue: $.JobRunState: unmapped state: 'PAUSED'``
+    """
+
+    def __init__(self, provider: str, field: str, value: object, problem: str = "unmapped state") -> None:
+        super().__init__(provider, field, value, problem)
+
+
+class IllegalTransitionError(RunstateError, ValueError):
+    """A step between two states that the transition graph does not allow.
+
+    ``IllegalTransitionError: illegal transition SUCCEEDED -> RUNNING at index 3``
+    """
+
+    def __init__(self, source: Any, target: Any, index: int | None = None) -> None:
+        self.source = source
+        self.target = target
+        self.index = index
+        super().__init__(source, target, index)
+
+    def __str__(self) -> str:
+        where = "" if self.index is None else f" at index {self.index}"
+        return f"illegal transition {self.source} -> {self.target}{where}"
+
+
+class ProviderSpecError(RunstateError, ValueError):
+    """A provider's declared tables are incomplete or inconsistent with the canonical graph."""
+
+    def __init__(self, provider: str, problems: Iterable[str]) -> None:
+        self.provider = provider
+        self.problems = tuple(problems)
+        super().__init__(provider, self.problems)
+
+    def __str__(self) -> str:
+        lines = "\n  ".join(self.problems)
+        return f"provider {self.provider!r} spec is invalid:\n  {lines}"
+
+
+class RunstateWarning(UserWarning):
+    """Base class of the warnings of lenient mode; turn them into errors with ``filterwarnings``."""
+
+
+class InvalidRecordWarning(RunstateWarning):
+    """A field was unusable and was left out (lenient twin of :class:`InvalidRecordError`)."""
+
+
+class UnmappedStateWarning(InvalidRecordWarning):
+    """A state word is not in the provider's tables; the run's state is UNKNOWN or the nearest safe one."""
+
+
+class NaiveDatetimeWarning(InvalidRecordWarning):
+    """A datetime without a time zone was assumed to be UTC."""
+
+
+class InconsistentDurationWarning(RunstateWarning):
+    """Times or durations contradict each other (end before start, parts that don't add up)."""
+
+
+class StateConflictWarning(RunstateWarning):
+    """Two state fields of one record, or two observations of one run, contradict each other."""

@@ -1,0 +1,209 @@
+"""The canonical transition graph, held as an edge table, and the checks that apply it.
+
+Edges are data (:data:`EDGES`); everything else is derived from them. ``UNKNOWN`` is not a node:
+it is the absence of a state, so validation skips such observations and judges the states around them.
+A retry is a new run (a new record), never an edge out of a terminal state; *repair* (Databricks)
+re-runs a terminated run in place and is the only labelled re-entry.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any, Final
+
+import attrs
+
+from ._errors import IllegalTransitionError
+from ._vocabulary import STATE_PHASE, TERMINAL_STATES, State
+
+__all__ = ["EDGES", "GRAPH", "Edge", "EdgeKind", "IllegalStep", "TransitionGraph"]
+
+
+class EdgeKind(enum.StrEnum):
+    """What an edge stands for."""
+
+    FORWARD = "forward"
+    """Normal progress through a run's life."""
+    RETRY = "retry"
+    """Into or out of WAITING_FOR_RETRY: an attempt ended and the next one is scheduled."""
+    REPAIR = "repair"
+    """Re-entry: a terminated run is re-run in place; only providers that can repair may take it."""
+
+
+@attrs.frozen
+class Edge:
+    """One legal step between two canonical states."""
+
+    source: State
+    target: State
+    kind: EdgeKind = EdgeKind.FORWARD
+
+
+@attrs.frozen
+class IllegalStep:
+    """A step of an observed sequence that the graph does not allow."""
+
+    index: int
+    """Index (in the sequence given) of the observation that arrived at ``target``."""
+    source: State
+    target: State
+
+    def to_error(self) -> IllegalTransitionError:
+        """The same step as an exception."""
+        return IllegalTransitionError(self.source, self.target, self.index)
+
+
+_S = State
+_F, _R, _P = EdgeKind.FORWARD, EdgeKind.RETRY, EdgeKind.REPAIR
+_OUTCOMES = (_S.SUCCEEDED, _S.FAILED, _S.CANCELED, _S.TIMED_OUT)
+
+# fmt: off
+EDGES: Final[tuple[Edge, ...]] = tuple(Edge(s, t, k) for s, t, k in (
+    # waiting before execution: for capacity, for upstream, for resources; polling may see any order
+    (_S.QUEUED, _S.BLOCKED, _F), (_S.QUEUED, _S.PENDING, _F), (_S.QUEUED, _S.RUNNING, _F),
+    (_S.BLOCKED, _S.QUEUED, _F), (_S.BLOCKED, _S.PENDING, _F), (_S.BLOCKED, _S.RUNNING, _F),
+    (_S.PENDING, _S.QUEUED, _F), (_S.PENDING, _S.BLOCKED, _F), (_S.PENDING, _S.RUNNING, _F),
+    # a run can end before it executes: canceled, timed out, failed to start, skipped
+    *((src, dst, _F) for src in (_S.QUEUED, _S.BLOCKED, _S.PENDING) for dst in (*_OUTCOMES, _S.SKIPPED)),
+    # stopping before execution (a cancel request on a waiting run)
+    (_S.QUEUED, _S.TERMINATING, _F), (_S.BLOCKED, _S.TERMINATING, _F), (_S.PENDING, _S.TERMINATING, _F),
+    # execution and its end (a fast run may finish between two polls, so RUNNING -> outcome is direct)
+    (_S.RUNNING, _S.TERMINATING, _F),
+    *((_S.RUNNING, dst, _F) for dst in _OUTCOMES),
+    *((_S.TERMINATING, dst, _F) for dst in _OUTCOMES),
+    # retries within one run record (Databricks task runs)
+    (_S.PENDING, _S.WAITING_FOR_RETRY, _R), (_S.RUNNING, _S.WAITING_FOR_RETRY, _R),
+    (_S.TERMINATING, _S.WAITING_FOR_RETRY, _R),
+    (_S.WAITING_FOR_RETRY, _S.QUEUED, _R), (_S.WAITING_FOR_RETRY, _S.BLOCKED, _R),
+    (_S.WAITING_FOR_RETRY, _S.PENDING, _R), (_S.WAITING_FOR_RETRY, _S.RUNNING, _R),
+    *((_S.WAITING_FOR_RETRY, dst, _F) for dst in (*_OUTCOMES, _S.SKIPPED)),
+    # repair: re-entry from any terminal state into the waiting or running states
+    *((src, dst, _P) for src in (*_OUTCOMES, _S.SKIPPED)
+      for dst in (_S.QUEUED, _S.BLOCKED, _S.PENDING, _S.RUNNING)),
+))
+# fmt: on
+"""The edge table of the canonical graph (self-loops are implicit: observing a state twice is legal)."""
+
+INITIAL_STATES: Final = frozenset({State.QUEUED, State.BLOCKED, State.PENDING})
+"""States a run can be in when it is first created."""
+
+
+@attrs.frozen
+class TransitionGraph:
+    """A directed graph over :class:`State`, built from an edge table."""
+
+    edges: tuple[Edge, ...]
+    initial: frozenset[State] = INITIAL_STATES
+    _kinds: Mapping[tuple[State, State], EdgeKind] = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        kinds = {(e.source, e.target): e.kind for e in self.edges}
+        object.__setattr__(self, "_kinds", kinds)
+
+    @property
+    def states(self) -> tuple[State, ...]:
+        """Every node: all states but UNKNOWN, in declaration order."""
+        return tuple(s for s in State if s is not State.UNKNOWN)
+
+    def edge_kind(self, source: State, target: State) -> EdgeKind | None:
+        """The kind of the edge ``source -> target``, or ``None`` if there is none."""
+        return self._kinds.get((source, target))
+
+    def is_legal(self, source: State, target: State, *, allow_reentry: bool = False) -> bool:
+        """Whether one observed step is legal; a self-loop always is, and UNKNOWN cannot be judged."""
+        if source is target or source is State.UNKNOWN or target is State.UNKNOWN:
+            return True
+        kind = self._kinds.get((source, target))
+        return kind is not None and (allow_reentry or kind is not EdgeKind.REPAIR)
+
+    def successors(self, source: State, *, allow_reentry: bool = False) -> frozenset[State]:
+        """States one legal step away from ``source`` (self-loop excluded)."""
+        return frozenset(
+            t
+            for (s, t), k in self._kinds.items()
+            if s is source and (allow_reentry or k is not EdgeKind.REPAIR)
+        )
+
+    def reachable(self, source: State, *, allow_reentry: bool = False) -> frozenset[State]:
+        """Every state reachable from ``source`` in zero or more steps."""
+        seen = {source}
+        todo = [source]
+        while todo:
+            for nxt in self.successors(todo.pop(), allow_reentry=allow_reentry):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return frozenset(seen)
+
+    def validate(self, states: Iterable[State | str], *, allow_reentry: bool = False) -> list[IllegalStep]:
+        """Every illegal step of a sequence of observations of one run (empty if all are legal).
+
+        UNKNOWN observations are skipped: the step is judged between the known states around them.
+        """
+        problems: list[IllegalStep] = []
+        last: State | None = None
+        for index, value in enumerate(states):
+            state = State(value)
+            if state is State.UNKNOWN:
+                continue
+            if last is not None and not self.is_legal(last, state, allow_reentry=allow_reentry):
+                problems.append(IllegalStep(index, last, state))
+            last = state
+        return problems
+
+    def check(self, states: Iterable[State | str], *, allow_reentry: bool = False) -> None:
+        """Raise :class:`IllegalTransitionError` for the first illegal step, if any."""
+        problems = self.validate(states, allow_reentry=allow_reentry)
+        if problems:
+            raise problems[0].to_error()
+
+    # --- exports ---------------------------------------------------------------------------------
+
+    def to_json(self) -> dict[str, Any]:
+        """The graph as JSON-ready data: states with phases, initial states, labelled edges."""
+        return {
+            "states": [
+                {"name": s.value, "phase": STATE_PHASE[s].value, "terminal": s in TERMINAL_STATES}
+                for s in self.states
+            ],
+            "initial": sorted(s.value for s in self.initial),
+            "self_loops": "always legal",
+            "edges": [
+                {"source": e.source.value, "target": e.target.value, "kind": e.kind.value} for e in self.edges
+            ],
+        }
+
+    def to_json_text(self) -> str:
+        """:meth:`to_json` as stable, indented text (what ``schemas/graph.json`` holds)."""
+        return json.dumps(self.to_json(), indent=2) + "\n"
+
+    def to_mermaid(self) -> str:
+        """The graph as a Mermaid ``stateDiagram-v2``; repair and retry edges are labelled."""
+        lines = ["stateDiagram-v2"]
+        lines += [f"    [*] --> {s.value}" for s in sorted(self.initial)]
+        for e in self.edges:
+            label = "" if e.kind is EdgeKind.FORWARD else f" : {e.kind.value}"
+            lines.append(f"    {e.source.value} --> {e.target.value}{label}")
+        lines += [f"    {s.value} --> [*]" for s in self.states if s in TERMINAL_STATES]
+        return "\n".join(lines) + "\n"
+
+    def to_dot(self) -> str:
+        """The graph as Graphviz DOT; terminal states are double circles, re-entry edges dashed."""
+        lines = ["digraph runstate {", "    rankdir=LR;"]
+        for s in self.states:
+            shape = "doublecircle" if s in TERMINAL_STATES else "circle"
+            lines.append(f'    {s.value} [shape={shape}, group="{STATE_PHASE[s].value}"];')
+        for e in self.edges:
+            attrs_ = "" if e.kind is EdgeKind.FORWARD else f' [label="{e.kind.value}"'
+            if e.kind is EdgeKind.REPAIR:
+                attrs_ += ", style=dashed"
+            attrs_ += "]" if attrs_ else ""
+            lines.append(f"    {e.source.value} -> {e.target.value}{attrs_};")
+        lines.append("}")
+        return "\n".join(lines) + "\n"
+
+
+GRAPH: Final = TransitionGraph(EDGES)
+"""The canonical transition graph (DESIGN.md section 4)."""

@@ -1,0 +1,153 @@
+"""The canonical run model: :class:`Run` and its :class:`Durations`."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from types import MappingProxyType
+from typing import Any, Final
+
+import attrs
+
+from ._vocabulary import Phase, Reason, State
+
+__all__ = ["DURATION_PARTS", "Durations", "Missing", "Run"]
+
+DURATION_PARTS: Final = ("queue", "setup", "execution", "cleanup", "total")
+"""The names of the :class:`Durations` fields, in order."""
+
+EMPTY: Final[Mapping[str, Any]] = MappingProxyType({})
+
+
+class Missing(enum.StrEnum):
+    """Why a duration or time is ``None``: these are different facts, never a zero."""
+
+    NOT_APPLICABLE = "NOT_APPLICABLE"
+    """The provider does not measure this part for this kind of run (Databricks multitask setup)."""
+    NOT_ENDED = "NOT_ENDED"
+    """The run has not ended yet, so the value does not exist yet."""
+    NOT_REPORTED = "NOT_REPORTED"
+    """The record does not carry it (or carried something unusable)."""
+
+
+def _add(a: timedelta | None, b: timedelta | None) -> timedelta | None:
+    return None if a is None or b is None else a + b
+
+
+def _sub(a: timedelta | None, b: timedelta | None) -> timedelta | None:
+    return None if a is None or b is None else a - b
+
+
+@attrs.frozen(slots=True)
+class Durations:
+    """How long a run spent in each part of its life; ``None`` parts say why in :attr:`missing`.
+
+    Adding or subtracting two ``Durations`` works part by part; a part missing on either side is
+    missing in the result (unknown plus anything is unknown), so sums stay associative.
+    """
+
+    queue: timedelta | None = None
+    setup: timedelta | None = None
+    execution: timedelta | None = None
+    cleanup: timedelta | None = None
+    total: timedelta | None = None
+    missing: Mapping[str, Missing] = attrs.field(default=EMPTY, eq=True)
+    """For each ``None`` part that the provider explains: why it is ``None``."""
+
+    def why_missing(self, part: str) -> Missing | None:
+        """Why ``part`` is ``None`` (``NOT_REPORTED`` if unexplained), or ``None`` if it has a value."""
+        if getattr(self, part) is not None:
+            return None
+        return self.missing.get(part, Missing.NOT_REPORTED)
+
+    def sum_of_parts(self) -> timedelta | None:
+        """``setup + execution + cleanup``, or ``None`` if any of them is missing."""
+        return _add(_add(self.setup, self.execution), self.cleanup)
+
+    def __add__(self, other: object) -> Durations:
+        if not isinstance(other, Durations):
+            return NotImplemented
+        return self._combine(other, _add)
+
+    def __sub__(self, other: object) -> Durations:
+        if not isinstance(other, Durations):
+            return NotImplemented
+        return self._combine(other, _sub)
+
+    def _combine(self, other: Durations, op: Any) -> Durations:
+        values = {p: op(getattr(self, p), getattr(other, p)) for p in DURATION_PARTS}
+        missing = {
+            p: self.missing.get(p) or other.missing.get(p) or Missing.NOT_REPORTED
+            for p, v in values.items()
+            if v is None
+        }
+        return Durations(**values, missing=MappingProxyType(missing) if missing else EMPTY)
+
+
+NO_DURATIONS: Final = Durations()
+
+
+def _as_tasks(value: Any) -> tuple[Run, ...]:
+    return value if type(value) is tuple else tuple(value)
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class Run:
+    """One run of a job, in canonical form; ``raw`` keeps the record it was made from.
+
+    Frozen: a ``Run`` is a fact observed at one time. Use :func:`attrs.evolve` to derive another.
+    """
+
+    provider: str
+    run_id: str
+    state: State
+    job_id: str | None = None
+    name: str | None = None
+    reason: Reason | None = None
+    provider_state: Mapping[str, str] = EMPTY
+    """The provider's own state words (e.g. life_cycle_state, result_state, termination code)."""
+    message: str | None = None
+    attempt: int = 0
+    original_run_id: str | None = None
+    previous_run_id: str | None = None
+    parent_run_id: str | None = None
+    created_at: datetime | None = None
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    durations: Durations = NO_DURATIONS
+    tasks: tuple[Run, ...] = attrs.field(default=(), converter=_as_tasks)
+    details: Mapping[str, Any] = EMPTY
+    """Provider facts that have no canonical field (timeouts, capacity, repair history), JSON-ready."""
+    raw: Mapping[str, Any] | None = attrs.field(default=None, repr=False)
+
+    __hash__ = None  # type: ignore[assignment]  # mappings inside: not hashable, on purpose
+
+    @property
+    def phase(self) -> Phase:
+        """The phase of :attr:`state`."""
+        return self.state.phase
+
+    @property
+    def is_terminal(self) -> bool:
+        """True once the outcome is final."""
+        return self.state.is_terminal
+
+    def elapsed(self, now: datetime | None = None) -> timedelta | None:
+        """Time the run has taken so far (``now - started_at``) or took in all (its total).
+
+        ``now`` defaults to the current UTC time; pass one to make the result reproducible.
+        ``None`` if the run has not started or its times are unknown.
+        """
+        total = self.durations.total
+        if self.ended_at is not None or self.state.is_terminal:
+            if total is not None:
+                return total
+            if self.started_at is not None and self.ended_at is not None:
+                return self.ended_at - self.started_at
+            return None
+        if self.started_at is None:
+            return None
+        if now is None:
+            now = datetime.now(UTC)
+        return now - self.started_at

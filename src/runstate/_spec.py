@@ -1,0 +1,164 @@
+"""What a provider declares, as data, and the check that keeps every provider honest.
+
+A provider is one module holding a :class:`ProviderSpec`: its mapping tables (provider words to
+:class:`Outcome`), the values each table was checked against (with their provenance), its native
+transition edges, and one ``build`` function from a record to a :class:`~runstate.Run`.
+:func:`check_provider` proves the tables total and the native graph a homomorphism onto the canonical one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Final
+
+import attrs
+
+from ._context import Context
+from ._errors import ProviderSpecError, UnmappedStateWarning
+from ._graph import GRAPH, TransitionGraph
+from ._model import Run
+from ._vocabulary import Reason, State
+
+__all__ = ["BuildFunction", "NativeEdge", "Outcome", "ProviderSpec", "check_provider", "provider_problems"]
+
+
+@attrs.frozen(slots=True)
+class Outcome:
+    """What one provider word means canonically: a state and, where the word says more, a reason."""
+
+    state: State
+    reason: Reason | None = None
+
+
+@attrs.frozen
+class NativeEdge:
+    """One step of a provider's own state machine, between two of its native nodes."""
+
+    source: str
+    target: str
+    repair: bool = False
+    """True for a re-entry (a terminated run repaired in place); needs ``ProviderSpec.can_repair``."""
+
+
+BuildFunction = Callable[[Any, Context, bool], Run]
+"""``build(record, ctx, keep_raw) -> Run``: report problems through ``ctx``, never raise KeyError."""
+
+PageSplitter = Callable[[Any], "Iterable[Any] | None"]
+"""Given one input item, its records if it is a list page (``{"runs": [...]}``), else ``None``."""
+
+
+def _no_pages(item: Any) -> None:
+    return None
+
+
+def _freeze_tables(tables: Mapping[str, Mapping[str, Outcome]]) -> Mapping[str, Mapping[str, Outcome]]:
+    return {name: dict(table) for name, table in tables.items()}
+
+
+@attrs.frozen
+class ProviderSpec:
+    """Everything runstate needs to know about one provider."""
+
+    name: str
+    build: BuildFunction
+    tables: Mapping[str, Mapping[str, Outcome]] = attrs.field(converter=_freeze_tables)
+    """Mapping tables by name, e.g. ``{"JobRunState": {"RUNNING": Outcome(State.RUNNING), ...}}``."""
+    known_values: Mapping[str, tuple[str, ...]]
+    """For each table, every value the provider's API defines (checked against ``provenance``)."""
+    native_states: Mapping[str, frozenset[State]]
+    """Each native node of the provider's state machine and the canonical states it can stand for."""
+    native_edges: tuple[NativeEdge, ...]
+    provenance: str = ""
+    """Where the known values come from, e.g. ``"databricks-sdk 0.156.0"``."""
+    can_repair: bool = False
+    """Whether a terminated run can re-enter (Databricks repair): allows labelled re-entry edges."""
+    pages: PageSplitter = _no_pages
+    """Splits a list page into records for :func:`~runstate.normalize_many`."""
+    strict_context: Context = attrs.field(init=False, eq=False, repr=False)
+    lenient_context: Context = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "strict_context", Context(self.name, strict=True))
+        object.__setattr__(self, "lenient_context", Context(self.name, strict=False))
+
+    def context(self, strict: bool) -> Context:
+        """The prebuilt reporting context for a mode."""
+        return self.strict_context if strict else self.lenient_context
+
+
+def provider_problems(spec: ProviderSpec, graph: TransitionGraph = GRAPH) -> list[str]:
+    """Every inconsistency in a provider's declared tables and native graph (empty when sound).
+
+    Checks: each table maps every known value and only to real states and reasons; every native
+    node stands for at least one canonical state; every native edge maps onto a legal canonical
+    edge or a self-loop (a graph homomorphism), re-entry edges only for providers that can repair.
+    """
+    problems: list[str] = []
+    for name in sorted(set(spec.known_values) - set(spec.tables)):
+        problems.append(f"known values declared for {name!r}, but no such table")
+    for name, table in spec.tables.items():
+        known = spec.known_values.get(name)
+        if known is None:
+            problems.append(f"table {name!r}: no known values declared (totality cannot be checked)")
+            continue
+        problems += [f"table {name!r}: value {v!r} is not mapped" for v in known if v not in table]
+        for word, outcome in table.items():
+            if not isinstance(outcome, Outcome):
+                problems.append(f"table {name!r}: {word!r} maps to {outcome!r}, not an Outcome")
+            elif not isinstance(outcome.state, State):
+                problems.append(f"table {name!r}: {word!r} maps to a non-State {outcome.state!r}")
+            elif outcome.reason is not None and not isinstance(outcome.reason, Reason):
+                problems.append(f"table {name!r}: {word!r} has a non-Reason {outcome.reason!r}")
+    for node, states in spec.native_states.items():
+        if not states:
+            problems.append(f"native node {node!r} stands for no canonical state")
+        problems += [
+            f"native node {node!r}: {s!r} is not a State" for s in states if not isinstance(s, State)
+        ]
+    for edge in spec.native_edges:
+        missing = [n for n in (edge.source, edge.target) if n not in spec.native_states]
+        if missing:
+            problems.append(f"native edge {edge.source} -> {edge.target}: undeclared node(s) {missing}")
+            continue
+        if edge.repair and not spec.can_repair:
+            problems.append(
+                f"native edge {edge.source} -> {edge.target}: re-entry, but the provider cannot repair"
+            )
+        for src in spec.native_states[edge.source]:
+            for dst in spec.native_states[edge.target]:
+                if not graph.is_legal(src, dst, allow_reentry=edge.repair):
+                    step = f"{edge.source} -> {edge.target}"
+                    problems.append(f"native edge {step} maps onto illegal canonical step {src} -> {dst}")
+    return problems
+
+
+def check_provider(spec: ProviderSpec, graph: TransitionGraph = GRAPH) -> None:
+    """Raise :class:`~runstate.ProviderSpecError` listing every problem :func:`provider_problems` finds.
+
+    Call it from a provider's own tests; the registry also calls it when a provider is registered.
+    """
+    problems = provider_problems(spec, graph)
+    if problems:
+        raise ProviderSpecError(spec.name, problems)
+
+
+def lookup(table: Mapping[str, Outcome], value: object) -> Outcome | None:
+    """``table[value]`` for a string value, else ``None`` (lists and dicts are never hashed)."""
+    return table.get(value) if type(value) is str else None
+
+
+UNKNOWN_OUTCOME: Final = Outcome(State.UNKNOWN)
+
+
+def map_word(table: Mapping[str, Outcome], value: object, ctx: Context, field: str) -> Outcome:
+    """The outcome of a provider word; an absent, non-text or unmapped word is reported, giving UNKNOWN."""
+    if type(value) is str:
+        outcome = table.get(value)
+        if outcome is not None:
+            return outcome
+        ctx.unmapped(field, value)
+    elif value is None:
+        ctx.invalid(field, value, "missing state")
+    else:
+        ctx.invalid(field, value, "expected a state word (string)", UnmappedStateWarning)
+    return UNKNOWN_OUTCOME

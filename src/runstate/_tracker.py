@@ -1,0 +1,138 @@
+"""Following one run over time: the state history, illegal steps, contradictions, time per state."""
+
+from __future__ import annotations
+
+import bisect
+import warnings
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import attrs
+
+from ._errors import InvalidRecordError, StateConflictWarning
+from ._graph import GRAPH, IllegalStep, TransitionGraph
+from ._model import Run
+from ._vocabulary import State
+
+__all__ = ["Conflict", "Observation", "RunTracker", "Segment"]
+
+
+@attrs.frozen
+class Observation:
+    """One state seen at one time (and the run it was read from, if any)."""
+
+    at: datetime
+    state: State
+    run: Run | None = attrs.field(default=None, eq=False, repr=False)
+
+
+@attrs.frozen
+class Segment:
+    """A stretch of time in one state: from the first observation of it to the next state's."""
+
+    state: State
+    start: datetime
+    end: datetime | None
+    """When the next state was first seen; ``None`` for the last segment."""
+
+
+@attrs.frozen
+class Conflict:
+    """Two observations at the same instant that disagree on the state."""
+
+    first: Observation
+    second: Observation
+
+
+class RunTracker:
+    """Takes successive observations of one run, in any order, and keeps its history.
+
+    Repeated observations collapse into one segment; an observation older than the newest one is
+    put where its time says. Steps the graph forbids are flagged (:attr:`illegal_steps`), never raised.
+    """
+
+    def __init__(self, *, graph: TransitionGraph = GRAPH, allow_reentry: bool = False) -> None:
+        self._graph = graph
+        self._allow_reentry = allow_reentry
+        self._observations: list[Observation] = []
+        self._conflicts: list[Conflict] = []
+
+    def observe(self, observed: Run | State | str, at: datetime | None = None) -> Observation:
+        """Record a state (or a run's state) seen at ``at`` (aware; defaults to now, UTC)."""
+        if at is None:
+            at = datetime.now(UTC)
+        elif at.tzinfo is None or at.utcoffset() is None:
+            raise InvalidRecordError("runstate", "at", at, "observation time must be timezone-aware")
+        run = observed if isinstance(observed, Run) else None
+        state = observed.state if isinstance(observed, Run) else State(observed)
+        obs = Observation(at.astimezone(UTC), state, run)
+        keys = [o.at for o in self._observations]
+        pos = bisect.bisect_right(keys, obs.at)
+        for other in self._observations[bisect.bisect_left(keys, obs.at) : pos]:
+            if other.state is not state:
+                conflict = Conflict(other, obs)
+                self._conflicts.append(conflict)
+                warnings.warn(
+                    f"runstate: tracker: observations at {obs.at.isoformat()} disagree: "
+                    f"{other.state} and {state}",
+                    StateConflictWarning,
+                    stacklevel=2,
+                )
+        self._observations.insert(pos, obs)
+        return obs
+
+    @property
+    def observations(self) -> tuple[Observation, ...]:
+        """Every observation, ordered by time (ties keep arrival order)."""
+        return tuple(self._observations)
+
+    @property
+    def conflicts(self) -> tuple[Conflict, ...]:
+        """Contradictory observations (same instant, different states), each with both sides."""
+        return tuple(self._conflicts)
+
+    @property
+    def state(self) -> State | None:
+        """The latest observed state, or ``None`` before the first observation."""
+        return self._observations[-1].state if self._observations else None
+
+    def segments(self) -> list[Segment]:
+        """The state history: one segment per change of state."""
+        result: list[Segment] = []
+        for obs in self._observations:
+            if result and result[-1].state is obs.state:
+                continue
+            if result:
+                result[-1] = attrs.evolve(result[-1], end=obs.at)
+            result.append(Segment(obs.state, obs.at, None))
+        return result
+
+    def history(self) -> list[State]:
+        """The states in order, repeats collapsed."""
+        return [s.state for s in self.segments()]
+
+    @property
+    def illegal_steps(self) -> list[IllegalStep]:
+        """Steps of the history that the graph forbids, with their index in :meth:`history`."""
+        return self._graph.validate(self.history(), allow_reentry=self._allow_reentry)
+
+    def time_in_state(self, now: datetime | None = None) -> dict[State, timedelta]:
+        """Time spent in each state; the last state counts until ``now`` unless it is terminal.
+
+        ``now`` defaults to the current time; a state seen again later adds up.
+        """
+        totals: dict[State, timedelta] = {}
+        for seg in self._segments_until(now):
+            totals[seg.state] = totals.get(seg.state, timedelta(0)) + (seg.end - seg.start)  # type: ignore[operator]
+        return totals
+
+    def _segments_until(self, now: datetime | None) -> Iterator[Segment]:
+        segments = self.segments()
+        yield from segments[:-1]
+        if segments:
+            last = segments[-1]
+            if last.state.is_terminal:
+                yield attrs.evolve(last, end=last.start)
+            else:
+                end = datetime.now(UTC) if now is None else now
+                yield attrs.evolve(last, end=max(end, last.start))

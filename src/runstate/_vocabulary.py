@@ -1,0 +1,144 @@
+"""The canonical vocabulary: states, phases, reasons, and how they line up with OpenTelemetry.
+
+Every table here is data; tests check that each one covers its whole enum.
+"""
+
+from __future__ import annotations
+
+import enum
+from types import MappingProxyType
+from typing import Final
+
+__all__ = ["Phase", "Reason", "State"]
+
+
+class Phase(enum.StrEnum):
+    """Coarse stage of a run: what a progress bar or a colour needs."""
+
+    PENDING = "PENDING"
+    RUNNING = "RUNNING"
+    TERMINATING = "TERMINATING"
+    TERMINATED = "TERMINATED"
+    UNKNOWN = "UNKNOWN"
+
+
+class State(enum.StrEnum):
+    """Canonical state of a run; its value is its name, so it compares equal to that string."""
+
+    QUEUED = "QUEUED"
+    BLOCKED = "BLOCKED"
+    PENDING = "PENDING"
+    WAITING_FOR_RETRY = "WAITING_FOR_RETRY"
+    RUNNING = "RUNNING"
+    TERMINATING = "TERMINATING"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    CANCELED = "CANCELED"
+    TIMED_OUT = "TIMED_OUT"
+    SKIPPED = "SKIPPED"
+    UNKNOWN = "UNKNOWN"
+
+    @property
+    def phase(self) -> Phase:
+        """The phase this state belongs to (DESIGN.md section 2)."""
+        return STATE_PHASE[self]
+
+    @property
+    def is_terminal(self) -> bool:
+        """True once the outcome is final (phase TERMINATED)."""
+        return self in TERMINAL_STATES
+
+
+class Reason(enum.StrEnum):
+    """Canonical refinement of a state: why it is what it is, without reading provider strings."""
+
+    # refinements of SUCCEEDED
+    PARTIAL_SUCCESS = "PARTIAL_SUCCESS"
+    """Finished, but some tasks failed (Databricks SUCCESS_WITH_FAILURES)."""
+    # refinements of FAILED / TIMED_OUT: OpenTelemetry's failure vs error
+    USER_ERROR = "USER_ERROR"
+    """The user's code or configuration failed (OpenTelemetry ``failure``)."""
+    PLATFORM_ERROR = "PLATFORM_ERROR"
+    """The platform failed (internal error, cloud failure; OpenTelemetry ``error``)."""
+    EXPIRED = "EXPIRED"
+    """The run expired before it could start or finish (Glue EXPIRED)."""
+    # refinements of CANCELED
+    CANCELED_BY_USER = "CANCELED_BY_USER"
+    """Stopped on a person's or an API client's request."""
+    CANCELED_BY_PLATFORM = "CANCELED_BY_PLATFORM"
+    """Stopped by the platform itself."""
+    # refinements of SKIPPED (and of QUEUED for the limits)
+    UPSTREAM_FAILED = "UPSTREAM_FAILED"
+    """Not run because a dependency failed."""
+    UPSTREAM_CANCELED = "UPSTREAM_CANCELED"
+    """Not run because a dependency was canceled."""
+    EXCLUDED = "EXCLUDED"
+    """Excluded by a condition (a run-if rule, a condition task)."""
+    DISABLED = "DISABLED"
+    """The job or task is disabled."""
+    CONCURRENCY_LIMIT = "CONCURRENCY_LIMIT"
+    """The job's limit of concurrent runs was reached (or a previous run was still active)."""
+    WORKSPACE_LIMIT = "WORKSPACE_LIMIT"
+    """A workspace- or account-wide limit of active runs or tasks was reached."""
+    QUEUE_LIMIT = "QUEUE_LIMIT"
+    """The queue was full."""
+    # refinements of QUEUED / PENDING
+    WAITING_FOR_RESOURCES = "WAITING_FOR_RESOURCES"
+    """Waiting for capacity or resources to be provisioned."""
+
+
+# --- tables -------------------------------------------------------------------------------------
+
+STATE_PHASE: Final = MappingProxyType(
+    {
+        State.QUEUED: Phase.PENDING,
+        State.BLOCKED: Phase.PENDING,
+        State.PENDING: Phase.PENDING,
+        State.WAITING_FOR_RETRY: Phase.PENDING,
+        State.RUNNING: Phase.RUNNING,
+        State.TERMINATING: Phase.TERMINATING,
+        State.SUCCEEDED: Phase.TERMINATED,
+        State.FAILED: Phase.TERMINATED,
+        State.CANCELED: Phase.TERMINATED,
+        State.TIMED_OUT: Phase.TERMINATED,
+        State.SKIPPED: Phase.TERMINATED,
+        State.UNKNOWN: Phase.UNKNOWN,
+    }
+)
+"""Each state's phase (DESIGN.md section 2)."""
+
+TERMINAL_STATES: Final = frozenset(s for s, p in STATE_PHASE.items() if p is Phase.TERMINATED)
+"""States whose outcome is final."""
+
+OTEL_PIPELINE_RUN_STATE: Final = MappingProxyType(
+    {
+        Phase.PENDING: "pending",
+        Phase.RUNNING: "executing",
+        Phase.TERMINATING: "finalizing",
+        Phase.TERMINATED: "finalizing",
+    }
+)
+"""OpenTelemetry ``cicd.pipeline.run.state`` for each phase (UNKNOWN has none)."""
+
+OTEL_PIPELINE_RESULT: Final = MappingProxyType(
+    {
+        State.SUCCEEDED: "success",
+        State.FAILED: "failure",
+        State.TIMED_OUT: "timeout",
+        State.CANCELED: "cancellation",
+        State.SKIPPED: "skip",
+    }
+)
+"""OpenTelemetry ``cicd.pipeline.result`` for each terminal state; see :data:`OTEL_RESULT_BY_REASON`."""
+
+OTEL_RESULT_BY_REASON: Final = MappingProxyType({Reason.PLATFORM_ERROR: "error"})
+"""Reasons that override :data:`OTEL_PIPELINE_RESULT` (a platform failure is OpenTelemetry's error)."""
+
+
+def otel_result(state: State, reason: Reason | None) -> str | None:
+    """OpenTelemetry ``cicd.pipeline.result`` for a terminal state and reason, else None."""
+    if state not in OTEL_PIPELINE_RESULT:
+        return None
+    if state is State.FAILED and reason is not None:
+        return OTEL_RESULT_BY_REASON.get(reason, "failure")
+    return OTEL_PIPELINE_RESULT[state]

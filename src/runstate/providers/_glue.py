@@ -1,0 +1,194 @@
+"""AWS Glue job runs (``GetJobRun`` / ``GetJobRuns``): boto3 dicts with datetimes, or wire JSON.
+
+Tables checked against botocore's Glue service model (``glue/2017-03-31``), botocore 1.44.5.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import timedelta
+from types import MappingProxyType
+from typing import Any, Final
+
+from .._context import Context
+from .._durations import check_order, duration_from_s
+from .._fields import opt_id, opt_int, opt_mapping, opt_sequence, opt_str, required_id
+from .._model import EMPTY, Durations, Missing, Run
+from .._serialize import format_time
+from .._spec import NativeEdge, Outcome, ProviderSpec, map_word
+from .._times import time_from_value
+from .._vocabulary import Reason, State
+
+__all__ = ["JOB_RUN_STATE", "SPEC"]
+
+PROVENANCE: Final = "botocore 1.44.5, service model glue/2017-03-31 (shape JobRunState)"
+
+KNOWN_JOB_RUN_STATES: Final = (
+    "STARTING", "RUNNING", "STOPPING", "STOPPED", "SUCCEEDED",
+    "FAILED", "TIMEOUT", "ERROR", "WAITING", "EXPIRED",
+)  # fmt: skip
+
+JOB_RUN_STATE: Final[Mapping[str, Outcome]] = MappingProxyType(
+    {
+        "STARTING": Outcome(State.PENDING),
+        "WAITING": Outcome(State.QUEUED),  # StateDetail says why; see build()
+        "RUNNING": Outcome(State.RUNNING),
+        "STOPPING": Outcome(State.TERMINATING),
+        "STOPPED": Outcome(State.CANCELED, Reason.CANCELED_BY_USER),  # BatchStopJobRun
+        "SUCCEEDED": Outcome(State.SUCCEEDED),
+        "FAILED": Outcome(State.FAILED),  # user code, but also resource and concurrency failures
+        "TIMEOUT": Outcome(State.TIMED_OUT),
+        "ERROR": Outcome(State.FAILED, Reason.PLATFORM_ERROR),
+        "EXPIRED": Outcome(State.TIMED_OUT, Reason.EXPIRED),
+    }
+)
+"""``JobRunState`` to canonical outcome (DESIGN.md section 3)."""
+
+NATIVE_EDGES: Final = tuple(
+    NativeEdge(s, t)
+    for s, t in (
+        # queuing: WAITING until resources or a concurrency slot are free, back again while acquiring them
+        ("WAITING", "STARTING"), ("STARTING", "WAITING"), ("WAITING", "EXPIRED"),
+        ("STARTING", "RUNNING"),
+        ("RUNNING", "SUCCEEDED"), ("RUNNING", "FAILED"), ("RUNNING", "TIMEOUT"), ("RUNNING", "ERROR"),
+        # BatchStopJobRun on any non-terminal run
+        ("WAITING", "STOPPING"), ("STARTING", "STOPPING"), ("RUNNING", "STOPPING"), ("STOPPING", "STOPPED"),
+        # failing to acquire resources (15 minutes or 10 tries), or a deleted job
+        ("WAITING", "FAILED"), ("STARTING", "FAILED"), ("WAITING", "ERROR"), ("STARTING", "ERROR"),
+        # a stop request racing the run's own end
+        ("STOPPING", "SUCCEEDED"), ("STOPPING", "FAILED"), ("STOPPING", "TIMEOUT"),
+    )
+)  # fmt: skip
+"""Glue's own life cycle (WAITING only when job run queuing is enabled)."""
+
+_DETAIL_FIELDS: Final = (
+    "JobMode", "TriggerName", "Timeout", "DPUSeconds", "MaxCapacity", "AllocatedCapacity", "WorkerType",
+    "NumberOfWorkers", "GlueVersion", "ExecutionClass", "JobRunQueuingEnabled", "StateDetail",
+    "LogGroupName", "SecurityConfiguration", "MaintenanceWindow", "ProfileName",
+)  # fmt: skip
+_NOT_APPLICABLE = {
+    "queue": Missing.NOT_APPLICABLE,
+    "setup": Missing.NOT_APPLICABLE,
+    "cleanup": Missing.NOT_APPLICABLE,
+}
+# ExecutionTime is whole seconds, so it may exceed the wall time by up to a second of rounding
+_ROUNDING: Final = timedelta(seconds=1)
+
+
+WAITING_REASONS: Final = (
+    ("per job", Reason.CONCURRENCY_LIMIT),
+    ("maxconcurrentruns", Reason.CONCURRENCY_LIMIT),
+    ("per account", Reason.WORKSPACE_LIMIT),
+    ("concurrent compute", Reason.WORKSPACE_LIMIT),
+    ("dpu", Reason.WORKSPACE_LIMIT),
+    ("resource", Reason.WAITING_FOR_RESOURCES),
+    ("capacity", Reason.WAITING_FOR_RESOURCES),
+    ("insufficient", Reason.WAITING_FOR_RESOURCES),
+)
+"""Why a run is WAITING, by keyword of its free-text ``StateDetail`` (first match wins).
+
+Glue documents the causes (max concurrent runs per account or per job, max concurrent DPUs, resource
+unavailable) but not the exact text, so the keywords follow the documented wording.
+"""
+
+
+def _waiting_reason(detail: str | None, execution_class: object) -> Reason | None:
+    if detail:
+        text = detail[:2000].lower()
+        for keyword, reason in WAITING_REASONS:
+            if keyword in text:
+                return reason
+        return None
+    return Reason.WAITING_FOR_RESOURCES if execution_class == "FLEX" else None
+
+
+def _unwrap(record: Any, ctx: Context) -> Mapping[str, Any]:
+    if not isinstance(record, Mapping):
+        ctx.fail("$", record, "expected a JobRun object")
+    inner = record.get("JobRun")
+    if isinstance(inner, Mapping) and "Id" not in record:  # a whole GetJobRun response
+        return inner
+    return record
+
+
+def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
+    """One Glue ``JobRun`` (or ``GetJobRun`` response) to a canonical run."""
+    job_run = _unwrap(record, ctx)
+    get = job_run.get
+    word = get("JobRunState")
+    outcome = map_word(JOB_RUN_STATE, word, ctx, "$.JobRunState")
+    state = outcome.state
+    detail = opt_str(get("StateDetail"), ctx, "$.StateDetail")
+    reason = outcome.reason
+    if state is State.QUEUED:
+        reason = _waiting_reason(detail, get("ExecutionClass"))
+
+    started = time_from_value(get("StartedOn"), ctx, "$.StartedOn")
+    ended = time_from_value(get("CompletedOn"), ctx, "$.CompletedOn")
+    check_order(started, ended, ctx, "$.CompletedOn")
+    total = ended - started if started is not None and ended is not None else None
+    raw_execution = get("ExecutionTime")
+    ended_yet = ended is not None or state.is_terminal
+    execution = duration_from_s(raw_execution, ctx, "$.ExecutionTime") if ended_yet else None
+    if execution is not None and total is not None and execution - total > _ROUNDING:
+        ctx.inconsistent("$.ExecutionTime", raw_execution, f"execution exceeds wall time {total}")
+    missing = dict(_NOT_APPLICABLE)
+    if not ended_yet:
+        missing["total"] = missing["execution"] = Missing.NOT_ENDED
+
+    details: dict[str, Any] = {k: get(k) for k in _DETAIL_FIELDS if get(k) is not None}
+    modified = time_from_value(get("LastModifiedOn"), ctx, "$.LastModifiedOn")
+    if modified is not None:
+        details["LastModifiedOn"] = format_time(modified)
+    predecessors = opt_sequence(get("PredecessorRuns"), ctx, "$.PredecessorRuns")
+    if predecessors:
+        details["PredecessorRuns"] = [dict(p) for p in predecessors if isinstance(p, Mapping)]
+    arguments = opt_mapping(get("Arguments"), ctx, "$.Arguments")
+    if arguments:
+        details["Arguments"] = dict(arguments)
+
+    return Run(
+        provider="glue",
+        run_id=required_id(get("Id"), ctx, "$.Id"),
+        job_id=opt_id(get("JobName"), ctx, "$.JobName"),
+        name=opt_str(get("JobName"), ctx, "$.JobName"),
+        state=state,
+        reason=reason,
+        provider_state=_provider_state(word, detail),
+        message=opt_str(get("ErrorMessage"), ctx, "$.ErrorMessage") or detail,
+        attempt=opt_int(get("Attempt"), ctx, "$.Attempt", 0) or 0,
+        previous_run_id=opt_id(get("PreviousRunId"), ctx, "$.PreviousRunId"),
+        started_at=started,
+        ended_at=ended,
+        durations=Durations(execution=execution, total=total, missing=MappingProxyType(missing)),
+        details=MappingProxyType(details),
+        raw=record if keep_raw else None,
+    )
+
+
+def _provider_state(word: object, detail: str | None) -> Mapping[str, str]:
+    if type(word) is not str:
+        return EMPTY if detail is None else MappingProxyType({"StateDetail": detail})
+    if detail is None:
+        return MappingProxyType({"JobRunState": word})
+    return MappingProxyType({"JobRunState": word, "StateDetail": detail})
+
+
+def pages(item: Any) -> Iterable[Any] | None:
+    """The JobRuns of a ``GetJobRuns`` page, else ``None``."""
+    if isinstance(item, Mapping) and "JobRuns" in item and "Id" not in item:
+        runs = item["JobRuns"]
+        return runs if isinstance(runs, list | tuple) else [runs]
+    return None
+
+
+SPEC: Final = ProviderSpec(
+    name="glue",
+    build=build,
+    tables={"JobRunState": JOB_RUN_STATE},
+    known_values={"JobRunState": KNOWN_JOB_RUN_STATES},
+    native_states={word: frozenset({o.state}) for word, o in JOB_RUN_STATE.items()},
+    native_edges=NATIVE_EDGES,
+    provenance=PROVENANCE,
+    pages=pages,
+)
