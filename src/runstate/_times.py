@@ -51,7 +51,7 @@ def _from_text(value: str, ctx: Context, field: str) -> datetime | None:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         try:
-            parsed = isoparse(value)
+            parsed = isoparse(value.strip())
         except (ValueError, OverflowError):
             ctx.invalid(field, value, "cannot parse time")
             return None

@@ -73,6 +73,7 @@ _NOT_APPLICABLE = {
 }
 # ExecutionTime is whole seconds, so it may exceed the wall time by up to a second of rounding
 _ROUNDING: Final = timedelta(seconds=1)
+_ZERO: Final = timedelta(0)
 
 
 WAITING_REASONS: Final = (
@@ -130,7 +131,7 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
     raw_execution = get("ExecutionTime")
     ended_yet = ended is not None or state.is_terminal
     execution = duration_from_s(raw_execution, ctx, "$.ExecutionTime") if ended_yet else None
-    if execution is not None and total is not None and execution - total > _ROUNDING:
+    if execution is not None and total is not None and total >= _ZERO and execution - total > _ROUNDING:
         ctx.inconsistent("$.ExecutionTime", raw_execution, f"execution exceeds wall time {total}")
     missing = dict(_NOT_APPLICABLE)
     if not ended_yet:

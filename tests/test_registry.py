@@ -1,0 +1,154 @@
+"""The provider registry and spec check, proven with a provider written as a third party would."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import attrs
+import pytest
+
+import runstate
+import runstate.provider_kit
+from runstate import (
+    InvalidRecordError,
+    NativeEdge,
+    ProviderRegistry,
+    ProviderSpecError,
+    RecordFailure,
+    State,
+    UnknownProviderError,
+    UnmappedStateError,
+    UnmappedStateWarning,
+    check_provider,
+    provider_problems,
+)
+
+from . import acme_provider
+from .acme_provider import SPEC as ACME
+
+
+@pytest.fixture
+def registry() -> ProviderRegistry:
+    reg = runstate.REGISTRY.copy()
+    reg.register(ACME)
+    return reg
+
+
+def test_third_party_provider_checks_clean() -> None:
+    check_provider(ACME)
+    assert provider_problems(ACME) == []
+
+
+def test_copy_isolates_registrations(registry: ProviderRegistry) -> None:
+    assert "acme" in registry
+    assert "acme" not in runstate.providers()
+    assert set(runstate.providers()) <= set(registry.names())
+
+
+def test_normalize_through_a_registry(registry: ProviderRegistry) -> None:
+    run = registry.normalize(
+        "acme",
+        {"id": 7, "status": "done", "started": "2026-03-01T10:00:00Z", "ended": "2026-03-01T10:01:00Z"},
+    )
+    assert (run.provider, run.run_id, run.state) == ("acme", "7", State.SUCCEEDED)
+    assert run.durations.total == timedelta(minutes=1)
+
+
+def test_register_in_the_default_registry_and_newest_wins() -> None:
+    try:
+        runstate.register_provider(ACME)
+        assert "acme" in runstate.providers()
+        assert runstate.normalize("acme", {"id": "a", "status": "queued"}).state is State.QUEUED
+
+        def build_blocked(record: object, ctx: runstate.provider_kit.Context, keep_raw: bool) -> runstate.Run:
+            return attrs.evolve(acme_provider.build(record, ctx, keep_raw), state=State.BLOCKED)
+
+        runstate.register_provider(attrs.evolve(ACME, build=build_blocked))
+        assert runstate.normalize("acme", {"id": "a", "status": "queued"}).state is State.BLOCKED
+    finally:
+        runstate.REGISTRY.unregister("acme")
+    assert "acme" not in runstate.providers()
+
+
+def test_unknown_provider_lists_the_registered_ones() -> None:
+    with pytest.raises(UnknownProviderError, match=r"unknown provider 'acmee'; registered: .*glue") as info:
+        runstate.normalize("acmee", {})
+    assert isinstance(info.value, KeyError)
+    assert "glue" in info.value.registered
+
+
+def test_unmapped_state_strict_and_lenient(registry: ProviderRegistry) -> None:
+    record = {"id": "1", "status": "paused"}
+    with pytest.raises(UnmappedStateError, match=r"acme: \$.status: unmapped state: 'paused'") as info:
+        registry.normalize("acme", record, strict=True)
+    assert (info.value.provider, info.value.field, info.value.value) == ("acme", "$.status", "paused")
+    assert isinstance(info.value, ValueError)
+    with pytest.warns(UnmappedStateWarning, match="'paused'"):
+        run = registry.normalize("acme", record)
+    assert run.state is State.UNKNOWN
+    assert run.provider_state == {"status": "paused"}
+    assert run.raw is record
+
+
+def test_keep_raw_false(registry: ProviderRegistry) -> None:
+    assert registry.normalize("acme", {"id": "1", "status": "done"}, keep_raw=False).raw is None
+
+
+def test_normalize_many_is_lazy_and_reports_per_record(registry: ProviderRegistry) -> None:
+    def records() -> Iterator[object]:
+        yield {"id": "1", "status": "done"}
+        yield "not a record"
+        yield {"id": "3", "status": "running"}
+        raise AssertionError("consumed further than asked")
+
+    runs = registry.normalize_many("acme", records())
+    assert next(runs).run_id == "1"
+    with pytest.raises(InvalidRecordError) as info:
+        next(runs)
+    assert "record #1 of the batch" in info.value.__notes__[0]
+
+    failures: list[RecordFailure] = []
+    runs = registry.normalize_many("acme", records(), on_error=failures.append)
+    assert [next(runs).run_id, next(runs).run_id] == ["1", "3"]
+    assert [(f.index, f.record) for f in failures] == [(1, "not a record")]
+
+
+def _broken(**changes: Any) -> runstate.ProviderSpec:
+    return attrs.evolve(ACME, **changes)
+
+
+@pytest.mark.parametrize(
+    ("changes", "problem"),
+    [
+        ({"known_values": {"status": ("queued", "running", "done", "error", "stopped", "paused")}},
+         "value 'paused' is not mapped"),
+        ({"known_values": {}}, "no known values declared"),
+        ({"tables": {"status": {**acme_provider.STATUS, "done": "SUCCEEDED"}}}, "not an Outcome"),
+        ({"native_edges": (NativeEdge("done", "running"),)},
+         "maps onto illegal canonical step SUCCEEDED -> RUNNING"),
+        ({"native_edges": (NativeEdge("done", "running", repair=True),)}, "the provider cannot repair"),
+        ({"native_edges": (NativeEdge("queued", "paused"),)}, "undeclared node"),
+        ({"native_states": {**ACME.native_states, "limbo": frozenset()}}, "stands for no canonical state"),
+    ],
+)  # fmt: skip
+def test_a_broken_spec_fails_the_check(changes: dict[str, Any], problem: str) -> None:
+    spec = _broken(**changes)
+    assert any(problem in p for p in provider_problems(spec)), provider_problems(spec)
+    with pytest.raises(ProviderSpecError, match="spec is invalid"):
+        check_provider(spec)
+    with pytest.raises(ProviderSpecError):
+        ProviderRegistry().register(spec)
+
+
+def test_repair_edges_are_allowed_for_providers_that_can_repair() -> None:
+    spec = _broken(native_edges=(NativeEdge("done", "running", repair=True),), can_repair=True)
+    assert provider_problems(spec) == []
+
+
+@pytest.mark.parametrize("name", ["databricks", "glue", "cloud_deploy"])
+def test_builtin_providers_pass_their_check(name: str) -> None:
+    if name not in runstate.providers():
+        pytest.fail(f"{name} is not registered")
+    check_provider(runstate.REGISTRY.get(name))
