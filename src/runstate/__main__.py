@@ -1,0 +1,7 @@
+"""``python -m runstate``: the same as the ``runstate`` command."""
+
+import sys
+
+from ._cli import main
+
+sys.exit(main())
