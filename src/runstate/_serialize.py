@@ -26,8 +26,9 @@ _US = timedelta(microseconds=1)
 
 def format_time(value: datetime) -> str:
     """An aware datetime as RFC 3339 UTC text: ``2026-03-01T10:00:00.5Z``-style, microseconds kept."""
-    text = value.astimezone(UTC).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.isoformat()[:-6] + "Z"  # "+00:00" -> "Z"
 
 
 def _parse_time(value: Any, _: Any) -> datetime:

@@ -103,10 +103,27 @@ def time_from_value(value: object, ctx: Context, field: str, epoch: EpochUnit = 
 
     ``None`` means absent; an empty string too. Anything else unusable is reported through ``ctx``.
     """
-    if isinstance(value, str):
-        return _from_text(value, ctx, field) if value else None
+    kind = type(value)
+    if kind is str:
+        if value:
+            try:
+                parsed = datetime.fromisoformat(value)  # type: ignore[arg-type]
+            except ValueError:
+                return _from_text(value, ctx, field)  # type: ignore[arg-type]
+            return parsed if parsed.tzinfo is UTC else to_utc(parsed, ctx, field)
+        return None
+    if kind is float or kind is int:
+        if epoch == "s":
+            if 0 < value < _MAX_PLAUSIBLE_EPOCH_S:  # type: ignore[operator]
+                return datetime.fromtimestamp(value, UTC)  # type: ignore[arg-type]
+            return time_from_epoch_s(value, ctx, field)
+        return time_from_epoch_ms(value, ctx, field)
+    if value is None:
+        return None
     if isinstance(value, datetime):
         return to_utc(value, ctx, field)
+    if isinstance(value, str):
+        return _from_text(str(value), ctx, field) if value else None
     if epoch == "ms":
         return time_from_epoch_ms(value, ctx, field)
     return time_from_epoch_s(value, ctx, field)

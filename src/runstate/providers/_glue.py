@@ -12,12 +12,12 @@ from typing import Any, Final
 
 from .._context import Context
 from .._durations import check_order, duration_from_s
-from .._fields import opt_id, opt_int, opt_mapping, opt_sequence, opt_str, required_id
-from .._model import EMPTY, Durations, Missing, Run
+from .._fields import opt_id, opt_int, opt_sequence, opt_str, required_id
+from .._model import EMPTY, Durations, Missing, Run, new_durations, new_run
 from .._serialize import format_time
 from .._spec import NativeEdge, Outcome, ProviderSpec, map_word
 from .._times import time_from_value
-from .._vocabulary import Reason, State
+from .._vocabulary import TERMINAL_STATES, Reason, State
 
 __all__ = ["JOB_RUN_STATE", "SPEC"]
 
@@ -61,16 +61,14 @@ NATIVE_EDGES: Final = tuple(
 )  # fmt: skip
 """Glue's own life cycle (WAITING only when job run queuing is enabled)."""
 
-_DETAIL_FIELDS: Final = (
-    "JobMode", "TriggerName", "Timeout", "DPUSeconds", "MaxCapacity", "AllocatedCapacity", "WorkerType",
-    "NumberOfWorkers", "GlueVersion", "ExecutionClass", "JobRunQueuingEnabled", "StateDetail",
-    "LogGroupName", "SecurityConfiguration", "MaintenanceWindow", "ProfileName",
-)  # fmt: skip
-_NOT_APPLICABLE = {
-    "queue": Missing.NOT_APPLICABLE,
-    "setup": Missing.NOT_APPLICABLE,
-    "cleanup": Missing.NOT_APPLICABLE,
-}
+_DETAIL_FIELDS: Final = ("TriggerName", "Timeout", "DPUSeconds", "ExecutionClass", "JobMode")  # fmt: skip
+_ENDED_MISSING: Final = MappingProxyType(
+    {"queue": Missing.NOT_APPLICABLE, "setup": Missing.NOT_APPLICABLE, "cleanup": Missing.NOT_APPLICABLE}
+)
+"""Glue measures no queue, setup or cleanup time: those parts are not applicable, not zero."""
+_NOT_ENDED_DURATIONS: Final = Durations(
+    missing=MappingProxyType({**_ENDED_MISSING, "execution": Missing.NOT_ENDED, "total": Missing.NOT_ENDED})
+)
 # ExecutionTime is whole seconds, so it may exceed the wall time by up to a second of rounding
 _ROUNDING: Final = timedelta(seconds=1)
 _ZERO: Final = timedelta(0)
@@ -104,7 +102,7 @@ def _waiting_reason(detail: str | None, execution_class: object) -> Reason | Non
 
 
 def _unwrap(record: Any, ctx: Context) -> Mapping[str, Any]:
-    if not isinstance(record, Mapping):
+    if type(record) is not dict and not isinstance(record, Mapping):
         ctx.fail("$", record, "expected a JobRun object")
     inner = record.get("JobRun")
     if isinstance(inner, Mapping) and "Id" not in record:  # a whole GetJobRun response
@@ -113,66 +111,99 @@ def _unwrap(record: Any, ctx: Context) -> Mapping[str, Any]:
 
 
 def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
-    """One Glue ``JobRun`` (or ``GetJobRun`` response) to a canonical run."""
+    """One Glue ``JobRun`` (or ``GetJobRun`` response) to a canonical run.
+
+    The hot path: plain-typed fields are taken as they are and only odd ones go through the
+    reporting readers; nested values (Arguments, PredecessorRuns) are shared, never copied.
+    """
     job_run = _unwrap(record, ctx)
     get = job_run.get
     word = get("JobRunState")
-    outcome = map_word(JOB_RUN_STATE, word, ctx, "$.JobRunState")
+    outcome = JOB_RUN_STATE.get(word) if type(word) is str else None
+    if outcome is None:
+        outcome = map_word(JOB_RUN_STATE, word, ctx, "$.JobRunState")
     state = outcome.state
-    detail = opt_str(get("StateDetail"), ctx, "$.StateDetail")
-    reason = outcome.reason
-    if state is State.QUEUED:
-        reason = _waiting_reason(detail, get("ExecutionClass"))
+    detail = get("StateDetail")
+    if detail is not None and type(detail) is not str:
+        detail = opt_str(detail, ctx, "$.StateDetail")
+    reason = _waiting_reason(detail, get("ExecutionClass")) if state is State.QUEUED else outcome.reason
 
     started = time_from_value(get("StartedOn"), ctx, "$.StartedOn")
     ended = time_from_value(get("CompletedOn"), ctx, "$.CompletedOn")
-    check_order(started, ended, ctx, "$.CompletedOn")
-    total = ended - started if started is not None and ended is not None else None
-    raw_execution = get("ExecutionTime")
-    ended_yet = ended is not None or state.is_terminal
-    execution = duration_from_s(raw_execution, ctx, "$.ExecutionTime") if ended_yet else None
-    if execution is not None and total is not None and total >= _ZERO and execution - total > _ROUNDING:
-        ctx.inconsistent("$.ExecutionTime", raw_execution, f"execution exceeds wall time {total}")
-    missing = dict(_NOT_APPLICABLE)
-    if not ended_yet:
-        missing["total"] = missing["execution"] = Missing.NOT_ENDED
+    total = None
+    if started is not None and ended is not None:
+        total = ended - started
+        if total < _ZERO:
+            check_order(started, ended, ctx, "$.CompletedOn")
+    if ended is not None or state in TERMINAL_STATES:
+        raw_execution = get("ExecutionTime")
+        if type(raw_execution) is int and raw_execution >= 0:
+            execution: timedelta | None = timedelta(seconds=raw_execution)
+        else:
+            execution = duration_from_s(raw_execution, ctx, "$.ExecutionTime")
+        if execution is not None and total is not None and total >= _ZERO and execution - total > _ROUNDING:
+            ctx.inconsistent("$.ExecutionTime", raw_execution, f"execution exceeds wall time {total}")
+        durations = new_durations(None, None, execution, None, total, _ENDED_MISSING)
+    else:
+        durations = _NOT_ENDED_DURATIONS
 
-    details: dict[str, Any] = {k: get(k) for k in _DETAIL_FIELDS if get(k) is not None}
-    modified = time_from_value(get("LastModifiedOn"), ctx, "$.LastModifiedOn")
+    details = {k: v for k in _DETAIL_FIELDS if (v := get(k)) is not None}
+    modified = get("LastModifiedOn")
     if modified is not None:
-        details["LastModifiedOn"] = format_time(modified)
-    predecessors = opt_sequence(get("PredecessorRuns"), ctx, "$.PredecessorRuns")
+        modified = time_from_value(modified, ctx, "$.LastModifiedOn")
+        if modified is not None:
+            details["LastModifiedOn"] = format_time(modified)
+    predecessors = get("PredecessorRuns")
     if predecessors:
-        details["PredecessorRuns"] = [dict(p) for p in predecessors if isinstance(p, Mapping)]
-    arguments = opt_mapping(get("Arguments"), ctx, "$.Arguments")
-    if arguments:
-        details["Arguments"] = dict(arguments)
+        details["PredecessorRuns"] = opt_sequence(predecessors, ctx, "$.PredecessorRuns")
 
-    return Run(
+    run_id = get("Id")
+    if type(run_id) is not str or not run_id:
+        run_id = required_id(run_id, ctx, "$.Id")
+    job_name = get("JobName")
+    if job_name is not None and type(job_name) is not str:
+        job_name = opt_str(job_name, ctx, "$.JobName")
+    message = get("ErrorMessage")
+    if message is not None and type(message) is not str:
+        message = opt_str(message, ctx, "$.ErrorMessage")
+    attempt = get("Attempt", 0)
+    if type(attempt) is not int or attempt < 0:
+        attempt = opt_int(attempt, ctx, "$.Attempt", 0) or 0
+    previous = get("PreviousRunId")
+    if previous is not None and type(previous) is not str:
+        previous = opt_id(previous, ctx, "$.PreviousRunId")
+
+    return new_run(
         provider="glue",
-        run_id=required_id(get("Id"), ctx, "$.Id"),
-        job_id=opt_id(get("JobName"), ctx, "$.JobName"),
-        name=opt_str(get("JobName"), ctx, "$.JobName"),
+        run_id=run_id,
+        job_id=job_name,
+        name=job_name,
         state=state,
         reason=reason,
         provider_state=_provider_state(word, detail),
-        message=opt_str(get("ErrorMessage"), ctx, "$.ErrorMessage") or detail,
-        attempt=opt_int(get("Attempt"), ctx, "$.Attempt", 0) or 0,
-        previous_run_id=opt_id(get("PreviousRunId"), ctx, "$.PreviousRunId"),
+        message=message or detail,
+        attempt=attempt,
+        previous_run_id=previous,
         started_at=started,
         ended_at=ended,
-        durations=Durations(execution=execution, total=total, missing=MappingProxyType(missing)),
+        durations=durations,
         details=MappingProxyType(details),
         raw=record if keep_raw else None,
     )
 
 
+_KNOWN_PROVIDER_STATES: Final = {w: MappingProxyType({"JobRunState": w}) for w in KNOWN_JOB_RUN_STATES}
+
+
 def _provider_state(word: object, detail: str | None) -> Mapping[str, str]:
-    if type(word) is not str:
-        return EMPTY if detail is None else MappingProxyType({"StateDetail": detail})
     if detail is None:
-        return MappingProxyType({"JobRunState": word})
-    return MappingProxyType({"JobRunState": word, "StateDetail": detail})
+        known = _KNOWN_PROVIDER_STATES.get(word) if type(word) is str else None
+        if known is not None:
+            return known
+    result = {"JobRunState": word} if type(word) is str else {}
+    if detail is not None:
+        result["StateDetail"] = detail
+    return MappingProxyType(result) if result else EMPTY
 
 
 def pages(item: Any) -> Iterable[Any] | None:
