@@ -24,12 +24,13 @@ __all__ = [
 ]
 
 ZERO: Final = timedelta(0)
+_MAX_MS: Final = 86_399_999_999_999  # timedelta.max in whole milliseconds
 
 
 def duration_from_ms(value: object, ctx: Context, field: str) -> timedelta | None:
     """A duration in integer milliseconds; ``None`` if absent, reported if not a non-negative number."""
-    if type(value) is int and value >= 0:
-        return timedelta(milliseconds=value)
+    if type(value) is int and 0 <= value <= _MAX_MS:
+        return timedelta(0, 0, value * 1000)  # positional: twice as fast as milliseconds=
     return _duration_problem(value, 1000, ctx, field)
 
 

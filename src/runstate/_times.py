@@ -62,7 +62,7 @@ def time_from_epoch_ms(value: object, ctx: Context, field: str) -> datetime | No
     """Epoch milliseconds (int) to UTC; ``0`` and ``None`` mean "not set" and give ``None``."""
     if type(value) is int:
         if _MIN_EPOCH_MS <= value <= _MAX_EPOCH_MS:
-            return EPOCH + timedelta(milliseconds=value)
+            return EPOCH + timedelta(0, 0, value * 1000)
         if value == 0:
             return None
     elif value is None:

@@ -8,7 +8,7 @@ from .._registry import ProviderRegistry
 
 __all__ = ["BUILTIN_PROVIDERS", "register_builtin_providers"]
 
-BUILTIN_PROVIDERS = ("_glue",)
+BUILTIN_PROVIDERS = ("_glue", "_databricks")
 """Modules of the built-in providers, in this package."""
 
 

@@ -1,0 +1,585 @@
+"""Databricks Jobs runs (``jobs/runs/get``, items of ``jobs/runs/list``): JSON dicts or SDK objects.
+
+Tables (in ``_databricks_tables``) are checked against databricks-sdk 0.156.0, one per SDK enum.
+
+Input. A dict, or a ``databricks.sdk.service.jobs`` ``Run`` / ``BaseRun`` / ``RunTask``, read through
+its ``as_dict()`` by duck typing (the SDK is never imported). The SDK *drops enum values it does not
+know* (and empty strings): a new ``life_cycle_state``, ``result_state``, termination ``code`` or
+``type`` disappears from an SDK object, so only a dict can keep an unknown word in ``provider_state``.
+``raw`` of an SDK object is its ``as_dict()``. A ``runs/list`` page (``{"runs": [...], "has_more":
+...}``) is split by :func:`pages` for ``normalize_many``.
+
+State. The ``status`` model (``status.state``, ``termination_details``, ``queue_details``) wins on
+phase; for TERMINATED the code gives the outcome, and for failure codes the termination *type*
+(CLIENT_ERROR / INTERNAL_ERROR / CLOUD_FAILURE) gives user vs platform, else the code's default.
+The legacy ``state`` refines it: TIMEDOUT turns a CANCELED into TIMED_OUT, UPSTREAM_* / EXCLUDED /
+DISABLED give the skip reason, and a missing reason is taken from it. A real contradiction (two
+different outcomes, or a legacy state ahead of ``status``) is a ``StateConflictWarning``; ``status``
+is kept. Legacy INTERNAL_ERROR is FAILED (platform) unless ``status`` says user error. Without
+``status`` the legacy words decide; CANCELED with ``user_cancelled_or_timedout`` is a user cancel.
+A ``status``-only timeout is CANCELED_BY_PLATFORM (the API has no timeout code).
+
+Unknown words. Every unknown word is reported (strict: ``UnmappedStateError``). Leniently the other
+fields still decide: an unknown code with an error type is FAILED with the type's reason; an unknown
+code otherwise, or an unknown result_state, falls back to the other model, else UNKNOWN (a terminal
+phase without a known outcome is UNKNOWN: no state means "ended, outcome unknown").
+
+Lineage. ``attempt`` = ``attempt_number``; ``original_run_id`` = ``original_attempt_run_id`` when it
+differs from ``run_id`` (``None`` for a first attempt); ``previous_run_id`` = the original for attempt
+1. A task run fetched by id (``job_run_id`` differs) has ``parent_run_id`` = ``job_run_id`` and is
+named by its task_key; a job run triggered by a Run Job task has ``parent_run_id`` = that task run
+(``trigger_info.run_id``). ``tasks[]`` and for-each ``iterations[]`` become child runs (task_key as
+name, parent = this run, job_id inherited); an entry repeating this run's own run_id is not a child.
+Nesting deeper than :data:`MAX_DEPTH` is reported and cut. ``repair_history``, ``run_job_task``,
+``for_each_task`` and other facts are kept in ``details``.
+
+Times. Epoch ms; ``0`` is "not set". ``created_at`` = ``started_at`` = ``start_time``: Databricks sets
+it when the run is accepted (queued runs have it) and has no other creation time. Durations: queue
+from ``queue_duration``; a multitask run (``run_duration`` with parts 0, or ``format`` MULTI_TASK) has
+total = ``run_duration`` and parts NOT_APPLICABLE; otherwise total = setup + execution + cleanup
+(else end - start). Before the run ends, 0 means NOT_ENDED. A total above end - start, or (unless the
+run was repaired) below it by more than the queue time and a slack, is reported as inconsistent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from types import MappingProxyType
+from typing import Any, Final, NamedTuple
+
+from .._context import Context
+from .._durations import check_order, duration_from_ms
+from .._errors import UnmappedStateWarning
+from .._fields import opt_id, opt_int, opt_mapping, opt_sequence, opt_str, required_id
+from .._graph import GRAPH
+from .._model import EMPTY, Durations, Missing, Run, new_durations, new_run
+from .._spec import Outcome, ProviderSpec
+from .._times import _MAX_EPOCH_MS, _MIN_EPOCH_MS, EPOCH, time_from_epoch_ms
+from .._vocabulary import TERMINAL_STATES, Reason, State
+from . import _databricks_tables as t
+
+__all__ = ["MAX_DEPTH", "SPEC", "build", "pages"]
+
+MAX_DEPTH: Final = 8
+"""Deepest nesting of tasks in tasks that is read; deeper is reported and cut."""
+
+_UNKNOWN: Final = t.OUTCOMES[State.UNKNOWN, None]
+_CANCELED: Final = t.OUTCOMES[State.CANCELED, None]
+_CANCELED_BY_USER: Final = t.OUTCOMES[State.CANCELED, Reason.CANCELED_BY_USER]
+_QUEUED: Final = t.OUTCOMES[State.QUEUED, None]
+_SKIPPED_ACTIVE: Final = t.RUN_LIFE_CYCLE_STATE["SKIPPED"]
+_STILL_WAITING: Final = frozenset({State.QUEUED, State.BLOCKED})
+_MAX_MS: Final = 86_399_999_999_999  # timedelta's range, in milliseconds
+_ZERO: Final = timedelta(0)
+_MAX_PART: Final = 2**53  # plain millisecond values: sums stay exact and inside timedelta's range
+_NA: Final = (Missing.NOT_APPLICABLE,) * 3
+_ROUNDING: Final = timedelta(seconds=1)  # parts are whole seconds
+_SLACK: Final = timedelta(seconds=60)  # scheduling overhead single-task parts do not measure
+
+_RUN_DETAILS: Final = (
+    "run_page_url", "run_type", "trigger", "trigger_info", "creator_user_name", "repair_history",
+    "has_more", "run_job_task", "for_each_task", "max_retries", "timeout_seconds",
+)  # fmt: skip
+_TASK_DETAILS: Final = (
+    "run_page_url", "run_if", "max_retries", "timeout_seconds", "run_job_task", "for_each_task",
+    "cluster_instance",
+)  # fmt: skip
+_SELF_DETAILS: Final = (
+    "task_key",
+    "run_if",
+    "max_retries",
+    "timeout_seconds",
+    "run_job_task",
+    "for_each_task",
+)
+_LEGACY_QUEUE_REASONS: Final = (
+    ("workspace", Reason.WORKSPACE_LIMIT),
+    ("concurrent", Reason.CONCURRENCY_LIMIT),
+)
+"""Why a legacy-only QUEUED run waits, by keyword of its free-text ``queue_reason``."""
+
+
+class _Resolved(NamedTuple):
+    outcome: Outcome
+    conflict: str | None
+    provider_state: Mapping[str, str]
+
+
+_MEMO: dict[tuple[Any, ...], _Resolved] = {}
+_MEMO_LIMIT: Final = 4096
+_PS_KEYS: Final = (
+    "life_cycle_state", "result_state", "status.state",
+    "termination_details.code", "termination_details.type", "queue_details.code",
+)  # fmt: skip
+_WORD_FIELDS: Final = (
+    ".state.life_cycle_state", ".state.result_state", ".status.state",
+    ".status.termination_details.code", ".status.termination_details.type", ".status.queue_details.code",
+)  # fmt: skip
+_WORD_TABLES: Final = (
+    t.RUN_LIFE_CYCLE_STATE, t.RUN_RESULT_STATE, t.RUN_LIFECYCLE_STATE_V2_STATE,
+    t.TERMINATION_CODE_CODE, t.TERMINATION_TYPE_TYPE, t.QUEUE_DETAILS_CODE_CODE,
+)  # fmt: skip
+
+
+def _word(table: Mapping[str, Outcome], value: object, ctx: Context, field: str) -> tuple[str | None, bool]:
+    """(the word if the table knows it, whether a problem was reported); "" counts as absent."""
+    if type(value) is str:
+        if not value:
+            return None, False
+        if value in table:
+            return value, False
+        ctx.unmapped(field, value)
+        return None, True
+    if value is None:
+        return None, False
+    ctx.invalid(field, value, "expected a state word (string)", UnmappedStateWarning)
+    return None, True
+
+
+def _legacy(lcs: str | None, res: str | None, cancelled_by_user: bool) -> Outcome | None:
+    if lcs is None:
+        return None
+    if lcs == "TERMINATED":
+        outcome = t.RUN_RESULT_STATE[res] if res is not None else None
+    elif lcs == "SKIPPED":
+        outcome = t.RUN_RESULT_STATE[res] if res is not None else None
+        if outcome is None or outcome.state is not State.SKIPPED:
+            outcome = _SKIPPED_ACTIVE
+    else:
+        outcome = t.RUN_LIFE_CYCLE_STATE[lcs]
+    if outcome is _CANCELED and cancelled_by_user:
+        return _CANCELED_BY_USER
+    return outcome
+
+
+def _reconcile(status: Outcome, legacy: Outcome) -> tuple[Outcome, str | None]:
+    """``status`` wins on phase; the legacy outcome refines it or, if it contradicts it, is a conflict."""
+    if status.state is legacy.state:
+        if status.reason is None and legacy.reason is not None:
+            return t.OUTCOMES[status.state, legacy.reason], None
+        return status, None
+    if status.state is State.CANCELED and legacy.state is State.TIMED_OUT:
+        return legacy, None
+    if status.state in TERMINAL_STATES and legacy.state in TERMINAL_STATES:
+        return status, f"status says {status.state}, state says {legacy.state}"
+    if not GRAPH.is_legal(legacy.state, status.state):
+        return status, f"status says {status.state}, state is ahead at {legacy.state}"
+    return status, None
+
+
+def _resolve(key: tuple[Any, ...], ctx: Context, path: str) -> _Resolved:
+    """The slow path: check every word, map, reconcile; memoized when every word was known."""
+    words: list[str | None] = []
+    reported = False
+    for table, value, field in zip(_WORD_TABLES, key, _WORD_FIELDS, strict=False):
+        word, problem = _word(table, value, ctx, path + field)
+        words.append(word)
+        reported = reported or problem
+    lcs, res, v2, code, type_, queue = words
+    legacy = _legacy(lcs, res, key[6] is True)
+    status: Outcome | None = None
+    if v2 == "TERMINATED":
+        if code is not None:
+            status = t.CODE_AND_TYPE[code, type_]
+        elif key[3] is not None and type_ in t.FAILURE_TYPES:  # unknown code, but an error verdict
+            status = t.OUTCOMES[State.FAILED, t.TERMINATION_TYPE_TYPE[type_].reason]
+    elif v2 == "QUEUED":
+        status = t.QUEUE_DETAILS_CODE_CODE[queue] if queue is not None else _QUEUED
+    elif v2 is not None:
+        status = t.RUN_LIFECYCLE_STATE_V2_STATE[v2]
+    conflict = None
+    if status is not None and legacy is not None:
+        outcome, conflict = _reconcile(status, legacy)
+    elif status is not None:
+        outcome = status
+    elif legacy is not None and (v2 != "TERMINATED" or legacy.state in TERMINAL_STATES):
+        outcome = legacy
+    else:
+        outcome = _UNKNOWN
+        if not reported:
+            if v2 == "TERMINATED":
+                missing = ".status.termination_details.code"
+            elif lcs in ("TERMINATED", "SKIPPED"):
+                missing = ".state.result_state"
+            else:
+                missing = ".state.life_cycle_state"
+            ctx.invalid(path + missing, None, "missing state")
+            reported = True
+    state_words = {k: v for k, v in zip(_PS_KEYS, key, strict=False) if type(v) is str and v}
+    resolved = _Resolved(outcome, conflict, MappingProxyType(state_words) if state_words else EMPTY)
+    if not reported and len(_MEMO) < _MEMO_LIMIT:
+        _MEMO[key] = resolved
+    return resolved
+
+
+def _ms(value: object, ctx: Context, field: str) -> timedelta | None:
+    if type(value) is int and 0 <= value <= _MAX_MS:
+        return timedelta(0, 0, value * 1000)
+    if type(value) is int and value > _MAX_MS:
+        ctx.invalid(field, value, "duration out of range")
+        return None
+    return duration_from_ms(value, ctx, field)
+
+
+_MISSING_CACHE: dict[tuple[Missing | None, ...], Mapping[str, Missing]] = {}
+_PARTS: Final = ("queue", "setup", "execution", "cleanup", "total")
+
+
+def _missing(*why: Missing | None) -> Mapping[str, Missing]:
+    found = _MISSING_CACHE.get(why)
+    if found is None:
+        found = MappingProxyType({p: w for p, w in zip(_PARTS, why, strict=True) if w is not None})
+        _MISSING_CACHE[why] = found if found else EMPTY
+    return found
+
+
+def _durations(
+    get: Any, state: State, started: datetime | None, ended: datetime | None, ctx: Context, path: str
+) -> Durations:
+    measured = ended is not None or state in TERMINAL_STATES
+    q = get("queue_duration")
+    a, b, c = get("setup_duration"), get("execution_duration"), get("cleanup_duration")
+    if (
+        measured
+        and type(a) is int and type(b) is int and type(c) is int
+        and 0 <= a <= _MAX_PART and 0 <= b <= _MAX_PART and 0 <= c <= _MAX_PART
+        and (q is None or (type(q) is int and 0 <= q <= _MAX_PART))
+        and get("format") is None
+    ):  # fmt: skip
+        # the fast path: an ended run with plain numbers
+        queue = None if q is None else timedelta(0, 0, q * 1000)
+        mq = Missing.NOT_REPORTED if q is None else None
+        rd = get("run_duration")
+        if rd is None:
+            total: timedelta | None = timedelta(0, 0, (a + b + c) * 1000)
+            result = new_durations(
+                queue, timedelta(0, 0, a * 1000), timedelta(0, 0, b * 1000), timedelta(0, 0, c * 1000),
+                total, _missing(mq, None, None, None, None),
+            )  # fmt: skip
+        elif a == b == c == 0 and type(rd) is int and 0 <= rd <= _MAX_PART:
+            total = timedelta(0, 0, rd * 1000)
+            result = new_durations(queue, None, None, None, total, _missing(mq, *_NA, None))
+        else:
+            result = None
+        if result is not None:
+            if started is not None and ended is not None:
+                _check_total(total, ended - started, queue, rd is not None, get, ctx, path)  # type: ignore[arg-type]
+            return result
+    mq = None
+    if (q is None or (type(q) is int and q == 0)) and not measured and state in _STILL_WAITING:
+        queue, mq = None, Missing.NOT_ENDED
+    else:
+        queue = _ms(q, ctx, path + ".queue_duration")
+        if queue is None:
+            mq = Missing.NOT_REPORTED
+    raw_parts = (a, b, c)
+    run_duration = get("run_duration")
+    zero_parts = all(p is None or (type(p) is int and p == 0) for p in raw_parts)
+    multitask = (run_duration is not None and zero_parts) or get("format") == "MULTI_TASK"
+    if multitask:
+        na = Missing.NOT_APPLICABLE
+        if not measured:
+            return new_durations(queue, None, None, None, None, _missing(mq, na, na, na, Missing.NOT_ENDED))
+        total = _ms(run_duration, ctx, path + ".run_duration")
+        setup = execution = cleanup = None
+        why: tuple[Missing | None, ...] = (
+            mq,
+            na,
+            na,
+            na,
+            None if total is not None else Missing.NOT_REPORTED,
+        )
+    else:
+        values: list[timedelta | None] = []
+        whys: list[Missing | None] = []
+        for raw, name in zip(raw_parts, ("setup", "execution", "cleanup"), strict=True):
+            if not measured and (raw is None or (type(raw) is int and raw == 0)):
+                values.append(None)
+                whys.append(Missing.NOT_ENDED)
+                continue
+            value = _ms(raw, ctx, f"{path}.{name}_duration")
+            values.append(value)
+            whys.append(None if value is not None else Missing.NOT_REPORTED)
+        setup, execution, cleanup = values
+        if not measured:
+            return new_durations(
+                queue, setup, execution, cleanup, None, _missing(mq, *whys, Missing.NOT_ENDED)
+            )
+        parts_total = None if None in values else setup + execution + cleanup  # type: ignore[operator]
+        if run_duration is not None:
+            total = _ms(run_duration, ctx, path + ".run_duration")
+            if total is not None and parts_total is not None and parts_total - total > 3 * _ROUNDING:
+                ctx.inconsistent(path + ".run_duration", f"{parts_total} > {total}", "parts exceed the total")
+        elif parts_total is not None:
+            total = parts_total
+        else:
+            total = ended - started if started is not None and ended is not None else None
+        why = (mq, *whys, None if total is not None else Missing.NOT_REPORTED)
+    if total is not None and started is not None and ended is not None:
+        _check_total(total, ended - started, queue, multitask, get, ctx, path)
+    return new_durations(queue, setup, execution, cleanup, total, _missing(*why))
+
+
+def _check_total(
+    total: timedelta,
+    wall: timedelta,
+    queue: timedelta | None,
+    multitask: bool,
+    get: Any,
+    ctx: Context,
+    path: str,
+) -> None:
+    if wall < _ZERO:
+        return  # reported by check_order
+    field = path + (".run_duration" if multitask else ".end_time")
+    if total - wall > (_ROUNDING if multitask else 3 * _ROUNDING):
+        ctx.inconsistent(field, f"{total} > {wall}", "total exceeds end_time - start_time")
+        return
+    history = get("repair_history")
+    if type(history) is list and len(history) > 1:
+        return  # a repaired run's total leaves out the time between its repairs
+    slack = _ROUNDING if multitask else max(_SLACK, wall / 10)
+    if wall - total - (queue or _ZERO) > slack:
+        ctx.inconsistent(field, f"{total} < {wall}", "total is well below end_time - start_time")
+
+
+def _as_mapping(record: Any, ctx: Context, field: str, fail: bool) -> Mapping[str, Any] | None:
+    if isinstance(record, Mapping):
+        return record
+    as_dict = getattr(record, "as_dict", None)
+    if callable(as_dict):
+        data = as_dict()
+        if isinstance(data, Mapping):
+            return data
+    if fail:
+        ctx.fail(field, record, "expected a Run object (dict, or databricks-sdk Run / RunTask)")
+    ctx.invalid(field, record, "expected a task run object")
+    return None
+
+
+def _sub(value: Any, ctx: Context, field: str) -> Mapping[str, Any]:
+    mapping: Mapping[str, Any] | None = opt_mapping(value, ctx, field)
+    return mapping or EMPTY
+
+
+_MESSAGES: Final = (
+    ("state_message", ".state.state_message"),
+    ("message", ".status.termination_details.message"),
+    ("message", ".status.queue_details.message"),
+    ("queue_reason", ".state.queue_reason"),
+)
+
+
+def _message(
+    state_: Mapping[str, Any], details_: Mapping[str, Any], queue_: Mapping[str, Any], ctx: Context, path: str
+) -> str | None:
+    """The first non-empty message, odd values reported (the slow path of the ``or`` chain)."""
+    for source, (key, field) in zip((state_, details_, queue_, state_), _MESSAGES, strict=True):
+        text = source.get(key)
+        if text is not None and type(text) is not str:
+            text = opt_str(text, ctx, path + field)
+        if text:
+            return text
+    return None
+
+
+def _build(
+    rec: Mapping[str, Any],
+    ctx: Context,
+    keep_raw: bool,
+    path: str,
+    depth: int,
+    parent: str | None,
+    job_id: str | None,
+) -> Run:
+    get = rec.get
+    state_ = get("state", EMPTY)
+    if type(state_) is not dict:
+        state_ = _sub(state_, ctx, path + ".state")
+    status = get("status", EMPTY)
+    if type(status) is not dict:
+        status = _sub(status, ctx, path + ".status")
+    details_ = status.get("termination_details", EMPTY)
+    if type(details_) is not dict:
+        details_ = _sub(details_, ctx, path + ".status.termination_details")
+    queue_ = status.get("queue_details", EMPTY)
+    if type(queue_) is not dict:
+        queue_ = _sub(queue_, ctx, path + ".status.queue_details")
+    by_user = state_.get("user_cancelled_or_timedout")
+    if by_user is not None and type(by_user) is not bool:
+        ctx.invalid(path + ".state.user_cancelled_or_timedout", by_user, "expected a boolean")
+        by_user = None
+    key = (
+        state_.get("life_cycle_state"), state_.get("result_state"), status.get("state"),
+        details_.get("code"), details_.get("type"), queue_.get("code"), by_user is True,
+    )  # fmt: skip
+    try:
+        resolved = _MEMO.get(key)
+    except TypeError:  # an unhashable word (a list): the slow path reports it
+        resolved = None
+    if resolved is None:
+        resolved = _resolve(key, ctx, path)
+    outcome = resolved.outcome
+    if resolved.conflict is not None:
+        ctx.conflict(path + ".status", resolved.provider_state, resolved.conflict)
+    legacy_queue = state_.get("queue_reason")
+    if outcome is _QUEUED and type(legacy_queue) is str and key[2] is None:
+        text = legacy_queue[:500].lower()
+        for word, reason in _LEGACY_QUEUE_REASONS:
+            if word in text:
+                outcome = t.OUTCOMES[State.QUEUED, reason]
+                break
+    state = outcome.state
+
+    message = state_.get("state_message") or details_.get("message") or queue_.get("message") or legacy_queue
+    if message is not None and type(message) is not str:
+        message = _message(state_, details_, queue_, ctx, path)
+
+    raw_id = get("run_id")
+    if type(raw_id) is int and raw_id >= 0:
+        run_id = str(raw_id)
+    else:
+        run_id = raw_id if type(raw_id) is str and raw_id else required_id(raw_id, ctx, path + ".run_id")
+    own_job = get("job_id")
+    if own_job is not None:
+        job_id = str(own_job) if type(own_job) is int else opt_id(own_job, ctx, path + ".job_id")
+    attempt = get("attempt_number", 0)
+    if type(attempt) is not int or attempt < 0:
+        attempt = opt_int(attempt, ctx, path + ".attempt_number", 0) or 0
+    original = get("original_attempt_run_id")
+    if original is not None:
+        if original == raw_id:
+            original = None
+        elif type(original) is int:
+            original = str(original)
+        else:
+            original = opt_id(original, ctx, path + ".original_attempt_run_id")
+            if original == run_id:
+                original = None
+    previous = original if attempt == 1 else None
+
+    start = get("start_time")
+    if type(start) is int and _MIN_EPOCH_MS <= start <= _MAX_EPOCH_MS:
+        started: datetime | None = EPOCH + timedelta(0, 0, start * 1000)
+    else:
+        started = time_from_epoch_ms(start, ctx, path + ".start_time")
+    end = get("end_time")
+    if type(end) is int and _MIN_EPOCH_MS <= end <= _MAX_EPOCH_MS:
+        ended: datetime | None = EPOCH + timedelta(0, 0, end * 1000)
+    else:
+        ended = time_from_epoch_ms(end, ctx, path + ".end_time")
+    if started is not None and ended is not None and ended < started:
+        check_order(started, ended, ctx, path + ".end_time")
+    durations = _durations(get, state, started, ended, ctx, path)
+
+    details: dict[str, Any] = {}
+    for field in _RUN_DETAILS if depth == 0 else _TASK_DETAILS:
+        value = get(field)
+        if value is not None:
+            details[field] = value
+    if by_user:
+        details["user_cancelled_or_timedout"] = True
+
+    name = get("run_name") if depth == 0 else get("task_key")
+    if depth == 0:
+        job_run = get("job_run_id")
+        if job_run is not None and job_run != raw_id:
+            parent = opt_id(job_run, ctx, path + ".job_run_id")
+        elif get("trigger") == "RUN_JOB_TASK" and type(info := details.get("trigger_info")) is dict:
+            parent = opt_id(info.get("run_id"), ctx, path + ".trigger_info.run_id")
+    if name is not None and type(name) is not str:
+        name = opt_str(name, ctx, path + (".run_name" if depth == 0 else ".task_key"))
+
+    children: list[Run] = []
+    for list_name in ("tasks", "iterations"):
+        items = get(list_name)
+        if not items:
+            continue
+        if type(items) is not list:
+            items = opt_sequence(items, ctx, f"{path}.{list_name}") or ()
+        if depth >= MAX_DEPTH:
+            ctx.invalid(
+                f"{path}.{list_name}", f"{len(items)} items", f"nested deeper than {MAX_DEPTH} levels"
+            )
+            continue
+        for i, item in enumerate(items):
+            task = item if type(item) is dict else _as_mapping(item, ctx, f"{path}.{list_name}[{i}]", False)
+            if task is None:
+                continue
+            if (
+                raw_id is not None and task.get("run_id") == raw_id
+            ):  # this run itself (runs/get on a task run)
+                for field in _SELF_DETAILS:
+                    if (value := task.get(field)) is not None:
+                        details[field] = value
+                if depth == 0 and parent is not None and type(key_ := task.get("task_key")) is str:
+                    name = key_
+                continue
+            children.append(
+                _build(task, ctx, keep_raw, f"{path}.{list_name}[{i}]", depth + 1, run_id, job_id)
+            )
+
+    return new_run(
+        provider="databricks",
+        run_id=run_id,
+        job_id=job_id,
+        name=name,
+        state=state,
+        reason=outcome.reason,
+        provider_state=resolved.provider_state,
+        message=message,
+        attempt=attempt,
+        original_run_id=original,
+        previous_run_id=previous,
+        parent_run_id=parent,
+        created_at=started,
+        started_at=started,
+        ended_at=ended,
+        durations=durations,
+        tasks=tuple(children),
+        details=MappingProxyType(details) if details else EMPTY,
+        raw=rec if keep_raw else None,
+    )
+
+
+def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
+    """One ``jobs/runs/get`` response or ``runs/list`` item (dict or SDK object) to a canonical run."""
+    if type(record) is not dict:
+        mapping = _as_mapping(record, ctx, "$", True)
+        if mapping is None:  # pragma: no cover - _as_mapping fails instead
+            ctx.fail("$", record, "expected a Run object")
+        return _build(mapping, ctx, keep_raw, "$", 0, None, None)
+    return _build(record, ctx, keep_raw, "$", 0, None, None)
+
+
+_PAGE_KEYS: Final = ("runs", "has_more", "next_page_token", "prev_page_token")
+
+
+def pages(item: Any) -> Iterable[Any] | None:
+    """The runs of a ``jobs/runs/list`` page (``runs`` is absent when empty), else ``None``."""
+    if not isinstance(item, Mapping):
+        if type(item).__name__ != "ListRunsResponse" or not callable(getattr(item, "as_dict", None)):
+            return None
+        item = item.as_dict()
+        if not isinstance(item, Mapping):
+            return None
+    if "run_id" in item or not any(k in item for k in _PAGE_KEYS):
+        return None
+    runs = item.get("runs")
+    if runs is None:
+        return ()
+    return runs if isinstance(runs, list | tuple) else [runs]
+
+
+SPEC: Final = ProviderSpec(
+    name="databricks",
+    build=build,
+    tables=t.TABLES,
+    known_values=t.KNOWN_VALUES,
+    native_states=t.NATIVE_STATES,
+    native_edges=t.NATIVE_EDGES,
+    provenance=t.PROVENANCE,
+    can_repair=True,
+    pages=pages,
+)

@@ -1,0 +1,667 @@
+"""Databricks Jobs: every SDK enum value, both state models, tasks, retries, repairs and durations."""
+
+from __future__ import annotations
+
+import copy
+import json
+import warnings
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from databricks.sdk.service import jobs
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import runstate
+from runstate import (
+    InconsistentDurationWarning,
+    InvalidRecordError,
+    InvalidRecordWarning,
+    Missing,
+    Reason,
+    RunstateError,
+    State,
+    StateConflictWarning,
+    UnmappedStateError,
+    UnmappedStateWarning,
+    check_provider,
+)
+from runstate.providers import _databricks, _databricks_tables
+
+FIXTURES = Path(__file__).parent / "fixtures" / "databricks"
+CASES = sorted(p.stem for p in FIXTURES.glob("*.json") if p.stem != "runs_list_page")
+S = State
+R = Reason
+
+SDK_ENUMS: dict[str, Any] = {
+    "RunLifeCycleState": jobs.RunLifeCycleState,
+    "RunResultState": jobs.RunResultState,
+    "RunLifecycleStateV2State": jobs.RunLifecycleStateV2State,
+    "TerminationCodeCode": jobs.TerminationCodeCode,
+    "TerminationTypeType": jobs.TerminationTypeType,
+    "QueueDetailsCodeCode": jobs.QueueDetailsCodeCode,
+}
+
+
+def load(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((FIXTURES / f"{name}.json").read_text())
+    return data
+
+
+def norm(record: Any, **kwargs: Any) -> runstate.Run:
+    return runstate.normalize("databricks", record, **kwargs)
+
+
+def record(
+    life_cycle: object = None,
+    result: object = None,
+    v2: object = None,
+    code: object = None,
+    type_: object = None,
+    queue: object = None,
+    **fields: Any,
+) -> dict[str, Any]:
+    rec: dict[str, Any] = {"run_id": 11, "job_id": 22, "run_name": "job", **fields}
+    if life_cycle is not None or result is not None:
+        rec["state"] = {"life_cycle_state": life_cycle, "result_state": result}
+    if v2 is not None or code is not None or type_ is not None or queue is not None:
+        status: dict[str, Any] = {"state": v2}
+        if code is not None or type_ is not None:
+            status["termination_details"] = {"code": code, "type": type_}
+        if queue is not None:
+            status["queue_details"] = {"code": queue}
+        rec["status"] = status
+    return rec
+
+
+def values(name: str) -> list[str]:
+    return [e.value for e in SDK_ENUMS[name]]
+
+
+# --- the spec and the SDK's enums ---------------------------------------------------------------
+
+
+def test_spec_is_sound_and_registered() -> None:
+    check_provider(_databricks.SPEC)
+    assert "databricks" in runstate.providers()
+    assert _databricks.SPEC.provenance == "databricks-sdk 0.156.0"
+    assert _databricks.SPEC.can_repair
+    assert any(e.repair for e in _databricks.SPEC.native_edges)
+
+
+@pytest.mark.parametrize("table", sorted(SDK_ENUMS))
+def test_known_values_are_the_sdk_enum(table: str) -> None:
+    installed, known = set(values(table)), set(_databricks.SPEC.known_values[table])
+    new, gone = sorted(installed - known), sorted(known - installed)
+    assert installed == known, f"{table}: new in the SDK: {new}; gone from the SDK: {gone}"
+
+
+@pytest.mark.parametrize("word", values("RunLifeCycleState"))
+def test_every_life_cycle_state_is_mapped_strictly(word: str) -> None:
+    result = "SUCCESS" if word in ("TERMINATED", "INTERNAL_ERROR", "SKIPPED") else None
+    run = norm(record(word, result), strict=True)
+    assert run.state is not S.UNKNOWN
+    assert run.provider_state["life_cycle_state"] == word
+
+
+@pytest.mark.parametrize("word", values("RunResultState"))
+def test_every_result_state_is_mapped_strictly(word: str) -> None:
+    run = norm(record("TERMINATED", word), strict=True)
+    assert run.state.is_terminal
+    assert run.provider_state["result_state"] == word
+
+
+@pytest.mark.parametrize("word", values("RunLifecycleStateV2State"))
+def test_every_v2_state_is_mapped_strictly(word: str) -> None:
+    code = "SUCCESS" if word == "TERMINATED" else None
+    run = norm(record(v2=word, code=code), strict=True)
+    assert run.state is not S.UNKNOWN
+    assert run.provider_state["status.state"] == word
+
+
+@pytest.mark.parametrize("word", values("TerminationCodeCode"))
+@pytest.mark.parametrize("type_", values("TerminationTypeType"))
+def test_every_termination_code_and_type_is_mapped_strictly(word: str, type_: str) -> None:
+    run = norm(record(v2="TERMINATED", code=word, type_=type_), strict=True)
+    assert run.state.is_terminal
+    assert run.provider_state["termination_details.code"] == word
+    assert run.provider_state["termination_details.type"] == type_
+
+
+@pytest.mark.parametrize("word", values("QueueDetailsCodeCode"))
+def test_every_queue_code_is_mapped_strictly(word: str) -> None:
+    run = norm(record(v2="QUEUED", queue=word), strict=True)
+    assert run.state is S.QUEUED and run.reason in (R.WORKSPACE_LIMIT, R.CONCURRENCY_LIMIT)
+
+
+# --- the mapping decisions (DESIGN.md section 3) ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("life_cycle", "result", "state", "reason"),
+    [
+        ("QUEUED", None, S.QUEUED, None),
+        ("PENDING", None, S.PENDING, None),
+        ("BLOCKED", None, S.BLOCKED, None),
+        ("WAITING_FOR_RETRY", None, S.WAITING_FOR_RETRY, None),
+        ("RUNNING", None, S.RUNNING, None),
+        ("TERMINATING", None, S.TERMINATING, None),
+        ("TERMINATED", "SUCCESS", S.SUCCEEDED, None),
+        ("TERMINATED", "SUCCESS_WITH_FAILURES", S.SUCCEEDED, R.PARTIAL_SUCCESS),
+        ("TERMINATED", "FAILED", S.FAILED, None),
+        ("TERMINATED", "TIMEDOUT", S.TIMED_OUT, None),
+        ("TERMINATED", "CANCELED", S.CANCELED, None),
+        ("TERMINATED", "MAXIMUM_CONCURRENT_RUNS_REACHED", S.SKIPPED, R.CONCURRENCY_LIMIT),
+        ("TERMINATED", "EXCLUDED", S.SKIPPED, R.EXCLUDED),
+        ("TERMINATED", "UPSTREAM_FAILED", S.SKIPPED, R.UPSTREAM_FAILED),
+        ("TERMINATED", "UPSTREAM_CANCELED", S.SKIPPED, R.UPSTREAM_CANCELED),
+        ("TERMINATED", "DISABLED", S.SKIPPED, R.DISABLED),
+        ("SKIPPED", None, S.SKIPPED, R.CONCURRENCY_LIMIT),
+        ("INTERNAL_ERROR", "FAILED", S.FAILED, R.PLATFORM_ERROR),
+    ],
+)
+def test_legacy_mapping(life_cycle: str, result: str | None, state: State, reason: Reason | None) -> None:
+    run = norm(record(life_cycle, result), strict=True)
+    assert (run.state, run.reason) == (state, reason)
+
+
+def test_legacy_cancel_by_user() -> None:
+    rec = record("TERMINATED", "CANCELED")
+    rec["state"]["user_cancelled_or_timedout"] = True
+    assert norm(rec, strict=True).reason is R.CANCELED_BY_USER
+
+
+@pytest.mark.parametrize(
+    ("code", "type_", "state", "reason"),
+    [
+        ("SUCCESS", "SUCCESS", S.SUCCEEDED, None),
+        ("SUCCESS_WITH_FAILURES", "SUCCESS", S.SUCCEEDED, R.PARTIAL_SUCCESS),
+        ("USER_CANCELED", "SUCCESS", S.CANCELED, R.CANCELED_BY_USER),
+        ("CANCELED", "CLIENT_ERROR", S.CANCELED, R.CANCELED_BY_PLATFORM),  # a status-only timeout
+        ("SKIPPED", "SUCCESS", S.SKIPPED, None),
+        ("DISABLED", "SUCCESS", S.SKIPPED, R.DISABLED),
+        ("MAX_CONCURRENT_RUNS_EXCEEDED", "SUCCESS", S.SKIPPED, R.CONCURRENCY_LIMIT),
+        ("MAX_JOB_QUEUE_SIZE_EXCEEDED", None, S.SKIPPED, R.QUEUE_LIMIT),
+        ("WORKSPACE_RUN_LIMIT_EXCEEDED", None, S.SKIPPED, R.WORKSPACE_LIMIT),
+        ("RUN_EXECUTION_ERROR", "CLIENT_ERROR", S.FAILED, R.USER_ERROR),
+        ("CLOUD_FAILURE", "CLOUD_FAILURE", S.FAILED, R.PLATFORM_ERROR),
+        # the type is Databricks' own user-vs-platform verdict and wins over the code's default
+        ("DRIVER_ERROR", "CLIENT_ERROR", S.FAILED, R.USER_ERROR),
+        ("DRIVER_ERROR", None, S.FAILED, R.PLATFORM_ERROR),
+        ("LIBRARY_INSTALLATION_ERROR", "INTERNAL_ERROR", S.FAILED, R.PLATFORM_ERROR),
+        ("LIBRARY_INSTALLATION_ERROR", "SUCCESS", S.FAILED, R.USER_ERROR),
+        ("CLUSTER_TERMINATED_BY_USER", None, S.FAILED, R.USER_ERROR),  # documented, not in the SDK enum
+    ],
+)
+def test_status_mapping(code: str, type_: str | None, state: State, reason: Reason | None) -> None:
+    run = norm(record(v2="TERMINATED", code=code, type_=type_), strict=True)
+    assert (run.state, run.reason) == (state, reason)
+
+
+@pytest.mark.parametrize(
+    ("life_cycle", "result", "v2", "code", "state", "reason"),
+    [
+        ("TERMINATED", "TIMEDOUT", "TERMINATED", "CANCELED", S.TIMED_OUT, None),
+        ("TERMINATED", "UPSTREAM_CANCELED", "TERMINATED", "SKIPPED", S.SKIPPED, R.UPSTREAM_CANCELED),
+        ("TERMINATED", "EXCLUDED", "TERMINATED", "SKIPPED", S.SKIPPED, R.EXCLUDED),
+        ("INTERNAL_ERROR", "FAILED", "TERMINATED", "LIBRARY_INSTALLATION_ERROR", S.FAILED, R.USER_ERROR),
+        ("TERMINATED", "SUCCESS_WITH_FAILURES", "TERMINATED", "SUCCESS", S.SUCCEEDED, R.PARTIAL_SUCCESS),
+        ("RUNNING", None, "TERMINATED", "SUCCESS", S.SUCCEEDED, None),  # status one step ahead
+        ("RUNNING", None, "WAITING", None, S.WAITING_FOR_RETRY, None),
+        ("TERMINATED", "SUCCESS", "TERMINATED", None, S.SUCCEEDED, None),  # no code: legacy decides
+    ],
+)
+def test_reconciliation(
+    life_cycle: str, result: str | None, v2: str, code: str | None, state: State, reason: Reason | None
+) -> None:
+    run = norm(record(life_cycle, result, v2, code), strict=True)
+    assert (run.state, run.reason) == (state, reason)
+
+
+@pytest.mark.parametrize(
+    ("life_cycle", "result", "v2", "code", "state"),
+    [
+        ("TERMINATED", "SUCCESS", "TERMINATED", "RUN_EXECUTION_ERROR", S.FAILED),
+        ("TERMINATED", "SUCCESS", "RUNNING", None, S.RUNNING),  # the legacy state is ahead
+    ],
+)
+def test_a_contradiction_warns_in_both_modes_and_status_wins(
+    life_cycle: str, result: str, v2: str, code: str | None, state: State
+) -> None:
+    for strict in (False, True):
+        with pytest.warns(StateConflictWarning, match="status says"):
+            run = norm(record(life_cycle, result, v2, code), strict=strict)
+        assert run.state is state
+
+
+def test_legacy_queue_reason_text() -> None:
+    rec = record("QUEUED")
+    rec["state"]["queue_reason"] = "Queued due to reaching maximum concurrent runs."
+    run = norm(rec, strict=True)
+    assert (run.state, run.reason, run.message) == (
+        S.QUEUED,
+        R.CONCURRENCY_LIMIT,
+        rec["state"]["queue_reason"],
+    )
+
+
+# --- unknown and odd values ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rec", "field", "state", "reason"),
+    [
+        (record("TERMINATED", "PARTIALLY_DONE"), "result_state", S.UNKNOWN, None),
+        (record("HIBERNATING"), "life_cycle_state", S.UNKNOWN, None),
+        (record(v2="HIBERNATING"), "status.state", S.UNKNOWN, None),
+        (
+            record(v2="TERMINATED", code="GPU_MELTED", type_="CLOUD_FAILURE"),
+            "code",
+            S.FAILED,
+            R.PLATFORM_ERROR,
+        ),
+        (record(v2="TERMINATED", code="GPU_MELTED", type_="SUCCESS"), "code", S.UNKNOWN, None),
+        (record("TERMINATED", "SUCCESS", "TERMINATED", "NEW_CODE"), "code", S.SUCCEEDED, None),
+        (record("RUNNING", None, "SLEEPING"), "status.state", S.RUNNING, None),
+        (record(v2="TERMINATED", code="SUCCESS", type_="NEW_TYPE"), "type", S.SUCCEEDED, None),
+        (record(v2="QUEUED", queue="NEW_QUEUE"), "queue_details.code", S.QUEUED, None),
+    ],
+)
+def test_unknown_words(rec: dict[str, Any], field: str, state: State, reason: Reason | None) -> None:
+    with pytest.raises(UnmappedStateError, match=field):
+        norm(rec, strict=True)
+    with pytest.warns(UnmappedStateWarning, match=field):
+        run = norm(rec)
+    assert (run.state, run.reason) == (state, reason)
+    assert all(isinstance(v, str) for v in run.provider_state.values())
+
+
+def test_unknown_words_are_kept_in_provider_state() -> None:
+    with pytest.warns(UnmappedStateWarning, match="PARTIALLY_DONE"):
+        run = norm(record("TERMINATED", "PARTIALLY_DONE"))
+    assert run.provider_state == {"life_cycle_state": "TERMINATED", "result_state": "PARTIALLY_DONE"}
+
+
+@pytest.mark.parametrize(
+    "rec",
+    [
+        record("TERMINATED"),  # no result_state
+        record(v2="TERMINATED"),  # no termination code
+        {"run_id": 1},  # no state at all
+    ],
+)
+def test_missing_state(rec: dict[str, Any]) -> None:
+    with pytest.raises(InvalidRecordError, match="missing state"):
+        norm(rec, strict=True)
+    with pytest.warns(InvalidRecordWarning, match="missing state"):
+        assert norm(rec).state is S.UNKNOWN
+
+
+@pytest.mark.parametrize("bad", [42, ["x"], {"a": 1}, 1.5, True])
+def test_non_string_words(bad: object) -> None:
+    with pytest.raises(InvalidRecordError, match="expected a state word"):
+        norm(record("TERMINATED", bad), strict=True)
+    with pytest.warns(UnmappedStateWarning):
+        assert norm(record("TERMINATED", bad)).state is S.UNKNOWN
+
+
+@pytest.mark.parametrize("bad", [None, 3, "text", ["a"], object()])
+def test_not_a_record(bad: object) -> None:
+    with pytest.raises(InvalidRecordError):
+        norm(bad)
+
+
+def test_hostile_nesting_is_cut() -> None:
+    leaf: dict[str, Any] = record("RUNNING", run_id=0)
+    rec = leaf
+    for i in range(1, 2000):
+        rec = record("RUNNING", run_id=i, tasks=[rec])
+    with pytest.raises(InvalidRecordError, match="nested deeper"):
+        norm(rec, strict=True)
+    with pytest.warns(InvalidRecordWarning, match="nested deeper"):
+        run = norm(rec)
+    depth = 0
+    while run.tasks:
+        run, depth = run.tasks[0], depth + 1
+    assert depth == _databricks.MAX_DEPTH
+
+
+def test_odd_fields_are_reported_not_raised() -> None:
+    rec = record(
+        "TERMINATED",
+        "SUCCESS",
+        start_time="yesterday",
+        end_time=-5,
+        attempt_number="1",
+        setup_duration=[1],
+        tasks="not a list",
+    )
+    rec["state"]["state_message"] = 12
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        run = norm(rec)
+    assert run.state is S.SUCCEEDED
+    assert len(caught) >= 5
+    assert all(issubclass(w.category, runstate.RunstateWarning) for w in caught)
+
+
+# --- the fixtures: realistic records ------------------------------------------------------------
+
+
+def ms(value: int) -> datetime:
+    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=value)
+
+
+def test_single_task_success() -> None:
+    data = load("single_task_success")
+    run = norm(data, strict=True)
+    assert (run.run_id, run.job_id, run.name) == ("969479553499872", "298120471834650", "nightly_ingest")
+    assert (run.state, run.reason, run.message, run.attempt, run.original_run_id) == (
+        S.SUCCEEDED, None, None, 0, None,
+    )  # fmt: skip
+    assert run.started_at == run.created_at == ms(1773453603412)
+    assert run.ended_at == ms(1773454302951)
+    d = run.durations
+    assert (d.queue, d.setup, d.execution, d.cleanup) == (
+        timedelta(0), timedelta(seconds=338), timedelta(seconds=357), timedelta(seconds=4),
+    )  # fmt: skip
+    assert d.total == timedelta(seconds=699) == d.sum_of_parts()
+    (task,) = run.tasks
+    assert (task.run_id, task.name, task.parent_run_id, task.job_id) == (
+        "969479553499873", "ingest", run.run_id, run.job_id,
+    )  # fmt: skip
+
+
+def test_multitask_with_repair_history() -> None:
+    run = norm(load("multitask_with_repair_history"), strict=True)
+    assert (run.state, run.reason) == (S.SUCCEEDED, None)
+    d = run.durations
+    assert d.total == timedelta(milliseconds=2016285)
+    assert (d.setup, d.execution, d.cleanup) == (None, None, None)
+    assert {p: d.why_missing(p) for p in ("setup", "execution", "cleanup")} == dict.fromkeys(
+        ("setup", "execution", "cleanup"), Missing.NOT_APPLICABLE
+    )
+    # a repaired run's run_duration is below end - start: not an inconsistency (no warning raised)
+    assert run.ended_at is not None and run.started_at is not None
+    assert run.ended_at - run.started_at > d.total
+    assert [h["type"] for h in run.details["repair_history"]] == ["ORIGINAL", "REPAIR"]
+    assert [t.name for t in run.tasks] == ["ingest", "transform", "report"]
+    assert all(t.parent_run_id == run.run_id and t.state is S.SUCCEEDED for t in run.tasks)
+
+
+def test_running() -> None:
+    run = norm(load("running"), strict=True)
+    assert (run.state, run.ended_at, run.message) == (S.RUNNING, None, "In run")
+    d = run.durations
+    assert d.queue == timedelta(0)
+    for part in ("setup", "execution", "cleanup", "total"):
+        assert d.why_missing(part) is Missing.NOT_ENDED
+    assert run.started_at is not None
+    now = run.started_at + timedelta(minutes=5)
+    assert run.elapsed(now) == timedelta(minutes=5)
+
+
+def test_queued_with_queue_details() -> None:
+    run = norm(load("queued_with_queue_details"), strict=True)
+    assert (run.state, run.reason) == (S.QUEUED, R.WORKSPACE_LIMIT)
+    assert run.message == "Queued due to reaching the workspace limit of active task runs."
+    assert run.provider_state["queue_details.code"] == "ACTIVE_RUNS_LIMIT_REACHED"
+    assert run.durations.why_missing("queue") is Missing.NOT_ENDED
+    assert run.durations.why_missing("total") is Missing.NOT_ENDED
+
+
+def test_failed_with_termination_details() -> None:
+    run = norm(load("failed_with_termination_details"), strict=True)
+    assert (run.state, run.reason) == (S.FAILED, R.USER_ERROR)
+    assert run.message == "1/2 tasks failed. 1 task was skipped."
+    extract, load_ = run.tasks
+    assert (extract.state, extract.reason) == (S.FAILED, R.USER_ERROR)
+    assert extract.durations.total == timedelta(seconds=571)
+    assert (load_.state, load_.reason) == (S.SKIPPED, R.UPSTREAM_FAILED)
+    assert load_.provider_state["termination_details.code"] == "SKIPPED"
+    assert load_.durations.total == timedelta(0)  # ended, never ran: zero, not missing
+    assert load_.durations.why_missing("queue") is Missing.NOT_REPORTED
+
+
+def test_failed_cloud_failure_and_legacy_internal_error() -> None:
+    cloud = norm(load("failed_cloud_failure"), strict=True)
+    assert (cloud.state, cloud.reason) == (S.FAILED, R.PLATFORM_ERROR)
+    assert cloud.provider_state["life_cycle_state"] == "INTERNAL_ERROR"
+    legacy = norm(load("legacy_internal_error"), strict=True)
+    assert (legacy.state, legacy.reason) == (S.FAILED, R.PLATFORM_ERROR)
+    assert "status.state" not in legacy.provider_state
+    assert legacy.message == "Could not reach driver of cluster 0112-224001-rod123ab."
+    assert legacy.durations.why_missing("queue") is Missing.NOT_REPORTED
+    assert legacy.durations.total == timedelta(seconds=4332)
+
+
+def test_timed_out_and_user_canceled() -> None:
+    timed_out = norm(load("timed_out"), strict=True)
+    assert (timed_out.state, timed_out.reason) == (S.TIMED_OUT, None)
+    assert timed_out.provider_state["termination_details.code"] == "CANCELED"
+    assert timed_out.tasks[0].state is S.TIMED_OUT
+    canceled = norm(load("user_canceled"), strict=True)
+    assert (canceled.state, canceled.reason) == (S.CANCELED, R.CANCELED_BY_USER)
+
+
+def test_retried_task_run() -> None:
+    run = norm(load("retried_task_run"), strict=True)
+    assert run.attempt == 1
+    assert run.original_run_id == run.previous_run_id == "455644900120035"
+    assert run.parent_run_id == "455644900120034"
+    assert run.name == "transform"
+    assert run.tasks == ()  # tasks[] only repeats this run itself
+    assert run.details["max_retries"] == 2
+
+
+def test_waiting_for_retry_and_blocked_tasks() -> None:
+    run = norm(load("multitask_waiting_for_retry"), strict=True)
+    transform, report = run.tasks
+    assert transform.state is S.WAITING_FOR_RETRY
+    assert transform.durations.total == timedelta(seconds=519)  # the attempt ended
+    assert report.state is S.BLOCKED
+    assert report.started_at is None and report.created_at is None
+    assert report.durations.why_missing("execution") is Missing.NOT_ENDED
+
+
+def test_success_with_failures() -> None:
+    run = norm(load("success_with_failures"), strict=True)
+    assert (run.state, run.reason) == (S.SUCCEEDED, R.PARTIAL_SUCCESS)
+    outcomes = {t.name: (t.state, t.reason) for t in run.tasks}
+    assert outcomes == {
+        "ingest": (S.SUCCEEDED, None),
+        "enrich": (S.FAILED, R.USER_ERROR),
+        "is_weekend": (S.SUCCEEDED, None),
+        "weekend_backfill": (S.SKIPPED, R.EXCLUDED),
+        "publish": (S.SUCCEEDED, None),
+    }
+
+
+def test_for_each_task() -> None:
+    run = norm(load("for_each_task"), strict=True)
+    (task,) = run.tasks
+    assert task.name == "process_regions" and task.state is S.FAILED
+    assert task.durations.why_missing("setup") is Missing.NOT_APPLICABLE
+    assert task.details["for_each_task"]["stats"]["task_run_stats"]["failed_iterations"] == 1
+
+
+def test_for_each_task_iterations() -> None:
+    run = norm(load("for_each_task_iterations"), strict=True)
+    assert run.run_id == "210554781190033" and run.parent_run_id == "210554781190032"
+    assert run.name == "process_regions"
+    assert len(run.tasks) == 4
+    assert all(t.parent_run_id == run.run_id for t in run.tasks)
+    assert [t.state for t in run.tasks].count(S.FAILED) == 1
+    assert "for_each_task" in run.details
+
+
+def test_run_job_task() -> None:
+    parent = norm(load("run_job_task_parent"), strict=True)
+    run_child = parent.tasks[1]
+    assert run_child.details["run_job_task"]["job_id"] == 227401198830561
+    child = norm(load("run_job_task_child"), strict=True)
+    assert child.parent_run_id == run_child.run_id == "990013372650003"
+    assert child.details["trigger"] == "RUN_JOB_TASK"
+
+
+def test_runs_list_page() -> None:
+    page = load("runs_list_page")
+    runs = list(runstate.normalize_many("databricks", [page, page], strict=True))
+    assert [r.run_id for r in runs] == [str(r["run_id"]) for r in page["runs"]] * 2
+    assert [r.state for r in runs[:4]] == [S.RUNNING, S.QUEUED, S.CANCELED, S.SUCCEEDED]
+    empty = {"has_more": False}
+    assert list(runstate.normalize_many("databricks", [empty])) == []
+
+
+def test_sdk_list_page_object() -> None:
+    page = jobs.ListRunsResponse.from_dict(load("runs_list_page"))
+    runs = list(runstate.normalize_many("databricks", [page], strict=True, keep_raw=False))
+    assert len(runs) == 4
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_sdk_objects_give_the_same_runs(name: str) -> None:
+    data = load(name)
+    sdk_run = jobs.Run.from_dict(data)
+    a = norm(data, strict=True, keep_raw=False)
+    b = norm(sdk_run, strict=True, keep_raw=False)
+    assert a == b
+    assert norm(sdk_run).raw == sdk_run.as_dict()
+
+
+def test_sdk_run_task() -> None:
+    task = load("success_with_failures")["tasks"][1]
+    a = norm(jobs.RunTask.from_dict(task), strict=True, keep_raw=False)
+    assert (a.state, a.reason, a.run_id) == (S.FAILED, R.USER_ERROR, "662019934412082")
+
+
+@pytest.mark.parametrize("name", [*CASES, "runs_list_page"])
+def test_fixture_round_trips(name: str) -> None:
+    data = load(name)
+    for run in runstate.normalize_many("databricks", [data], strict=True):
+        assert runstate.from_dict(runstate.to_dict(run)) == run
+        assert runstate.from_dict(json.loads(json.dumps(runstate.to_dict(run)))) == run
+
+
+def test_raw_is_the_record_unchanged() -> None:
+    data = load("multitask_with_repair_history")
+    before = copy.deepcopy(data)
+    run = norm(data)
+    assert run.raw is data and data == before
+    assert norm(data, keep_raw=False).raw is None
+
+
+def test_bundled_example_normalizes_cleanly() -> None:
+    path = Path(runstate.__file__).parent / "examples" / "databricks.jsonl"
+    lines = path.read_text().splitlines()
+    assert len(lines) >= 10
+    runs = [norm(json.loads(line), strict=True) for line in lines]
+    assert {r.state for r in runs} >= {S.SUCCEEDED, S.FAILED, S.RUNNING, S.QUEUED, S.TIMED_OUT}
+
+
+# --- durations: inconsistencies are reported, not hidden ----------------------------------------
+
+
+def ended_single(**fields: Any) -> dict[str, Any]:
+    base = {
+        "start_time": 1_773_453_600_000,
+        "end_time": 1_773_453_700_000,  # 100 s
+        "setup_duration": 10_000,
+        "execution_duration": 80_000,
+        "cleanup_duration": 5_000,
+        "queue_duration": 0,
+    }
+    return record("TERMINATED", "SUCCESS", **{**base, **fields})
+
+
+def test_consistent_durations_do_not_warn() -> None:
+    assert norm(ended_single(), strict=True).durations.total == timedelta(seconds=95)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"execution_duration": 200_000},  # parts exceed end - start
+        {"end_time": 1_773_453_500_000},  # ends before it starts
+        {"setup_duration": -1},
+        {"run_duration": 40_000, "setup_duration": 0, "execution_duration": 0, "cleanup_duration": 0},
+        {"run_duration": 400_000, "setup_duration": 0, "execution_duration": 0, "cleanup_duration": 0},
+    ],
+)
+def test_inconsistent_durations(fields: dict[str, Any]) -> None:
+    with pytest.raises(InvalidRecordError):
+        norm(ended_single(**fields), strict=True)
+    with pytest.warns(InconsistentDurationWarning):
+        norm(ended_single(**fields))
+
+
+def test_queue_time_explains_the_gap() -> None:
+    fields = {"run_duration": 40_000, "queue_duration": 60_000}
+    run = norm(
+        ended_single(setup_duration=0, execution_duration=0, cleanup_duration=0, **fields), strict=True
+    )
+    assert run.durations.total == timedelta(seconds=40)
+    assert run.durations.queue == timedelta(seconds=60)
+
+
+def test_huge_duration_is_reported_not_an_overflow() -> None:
+    with pytest.raises(InvalidRecordError, match="out of range"):
+        norm(ended_single(execution_duration=10**20), strict=True)
+
+
+# --- hypothesis: any combination of words normalizes without an undocumented exception ----------
+
+
+def words(table: str) -> st.SearchStrategy[object]:
+    return (
+        st.sampled_from(values(table))
+        | st.none()
+        | st.just("")
+        | st.text(max_size=12)
+        | st.integers()
+        | st.lists(st.integers(), max_size=2)
+        | st.booleans()
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    lcs=words("RunLifeCycleState"),
+    res=words("RunResultState"),
+    v2=words("RunLifecycleStateV2State"),
+    code=words("TerminationCodeCode"),
+    type_=words("TerminationTypeType"),
+    queue=words("QueueDetailsCodeCode"),
+    by_user=st.none() | st.booleans() | st.integers(),
+)
+def test_any_words_normalize(
+    lcs: object, res: object, v2: object, code: object, type_: object, queue: object, by_user: object
+) -> None:
+    rec: dict[str, Any] = {
+        "run_id": 1,
+        "state": {"life_cycle_state": lcs, "result_state": res, "user_cancelled_or_timedout": by_user},
+        "status": {
+            "state": v2,
+            "termination_details": {"code": code, "type": type_},
+            "queue_details": {"code": queue},
+        },
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        run = norm(rec)
+    assert isinstance(run, runstate.Run)
+    assert all(type(v) is str for v in run.provider_state.values())
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", StateConflictWarning)
+            strict_run = norm(rec, strict=True)
+    except RunstateError:
+        return
+    assert strict_run == run
+
+
+def test_tables_are_prebuilt() -> None:
+    assert _databricks_tables.CODE_AND_TYPE["DRIVER_ERROR", "CLIENT_ERROR"].reason is R.USER_ERROR
+    assert set(_databricks_tables.TABLES) == set(SDK_ENUMS)
