@@ -8,7 +8,7 @@ from .._registry import ProviderRegistry
 
 __all__ = ["BUILTIN_PROVIDERS", "register_builtin_providers"]
 
-BUILTIN_PROVIDERS = ("_glue", "_databricks")
+BUILTIN_PROVIDERS = ("_glue", "_databricks", "_cloud_deploy")
 """Modules of the built-in providers, in this package."""
 
 

@@ -1,0 +1,578 @@
+"""Google Cloud Deploy job runs (``JobRun``): REST JSON (camelCase) or ``google.cloud.deploy_v1.JobRun``.
+
+Tables checked against google-cloud-deploy 2.12.0 (``JobRun.State`` and the ``FailureCause`` enum of
+each sub-type).
+
+Input. A REST ``JobRun`` (a dict, camelCase, enum names as text, RFC 3339 times with up to 9 fraction
+digits) or a proto-plus ``deploy_v1.JobRun``. The proto object is recognised by duck typing (its class
+has ``to_dict`` and ``pb``; ``google`` is never imported) and converted once with
+``to_dict(use_integers_for_enums=False, preserving_proto_field_name=False,
+always_print_fields_with_no_presence=False)`` into the REST shape; ``raw`` is that dict. A
+``ListJobRuns`` page (``{"jobRuns": [...], "nextPageToken": ...}``, or a ``ListJobRunsResponse``)
+is split by :func:`pages` for :func:`runstate.normalize_many`.
+
+Defaults. Both REST and ``to_dict`` omit proto3 defaults, so an absent ``state`` *is*
+``STATE_UNSPECIFIED`` and an absent ``failureCause`` is ``FAILURE_CAUSE_UNSPECIFIED``; ``""`` ids are
+absent. Enum integers are accepted too (``to_dict``'s default output), the failure cause only inside
+its sub-type, since the same integer names different causes in different sub-types
+(``CLOUD_BUILD_REQUEST_FAILED`` is 5 in deploy and verify, 4 in predeploy and postdeploy).
+
+States (DESIGN.md section 3). ``STATE_UNSPECIFIED`` (or none) is UNKNOWN: an error strictly, a warning
+leniently. ``IN_PROGRESS`` is RUNNING (a JobRun has no pending state: waiting happens on the rollout's
+``Job``), ``TERMINATING`` TERMINATING, ``TERMINATED`` CANCELED (no reason: the record does not say
+whether a person, an API client or an automation asked). ``FAILED`` is refined by the sub-type's
+``failureCause``: ``DEADLINE_EXCEEDED`` is TIMED_OUT, Cloud Build's own failures are FAILED with
+``PLATFORM_ERROR``, failures of the user's build, hooks, configuration or runtime environment FAILED with
+``USER_ERROR``. The child-rollout sub-types have no failure cause. A sub-type this version does not
+know (the REST-only ``analysisJobRun``) is kept and tolerated: the state still maps, nothing refines it.
+
+Identity. ``run_id`` is ``uid``, or the last segment of ``name`` when ``uid`` is empty. ``job_id`` is
+``"{phaseId}/{jobId}"`` (e.g. ``"stable/deploy"``, the rollout's job within its phase; just ``jobId``
+without a phase), ``name`` is ``jobId``, and ``parent_run_id`` is the rollout's resource name
+(``projects/.../rollouts/{rollout}``): a JobRun is one task of a rollout. ``attempt`` is 0: a retry of a
+job is a new JobRun and the record does not count them. ``details`` holds the parsed ``name``
+(``project``, ``location``, ``delivery_pipeline``, ``release``, ``rollout``, ``job_run``), the full
+``name``, ``etag``, ``sub_type`` (e.g. ``"deployJobRun"``), and the sub-type's ``build`` or child
+``rollout``. ``provider_state`` keeps the provider's words: ``state``, ``jobRun`` (which sub-type of
+the ``job_run`` oneof is set) and a specified ``failureCause``.
+
+Times. ``created_at``/``started_at``/``ended_at`` are ``createTime``/``startTime``/``endTime``;
+nanoseconds are **truncated** to microseconds (``.999999999Z`` becomes ``.999999``), never rounded.
+``queue = startTime - createTime`` and ``total = endTime - startTime`` (NOT_ENDED before the end,
+NOT_REPORTED without a start); setup, execution and cleanup are not applicable. A start before the
+creation or an end before the start is reported, never clamped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, timedelta
+from types import MappingProxyType
+from typing import Any, Final
+
+import attrs
+
+from .._context import Context
+from .._durations import check_order
+from .._errors import UnmappedStateWarning
+from .._fields import opt_mapping, opt_str, required_id
+from .._model import EMPTY, Durations, Missing, Run, new_durations, new_run
+from .._spec import NativeEdge, Outcome, ProviderSpec
+from .._times import time_from_value
+from .._vocabulary import TERMINAL_STATES, Reason, State
+
+__all__ = ["FAILURE_CAUSE_TABLES", "JOB_RUN_STATE", "SPEC", "SUB_TYPES"]
+
+PROVENANCE: Final = "google-cloud-deploy 2.12.0"
+
+# --- tables: one per enum, keyed by the enum's name in google.cloud.deploy_v1 ----------------------
+# Each known_values tuple is in the enum's integer order (index == value), used to read integers.
+
+KNOWN_JOB_RUN_STATES: Final = (
+    "STATE_UNSPECIFIED", "IN_PROGRESS", "SUCCEEDED", "FAILED", "TERMINATING", "TERMINATED",
+)  # fmt: skip
+
+JOB_RUN_STATE: Final[Mapping[str, Outcome]] = MappingProxyType(
+    {
+        "STATE_UNSPECIFIED": Outcome(State.UNKNOWN),  # no usable state: an error strictly
+        "IN_PROGRESS": Outcome(State.RUNNING),
+        "SUCCEEDED": Outcome(State.SUCCEEDED),
+        "FAILED": Outcome(State.FAILED),  # refined by the sub-type's failureCause
+        "TERMINATING": Outcome(State.TERMINATING),
+        "TERMINATED": Outcome(State.CANCELED),  # TerminateJobRun; who asked is not recorded
+    }
+)
+"""``JobRun.State`` to canonical outcome (DESIGN.md section 3)."""
+
+_CAUSE_OUTCOMES: Final = MappingProxyType(
+    {
+        "FAILURE_CAUSE_UNSPECIFIED": Outcome(State.FAILED),  # nothing to refine
+        "CLOUD_BUILD_UNAVAILABLE": Outcome(State.FAILED, Reason.PLATFORM_ERROR),  # DESIGN.md section 2
+        "EXECUTION_FAILED": Outcome(State.FAILED, Reason.USER_ERROR),  # the user's build, hook or check
+        "DEADLINE_EXCEEDED": Outcome(State.TIMED_OUT),
+        "MISSING_RESOURCES_FOR_CANARY": Outcome(State.FAILED, Reason.USER_ERROR),  # the user's runtime
+        "CLOUD_BUILD_REQUEST_FAILED": Outcome(State.FAILED, Reason.PLATFORM_ERROR),  # Cloud Build failed us
+        "DEPLOY_FEATURE_NOT_SUPPORTED": Outcome(State.FAILED, Reason.USER_ERROR),  # configured by the user
+        "VERIFICATION_CONFIG_NOT_FOUND": Outcome(State.FAILED, Reason.USER_ERROR),  # no Skaffold verify
+    }
+)
+"""What each failure cause means, whichever sub-type reports it (the names agree across sub-types)."""
+
+KNOWN_FAILURE_CAUSES: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
+    {
+        "DeployJobRun.FailureCause": (
+            "FAILURE_CAUSE_UNSPECIFIED", "CLOUD_BUILD_UNAVAILABLE", "EXECUTION_FAILED", "DEADLINE_EXCEEDED",
+            "MISSING_RESOURCES_FOR_CANARY", "CLOUD_BUILD_REQUEST_FAILED", "DEPLOY_FEATURE_NOT_SUPPORTED",
+        ),
+        "VerifyJobRun.FailureCause": (
+            "FAILURE_CAUSE_UNSPECIFIED", "CLOUD_BUILD_UNAVAILABLE", "EXECUTION_FAILED", "DEADLINE_EXCEEDED",
+            "VERIFICATION_CONFIG_NOT_FOUND", "CLOUD_BUILD_REQUEST_FAILED",
+        ),
+        "PredeployJobRun.FailureCause": (
+            "FAILURE_CAUSE_UNSPECIFIED", "CLOUD_BUILD_UNAVAILABLE", "EXECUTION_FAILED", "DEADLINE_EXCEEDED",
+            "CLOUD_BUILD_REQUEST_FAILED",
+        ),
+        "PostdeployJobRun.FailureCause": (
+            "FAILURE_CAUSE_UNSPECIFIED", "CLOUD_BUILD_UNAVAILABLE", "EXECUTION_FAILED", "DEADLINE_EXCEEDED",
+            "CLOUD_BUILD_REQUEST_FAILED",
+        ),
+    }
+)  # fmt: skip
+"""Every ``FailureCause`` name of each sub-type, in integer order."""
+
+FAILURE_CAUSE_TABLES: Final[Mapping[str, Mapping[str, Outcome]]] = MappingProxyType(
+    {
+        table: MappingProxyType({word: _CAUSE_OUTCOMES[word] for word in words})
+        for table, words in KNOWN_FAILURE_CAUSES.items()
+    }
+)
+"""One table per sub-type with a ``failureCause``: name to the outcome of a FAILED run."""
+
+
+@attrs.frozen(slots=True)
+class SubType:
+    """One member of the ``job_run`` oneof: its REST key and how its failure is read."""
+
+    key: str
+    """The REST (camelCase) key, e.g. ``"deployJobRun"``."""
+    table: Mapping[str, Outcome] | None
+    """Its failure-cause table, ``None`` for the sub-types without ``failureCause``."""
+    causes: tuple[str, ...]
+    """Its ``FailureCause`` names in integer order (empty without one)."""
+    link: str
+    """The field naming the related resource: ``build`` or the child ``rollout``."""
+
+
+def _sub_type(key: str, enum: str | None, link: str) -> SubType:
+    if enum is None:
+        return SubType(key, None, (), link)
+    return SubType(key, FAILURE_CAUSE_TABLES[enum], KNOWN_FAILURE_CAUSES[enum], link)
+
+
+SUB_TYPES: Final[Mapping[str, SubType]] = MappingProxyType(
+    {
+        s.key: s
+        for s in (
+            _sub_type("deployJobRun", "DeployJobRun.FailureCause", "build"),
+            _sub_type("verifyJobRun", "VerifyJobRun.FailureCause", "build"),
+            _sub_type("predeployJobRun", "PredeployJobRun.FailureCause", "build"),
+            _sub_type("postdeployJobRun", "PostdeployJobRun.FailureCause", "build"),
+            _sub_type("createChildRolloutJobRun", None, "rollout"),
+            _sub_type("advanceChildRolloutJobRun", None, "rollout"),
+        )
+    }
+)
+"""The sub-types of google-cloud-deploy 2.12.0, by REST key."""
+
+_SUB_TYPE_KEYS: Final = tuple(SUB_TYPES)
+_LINK_DETAIL: Final = MappingProxyType({"build": "build", "rollout": "child_rollout"})
+
+# --- native life cycle ----------------------------------------------------------------------------
+
+NATIVE_EDGES: Final = tuple(
+    NativeEdge(s, t)
+    for s, t in (
+        ("IN_PROGRESS", "SUCCEEDED"),
+        ("IN_PROGRESS", "FAILED"),  # RUNNING -> FAILED, or -> TIMED_OUT on DEADLINE_EXCEEDED
+        # TerminateJobRun; a poller may miss TERMINATING, and the run may end before the stop takes
+        ("IN_PROGRESS", "TERMINATING"), ("TERMINATING", "TERMINATED"), ("IN_PROGRESS", "TERMINATED"),
+        ("TERMINATING", "FAILED"), ("TERMINATING", "SUCCEEDED"),
+    )
+)  # fmt: skip
+"""A JobRun's own life cycle: it exists once its job runs, so IN_PROGRESS is its first state.
+
+A retry (``RetryJob``) creates a new JobRun: there is no edge out of a terminal state.
+``STATE_UNSPECIFIED`` is not part of the life cycle.
+"""
+
+
+def _native_states() -> dict[str, frozenset[State]]:
+    result: dict[str, frozenset[State]] = {
+        w: frozenset({o.state}) for w, o in JOB_RUN_STATE.items() if o.state is not State.UNKNOWN
+    }
+    result["FAILED"] = frozenset(o.state for t in FAILURE_CAUSE_TABLES.values() for o in t.values())
+    return result
+
+
+# --- durations ------------------------------------------------------------------------------------
+
+_NOT_APPLICABLE: Final = {
+    "setup": Missing.NOT_APPLICABLE,
+    "execution": Missing.NOT_APPLICABLE,
+    "cleanup": Missing.NOT_APPLICABLE,
+}
+"""Cloud Deploy measures no setup, execution or cleanup of a JobRun: not applicable, not zero."""
+_ENDED: Final = MappingProxyType(_NOT_APPLICABLE)
+_NOT_ENDED: Final = MappingProxyType({**_NOT_APPLICABLE, "total": Missing.NOT_ENDED})
+_NO_TOTAL: Final = MappingProxyType({**_NOT_APPLICABLE, "total": Missing.NOT_REPORTED})
+_NO_QUEUE: Final = {
+    id(m): MappingProxyType({**m, "queue": Missing.NOT_REPORTED}) for m in (_ENDED, _NOT_ENDED, _NO_TOTAL)
+}
+_NOT_STARTED: Final = new_durations(None, None, None, None, None, _NO_QUEUE[id(_NO_TOTAL)])
+_ZERO: Final = timedelta(0)
+_TERMINAL_WORDS: Final = frozenset(w for w, o in JOB_RUN_STATE.items() if o.state in TERMINAL_STATES)
+
+
+def _durations(
+    created: datetime | None, started: datetime | None, ended: datetime | None, word: str, ctx: Context
+) -> Durations:
+    """queue = start - create, total = end - start; the order of the times is checked, never clamped."""
+    if started is None:
+        if ended is not None and created is not None and ended < created:
+            check_order(created, ended, ctx, "$.endTime")
+        return _NOT_STARTED
+    if ended is None:
+        total = None
+        missing = _NO_TOTAL if word in _TERMINAL_WORDS else _NOT_ENDED
+    else:
+        total = ended - started
+        missing = _ENDED
+        if total < _ZERO:
+            check_order(started, ended, ctx, "$.endTime")
+    if created is None:
+        return new_durations(None, None, None, None, total, _NO_QUEUE[id(missing)])
+    queue = started - created
+    if queue < _ZERO:
+        check_order(created, started, ctx, "$.startTime")
+    return new_durations(queue, None, None, None, total, missing)
+
+
+# --- input shapes ---------------------------------------------------------------------------------
+
+
+def _to_dict(record: Any, ctx: Context) -> Mapping[str, Any] | None:
+    """A proto-plus message as its REST-shaped dict, or ``None`` if ``record`` is not one."""
+    cls = type(record)
+    to_dict = getattr(cls, "to_dict", None)
+    if not callable(to_dict) or getattr(cls, "pb", None) is None:
+        return None
+    try:
+        try:
+            data = to_dict(
+                record,
+                use_integers_for_enums=False,
+                preserving_proto_field_name=False,
+                always_print_fields_with_no_presence=False,
+            )
+        except TypeError:  # proto-plus before 1.24 names the flag after protobuf 4
+            data = to_dict(
+                record,
+                use_integers_for_enums=False,
+                preserving_proto_field_name=False,
+                including_default_value_fields=False,
+            )
+    except Exception as exc:  # third-party conversion: anything it raises means "not convertible"
+        ctx.fail("$", record, f"cannot convert {cls.__name__} to a dict ({type(exc).__name__}: {exc})")
+    if not isinstance(data, Mapping):
+        ctx.fail("$", record, f"{cls.__name__}.to_dict gave no object")
+    return data
+
+
+def _unwrap(record: Any, ctx: Context) -> Mapping[str, Any]:
+    if type(record) is dict or isinstance(record, Mapping):
+        job_run: Mapping[str, Any] = record
+    else:
+        converted = _to_dict(record, ctx)
+        if converted is None:
+            ctx.fail("$", record, "expected a JobRun object (dict or google.cloud.deploy_v1.JobRun)")
+        job_run = converted
+    if "jobRuns" in job_run and "state" not in job_run and "name" not in job_run:
+        ctx.invalid("$", record, "a ListJobRuns page, not a JobRun: use normalize_many")
+    return job_run
+
+
+def _enum_name(value: object, names: tuple[str, ...]) -> object:
+    """An enum integer as its name (when known), anything else unchanged."""
+    if type(value) is int and 0 <= value < len(names):
+        return names[value]
+    return value
+
+
+def _word(value: object) -> str:
+    return value if type(value) is str else str(value)
+
+
+# --- the normalizer -------------------------------------------------------------------------------
+
+_STATE_UNSPECIFIED: Final = "STATE_UNSPECIFIED"
+_CAUSE_UNSPECIFIED: Final = "FAILURE_CAUSE_UNSPECIFIED"
+_UNSPECIFIED_OUTCOME: Final = JOB_RUN_STATE[_STATE_UNSPECIFIED]
+_NAME_KEYWORDS: Final = ["projects", "locations", "deliveryPipelines", "releases", "rollouts"]
+_FAILED: Final = State.FAILED  # enum attribute access costs ~0.16 us on 3.11: looked up once
+_UTC: Final = UTC
+_fromisoformat: Final = datetime.fromisoformat
+
+
+def _state(word: object, ctx: Context) -> tuple[Outcome, str]:
+    """The outcome of ``state`` and the word to keep; absence is the proto3 default STATE_UNSPECIFIED."""
+    if word is None:
+        word = _STATE_UNSPECIFIED
+    elif type(word) is int:
+        word = _enum_name(word, KNOWN_JOB_RUN_STATES)
+    if type(word) is str:
+        outcome = JOB_RUN_STATE.get(word)
+        if outcome is None:
+            ctx.unmapped("$.state", word)
+            return _UNSPECIFIED_OUTCOME, word
+        if outcome is _UNSPECIFIED_OUTCOME:
+            ctx.invalid("$.state", word, "unspecified state (no usable state)", UnmappedStateWarning)
+        return outcome, word
+    if type(word) is int:  # an integer no known value has (a newer server)
+        ctx.unmapped("$.state", word)
+        return _UNSPECIFIED_OUTCOME, str(word)
+    if isinstance(word, str):  # a str subclass
+        return _state(str(word), ctx)
+    ctx.invalid("$.state", word, "expected a state word (string)", UnmappedStateWarning)
+    return _UNSPECIFIED_OUTCOME, ""
+
+
+def _failure_cause(
+    raw: object, info: SubType, table: Mapping[str, Outcome], state: State, ctx: Context
+) -> tuple[str | None, Outcome | None]:
+    """The cause's name to keep and, for a FAILED run, the outcome it gives (``None``: no refinement)."""
+    name = _enum_name(raw, info.causes)
+    if type(name) is str:
+        outcome = table.get(name)
+        if outcome is None:
+            ctx.unmapped(f"$.{info.key}.failureCause", name)
+            return name, None
+        if name == _CAUSE_UNSPECIFIED:
+            return None, None
+        if state is not _FAILED:
+            ctx.conflict(
+                f"$.{info.key}.failureCause", name, f"a failure cause on a {state.value} run (ignored)"
+            )
+            return name, None
+        return name, outcome
+    if type(name) is int:  # an integer no known cause has (a newer server)
+        ctx.unmapped(f"$.{info.key}.failureCause", name)
+        return str(name), None
+    if isinstance(name, str):  # a str subclass
+        return _failure_cause(str(name), info, table, state, ctx)
+    ctx.invalid(f"$.{info.key}.failureCause", name, "expected a failure cause (string)", UnmappedStateWarning)
+    return None, None
+
+
+def _find_sub_type(job_run: Mapping[str, Any], ctx: Context) -> tuple[str | None, Any]:
+    """The key of the set ``job_run`` oneof member and its value; unknown ``*JobRun`` keys are kept."""
+    found: str | None = None
+    for key in _SUB_TYPE_KEYS:
+        if key in job_run:
+            if found is not None:
+                ctx.invalid("$", f"{found}, {key}", "more than one job_run sub-type")
+                break
+            found = key
+    if found is None:
+        for key in job_run:
+            if type(key) is str and key.endswith("JobRun") and len(key) > 6:
+                return key, job_run[key]  # a sub-type this version does not know (analysisJobRun)
+        return None, None
+    return found, job_run[found]
+
+
+def _analysis_message(sub: Mapping[str, Any]) -> str | None:
+    """``analysisJobRun`` (unknown to the SDK): the failed check and its message, when it says so."""
+    check = sub.get("failedCheckId")
+    if type(check) is not str or not check:
+        return None
+    for field in ("alertPolicyAnalyses", "customCheckAnalyses"):
+        analyses = sub.get(field)
+        if type(analyses) is not list:
+            continue
+        for analysis in analyses:
+            if isinstance(analysis, Mapping) and analysis.get("id") == check:
+                text = analysis.get("failureMessage")
+                if type(text) is str and text:
+                    return f"check {check!r} failed: {text}"
+    return f"check {check!r} failed"
+
+
+_ROLLOUTS: dict[str, tuple[str, str, str, str, str] | None] = {}
+"""Parsed rollout names (``projects/.../rollouts/{rollout}``): the JobRuns of a rollout share one."""
+_MAX_ROLLOUTS: Final = 4096
+
+
+def _rollout(parent: str) -> tuple[str, str, str, str, str] | None:
+    """project, location, delivery pipeline, release and rollout ids of a rollout name, or ``None``."""
+    parts = parent.split("/")
+    if len(parts) != 10 or parts[0::2] != _NAME_KEYWORDS or "" in parts:
+        return None
+    if len(_ROLLOUTS) >= _MAX_ROLLOUTS:
+        _ROLLOUTS.clear()
+    parsed = _ROLLOUTS[parent] = (parts[1], parts[3], parts[5], parts[7], parts[9])
+    return parsed
+
+
+def _time(value: object, ctx: Context, field: str) -> datetime | None:
+    """RFC 3339 text the fast way (nanoseconds truncated), anything else through ``time_from_value``."""
+    if type(value) is str and value:
+        try:
+            parsed = _fromisoformat(value)
+        except ValueError:
+            return time_from_value(value, ctx, field)
+        if parsed.tzinfo is _UTC:
+            return parsed
+    return time_from_value(value, ctx, field)
+
+
+def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
+    """One Cloud Deploy ``JobRun`` (REST dict or proto-plus object) to a canonical run."""
+    job_run = _unwrap(record, ctx)
+    get = job_run.get
+    value: Any = get("state")
+    outcome = JOB_RUN_STATE.get(value) if type(value) is str else None
+    word: str
+    if outcome is None or outcome is _UNSPECIFIED_OUTCOME:
+        outcome, word = _state(value, ctx)
+    else:
+        word = value  # a str: found in the table
+    state = outcome.state
+    reason = outcome.reason
+    details: dict[str, Any] = {}
+
+    # the sub-type: its failure cause refines FAILED, its failure message is the run's message
+    sub_key, sub_value = _find_sub_type(job_run, ctx)
+    cause: str | None = None
+    message: str | None = None
+    if sub_key is not None:
+        details["sub_type"] = sub_key
+        sub = sub_value if type(sub_value) is dict else opt_mapping(sub_value, ctx, f"$.{sub_key}")
+        if sub:
+            info = SUB_TYPES.get(sub_key)
+            sub_get = sub.get
+            message = sub_get("failureMessage")
+            if message is not None and type(message) is not str:
+                message = opt_str(message, ctx, f"$.{sub_key}.failureMessage")
+            raw_cause = sub_get("failureCause")
+            if raw_cause is None or raw_cause == _CAUSE_UNSPECIFIED:
+                pass
+            elif info is not None and info.table is not None:
+                cause, refined = _failure_cause(raw_cause, info, info.table, state, ctx)
+                if refined is not None:
+                    state, reason = refined.state, refined.reason
+            elif type(raw_cause) is str and raw_cause:  # a sub-type without a table: kept, refines nothing
+                cause = raw_cause
+            if info is None:
+                if message is None and sub_key == "analysisJobRun":
+                    message = _analysis_message(sub)
+            else:
+                link = sub_get(info.link)
+                if link is not None:
+                    if type(link) is not str:
+                        link = opt_str(link, ctx, f"$.{sub_key}.{info.link}")
+                    if link:
+                        details[_LINK_DETAIL[info.link]] = link
+
+    # identity: run_id = uid, else the name's last segment; the parent is the rollout
+    name = get("name")
+    if name is not None and type(name) is not str:
+        name = opt_str(name, ctx, "$.name")
+    run_id = get("uid")
+    if run_id is not None and type(run_id) is not str:
+        run_id = opt_str(run_id, ctx, "$.uid")
+    parent = None
+    if name:
+        details["name"] = name
+        parent, found, job_run_id = name.rpartition("/jobRuns/")
+        rollout = (_ROLLOUTS.get(parent) or _rollout(parent)) if found and job_run_id else None
+        if rollout is None or "/" in job_run_id:
+            ctx.invalid("$.name", name, "not a JobRun name (projects/*/.../rollouts/*/jobRuns/*)")
+            parent = None
+            if not run_id:
+                run_id = name
+        else:
+            details["project"], details["location"], details["delivery_pipeline"] = rollout[:3]
+            details["release"], details["rollout"] = rollout[3:]
+            details["job_run"] = job_run_id
+            if not run_id:
+                run_id = job_run_id
+    if not run_id:
+        run_id = required_id(None, ctx, "$.uid")
+    phase_id = get("phaseId")
+    if phase_id is not None and type(phase_id) is not str:
+        phase_id = opt_str(phase_id, ctx, "$.phaseId")
+    job = get("jobId")
+    if job is not None and type(job) is not str:
+        job = opt_str(job, ctx, "$.jobId")
+    job = job or None
+    etag = get("etag")
+    if etag is not None:
+        if type(etag) is not str:
+            etag = opt_str(etag, ctx, "$.etag")
+        if etag:
+            details["etag"] = etag
+
+    created = _time(get("createTime"), ctx, "$.createTime")
+    started = _time(get("startTime"), ctx, "$.startTime")
+    ended = _time(get("endTime"), ctx, "$.endTime")
+
+    return new_run(
+        provider="cloud_deploy",
+        run_id=run_id,
+        job_id=f"{phase_id}/{job}" if phase_id and job else job,
+        name=job,
+        state=state,
+        reason=reason,
+        provider_state=_provider_state(word, sub_key, cause),
+        message=message or None,
+        parent_run_id=parent,
+        created_at=created,
+        started_at=started,
+        ended_at=ended,
+        durations=_durations(created, started, ended, word, ctx),
+        details=MappingProxyType(details),
+        raw=job_run if keep_raw else None,
+    )
+
+
+_PROVIDER_STATES: Final = {
+    (word, sub_key, cause): MappingProxyType(
+        {
+            "state": word,
+            **({} if sub_key is None else {"jobRun": sub_key}),
+            **({} if cause is None else {"failureCause": cause}),
+        }
+    )
+    for word in KNOWN_JOB_RUN_STATES
+    for sub_key in (None, *_SUB_TYPE_KEYS)
+    for cause in (None, *(() if sub_key is None else SUB_TYPES[sub_key].causes[1:]))
+}
+"""The provider_state of every known combination, built once."""
+
+
+def _provider_state(word: str, sub_key: str | None, cause: str | None) -> Mapping[str, str]:
+    known = _PROVIDER_STATES.get((word, sub_key, cause))
+    if known is not None:
+        return known
+    result = {"state": word} if word else {}
+    if sub_key is not None:
+        result["jobRun"] = sub_key
+    if cause is not None:
+        result["failureCause"] = cause
+    return MappingProxyType(result) if result else EMPTY
+
+
+def pages(item: Any) -> Iterable[Any] | None:
+    """The JobRuns of a ``ListJobRuns`` page (REST dict or ``ListJobRunsResponse``), else ``None``."""
+    if isinstance(item, Mapping):
+        if "jobRuns" in item and "state" not in item and "name" not in item:
+            runs = item["jobRuns"]
+            return runs if isinstance(runs, list | tuple) else [runs]
+        return None
+    if type(item).__name__ == "ListJobRunsResponse":
+        runs = getattr(item, "job_runs", None)
+        if runs is not None:
+            return list(runs)
+    return None
+
+
+SPEC: Final = ProviderSpec(
+    name="cloud_deploy",
+    build=build,
+    tables={"JobRun.State": JOB_RUN_STATE, **FAILURE_CAUSE_TABLES},
+    known_values={"JobRun.State": KNOWN_JOB_RUN_STATES, **KNOWN_FAILURE_CAUSES},
+    native_states=_native_states(),
+    native_edges=NATIVE_EDGES,
+    provenance=PROVENANCE,
+    pages=pages,
+)

@@ -1,0 +1,163 @@
+"""Bad input for every provider: nothing undocumented escapes, and nothing is lost.
+
+Each test takes a real-shaped record (the fixtures) and replaces one field anywhere in it with
+something hostile, or feeds arbitrary JSON. Lenient mode must give a Run (warnings allowed),
+strict mode a Run or a RunstateError; never KeyError, TypeError, AttributeError, OverflowError or
+RecursionError. Every run that comes out keeps its record unchanged and survives to_dict/from_dict.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import runstate
+from runstate import Run, RunstateError, RunstateWarning
+
+from .strategies import json_values
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SCHEMA = json.loads((Path(__file__).parent.parent / "schemas" / "run.schema.json").read_text())
+PROVIDERS = ("databricks", "glue", "cloud_deploy")
+
+
+def _records(provider: str) -> list[Any]:
+    return [json.loads(p.read_text()) for p in sorted((FIXTURES / provider).glob("*.json"))]
+
+
+RECORDS = {p: _records(p) for p in PROVIDERS}
+
+
+def _paths(value: Any, prefix: tuple[Any, ...] = (), depth: int = 0) -> Iterator[tuple[Any, ...]]:
+    """Every path to a value inside a record (dict keys and list indexes), up to a depth."""
+    if depth > 6:
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield (*prefix, key)
+            yield from _paths(item, (*prefix, key), depth + 1)
+    elif isinstance(value, list):
+        for index, item in enumerate(value[:3]):
+            yield (*prefix, index)
+            yield from _paths(item, (*prefix, index), depth + 1)
+
+
+def _replace(record: Any, path: tuple[Any, ...], value: Any) -> Any:
+    result = copy.deepcopy(record)
+    target = result
+    for step in path[:-1]:
+        target = target[step]
+    target[path[-1]] = value
+    return result
+
+
+HOSTILE: list[Any] = [
+    None,
+    "",
+    0,
+    -1,
+    -1_772_359_200_000,
+    10**30,
+    -(10**30),
+    1.5e308,
+    float("inf"),
+    True,
+    "x" * 10_000,
+    "NOT_A_REAL_ENUM_VALUE",
+    "2026-02-30T25:61:00Z",
+    [[{"a": [1]}]],
+    {"nested": {"deeper": [None]}},
+    [],
+    {},
+    "1772359200",
+]
+
+
+def _check_run(run: Run, record: Any) -> None:
+    assert isinstance(run, Run)
+    data = runstate.to_dict(run)
+    jsonschema.validate(data, SCHEMA)
+    assert runstate.from_dict(json.loads(json.dumps(data))) == runstate.from_dict(data)
+    for key, value in run.provider_state.items():
+        assert isinstance(key, str)
+        assert isinstance(value, str)
+
+
+def _normalize_both_modes(provider: str, record: Any) -> None:
+    before = copy.deepcopy(record)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RunstateWarning)
+        if isinstance(record, dict):
+            run = runstate.normalize(provider, record)  # leniently, any object gives a run
+            _check_run(run, record)
+        else:  # only a record that is not an object at all fails leniently, and says so
+            with pytest.raises(runstate.InvalidRecordError, match=r": \$: expected"):
+                runstate.normalize(provider, record)
+    try:
+        strict_run = runstate.normalize(provider, record, strict=True)
+    except RunstateError:
+        pass
+    else:
+        _check_run(strict_run, record)
+    assert record == before, "the input was mutated"
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+@given(data=st.data())
+def test_one_hostile_field(provider: str, data: st.DataObject) -> None:
+    record = data.draw(st.sampled_from(RECORDS[provider]))
+    path = data.draw(st.sampled_from(list(_paths(record))))
+    value = data.draw(st.sampled_from(HOSTILE) | json_values)
+    _normalize_both_modes(provider, _replace(record, path, value))
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+@given(value=json_values)
+def test_arbitrary_json(provider: str, value: Any) -> None:
+    _normalize_both_modes(provider, value)
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+@given(data=st.data())
+def test_arbitrary_json_object_fields(provider: str, data: st.DataObject) -> None:
+    record = data.draw(st.sampled_from(RECORDS[provider]))
+    top = dict(record)
+    extra = data.draw(st.dictionaries(st.sampled_from(sorted(_all_keys(record))), json_values, max_size=4))
+    top.update(extra)
+    _normalize_both_modes(provider, top)
+
+
+def _all_keys(value: Any) -> set[str]:
+    keys: set[str] = set()
+    if isinstance(value, dict):
+        keys.update(value)
+        for item in value.values():
+            keys |= _all_keys(item)
+    elif isinstance(value, list):
+        for item in value:
+            keys |= _all_keys(item)
+    return keys
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_every_fixture_keeps_what_it_was_made_from(provider: str) -> None:
+    for record in RECORDS[provider]:
+        before = copy.deepcopy(record)
+        with warnings.catch_warnings():  # some fixtures are odd on purpose (STATE_UNSPECIFIED)
+            warnings.simplefilter("ignore", RunstateWarning)
+            runs = list(runstate.normalize_many(provider, [record]))
+        assert runs
+        for run in runs:
+            assert run.raw is not None
+            assert runstate.from_dict(runstate.to_dict(run)) == run
+            assert run.provider_state, "the provider's own state words survive"
+        assert record == before
