@@ -83,10 +83,15 @@ def generate(provider: str, count: int, seed: int = 20261123) -> Iterator[dict[s
 
 
 def _timed(fn: Callable[[], object]) -> float:
+    """Wall time of one call, with the garbage collector off (as timeit does) to cut noise."""
     gc.collect()
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
+    gc.disable()
+    try:
+        start = time.perf_counter()
+        fn()
+        return time.perf_counter() - start
+    finally:
+        gc.enable()
 
 
 def measure_speed(provider: str, records: int, rounds: int) -> dict[str, float]:

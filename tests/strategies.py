@@ -66,6 +66,7 @@ def runs(max_depth: int = 2) -> st.SearchStrategy[Run]:
             created_at=draw(st.none() | aware_datetimes),
             started_at=draw(st.none() | aware_datetimes),
             ended_at=draw(st.none() | aware_datetimes),
+            updated_at=draw(st.none() | aware_datetimes),
             durations=draw(durations_values()),
             tasks=tuple(tasks),
             details=MappingProxyType(draw(st.dictionaries(texts, json_values, max_size=3))),

@@ -130,7 +130,7 @@ def test_succeeded() -> None:
     assert run.durations.execution == timedelta(seconds=jr["ExecutionTime"])
     assert run.durations.why_missing("setup") is Missing.NOT_APPLICABLE
     assert run.details["Timeout"] == jr["Timeout"]
-    assert run.details["LastModifiedOn"].endswith("Z")
+    assert run.updated_at == datetime.fromtimestamp(jr["LastModifiedOn"], UTC)
     assert run.elapsed() == run.durations.total
     assert run.raw is record
 

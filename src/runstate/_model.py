@@ -115,6 +115,8 @@ class Run:
     created_at: datetime | None = None
     started_at: datetime | None = None
     ended_at: datetime | None = None
+    updated_at: datetime | None = None
+    """When the provider last changed the record (Glue ``LastModifiedOn``), if it says."""
     durations: Durations = NO_DURATIONS
     tasks: tuple[Run, ...] = attrs.field(default=(), converter=_as_tasks)
     details: Mapping[str, Any] = EMPTY

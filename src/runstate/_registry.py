@@ -11,9 +11,10 @@ from typing import Any
 
 import attrs
 
+from ._context import Context
 from ._errors import RunstateError, UnknownProviderError
 from ._model import Run
-from ._spec import ProviderSpec, check_provider
+from ._spec import BuildFunction, ProviderSpec, check_provider
 
 __all__ = ["REGISTRY", "RecordFailure", "ProviderRegistry"]
 
@@ -34,6 +35,8 @@ class ProviderRegistry:
 
     def __init__(self, specs: Iterable[ProviderSpec] = ()) -> None:
         self._specs: dict[str, ProviderSpec] = {}
+        # what normalize needs, looked up once per call: (build, strict context, lenient context)
+        self._entries: dict[str, tuple[BuildFunction, Context, Context]] = {}
         for spec in specs:
             self.register(spec)
 
@@ -41,12 +44,14 @@ class ProviderRegistry:
         """Add or replace a provider after checking its spec (raises ProviderSpecError); returns it."""
         check_provider(spec)
         self._specs[spec.name] = spec
+        self._entries[spec.name] = (spec.build, spec.strict_context, spec.lenient_context)
         return spec
 
     def unregister(self, name: str) -> None:
         """Remove a provider (raises UnknownProviderError if absent)."""
         self.get(name)
         del self._specs[name]
+        del self._entries[name]
 
     def get(self, name: str) -> ProviderSpec:
         """The spec of a provider; an unknown name raises an error that lists the registered ones."""
@@ -63,6 +68,7 @@ class ProviderRegistry:
         """An independent registry with the same providers."""
         new = ProviderRegistry()
         new._specs = dict(self._specs)
+        new._entries = dict(self._entries)
         return new
 
     def __contains__(self, name: object) -> bool:
@@ -70,8 +76,11 @@ class ProviderRegistry:
 
     def normalize(self, provider: str, record: Any, *, strict: bool = False, keep_raw: bool = True) -> Run:
         """One record to a canonical :class:`Run`; see :func:`runstate.normalize`."""
-        spec = self.get(provider)
-        return spec.build(record, spec.strict_context if strict else spec.lenient_context, keep_raw)
+        try:
+            build, strict_ctx, lenient_ctx = self._entries[provider]
+        except (KeyError, TypeError):
+            raise UnknownProviderError(provider, self._specs) from None
+        return build(record, strict_ctx if strict else lenient_ctx, keep_raw)
 
     def normalize_many(
         self,

@@ -50,6 +50,7 @@ def _run_properties() -> dict[str, Any]:
         "created_at": _TIME,
         "started_at": _TIME,
         "ended_at": _TIME,
+        "updated_at": _TIME,
         "durations": {"$ref": "#/$defs/durations"},
         "tasks": {"type": "array", "items": {"$ref": "#"}},
         "details": {"type": "object", "description": "provider facts without a canonical field"},

@@ -298,6 +298,7 @@ _STATE_UNSPECIFIED: Final = "STATE_UNSPECIFIED"
 _CAUSE_UNSPECIFIED: Final = "FAILURE_CAUSE_UNSPECIFIED"
 _UNSPECIFIED_OUTCOME: Final = JOB_RUN_STATE[_STATE_UNSPECIFIED]
 _NAME_KEYWORDS: Final = ["projects", "locations", "deliveryPipelines", "releases", "rollouts"]
+_NAME_PARTS: Final = ("project", "location", "delivery_pipeline", "release", "rollout")
 _FAILED: Final = State.FAILED  # enum attribute access costs ~0.16 us on 3.11: looked up once
 _UTC: Final = UTC
 _fromisoformat: Final = datetime.fromisoformat
@@ -387,19 +388,19 @@ def _analysis_message(sub: Mapping[str, Any]) -> str | None:
     return f"check {check!r} failed"
 
 
-_ROLLOUTS: dict[str, tuple[str, str, str, str, str] | None] = {}
+_ROLLOUTS: dict[str, dict[str, str]] = {}
 """Parsed rollout names (``projects/.../rollouts/{rollout}``): the JobRuns of a rollout share one."""
 _MAX_ROLLOUTS: Final = 4096
 
 
-def _rollout(parent: str) -> tuple[str, str, str, str, str] | None:
+def _rollout(parent: str) -> dict[str, str] | None:
     """project, location, delivery pipeline, release and rollout ids of a rollout name, or ``None``."""
     parts = parent.split("/")
     if len(parts) != 10 or parts[0::2] != _NAME_KEYWORDS or "" in parts:
         return None
     if len(_ROLLOUTS) >= _MAX_ROLLOUTS:
         _ROLLOUTS.clear()
-    parsed = _ROLLOUTS[parent] = (parts[1], parts[3], parts[5], parts[7], parts[9])
+    parsed = _ROLLOUTS[parent] = dict(zip(_NAME_PARTS, parts[1::2], strict=True))
     return parsed
 
 
@@ -481,8 +482,7 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
             if not run_id:
                 run_id = name
         else:
-            details["project"], details["location"], details["delivery_pipeline"] = rollout[:3]
-            details["release"], details["rollout"] = rollout[3:]
+            details.update(rollout)  # a copy: the cached parts are shared by the rollout's JobRuns
             details["job_run"] = job_run_id
             if not run_id:
                 run_id = job_run_id

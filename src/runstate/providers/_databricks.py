@@ -83,8 +83,8 @@ _RUN_DETAILS: Final = (
 )  # fmt: skip
 _TASK_DETAILS: Final = (
     "run_page_url", "run_if", "max_retries", "timeout_seconds", "run_job_task", "for_each_task",
-    "cluster_instance",
 )  # fmt: skip
+"""Facts of a task kept in its ``details`` (cluster plumbing stays in ``raw``: it costs memory in bulk)."""
 _SELF_DETAILS: Final = (
     "task_key",
     "run_if",

@@ -14,7 +14,6 @@ from .._context import Context
 from .._durations import check_order, duration_from_s
 from .._fields import opt_id, opt_int, opt_sequence, opt_str, required_id
 from .._model import EMPTY, Durations, Missing, Run, new_durations, new_run
-from .._serialize import format_time
 from .._spec import NativeEdge, Outcome, ProviderSpec, map_word
 from .._times import time_from_value
 from .._vocabulary import TERMINAL_STATES, Reason, State
@@ -148,11 +147,6 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
         durations = _NOT_ENDED_DURATIONS
 
     details = {k: v for k in _DETAIL_FIELDS if (v := get(k)) is not None}
-    modified = get("LastModifiedOn")
-    if modified is not None:
-        modified = time_from_value(modified, ctx, "$.LastModifiedOn")
-        if modified is not None:
-            details["LastModifiedOn"] = format_time(modified)
     predecessors = get("PredecessorRuns")
     if predecessors:
         details["PredecessorRuns"] = opt_sequence(predecessors, ctx, "$.PredecessorRuns")
@@ -186,6 +180,7 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
         previous_run_id=previous,
         started_at=started,
         ended_at=ended,
+        updated_at=time_from_value(get("LastModifiedOn"), ctx, "$.LastModifiedOn"),
         durations=durations,
         details=MappingProxyType(details),
         raw=record if keep_raw else None,
