@@ -88,6 +88,10 @@ class Durations:
 NO_DURATIONS: Final = Durations()
 
 
+def _as_reason(value: Reason | str | None) -> Reason | None:
+    return None if value is None else Reason(value)
+
+
 def _as_tasks(value: Any) -> tuple[Run, ...]:
     return value if type(value) is tuple else tuple(value)
 
@@ -101,10 +105,10 @@ class Run:
 
     provider: str
     run_id: str
-    state: State
+    state: State = attrs.field(converter=State)
     job_id: str | None = None
     name: str | None = None
-    reason: Reason | None = None
+    reason: Reason | None = attrs.field(default=None, converter=_as_reason)
     provider_state: Mapping[str, str] = EMPTY
     """The provider's own state words (e.g. life_cycle_state, result_state, termination code)."""
     message: str | None = None
