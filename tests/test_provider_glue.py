@@ -161,6 +161,29 @@ def test_retry_lineage() -> None:
     jr = load("retry_attempt_1")["JobRun"]
     assert run.attempt == 1
     assert run.previous_run_id == jr["PreviousRunId"]
+    assert run.original_run_id == jr["PreviousRunId"] == jr["Id"].removesuffix("_attempt_1")
+
+
+@pytest.mark.parametrize(
+    ("run_id", "attempt", "previous", "original"),
+    [
+        ("jr_a_attempt_2", 2, "jr_a_attempt_1", "jr_a"),  # the suffix names the original
+        ("jr_b", 1, "jr_a", "jr_a"),  # a manual retry (StartJobRun with JobRunId): previous is the original
+        ("jr_c", 2, "jr_b", None),  # unknown: never guessed
+        ("jr_d", 0, None, None),
+    ],
+)
+def test_original_run_id(run_id: str, attempt: int, previous: str | None, original: str | None) -> None:
+    run = runstate.normalize("glue", job_run("SUCCEEDED", Id=run_id, Attempt=attempt, PreviousRunId=previous))
+    assert (run.original_run_id, run.previous_run_id) == (original, previous)
+
+
+def test_huge_execution_time_is_reported_not_an_overflow() -> None:
+    record = job_run("SUCCEEDED", ExecutionTime=10**14)
+    with pytest.raises(InvalidRecordError, match=r"\$.ExecutionTime: duration out of range"):
+        runstate.normalize("glue", record, strict=True)
+    with pytest.warns(InvalidRecordWarning, match="out of range"):
+        assert runstate.normalize("glue", record).durations.execution is None
 
 
 def test_waiting_with_state_detail() -> None:

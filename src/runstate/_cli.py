@@ -17,7 +17,7 @@ from contextlib import ExitStack
 from importlib import resources
 from typing import IO, Any
 
-from ._errors import RunstateError, UnknownProviderError
+from ._errors import InvalidRecordError, RunstateError, UnknownProviderError, short_repr
 from ._export import provider_graph
 from ._jsonstream import BadValue, iter_json_values
 from ._model import Run
@@ -139,37 +139,38 @@ class _Records:
             for item in iter_json_values(self.source):
                 progress.tick()
                 if isinstance(item, BadValue):
-                    self._fail(item.line, None, "$", item.text, f"invalid JSON: {item.error}", item.text)
+                    self._fail(item.line, None, "$", f"invalid JSON: {item.error}", item.text)
                     continue
                 self.line, value = item
                 inner = self.spec.pages(value)
-                for record in (value,) if inner is None else inner:
+                for index, record in enumerate((value,) if inner is None else inner):
                     try:
                         yield self.spec.build(record, self.ctx, self.keep_raw)
                     except RunstateError as exc:
-                        self._fail(
-                            self.line,
-                            exc,
-                            getattr(exc, "field", "$"),
-                            getattr(exc, "value", None),
-                            str(exc),
-                            record,
-                        )
+                        field = getattr(exc, "field", "$")
+                        if inner is not None:  # a record of a list page: say which one
+                            field = f"[{index}]{field.removeprefix('$')}"
+                        self._fail(self.line, exc, field, _problem(exc), record)
         progress.done()
 
     def _show_warning(self, message: Warning | str, category: type[Warning], *_: Any, **__: Any) -> None:
         self.warnings += 1
         print(f"runstate: line {self.line}: {category.__name__}: {message}", file=sys.stderr)
 
-    def _fail(
-        self, line: int, exc: RunstateError | None, field: str, value: Any, error: str, record: Any
-    ) -> None:
+    def _fail(self, line: int, exc: RunstateError | None, field: str, error: str, record: Any) -> None:
         self.failures += 1
         report = {"line": line, "provider": self.provider, "field": field, "error": error, "record": record}
         if exc is not None:
             report["error_type"] = type(exc).__name__
         if self.on_failure is not None:
             self.on_failure(report)
+
+
+def _problem(exc: RunstateError) -> str:
+    """The error without the provider and field the report names already."""
+    if isinstance(exc, InvalidRecordError):
+        return f"{exc.problem}: {short_repr(exc.value)}"
+    return str(exc)
 
 
 class _Progress:
@@ -265,11 +266,12 @@ def _cell(run: Run, column: str) -> str:
 
 
 def _write_table(runs: _Records, out: IO[str]) -> int:
+    # minimum widths: a longer value (a 67-character Glue id) is printed whole, never cut
     widths = (24, 28, 17, 20, 7, 27, 16)
     out.write("  ".join(c.upper().ljust(w) for c, w in zip(_COLUMNS, widths, strict=True)).rstrip() + "\n")
     count = 0
     for run in runs:
-        cells = (_cell(run, c)[:w].ljust(w) for c, w in zip(_COLUMNS, widths, strict=True))
+        cells = (_cell(run, c).ljust(w) for c, w in zip(_COLUMNS, widths, strict=True))
         out.write("  ".join(cells).rstrip() + "\n")
         count += 1
     return count

@@ -6,6 +6,8 @@ which raises in strict mode and warns in lenient mode, always naming provider, f
 
 from __future__ import annotations
 
+import os
+import sys
 import warnings
 from typing import NoReturn
 
@@ -23,8 +25,20 @@ from ._errors import (
 
 __all__ = ["Context"]
 
-# warnings point at the caller of normalize(), a few frames up; exactness is not worth per-call cost
-_STACKLEVEL = 5
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def _stacklevel() -> int:
+    """The stack level of the first frame outside runstate, so a warning points at the user's call.
+
+    Only computed when a warning is emitted, never on the clean path.
+    """
+    frame = sys._getframe(1)
+    level = 1
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    return level
 
 
 @attrs.frozen
@@ -49,7 +63,7 @@ class Context:
         if self.strict:
             raise InvalidRecordError(self.provider, field, value, problem)
         warnings.warn(
-            f"{self.provider}: {field}: {problem}: {short_repr(value)}", category, stacklevel=_STACKLEVEL
+            f"{self.provider}: {field}: {problem}: {short_repr(value)}", category, stacklevel=_stacklevel()
         )
 
     def unmapped(self, field: str, value: object) -> None:
@@ -59,7 +73,7 @@ class Context:
         warnings.warn(
             f"{self.provider}: {field}: unmapped state: {short_repr(value)}",
             UnmappedStateWarning,
-            stacklevel=_STACKLEVEL,
+            stacklevel=_stacklevel(),
         )
 
     def inconsistent(self, field: str, value: object, problem: str) -> None:
@@ -69,7 +83,7 @@ class Context:
         warnings.warn(
             f"{self.provider}: {field}: {problem}: {short_repr(value)}",
             InconsistentDurationWarning,
-            stacklevel=_STACKLEVEL,
+            stacklevel=_stacklevel(),
         )
 
     def conflict(self, field: str, value: object, problem: str) -> None:
@@ -77,5 +91,5 @@ class Context:
         warnings.warn(
             f"{self.provider}: {field}: {problem}: {short_repr(value)}",
             StateConflictWarning,
-            stacklevel=_STACKLEVEL,
+            stacklevel=_stacklevel(),
         )

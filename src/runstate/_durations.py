@@ -24,7 +24,13 @@ __all__ = [
 ]
 
 ZERO: Final = timedelta(0)
-_MAX_MS: Final = 86_399_999_999_999  # timedelta.max in whole milliseconds
+MAX_DURATION: Final = timedelta(days=36_525)
+"""The longest duration a provider field may give (100 years); longer is reported as out of range.
+
+It also keeps every duration exact in :func:`runstate.to_dict`'s float seconds (exact below ~142 years).
+"""
+_MAX_MS: Final = MAX_DURATION // timedelta(milliseconds=1)
+_MAX_S: Final = MAX_DURATION // timedelta(seconds=1)
 
 
 def duration_from_ms(value: object, ctx: Context, field: str) -> timedelta | None:
@@ -36,11 +42,8 @@ def duration_from_ms(value: object, ctx: Context, field: str) -> timedelta | Non
 
 def duration_from_s(value: object, ctx: Context, field: str) -> timedelta | None:
     """A duration in seconds (int or float); ``None`` if absent, reported if unusable."""
-    if (type(value) is int or type(value) is float) and value >= 0:
-        try:
-            return timedelta(seconds=value)
-        except OverflowError:
-            pass
+    if (type(value) is int or type(value) is float) and 0 <= value <= _MAX_S:
+        return timedelta(seconds=value)
     return _duration_problem(value, 1, ctx, field)
 
 
@@ -53,11 +56,10 @@ def _duration_problem(value: object, per_second: int, ctx: Context, field: str) 
     if value != value:
         ctx.invalid(field, value, "duration is NaN")
         return None
-    try:
-        result = timedelta(seconds=value / per_second)
-    except OverflowError:
-        ctx.invalid(field, value, "duration out of range")
+    if abs(value) > _MAX_S * per_second:
+        ctx.invalid(field, value, "duration out of range (over 100 years)")
         return None
+    result = timedelta(seconds=value / per_second)
     if value < 0:
         ctx.inconsistent(field, value, "negative duration")
     return result

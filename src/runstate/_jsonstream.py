@@ -40,10 +40,11 @@ class _Buffer:
         self.line = 1  # line number of self.pos
         self.eof = False
 
-    def fill(self) -> bool:
+    def fill(self, at_least: int = _CHUNK) -> bool:
+        """Read more text (at least ``at_least`` characters if the stream has them)."""
         if self.eof:
             return False
-        chunk = self.stream.read(_CHUNK)
+        chunk = self.stream.read(max(at_least, _CHUNK))
         if not chunk:
             self.eof = True
             return False
@@ -70,18 +71,23 @@ class _Buffer:
         self.pos = end
 
     def decode(self) -> tuple[int, Any] | BadValue:
-        """Decode one value at the current position, reading more text while it is incomplete."""
+        """Decode one value at the current position, reading more text while it is incomplete.
+
+        A value is only called bad once the error lies before a line break (JSON never breaks a
+        line inside a token) or the stream has ended. Each retry at least doubles the buffer, so a
+        large document is parsed a bounded number of times, not once per chunk.
+        """
         start_line = self.line
         while True:
             try:
                 value, end = _DECODER.raw_decode(self.text, self.pos)
             except json.JSONDecodeError as exc:
-                incomplete = exc.pos >= len(self.text) - 1 or "Unterminated" in exc.msg
-                if incomplete and self.fill():
+                complete_line = self.text.find("\n", exc.pos) >= 0
+                if not complete_line and self.fill(len(self.text) - self.pos):
                     continue
                 return self._bad(start_line, exc.msg)
             # a number at the very end of the buffer may continue in the next chunk
-            if end == len(self.text) and not self.eof and self.fill():
+            if end == len(self.text) and not self.eof and self.fill(len(self.text) - self.pos):
                 continue
             self.advance(end)
             return start_line, value

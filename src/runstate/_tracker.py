@@ -55,6 +55,7 @@ class RunTracker:
         self._graph = graph
         self._allow_reentry = allow_reentry
         self._observations: list[Observation] = []
+        self._times: list[datetime] = []  # the observations' times, kept in step for bisect
         self._conflicts: list[Conflict] = []
 
     def observe(self, observed: Run | State | str, at: datetime | None = None) -> Observation:
@@ -66,7 +67,7 @@ class RunTracker:
         run = observed if isinstance(observed, Run) else None
         state = observed.state if isinstance(observed, Run) else State(observed)
         obs = Observation(at.astimezone(UTC), state, run)
-        keys = [o.at for o in self._observations]
+        keys = self._times
         pos = bisect.bisect_right(keys, obs.at)
         for other in self._observations[bisect.bisect_left(keys, obs.at) : pos]:
             if other.state is not state:
@@ -79,6 +80,7 @@ class RunTracker:
                     stacklevel=2,
                 )
         self._observations.insert(pos, obs)
+        keys.insert(pos, obs.at)
         return obs
 
     @property

@@ -11,7 +11,7 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from .._context import Context
-from .._durations import check_order, duration_from_s
+from .._durations import MAX_DURATION, check_order, duration_from_s
 from .._fields import opt_id, opt_int, opt_sequence, opt_str, required_id
 from .._model import EMPTY, Durations, Missing, Run, new_durations, new_run
 from .._spec import NativeEdge, Outcome, ProviderSpec, map_word
@@ -71,6 +71,7 @@ _NOT_ENDED_DURATIONS: Final = Durations(
 # ExecutionTime is whole seconds, so it may exceed the wall time by up to a second of rounding
 _ROUNDING: Final = timedelta(seconds=1)
 _ZERO: Final = timedelta(0)
+_MAX_SECONDS: Final = MAX_DURATION // timedelta(seconds=1)  # beyond it duration_from_s reports it
 
 
 WAITING_REASONS: Final = (
@@ -98,6 +99,14 @@ def _waiting_reason(detail: str | None, execution_class: object) -> Reason | Non
                 return reason
         return None
     return Reason.WAITING_FOR_RESOURCES if execution_class == "FLEX" else None
+
+
+def _original_run_id(run_id: str, attempt: int, previous: str | None) -> str | None:
+    """The first attempt's id: Glue names retries ``<original>_attempt_<N>``; else attempt 1's previous."""
+    suffix = f"_attempt_{attempt}"
+    if run_id.endswith(suffix) and len(run_id) > len(suffix):
+        return run_id[: -len(suffix)]
+    return previous if attempt == 1 else None
 
 
 def _unwrap(record: Any, ctx: Context) -> Mapping[str, Any]:
@@ -136,7 +145,7 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
             check_order(started, ended, ctx, "$.CompletedOn")
     if ended is not None or state in TERMINAL_STATES:
         raw_execution = get("ExecutionTime")
-        if type(raw_execution) is int and raw_execution >= 0:
+        if type(raw_execution) is int and 0 <= raw_execution <= _MAX_SECONDS:
             execution: timedelta | None = timedelta(seconds=raw_execution)
         else:
             execution = duration_from_s(raw_execution, ctx, "$.ExecutionTime")
@@ -166,6 +175,7 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
     previous = get("PreviousRunId")
     if previous is not None and type(previous) is not str:
         previous = opt_id(previous, ctx, "$.PreviousRunId")
+    original = _original_run_id(run_id, attempt, previous) if attempt else None
 
     return new_run(
         provider="glue",
@@ -177,6 +187,7 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
         provider_state=_provider_state(word, detail),
         message=message or detail,
         attempt=attempt,
+        original_run_id=original,
         previous_run_id=previous,
         started_at=started,
         ended_at=ended,
