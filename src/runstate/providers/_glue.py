@@ -113,7 +113,7 @@ def _unwrap(record: Any, ctx: Context) -> Mapping[str, Any]:
     if type(record) is not dict and not isinstance(record, Mapping):
         ctx.fail("$", record, "expected a JobRun object")
     inner = record.get("JobRun")
-    if isinstance(inner, Mapping) and "Id" not in record:  # a whole GetJobRun response
+    if inner is not None and "Id" not in record and isinstance(inner, Mapping):  # a GetJobRun response
         return inner
     return record
 
