@@ -3,7 +3,9 @@
 A provider declares its tables as data (:class:`Outcome` per provider word), its native edges, and a
 ``build(record, ctx, keep_raw) -> Run`` that reads fields with the readers below, reporting every
 problem through ``ctx`` (strict raises, lenient warns). Register it with :func:`runstate.register_provider`
-and prove it sound in its own tests with :func:`runstate.check_provider`.
+and prove it sound in its own tests with :func:`runstate.check_provider`. On a hot path, build
+runs with :func:`new_run` / :func:`new_durations` (same arguments as ``Run`` / ``Durations``, about
+three times faster, no conversion: pass a ``State``, a ``Reason`` and a tuple of tasks).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from ._context import Context
 from ._durations import check_order, check_parts, duration_from_ms, duration_from_s
 from ._fields import opt_id, opt_int, opt_mapping, opt_sequence, opt_str, required_id
-from ._model import EMPTY, Durations, Missing, Run
+from ._model import EMPTY, Durations, Missing, Run, new_durations, new_run
 from ._serialize import format_time
 from ._spec import (
     UNKNOWN_OUTCOME,
@@ -48,6 +50,8 @@ __all__ = [
     "format_time",
     "lookup",
     "map_word",
+    "new_durations",
+    "new_run",
     "opt_id",
     "opt_int",
     "opt_mapping",
