@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import enum
 import json
 import warnings
 from datetime import UTC, datetime, timedelta
@@ -665,3 +666,119 @@ def test_any_words_normalize(
 def test_tables_are_prebuilt() -> None:
     assert _databricks_tables.CODE_AND_TYPE["DRIVER_ERROR", "CLIENT_ERROR"].reason is R.USER_ERROR
     assert set(_databricks_tables.TABLES) == set(SDK_ENUMS)
+
+
+# --- regressions ----------------------------------------------------------------------------------
+
+
+class _Lcs(enum.StrEnum):
+    RUNNING = "RUNNING"
+
+
+class _Code(str, enum.Enum):  # noqa: UP042 - a mixin: str() is "_Code.USER_CANCELED", the text is the word
+    USER_CANCELED = "USER_CANCELED"
+
+
+class _Shouting(str):
+    def __str__(self) -> str:
+        return "not the word"
+
+    def __hash__(self) -> int:
+        return 0
+
+
+@pytest.mark.parametrize("memo_first", [False, True])
+def test_str_subclass_words_do_not_depend_on_the_memo(
+    memo_first: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_databricks, "_MEMO", {})
+    rec = record(_Lcs.RUNNING, start_time=1_717_059_600_000)
+    canceled = record(
+        _Shouting("TERMINATED"), "CANCELED", "TERMINATED", _Code.USER_CANCELED, _Shouting("SUCCESS")
+    )
+    if memo_first:
+        norm(record("RUNNING"), strict=True)
+        norm(record("TERMINATED", "CANCELED", "TERMINATED", "USER_CANCELED", "SUCCESS"), strict=True)
+    run = norm(rec, strict=True)
+    assert run.state is S.RUNNING
+    assert [type(v) for v in run.provider_state.values()] == [str]
+    run = norm(canceled, strict=True)
+    assert (run.state, run.reason) == (S.CANCELED, R.CANCELED_BY_USER)
+    assert dict(run.provider_state) == {
+        "life_cycle_state": "TERMINATED", "result_state": "CANCELED", "status.state": "TERMINATED",
+        "termination_details.code": "USER_CANCELED", "termination_details.type": "SUCCESS",
+    }  # fmt: skip
+    assert all(type(v) is str for v in run.provider_state.values())
+
+
+def test_single_task_total_is_the_sum_of_parts_not_run_duration() -> None:
+    # run_duration is the wall time (100 s); the parts add up to 95 s: total = setup + execution + cleanup
+    run = norm(ended_single(run_duration=100_000), strict=True)
+    assert run.durations.total == timedelta(seconds=95) == run.durations.sum_of_parts()
+    # the same on the slow path (a format word)
+    run = norm(ended_single(run_duration=100_000, format="SINGLE_TASK"), strict=True)
+    assert run.durations.total == timedelta(seconds=95) == run.durations.sum_of_parts()
+    # run_duration is the fallback when a part is missing
+    run = norm(ended_single(run_duration=100_000, cleanup_duration=None), strict=True)
+    assert run.durations.total == timedelta(seconds=100)
+    assert run.durations.why_missing("cleanup") is Missing.NOT_REPORTED
+    # and a check: parts above it are reported
+    for extra in ({}, {"format": "SINGLE_TASK"}):
+        with pytest.warns(InconsistentDurationWarning, match="parts exceed the total"):
+            run = norm(ended_single(run_duration=60_000, **extra))
+        assert run.durations.total == timedelta(seconds=95)
+
+
+def _task(run_id: int, key: str, **fields: Any) -> dict[str, Any]:
+    return record("TERMINATED", "SUCCESS", run_id=run_id, task_key=key, **fields)
+
+
+def test_multitask_without_run_duration_is_not_zero_by_accident() -> None:
+    zeros = {"setup_duration": 0, "execution_duration": 0, "cleanup_duration": 0}
+    tasks = [
+        _task(101, "a", setup_duration=60_000, execution_duration=540_000, cleanup_duration=0),
+        _task(102, "b", setup_duration=0, execution_duration=600_000, cleanup_duration=0),
+    ]
+    ended = record("TERMINATED", "SUCCESS", start_time=1_717_059_600_000, end_time=1_717_060_800_000, **zeros)
+    for children in (tasks, tasks[:1], [_task(11, "self"), *tasks]):
+        run = norm({**ended, "tasks": children}, strict=True)
+        d = run.durations
+        assert d.total == timedelta(minutes=20) == run.elapsed()
+        assert (d.setup, d.execution, d.cleanup) == (None, None, None)
+        for part in ("setup", "execution", "cleanup"):
+            assert d.why_missing(part) is Missing.NOT_APPLICABLE
+    # parts absent altogether: the same
+    bare = {k: v for k, v in ended.items() if k not in zeros}
+    assert norm({**bare, "tasks": tasks}, strict=True).durations.total == timedelta(minutes=20)
+    # without child tasks (only itself) the zeros are a single-task run's own, and reported as such
+    for children in ([], [_task(11, "self")]):
+        with pytest.warns(InconsistentDurationWarning, match="well below"):
+            d = norm({**ended, "tasks": children}).durations
+        assert d.total == timedelta(0) and d.why_missing("setup") is None
+    running = record("RUNNING", start_time=1_717_059_600_000, end_time=0, **zeros)
+    d = norm({**running, "tasks": [record("RUNNING", run_id=101), record("BLOCKED", run_id=102)]}).durations
+    assert [d.why_missing(p) for p in ("setup", "execution", "cleanup", "total")] == [
+        Missing.NOT_APPLICABLE, Missing.NOT_APPLICABLE, Missing.NOT_APPLICABLE, Missing.NOT_ENDED,
+    ]  # fmt: skip
+    # one task while running is ambiguous (a single-task run lists its task too): read as not ended
+    d = norm({**running, "tasks": [record("RUNNING", run_id=101)]}, strict=True).durations
+    assert d.why_missing("setup") is Missing.NOT_ENDED
+
+
+def test_top_level_run_task_is_named_by_its_task_key() -> None:
+    task = load("failed_with_termination_details")["tasks"][0]
+    assert norm(jobs.RunTask.from_dict(task)).name == "extract"
+    assert norm(task).name == "extract"
+    assert norm({**task, "run_name": "given"}).name == "given"
+    with pytest.warns(InvalidRecordWarning, match=r"\.task_key"):
+        assert norm({**task, "task_key": 5}).name is None
+
+
+def test_user_cancel_with_legacy_timeout_is_a_conflict() -> None:
+    rec = record("TERMINATED", "TIMEDOUT", "TERMINATED", "USER_CANCELED", "SUCCESS")
+    with pytest.warns(StateConflictWarning, match="status says CANCELED, state says TIMED_OUT"):
+        run = norm(rec)
+    assert (run.state, run.reason) == (S.CANCELED, R.CANCELED_BY_USER)
+    # a platform cancel is still refined into a timeout, silently
+    run = norm(record("TERMINATED", "TIMEDOUT", "TERMINATED", "CANCELED", "SUCCESS"), strict=True)
+    assert run.state is S.TIMED_OUT

@@ -11,13 +11,14 @@ know* (and empty strings): a new ``life_cycle_state``, ``result_state``, termina
 
 State. The ``status`` model (``status.state``, ``termination_details``, ``queue_details``) wins on
 phase; for TERMINATED the code gives the outcome, and for failure codes the termination *type*
-(CLIENT_ERROR / INTERNAL_ERROR / CLOUD_FAILURE) gives user vs platform, else the code's default.
-The legacy ``state`` refines it: TIMEDOUT turns a CANCELED into TIMED_OUT, UPSTREAM_* / EXCLUDED /
-DISABLED give the skip reason, and a missing reason is taken from it. A real contradiction (two
-different outcomes, or a legacy state ahead of ``status``) is a ``StateConflictWarning``; ``status``
-is kept. Legacy INTERNAL_ERROR is FAILED (platform) unless ``status`` says user error. Without
-``status`` the legacy words decide; CANCELED with ``user_cancelled_or_timedout`` is a user cancel.
-A ``status``-only timeout is CANCELED_BY_PLATFORM (the API has no timeout code).
+(CLIENT_ERROR / INTERNAL_ERROR / CLOUD_FAILURE) gives user vs platform, else the code's default. The
+legacy ``state`` refines it: TIMEDOUT turns a platform CANCELED into TIMED_OUT (with a user cancel it is
+a contradiction), UPSTREAM_* / EXCLUDED / DISABLED give the skip reason, and a missing reason is taken
+from it. A real contradiction (two different outcomes, or a legacy state ahead of ``status``) is a
+``StateConflictWarning``; ``status`` is kept. Legacy INTERNAL_ERROR is FAILED (platform) unless
+``status`` says user error. Without ``status`` the legacy words decide; CANCELED with
+``user_cancelled_or_timedout`` is a user cancel. A ``status``-only timeout is CANCELED_BY_PLATFORM (the
+API has no timeout code).
 
 Unknown words. Every unknown word is reported (strict: ``UnmappedStateError``). Leniently the other
 fields still decide: an unknown code with an error type is FAILED with the type's reason; an unknown
@@ -26,19 +27,29 @@ phase without a known outcome is UNKNOWN: no state means "ended, outcome unknown
 
 Lineage. ``attempt`` = ``attempt_number``; ``original_run_id`` = ``original_attempt_run_id`` when it
 differs from ``run_id`` (``None`` for a first attempt); ``previous_run_id`` = the original for attempt
-1. A task run fetched by id (``job_run_id`` differs) has ``parent_run_id`` = ``job_run_id`` and is
-named by its task_key; a job run triggered by a Run Job task has ``parent_run_id`` = that task run
-(``trigger_info.run_id``). ``tasks[]`` and for-each ``iterations[]`` become child runs (task_key as
-name, parent = this run, job_id inherited); an entry repeating this run's own run_id is not a child.
-Nesting deeper than :data:`MAX_DEPTH` is reported and cut. ``repair_history``, ``run_job_task``,
-``for_each_task`` and other facts are kept in ``details``.
+1. A task run fetched by id (``job_run_id`` differs) has ``parent_run_id`` = ``job_run_id`` and is named
+by its task_key, as is a run without ``run_name`` (an SDK ``RunTask`` given on its own); a job run
+triggered by a Run Job task has ``parent_run_id`` = that task run (``trigger_info.run_id``). ``tasks[]``
+and for-each ``iterations[]`` become child runs (task_key as name, parent = this run, job_id inherited);
+an entry repeating this run's own run_id is not a child. Nesting deeper than :data:`MAX_DEPTH` is
+reported and cut. ``repair_history``, ``run_job_task``, ``for_each_task`` and other facts are kept in
+``details``.
 
 Times. Epoch ms; ``0`` is "not set". ``created_at`` = ``started_at`` = ``start_time``: Databricks sets
 it when the run is accepted (queued runs have it) and has no other creation time. Durations: queue
-from ``queue_duration``; a multitask run (``run_duration`` with parts 0, or ``format`` MULTI_TASK) has
-total = ``run_duration`` and parts NOT_APPLICABLE; otherwise total = setup + execution + cleanup
-(else end - start). Before the run ends, 0 means NOT_ENDED. A total above end - start, or (unless the
-run was repaired) below it by more than the queue time and a slack, is reported as inconsistent.
+from ``queue_duration``. A multitask run has parts NOT_APPLICABLE (Databricks reports them as 0) and
+total = ``run_duration``, else (older records) end - start, else NOT_ENDED. A run is multitask when
+``format`` says MULTI_TASK; without ``format``, when its setup/execution/cleanup are all 0 or absent and
+it has ``run_duration``, or at least two child runs (``tasks[]`` / ``iterations[]`` entries other than
+itself), or, once ended, one: a single-task run lists its one task too, but its parts are measured by
+the time it ends, so only while it runs is one child ambiguous (read as single-task: NOT_ENDED). A
+``format`` of SINGLE_TASK is trusted unless ``run_duration`` comes with parts all 0. Otherwise total =
+setup + execution + cleanup (``run_duration`` only when a part is missing, else end - start; parts
+above ``run_duration`` are reported). Before the run ends, 0 means NOT_ENDED. A total above end -
+start, or (unless the run was repaired) below it by more than the queue time and a slack, is reported
+as inconsistent.
+
+State words may be ``str`` subclasses (a ``StrEnum``): they are read as their plain text.
 """
 
 from __future__ import annotations
@@ -123,7 +134,10 @@ _WORD_TABLES: Final = (
 
 
 def _word(table: Mapping[str, Outcome], value: object, ctx: Context, field: str) -> tuple[str | None, bool]:
-    """(the word if the table knows it, whether a problem was reported); "" counts as absent."""
+    """(the word if the table knows it, whether a problem was reported); "" counts as absent.
+
+    A ``str`` subclass (a ``StrEnum``) arrives here already turned into its plain text by :func:`_plain`.
+    """
     if type(value) is str:
         if not value:
             return None, False
@@ -135,6 +149,18 @@ def _word(table: Mapping[str, Outcome], value: object, ctx: Context, field: str)
         return None, False
     ctx.invalid(field, value, "expected a state word (string)", UnmappedStateWarning)
     return None, True
+
+
+_KEY_TYPES: Final = frozenset({str, bool, type(None)})
+"""Types of a memo key's items that need no conversion: only such keys are looked up in ``_MEMO``."""
+
+
+def _plain(key: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The key with every ``str`` subclass (a ``StrEnum``, ...) as its plain text, like an exact ``str``.
+
+    Its own ``__str__`` / ``__eq__`` / ``__hash__`` are not used: ``str.__str__`` gives its characters.
+    """
+    return tuple(str.__str__(v) if isinstance(v, str) and type(v) is not str else v for v in key)
 
 
 def _legacy(lcs: str | None, res: str | None, cancelled_by_user: bool) -> Outcome | None:
@@ -159,7 +185,11 @@ def _reconcile(status: Outcome, legacy: Outcome) -> tuple[Outcome, str | None]:
         if status.reason is None and legacy.reason is not None:
             return t.OUTCOMES[status.state, legacy.reason], None
         return status, None
-    if status.state is State.CANCELED and legacy.state is State.TIMED_OUT:
+    if (
+        status.state is State.CANCELED
+        and legacy.state is State.TIMED_OUT
+        and status.reason is not Reason.CANCELED_BY_USER
+    ):  # a platform cancel that the legacy state says was the timeout; a user cancel is a contradiction
         return legacy, None
     if status.state in TERMINAL_STATES and legacy.state in TERMINAL_STATES:
         return status, f"status says {status.state}, state says {legacy.state}"
@@ -234,6 +264,36 @@ def _missing(*why: Missing | None) -> Mapping[str, Missing]:
     return found
 
 
+def _children(get: Any) -> int:
+    """How many entries of ``tasks[]`` and ``iterations[]`` are not this run itself (counted up to 2)."""
+    own = get("run_id")
+    found = 0
+    for list_name in ("tasks", "iterations"):
+        items = get(list_name)
+        if type(items) is not list:
+            continue
+        for item in items:
+            run_id = item.get("run_id") if isinstance(item, Mapping) else getattr(item, "run_id", None)
+            if own is None or run_id != own:
+                found += 1
+                if found >= 2:
+                    return found
+    return found
+
+
+def _multitask(get: Any, zero_parts: bool, measured: bool) -> bool:
+    """Whether the run's setup/execution/cleanup are the multitask placeholders (see the docstring)."""
+    fmt = get("format")
+    if fmt is not None:
+        return fmt == "MULTI_TASK" or (zero_parts and get("run_duration") is not None)
+    if not zero_parts:
+        return False
+    if get("run_duration") is not None:
+        return True
+    children = _children(get)
+    return children >= 2 or (children == 1 and measured)
+
+
 def _durations(
     get: Any, state: State, started: datetime | None, ended: datetime | None, ctx: Context, path: str
 ) -> Durations:
@@ -251,20 +311,27 @@ def _durations(
         queue = None if q is None else timedelta(0, 0, q * 1000)
         mq = Missing.NOT_REPORTED if q is None else None
         rd = get("run_duration")
-        if rd is None:
-            total: timedelta | None = timedelta(0, 0, (a + b + c) * 1000)
+        rd_ok = rd is None or (type(rd) is int and 0 <= rd <= _MAX_PART)
+        result = None
+        if a == b == c == 0 and (rd is not None or _children(get)):
+            if rd is not None and rd_ok:  # multitask: the parts are placeholders
+                fast_total = timedelta(0, 0, rd * 1000)
+                result = new_durations(queue, None, None, None, fast_total, _missing(mq, *_NA, None))
+        elif rd_ok:  # single task: total = setup + execution + cleanup; run_duration is only checked
+            fast_total = timedelta(0, 0, (a + b + c) * 1000)
+            if rd is not None and a + b + c - rd > 3000:
+                ctx.inconsistent(
+                    path + ".run_duration",
+                    f"{fast_total} > {timedelta(0, 0, rd * 1000)}",
+                    "parts exceed the total",
+                )
             result = new_durations(
                 queue, timedelta(0, 0, a * 1000), timedelta(0, 0, b * 1000), timedelta(0, 0, c * 1000),
-                total, _missing(mq, None, None, None, None),
+                fast_total, _missing(mq, None, None, None, None),
             )  # fmt: skip
-        elif a == b == c == 0 and type(rd) is int and 0 <= rd <= _MAX_PART:
-            total = timedelta(0, 0, rd * 1000)
-            result = new_durations(queue, None, None, None, total, _missing(mq, *_NA, None))
-        else:
-            result = None
         if result is not None:
             if started is not None and ended is not None:
-                _check_total(total, ended - started, queue, rd is not None, get, ctx, path)  # type: ignore[arg-type]
+                _check_total(fast_total, ended - started, queue, result.setup is None, get, ctx, path)
             return result
     mq = None
     if (q is None or (type(q) is int and q == 0)) and not measured and state in _STILL_WAITING:
@@ -276,12 +343,16 @@ def _durations(
     raw_parts = (a, b, c)
     run_duration = get("run_duration")
     zero_parts = all(p is None or (type(p) is int and p == 0) for p in raw_parts)
-    multitask = (run_duration is not None and zero_parts) or get("format") == "MULTI_TASK"
+    multitask = _multitask(get, zero_parts, measured)
+    total: timedelta | None
     if multitask:
         na = Missing.NOT_APPLICABLE
         if not measured:
             return new_durations(queue, None, None, None, None, _missing(mq, na, na, na, Missing.NOT_ENDED))
-        total = _ms(run_duration, ctx, path + ".run_duration")
+        if run_duration is not None:
+            total = _ms(run_duration, ctx, path + ".run_duration")
+        else:  # an older record: the wall time is the total
+            total = ended - started if started is not None and ended is not None else None
         setup = execution = cleanup = None
         why: tuple[Missing | None, ...] = (
             mq,
@@ -307,12 +378,15 @@ def _durations(
                 queue, setup, execution, cleanup, None, _missing(mq, *whys, Missing.NOT_ENDED)
             )
         parts_total = None if None in values else setup + execution + cleanup  # type: ignore[operator]
-        if run_duration is not None:
-            total = _ms(run_duration, ctx, path + ".run_duration")
-            if total is not None and parts_total is not None and parts_total - total > 3 * _ROUNDING:
-                ctx.inconsistent(path + ".run_duration", f"{parts_total} > {total}", "parts exceed the total")
-        elif parts_total is not None:
+        reported = _ms(run_duration, ctx, path + ".run_duration") if run_duration is not None else None
+        if parts_total is not None:  # total = setup + execution + cleanup; run_duration is only checked
             total = parts_total
+            if reported is not None and parts_total - reported > 3 * _ROUNDING:
+                ctx.inconsistent(
+                    path + ".run_duration", f"{parts_total} > {reported}", "parts exceed the total"
+                )
+        elif reported is not None:
+            total = reported
         else:
             total = ended - started if started is not None and ended is not None else None
         why = (mq, *whys, None if total is not None else Missing.NOT_REPORTED)
@@ -414,10 +488,11 @@ def _build(
         state_.get("life_cycle_state"), state_.get("result_state"), status.get("state"),
         details_.get("code"), details_.get("type"), queue_.get("code"), by_user is True,
     )  # fmt: skip
-    try:
+    if set(map(type, key)) <= _KEY_TYPES:
         resolved = _MEMO.get(key)
-    except TypeError:  # an unhashable word (a list): the slow path reports it
-        resolved = None
+    else:  # a str subclass is read as its plain text (so the outcome never depends on what was
+        key = _plain(key)  # memoized before); a list or a number is left to the slow path to report
+        resolved = _MEMO.get(key) if set(map(type, key)) <= _KEY_TYPES else None
     if resolved is None:
         resolved = _resolve(key, ctx, path)
     outcome = resolved.outcome
@@ -481,7 +556,10 @@ def _build(
     if by_user:
         details["user_cancelled_or_timedout"] = True
 
+    name_field = ".run_name" if depth == 0 else ".task_key"
     name = get("run_name") if depth == 0 else get("task_key")
+    if depth == 0 and (name is None or name == "") and get("task_key") is not None:
+        name, name_field = get("task_key"), ".task_key"  # a task run given on its own (an SDK RunTask)
     if depth == 0:
         job_run = get("job_run_id")
         if job_run is not None and job_run != raw_id:
@@ -489,7 +567,7 @@ def _build(
         elif get("trigger") == "RUN_JOB_TASK" and type(info := details.get("trigger_info")) is dict:
             parent = opt_id(info.get("run_id"), ctx, path + ".trigger_info.run_id")
     if name is not None and type(name) is not str:
-        name = opt_str(name, ctx, path + (".run_name" if depth == 0 else ".task_key"))
+        name = opt_str(name, ctx, path + name_field)
 
     children: list[Run] = []
     for list_name in ("tasks", "iterations"):
