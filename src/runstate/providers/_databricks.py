@@ -60,7 +60,7 @@ from types import MappingProxyType
 from typing import Any, Final, NamedTuple
 
 from .._context import Context
-from .._durations import check_order, duration_from_ms
+from .._durations import MAX_DURATION, check_order, duration_from_ms
 from .._errors import UnmappedStateWarning
 from .._fields import opt_id, opt_int, opt_mapping, opt_sequence, opt_str, required_id
 from .._graph import GRAPH
@@ -81,9 +81,9 @@ _CANCELED_BY_USER: Final = t.OUTCOMES[State.CANCELED, Reason.CANCELED_BY_USER]
 _QUEUED: Final = t.OUTCOMES[State.QUEUED, None]
 _SKIPPED_ACTIVE: Final = t.RUN_LIFE_CYCLE_STATE["SKIPPED"]
 _STILL_WAITING: Final = frozenset({State.QUEUED, State.BLOCKED})
-_MAX_MS: Final = 86_399_999_999_999  # timedelta's range, in milliseconds
+_MAX_MS: Final = MAX_DURATION // timedelta(milliseconds=1)  # longer is reported by duration_from_ms
 _ZERO: Final = timedelta(0)
-_MAX_PART: Final = 2**53  # plain millisecond values: sums stay exact and inside timedelta's range
+_MAX_PART: Final = _MAX_MS  # plain millisecond parts; their sums stay inside timedelta's range
 _NA: Final = (Missing.NOT_APPLICABLE,) * 3
 _ROUNDING: Final = timedelta(seconds=1)  # parts are whole seconds
 _SLACK: Final = timedelta(seconds=60)  # scheduling overhead single-task parts do not measure
@@ -246,9 +246,6 @@ def _resolve(key: tuple[Any, ...], ctx: Context, path: str) -> _Resolved:
 def _ms(value: object, ctx: Context, field: str) -> timedelta | None:
     if type(value) is int and 0 <= value <= _MAX_MS:
         return timedelta(0, 0, value * 1000)
-    if type(value) is int and value > _MAX_MS:
-        ctx.invalid(field, value, "duration out of range")
-        return None
     return duration_from_ms(value, ctx, field)
 
 
