@@ -86,6 +86,7 @@ _ZERO: Final = timedelta(0)
 _MAX_PART: Final = _MAX_MS  # plain millisecond parts; their sums stay inside timedelta's range
 _NA: Final = (Missing.NOT_APPLICABLE,) * 3
 _ROUNDING: Final = timedelta(seconds=1)  # parts are whole seconds
+_ROUNDING_3: Final = 3 * _ROUNDING
 _SLACK: Final = timedelta(seconds=60)  # scheduling overhead single-task parts do not measure
 
 _RUN_DETAILS: Final = (
@@ -261,6 +262,14 @@ def _missing(*why: Missing | None) -> Mapping[str, Missing]:
     return found
 
 
+_FAST_MISSING: Final = {
+    (mq, multitask): _missing(mq, *(_NA if multitask else (None, None, None)), None)
+    for mq in (None, Missing.NOT_REPORTED)
+    for multitask in (False, True)
+}
+"""The ``missing`` maps of the fast path (queue reported or not, multitask or not), built once."""
+
+
 def _children(get: Any) -> int:
     """How many entries of ``tasks[]`` and ``iterations[]`` are not this run itself (counted up to 2)."""
     own = get("run_id")
@@ -313,7 +322,7 @@ def _durations(
         if a == b == c == 0 and (rd is not None or _children(get)):
             if rd is not None and rd_ok:  # multitask: the parts are placeholders
                 fast_total = timedelta(0, 0, rd * 1000)
-                result = new_durations(queue, None, None, None, fast_total, _missing(mq, *_NA, None))
+                result = new_durations(queue, None, None, None, fast_total, _FAST_MISSING[mq, True])
         elif rd_ok:  # single task: total = setup + execution + cleanup; run_duration is only checked
             fast_total = timedelta(0, 0, (a + b + c) * 1000)
             if rd is not None and a + b + c - rd > 3000:
@@ -324,7 +333,7 @@ def _durations(
                 )
             result = new_durations(
                 queue, timedelta(0, 0, a * 1000), timedelta(0, 0, b * 1000), timedelta(0, 0, c * 1000),
-                fast_total, _missing(mq, None, None, None, None),
+                fast_total, _FAST_MISSING[mq, False],
             )  # fmt: skip
         if result is not None:
             if started is not None and ended is not None:
@@ -403,20 +412,23 @@ def _check_total(
 ) -> None:
     if wall < _ZERO:
         return  # reported by check_order
-    field = path + (".run_duration" if multitask else ".end_time")
-    if total - wall > (_ROUNDING if multitask else 3 * _ROUNDING):
+    if total - wall > (_ROUNDING if multitask else _ROUNDING_3):
+        field = path + (".run_duration" if multitask else ".end_time")
         ctx.inconsistent(field, f"{total} > {wall}", "total exceeds end_time - start_time")
         return
+    gap = wall - total if queue is None else wall - total - queue
+    if gap <= _ROUNDING:
+        return  # the common case: nothing unexplained
     history = get("repair_history")
     if type(history) is list and len(history) > 1:
         return  # a repaired run's total leaves out the time between its repairs
-    slack = _ROUNDING if multitask else max(_SLACK, wall / 10)
-    if wall - total - (queue or _ZERO) > slack:
+    if gap > (_ROUNDING if multitask else max(_SLACK, wall / 10)):
+        field = path + (".run_duration" if multitask else ".end_time")
         ctx.inconsistent(field, f"{total} < {wall}", "total is well below end_time - start_time")
 
 
 def _as_mapping(record: Any, ctx: Context, field: str, fail: bool) -> Mapping[str, Any] | None:
-    if isinstance(record, Mapping):
+    if type(record) is dict or isinstance(record, Mapping):
         return record
     as_dict = getattr(record, "as_dict", None)
     if callable(as_dict):
@@ -430,6 +442,8 @@ def _as_mapping(record: Any, ctx: Context, field: str, fail: bool) -> Mapping[st
 
 
 def _sub(value: Any, ctx: Context, field: str) -> Mapping[str, Any]:
+    if type(value) is dict:
+        return value
     mapping: Mapping[str, Any] | None = opt_mapping(value, ctx, field)
     return mapping or EMPTY
 
@@ -466,16 +480,16 @@ def _build(
 ) -> Run:
     get = rec.get
     state_ = get("state", EMPTY)
-    if type(state_) is not dict:
+    if state_ is not EMPTY and type(state_) is not dict:
         state_ = _sub(state_, ctx, path + ".state")
     status = get("status", EMPTY)
-    if type(status) is not dict:
+    if status is not EMPTY and type(status) is not dict:
         status = _sub(status, ctx, path + ".status")
     details_ = status.get("termination_details", EMPTY)
-    if type(details_) is not dict:
+    if details_ is not EMPTY and type(details_) is not dict:
         details_ = _sub(details_, ctx, path + ".status.termination_details")
     queue_ = status.get("queue_details", EMPTY)
-    if type(queue_) is not dict:
+    if queue_ is not EMPTY and type(queue_) is not dict:
         queue_ = _sub(queue_, ctx, path + ".status.queue_details")
     by_user = state_.get("user_cancelled_or_timedout")
     if by_user is not None and type(by_user) is not bool:
@@ -485,13 +499,17 @@ def _build(
         state_.get("life_cycle_state"), state_.get("result_state"), status.get("state"),
         details_.get("code"), details_.get("type"), queue_.get("code"), by_user is True,
     )  # fmt: skip
-    if set(map(type, key)) <= _KEY_TYPES:
+    try:  # the memo holds only keys of plain words, so a hit is what the slow path would give
         resolved = _MEMO.get(key)
-    else:  # a str subclass is read as its plain text (so the outcome never depends on what was
-        key = _plain(key)  # memoized before); a list or a number is left to the slow path to report
-        resolved = _MEMO.get(key) if set(map(type, key)) <= _KEY_TYPES else None
+    except TypeError:  # unhashable (a list where a word belongs): the slow path reports it
+        resolved = None
     if resolved is None:
-        resolved = _resolve(key, ctx, path)
+        # a str subclass is read as its plain text, so the outcome never depends on what was
+        # memoized before; a list or a number is left to the slow path to report
+        key = _plain(key)
+        resolved = _MEMO.get(key) if set(map(type, key)) <= _KEY_TYPES else None
+        if resolved is None:
+            resolved = _resolve(key, ctx, path)
     outcome = resolved.outcome
     if resolved.conflict is not None:
         ctx.conflict(path + ".status", resolved.provider_state, resolved.conflict)
