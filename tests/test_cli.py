@@ -185,3 +185,11 @@ def test_console_script_entry_point() -> None:
     from runstate._cli import main
 
     assert main(["graph", "--format", "json"]) == 0
+
+
+def test_readme_shows_the_real_output_of_the_main_job() -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    marker = "It prints (the bundled examples are realistic `jobs/runs/get` records):\n\n```text\n"
+    shown = readme.split(marker)[1].split("```")[0]
+    result = cli("normalize", "--provider", "databricks", "--example", "--format", "table")
+    assert result.stdout == shown
