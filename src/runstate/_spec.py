@@ -142,11 +142,6 @@ def check_provider(spec: ProviderSpec, graph: TransitionGraph = GRAPH) -> None:
         raise ProviderSpecError(spec.name, problems)
 
 
-def lookup(table: Mapping[str, Outcome], value: object) -> Outcome | None:
-    """``table[value]`` for a string value, else ``None`` (lists and dicts are never hashed)."""
-    return table.get(value) if type(value) is str else None
-
-
 UNKNOWN_OUTCOME: Final = Outcome(State.UNKNOWN)
 
 

@@ -22,7 +22,6 @@ from ._spec import (
     Outcome,
     ProviderSpec,
     check_provider,
-    lookup,
     map_word,
 )
 from ._times import time_from_epoch_ms, time_from_epoch_s, time_from_value, to_utc
@@ -48,7 +47,6 @@ __all__ = [
     "duration_from_ms",
     "duration_from_s",
     "format_time",
-    "lookup",
     "map_word",
     "new_durations",
     "new_run",
