@@ -79,3 +79,11 @@ def test_large_document_is_read_in_few_passes() -> None:
     [(_, value)] = iter_json_values(CountingReader(doc))  # type: ignore[misc]
     assert len(value["runs"]) == 20000
     assert CountingReader.reads < 30  # the buffer doubles: not one re-parse per 64 kB chunk
+
+
+def test_nesting_deeper_than_the_interpreter_allows_is_a_bad_value() -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    first, bad, last = iter_json_values(io.StringIO(f"1\n{deep}\n2\n"))
+    assert (first, last) == ((1, 1), (3, 2))
+    assert isinstance(bad, BadValue)
+    assert bad.error == "nested too deeply"

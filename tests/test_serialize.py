@@ -84,3 +84,13 @@ def test_from_dict_rejects_malformed_data(data: Any) -> None:
 def test_public_names() -> None:
     assert runstate.to_dict is to_dict
     assert runstate.from_dict is from_dict
+
+
+def test_to_dict_of_a_deeply_nested_raw_record() -> None:
+    raw: dict[str, Any] = {}
+    inner = raw
+    for _ in range(5000):  # deeper than the recursion limit allows a recursive copy to go
+        inner["a"] = {}
+        inner = inner["a"]
+    run = Run(provider="glue", run_id="1", state=State.RUNNING, raw=raw)
+    assert to_dict(run)["raw"] is raw

@@ -86,6 +86,8 @@ class _Buffer:
                 if not complete_line and self.fill(len(self.text) - self.pos):
                     continue
                 return self._bad(start_line, exc.msg)
+            except RecursionError:  # nesting deeper than the interpreter allows: hostile input
+                return self._bad(start_line, "nested too deeply")
             # a number at the very end of the buffer may continue in the next chunk
             if end == len(self.text) and not self.eof and self.fill(len(self.text) - self.pos):
                 continue

@@ -109,7 +109,12 @@ def _missing_from_json(value: Any, _: Any) -> Mapping[str, Missing]:
 
 
 def _raw_to_json(value: Mapping[str, Any] | None) -> Any:
-    return None if value is None else _to_json(value)
+    if value is None:
+        return None
+    try:
+        return _to_json(value)
+    except RecursionError:  # only JSON input nests this deep, and it holds no datetimes to convert
+        return value
 
 
 def _raw_from_json(value: Any, _: Any) -> Mapping[str, Any] | None:
