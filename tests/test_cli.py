@@ -100,6 +100,26 @@ def test_bad_line_in_the_middle(tmp_path: Path) -> None:
     assert "2 record(s) failed, 3 normalized" in result.stderr
 
 
+def test_undecodable_bytes_and_non_json_numbers_are_reported_per_line(tmp_path: Path) -> None:
+    good = [json.dumps(r).encode() for r in glue_records()[:2]]
+    path = tmp_path / "runs.jsonl"
+    bad_utf8 = b'{"Id": "caf\xe9", "JobRunState": "SUCCEEDED"}'
+    nan = b'{"Id": "n", "JobRunState": "SUCCEEDED", "Timeout": NaN}'
+    path.write_bytes(b"\n".join([good[0], bad_utf8, nan, good[1]]) + b"\n")
+    result = cli("normalize", "-p", "glue", str(path), "--no-raw")
+    assert result.returncode == 1
+    assert len(lines(result.stdout)) == 2
+    assert "line 2: glue: $: invalid JSON: not valid UTF-8" in result.stderr
+    assert "line 3: glue: $: invalid JSON: NaN is not a JSON number" in result.stderr
+
+
+@pytest.mark.parametrize("option", ["--errors", "--output"])
+def test_unwritable_output_is_a_usage_error(option: str) -> None:
+    result = cli("normalize", "-p", "glue", "--example", option, "/nonexistent/dir/out.jsonl")
+    assert result.returncode == 2
+    assert "cannot write /nonexistent/dir/out.jsonl" in result.stderr
+
+
 def test_errors_file_keeps_the_records(tmp_path: Path) -> None:
     path = tmp_path / "runs.jsonl"
     path.write_text(

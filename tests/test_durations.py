@@ -37,11 +37,8 @@ def test_parts_add_up(setup: timedelta, execution: timedelta, cleanup: timedelta
 
 @given(durations_values(), durations_values(), durations_values())
 def test_sums_are_associative_and_commutative(a: Durations, b: Durations, c: Durations) -> None:
-    left, right = (a + b) + c, a + (b + c)
-    assert [getattr(left, p) for p in ("queue", "setup", "execution", "cleanup", "total")] == [
-        getattr(right, p) for p in ("queue", "setup", "execution", "cleanup", "total")
-    ]
-    assert (a + b).total == (b + a).total
+    assert (a + b) + c == a + (b + c)  # values and the reasons for missing parts alike
+    assert a + b == b + a
 
 
 @given(durations_values(), durations_values())

@@ -131,6 +131,13 @@ def _broken(**changes: Any) -> runstate.ProviderSpec:
         ({"native_edges": (NativeEdge("done", "running", repair=True),)}, "the provider cannot repair"),
         ({"native_edges": (NativeEdge("queued", "paused"),)}, "undeclared node"),
         ({"native_states": {**ACME.native_states, "limbo": frozenset()}}, "stands for no canonical state"),
+        # UNKNOWN would make every edge through the node legal
+        ({"native_states": {**ACME.native_states, "limbo": frozenset({State.UNKNOWN})},
+          "native_edges": (NativeEdge("done", "limbo"), NativeEdge("limbo", "running"))},
+         "stands for UNKNOWN"),
+        # native_states must agree with the tables it was declared beside
+        ({"native_states": {**ACME.native_states, "done": frozenset({State.RUNNING})}},
+         "but table 'status' maps it to SUCCEEDED"),
     ],
 )  # fmt: skip
 def test_a_broken_spec_fails_the_check(changes: dict[str, Any], problem: str) -> None:

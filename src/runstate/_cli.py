@@ -106,9 +106,11 @@ def _open_input(args: argparse.Namespace, stack: ExitStack) -> tuple[IO[str], in
             raise _UsageError(f"no bundled example for provider {args.provider!r}")
         return stack.enter_context(ref.open("r", encoding="utf-8")), None
     if args.file is None or args.file == "-":
+        if hasattr(sys.stdin, "reconfigure"):
+            sys.stdin.reconfigure(errors="surrogateescape")
         return sys.stdin, None
-    try:
-        stream = stack.enter_context(open(args.file, encoding="utf-8"))  # noqa: SIM115
+    try:  # undecodable bytes are kept as surrogates, so the reader can report their line
+        stream = stack.enter_context(open(args.file, encoding="utf-8", errors="surrogateescape"))  # noqa: SIM115
     except OSError as exc:
         raise _UsageError(f"cannot read {args.file}: {exc.strerror}") from None
     return stream, os.fstat(stream.fileno()).st_size
@@ -209,10 +211,10 @@ class _Progress:
 def _normalize(args: argparse.Namespace, records: _Records, stack: ExitStack) -> int:
     errors: IO[str] = sys.stderr
     if args.errors:
-        errors = stack.enter_context(open(args.errors, "w", encoding="utf-8"))  # noqa: SIM115
+        errors = _open_output(args.errors, stack)
     out: IO[str] = sys.stdout
     if args.output:
-        out = stack.enter_context(open(args.output, "w", encoding="utf-8"))  # noqa: SIM115
+        out = _open_output(args.output, stack)
 
     def report(failure: dict[str, Any]) -> None:
         if args.errors:
@@ -228,6 +230,13 @@ def _normalize(args: argparse.Namespace, records: _Records, stack: ExitStack) ->
         print(f"runstate: {records.failures} record(s) failed, {count} normalized{where}", file=sys.stderr)
         return EXIT_FAILED
     return EXIT_OK
+
+
+def _open_output(path: str, stack: ExitStack) -> IO[str]:
+    try:
+        return stack.enter_context(open(path, "w", encoding="utf-8", errors="surrogateescape"))
+    except OSError as exc:
+        raise _UsageError(f"cannot write {path}: {exc.strerror}") from None
 
 
 def _dumps(run: Run) -> str:

@@ -9,6 +9,7 @@ resumes at the next line, so one bad line never hides the good ones after it.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import IO, Any
 
@@ -17,7 +18,16 @@ import attrs
 __all__ = ["BadValue", "iter_json_values"]
 
 _CHUNK = 1 << 16
-_DECODER = json.JSONDecoder()
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+# NaN and Infinity are not JSON: Python's json accepts them, strict consumers of our output do not
+_DECODER = json.JSONDecoder(parse_constant=_no_constants)
+# text read with errors="surrogateescape" keeps undecodable bytes as lone surrogates
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
 _SPACE = " \t\r\n"
 
 
@@ -88,6 +98,10 @@ class _Buffer:
                 return self._bad(start_line, exc.msg)
             except RecursionError:  # nesting deeper than the interpreter allows: hostile input
                 return self._bad(start_line, "nested too deeply")
+            except ValueError as exc:  # NaN / Infinity
+                return self._bad(start_line, str(exc))
+            if _UNDECODABLE.search(self.text, self.pos, end) is not None:
+                return self._bad(start_line, "not valid UTF-8")
             # a number at the very end of the buffer may continue in the next chunk
             if end == len(self.text) and not self.eof and self.fill(len(self.text) - self.pos):
                 continue

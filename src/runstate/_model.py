@@ -31,6 +31,11 @@ class Missing(enum.StrEnum):
     """The record does not carry it (or carried something unusable)."""
 
 
+_MISSING_RANK: Final = {Missing.NOT_REPORTED: 0, Missing.NOT_ENDED: 1, Missing.NOT_APPLICABLE: 2}
+"""Which reason a sum keeps when its parts disagree (so sums are associative and commutative)."""
+_LOWEST: Final = Missing.NOT_REPORTED
+
+
 def _add(a: timedelta | None, b: timedelta | None) -> timedelta | None:
     return None if a is None or b is None else a + b
 
@@ -78,7 +83,9 @@ class Durations:
     def _combine(self, other: Durations, op: Any) -> Durations:
         values = {p: op(getattr(self, p), getattr(other, p)) for p in DURATION_PARTS}
         missing = {
-            p: self.missing.get(p) or other.missing.get(p) or Missing.NOT_REPORTED
+            p: max(
+                self.why_missing(p) or _LOWEST, other.why_missing(p) or _LOWEST, key=_MISSING_RANK.__getitem__
+            )
             for p, v in values.items()
             if v is None
         }

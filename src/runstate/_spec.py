@@ -112,6 +112,19 @@ def provider_problems(spec: ProviderSpec, graph: TransitionGraph = GRAPH) -> lis
     for node, states in spec.native_states.items():
         if not states:
             problems.append(f"native node {node!r} stands for no canonical state")
+        if State.UNKNOWN in states:  # UNKNOWN is not a node: it would let any edge through
+            problems.append(f"native node {node!r} stands for UNKNOWN, which is not a state of the graph")
+        for name, table in spec.tables.items():  # a node named after a word must agree with its table
+            mapped = table.get(node)
+            if (
+                isinstance(mapped, Outcome)
+                and mapped.state is not State.UNKNOWN
+                and mapped.state not in states
+            ):
+                problems.append(
+                    f"native node {node!r} stands for {sorted(s.value for s in states)}, "
+                    f"but table {name!r} maps it to {mapped.state.value}"
+                )
         problems += [
             f"native node {node!r}: {s!r} is not a State" for s in states if not isinstance(s, State)
         ]
