@@ -96,6 +96,15 @@ def test_elapsed_of_a_running_run_counts_until_now(start: datetime, so_far: time
     assert _run(State.RUNNING, start, None).elapsed(now=start + so_far) == so_far
 
 
+def test_naive_now_is_refused_clearly() -> None:
+    running = _run(State.RUNNING, T0, None)
+    naive = datetime(2026, 3, 1, 11)
+    with pytest.raises(InvalidRecordError, match="now: must be timezone-aware"):
+        running.elapsed(now=naive)
+    with pytest.raises(InvalidRecordError, match="timezone-aware"):
+        wall_time([running], now=naive)
+
+
 def test_elapsed_unknown_without_start() -> None:
     assert _run(State.QUEUED, None, None).elapsed(now=T0) is None
     assert _run(State.SUCCEEDED, T0, T0 + timedelta(seconds=5)).elapsed() == timedelta(seconds=5)

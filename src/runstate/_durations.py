@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Final
 
 from ._context import Context
-from ._model import Run
+from ._model import Run, require_aware
 
 __all__ = [
     "check_order",
@@ -120,7 +120,10 @@ def wall_time(runs: Iterable[Run], now: datetime | None = None) -> timedelta | N
     if first is None:
         return None
     if last is None:
-        return None if now is None else now - first
+        if now is None:
+            return None
+        require_aware(now)
+        return now - first
     return last - first
 
 

@@ -10,6 +10,7 @@ from typing import Any, Final
 
 import attrs
 
+from ._errors import InvalidRecordError
 from ._vocabulary import Phase, Reason, State
 
 __all__ = ["DURATION_PARTS", "Durations", "Missing", "Run", "new_durations", "new_run"]
@@ -29,6 +30,12 @@ class Missing(enum.StrEnum):
     """The run has not ended yet, so the value does not exist yet."""
     NOT_REPORTED = "NOT_REPORTED"
     """The record does not carry it (or carried something unusable)."""
+
+
+def require_aware(now: datetime) -> None:
+    """Refuse a naive ``now``: comparing it with UTC times would be a silent guess (or a TypeError)."""
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise InvalidRecordError("runstate", "now", now, "must be timezone-aware")
 
 
 _MISSING_RANK: Final = {Missing.NOT_REPORTED: 0, Missing.NOT_ENDED: 1, Missing.NOT_APPLICABLE: 2}
@@ -163,6 +170,8 @@ class Run:
             return None
         if now is None:
             now = datetime.now(UTC)
+        else:
+            require_aware(now)
         return now - self.started_at
 
 

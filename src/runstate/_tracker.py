@@ -11,7 +11,7 @@ import attrs
 
 from ._errors import InvalidRecordError, StateConflictWarning
 from ._graph import GRAPH, IllegalStep, TransitionGraph
-from ._model import Run
+from ._model import Run, require_aware
 from ._vocabulary import State
 
 __all__ = ["Conflict", "Observation", "RunTracker", "Segment"]
@@ -136,5 +136,7 @@ class RunTracker:
             if last.state.is_terminal:
                 yield attrs.evolve(last, end=last.start)
             else:
+                if now is not None:
+                    require_aware(now)
                 end = datetime.now(UTC) if now is None else now
                 yield attrs.evolve(last, end=max(end, last.start))
