@@ -70,6 +70,11 @@ def test_documented_text_forms(text: str, expected: datetime) -> None:
     assert parse_time(text) == expected
 
 
+def test_float_epoch_milliseconds() -> None:
+    assert parse_time(1772359200123.0, epoch="ms") == datetime(2026, 3, 1, 10, 0, 0, 123000, tzinfo=UTC)
+    assert parse_time(1772359200123.5, epoch="ms") == datetime(2026, 3, 1, 10, 0, 0, 123500, tzinfo=UTC)
+
+
 def test_absent_values() -> None:
     assert parse_time(None) is None
     assert parse_time("") is None

@@ -59,12 +59,14 @@ def _from_text(value: str, ctx: Context, field: str) -> datetime | None:
 
 
 def time_from_epoch_ms(value: object, ctx: Context, field: str) -> datetime | None:
-    """Epoch milliseconds (int) to UTC; ``0`` and ``None`` mean "not set" and give ``None``."""
+    """Epoch milliseconds (int, or a float from a JSON writer) to UTC; ``0`` and ``None`` are "not set"."""
     if type(value) is int:
         if _MIN_EPOCH_MS <= value <= _MAX_EPOCH_MS:
             return EPOCH + timedelta(0, 0, value * 1000)
         if value == 0:
             return None
+    elif type(value) is float and _MIN_EPOCH_MS <= value <= _MAX_EPOCH_MS:
+        return EPOCH + timedelta(milliseconds=value)  # rounded to the microsecond
     elif value is None:
         return None
     _epoch_problem(value, "ms", ctx, field)
