@@ -244,12 +244,6 @@ def _resolve(key: tuple[Any, ...], ctx: Context, path: str) -> _Resolved:
     return resolved
 
 
-def _ms(value: object, ctx: Context, field: str) -> timedelta | None:
-    if type(value) is int and 0 <= value <= _MAX_MS:
-        return timedelta(0, 0, value * 1000)
-    return duration_from_ms(value, ctx, field)
-
-
 _MISSING_CACHE: dict[tuple[Missing | None, ...], Mapping[str, Missing]] = {}
 _PARTS: Final = ("queue", "setup", "execution", "cleanup", "total")
 
@@ -343,7 +337,7 @@ def _durations(
     if (q is None or (type(q) is int and q == 0)) and not measured and state in _STILL_WAITING:
         queue, mq = None, Missing.NOT_ENDED
     else:
-        queue = _ms(q, ctx, path + ".queue_duration")
+        queue = duration_from_ms(q, ctx, path + ".queue_duration")
         if queue is None:
             mq = Missing.NOT_REPORTED
     raw_parts = (a, b, c)
@@ -356,7 +350,7 @@ def _durations(
         if not measured:
             return new_durations(queue, None, None, None, None, _missing(mq, na, na, na, Missing.NOT_ENDED))
         if run_duration is not None:
-            total = _ms(run_duration, ctx, path + ".run_duration")
+            total = duration_from_ms(run_duration, ctx, path + ".run_duration")
         else:  # an older record: the wall time is the total
             total = ended - started if started is not None and ended is not None else None
         setup = execution = cleanup = None
@@ -375,7 +369,7 @@ def _durations(
                 values.append(None)
                 whys.append(Missing.NOT_ENDED)
                 continue
-            value = _ms(raw, ctx, f"{path}.{name}_duration")
+            value = duration_from_ms(raw, ctx, f"{path}.{name}_duration")
             values.append(value)
             whys.append(None if value is not None else Missing.NOT_REPORTED)
         setup, execution, cleanup = values
@@ -384,7 +378,9 @@ def _durations(
                 queue, setup, execution, cleanup, None, _missing(mq, *whys, Missing.NOT_ENDED)
             )
         parts_total = None if None in values else setup + execution + cleanup  # type: ignore[operator]
-        reported = _ms(run_duration, ctx, path + ".run_duration") if run_duration is not None else None
+        reported = (
+            duration_from_ms(run_duration, ctx, path + ".run_duration") if run_duration is not None else None
+        )
         if parts_total is not None:  # total = setup + execution + cleanup; run_duration is only checked
             total = parts_total
             if reported is not None and parts_total - reported > 3 * _ROUNDING:

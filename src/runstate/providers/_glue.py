@@ -11,7 +11,7 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from .._context import Context
-from .._durations import MAX_DURATION, check_order, duration_from_s
+from .._durations import check_order, duration_from_s
 from .._fields import opt_id, opt_int, opt_sequence, opt_str, required_id
 from .._model import EMPTY, Durations, Missing, Run, new_durations, new_run
 from .._spec import NativeEdge, Outcome, ProviderSpec, map_word
@@ -71,7 +71,6 @@ _NOT_ENDED_DURATIONS: Final = Durations(
 # ExecutionTime is whole seconds, so it may exceed the wall time by up to a second of rounding
 _ROUNDING: Final = timedelta(seconds=1)
 _ZERO: Final = timedelta(0)
-_MAX_SECONDS: Final = MAX_DURATION // timedelta(seconds=1)  # beyond it duration_from_s reports it
 
 
 WAITING_REASONS: Final = (
@@ -145,10 +144,7 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
             check_order(started, ended, ctx, "$.CompletedOn")
     if ended is not None or state in TERMINAL_STATES:
         raw_execution = get("ExecutionTime")
-        if type(raw_execution) is int and 0 <= raw_execution <= _MAX_SECONDS:
-            execution: timedelta | None = timedelta(seconds=raw_execution)
-        else:
-            execution = duration_from_s(raw_execution, ctx, "$.ExecutionTime")
+        execution = duration_from_s(raw_execution, ctx, "$.ExecutionTime")
         if execution is not None and total is not None and total >= _ZERO and execution - total > _ROUNDING:
             ctx.inconsistent("$.ExecutionTime", raw_execution, f"execution exceeds wall time {total}")
         durations = new_durations(None, None, execution, None, total, _ENDED_MISSING)
