@@ -119,6 +119,9 @@ class Run:
 
     provider: str
     run_id: str
+    namespace: str | None = None
+    """Where the run lives, so ids are unique within it: ``databricks:<workspace>``,
+    ``aws:<account>:<region>``, ``gcp:<project>:<location>`` (from the record, else the caller)."""
     state: State = attrs.field(converter=State)
     job_id: str | None = None
     name: str | None = None
@@ -196,7 +199,7 @@ def _fast_constructor(cls: type, name: str) -> Any:
         stores.append(f"    d.{f.name} = {f.name}")
     source = "\n".join(
         [
-            f"def {name}({', '.join(params)}):",
+            f"def {name}({'*, ' if all(f.kw_only for f in fields) else ''}{', '.join(params)}):",
             "    d = _new(_draft)",
             *stores,
             "    d.__class__ = _cls",

@@ -37,6 +37,7 @@ def _run_properties() -> dict[str, Any]:
     return {
         "provider": {"type": "string", "minLength": 1},
         "run_id": {"type": "string"},
+        "namespace": _TEXT_OR_NULL,
         "state": {"enum": [s.value for s in State]},
         "job_id": _TEXT_OR_NULL,
         "name": _TEXT_OR_NULL,

@@ -85,6 +85,8 @@ class Reason(enum.StrEnum):
     # refinements of QUEUED / PENDING
     WAITING_FOR_RESOURCES = "WAITING_FOR_RESOURCES"
     """Waiting for capacity or resources to be provisioned."""
+    DEFERRED = "DEFERRED"
+    """Deliberately delayed by the platform (Databricks cost-optimized runs wait for a cheaper time)."""
 
 
 # --- tables -------------------------------------------------------------------------------------
