@@ -82,42 +82,67 @@ def generate(provider: str, count: int, seed: int = 20261123) -> Iterator[dict[s
         yield _vary(copy.deepcopy(rng.choice(base)), rng, rng.randrange(-365 * 86400, 0))
 
 
-def _timed(fn: Callable[[], object]) -> float:
-    """Wall time of one call, with the garbage collector off (as timeit does) to cut noise."""
-    gc.collect()
-    gc.disable()
+def _cpu_streamed(fn: Callable[[Any], object], inputs: list[Any]) -> float:
+    """CPU time of a loop that feeds each input to ``fn`` and drops the result, GC on, as real code runs."""
+    clock = time.process_time
+    start = clock()
+    for item in inputs:
+        fn(item)
+    return clock() - start
+
+
+def pipelines(provider: str) -> dict[str, tuple[Callable[[Any], object], bool]]:
+    """Pipeline name to (function, takes the parsed dict rather than the line)."""
+    from peers import PEERS  # benchmarks/ is on sys.path when the script runs
+
+    normalize, loads = runstate.normalize, json.loads
+    result: dict[str, tuple[Callable[[Any], object], bool]] = {
+        "json.loads": (loads, False),
+        "normalize(dict)": (lambda d: normalize(provider, d), True),
+        "json.loads + normalize": (lambda line: normalize(provider, loads(line)), False),
+    }
+    lines_api = getattr(runstate, "normalize_lines", None)
+    if lines_api is not None:
+        result["normalize_lines (raw kept)"] = (lambda line: next(lines_api(provider, (line,))), False)
     try:
-        start = time.perf_counter()
-        fn()
-        return time.perf_counter() - start
-    finally:
-        gc.enable()
+        import orjson
+
+        result["orjson.loads + normalize"] = (lambda line: normalize(provider, orjson.loads(line)), False)
+    except ImportError:
+        pass
+    for name, factory in PEERS.items():
+        try:
+            result[name] = (factory(provider), False)
+        except ImportError:
+            continue
+    return result
 
 
-def measure_speed(provider: str, records: int, rounds: int) -> dict[str, float]:
+def measure_speed(provider: str, records: int, rounds: int) -> dict[str, Any]:
+    """Median CPU time per record of each pipeline, streamed with GC on, in units of json.loads."""
     lines = [json.dumps(r) for r in generate(provider, records)]
     dicts = [json.loads(line) for line in lines]
-    normalize, loads = runstate.normalize, json.loads
-    with_warnings_as_errors = runstate.RunstateWarning
     import warnings
 
     with warnings.catch_warnings():
-        warnings.simplefilter("error", with_warnings_as_errors)  # the generated records must be clean
+        warnings.simplefilter("error", runstate.RunstateWarning)  # the generated records must be clean
         for d in dicts[:1000]:
-            normalize(provider, d)
-    parse_t, norm_t, e2e_t = [], [], []
-    for _ in range(rounds):  # interleaved, so drift in machine speed hits every pipeline alike
-        parse_t.append(_timed(lambda: [loads(line) for line in lines]))
-        norm_t.append(_timed(lambda: [normalize(provider, d) for d in dicts]))
-        e2e_t.append(_timed(lambda: [normalize(provider, loads(line)) for line in lines]))
-    parse, norm, e2e = (statistics.median(t) / records for t in (parse_t, norm_t, e2e_t))
+            runstate.normalize(provider, d)
+    chosen = pipelines(provider)
+    times: dict[str, list[float]] = {name: [] for name in chosen}
+    names = list(chosen)
+    for round_ in range(rounds):  # interleaved and rotated, so drift hits every pipeline alike
+        order = names[round_ % len(names) :] + names[: round_ % len(names)]
+        for name in order:
+            fn, takes_dict = chosen[name]
+            times[name].append(_cpu_streamed(fn, dicts if takes_dict else lines))
+    per_record = {name: statistics.median(t) / records for name, t in times.items()}
+    floor = per_record["json.loads"]
     return {
-        "json_loads_us": parse * 1e6,
-        "normalize_us": norm * 1e6,
-        "end_to_end_us": e2e * 1e6,
-        "normalize_ratio": norm / parse,
-        "end_to_end_ratio": e2e / parse,
         "record_bytes": statistics.mean(len(line) for line in lines[:1000]),
+        "json_loads_us": floor * 1e6,
+        "us": {name: v * 1e6 for name, v in per_record.items()},
+        "ratio": {name: v / floor for name, v in per_record.items()},
     }
 
 
@@ -170,15 +195,90 @@ def machine() -> dict[str, str]:
     }
 
 
+def measure_cli(provider: str, count: int, rounds: int) -> dict[str, float]:
+    """Lines per CPU second of ``runstate normalize`` / ``summary`` against a json.loads+dumps loop.
+
+    Each command runs as a subprocess on a file of ``count`` generated lines, writing to /dev/null;
+    the CPU time of the same command on an empty file (interpreter start-up and imports) is
+    subtracted, so the figure is the per-line throughput a long file sees.
+    """
+    import os
+    import resource
+    import subprocess
+    import tempfile
+
+    floor_code = (
+        "import json,sys\n"
+        "with open(sys.argv[1], encoding='utf-8') as f, open(os.devnull, 'w') as out:\n"
+        "    for line in f: out.write(json.dumps(json.loads(line)) + '\\n')\n"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, f"{provider}.jsonl")
+        with open(path, "w", encoding="utf-8") as out:
+            for record in generate(provider, count, seed=11):
+                out.write(json.dumps(record) + "\n")
+        commands = {
+            "json.loads + json.dumps": [sys.executable, "-c", "import os\n" + floor_code, path],
+            "runstate normalize": [sys.executable, "-m", "runstate", "normalize", "-p", provider, path],
+            "runstate summary": [sys.executable, "-m", "runstate", "summary", "-p", provider, path],
+        }
+        empty = os.path.join(tmp, "empty.jsonl")
+        open(empty, "w").close()
+
+        def cpu_of(command: list[str]) -> float:
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            return after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+
+        cpu: dict[str, list[float]] = {name: [] for name in commands}
+        for _ in range(rounds):
+            for name, command in commands.items():  # the start-up cost (an empty file) is not per line
+                cpu[name].append(cpu_of(command) - cpu_of([*command[:-1], empty]))
+    return {name: count / statistics.median(t) for name, t in cpu.items()}
+
+
+def _print_speed(results: dict[str, Any]) -> None:
+    providers = list(results["providers"])
+    print("CPU time per record in units of json.loads of the same record (streamed, GC on):")
+    print()
+    print("| pipeline (JSON line to canonical run) | " + " | ".join(providers) + " |")
+    print("| --- |" + " ---: |" * len(providers))
+    names: list[str] = []
+    for r in results["providers"].values():
+        names += [n for n in r["ratio"] if n not in names]
+    for name in names:
+        cells = [
+            f"{r['ratio'][name]:.2f}" if name in r["ratio"] else "n/a" for r in results["providers"].values()
+        ]
+        print(f"| {name} | " + " | ".join(cells) + " |")
+    print(
+        "| (json.loads us per record) | "
+        + " | ".join(f"{r['json_loads_us']:.2f}" for r in results["providers"].values())
+        + " |"
+    )
+    print()
+    print("| provider | record bytes | bytes/record retained (no raw) | bytes/record retained (raw) |")
+    print("| --- | ---: | ---: | ---: |")
+    for provider, r in results["providers"].items():
+        print(
+            f"| {provider} | {r['record_bytes']:.0f} | {r['bytes_per_run_without_raw']:.0f} | "
+            f"{r['bytes_per_run_with_raw']:.0f} |"
+        )
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--records", type=int, default=100_000)
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--records", type=int, default=50_000)
+    parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     parser.add_argument(
         "--stream", type=int, default=0, metavar="N", help="check normalize_many over N records"
+    )
+    parser.add_argument(
+        "--cli", type=int, default=0, metavar="N", help="CLI lines/s over N generated lines per provider"
     )
     parser.add_argument("--providers", nargs="*", default=list(PROVIDERS))
     args = parser.parse_args(argv)
@@ -194,25 +294,28 @@ def main(argv: list[str]) -> int:
             **measure_speed(provider, args.records, args.rounds),
             **measure_memory(provider),
         }
+    if args.cli:
+        results["cli"] = {p: measure_cli(p, args.cli, min(args.rounds, 3)) for p in args.providers}
     if args.stream:
         results["stream"] = measure_stream(args.stream)
 
-    print(
-        f"runstate benchmark: {args.records} records per provider, median of {args.rounds} interleaved rounds"
-    )
+    print(f"runstate benchmark: {args.records} records per provider, median of {args.rounds} rotated rounds")
     print(f"Python {results['machine']['python']} on {results['machine']['machine']}")
     print()
-    print(
-        "| provider | record bytes | json.loads us | normalize us | normalize / json.loads "
-        "| end to end / json.loads | bytes/run (no raw) | bytes/run (raw) |"
-    )
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for provider, r in results["providers"].items():
-        print(
-            f"| {provider} | {r['record_bytes']:.0f} | {r['json_loads_us']:.2f} | {r['normalize_us']:.2f} | "
-            f"{r['normalize_ratio']:.2f} | {r['end_to_end_ratio']:.2f} | "
-            f"{r['bytes_per_run_without_raw']:.0f} | {r['bytes_per_run_with_raw']:.0f} |"
-        )
+    _print_speed(results)
+    if args.cli:
+        print()
+        print(f"CLI over {args.cli} generated lines, lines per CPU second (median of {min(args.rounds, 3)}):")
+        print()
+        print("| provider | json.loads + json.dumps | normalize | share | summary | share |")
+        print("| --- | ---: | ---: | ---: | ---: | ---: |")
+        for provider, c in results["cli"].items():
+            floor = c["json.loads + json.dumps"]
+            print(
+                f"| {provider} | {floor:,.0f} | {c['runstate normalize']:,.0f} | "
+                f"{c['runstate normalize'] / floor:.0%} | {c['runstate summary']:,.0f} | "
+                f"{c['runstate summary'] / floor:.0%} |"
+            )
     if args.stream:
         s = results["stream"]
         print()
