@@ -1,0 +1,264 @@
+"""MkDocs hooks: the reference pages are generated from ``schemas/`` at build time, so they cannot drift.
+
+- ``providers/index.md`` and ``providers/<name>.md``: every provider word of every table in
+  ``schemas/providers.json`` with its canonical state and reason (and its evidence when the row has one),
+  the native states and the native edges.
+- ``run-schema.md``: the fields of ``schemas/run.schema.json`` with the docstrings of ``runstate.Run``.
+- ``graph.md``: the ``<!-- graph-mermaid -->`` marker becomes the Mermaid drawing of ``schemas/graph.json``.
+- The nav: guide pages still being written elsewhere (``PENDING``) are dropped while they do not exist.
+"""
+
+from __future__ import annotations
+
+import ast
+import itertools
+import json
+import re
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any, Final
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+ROOT: Final = Path(__file__).resolve().parent.parent
+SCHEMAS: Final = ROOT / "schemas"
+MODEL_SOURCE: Final = ROOT / "src" / "runstate" / "_model.py"
+GRAPH_MARKER: Final = "<!-- graph-mermaid -->"
+PROVIDERS_INDEX: Final = "providers/index.md"
+SPHINX_ROLE: Final = re.compile(r":(?:class|func|meth|attr|mod|data|exc|obj):<code>(~?)([\w.]+)</code>")
+"""A Sphinx role as mkdocstrings renders it (``:func:<code>~runstate.normalize</code>``)."""
+
+PENDING: Final = frozenset(
+    {"decisions.md", "cli.md", "errors.md", "dashboard.md", "tables.md", "export.md", "warehouse.md"}
+)
+"""Guide pages written on other branches: listed in the nav, dropped from it until they exist."""
+
+FIELD_NOTES: Final = {
+    "provider": 'The provider\'s registered name: "databricks", "glue", "cloud_deploy" or a third party\'s.',
+    "run_id": "The provider's id of this run, as text.",
+    "state": "The canonical state (see the model page).",
+    "job_id": "The job, pipeline or rollout the run belongs to.",
+    "name": "The run's or job's display name.",
+    "reason": "The canonical refinement of the state, where the provider gives one.",
+    "message": "The provider's human message (state message, error message, failure message).",
+    "attempt": "0 for a first attempt, 1 for the first retry, and so on.",
+    "original_run_id": "The first attempt's run id, for a retry.",
+    "previous_run_id": "The attempt this one retries.",
+    "parent_run_id": "For a task run, the run it belongs to.",
+    "created_at": "When the run was created or queued (RFC 3339 UTC).",
+    "started_at": "When the run started (RFC 3339 UTC).",
+    "ended_at": "When the run ended (RFC 3339 UTC); absent while it has not.",
+    "durations": "queue, setup, execution, cleanup and total in seconds, and why a missing one is missing.",
+    "tasks": "The task runs of a multi-task run, normalized the same way.",
+    "raw": "The record the run was made from, unchanged (absent with keep_raw=False).",
+}
+"""Docs for the ``Run`` fields that have no attribute docstring yet; an attribute docstring wins."""
+
+
+def _load(name: str) -> Any:
+    return json.loads((SCHEMAS / name).read_text(encoding="utf-8"))
+
+
+# --- providers ------------------------------------------------------------------------------------
+
+
+def _code(value: object) -> str:
+    return "" if value is None else f"`{value}`"
+
+
+def _evidence(value: object) -> str:
+    """An ``evidence`` entry as one table cell: text, a list of texts, or a mapping of labelled texts."""
+    if value is None:
+        return ""
+    if isinstance(value, Mapping):
+        return "; ".join(f"{k}: {_evidence(v)}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return "; ".join(_evidence(v) for v in value)
+    text = str(value).replace("|", "\\|").replace("\n", " ")
+    return f"<{text}>" if text.startswith(("http://", "https://")) and " " not in text else text
+
+
+def _table_lines(table: str, rows: Mapping[str, Mapping[str, Any]]) -> Iterator[str]:
+    with_evidence = any("evidence" in row for row in rows.values())
+    yield f"### `{table}`"
+    yield ""
+    yield f"{len(rows)} values."
+    yield ""
+    yield "| provider word | state | reason |" + (" evidence |" if with_evidence else "")
+    yield "| --- | --- | --- |" + (" --- |" if with_evidence else "")
+    for word, row in rows.items():
+        cells = [_code(word), _code(row.get("state")), _code(row.get("reason"))]
+        if with_evidence:
+            cells.append(_evidence(row.get("evidence")))
+        yield "| " + " | ".join(cells) + " |"
+    yield ""
+
+
+def provider_page(name: str, data: Mapping[str, Any]) -> str:
+    """The reference page of one provider, from its entry in ``schemas/providers.json``."""
+    lines = [
+        f"# Provider `{name}`",
+        "",
+        "Generated at build time from `schemas/providers.json`; the tables are the ones the code reads.",
+        "",
+        f"- Checked against: {data.get('provenance') or 'not recorded'}",
+        f"- Can repair (re-run a terminated run in place): {'yes' if data.get('can_repair') else 'no'}",
+        "",
+        "## Mapping tables",
+        "",
+        "Every value the provider's SDK or service model defines, and each documented extra, with the",
+        "canonical state and reason it maps to.",
+        "",
+    ]
+    for table, rows in data.get("tables", {}).items():
+        lines += _table_lines(table, rows)
+    lines += ["## Native states", "", "| native state | canonical states |", "| --- | --- |"]
+    for word, states in data.get("native_states", {}).items():
+        lines.append(f"| `{word}` | {', '.join(_code(s) for s in states)} |")
+    lines += ["", "## Native transitions", "", "| from | to | repair |", "| --- | --- | --- |"]
+    for edge in data.get("native_edges", []):
+        repair = "repair" if edge.get("repair") else ""
+        lines.append(f"| `{edge['source']}` | `{edge['target']}` | {repair} |")
+    return "\n".join(lines) + "\n"
+
+
+def providers_index(providers: Mapping[str, Any]) -> str:
+    """The list of providers, with the size of their tables."""
+    lines = [
+        "# Providers",
+        "",
+        "One page per registered provider, generated from `schemas/providers.json` at build time.",
+        "",
+        "| provider | checked against | tables | provider words |",
+        "| --- | --- | --- | --- |",
+    ]
+    for name, data in providers.items():
+        tables = data.get("tables", {})
+        words = sum(len(rows) for rows in tables.values())
+        link = f"[`{name}`]({name}.md)"
+        lines.append(f"| {link} | {data.get('provenance', '')} | {len(tables)} | {words} |")
+    return "\n".join(lines) + "\n"
+
+
+# --- the run schema -------------------------------------------------------------------------------
+
+
+def attribute_docs(source: str, class_name: str) -> dict[str, str]:
+    """Attribute docstrings (a string right after an annotated field) of one class in ``source``."""
+    tree = ast.parse(source)
+    body = next(n.body for n in tree.body if isinstance(n, ast.ClassDef) and n.name == class_name)
+    docs: dict[str, str] = {}
+    for node, following in itertools.pairwise(body):
+        if not (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)):
+            continue
+        if isinstance(following, ast.Expr) and isinstance(following.value, ast.Constant):
+            docs[node.target.id] = " ".join(str(following.value.value).split())
+    return docs
+
+
+def _schema_type(prop: Mapping[str, Any]) -> str:
+    if "$ref" in prop:
+        return f"`{prop['$ref'].rsplit('/', 1)[-1]}`"
+    if "enum" in prop:
+        return "one of " + ", ".join("`null`" if v is None else f"`{v}`" for v in prop["enum"])
+    kind = prop.get("type", "any")
+    text = " or ".join(kind) if isinstance(kind, list) else str(kind)
+    return text + (f" ({prop['format']})" if "format" in prop else "")
+
+
+def run_schema_page(schema: Mapping[str, Any], docs: Mapping[str, str]) -> str:
+    """The fields of the canonical run as ``to_dict`` writes them; a field without docs fails the build."""
+    required = set(schema.get("required", ()))
+    lines = [
+        "# Run schema",
+        "",
+        "Generated at build time from `schemas/run.schema.json` (JSON Schema 2020-12) and the field",
+        "docstrings of `runstate.Run`. Every `runstate.to_dict(run)` validates against it.",
+        "",
+        "| field | JSON type | required | meaning |",
+        "| --- | --- | --- | --- |",
+    ]
+    for field, prop in schema["properties"].items():
+        doc = docs.get(field) or FIELD_NOTES.get(field)
+        if not doc:
+            raise ValueError(f"run schema field {field!r} has no docstring in runstate.Run")
+        doc = doc.replace("|", "\\|")
+        lines.append(f"| `{field}` | {_schema_type(prop)} | {'yes' if field in required else ''} | {doc} |")
+    lines += ["", "## Definitions", ""]
+    for name, definition in schema.get("$defs", {}).items():
+        lines += [f"### `{name}`", "", "| field | JSON type |", "| --- | --- |"]
+        for field, prop in definition.get("properties", {}).items():
+            lines.append(f"| `{field}` | {_schema_type(prop)} |")
+        lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+# --- the graph ------------------------------------------------------------------------------------
+
+
+def graph_mermaid(graph: Mapping[str, Any]) -> str:
+    """``schemas/graph.json`` as a Mermaid ``stateDiagram-v2`` (labelled non-forward edges)."""
+    lines = ["stateDiagram-v2"]
+    lines += [f"    [*] --> {s}" for s in graph["initial"]]
+    for edge in graph["edges"]:
+        label = "" if edge["kind"] == "forward" else f" : {edge['kind']}"
+        lines.append(f"    {edge['source']} --> {edge['target']}{label}")
+    lines += [f"    {s['name']} --> [*]" for s in graph["states"] if s["terminal"]]
+    return "```mermaid\n" + "\n".join(lines) + "\n```\n"
+
+
+# --- the hooks ------------------------------------------------------------------------------------
+
+
+def _nav_items(items: list[Any], docs_dir: Path, providers: list[str]) -> list[Any]:
+    kept: list[Any] = []
+    for item in items:
+        value = next(iter(item.values())) if isinstance(item, dict) else item
+        if isinstance(value, list):
+            value = _nav_items(value, docs_dir, providers)
+        elif value in PENDING and not (docs_dir / value).exists():
+            continue
+        elif value == PROVIDERS_INDEX:
+            value = [PROVIDERS_INDEX, *(f"providers/{name}.md" for name in providers)]
+        kept.append({next(iter(item)): value} if isinstance(item, dict) else value)
+    return kept
+
+
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    """Drop pending guide pages that do not exist yet; list every provider's page under Providers."""
+    providers = list(_load("providers.json"))
+    if config.nav is not None:
+        config.nav = _nav_items(config.nav, Path(config.docs_dir), providers)
+    return config
+
+
+def on_files(files: Files, config: MkDocsConfig) -> Files:
+    """Add the generated pages to the build (they exist only in memory)."""
+    providers = _load("providers.json")
+    pages = {PROVIDERS_INDEX: providers_index(providers)}
+    pages |= {f"providers/{name}.md": provider_page(name, data) for name, data in providers.items()}
+    docs = attribute_docs(MODEL_SOURCE.read_text(encoding="utf-8"), "Run")
+    pages["run-schema.md"] = run_schema_page(_load("run.schema.json"), docs)
+    for path, text in pages.items():
+        files.append(File.generated(config, path, content=text))
+    return files
+
+
+def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    """Put the transition graph drawn from ``schemas/graph.json`` where a page asks for it."""
+    if GRAPH_MARKER in markdown:
+        markdown = markdown.replace(GRAPH_MARKER, graph_mermaid(_load("graph.json")))
+    return markdown
+
+
+def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    """Show the docstrings' Sphinx roles (``:class:`Run```) as the code they name, not as markup."""
+    return SPHINX_ROLE.sub(_role_code, html)
+
+
+def _role_code(match: re.Match[str]) -> str:
+    """``~a.b.c`` shows ``c`` (as Sphinx does), ``a.b.c`` shows it whole."""
+    tilde, name = match.groups()
+    return f"<code>{name.rsplit('.', 1)[-1] if tilde else name}</code>"
