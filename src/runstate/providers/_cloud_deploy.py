@@ -299,7 +299,9 @@ _CAUSE_UNSPECIFIED: Final = "FAILURE_CAUSE_UNSPECIFIED"
 _UNSPECIFIED_OUTCOME: Final = JOB_RUN_STATE[_STATE_UNSPECIFIED]
 _NAME_KEYWORDS: Final = ["projects", "locations", "deliveryPipelines", "releases", "rollouts"]
 _NAME_PARTS: Final = ("project", "location", "delivery_pipeline", "release", "rollout")
-_FAILED: Final = State.FAILED  # enum attribute access costs ~0.16 us on 3.11: looked up once
+CAUSE_REFINES: Final = State.FAILED
+"""The only state a sub-type's ``failureCause`` refines; on any other state the cause is a conflict."""
+_FAILED: Final = CAUSE_REFINES  # enum attribute access costs ~0.16 us on 3.11: looked up once
 
 
 def _state(word: object, ctx: Context) -> tuple[Outcome, str]:

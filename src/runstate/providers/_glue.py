@@ -90,14 +90,26 @@ unavailable) but not the exact text, so the keywords follow the documented wordi
 """
 
 
+WAITING_DETAIL_CHARS: Final = 2000
+"""How much of ``StateDetail`` is searched for the keywords (lower-cased): a long detail is cut."""
+
+WAITING_BY_EXECUTION_CLASS: Final[Mapping[str, Reason]] = MappingProxyType(
+    {"FLEX": Reason.WAITING_FOR_RESOURCES}
+)
+"""Why a WAITING run without a ``StateDetail`` waits, by ``ExecutionClass``: a Flex run waits for spare
+capacity (https://docs.aws.amazon.com/glue/latest/dg/job-run-statuses.html, WAITING table, "Spark jobs
+(Flex)"). Data, like the keywords, so that :mod:`runstate.sql` emits the same decision."""
+
+
 def _waiting_reason(detail: str | None, execution_class: object) -> Reason | None:
+    """The reason of a QUEUED run: :data:`WAITING_REASONS` in its detail, else its execution class."""
     if detail:
-        text = detail[:2000].lower()
+        text = detail[:WAITING_DETAIL_CHARS].lower()
         for keyword, reason in WAITING_REASONS:
             if keyword in text:
                 return reason
         return None
-    return Reason.WAITING_FOR_RESOURCES if execution_class == "FLEX" else None
+    return WAITING_BY_EXECUTION_CLASS.get(execution_class) if isinstance(execution_class, str) else None
 
 
 def _original_run_id(run_id: str, attempt: int, previous: str | None) -> str | None:

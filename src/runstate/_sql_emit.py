@@ -1,0 +1,151 @@
+"""A :class:`~runstate._sql_rules.Decision` as one sqlglot tree per output, written in any dialect.
+
+Every output is built once as a sqlglot expression and printed by sqlglot for the dialect asked, so
+DuckDB, Spark and BigQuery get the same logic. sqlglot is imported here only (lazily, by
+:mod:`runstate.sql`).
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping, Sequence
+from typing import Final
+
+import sqlglot
+from sqlglot import exp
+
+from ._sql_rules import Decision, Duration, Kind, Rule, Test
+from ._vocabulary import STATE_PHASE
+
+__all__ = ["outputs"]
+
+# Python's str.lower() turns only these non-ASCII characters into text holding an ASCII letter; the
+# keywords are ASCII, so lowering ASCII letters and these is exactly as much as a match can see.
+_LOWER_EXPANDING: Final = {
+    chr(c): chr(c).lower()
+    for c in range(0x80, 0x110000)
+    if len(chr(c).lower()) > 1 and any(ch.isascii() and ch.isalpha() for ch in chr(c).lower())
+}
+_LOWER_SINGLE: Final = {
+    chr(c): chr(c).lower()
+    for c in range(0x80, 0x110000)
+    if len(chr(c).lower()) == 1 and chr(c).lower().isascii() and chr(c).lower().isalpha()
+}
+_UPPER: Final = string.ascii_uppercase + "".join(_LOWER_SINGLE)
+_LOWER: Final = string.ascii_lowercase + "".join(_LOWER_SINGLE.values())
+
+
+def _text(value: str) -> exp.Expr:
+    return exp.Literal.string(value)
+
+
+def _python_lower(column: exp.Expr, limit: int | None) -> exp.Expr:
+    """What ``text[:limit].lower()`` shows of ASCII letters: ASCII-only lowering, so no engine's Unicode
+    rules (``LOWER('İ')`` is ``'i'`` in DuckDB, ``'i̇'`` in Python) can make a keyword match differently."""
+    value = column.copy()
+    if limit is not None:
+        value = exp.Substring(this=value, start=exp.Literal.number(1), length=exp.Literal.number(limit))
+    for char, lowered in _LOWER_EXPANDING.items():
+        value = exp.func("REPLACE", value, _text(char), _text(lowered))
+    return exp.func("TRANSLATE", value, _text(_UPPER), _text(_LOWER))
+
+
+def _test(test: Test, columns: Mapping[str, exp.Expr]) -> exp.Expr:
+    column = columns[test.column].copy()
+    kind = test.kind
+    if kind is Kind.IN:
+        return exp.In(this=column, expressions=[_text(w) for w in test.words])
+    if kind is Kind.NOT_IN:
+        return exp.Not(this=exp.In(this=column, expressions=[_text(w) for w in test.words]))
+    if kind is Kind.NULL:
+        return exp.Is(this=column, expression=exp.Null())
+    if kind is Kind.BLANK:
+        return exp.Paren(
+            this=exp.or_(
+                exp.Is(this=column, expression=exp.Null()), exp.EQ(this=column.copy(), expression=_text(""))
+            )
+        )
+    if kind is Kind.NOT_BLANK:
+        return exp.NEQ(this=column, expression=_text(""))
+    if kind is Kind.CONTAINS:
+        keyword = test.words[0]
+        if not keyword.isascii() or keyword != keyword.lower():  # pragma: no cover - a table's bug
+            raise ValueError(f"keyword {keyword!r} must be lower-case ASCII")
+        found = exp.StrPosition(this=_python_lower(column, test.limit), substr=_text(keyword))
+        return exp.GT(this=found, expression=exp.Literal.number(0))
+    if kind is Kind.TRUE:
+        return exp.EQ(this=column, expression=exp.true())
+    return exp.GT(this=column, expression=exp.Literal.number(0))  # Kind.POSITIVE
+
+
+def _all(tests: Sequence[Test], columns: Mapping[str, exp.Expr]) -> exp.Expr:
+    if not tests:
+        return exp.true()
+    return exp.and_(*(_test(t, columns) for t in tests))
+
+
+def _case(
+    rules: Sequence[Rule], value: list[str | None], default: str | None, columns: Mapping[str, exp.Expr]
+) -> exp.Expr:
+    """``CASE WHEN <rule> THEN <value> ... ELSE <default> END``, neighbours with one value merged."""
+    while rules and value[-1] == default:  # trailing rules that give the default change nothing
+        rules, value = rules[:-1], value[:-1]
+    case = exp.Case()
+    i = 0
+    while i < len(rules):
+        j = i
+        while j + 1 < len(rules) and value[j + 1] == value[i]:
+            j += 1
+        condition = exp.or_(*(exp.Paren(this=_all(r.tests, columns)) for r in rules[i : j + 1]))
+        then = value[i]
+        case = case.when(condition, exp.Null() if then is None else _text(then))
+        i = j + 1
+    if not case.args.get("ifs"):
+        return exp.Null() if default is None else _text(default)
+    return case.else_(exp.Null() if default is None else _text(default))
+
+
+def _flag(groups: Sequence[Sequence[Test]], columns: Mapping[str, exp.Expr]) -> exp.Expr:
+    if not groups:
+        return exp.false()
+    condition = exp.or_(*(exp.Paren(this=_all(g, columns)) for g in groups))
+    return exp.Case().when(condition, exp.true()).else_(exp.false())
+
+
+def _seconds(duration: Duration, columns: Mapping[str, exp.Expr]) -> exp.Expr:
+    if duration.value is not None:
+        column = columns[duration.value]
+        seconds = exp.Div(
+            this=exp.Cast(this=column.copy(), to=exp.DataType.build("DOUBLE")),
+            expression=exp.Literal.number(duration.scale),
+        )
+        if not duration.zero_is_null:
+            return seconds
+        zero = exp.EQ(this=column.copy(), expression=exp.Literal.number(0))
+        return exp.Case().when(zero, exp.Null()).else_(seconds)
+    start, end = columns[str(duration.start)], columns[str(duration.end)]
+    micros = exp.TimestampDiff(this=end.copy(), expression=start.copy(), unit=exp.var("MICROSECOND"))
+    return exp.Div(
+        this=exp.Cast(this=micros, to=exp.DataType.build("DOUBLE")), expression=exp.Literal.number(1_000_000)
+    )
+
+
+def parse_column(text: str, dialect: str) -> exp.Expr:
+    """A caller's column expression, parsed in the dialect it is written in."""
+    return sqlglot.parse_one(text, read=dialect)
+
+
+def outputs(decision: Decision, columns: Mapping[str, exp.Expr]) -> dict[str, exp.Expr]:
+    """The canonical outputs of a decision: ``state``, ``reason``, ``phase``, ``unmapped``, durations."""
+    rules = decision.rules
+    outcomes = [r.outcome for r in rules]
+    reasons: list[str | None] = [None if o.reason is None else o.reason.value for o in outcomes]
+    result: dict[str, exp.Expr] = {
+        "state": _case(rules, [o.state.value for o in outcomes], "UNKNOWN", columns),
+        "reason": _case(rules, reasons, None, columns),
+        "phase": _case(rules, [STATE_PHASE[o.state].value for o in outcomes], "UNKNOWN", columns),
+        "unmapped": _flag(decision.unmapped, columns),
+    }
+    for name, duration in decision.durations.items():
+        result[name] = _seconds(duration, columns)
+    return result

@@ -1,0 +1,122 @@
+"""Each provider's normalizer as a :class:`~runstate._sql_rules.Decision`, read from its own tables.
+
+Nothing here retypes a mapping: the words and outcomes come from the provider modules' tables and data
+(``JOB_RUN_STATE``, ``WAITING_REASONS``, ``SUB_TYPES`` ...). What is written here is only the *shape*
+of each normalizer (which table applies when), and the tests prove it equal to ``normalize`` on every
+combination of words (tests/test_sql_duckdb.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Final
+
+from ._spec import Outcome
+from ._sql_rules import Decision, Duration, Kind, Rule, Test, grouped_rules
+from ._vocabulary import State
+
+__all__ = ["DECISIONS", "decision"]
+
+
+def _glue() -> Decision:
+    """``JobRunState``; a QUEUED run's reason from ``StateDetail`` keywords, else ``ExecutionClass``."""
+    from .providers import _glue as g
+
+    state, detail, klass = "JobRunState", "StateDetail", "ExecutionClass"
+    rules: list[Rule] = []
+    for word, outcome in g.JOB_RUN_STATE.items():
+        if outcome.state is not State.QUEUED:
+            continue
+        is_word = Test(state, Kind.IN, (word,))
+        plain = Outcome(outcome.state)
+        rules += [
+            Rule(
+                (is_word, Test(detail, Kind.CONTAINS, (keyword,), g.WAITING_DETAIL_CHARS)),
+                Outcome(plain.state, r),
+            )
+            for keyword, r in g.WAITING_REASONS
+        ]
+        rules.append(Rule((is_word, Test(detail, Kind.NOT_BLANK)), plain))
+        rules += [
+            Rule((is_word, Test(klass, Kind.IN, (k,))), Outcome(plain.state, r))
+            for k, r in g.WAITING_BY_EXECUTION_CLASS.items()
+        ]
+        rules.append(Rule((is_word,), plain))
+    others = {w: o for w, o in g.JOB_RUN_STATE.items() if o.state is not State.QUEUED}
+    rules += grouped_rules((), state, others)
+    return Decision(
+        provider="glue",
+        columns={
+            state: "JobRunState",
+            detail: "StateDetail",
+            klass: "ExecutionClass",
+            "StartedOn": "StartedOn",
+            "CompletedOn": "CompletedOn",
+        },
+        rules=tuple(rules),
+        unmapped=((Test(state, Kind.NOT_IN, tuple(g.JOB_RUN_STATE)),),),
+        durations={"total_seconds": Duration(start="StartedOn", end="CompletedOn")},
+        column_docs={
+            state: "the JobRunState word",
+            detail: "StateDetail (free text: why a WAITING run waits)",
+            klass: "ExecutionClass (STANDARD or FLEX)",
+            "StartedOn": "StartedOn as a timestamp",
+            "CompletedOn": "CompletedOn as a timestamp",
+        },
+    )
+
+
+def _cloud_deploy() -> Decision:
+    """``state``; FAILED refined by the ``failureCause`` of the sub-type named in ``jobRun``.
+
+    The layout is the run's ``provider_state``: ``state``, ``jobRun`` (the REST key of the set
+    sub-type, e.g. ``deployJobRun``) and ``failureCause`` (that sub-type's cause).
+    """
+    from .providers import _cloud_deploy as cd
+
+    state, sub, cause = "state", "jobRun", "failureCause"
+    rules: list[Rule] = []
+    unmapped: list[tuple[Test, ...]] = [(Test(state, Kind.NOT_IN, tuple(cd.JOB_RUN_STATE)),)]
+    for word, outcome in cd.JOB_RUN_STATE.items():
+        if outcome.state is not cd.CAUSE_REFINES:
+            continue
+        for key, info in cd.SUB_TYPES.items():
+            if info.table is None:
+                continue
+            prefix = (Test(state, Kind.IN, (word,)), Test(sub, Kind.IN, (key,)))
+            refining = {c: o for c, o in info.table.items() if o != outcome}
+            rules += grouped_rules(prefix, cause, refining)
+    for key, info in cd.SUB_TYPES.items():
+        if info.table is not None:
+            unmapped.append((Test(sub, Kind.IN, (key,)), Test(cause, Kind.NOT_IN, tuple(info.table))))
+    rules += grouped_rules((), state, cd.JOB_RUN_STATE)
+    # an absent state is the proto3 default, STATE_UNSPECIFIED
+    rules.append(Rule((Test(state, Kind.NULL),), cd.JOB_RUN_STATE["STATE_UNSPECIFIED"]))
+    return Decision(
+        provider="cloud_deploy",
+        columns={state: "state", sub: "jobRun", cause: "failureCause"},
+        rules=tuple(rules),
+        unmapped=tuple(unmapped),
+        column_docs={
+            state: "the JobRun.State name",
+            sub: "which job_run sub-type is set: its REST key, e.g. deployJobRun",
+            cause: "that sub-type's failureCause name",
+        },
+    )
+
+
+DECISIONS: Final[dict[str, Callable[[], Decision]]] = {
+    "glue": _glue,
+    "cloud_deploy": _cloud_deploy,
+}
+"""The providers the SQL generator covers, by name."""
+
+_BUILT: dict[str, Decision] = {}
+
+
+def decision(provider: str) -> Decision:
+    """The decision of a provider (built once)."""
+    found = _BUILT.get(provider)
+    if found is None:
+        found = _BUILT[provider] = DECISIONS[provider]()
+    return found

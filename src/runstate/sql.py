@@ -1,0 +1,126 @@
+"""The mapping tables as SQL: normalize run history inside the engine where it already lives.
+
+:func:`case_expressions` gives, for one provider and one SQL dialect (``duckdb``, ``spark``,
+``bigquery``), the expressions of the canonical ``state``, ``reason`` and ``phase``, an ``unmapped``
+flag (TRUE when a word is one the tables do not map: the state is then UNKNOWN, never a guess), and
+durations in seconds where the columns allow. :func:`select` wraps them in a ready ``SELECT``. Both are
+generated from the same tables the Python normalizer reads, as one sqlglot tree printed per dialect;
+the tests prove DuckDB and Spark give exactly what :func:`runstate.normalize` gives (lenient mode).
+
+Needs the ``sql`` extra (``pip install 'runstate[sql]'``, which brings sqlglot). See docs/sql.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Final
+
+from ._errors import RunstateError, UnknownProviderError
+from ._sql_providers import DECISIONS, decision
+
+if TYPE_CHECKING:
+    from sqlglot import exp
+
+__all__ = ["DIALECTS", "SqlError", "case_expressions", "default_columns", "providers", "select"]
+
+DIALECTS: Final = ("duckdb", "spark", "bigquery")
+"""The dialects the SQL is generated for (sqlglot's names; ``spark`` is Spark SQL and Databricks SQL)."""
+
+
+class SqlError(RunstateError, ValueError):
+    """A request the generator cannot honour: an unknown dialect, column word or column expression."""
+
+    def __init__(self, provider: str, field: str, value: object, problem: str) -> None:
+        self.provider, self.field, self.value, self.problem = provider, field, value, problem
+        super().__init__(provider, field, value, problem)
+
+    def __str__(self) -> str:
+        return f"{self.provider}: {self.field}: {self.problem}: {self.value!r}"
+
+
+def providers() -> tuple[str, ...]:
+    """The providers whose tables can be emitted as SQL."""
+    return tuple(DECISIONS)
+
+
+def _decision_of(provider: str) -> object:
+    if provider not in DECISIONS:
+        raise UnknownProviderError(provider, DECISIONS)
+    return decision(provider)
+
+
+def default_columns(provider: str) -> dict[str, str]:
+    """Each logical column word of a provider and the SQL expression read for it by default."""
+    if provider not in DECISIONS:
+        raise UnknownProviderError(provider, DECISIONS)
+    return dict(decision(provider).columns)
+
+
+def column_docs(provider: str) -> dict[str, str]:
+    """What each logical column of a provider holds."""
+    if provider not in DECISIONS:
+        raise UnknownProviderError(provider, DECISIONS)
+    return dict(decision(provider).column_docs)
+
+
+def _trees(provider: str, dialect: str, columns: Mapping[str, str] | None) -> dict[str, exp.Expr]:
+    if provider not in DECISIONS:
+        raise UnknownProviderError(provider, DECISIONS)
+    if dialect not in DIALECTS:
+        raise SqlError(provider, "dialect", dialect, f"unsupported dialect (one of {', '.join(DIALECTS)})")
+    try:
+        from . import _sql_emit
+    except ImportError as exc:  # pragma: no cover - exercised with sqlglot hidden, see tests
+        raise ImportError("runstate.sql needs sqlglot: pip install 'runstate[sql]'") from exc
+    found = decision(provider)
+    texts = dict(found.columns)
+    for word, text in (columns or {}).items():
+        if word not in texts:
+            known = ", ".join(texts)
+            raise SqlError(provider, "columns", word, f"not a column word of this provider (one of {known})")
+        texts[word] = text
+    parsed: dict[str, exp.Expr] = {}
+    for word, text in texts.items():
+        try:
+            parsed[word] = _sql_emit.parse_column(text, dialect)
+        except Exception as exc:  # sqlglot's parse errors: the caller's text, reported as such
+            raise SqlError(
+                provider, f"columns[{word}]", text, f"not a {dialect} expression ({exc})"
+            ) from None
+    return _sql_emit.outputs(found, parsed)
+
+
+def case_expressions(provider: str, dialect: str, columns: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The SQL of ``state``, ``reason``, ``phase``, ``unmapped`` and the provider's durations.
+
+    ``columns`` maps a logical column word (see :func:`default_columns`) to the SQL expression that
+    holds it in the caller's table, e.g. ``{"JobRunState": "job_run_state"}``.
+    """
+    trees = _trees(provider, dialect, columns)
+    return {name: tree.sql(dialect=dialect) for name, tree in trees.items()}
+
+
+def select(
+    provider: str,
+    dialect: str,
+    table: str = "runs",
+    columns: Mapping[str, str] | None = None,
+    *,
+    prefix: str = "canonical_",
+    pretty: bool = True,
+) -> str:
+    """A ready ``SELECT *, <outputs> FROM table``, each output named ``prefix`` + its name.
+
+    ``table`` is anything a ``FROM`` takes in the dialect (a table name, ``read_json_auto('f.jsonl')``).
+    The prefix keeps the outputs apart from the provider's own columns (Cloud Deploy has a ``state``).
+    """
+    from sqlglot import exp
+    from sqlglot.errors import ParseError
+
+    trees = _trees(provider, dialect, columns)
+    query = exp.select(exp.Star(), *(exp.alias_(tree, prefix + name) for name, tree in trees.items()))
+    try:
+        query = query.from_(table, dialect=dialect)
+    except ParseError as exc:
+        raise SqlError(provider, "table", table, f"not a {dialect} FROM item ({exc})") from None
+    return query.sql(dialect=dialect, pretty=pretty)

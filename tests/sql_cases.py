@@ -1,0 +1,237 @@
+"""Rows of provider words for the SQL tests: as table rows, as records for ``normalize``, and back.
+
+Each provider case says which columns its table has, which values each column draws from (the tables'
+own words, words they do not know, NULL, ""), how a row becomes a record ``normalize`` reads, and how a
+fixture record becomes a row. The expected answer of a row is always ``runstate.normalize`` (lenient).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import warnings
+from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import attrs
+from hypothesis import strategies as st
+
+import runstate
+from runstate import UnmappedStateWarning
+from runstate._registry import REGISTRY
+from runstate.providers import _cloud_deploy as cd
+from runstate.providers import _glue as glue
+
+FIXTURES = Path(__file__).parent / "fixtures"
+Row = dict[str, Any]
+OUTPUTS = ("state", "reason", "phase", "unmapped")
+
+
+@attrs.frozen
+class Case:
+    """How one provider's words are laid out in a table and turned into records."""
+
+    provider: str
+    types: Mapping[str, str]
+    """Column word to its type: ``text``, ``timestamp``, ``bool`` or ``int``."""
+    pools: Mapping[str, tuple[Any, ...]]
+    """Column word to the values it is drawn from (None is NULL)."""
+    to_record: Callable[[Row], dict[str, Any]]
+    from_record: Callable[[Mapping[str, Any], runstate.Run], Row]
+    durations: tuple[str, ...] = ()
+
+
+_TIMES = (None, datetime(2026, 3, 1, 10, 0, tzinfo=UTC), datetime(2026, 3, 1, 10, 17, 3, 250_001, tzinfo=UTC))
+_ODD_WORDS = ("", "waiting", "PAUSED", "RUNNING ", "NEW_STATE")
+
+
+def _glue_record(row: Row) -> dict[str, Any]:
+    record = {"Id": "jr_sql", "JobName": "orders-etl"}
+    record.update({k: v for k, v in row.items() if v is not None})
+    return record
+
+
+def _glue_row(record: Mapping[str, Any], run: runstate.Run) -> Row:
+    job_run = record.get("JobRun", record)
+    return {
+        "JobRunState": job_run.get("JobRunState"),
+        "StateDetail": job_run.get("StateDetail"),
+        "ExecutionClass": job_run.get("ExecutionClass"),
+        "StartedOn": run.started_at,
+        "CompletedOn": run.ended_at,
+    }
+
+
+_DETAILS: tuple[str | None, ...] = (
+    None,
+    "",
+    *(f"Job run is waiting: {k.upper()} quota" for k, _ in glue.WAITING_REASONS),
+    "Waiting for the scheduler",
+    "x" * (glue.WAITING_DETAIL_CHARS - 3) + "dpu limit",  # the keyword straddles the cut
+    "x" * (glue.WAITING_DETAIL_CHARS - 3) + "dpu",  # the keyword ends at the cut
+    "İNSUFFICIENT",  # Python lowers İ to "i̇" (two characters): no keyword; an engine's LOWER gives "i"
+    "Per Job limit",
+)
+
+GLUE = Case(
+    provider="glue",
+    types={
+        "JobRunState": "text",
+        "StateDetail": "text",
+        "ExecutionClass": "text",
+        "StartedOn": "timestamp",
+        "CompletedOn": "timestamp",
+    },
+    pools={
+        "JobRunState": (None, *glue.JOB_RUN_STATE, *_ODD_WORDS),
+        "StateDetail": _DETAILS,
+        "ExecutionClass": (None, "", *glue.WAITING_BY_EXECUTION_CLASS, "STANDARD", "flex"),
+        "StartedOn": _TIMES,
+        "CompletedOn": _TIMES,
+    },
+    to_record=_glue_record,
+    from_record=_glue_row,
+    durations=("total_seconds",),
+)
+
+
+def _deploy_record(row: Row) -> dict[str, Any]:
+    record: dict[str, Any] = {"uid": "u-sql", "jobId": "deploy"}
+    if row["state"] is not None:
+        record["state"] = row["state"]
+    if row["jobRun"] is not None:
+        record[row["jobRun"]] = {} if row["failureCause"] is None else {"failureCause": row["failureCause"]}
+    return record
+
+
+def _deploy_row(record: Mapping[str, Any], run: runstate.Run) -> Row:
+    keys = [k for k in record if k.endswith("JobRun") and isinstance(record[k], Mapping)]
+    sub = keys[0] if keys else None
+    cause = record[sub].get("failureCause") if sub is not None else None
+    return {"state": record.get("state"), "jobRun": sub, "failureCause": cause}
+
+
+_CAUSES = sorted({c for words in cd.KNOWN_FAILURE_CAUSES.values() for c in words})
+
+CLOUD_DEPLOY = Case(
+    provider="cloud_deploy",
+    types={"state": "text", "jobRun": "text", "failureCause": "text"},
+    pools={
+        "state": (None, *cd.JOB_RUN_STATE, *_ODD_WORDS),
+        "jobRun": (None, *cd.SUB_TYPES, "analysisJobRun", "futureJobRun"),
+        "failureCause": (None, *_CAUSES, "", "NEW_CAUSE", "deadline_exceeded"),
+    },
+    to_record=_deploy_record,
+    from_record=_deploy_row,
+)
+
+CASES: dict[str, Case] = {c.provider: c for c in (GLUE, CLOUD_DEPLOY)}
+
+
+def rows_strategy(case: Case) -> st.SearchStrategy[Row]:
+    """Rows whose every column is one of its pool's values or arbitrary text (a word no table knows)."""
+    columns: dict[str, st.SearchStrategy[Any]] = {}
+    for name, pool in case.pools.items():
+        strategy: st.SearchStrategy[Any] = st.sampled_from(pool)
+        if case.types[name] == "text":
+            strategy = strategy | st.text(max_size=30)
+        columns[name] = strategy
+    return st.fixed_dictionaries(columns)
+
+
+def all_combinations(case: Case, limit: int = 20_000) -> list[Row]:
+    """Every combination of the pools' values (capped: the largest pools are sampled past ``limit``)."""
+    rows: list[Row] = [{}]
+    for name, pool in case.pools.items():
+        rows = [{**row, name: value} for row in rows for value in pool]
+    if len(rows) > limit:
+        rows = random.Random(17).sample(rows, limit)
+    return rows
+
+
+def sample_rows(case: Case, count: int, seed: int = 17) -> list[Row]:
+    """``count`` rows drawn from the pools with a fixed seed (for Spark and the benchmark)."""
+    rng = random.Random(seed)
+    return [{name: rng.choice(pool) for name, pool in case.pools.items()} for _ in range(count)]
+
+
+def expected(provider: str, record: Mapping[str, Any]) -> tuple[Row, runstate.Run]:
+    """What ``normalize`` says of a record (lenient): the outputs the SQL must give, and the run."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        run = runstate.normalize(provider, record, keep_raw=False)
+    unmapped = any(
+        issubclass(w.category, UnmappedStateWarning) and "unmapped state" in str(w.message) for w in caught
+    )
+    result: Row = {
+        "state": run.state.value,
+        "reason": None if run.reason is None else run.reason.value,
+        "phase": run.phase.value,
+        "unmapped": unmapped,
+    }
+    total = run.durations.total
+    result["total_seconds"] = None if total is None else total.total_seconds()
+    return result, run
+
+
+def fixture_records(provider: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """Every record of tests/fixtures/<provider>/ (list pages split), with its file name."""
+    spec = REGISTRY.get(provider)
+    for path in sorted((FIXTURES / provider).glob("*.json")):
+        data = json.loads(path.read_text())
+        records = spec.pages(data)
+        for record in records if records is not None else [data]:
+            yield path.name, record
+
+
+def expectations(case: Case, rows: list[Row]) -> list[Row]:
+    """The expected outputs of each row, by normalizing the record it stands for."""
+    return [_project(case, expected(case.provider, case.to_record(row))[0]) for row in rows]
+
+
+def _project(case: Case, result: Row) -> Row:
+    return {k: result[k] for k in (*OUTPUTS, *case.durations)}
+
+
+def fixture_rows(case: Case) -> tuple[list[str], list[Row], list[Row]]:
+    """Names, rows and expected outputs of every fixture record of the provider."""
+    names: list[str] = []
+    rows: list[Row] = []
+    wanted: list[Row] = []
+    for name, record in fixture_records(case.provider):
+        result, run = expected(case.provider, record)
+        names.append(name)
+        rows.append(case.from_record(record, run))
+        wanted.append(_project(case, result))
+    return names, rows, wanted
+
+
+_DUCKDB_TYPES = {"text": "VARCHAR", "timestamp": "TIMESTAMPTZ", "bool": "BOOLEAN", "int": "BIGINT"}
+
+
+def duckdb_table(con: Any, case: Case, rows: list[Row], name: str = "runs") -> None:
+    """The rows as a DuckDB table with a ``row_id`` and one typed column per column word (in one go)."""
+    columns = ["unnest($1::BIGINT[]) AS row_id"]
+    values: list[list[Any]] = [list(range(len(rows)))]
+    for i, (column, kind) in enumerate(case.types.items(), start=2):
+        columns.append(f'unnest(${i}::{_DUCKDB_TYPES[kind]}[]) AS "{column}"')
+        values.append([row[column] for row in rows])
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute(f"CREATE TABLE {name} AS SELECT {', '.join(columns)}", values)
+
+
+def duckdb_outputs(case: Case, rows: list[Row], columns: Mapping[str, str] | None = None) -> list[Row]:
+    """What the generated DuckDB SQL gives for each row, in row order."""
+    import duckdb
+
+    from runstate.sql import select
+
+    query = select(case.provider, "duckdb", "runs", columns, prefix="out_")
+    with duckdb.connect() as con:
+        duckdb_table(con, case, rows)
+        cursor = con.execute(f"SELECT * FROM ({query}) ORDER BY row_id")
+        names = [d[0] for d in cursor.description]
+        found = cursor.fetchall()
+    return [{k[4:]: v for k, v in zip(names, row, strict=True) if k.startswith("out_")} for row in found]
