@@ -18,6 +18,7 @@ from ._serialize import format_time
 from ._spec import (
     UNKNOWN_OUTCOME,
     BuildFunction,
+    CombineFunction,
     NativeEdge,
     Outcome,
     ProviderSpec,
@@ -31,6 +32,7 @@ __all__ = [
     "EMPTY",
     "UNKNOWN_OUTCOME",
     "BuildFunction",
+    "CombineFunction",
     "Context",
     "Durations",
     "Missing",
