@@ -7,9 +7,11 @@ import json
 import warnings
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -326,3 +328,13 @@ def test_merge_of_one_slice_is_that_slice() -> None:
     run = runstate.normalize(P, load("run_succeeded"), strict=True)
     assert dbs.merge([run]) is run
     assert isinstance(run, Run)
+
+
+def test_bundled_example_merges_into_valid_runs() -> None:
+    lines = resources.files("runstate").joinpath("examples", f"{P}.jsonl").read_text().splitlines()
+    runs = list(runstate.normalize_many(P, (json.loads(line) for line in lines), strict=True))
+    assert len(runs) == len(lines) - 2  # the three slices are one run
+    schema = json.loads((Path(__file__).parent.parent / "schemas" / "run.schema.json").read_text())
+    for run in runs:
+        jsonschema.validate(runstate.to_dict(run), schema)
+    assert all(run.is_terminal for run in runs)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -143,3 +145,12 @@ def test_looks_like_a_glue_event() -> None:
     assert all(ge.looks_like_glue_event(load(name)) for name in CASES)
     assert not ge.looks_like_glue_event({"Id": "jr_1", "JobRunState": "RUNNING"})
     assert not ge.looks_like_glue_event("Glue Job State Change")
+
+
+def test_bundled_example_is_valid() -> None:
+    lines = resources.files("runstate").joinpath("examples", f"{P}.jsonl").read_text().splitlines()
+    runs = list(runstate.normalize_many(P, (json.loads(line) for line in lines), strict=True))
+    schema = json.loads((Path(__file__).parent.parent / "schemas" / "run.schema.json").read_text())
+    for run in runs:
+        jsonschema.validate(runstate.to_dict(run), schema)
+    assert len(runs) == len(lines) >= 5
