@@ -19,7 +19,7 @@ from ._graph import GRAPH, TransitionGraph
 from ._model import Run
 from ._vocabulary import Reason, State
 
-__all__ = ["BuildFunction", "CombineFunction", "NativeEdge", "Outcome", "ProviderSpec", "check_provider", "provider_problems"]
+__all__ = ["BuildFunction", "NativeEdge", "Outcome", "ProviderSpec", "check_provider", "provider_problems"]
 
 
 @attrs.frozen(slots=True)
