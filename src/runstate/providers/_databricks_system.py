@@ -24,7 +24,8 @@ period_start_time``) holds one run at a time, plus the runs still in progress wh
 (bounded by the account's concurrent runs), so it streams in constant memory; unsorted input holds
 every run seen whose end row is still to come (at most the number of runs in the batch). A run is
 complete when its end row arrives, so within a run the end row must come last; runs without one are
-yielded, not ended, when the input is exhausted.
+yielded, not ended, when the input is exhausted. A repaired run (Databricks reuses its run_id) whose
+new slices follow its end row comes out as a second run with the same id.
 
 State. The termination code, where present, decides as it does for the Jobs API (code plus type:
 ``databricks``' ``CODE_AND_TYPE``); the result_state refines it (TIMED_OUT turns a platform CANCELED
@@ -90,7 +91,11 @@ PROVENANCE: Final = (
 )
 
 KNOWN_RESULT_STATES: Final = ("SUCCEEDED", "FAILED", "SKIPPED", "CANCELLED", "TIMED_OUT", "ERROR", "BLOCKED")
-"""``result_state`` values listed by the Jobs system table reference."""
+"""``result_state`` values listed by the Jobs system table reference.
+
+The search excerpts of the page stop before its value lists: these three lists are the page's as
+recalled, to be checked against it (an unlisted value is reported, never silently mapped).
+"""
 TRIGGER_TYPES: Final = ("CONTINUOUS", "CRON", "FILE_ARRIVAL", "ONETIME", "ONETIME_RETRY")
 """``trigger_type`` values listed by the reference; kept in ``details`` (they do not bear on state)."""
 RUN_TYPES: Final = ("JOB_RUN", "SUBMIT_RUN", "WORKFLOW_RUN")
