@@ -93,7 +93,8 @@ class ProviderRegistry:
     ) -> Iterator[Run]:
         """Records (or list pages of records) to runs, lazily; see :func:`runstate.normalize_many`."""
         spec = self.get(provider)
-        return _iter_runs(spec, records, strict, keep_raw, on_error)
+        runs = _iter_runs(spec, records, strict, keep_raw, on_error)
+        return runs if spec.combine is None else spec.combine(runs)
 
 
 def _iter_runs(

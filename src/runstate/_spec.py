@@ -8,7 +8,7 @@ transition edges, and one ``build`` function from a record to a :class:`~runstat
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Final
 
 import attrs
@@ -47,6 +47,10 @@ PageSplitter = Callable[[Any], "Iterable[Any] | None"]
 """Given one input item, its records if it is a list page (``{"runs": [...]}``), else ``None``."""
 
 
+CombineFunction = Callable[[Iterator[Run]], Iterator[Run]]
+"""Given the stream of runs built from a batch, the runs to yield (e.g. slices of one run merged)."""
+
+
 def _no_pages(item: Any) -> None:
     return None
 
@@ -74,6 +78,9 @@ class ProviderSpec:
     """Whether a terminated run can re-enter (Databricks repair): allows labelled re-entry edges."""
     pages: PageSplitter = _no_pages
     """Splits a list page into records for :func:`~runstate.normalize_many`."""
+    combine: CombineFunction | None = None
+    """Applied by :func:`~runstate.normalize_many` to its stream of runs, when a provider's records
+    are pieces of runs (hourly slices of a system table); ``None``: one record, one run."""
     strict_context: Context = attrs.field(init=False, eq=False, repr=False)
     lenient_context: Context = attrs.field(init=False, eq=False, repr=False)
 

@@ -5,7 +5,9 @@ A provider declares its tables as data (:class:`Outcome` per provider word), its
 problem through ``ctx`` (strict raises, lenient warns). Register it with :func:`runstate.register_provider`
 and prove it sound in its own tests with :func:`runstate.check_provider`. On a hot path, build
 runs with :func:`new_run` / :func:`new_durations` (same arguments as ``Run`` / ``Durations``, about
-three times faster, no conversion: pass a ``State``, a ``Reason`` and a tuple of tasks).
+three times faster, no conversion: pass a ``State``, a ``Reason`` and a tuple of tasks). A provider
+whose records are pieces of runs (hourly slices) gives its spec a ``combine`` (:data:`CombineFunction`)
+that merges the stream of runs ``normalize_many`` builds.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from ._serialize import format_time
 from ._spec import (
     UNKNOWN_OUTCOME,
     BuildFunction,
+    CombineFunction,
     NativeEdge,
     Outcome,
     ProviderSpec,
@@ -31,6 +34,7 @@ __all__ = [
     "EMPTY",
     "UNKNOWN_OUTCOME",
     "BuildFunction",
+    "CombineFunction",
     "Context",
     "Durations",
     "Missing",
