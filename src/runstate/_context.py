@@ -26,7 +26,7 @@ from ._errors import (
     UnmappedStateWarning,
 )
 
-__all__ = ["REPORTS", "Context", "ReportKind"]
+__all__ = ["REPORTS", "Context", "ReportKind", "caller_stacklevel"]
 
 ReportKind = Literal["fail", "invalid", "unmapped", "inconsistent", "conflict"]
 """The kinds of problem a provider reports (see :data:`REPORTS`)."""
@@ -44,7 +44,7 @@ kind only ever warns; a missing warning means it always raises."""
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
-def _stacklevel() -> int:
+def caller_stacklevel() -> int:
     """The stack level of the first frame outside runstate, so a warning points at the user's call.
 
     Only computed when a warning is emitted, never on the clean path.
@@ -100,7 +100,7 @@ class Context:
             raise error(self.provider, field, value, problem)
         assert warning is not None  # every kind has an error or a warning (REPORTS)
         category = category or warning
-        warnings.warn(category(self.provider, field, value, problem), stacklevel=_stacklevel())
+        warnings.warn(category(self.provider, field, value, problem), stacklevel=caller_stacklevel())
 
     # The names providers call today: thin wrappers over report().
 
