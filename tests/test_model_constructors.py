@@ -115,6 +115,21 @@ def test_a_factory_default_is_refused() -> None:
     assert "b: has a factory default" in _refusal(Fresh)
 
 
+def test_a_field_outside_init_or_renamed_is_refused() -> None:
+    @attrs.frozen(kw_only=True, weakref_slot=False)
+    class Derived:
+        a: int
+        b: str = attrs.field(default="", init=False)
+
+    @attrs.frozen(kw_only=True, weakref_slot=False)
+    class Renamed:
+        a: int
+        b: str = attrs.field(default="", alias="bee")
+
+    assert "b: is not an __init__ argument of its own name" in _refusal(Derived)
+    assert "b: is not an __init__ argument of its own name" in _refusal(Renamed)
+
+
 def test_a_post_init_hook_is_refused() -> None:
     @attrs.frozen(kw_only=True, weakref_slot=False)
     class Hooked:
