@@ -118,7 +118,7 @@ class ProviderRegistry:
                 self.register(spec)
             except ProviderSpecError as exc:
                 raise ProviderSpecError(name, [f"{_plugins.describe(entry)}:", *exc.problems]) from exc
-        del self._unloaded_plugins()[name]
+        self._unloaded_plugins().pop(name, None)  # pop, not del: another thread may have loaded it
         return name in self._specs
 
     def __contains__(self, name: object) -> bool:
