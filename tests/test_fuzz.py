@@ -28,7 +28,7 @@ from .strategies import json_values
 FIXTURES = Path(__file__).parent / "fixtures"
 SCHEMA = json.loads((Path(__file__).parent.parent / "schemas" / "run.schema.json").read_text())
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
-PROVIDERS = ("databricks", "glue", "cloud_deploy")
+PROVIDERS = ("databricks", "glue", "cloud_deploy", "databricks_system", "glue_events")
 
 
 def _records(provider: str) -> list[Any]:

@@ -2,6 +2,8 @@
 
 A provider never decides by itself whether a problem raises or warns: it tells its :class:`Context`,
 which raises in strict mode and warns in lenient mode, always naming provider, field and value.
+What each kind of problem raises or warns is one table, :data:`REPORTS`; the message format is
+written once, in the exception and warning classes (:func:`runstate._errors.problem_text`).
 """
 
 from __future__ import annotations
@@ -9,7 +11,8 @@ from __future__ import annotations
 import os
 import sys
 import warnings
-from typing import NoReturn
+from collections.abc import Mapping
+from typing import Final, Literal, NoReturn, overload
 
 import attrs
 
@@ -17,18 +20,31 @@ from ._errors import (
     InconsistentDurationWarning,
     InvalidRecordError,
     InvalidRecordWarning,
+    RunstateWarning,
     StateConflictWarning,
     UnmappedStateError,
     UnmappedStateWarning,
-    short_repr,
 )
 
-__all__ = ["Context"]
+__all__ = ["REPORTS", "Context", "ReportKind", "caller_stacklevel"]
+
+ReportKind = Literal["fail", "invalid", "unmapped", "inconsistent", "conflict"]
+"""The kinds of problem a provider reports (see :data:`REPORTS`)."""
+
+REPORTS: Final[Mapping[ReportKind, tuple[type[InvalidRecordError] | None, type[RunstateWarning] | None]]] = {
+    "fail": (InvalidRecordError, None),  # the record cannot be normalized at all: raises in both modes
+    "invalid": (InvalidRecordError, InvalidRecordWarning),  # an unusable field, dropped when lenient
+    "unmapped": (UnmappedStateError, UnmappedStateWarning),  # a state word the tables do not know
+    "inconsistent": (InvalidRecordError, InconsistentDurationWarning),  # contradicting times, kept
+    "conflict": (None, StateConflictWarning),  # two state fields disagree: warns in both modes
+}
+"""Kind of problem -> (error raised when strict, warning when lenient). A missing error means the
+kind only ever warns; a missing warning means it always raises."""
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
-def _stacklevel() -> int:
+def caller_stacklevel() -> int:
     """The stack level of the first frame outside runstate, so a warning points at the user's call.
 
     Only computed when a warning is emitted, never on the clean path.
@@ -48,9 +64,49 @@ class Context:
     provider: str
     strict: bool = False
 
+    @overload
+    def report(
+        self,
+        kind: Literal["fail"],
+        field: str,
+        value: object,
+        problem: str,
+        category: type[RunstateWarning] | None = None,
+    ) -> NoReturn: ...
+    @overload
+    def report(
+        self,
+        kind: ReportKind,
+        field: str,
+        value: object,
+        problem: str,
+        category: type[RunstateWarning] | None = None,
+    ) -> None: ...
+    def report(
+        self,
+        kind: ReportKind,
+        field: str,
+        value: object,
+        problem: str,
+        category: type[RunstateWarning] | None = None,
+    ) -> None:
+        """Report one problem of ``kind`` (see :data:`REPORTS`): raise its error or warn its warning.
+
+        ``category`` narrows the warning (e.g. :class:`~runstate.NaiveDatetimeWarning` for an
+        ``"invalid"`` time); the error stays the table's.
+        """
+        error, warning = REPORTS[kind]
+        if error is not None and (self.strict or warning is None):
+            raise error(self.provider, field, value, problem)
+        assert warning is not None  # every kind has an error or a warning (REPORTS)
+        category = category or warning
+        warnings.warn(category(self.provider, field, value, problem), stacklevel=caller_stacklevel())
+
+    # The names providers call today: thin wrappers over report().
+
     def fail(self, field: str, value: object, problem: str) -> NoReturn:
         """Raise, in both modes: the record cannot be normalized at all (e.g. it is not a mapping)."""
-        raise InvalidRecordError(self.provider, field, value, problem)
+        self.report("fail", field, value, problem)
 
     def invalid(
         self,
@@ -60,36 +116,16 @@ class Context:
         category: type[InvalidRecordWarning] = InvalidRecordWarning,
     ) -> None:
         """Report an unusable field: raise if strict, else warn (the caller then drops the field)."""
-        if self.strict:
-            raise InvalidRecordError(self.provider, field, value, problem)
-        warnings.warn(
-            f"{self.provider}: {field}: {problem}: {short_repr(value)}", category, stacklevel=_stacklevel()
-        )
+        self.report("invalid", field, value, problem, category)
 
     def unmapped(self, field: str, value: object) -> None:
         """Report a state word the tables do not know: raise if strict, else warn (state UNKNOWN)."""
-        if self.strict:
-            raise UnmappedStateError(self.provider, field, value)
-        warnings.warn(
-            f"{self.provider}: {field}: unmapped state: {short_repr(value)}",
-            UnmappedStateWarning,
-            stacklevel=_stacklevel(),
-        )
+        self.report("unmapped", field, value, "unmapped state")
 
     def inconsistent(self, field: str, value: object, problem: str) -> None:
         """Report times or durations that contradict each other; the values are kept, never clamped."""
-        if self.strict:
-            raise InvalidRecordError(self.provider, field, value, problem)
-        warnings.warn(
-            f"{self.provider}: {field}: {problem}: {short_repr(value)}",
-            InconsistentDurationWarning,
-            stacklevel=_stacklevel(),
-        )
+        self.report("inconsistent", field, value, problem)
 
     def conflict(self, field: str, value: object, problem: str) -> None:
         """Report two state fields that disagree: a warning in both modes, never a crash."""
-        warnings.warn(
-            f"{self.provider}: {field}: {problem}: {short_repr(value)}",
-            StateConflictWarning,
-            stacklevel=_stacklevel(),
-        )
+        self.report("conflict", field, value, problem)

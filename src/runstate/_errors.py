@@ -7,7 +7,7 @@ Every exception subclasses :class:`RunstateError` and the builtin it stands for,
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, overload
 
 __all__ = [
     "IllegalTransitionError",
@@ -33,6 +33,11 @@ def short_repr(value: object) -> str:
     if len(text) > _MAX_VALUE_REPR:
         return f"{text[: _MAX_VALUE_REPR - 5]}...{text[-2:]} ({len(text)} chars)"
     return text
+
+
+def problem_text(provider: str, field: str, value: object, problem: str) -> str:
+    """The one format of every record problem, raised or warned: ``provider: field: problem: value``."""
+    return f"{provider}: {field}: {problem}: {short_repr(value)}"
 
 
 class RunstateError(Exception):
@@ -69,7 +74,7 @@ class InvalidRecordError(RunstateError, ValueError):
         super().__init__(provider, field, value, problem)
 
     def __str__(self) -> str:
-        return f"{self.provider}: {self.field}: {self.problem}: {short_repr(self.value)}"
+        return problem_text(self.provider, self.field, self.value, self.problem)
 
 
 class UnmappedStateError(InvalidRecordError):
@@ -113,7 +118,34 @@ class ProviderSpecError(RunstateError, ValueError):
 
 
 class RunstateWarning(UserWarning):
-    """Base class of the warnings of lenient mode; turn them into errors with ``filterwarnings``."""
+    """Base class of the warnings of lenient mode; turn them into errors with ``filterwarnings``.
+
+    Like the errors, a warning about a record keeps ``provider``, ``field``, ``value`` and ``problem``
+    as attributes (so dashboards can group them); one made from a plain message has them ``None``.
+    """
+
+    provider: str | None = None
+    field: str | None = None
+    value: object = None
+    problem: str | None = None
+
+    @overload
+    def __init__(self, message: str, /) -> None: ...
+    @overload
+    def __init__(self, provider: str, field: str, value: object, problem: str) -> None: ...
+    def __init__(
+        self, provider: str, field: str | None = None, value: object = None, problem: str | None = None
+    ) -> None:
+        if field is None or problem is None:  # a plain message
+            super().__init__(provider)
+            return
+        super().__init__(provider, field, value, problem)
+        self.provider, self.field, self.value, self.problem = provider, field, value, problem
+
+    def __str__(self) -> str:
+        if self.provider is None or self.field is None or self.problem is None:
+            return super().__str__()
+        return problem_text(self.provider, self.field, self.value, self.problem)
 
 
 class InvalidRecordWarning(RunstateWarning):

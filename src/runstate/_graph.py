@@ -90,7 +90,7 @@ INITIAL_STATES: Final = frozenset({State.QUEUED, State.BLOCKED, State.PENDING})
 """States a run can be in when it is first created."""
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class TransitionGraph:
     """A directed graph over :class:`State`, built from an edge table."""
 
@@ -101,6 +101,11 @@ class TransitionGraph:
     def __attrs_post_init__(self) -> None:
         kinds = {(e.source, e.target): e.kind for e in self.edges}
         object.__setattr__(self, "_kinds", kinds)
+
+    def __repr__(self) -> str:
+        """Short, so signatures that default to :data:`GRAPH` stay readable in ``help()``."""
+        initial = ", ".join(sorted(s.value for s in self.initial))
+        return f"<TransitionGraph: {len(self.edges)} edges, initial {initial}>"
 
     @property
     def states(self) -> tuple[State, ...]:

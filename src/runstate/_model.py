@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import enum
+import inspect
+import linecache
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 import attrs
 
@@ -183,37 +185,135 @@ class Run:
 # A frozen attrs class sets each field through object.__setattr__ (~1.2 us for Run). Providers
 # build millions of runs, so they use these instead: the instance is filled in as a plain slotted
 # "draft" twin with the same layout (plain attribute stores) and then becomes the frozen class.
-# The functions are generated from the attrs fields, so they cannot drift from the model.
+#
+# Honest by construction: each constructor is typed by a Protocol whose ``__call__`` lists the
+# fields (so mypy checks every call site's keywords and types), and at import the generator
+# proves that signature identical to the attrs fields (names, order, kinds, defaults, types) and
+# refuses a class the fast path could not build faithfully: a validator, a factory default, an
+# ``init=False`` or aliased field, a pre/post-init hook, or a converter other than the
+# normalizing ones below. The generated source is registered in ``linecache`` (as attrs does),
+# so tracebacks and debuggers show it.
+#
+# Converters: ``Run.state``, ``Run.reason`` and ``Run.tasks`` have converters that only *widen*
+# what ``Run(...)`` accepts (a state word, a reason word, any iterable of tasks) and are the
+# identity on values of the declared type. The fast path does not convert: it takes exactly the
+# declared types (a ``State``, a ``Reason`` or ``None``, a tuple), which the Protocol makes mypy
+# enforce; tests/test_model_constructors.py proves ``new_run(**kw) == Run(**kw)`` for such values.
 
 
-def _fast_constructor(cls: type, name: str) -> Any:
+class _NewRun(Protocol):
+    def __call__(
+        self,
+        *,
+        provider: str,
+        run_id: str,
+        namespace: str | None = None,
+        state: State,
+        job_id: str | None = None,
+        name: str | None = None,
+        reason: Reason | None = None,
+        provider_state: Mapping[str, str] = EMPTY,
+        message: str | None = None,
+        attempt: int = 0,
+        original_run_id: str | None = None,
+        previous_run_id: str | None = None,
+        parent_run_id: str | None = None,
+        created_at: datetime | None = None,
+        started_at: datetime | None = None,
+        ended_at: datetime | None = None,
+        updated_at: datetime | None = None,
+        durations: Durations = NO_DURATIONS,
+        tasks: tuple[Run, ...] = (),
+        details: Mapping[str, Any] = EMPTY,
+        raw: Mapping[str, Any] | None = None,
+    ) -> Run: ...
+
+
+class _NewDurations(Protocol):
+    def __call__(
+        self,
+        queue: timedelta | None = None,
+        setup: timedelta | None = None,
+        execution: timedelta | None = None,
+        cleanup: timedelta | None = None,
+        total: timedelta | None = None,
+        missing: Mapping[str, Missing] = EMPTY,
+    ) -> Durations: ...
+
+
+_IDENTITY_CONVERTERS: Final[Mapping[tuple[type, str], Callable[[Any], Any]]] = {
+    (Run, "state"): State,
+    (Run, "reason"): _as_reason,
+    (Run, "tasks"): _as_tasks,
+}
+"""The only converters the fast path accepts: the identity on values of the field's declared type."""
+
+
+def _draft_of(cls: type) -> type:
+    """A plain class with the slots of ``cls``: filled in with plain stores, then switched to ``cls``."""
+    return type(f"_{cls.__name__}Draft", (), {"__slots__": cls.__slots__})  # type: ignore[attr-defined]
+
+
+def _fast_path_problems(cls: type, signature: Callable[..., Any]) -> list[str]:
+    """Why ``cls`` cannot be built by a generated constructor typed by ``signature`` (empty if it can)."""
+    problems = [f"has {hook}" for hook in ("__attrs_pre_init__", "__attrs_post_init__") if hasattr(cls, hook)]
+    try:  # the class switch needs a plain slotted twin of the very same layout
+        probe: Any = object.__new__(_draft_of(cls))
+        probe.__class__ = cls
+    except (AttributeError, TypeError):
+        problems.append("is not slotted without __weakref__ (no draft twin of the same layout)")
+    params = list(inspect.signature(signature).parameters.values())[1:]  # without self
     fields = attrs.fields(cls)
-    draft = type(f"_{cls.__name__}Draft", (), {"__slots__": cls.__slots__})  # type: ignore[attr-defined]
-    params, stores, defaults = [], [], {}
-    for f in fields:
-        if f.default is attrs.NOTHING:
-            params.append(f.name)
-        else:
-            defaults[f"_d_{f.name}"] = f.default
-            params.append(f"{f.name}=_d_{f.name}")
-        stores.append(f"    d.{f.name} = {f.name}")
+    if [p.name for p in params] != [f.name for f in fields]:
+        problems.append(f"signature {[p.name for p in params]} is not the fields {[f.name for f in fields]}")
+    for f, p in zip(fields, params, strict=False):
+        if f.validator is not None:
+            problems.append(f"{f.name}: has a validator")
+        if f.converter is not None and _IDENTITY_CONVERTERS.get((cls, f.name)) is not f.converter:
+            problems.append(f"{f.name}: has a converter that is not declared the identity on its type")
+        if isinstance(f.default, attrs.Factory):  # type: ignore[arg-type]
+            problems.append(f"{f.name}: has a factory default")
+        if not f.init or f.alias != f.name:
+            problems.append(f"{f.name}: is not an __init__ argument of its own name")
+        default = inspect.Parameter.empty if f.default is attrs.NOTHING else f.default
+        kind = inspect.Parameter.KEYWORD_ONLY if f.kw_only else inspect.Parameter.POSITIONAL_OR_KEYWORD
+        if (p.default is not default, p.kind, p.annotation) != (False, kind, f.type):
+            problems.append(f"{f.name}: signature says {p}, the field says {f.type} = {f.default!r}")
+    return problems
+
+
+def _fast_constructor(cls: type, name: str, signature: Callable[..., Any]) -> Any:
+    """Generate ``name(**fields)`` for ``cls``; refuse (at import) a class it could not build faithfully."""
+    problems = _fast_path_problems(cls, signature)
+    if problems:
+        raise TypeError(f"no fast constructor for {cls.__qualname__}: " + "; ".join(problems))
+    fields = attrs.fields(cls)
+    draft = _draft_of(cls)
+    params = [f.name if f.default is attrs.NOTHING else f"{f.name}=_d_{f.name}" for f in fields]
     source = "\n".join(
         [
             f"def {name}({'*, ' if all(f.kw_only for f in fields) else ''}{', '.join(params)}):",
             "    d = _new(_draft)",
-            *stores,
+            *(f"    d.{f.name} = {f.name}" for f in fields),
             "    d.__class__ = _cls",
             "    return d",
+            "",
         ]
     )
+    filename = f"<runstate generated {name} {cls.__module__}.{cls.__qualname__}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    defaults = {f"_d_{f.name}": f.default for f in fields if f.default is not attrs.NOTHING}
     namespace: dict[str, Any] = {"_new": object.__new__, "_draft": draft, "_cls": cls, **defaults}
-    exec(compile(source, f"<runstate fast constructor {name}>", "exec"), namespace)
+    exec(compile(source, filename, "exec"), namespace)
     function = namespace[name]
-    function.__doc__ = f"Build a :class:`{cls.__name__}` fast (same arguments, no conversion or checks)."
+    function.__module__ = __name__
+    function.__doc__ = (
+        f"Build a :class:`{cls.__name__}` fast: its fields, of their declared types, unconverted."
+    )
     return function
 
 
-new_run: Callable[..., Run] = _fast_constructor(Run, "new_run")
-"""``new_run(**fields) -> Run``: what providers call on the hot path; ``tasks`` must be a tuple."""
-new_durations: Callable[..., Durations] = _fast_constructor(Durations, "new_durations")
+new_run: Final[_NewRun] = _fast_constructor(Run, "new_run", _NewRun.__call__)
+"""``new_run(**fields) -> Run``: ``Run(...)`` for the hot path; pass a ``State``, a ``Reason``, a tuple."""
+new_durations: Final[_NewDurations] = _fast_constructor(Durations, "new_durations", _NewDurations.__call__)
 """``new_durations(...) -> Durations``: the fast twin of ``Durations(...)``."""

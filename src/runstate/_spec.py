@@ -8,12 +8,13 @@ transition edges, and one ``build`` function from a record to a :class:`~runstat
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Final
 
 import attrs
 
 from ._context import Context
+from ._docfields import document_fields
 from ._errors import ProviderSpecError, UnmappedStateWarning
 from ._graph import GRAPH, TransitionGraph
 from ._model import Run
@@ -47,6 +48,10 @@ PageSplitter = Callable[[Any], "Iterable[Any] | None"]
 """Given one input item, its records if it is a list page (``{"runs": [...]}``), else ``None``."""
 
 
+CombineFunction = Callable[[Iterator[Run]], Iterator[Run]]
+"""Given the stream of runs built from a batch, the runs to yield (e.g. slices of one run merged)."""
+
+
 def _no_pages(item: Any) -> None:
     return None
 
@@ -55,12 +60,15 @@ def _freeze_tables(tables: Mapping[str, Mapping[str, Outcome]]) -> Mapping[str, 
     return {name: dict(table) for name, table in tables.items()}
 
 
+@document_fields
 @attrs.frozen
 class ProviderSpec:
     """Everything runstate needs to know about one provider."""
 
     name: str
+    """The provider's name, as callers pass it to :func:`~runstate.normalize` (``"glue"``)."""
     build: BuildFunction
+    """``build(record, ctx, keep_raw) -> Run``: one record to a run, every problem reported via ``ctx``."""
     tables: Mapping[str, Mapping[str, Outcome]] = attrs.field(converter=_freeze_tables)
     """Mapping tables by name, e.g. ``{"JobRunState": {"RUNNING": Outcome(State.RUNNING), ...}}``."""
     known_values: Mapping[str, tuple[str, ...]]
@@ -68,14 +76,20 @@ class ProviderSpec:
     native_states: Mapping[str, frozenset[State]]
     """Each native node of the provider's state machine and the canonical states it can stand for."""
     native_edges: tuple[NativeEdge, ...]
+    """The steps of the provider's own state machine; each must map onto a legal canonical step."""
     provenance: str = ""
     """Where the known values come from, e.g. ``"databricks-sdk 0.156.0"``."""
     can_repair: bool = False
     """Whether a terminated run can re-enter (Databricks repair): allows labelled re-entry edges."""
     pages: PageSplitter = _no_pages
     """Splits a list page into records for :func:`~runstate.normalize_many`."""
+    combine: CombineFunction | None = None
+    """Applied by :func:`~runstate.normalize_many` to its stream of runs, when a provider's records
+    are pieces of runs (hourly slices of a system table); ``None``: one record, one run."""
     strict_context: Context = attrs.field(init=False, eq=False, repr=False)
+    """Derived: the :class:`Context` that raises, built once for this provider."""
     lenient_context: Context = attrs.field(init=False, eq=False, repr=False)
+    """Derived: the :class:`Context` that warns, built once for this provider."""
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "strict_context", Context(self.name, strict=True))

@@ -8,7 +8,7 @@ from .._registry import ProviderRegistry
 
 __all__ = ["BUILTIN_PROVIDERS", "register_builtin_providers"]
 
-BUILTIN_PROVIDERS = ("_glue", "_databricks", "_cloud_deploy")
+BUILTIN_PROVIDERS = ("_glue", "_databricks", "_cloud_deploy", "_databricks_system", "_glue_events")
 """Modules of the built-in providers, in this package."""
 
 

@@ -1,0 +1,380 @@
+"""Databricks system tables: rows of ``system.lakeflow.job_run_timeline`` and ``job_task_run_timeline``.
+
+Written like a third-party provider (only :mod:`runstate.provider_kit`); the termination codes and
+types, which the tables share with the Jobs API, are the ``databricks`` provider's own tables, imported.
+Documentation: https://docs.databricks.com/admin/system-tables/jobs.html (Azure:
+https://learn.microsoft.com/en-us/azure/databricks/admin/system-tables/jobs).
+
+Rows. A run longer than an hour is several rows, one per hourly slice (``period_start_time`` to
+``period_end_time``); only the row that ends the run carries ``result_state`` / ``termination_code``.
+A task row (``job_task_run_timeline``) has ``task_key`` and ``job_run_id``, its ``run_id`` is the task
+run's. The input is a row as a mapping (a Spark ``Row.asDict()``, a pandas / polars / Arrow record or
+JSON), times as datetimes or ISO 8601 text.
+
+One row, one slice. :func:`build` (``normalize``) reads one row as the run seen through that slice:
+``started_at`` is the slice's start (the run's start only for its first slice); an end row is terminal
+with ``ended_at`` = its ``period_end_time``; any other row is RUNNING (the table does not tell a
+queued run from a running one) and not ended. ``details["periods"]`` lists the slice.
+
+Many rows, one run. ``normalize_many`` merges the slices of each run (:func:`combine`): start of the
+first slice, end and outcome of the end row, ``details["periods"]`` in order, ``raw`` =
+``{"slices": [...]}``. Memory: the runs whose end row has not arrived yet are held (keyed by
+namespace, run id and table). Input sorted by run and period (``ORDER BY workspace_id, run_id,
+period_start_time``) holds one run at a time, plus the runs still in progress when the table was read
+(bounded by the account's concurrent runs), so it streams in constant memory; unsorted input holds
+every run seen whose end row is still to come (at most the number of runs in the batch). A run is
+complete when its end row arrives, so within a run the end row must come last; runs without one are
+yielded, not ended, when the input is exhausted. A repaired run (Databricks reuses its run_id) whose
+new slices follow its end row comes out as a second run with the same id.
+
+State. The termination code, where present, decides as it does for the Jobs API (code plus type:
+``databricks``' ``CODE_AND_TYPE``); the result_state refines it (TIMED_OUT turns a platform CANCELED
+into TIMED_OUT) and decides alone when no code is given. Disagreement is a ``StateConflictWarning``.
+
+Durations. Newer rows carry ``*_duration_seconds`` on the end row: queue, setup, execution, cleanup
+and total (``run_duration_seconds``). Rows from before those columns existed (they came with
+``termination_type``) have them null or 0: on a row without ``termination_type`` whose durations are
+all null or 0, every part is NOT_REPORTED (never zero) and the total is the sum of the slices'
+periods. A newer row's zeros are real (a skipped run).
+As in the Jobs API, a multitask run reports setup/execution/cleanup as 0: they are NOT_APPLICABLE.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import datetime, timedelta
+from types import MappingProxyType
+from typing import Any, Final
+
+from runstate.provider_kit import (
+    EMPTY,
+    UNKNOWN_OUTCOME,
+    Context,
+    Durations,
+    Missing,
+    NativeEdge,
+    Outcome,
+    ProviderSpec,
+    Reason,
+    Run,
+    State,
+    check_order,
+    duration_from_s,
+    format_time,
+    map_word,
+    new_durations,
+    new_run,
+    opt_id,
+    opt_mapping,
+    opt_sequence,
+    opt_str,
+    required_id,
+    time_from_value,
+)
+
+from . import _databricks_tables as jobs_api
+
+__all__ = [
+    "RESULT_STATE",
+    "RUN_TYPES",
+    "SPEC",
+    "TRIGGER_TYPES",
+    "build",
+    "combine",
+    "looks_like_databricks_system",
+]
+
+DOCS: Final = "https://docs.databricks.com/admin/system-tables/jobs.html"
+PROVENANCE: Final = (
+    f"Jobs system table reference ({DOCS}): result_state; termination codes and types shared with "
+    f"the Jobs API, checked against {jobs_api.PROVENANCE}"
+)
+
+KNOWN_RESULT_STATES: Final = ("SUCCEEDED", "FAILED", "SKIPPED", "CANCELLED", "TIMED_OUT", "ERROR", "BLOCKED")
+"""``result_state`` values listed by the Jobs system table reference.
+
+The search excerpts of the page stop before its value lists: these three lists are the page's as
+recalled, to be checked against it (an unlisted value is reported, never silently mapped).
+"""
+TRIGGER_TYPES: Final = ("CONTINUOUS", "CRON", "FILE_ARRIVAL", "ONETIME", "ONETIME_RETRY")
+"""``trigger_type`` values listed by the reference; kept in ``details`` (they do not bear on state)."""
+RUN_TYPES: Final = ("JOB_RUN", "SUBMIT_RUN", "WORKFLOW_RUN")
+"""``run_type`` values listed by the reference; kept in ``details``."""
+
+RESULT_STATE: Final[Mapping[str, Outcome]] = MappingProxyType(
+    {
+        "SUCCEEDED": Outcome(State.SUCCEEDED),
+        "FAILED": Outcome(State.FAILED),  # the termination code/type says user or platform
+        "SKIPPED": Outcome(State.SKIPPED),  # never executed; the code says why
+        "CANCELLED": Outcome(State.CANCELED),  # USER_CANCELED / CANCELED code says by whom
+        "TIMED_OUT": Outcome(State.TIMED_OUT),
+        "ERROR": Outcome(State.FAILED, Reason.PLATFORM_ERROR),  # as the Jobs API's INTERNAL_ERROR
+        "BLOCKED": Outcome(State.SKIPPED),  # ended blocked on an upstream dependency: never executed
+    }
+)
+"""``result_state`` (only on the row that ends a run) to canonical outcome."""
+
+TERMINATION_CODE: Final = jobs_api.TERMINATION_CODE_CODE
+"""The Jobs API table itself: the system tables document the same termination codes."""
+TERMINATION_TYPE: Final = jobs_api.TERMINATION_TYPE_TYPE
+"""The Jobs API table itself: the same user-vs-platform verdicts."""
+
+OPEN_SLICE: Final = "OPEN_SLICE"
+"""Native node of a row without result_state: a slice of a run that had not ended."""
+NATIVE_STATES: Final[Mapping[str, frozenset[State]]] = MappingProxyType(
+    {OPEN_SLICE: frozenset({State.RUNNING})}
+    | {word: frozenset({o.state}) for word, o in RESULT_STATE.items()}
+)
+NATIVE_EDGES: Final = tuple(
+    NativeEdge(OPEN_SLICE, end) for end in ("SUCCEEDED", "FAILED", "CANCELLED", "TIMED_OUT", "ERROR")
+)
+"""A run seen over several slices ends in an executed outcome (a skipped run has no open slice)."""
+
+_TIMEDOUT: Final = RESULT_STATE["TIMED_OUT"]
+_RUNNING: Final = Outcome(State.RUNNING)
+_DETAILS: Final = (
+    "account_id", "trigger_type", "run_type", "compute_ids", "compute", "job_parameters",
+    "task_parameters", "source_task_run_id", "root_task_run_id",
+)  # fmt: skip
+_PARTS: Final = (
+    "queue_duration_seconds", "setup_duration_seconds", "execution_duration_seconds",
+    "cleanup_duration_seconds", "run_duration_seconds",
+)  # fmt: skip
+_NOT_REPORTED: Final = MappingProxyType(
+    dict.fromkeys(("queue", "setup", "execution", "cleanup", "total"), Missing.NOT_REPORTED)
+)
+_NOT_ENDED: Final = Durations(
+    missing=MappingProxyType(
+        dict.fromkeys(("queue", "setup", "execution", "cleanup", "total"), Missing.NOT_ENDED)
+    )
+)
+_ZERO: Final = timedelta(0)
+_PARTS4: Final = ("queue", "setup", "execution", "cleanup")
+
+
+def looks_like_databricks_system(record: object) -> bool:
+    """Cheap guess that a record is a system-table row (for the registry's ``detect``)."""
+    return isinstance(record, Mapping) and "period_start_time" in record and "workspace_id" in record
+
+
+def _word(table: Mapping[str, Outcome], value: object, ctx: Context, field: str) -> Outcome | None:
+    """The outcome of an optional word: ``None`` when absent (or empty), UNKNOWN when unusable."""
+    if value is None or value == "":
+        return None
+    return map_word(table, value, ctx, field)
+
+
+def _outcome(row: Mapping[str, Any], ctx: Context) -> tuple[Outcome, bool]:
+    """(outcome, whether this row ends the run)."""
+    result = _word(RESULT_STATE, row.get("result_state"), ctx, "$.result_state")
+    code = _word(TERMINATION_CODE, row.get("termination_code"), ctx, "$.termination_code")
+    kind = _word(TERMINATION_TYPE, row.get("termination_type"), ctx, "$.termination_type")
+    if result is None and code is None:
+        return _RUNNING, False
+    if code is not None and code.state is not State.UNKNOWN:
+        word = row["termination_code"]
+        type_word = (
+            row.get("termination_type") if kind is not None and kind.state is not State.UNKNOWN else None
+        )
+        code = jobs_api.CODE_AND_TYPE[word, type_word]
+    elif kind is not None and kind.state is State.FAILED:  # an unknown code with an error verdict
+        code = kind
+    if result is None or result.state is State.UNKNOWN:
+        return (code if code is not None else UNKNOWN_OUTCOME), True
+    if code is None or code.state is State.UNKNOWN:
+        return result, True
+    return _reconcile(code, result, ctx), True
+
+
+def _reconcile(code: Outcome, result: Outcome, ctx: Context) -> Outcome:
+    if code.state is result.state:
+        return code if code.reason is not None or result.reason is None else result
+    if code.state is State.CANCELED and result is _TIMEDOUT and code.reason is not Reason.CANCELED_BY_USER:
+        return result  # the platform cancel was the timeout, as in the Jobs API
+    ctx.conflict("$.result_state", result.state.value, f"termination_code says {code.state}")
+    return code
+
+
+def _durations(row: Mapping[str, Any], ctx: Context, span: timedelta | None) -> Durations:
+    """The end row's durations; NOT_REPORTED on a row that predates the columns (see module)."""
+    raw = [row.get(p) for p in _PARTS]
+    if all(v is None or v == 0 for v in raw) and not row.get("termination_type"):
+        return new_durations(None, None, None, None, span, _without(_NOT_REPORTED, span))
+    queue, setup, execution, cleanup, total = (
+        duration_from_s(v, ctx, f"$.{p}") for v, p in zip(raw, _PARTS, strict=False)
+    )
+    missing: dict[str, Missing] = {}
+    if total and setup == execution == cleanup == _ZERO:  # a multitask run, as in the Jobs API
+        setup = execution = cleanup = None
+        missing.update(setup=Missing.NOT_APPLICABLE, execution=Missing.NOT_APPLICABLE)
+        missing["cleanup"] = Missing.NOT_APPLICABLE
+    return new_durations(
+        queue, setup, execution, cleanup, total, MappingProxyType(missing) if missing else EMPTY
+    )
+
+
+def _without(missing: Mapping[str, Missing], total: timedelta | None) -> Mapping[str, Missing]:
+    return (
+        MappingProxyType({k: v for k, v in missing.items() if k != "total"}) if total is not None else missing
+    )
+
+
+def _details(
+    row: Mapping[str, Any], ctx: Context, start: datetime | None, end: datetime | None
+) -> dict[str, Any]:
+    details: dict[str, Any] = {}
+    for key in _DETAILS:
+        value = row.get(key)
+        if value is None:
+            continue
+        if isinstance(value, Mapping):
+            value = opt_mapping(value, ctx, f"$.{key}")
+        elif isinstance(value, list | tuple):
+            value = opt_sequence(value, ctx, f"$.{key}")
+        elif type(value) is not str:
+            value = opt_str(value, ctx, f"$.{key}")
+        if value is not None:
+            details[key] = value
+    details["periods"] = [[_text(start), _text(end)]]
+    return details
+
+
+def _text(value: datetime | None) -> str | None:
+    return None if value is None else format_time(value)
+
+
+def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
+    """One system-table row (a run row or a task row) to the run seen through its slice."""
+    if not isinstance(record, Mapping):
+        ctx.fail("$", record, "expected a system table row (an object)")
+    get = record.get
+    outcome, ends = _outcome(record, ctx)
+    start = time_from_value(get("period_start_time"), ctx, "$.period_start_time")
+    end = time_from_value(get("period_end_time"), ctx, "$.period_end_time")
+    check_order(start, end, ctx, "$.period_end_time")
+    span = end - start if start is not None and end is not None and end >= start else None
+    workspace = opt_id(get("workspace_id"), ctx, "$.workspace_id")
+    task_key = opt_str(get("task_key"), ctx, "$.task_key")
+    job_run_id = opt_id(get("job_run_id"), ctx, "$.job_run_id")
+    parent = opt_id(get("parent_run_id"), ctx, "$.parent_run_id") or job_run_id
+    if parent is None:  # a job run started by a Run Job task hangs under that task run
+        parent = opt_id(get("source_task_run_id"), ctx, "$.source_task_run_id")
+    return new_run(
+        provider="databricks_system",
+        run_id=required_id(get("run_id"), ctx, "$.run_id"),
+        namespace=None if workspace is None else f"databricks:{workspace}",
+        state=outcome.state,
+        reason=outcome.reason,
+        job_id=opt_id(get("job_id"), ctx, "$.job_id"),
+        name=opt_str(get("run_name"), ctx, "$.run_name") or task_key,
+        provider_state=_provider_state(record),
+        parent_run_id=parent,
+        created_at=start,
+        started_at=start,
+        ended_at=end if ends else None,
+        durations=_durations(record, ctx, span) if ends else _NOT_ENDED,
+        details=MappingProxyType(_details(record, ctx, start, end)),
+        raw=record if keep_raw else None,
+    )
+
+
+def _provider_state(row: Mapping[str, Any]) -> Mapping[str, str]:
+    words = {
+        k: v
+        for k in ("result_state", "termination_code", "termination_type")
+        if type(v := row.get(k)) is str and v
+    }
+    return MappingProxyType(words) if words else EMPTY
+
+
+# --- merging the slices of a run ----------------------------------------------------------------
+
+
+def _key(run: Run) -> tuple[str | None, str]:
+    """Job runs and task runs share one id space per workspace."""
+    return run.namespace, run.run_id
+
+
+def combine(runs: Iterator[Run]) -> Iterator[Run]:
+    """Merge the slices of each run into one run, yielding it when its end row arrives (see module)."""
+    open_runs: dict[tuple[str | None, str], list[Run]] = {}
+    for run in runs:
+        key = _key(run)
+        slices = open_runs.setdefault(key, [])
+        slices.append(run)
+        if run.state is not State.RUNNING:  # an end row: only a row without outcome is RUNNING
+            del open_runs[key]
+            yield merge(slices)
+    for slices in open_runs.values():
+        yield merge(slices)
+
+
+def merge(slices: list[Run]) -> Run:
+    """The slices of one run (its end row last, if any) as one run."""
+    if len(slices) == 1:
+        return slices[0]
+    if slices[-1].state is State.RUNNING:  # never ended: every slice is open, order them all
+        ordered = sorted(slices, key=_start_key)
+    else:
+        ordered = [*sorted(slices[:-1], key=_start_key), slices[-1]]
+    first, last = ordered[0], ordered[-1]
+    periods = [p for s in ordered for p in s.details.get("periods", ())]
+    durations = last.durations
+    if last.state is not State.RUNNING and all(
+        durations.why_missing(p) is Missing.NOT_REPORTED for p in _PARTS4
+    ):
+        durations = _summed_total(ordered, durations)
+    raws = [s.raw for s in ordered]
+    return new_run(
+        **{f: getattr(last, f) for f in _KEPT},
+        created_at=first.started_at,
+        started_at=first.started_at,
+        details=MappingProxyType({**last.details, "periods": periods}),
+        durations=durations,
+        raw=None if any(r is None for r in raws) else MappingProxyType({"slices": raws}),
+    )
+
+
+_KEPT: Final = (
+    "provider", "run_id", "namespace", "state", "job_id", "name", "reason", "provider_state", "message",
+    "attempt", "original_run_id", "previous_run_id", "parent_run_id", "ended_at", "updated_at", "tasks",
+)  # fmt: skip
+
+
+def _start_key(run: Run) -> tuple[bool, datetime | str]:
+    return (run.started_at is None, run.started_at or "")
+
+
+def _summed_total(slices: list[Run], durations: Durations) -> Durations:
+    """Rows without duration columns: the run's total is the sum of its slices' periods."""
+    spans = [_span(s) for s in slices]
+    total = None if any(x is None for x in spans) else sum((x for x in spans if x is not None), _ZERO)
+    return new_durations(None, None, None, None, total, _without(_NOT_REPORTED, total))
+
+
+def _span(run: Run) -> timedelta | None:
+    periods = run.details.get("periods", ())
+    if len(periods) != 1 or None in periods[0]:
+        return None
+    start, end = (datetime.fromisoformat(p) for p in periods[0])
+    return end - start if end >= start else None
+
+
+SPEC: Final = ProviderSpec(
+    name="databricks_system",
+    build=build,
+    tables={
+        "result_state": RESULT_STATE,
+        "termination_code": TERMINATION_CODE,
+        "termination_type": TERMINATION_TYPE,
+    },
+    known_values={
+        "result_state": KNOWN_RESULT_STATES,
+        "termination_code": jobs_api.KNOWN_VALUES["TerminationCodeCode"],
+        "termination_type": jobs_api.KNOWN_VALUES["TerminationTypeType"],
+    },
+    native_states=NATIVE_STATES,
+    native_edges=NATIVE_EDGES,
+    provenance=PROVENANCE,
+    combine=combine,
+)

@@ -1,0 +1,214 @@
+"""The plugin door: providers installed through the ``runstate.providers`` entry points.
+
+The registry logic is tested with entry points made here; one installed package (tests/plugin_pkg,
+installed with pip into a temporary directory) proves the real thing end to end, in subprocesses.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import types
+from importlib.metadata import EntryPoint
+from pathlib import Path
+
+import attrs
+import pytest
+
+import runstate
+from runstate import (
+    ProviderRegistry,
+    ProviderSpecError,
+    RunstateWarning,
+    State,
+    UnknownProviderError,
+    _plugins,
+)
+from runstate.providers import register_builtin_providers
+
+from . import acme_provider
+
+PLUGIN_PACKAGE = Path(__file__).parent / "plugin_pkg"
+
+
+@pytest.fixture
+def installed(monkeypatch: pytest.MonkeyPatch) -> dict[str, EntryPoint]:
+    """Entry points the registry will discover, and a module ``fake_plugins`` for them to name."""
+    module = types.ModuleType("fake_plugins")
+    module.__dict__.update(
+        SPEC=acme_provider.SPEC,
+        RENAMED=attrs.evolve(acme_provider.SPEC, name="other"),
+        UNSOUND=attrs.evolve(acme_provider.SPEC, known_values={"status": ("queued", "new")}),
+        NOT_A_SPEC={"status": "running"},
+    )
+    monkeypatch.setitem(sys.modules, "fake_plugins", module)
+    entries: dict[str, EntryPoint] = {}
+    monkeypatch.setattr(_plugins, "discover", lambda: dict(entries))
+    return entries
+
+
+def entry(name: str, value: str) -> EntryPoint:
+    return EntryPoint(name, value, _plugins.GROUP)
+
+
+def plugin_registry() -> ProviderRegistry:
+    registry = ProviderRegistry(plugins=True)
+    register_builtin_providers(registry)
+    return registry
+
+
+def test_a_plugin_is_found_by_name_only_when_asked_for(installed: dict[str, EntryPoint]) -> None:
+    installed["acme"] = entry("acme", "fake_plugins:SPEC")
+    registry = plugin_registry()
+    assert registry.get("glue").name == "glue"  # a registered name never looks at plugins
+    assert registry._unloaded is None
+    assert "acme" in registry and "acme_" not in registry
+    assert registry.get("acme") is acme_provider.SPEC
+    assert registry.names() == ("acme", "cloud_deploy", "databricks", "glue")
+    run = registry.normalize("acme", {"id": "r1", "status": "running"})
+    assert (run.provider, run.state) == ("acme", State.RUNNING)
+
+
+def test_normalize_loads_a_plugin_on_first_use(installed: dict[str, EntryPoint]) -> None:
+    installed["acme"] = entry("acme", "fake_plugins:SPEC")
+    run = plugin_registry().normalize("acme", {"id": "r1", "status": "done"}, strict=True)
+    assert run.state is State.SUCCEEDED
+
+
+def test_names_lists_installed_plugins(installed: dict[str, EntryPoint]) -> None:
+    installed["acme"] = entry("acme", "fake_plugins:SPEC")
+    assert "acme" in plugin_registry().names()
+    assert "acme" in plugin_registry().copy().names()
+
+
+def test_a_registry_without_the_door_ignores_plugins(installed: dict[str, EntryPoint]) -> None:
+    installed["acme"] = entry("acme", "fake_plugins:SPEC")
+    registry = ProviderRegistry()
+    with pytest.raises(UnknownProviderError):
+        registry.get("acme")
+    assert registry.names() == ()
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("fake_plugins_not_installed:SPEC", "failed to load: ModuleNotFoundError"),
+        ("fake_plugins:MISSING", "failed to load: AttributeError"),
+        ("fake_plugins:NOT_A_SPEC", "names a dict, not a ProviderSpec"),
+        ("fake_plugins:RENAMED", "names the spec of provider 'other', not 'acme'"),
+        ("fake_plugins:UNSOUND", "value 'new' is not mapped"),
+    ],
+)
+def test_a_broken_plugin_is_named_never_a_bare_traceback(
+    installed: dict[str, EntryPoint], value: str, problem: str
+) -> None:
+    installed["acme"] = entry("acme", value)
+    registry = plugin_registry()
+    for _ in range(2):  # stays broken: every lookup says the same
+        with pytest.raises(ProviderSpecError) as info:
+            registry.get("acme")
+        assert f"entry point 'acme = {value}' (runstate.providers" in str(info.value)
+        assert problem in str(info.value)
+    with pytest.warns(RunstateWarning, match="left out") as caught:
+        names = registry.names()
+    assert "acme" not in names
+    (warning,) = (w.message for w in caught)
+    assert isinstance(warning, RunstateWarning)
+    assert (warning.provider, warning.field, warning.value) == ("acme", _plugins.GROUP, value)
+
+
+def test_a_plugin_never_replaces_a_registered_provider(installed: dict[str, EntryPoint]) -> None:
+    installed["glue"] = entry("glue", "fake_plugins_never_imported:SPEC")
+    registry = plugin_registry()
+    glue = registry.get("glue")
+    assert registry.names() == ("cloud_deploy", "databricks", "glue")  # no import attempted, no warning
+    assert registry.get("glue") is glue
+
+
+def test_the_unknown_provider_error_lists_installed_plugins(installed: dict[str, EntryPoint]) -> None:
+    installed["acme"] = entry("acme", "fake_plugins:SPEC")
+    with pytest.raises(UnknownProviderError, match="registered: acme, cloud_deploy, databricks, glue"):
+        plugin_registry().get("acm")
+
+
+def test_the_default_registry_opens_the_door() -> None:
+    assert runstate.REGISTRY._plugins is True
+
+
+# --- end to end: a real package installed with pip --------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tests/plugin_pkg installed (not editable) into a fresh directory, as a user would install it."""
+    root = tmp_path_factory.mktemp("plugin")
+    source = shutil.copytree(PLUGIN_PACKAGE, root / "source")  # the build writes next to its sources
+    target = root / "site"
+    command = [sys.executable, "-m", "pip", "install", "--quiet", "--no-build-isolation", "--no-deps"]
+    result = subprocess.run(
+        [*command, "--no-index", "--target", str(target), str(source)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return target
+
+
+def run_with(site: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    path = os.pathsep.join(p for p in (str(site), os.environ.get("PYTHONPATH", "")) if p)
+    return subprocess.run(
+        [sys.executable, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": path},
+    )
+
+
+def test_installed_plugin_appears_in_providers(site: Path) -> None:
+    result = run_with(
+        site, "-W", "ignore::runstate.RunstateWarning", "-c", "import runstate; print(runstate.providers())"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "('acme', 'cloud_deploy', 'databricks', 'glue')"
+
+
+def test_importing_runstate_does_not_import_plugins(site: Path) -> None:
+    code = "import sys, runstate; print('acme_runstate' in sys.modules)"
+    result = run_with(site, "-c", code)
+    assert (result.returncode, result.stdout.strip(), result.stderr) == (0, "False", "")
+
+
+def test_the_broken_entries_of_the_package_are_warned_of_by_name(site: Path) -> None:
+    result = run_with(site, "-c", "import runstate; runstate.providers()")
+    assert result.returncode == 0, result.stderr
+    assert "RunstateWarning: acme_missing: runstate.providers: entry point 'acme_missing = " in result.stderr
+    assert "No module named 'acme_runstate_not_installed'" in result.stderr
+    assert "RunstateWarning: acme_not_a_spec: runstate.providers: entry point " in result.stderr
+    assert "names a dict, not a ProviderSpec" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_the_cli_draws_and_normalizes_with_the_plugin(site: Path) -> None:
+    graph = run_with(site, "-m", "runstate", "graph", "--provider", "acme")
+    assert graph.returncode == 0, graph.stderr
+    assert 'state "done = SUCCEEDED" as done' in graph.stdout
+    assert "running --> done" in graph.stdout
+    record = '{"id": "r1", "status": "done"}\n'
+    normalized = run_with(site, "-m", "runstate", "normalize", "-p", "acme", "--no-raw", stdin=record)
+    assert normalized.returncode == 0, normalized.stderr
+    assert json.loads(normalized.stdout)["state"] == "SUCCEEDED"
+
+
+def test_the_cli_help_runs_with_a_plugin_installed(site: Path) -> None:
+    result = run_with(site, "-m", "runstate", "--help")
+    assert result.returncode == 0, result.stderr
+    assert "usage: runstate" in result.stdout
+    assert result.stderr == ""

@@ -1,0 +1,340 @@
+"""Databricks system tables: every documented value, slices merged into runs, the Jobs API agreement."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import warnings
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import runstate
+from runstate import (
+    InvalidRecordError,
+    InvalidRecordWarning,
+    Missing,
+    Reason,
+    RecordFailure,
+    Run,
+    State,
+    StateConflictWarning,
+    UnmappedStateError,
+    UnmappedStateWarning,
+    check_provider,
+)
+from runstate.providers import _databricks_system as dbs
+from runstate.providers import _databricks_tables as jobs_api
+
+FIXTURES = Path(__file__).parent / "fixtures" / "databricks_system"
+CASES = sorted(p.stem for p in FIXTURES.glob("*.json"))
+P = "databricks_system"
+
+
+def load(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((FIXTURES / f"{name}.json").read_text())
+    return data
+
+
+def three_slices() -> list[dict[str, Any]]:
+    lines = (FIXTURES / "three_slice_run.jsonl").read_text().splitlines()
+    return [json.loads(line) for line in lines]
+
+
+def row(**fields: Any) -> dict[str, Any]:
+    base = {
+        "workspace_id": "42",
+        "job_id": "7",
+        "run_id": "1001",
+        "period_start_time": "2026-03-01T10:00:00Z",
+    }
+    return {**base, "period_end_time": "2026-03-01T10:30:00Z", **fields}
+
+
+def test_spec_is_sound() -> None:
+    check_provider(dbs.SPEC)
+
+
+def test_shared_tables_are_the_jobs_api_tables_not_copies() -> None:
+    assert dbs.TERMINATION_CODE is jobs_api.TERMINATION_CODE_CODE
+    assert dbs.TERMINATION_TYPE is jobs_api.TERMINATION_TYPE_TYPE
+    assert dbs.SPEC.tables["termination_code"] == jobs_api.TERMINATION_CODE_CODE  # the registry's frozen copy
+
+
+@pytest.mark.parametrize("kind", [None, *jobs_api.KNOWN_TERMINATION_TYPES])
+@pytest.mark.parametrize("code", jobs_api.KNOWN_TERMINATION_CODES)
+def test_termination_codes_map_exactly_as_the_jobs_api(code: str, kind: str | None) -> None:
+    details = {"code": code} if kind is None else {"code": code, "type": kind}
+    api = runstate.normalize(
+        "databricks",
+        {"run_id": 1001, "status": {"state": "TERMINATED", "termination_details": details}},
+        strict=True,
+    )
+    fields = (
+        {"termination_code": code} if kind is None else {"termination_code": code, "termination_type": kind}
+    )
+    system = runstate.normalize(P, row(**fields), strict=True)
+    assert (system.state, system.reason) == (api.state, api.reason)
+    assert system.is_terminal and system.ended_at is not None
+
+
+DESIGN = [
+    ("SUCCEEDED", State.SUCCEEDED, None),
+    ("FAILED", State.FAILED, None),
+    ("SKIPPED", State.SKIPPED, None),
+    ("CANCELLED", State.CANCELED, None),
+    ("TIMED_OUT", State.TIMED_OUT, None),
+    ("ERROR", State.FAILED, Reason.PLATFORM_ERROR),
+    ("BLOCKED", State.SKIPPED, None),
+]
+
+
+def test_design_covers_every_documented_result_state() -> None:
+    assert sorted(w for w, _, _ in DESIGN) == sorted(dbs.KNOWN_RESULT_STATES)
+
+
+@pytest.mark.parametrize(("word", "state", "reason"), DESIGN)
+def test_every_result_state_strictly(word: str, state: State, reason: Reason | None) -> None:
+    run = runstate.normalize(P, row(result_state=word), strict=True)
+    assert (run.state, run.reason) == (state, reason)
+    assert run.provider_state == {"result_state": word}
+    assert run.ended_at == datetime(2026, 3, 1, 10, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("trigger", dbs.TRIGGER_TYPES)
+@pytest.mark.parametrize("run_type", dbs.RUN_TYPES)
+def test_every_trigger_and_run_type_strictly(trigger: str, run_type: str) -> None:
+    run = runstate.normalize(
+        P, row(trigger_type=trigger, run_type=run_type, result_state="SUCCEEDED"), strict=True
+    )
+    assert run.details["trigger_type"] == trigger and run.details["run_type"] == run_type
+
+
+@pytest.mark.parametrize(
+    ("result", "code", "kind", "state", "reason"),
+    [
+        ("TIMED_OUT", "CANCELED", "SUCCESS", State.TIMED_OUT, None),  # the platform cancel was the timeout
+        ("CANCELLED", "USER_CANCELED", "SUCCESS", State.CANCELED, Reason.CANCELED_BY_USER),
+        ("CANCELLED", "CANCELED", None, State.CANCELED, Reason.CANCELED_BY_PLATFORM),
+        ("FAILED", "DRIVER_ERROR", "INTERNAL_ERROR", State.FAILED, Reason.PLATFORM_ERROR),
+        ("FAILED", "RUN_EXECUTION_ERROR", "CLIENT_ERROR", State.FAILED, Reason.USER_ERROR),
+        ("ERROR", "RUN_EXECUTION_ERROR", "CLIENT_ERROR", State.FAILED, Reason.USER_ERROR),  # code wins
+        ("SKIPPED", "MAX_CONCURRENT_RUNS_EXCEEDED", None, State.SKIPPED, Reason.CONCURRENCY_LIMIT),
+    ],
+)
+def test_result_state_and_code_together(
+    result: str, code: str, kind: str | None, state: State, reason: Reason | None
+) -> None:
+    fields = {"result_state": result, "termination_code": code, "termination_type": kind}
+    run = runstate.normalize(P, row(**fields), strict=True)
+    assert (run.state, run.reason) == (state, reason)
+
+
+def test_contradiction_is_a_conflict_and_the_code_wins() -> None:
+    with pytest.warns(StateConflictWarning, match="termination_code says FAILED"):
+        run = runstate.normalize(
+            P, row(result_state="SUCCEEDED", termination_code="RUN_EXECUTION_ERROR"), strict=True
+        )
+    assert (run.state, run.reason) == (State.FAILED, Reason.USER_ERROR)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_fixture_round_trips_strictly(name: str) -> None:
+    run = runstate.normalize(P, load(name), strict=True)
+    assert runstate.from_dict(json.loads(json.dumps(runstate.to_dict(run)))) == run
+    assert run.namespace == "databricks:1234567890123456"
+    assert run.is_terminal and run.raw == load(name)
+
+
+def test_task_row() -> None:
+    run = runstate.normalize(P, load("task_failed"), strict=True)
+    assert run.name == "transform_clicks" and run.parent_run_id == "555000111222444"
+    assert run.details["task_parameters"] == {"date": "2026-03-01"}
+    assert run.durations.execution == timedelta(seconds=886)
+
+
+def test_rows_before_the_duration_columns_report_no_durations_never_zero() -> None:
+    run = runstate.normalize(P, load("run_legacy_row"), strict=True)
+    for part in ("queue", "setup", "execution", "cleanup"):
+        assert getattr(run.durations, part) is None
+        assert run.durations.why_missing(part) is Missing.NOT_REPORTED
+    assert run.durations.total == timedelta(minutes=41, seconds=17)  # its one slice
+
+
+def test_newer_rows_zeros_are_real() -> None:
+    run = runstate.normalize(P, load("run_skipped_concurrency"), strict=True)
+    assert run.durations.queue == timedelta(0) and run.durations.total == timedelta(0)
+
+
+def test_multitask_parts_are_not_applicable() -> None:
+    run = runstate.normalize(P, load("run_multitask_failed"), strict=True)
+    assert run.durations.why_missing("execution") is Missing.NOT_APPLICABLE
+    assert run.durations.total == timedelta(seconds=1205)
+
+
+def test_one_slice_is_the_run_seen_through_that_slice() -> None:
+    first = runstate.normalize(P, three_slices()[0], strict=True)
+    assert first.state is State.RUNNING and first.ended_at is None and first.provider_state == {}
+    assert first.durations.why_missing("total") is Missing.NOT_ENDED
+    assert first.details["periods"] == [["2026-03-01T08:17:00Z", "2026-03-01T09:00:00Z"]]
+
+
+def test_three_slices_merge_into_one_run() -> None:
+    (run,) = runstate.normalize_many(P, three_slices(), strict=True)
+    assert run.state is State.SUCCEEDED and run.run_id == "555000111223000"
+    assert run.started_at == datetime(2026, 3, 1, 8, 17, tzinfo=UTC)
+    assert run.ended_at == datetime(2026, 3, 1, 10, 51, tzinfo=UTC)
+    assert run.durations.total == timedelta(seconds=9240) and run.durations.queue == timedelta(seconds=20)
+    assert len(run.details["periods"]) == 3
+    assert run.raw == {"slices": three_slices()}
+    assert runstate.from_dict(json.loads(json.dumps(runstate.to_dict(run)))) == run
+
+
+def test_merged_legacy_slices_total_is_the_sum_of_their_periods() -> None:
+    slices = [
+        row(period_start_time="2026-03-01T08:30:00Z", period_end_time="2026-03-01T09:00:00Z"),
+        row(
+            period_start_time="2026-03-01T09:00:00Z",
+            period_end_time="2026-03-01T09:10:00Z",
+            result_state="FAILED",
+        ),
+    ]
+    (run,) = runstate.normalize_many(P, slices, strict=True)
+    assert run.durations.total == timedelta(minutes=40)
+    assert run.durations.why_missing("execution") is Missing.NOT_REPORTED
+
+
+def test_keep_raw_false() -> None:
+    (run,) = runstate.normalize_many(P, three_slices(), keep_raw=False)
+    assert run.raw is None and run.state is State.SUCCEEDED
+
+
+def test_a_run_without_its_end_row_is_yielded_not_ended() -> None:
+    (run,) = runstate.normalize_many(P, three_slices()[1::-1], strict=True)
+    assert run.state is State.RUNNING and run.ended_at is None
+    assert run.started_at == datetime(2026, 3, 1, 8, 17, tzinfo=UTC)
+    assert [p[0] for p in run.details["periods"]] == ["2026-03-01T08:17:00Z", "2026-03-01T09:00:00Z"]
+
+
+def _slices_of(run_id: str, hours: int) -> list[dict[str, Any]]:
+    start = datetime(2026, 3, 1, tzinfo=UTC)
+    rows = []
+    for h in range(hours):
+        fields = {"result_state": "SUCCEEDED"} if h == hours - 1 else {}
+        begin, end = start + timedelta(hours=h), start + timedelta(hours=h + 1)
+        rows.append(
+            row(run_id=run_id, period_start_time=begin.isoformat(), period_end_time=end.isoformat(), **fields)
+        )
+    return rows
+
+
+@given(data=st.data(), sizes=st.lists(st.integers(1, 4), min_size=1, max_size=5))
+def test_unsorted_input_merges_like_sorted_input(data: st.DataObject, sizes: list[int]) -> None:
+    """Any interleaving of runs, slices in any order within a run as long as its end row comes last."""
+    groups = [_slices_of(str(i), n) for i, n in enumerate(sizes)]
+    expected = {r.run_id: r for r in runstate.normalize_many(P, itertools.chain(*groups), strict=True)}
+    pending = [[*data.draw(st.permutations(g[:-1])), g[-1]] for g in groups]
+    mixed = []
+    while any(pending):
+        group = data.draw(st.sampled_from([g for g in pending if g]))
+        mixed.append(group.pop(0))
+    got = {r.run_id: r for r in runstate.normalize_many(P, mixed, strict=True)}
+    assert got == expected
+    assert all(
+        r.state is State.SUCCEEDED and r.durations.total == timedelta(hours=n)
+        for r, n in zip((got[str(i)] for i in range(len(sizes))), sizes, strict=True)
+    )
+
+
+def test_sorted_input_streams_in_constant_memory() -> None:
+    """Each run is yielded as soon as its end row is read: at most one run's slices are held."""
+    consumed = 0
+
+    def endless() -> Iterator[dict[str, Any]]:
+        nonlocal consumed
+        for i in itertools.count():
+            for slice_ in _slices_of(str(i), 3):
+                consumed += 1
+                yield slice_
+
+    runs = runstate.normalize_many(P, endless(), strict=True)
+    for n, run in enumerate(itertools.islice(runs, 500), start=1):
+        assert consumed == 3 * n  # nothing read ahead, nothing held back
+        assert run.run_id == str(n - 1) and run.state is State.SUCCEEDED
+
+
+def test_a_bad_row_in_a_batch_is_reported_and_the_rest_merges() -> None:
+    failures: list[RecordFailure] = []
+    rows = [*three_slices()[:2], {"run_id": None}, three_slices()[2]]
+    runs = list(runstate.normalize_many(P, rows, strict=True, on_error=failures.append))
+    assert [f.index for f in failures] == [2]
+    assert [r.state for r in runs] == [State.SUCCEEDED]
+
+
+def test_not_a_row() -> None:
+    with pytest.raises(InvalidRecordError, match=r"databricks_system: \$: expected a system table row"):
+        runstate.normalize(P, ["not", "a", "row"])
+
+
+def test_unknown_result_state() -> None:
+    with pytest.raises(
+        UnmappedStateError, match=r"databricks_system: \$.result_state: unmapped state: 'PAUSED'"
+    ):
+        runstate.normalize(P, row(result_state="PAUSED"), strict=True)
+    with pytest.warns(UnmappedStateWarning, match="PAUSED"):
+        run = runstate.normalize(P, row(result_state="PAUSED"))
+    assert run.state is State.UNKNOWN and run.provider_state == {"result_state": "PAUSED"}
+
+
+def test_unknown_code_with_an_error_type_is_a_failure_leniently() -> None:
+    with pytest.warns(UnmappedStateWarning, match="NEW_CODE"):
+        run = runstate.normalize(P, row(termination_code="NEW_CODE", termination_type="CLOUD_FAILURE"))
+    assert (run.state, run.reason) == (State.FAILED, Reason.PLATFORM_ERROR)
+
+
+def test_missing_run_id_and_bad_time() -> None:
+    with pytest.raises(InvalidRecordError, match=r"\$.run_id: missing id"):
+        runstate.normalize(P, row(run_id=None), strict=True)
+    with pytest.raises(InvalidRecordError, match=r"\$.period_start_time: cannot parse time"):
+        runstate.normalize(P, row(period_start_time="yesterday"), strict=True)
+    with pytest.warns(InvalidRecordWarning):
+        assert runstate.normalize(P, row(period_start_time="yesterday")).started_at is None
+
+
+def test_end_before_start_is_reported() -> None:
+    record = row(period_end_time="2026-03-01T09:00:00Z", result_state="SUCCEEDED")
+    with pytest.raises(InvalidRecordError, match="ends before it starts"):
+        runstate.normalize(P, record, strict=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        run = runstate.normalize(P, record)
+    assert caught and run.durations.total is None
+
+
+def test_looks_like_a_system_table_row() -> None:
+    assert all(dbs.looks_like_databricks_system(load(name)) for name in CASES)
+    assert not dbs.looks_like_databricks_system({"run_id": 1, "state": {}})
+    assert not dbs.looks_like_databricks_system(["period_start_time", "workspace_id"])
+
+
+def test_merge_of_one_slice_is_that_slice() -> None:
+    run = runstate.normalize(P, load("run_succeeded"), strict=True)
+    assert dbs.merge([run]) is run
+    assert isinstance(run, Run)
+
+
+def test_bundled_example_merges_into_valid_runs() -> None:
+    lines = resources.files("runstate").joinpath("examples", f"{P}.jsonl").read_text().splitlines()
+    runs = list(runstate.normalize_many(P, (json.loads(line) for line in lines), strict=True))
+    assert len(runs) == len(lines) - 2  # the three slices are one run
+    schema = json.loads((Path(__file__).parent.parent / "schemas" / "run.schema.json").read_text())
+    for run in runs:
+        jsonschema.validate(runstate.to_dict(run), schema)
+    assert all(run.is_terminal for run in runs)

@@ -1,0 +1,156 @@
+"""Glue state-change events: every documented state, the JobRun table's meaning, a stream into a tracker."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import runstate
+from runstate import (
+    InvalidRecordError,
+    InvalidRecordWarning,
+    Missing,
+    RunTracker,
+    State,
+    UnmappedStateError,
+    UnmappedStateWarning,
+    check_provider,
+)
+from runstate.providers import _glue
+from runstate.providers import _glue_events as ge
+
+FIXTURES = Path(__file__).parent / "fixtures" / "glue_events"
+CASES = sorted(p.stem for p in FIXTURES.glob("*.json"))
+P = "glue_events"
+
+
+def load(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((FIXTURES / f"{name}.json").read_text())
+    return data
+
+
+def stream() -> list[dict[str, Any]]:
+    return [json.loads(line) for line in (FIXTURES / "stream_stopped.jsonl").read_text().splitlines()]
+
+
+def event(state: object, **detail: Any) -> dict[str, Any]:
+    return {
+        "detail-type": "Glue Job State Change",
+        "source": "aws.glue",
+        "account": "123456789012",
+        "region": "eu-west-1",
+        "time": "2026-03-01T09:00:00Z",
+        "detail": {"jobName": "orders-etl", "state": state, "jobRunId": "jr_1", **detail},
+    }
+
+
+def test_spec_is_sound() -> None:
+    check_provider(ge.SPEC)
+
+
+def test_the_states_are_the_job_run_table_itself() -> None:
+    assert ge.STATE is _glue.JOB_RUN_STATE
+    assert set(ge.EVENT_STATES) <= set(_glue.KNOWN_JOB_RUN_STATES)
+
+
+@pytest.mark.parametrize("state", ge.EVENT_STATES)
+def test_every_documented_state_strictly_means_what_the_job_run_says(state: str) -> None:
+    run = runstate.normalize(P, event(state), strict=True)
+    job_run = runstate.normalize(
+        "glue", {"Id": "jr_1", "JobName": "orders-etl", "JobRunState": state}, strict=True
+    )
+    assert (run.state, run.reason) == (job_run.state, job_run.reason)
+    assert run.provider_state == {"state": state}
+    assert run.updated_at == datetime(2026, 3, 1, 9, tzinfo=UTC)  # the event time: when it was observed
+    assert (run.ended_at is not None) is run.is_terminal
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_fixture_round_trips_strictly(name: str) -> None:
+    run = runstate.normalize(P, load(name), strict=True)
+    assert runstate.from_dict(json.loads(json.dumps(runstate.to_dict(run)))) == run
+    assert run.namespace == "aws:123456789012:eu-west-1"
+    assert run.raw == load(name) and run.name == "orders-etl" == run.job_id
+
+
+def test_failed_event_keeps_the_message_and_severity() -> None:
+    run = runstate.normalize(P, load("failed"), strict=True)
+    assert run.state is State.FAILED and run.message is not None and "Access Denied" in run.message
+    assert run.details["severity"] == "ERROR"
+    assert run.durations.why_missing("total") is Missing.NOT_REPORTED  # an event carries no durations
+
+
+def test_a_stream_of_events_into_a_tracker_gives_the_history() -> None:
+    tracker = RunTracker()
+    for run in runstate.normalize_many(P, stream(), strict=True):
+        assert run.updated_at is not None
+        tracker.observe(run, run.updated_at)
+    assert tracker.history() == [State.PENDING, State.RUNNING, State.TERMINATING, State.CANCELED]
+    assert tracker.illegal_steps == [] and tracker.conflicts == ()
+
+
+@given(order=st.permutations(range(4)))
+def test_events_in_any_order_give_the_same_history(order: list[int]) -> None:
+    """EventBridge delivery is best effort and unordered: the event time puts each one in its place."""
+    events = stream()
+    tracker = RunTracker()
+    for i in order:
+        run = runstate.normalize(P, events[i], strict=True)
+        assert run.updated_at is not None
+        tracker.observe(run, run.updated_at)
+    assert tracker.history() == [State.PENDING, State.RUNNING, State.TERMINATING, State.CANCELED]
+
+
+def test_unknown_state() -> None:
+    with pytest.raises(UnmappedStateError, match=r"glue_events: \$.detail.state: unmapped state: 'PAUSED'"):
+        runstate.normalize(P, event("PAUSED"), strict=True)
+    with pytest.warns(UnmappedStateWarning, match="PAUSED"):
+        run = runstate.normalize(P, event("PAUSED"))
+    assert run.state is State.UNKNOWN and run.provider_state == {"state": "PAUSED"}
+
+
+def test_another_detail_type_is_refused_strictly() -> None:
+    crawler = {**event("SUCCEEDED"), "detail-type": "Glue Crawler State Change"}
+    with pytest.raises(
+        InvalidRecordError, match=r"glue_events: \$.detail-type: expected 'Glue Job State Change'"
+    ):
+        runstate.normalize(P, crawler, strict=True)
+    with pytest.warns(InvalidRecordWarning, match="detail-type"):
+        runstate.normalize(P, crawler)
+
+
+def test_missing_detail_and_run_id() -> None:
+    with pytest.raises(InvalidRecordError, match=r"\$.detail: expected the event's detail object"):
+        runstate.normalize(P, {"detail-type": "Glue Job State Change", "detail": "SUCCEEDED"}, strict=True)
+    with pytest.raises(InvalidRecordError, match=r"\$.detail.jobRunId: missing id"):
+        runstate.normalize(P, event("RUNNING", jobRunId=None), strict=True)
+    with pytest.raises(InvalidRecordError, match=r"glue_events: \$: expected an EventBridge event"):
+        runstate.normalize(P, "Glue Job State Change")
+
+
+def test_unparsable_time() -> None:
+    with pytest.raises(InvalidRecordError, match=r"\$.time: cannot parse time"):
+        runstate.normalize(P, {**event("RUNNING"), "time": "noon"}, strict=True)
+
+
+def test_looks_like_a_glue_event() -> None:
+    assert all(ge.looks_like_glue_event(load(name)) for name in CASES)
+    assert not ge.looks_like_glue_event({"Id": "jr_1", "JobRunState": "RUNNING"})
+    assert not ge.looks_like_glue_event("Glue Job State Change")
+
+
+def test_bundled_example_is_valid() -> None:
+    lines = resources.files("runstate").joinpath("examples", f"{P}.jsonl").read_text().splitlines()
+    runs = list(runstate.normalize_many(P, (json.loads(line) for line in lines), strict=True))
+    schema = json.loads((Path(__file__).parent.parent / "schemas" / "run.schema.json").read_text())
+    for run in runs:
+        jsonschema.validate(runstate.to_dict(run), schema)
+    assert len(runs) == len(lines) >= 5
