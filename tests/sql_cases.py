@@ -7,6 +7,7 @@ fixture record becomes a row. The expected answer of a row is always ``runstate.
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import warnings
@@ -22,7 +23,9 @@ import runstate
 from runstate import UnmappedStateWarning
 from runstate._registry import REGISTRY
 from runstate.providers import _cloud_deploy as cd
+from runstate.providers import _databricks_system as system
 from runstate.providers import _glue as glue
+from runstate.providers import _glue_events as glue_events
 
 FIXTURES = Path(__file__).parent / "fixtures"
 Row = dict[str, Any]
@@ -127,7 +130,64 @@ CLOUD_DEPLOY = Case(
     from_record=_deploy_row,
 )
 
-CASES: dict[str, Case] = {c.provider: c for c in (GLUE, CLOUD_DEPLOY)}
+
+def _event_record(row: Row) -> dict[str, Any]:
+    detail = {"jobRunId": "jr_sql", "jobName": "orders-etl"}
+    if row["detail.state"] is not None:
+        detail["state"] = row["detail.state"]
+    return {"detail-type": "Glue Job State Change", "source": "aws.glue", "detail": detail}
+
+
+GLUE_EVENTS = Case(
+    provider="glue_events",
+    types={"detail.state": "text"},
+    pools={"detail.state": (None, *glue_events.STATE, *_ODD_WORDS)},
+    to_record=_event_record,
+    from_record=lambda record, run: {"detail.state": record["detail"].get("state")},
+)
+
+_SYSTEM_PARTS = tuple(f"{p}_duration_seconds" for p in ("queue", "setup", "execution", "cleanup", "run"))
+_SYSTEM_WORDS = ("result_state", "termination_code", "termination_type")
+
+
+def _system_record(row: Row) -> dict[str, Any]:
+    record = {"workspace_id": "1234567890123456", "run_id": "555000111222666", "job_id": "987"}
+    record.update({k: v for k, v in row.items() if v is not None})
+    return record
+
+
+def _system_row(record: Mapping[str, Any], run: runstate.Run) -> Row:
+    periods = run.details["periods"][0]
+    row: Row = {k: record.get(k) for k in (*_SYSTEM_WORDS, *_SYSTEM_PARTS)}
+    row["period_start_time"] = None if periods[0] is None else datetime.fromisoformat(periods[0])
+    row["period_end_time"] = None if periods[1] is None else datetime.fromisoformat(periods[1])
+    return row
+
+
+_NUMBERS = (None, 0, 45, 1800)
+
+DATABRICKS_SYSTEM = Case(
+    provider="databricks_system",
+    types={
+        **dict.fromkeys(_SYSTEM_WORDS, "text"),
+        **dict.fromkeys(_SYSTEM_PARTS, "int"),
+        "period_start_time": "timestamp",
+        "period_end_time": "timestamp",
+    },
+    pools={
+        "result_state": (None, *system.RESULT_STATE, *_ODD_WORDS[:3]),
+        "termination_code": (None, *system.TERMINATION_CODE, *_ODD_WORDS[:3]),
+        "termination_type": (None, *system.TERMINATION_TYPE, *_ODD_WORDS[:3]),
+        **dict.fromkeys(_SYSTEM_PARTS, _NUMBERS),
+        "period_start_time": _TIMES,
+        "period_end_time": _TIMES,
+    },
+    to_record=_system_record,
+    from_record=_system_row,
+    durations=("queue_seconds", "setup_seconds", "execution_seconds", "cleanup_seconds", "total_seconds"),
+)
+
+CASES: dict[str, Case] = {c.provider: c for c in (GLUE, CLOUD_DEPLOY, GLUE_EVENTS, DATABRICKS_SYSTEM)}
 
 
 def rows_strategy(case: Case) -> st.SearchStrategy[Row]:
@@ -141,13 +201,17 @@ def rows_strategy(case: Case) -> st.SearchStrategy[Row]:
     return st.fixed_dictionaries(columns)
 
 
-def all_combinations(case: Case, limit: int = 20_000) -> list[Row]:
-    """Every combination of the pools' values (capped: the largest pools are sampled past ``limit``)."""
-    rows: list[Row] = [{}]
-    for name, pool in case.pools.items():
-        rows = [{**row, name: value} for row in rows for value in pool]
-    if len(rows) > limit:
-        rows = random.Random(17).sample(rows, limit)
+def all_combinations(case: Case, repeat: int = 8) -> list[Row]:
+    """Every combination of the word columns' pools, each with ``repeat`` seeded draws of the others
+    (numbers and times) when there are others, so a row of words meets varied durations."""
+    words = [n for n, kind in case.types.items() if kind == "text"]
+    others = [n for n in case.types if n not in words]
+    rng = random.Random(17)
+    rows: list[Row] = []
+    for combo in itertools.product(*(case.pools[n] for n in words)):
+        base = dict(zip(words, combo, strict=True))
+        for _ in range(repeat if others else 1):
+            rows.append({**base, **{n: rng.choice(case.pools[n]) for n in others}})
     return rows
 
 
@@ -171,8 +235,9 @@ def expected(provider: str, record: Mapping[str, Any]) -> tuple[Row, runstate.Ru
         "phase": run.phase.value,
         "unmapped": unmapped,
     }
-    total = run.durations.total
-    result["total_seconds"] = None if total is None else total.total_seconds()
+    for part in ("queue", "setup", "execution", "cleanup", "total"):
+        value = getattr(run.durations, part)
+        result[f"{part}_seconds"] = None if value is None else value.total_seconds()
     return result, run
 
 
@@ -211,14 +276,46 @@ def fixture_rows(case: Case) -> tuple[list[str], list[Row], list[Row]]:
 _DUCKDB_TYPES = {"text": "VARCHAR", "timestamp": "TIMESTAMPTZ", "bool": "BOOLEAN", "int": "BIGINT"}
 
 
+def nested(types: Mapping[str, str]) -> dict[str, Any]:
+    """Dotted column words as a tree: ``{"detail.state": "text"}`` is ``{"detail": {"state": "text"}}``."""
+    tree: dict[str, Any] = {}
+    for name, kind in types.items():
+        *parents, leaf = name.split(".")
+        node = tree
+        for parent in parents:
+            node = node.setdefault(parent, {})
+        node[leaf] = kind
+    return tree
+
+
+def nested_value(tree: Any, row: Row, prefix: str = "") -> Any:
+    """One row's value of a tree node: a leaf's value, or a dict of the node's children."""
+    if isinstance(tree, str):
+        return row[prefix]
+    return {
+        k: nested_value(sub, row, f"{prefix}{k}" if isinstance(sub, str) else f"{prefix}{k}.")
+        for k, sub in tree.items()
+    }
+
+
+def _duckdb_type(tree: Any) -> str:
+    if isinstance(tree, str):
+        return _DUCKDB_TYPES[tree]
+    return "STRUCT(" + ", ".join(f'"{k}" {_duckdb_type(v)}' for k, v in tree.items()) + ")"
+
+
 def duckdb_table(con: Any, case: Case, rows: list[Row], name: str = "runs") -> None:
-    """The rows as a DuckDB table with a ``row_id`` and one typed column per column word (in one go)."""
+    """The rows as a DuckDB table with a ``row_id`` and one typed column per column word (in one go);
+    dotted words become STRUCT columns, as a JSON history read by ``read_json_auto`` has them."""
     columns = ["unnest($1::BIGINT[]) AS row_id"]
     values: list[list[Any]] = [list(range(len(rows)))]
-    for i, (column, kind) in enumerate(case.types.items(), start=2):
-        columns.append(f'unnest(${i}::{_DUCKDB_TYPES[kind]}[]) AS "{column}"')
-        values.append([row[column] for row in rows])
+    for i, (column, tree) in enumerate(nested(case.types).items(), start=2):
+        columns.append(f'unnest(${i}::{_duckdb_type(tree)}[]) AS "{column}"')
+        values.append(
+            [nested_value(tree, row, column if isinstance(tree, str) else column + ".") for row in rows]
+        )
     con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET threads = 1")  # the machine is shared; the tables are small
     con.execute(f"CREATE TABLE {name} AS SELECT {', '.join(columns)}", values)
 
 

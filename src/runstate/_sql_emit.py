@@ -14,7 +14,7 @@ from typing import Final
 import sqlglot
 from sqlglot import exp
 
-from ._sql_rules import Decision, Duration, Kind, Rule, Test
+from ._sql_rules import Classes, Decision, Duration, Kind, Rule, Source, Test
 from ._vocabulary import STATE_PHASE
 
 __all__ = ["outputs"]
@@ -75,7 +75,42 @@ def _test(test: Test, columns: Mapping[str, exp.Expr]) -> exp.Expr:
         return exp.GT(this=found, expression=exp.Literal.number(0))
     if kind is Kind.TRUE:
         return exp.EQ(this=column, expression=exp.true())
-    return exp.GT(this=column, expression=exp.Literal.number(0))  # Kind.POSITIVE
+    if kind is Kind.POSITIVE:
+        return exp.GT(this=column, expression=exp.Literal.number(0))
+    zero = exp.Literal.number(0)
+    if kind is Kind.ZERO_OR_NULL:
+        return exp.Paren(
+            this=exp.or_(
+                exp.Is(this=column, expression=exp.Null()), exp.EQ(this=column.copy(), expression=zero)
+            )
+        )
+    if kind is Kind.ZERO:
+        return exp.EQ(this=column, expression=zero)
+    if kind is Kind.NONZERO:
+        return exp.NEQ(this=column, expression=zero)
+    assert test.classes is not None  # Kind.CLASSES
+    return _classes(column, test.classes)
+
+
+def _classes(column: exp.Expr, classes: Classes) -> exp.Expr:
+    """``col IN (words)`` or absent (NULL, or "") or unknown (a word outside every table), as asked."""
+    parts: list[exp.Expr] = []
+    if classes.absent:
+        parts.append(exp.Is(this=column.copy(), expression=exp.Null()))
+    if classes.absent and classes.unknown:  # the shorter way round: anything but the other known words
+        others = [w for w in classes.known if w not in classes.words]  # "" is absent or unknown: in
+        parts.append(exp.Not(this=exp.In(this=column.copy(), expressions=[_text(w) for w in others])))
+        return exp.Paren(this=exp.or_(*parts))
+    if classes.words:
+        parts.append(exp.In(this=column.copy(), expressions=[_text(w) for w in classes.words]))
+    if classes.absent and classes.blank_is_absent:
+        parts.append(exp.EQ(this=column.copy(), expression=_text("")))
+    if classes.unknown:
+        known = [*classes.known, *([""] if classes.blank_is_absent else [])]
+        parts.append(exp.Not(this=exp.In(this=column.copy(), expressions=[_text(w) for w in known])))
+    if not parts:  # pragma: no cover - rules_from_function never makes an empty class set
+        return exp.false()
+    return exp.Paren(this=exp.or_(*parts)) if len(parts) > 1 else parts[0]
 
 
 def _all(tests: Sequence[Test], columns: Mapping[str, exp.Expr]) -> exp.Expr:
@@ -112,22 +147,30 @@ def _flag(groups: Sequence[Sequence[Test]], columns: Mapping[str, exp.Expr]) -> 
     return exp.Case().when(condition, exp.true()).else_(exp.false())
 
 
-def _seconds(duration: Duration, columns: Mapping[str, exp.Expr]) -> exp.Expr:
-    if duration.value is not None:
-        column = columns[duration.value]
-        seconds = exp.Div(
-            this=exp.Cast(this=column.copy(), to=exp.DataType.build("DOUBLE")),
-            expression=exp.Literal.number(duration.scale),
-        )
-        if not duration.zero_is_null:
-            return seconds
-        zero = exp.EQ(this=column.copy(), expression=exp.Literal.number(0))
-        return exp.Case().when(zero, exp.Null()).else_(seconds)
-    start, end = columns[str(duration.start)], columns[str(duration.end)]
+def _source(source: Source, columns: Mapping[str, exp.Expr]) -> exp.Expr:
+    """A duration's value in seconds as a DOUBLE (NULL for ``None``)."""
+    if source is None:
+        return exp.Null()
+    if isinstance(source, str):
+        return exp.Cast(this=columns[source].copy(), to=exp.DataType.build("DOUBLE"))
+    end, start = columns[source.end], columns[source.start]
     micros = exp.TimestampDiff(this=end.copy(), expression=start.copy(), unit=exp.var("MICROSECOND"))
-    return exp.Div(
+    seconds = exp.Div(
         this=exp.Cast(this=micros, to=exp.DataType.build("DOUBLE")), expression=exp.Literal.number(1_000_000)
     )
+    if not source.nonnegative:
+        return seconds
+    return exp.Case().when(exp.GTE(this=end.copy(), expression=start.copy()), seconds)
+
+
+def _seconds(duration: Duration, columns: Mapping[str, exp.Expr]) -> exp.Expr:
+    cases = duration.cases
+    if len(cases) == 1 and not cases[0][0]:
+        return _source(cases[0][1], columns)
+    case = exp.Case()
+    for tests, source in cases:
+        case = case.when(_all(tests, columns), _source(source, columns))
+    return case
 
 
 def parse_column(text: str, dialect: str) -> exp.Expr:

@@ -8,11 +8,23 @@ combination of words (tests/test_sql_duckdb.py).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Mapping
 from typing import Final
 
+from ._context import Context
 from ._spec import Outcome
-from ._sql_rules import Decision, Duration, Kind, Rule, Test, grouped_rules
+from ._sql_rules import (
+    Classes,
+    Decision,
+    Duration,
+    Kind,
+    Rule,
+    Span,
+    Test,
+    grouped_rules,
+    rules_from_function,
+)
 from ._vocabulary import State
 
 __all__ = ["DECISIONS", "decision"]
@@ -55,7 +67,7 @@ def _glue() -> Decision:
         },
         rules=tuple(rules),
         unmapped=((Test(state, Kind.NOT_IN, tuple(g.JOB_RUN_STATE)),),),
-        durations={"total_seconds": Duration(start="StartedOn", end="CompletedOn")},
+        durations={"total_seconds": Duration((((), Span("StartedOn", "CompletedOn")),))},
         column_docs={
             state: "the JobRunState word",
             detail: "StateDetail (free text: why a WAITING run waits)",
@@ -105,9 +117,90 @@ def _cloud_deploy() -> Decision:
     )
 
 
+def _glue_events() -> Decision:
+    """``detail.state``: the Glue ``JobRunState`` table itself (an event carries no StateDetail)."""
+    from .providers import _glue_events as ge
+
+    state = "detail.state"
+    return Decision(
+        provider="glue_events",
+        columns={state: "detail.state"},
+        rules=tuple(grouped_rules((), state, ge.STATE)),
+        unmapped=((Test(state, Kind.NOT_IN, tuple(ge.STATE)),),),
+        column_docs={state: "the event's detail.state word"},
+    )
+
+
+_SYSTEM_PARTS: Final = ("queue", "setup", "execution", "cleanup")
+
+
+def _databricks_system() -> Decision:
+    """result_state, termination_code and type, decided by the provider's own decision function over
+    every class of word; durations from the end row's ``*_duration_seconds`` (see the provider)."""
+    from .providers import _databricks_system as ds
+
+    names = {"result_state": ds.RESULT_STATE, "termination_code": ds.TERMINATION_CODE}
+    names["termination_type"] = ds.TERMINATION_TYPE
+    context = Context("databricks_system", strict=False)
+
+    def decide(words: Mapping[str, str | None]) -> Outcome:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # unknown words are reported by normalize; here they are data
+            return ds._outcome({k: v for k, v in words.items() if v is not None}, context)[0]
+
+    known = {name: tuple(table) for name, table in names.items()}
+    rules = rules_from_function(known, decide)
+    unmapped = tuple(
+        (Test(name, Kind.CLASSES, classes=Classes((), False, True, words)),) for name, words in known.items()
+    )
+    columns = {name: name for name in names}
+    parts = [f"{p}_duration_seconds" for p in (*_SYSTEM_PARTS, "run")]
+    columns.update({p: p for p in parts})
+    columns.update(period_start_time="period_start_time", period_end_time="period_end_time")
+    not_ended = (Test("result_state", Kind.BLANK), Test("termination_code", Kind.BLANK))
+    legacy = (*(Test(p, Kind.ZERO_OR_NULL) for p in parts), Test("termination_type", Kind.BLANK))
+    multitask = (
+        Test("run_duration_seconds", Kind.NONZERO),
+        *(Test(f"{p}_duration_seconds", Kind.ZERO) for p in ("setup", "execution", "cleanup")),
+    )
+    durations = {
+        "queue_seconds": Duration(((not_ended, None), (legacy, None), ((), "queue_duration_seconds"))),
+        **{
+            f"{p}_seconds": Duration(
+                ((not_ended, None), (legacy, None), (multitask, None), ((), f"{p}_duration_seconds"))
+            )
+            for p in _SYSTEM_PARTS[1:]
+        },
+        "total_seconds": Duration(
+            (
+                (not_ended, None),
+                (legacy, Span("period_start_time", "period_end_time", nonnegative=True)),
+                ((), "run_duration_seconds"),
+            )
+        ),
+    }
+    return Decision(
+        provider="databricks_system",
+        columns=columns,
+        rules=tuple(rules),
+        unmapped=unmapped,
+        durations=durations,
+        column_docs={
+            "result_state": "result_state (only on the row that ends a run)",
+            "termination_code": "termination_code",
+            "termination_type": "termination_type",
+            **{p: f"{p} (numeric seconds)" for p in parts},
+            "period_start_time": "period_start_time as a timestamp",
+            "period_end_time": "period_end_time as a timestamp",
+        },
+    )
+
+
 DECISIONS: Final[dict[str, Callable[[], Decision]]] = {
     "glue": _glue,
     "cloud_deploy": _cloud_deploy,
+    "databricks_system": _databricks_system,
+    "glue_events": _glue_events,
 }
 """The providers the SQL generator covers, by name."""
 

@@ -9,7 +9,8 @@ from the providers' own tables by :mod:`runstate._sql_providers` and turned into
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+import itertools
+from collections.abc import Callable, Mapping
 from typing import Final
 
 import attrs
@@ -17,7 +18,19 @@ import attrs
 from ._spec import Outcome
 from ._vocabulary import State
 
-__all__ = ["Decision", "Duration", "Kind", "Rule", "Test", "UNKNOWN", "grouped_rules"]
+__all__ = [
+    "UNKNOWN",
+    "Classes",
+    "Decision",
+    "Duration",
+    "Kind",
+    "Rule",
+    "Source",
+    "Span",
+    "Test",
+    "grouped_rules",
+    "rules_from_function",
+]
 
 UNKNOWN: Final = Outcome(State.UNKNOWN)
 
@@ -41,6 +54,14 @@ class Kind(enum.Enum):
     """The column is the boolean TRUE."""
     POSITIVE = "positive"
     """The column is a number above zero."""
+    ZERO_OR_NULL = "zero or null"
+    """The column is NULL or the number 0."""
+    ZERO = "zero"
+    """The column is the number 0."""
+    NONZERO = "nonzero"
+    """The column is a number other than 0."""
+    CLASSES = "classes"
+    """The column's word is in one of the classes of :class:`Classes` (see :func:`rules_from_function`)."""
 
 
 @attrs.frozen
@@ -51,6 +72,7 @@ class Test:
     kind: Kind
     words: tuple[str, ...] = ()
     limit: int | None = None
+    classes: Classes | None = None
 
 
 @attrs.frozen
@@ -62,18 +84,37 @@ class Rule:
 
 
 @attrs.frozen
+class Classes:
+    """A set of word classes of one column: some known words, absence, a word no table knows."""
+
+    words: tuple[str, ...]
+    absent: bool
+    unknown: bool
+    known: tuple[str, ...]
+    """Every word the column's tables know (what "unknown" is measured against)."""
+    blank_is_absent: bool = True
+    """Whether "" counts as absent (as NULL) rather than as a word."""
+
+
+@attrs.frozen
+class Span:
+    """``end - start`` of two timestamp columns; ``None`` (NULL) when the end is before the start if
+    ``nonnegative``."""
+
+    start: str
+    end: str
+    nonnegative: bool = False
+
+
+Source = str | Span | None
+"""Where a duration's value comes from: a numeric column (seconds), a span, or nothing (NULL)."""
+
+
+@attrs.frozen
 class Duration:
-    """A duration output in seconds: ``end - start`` of two timestamp columns, or a numeric column.
+    """A duration output in seconds: the source of the first case whose tests all hold (else NULL)."""
 
-    ``scale`` turns the column's unit into seconds (1000 for milliseconds); ``zero_is_null`` keeps a
-    reported 0 as NULL ("not reported").
-    """
-
-    start: str | None = None
-    end: str | None = None
-    value: str | None = None
-    scale: int = 1
-    zero_is_null: bool = False
+    cases: tuple[tuple[tuple[Test, ...], Source], ...]
 
 
 @attrs.frozen
@@ -101,3 +142,57 @@ def grouped_rules(prefix: tuple[Test, ...], column: str, table: Mapping[str, Out
         by_outcome.setdefault(outcome, []).append(word)
     return [Rule((*prefix, Test(column, Kind.IN, tuple(words))), o) for o, words in by_outcome.items()]
 
+
+ABSENT: Final = "\x00absent"
+UNKNOWN_WORD: Final = "\x00a word no table knows"
+"""The representatives of absence and of an unknown word when a decision function is enumerated."""
+
+
+def rules_from_function(
+    columns: Mapping[str, tuple[str, ...]], decide: Callable[[Mapping[str, str | None]], Outcome]
+) -> list[Rule]:
+    """Rules equal to ``decide`` over every class of word: each known word, absent, unknown.
+
+    ``decide`` gets one representative per column (a known word, ``None`` for absent, or
+    :data:`UNKNOWN_WORD`) and must depend on a word only through its class, as a normalizer reading
+    tables does. The classes partition the inputs, so rows with one outcome merge freely: the result
+    is a few rules with ``IN`` lists instead of one per combination.
+    """
+    names = list(columns)
+    domains = [(*columns[n], ABSENT, UNKNOWN_WORD) for n in names]
+    rows: dict[Outcome, list[tuple[frozenset[str], ...]]] = {}
+    for combo in itertools.product(*domains):
+        words = {n: (None if w == ABSENT else w) for n, w in zip(names, combo, strict=True)}
+        rows.setdefault(decide(words), []).append(tuple(frozenset({w}) for w in combo))
+    rules: list[Rule] = []
+    for outcome, patterns in rows.items():
+        for pattern in _merged(patterns, len(names)):
+            tests = tuple(
+                _classes_test(name, classes, columns[name])
+                for name, classes in zip(names, pattern, strict=True)
+                if len(classes) < len(columns[name]) + 2
+            )
+            rules.append(Rule(tests, outcome))
+    return rules
+
+
+def _merged(patterns: list[tuple[frozenset[str], ...]], width: int) -> list[tuple[frozenset[str], ...]]:
+    """Merge patterns that differ in one column only, column after column, until nothing merges."""
+    current = set(patterns)
+    changed = True
+    while changed:
+        changed = False
+        for dim in range(width):
+            groups: dict[tuple[frozenset[str], ...], frozenset[str]] = {}
+            for pattern in current:
+                rest = pattern[:dim] + pattern[dim + 1 :]
+                groups[rest] = groups.get(rest, frozenset()) | pattern[dim]
+            merged = {(*rest[:dim], words, *rest[dim:]) for rest, words in groups.items()}
+            if len(merged) < len(current):
+                current, changed = merged, True
+    return sorted(current, key=lambda p: tuple(sorted(w for c in p for w in c)))
+
+
+def _classes_test(name: str, classes: frozenset[str], known: tuple[str, ...]) -> Test:
+    words = tuple(w for w in known if w in classes)
+    return Test(name, Kind.CLASSES, classes=Classes(words, ABSENT in classes, UNKNOWN_WORD in classes, known))
