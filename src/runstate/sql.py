@@ -21,7 +21,15 @@ from ._sql_providers import DECISIONS, decision
 if TYPE_CHECKING:
     from sqlglot import exp
 
-__all__ = ["DIALECTS", "SqlError", "case_expressions", "default_columns", "providers", "select"]
+__all__ = [
+    "DIALECTS",
+    "SqlError",
+    "case_expressions",
+    "column_docs",
+    "default_columns",
+    "providers",
+    "select",
+]
 
 DIALECTS: Final = ("duckdb", "spark", "bigquery")
 """The dialects the SQL is generated for (sqlglot's names; ``spark`` is Spark SQL and Databricks SQL)."""
@@ -41,12 +49,6 @@ class SqlError(RunstateError, ValueError):
 def providers() -> tuple[str, ...]:
     """The providers whose tables can be emitted as SQL."""
     return tuple(DECISIONS)
-
-
-def _decision_of(provider: str) -> object:
-    if provider not in DECISIONS:
-        raise UnknownProviderError(provider, DECISIONS)
-    return decision(provider)
 
 
 def default_columns(provider: str) -> dict[str, str]:
@@ -70,7 +72,7 @@ def _trees(provider: str, dialect: str, columns: Mapping[str, str] | None) -> di
         raise SqlError(provider, "dialect", dialect, f"unsupported dialect (one of {', '.join(DIALECTS)})")
     try:
         from . import _sql_emit
-    except ImportError as exc:  # pragma: no cover - exercised with sqlglot hidden, see tests
+    except ImportError as exc:  # sqlglot missing (tests hide it)
         raise ImportError("runstate.sql needs sqlglot: pip install 'runstate[sql]'") from exc
     found = decision(provider)
     texts = dict(found.columns)
@@ -84,9 +86,8 @@ def _trees(provider: str, dialect: str, columns: Mapping[str, str] | None) -> di
         try:
             parsed[word] = _sql_emit.parse_column(text, dialect)
         except Exception as exc:  # sqlglot's parse errors: the caller's text, reported as such
-            raise SqlError(
-                provider, f"columns[{word}]", text, f"not a {dialect} expression ({exc})"
-            ) from None
+            problem = f"not a {dialect} expression ({_first_line(exc)})"
+            raise SqlError(provider, f"columns[{word}]", text, problem) from None
     return _sql_emit.outputs(found, parsed)
 
 
@@ -114,13 +115,18 @@ def select(
     ``table`` is anything a ``FROM`` takes in the dialect (a table name, ``read_json_auto('f.jsonl')``).
     The prefix keeps the outputs apart from the provider's own columns (Cloud Deploy has a ``state``).
     """
+    trees = _trees(provider, dialect, columns)  # first: it names the extra when sqlglot is missing
     from sqlglot import exp
     from sqlglot.errors import ParseError
 
-    trees = _trees(provider, dialect, columns)
     query = exp.select(exp.Star(), *(exp.alias_(tree, prefix + name) for name, tree in trees.items()))
     try:
         query = query.from_(table, dialect=dialect)
     except ParseError as exc:
-        raise SqlError(provider, "table", table, f"not a {dialect} FROM item ({exc})") from None
+        raise SqlError(provider, "table", table, f"not a {dialect} FROM item ({_first_line(exc)})") from None
     return query.sql(dialect=dialect, pretty=pretty)
+
+
+def _first_line(exc: Exception) -> str:
+    """sqlglot's message without its highlighted excerpt (terminal escapes do not belong in an error)."""
+    return str(exc).splitlines()[0].rstrip(".")

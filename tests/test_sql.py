@@ -1,0 +1,156 @@
+"""runstate.sql's surface: outputs, dialects (BigQuery transpiled back and run), column maps, errors, CLI."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import sys
+
+import pytest
+import sqlglot
+
+import runstate
+from runstate import UnknownProviderError, sql
+from runstate._cli_sql import add_parser, run
+
+from .sql_cases import CASES, duckdb_table, fixture_rows
+
+duckdb = pytest.importorskip("duckdb", reason="the sql tests need duckdb: pip install 'runstate[sql]'")
+
+OUTPUTS = {"state", "reason", "phase", "unmapped"}
+
+
+@pytest.mark.parametrize("dialect", sql.DIALECTS)
+@pytest.mark.parametrize("provider", sql.providers())
+def test_every_provider_has_the_canonical_outputs_in_every_dialect(provider: str, dialect: str) -> None:
+    expressions = sql.case_expressions(provider, dialect)
+    assert set(expressions) >= OUTPUTS
+    for text in expressions.values():
+        assert sqlglot.parse_one(text, read=dialect) is not None
+
+
+def test_the_providers_are_registered_ones() -> None:
+    assert set(sql.providers()) <= set(runstate.providers())
+    assert set(sql.providers()) >= {"glue", "cloud_deploy", "databricks_system", "glue_events"}
+
+
+@pytest.mark.parametrize("provider", sorted(CASES))
+def test_bigquery_sql_transpiled_back_gives_the_same_answers(provider: str) -> None:
+    """The BigQuery text is read by sqlglot as BigQuery and run in DuckDB: the logic survived intact."""
+    case = CASES[provider]
+    _, rows, wanted = fixture_rows(case)
+    query = sqlglot.transpile(sql.select(provider, "bigquery", "runs", prefix="out_"), "bigquery", "duckdb")[
+        0
+    ]
+    with duckdb.connect() as con:
+        duckdb_table(con, case, rows)
+        cursor = con.execute(f"SELECT * FROM ({query}) ORDER BY row_id")
+        names = [d[0] for d in cursor.description]
+        got = [
+            {k[4:]: v for k, v in zip(names, r, strict=True) if k.startswith("out_")}
+            for r in cursor.fetchall()
+        ]
+    assert [{k: g[k] for k in OUTPUTS} for g in got] == [{k: w[k] for k in OUTPUTS} for w in wanted]
+
+
+def test_columns_map_the_words_to_the_callers_layout() -> None:
+    columns = {"JobRunState": "job_run_state", "StateDetail": "json_extract_string(extra, '$.detail')"}
+    with duckdb.connect() as con:
+        con.execute(
+            "CREATE TABLE runs AS SELECT * FROM (VALUES "
+            "('WAITING', '{\"detail\": \"Max concurrent runs per job reached\"}'), ('STOPPED', '{}'), "
+            "('PAUSED', '{}')) AS t(job_run_state, extra)"
+        )
+        con.execute("ALTER TABLE runs ADD COLUMN ExecutionClass VARCHAR")
+        con.execute("ALTER TABLE runs ADD COLUMN StartedOn TIMESTAMPTZ")
+        con.execute("ALTER TABLE runs ADD COLUMN CompletedOn TIMESTAMPTZ")
+        query = sql.select("glue", "duckdb", "runs", columns)
+        found = con.execute(
+            f"SELECT canonical_state, canonical_reason, canonical_unmapped FROM ({query})"
+        ).fetchall()
+    assert found == [
+        ("QUEUED", "CONCURRENCY_LIMIT", False),
+        ("CANCELED", runstate.normalize("glue", {"Id": "1", "JobRunState": "STOPPED"}).reason, False),
+        ("UNKNOWN", None, True),
+    ]
+
+
+def test_default_columns_are_the_providers_own_words() -> None:
+    assert sql.default_columns("glue")["JobRunState"] == "JobRunState"
+    assert sql.default_columns("cloud_deploy") == {
+        "state": "state",
+        "jobRun": "jobRun",
+        "failureCause": "failureCause",
+    }
+    assert sql.default_columns("glue_events") == {"detail.state": "detail.state"}
+    assert set(sql.column_docs("databricks_system")) == set(sql.default_columns("databricks_system"))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "words"),
+    [
+        ({"provider": "nope"}, UnknownProviderError, ["nope"]),
+        ({"dialect": "mysql"}, sql.SqlError, ["dialect", "mysql", "duckdb"]),
+        ({"columns": {"Nope": "x"}}, sql.SqlError, ["columns", "Nope", "JobRunState"]),
+        ({"columns": {"JobRunState": "((("}}, sql.SqlError, ["columns[JobRunState]", "((("]),
+        ({"table": "a b c d e"}, sql.SqlError, ["table", "a b c d e"]),
+    ],
+)
+def test_bad_requests_get_clear_errors(
+    kwargs: dict[str, object], error: type[Exception], words: list[str]
+) -> None:
+    call: dict[str, object] = {"provider": "glue", "dialect": "duckdb", **kwargs}
+    with pytest.raises(error) as raised:
+        sql.select(**call)  # type: ignore[arg-type]
+    assert isinstance(raised.value, runstate.RunstateError)
+    assert all(w in str(raised.value) for w in words)
+    assert "\x1b" not in str(raised.value)
+
+
+def test_without_sqlglot_the_error_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "sqlglot", None)
+    monkeypatch.delitem(sys.modules, "runstate._sql_emit", raising=False)
+    monkeypatch.delattr(runstate, "_sql_emit", raising=False)
+    with pytest.raises(ImportError, match=r"pip install 'runstate\[sql\]'"):
+        sql.case_expressions("glue", "duckdb")
+
+
+def _cli(*argv: str) -> tuple[int, str]:
+    parser = argparse.ArgumentParser(prog="runstate")
+    add_parser(parser.add_subparsers(dest="command", required=True))
+    out = io.StringIO()
+    return run(parser.parse_args(["sql", *argv]), out), out.getvalue()
+
+
+def test_cli_prints_a_ready_select() -> None:
+    status, text = _cli("--provider", "glue", "--dialect", "spark", "--table", "lake.glue_runs")
+    assert status == 0
+    assert text == sql.select("glue", "spark", "lake.glue_runs") + "\n"
+    assert "FROM lake.glue_runs" in text
+
+
+def test_cli_columns_and_expressions() -> None:
+    status, text = _cli("-p", "glue", "--column", "JobRunState=job_run_state", "--expressions")
+    assert status == 0
+    assert json.loads(text) == sql.case_expressions("glue", "duckdb", {"JobRunState": "job_run_state"})
+
+
+def test_cli_lists_the_column_words() -> None:
+    status, text = _cli("-p", "cloud_deploy", "--list-columns")
+    assert status == 0
+    assert [line.split("\t")[0] for line in text.splitlines()] == ["state", "jobRun", "failureCause"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["-p", "glue", "--column", "JobRunState"], "WORD=SQL_EXPR"),
+        (["-p", "glue", "--column", "Nope=x"], "not a column word"),
+        (["-p", "nope"], "unknown provider"),
+    ],
+)
+def test_cli_usage_errors(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    status, text = _cli(*argv)
+    assert (status, text) == (2, "")
+    assert message in capsys.readouterr().err
