@@ -1,0 +1,115 @@
+"""The Spark dialect, run in a local Spark session, gives what ``normalize`` gives.
+
+One module-scoped ``local[1]`` session; every fixture record plus a seeded sample of word combinations
+(with words no table knows) per provider. Skipped only when Java is missing, unless
+``RUNSTATE_REQUIRE_SPARK=1`` (then it fails: CI that promises Spark must run it).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from runstate.sql import select
+
+from .sql_cases import (
+    CASES,
+    OUTPUTS,
+    Case,
+    Row,
+    expectations,
+    fixture_rows,
+    nested,
+    nested_value,
+    sample_rows,
+)
+
+_REQUIRED = os.environ.get("RUNSTATE_REQUIRE_SPARK") == "1"
+
+
+def _java() -> bool:
+    home = os.environ.get("JAVA_HOME")
+    return shutil.which("java") is not None or (
+        home is not None and os.path.exists(os.path.join(home, "bin", "java"))
+    )
+
+
+if not _java():
+    if _REQUIRED:
+        pytest.fail("RUNSTATE_REQUIRE_SPARK=1 but no Java (java on PATH or JAVA_HOME)", pytrace=False)
+    pytest.skip(
+        "Spark needs Java; set RUNSTATE_REQUIRE_SPARK=1 to make this a failure", allow_module_level=True
+    )
+
+pyspark_sql = pytest.importorskip("pyspark.sql", reason="pip install 'runstate[test]' brings pyspark")
+
+
+@pytest.fixture(scope="module")
+def spark() -> Iterator[Any]:
+    session = (
+        pyspark_sql.SparkSession.builder.master("local[1]")
+        .appName("runstate-sql-tests")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "1")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+def _spark_type(tree: Any) -> Any:
+    from pyspark.sql import types as t
+
+    if isinstance(tree, str):
+        return {
+            "text": t.StringType(),
+            "timestamp": t.TimestampType(),
+            "bool": t.BooleanType(),
+            "int": t.LongType(),
+        }[tree]
+    return t.StructType([t.StructField(k, _spark_type(v), True) for k, v in tree.items()])
+
+
+def spark_outputs(spark: Any, case: Case, rows: list[Row]) -> list[Row]:
+    """What the generated Spark SQL gives for each row, in row order."""
+    from pyspark.sql import types as t
+
+    tree = nested(case.types)
+    schema = t.StructType(
+        [t.StructField("row_id", t.LongType(), False)]
+        + [t.StructField(k, _spark_type(v), True) for k, v in tree.items()]
+    )
+    data = [
+        (i, *(nested_value(sub, row, k if isinstance(sub, str) else k + ".") for k, sub in tree.items()))
+        for i, row in enumerate(rows)
+    ]
+    spark.createDataFrame(data, schema).createOrReplaceTempView("runs")
+    query = select(case.provider, "spark", "runs", prefix="out_")
+    found = spark.sql(f"SELECT * FROM ({query}) ORDER BY row_id").collect()
+    return [{k[4:]: v for k, v in r.asDict().items() if k.startswith("out_")} for r in found]
+
+
+@pytest.mark.parametrize("provider", sorted(CASES))
+def test_spark_gives_what_normalize_gives(spark: Any, provider: str) -> None:
+    case = CASES[provider]
+    _, fixtures, wanted = fixture_rows(case)
+    unknown: list[Row] = [
+        {**row, name: "NOT_A_WORD"}
+        for row in sample_rows(case, 3, seed=1)
+        for name in case.types
+        if case.types[name] == "text"
+    ]
+    sample = sample_rows(case, 300)
+    rows = [*fixtures, *unknown, *sample]
+    got = spark_outputs(spark, case, rows)
+    expected = [*wanted, *expectations(case, [*unknown, *sample])]
+    assert [(r, g, w) for r, g, w in zip(rows, got, expected, strict=True) if g != w] == []
+    assert any(g["unmapped"] for g in got)
+    assert {g["state"] for g in got} - {"UNKNOWN"}
+    assert set(OUTPUTS) <= set(got[0])
