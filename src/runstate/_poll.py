@@ -40,6 +40,10 @@ class PollTimeoutError(RunstateError, TimeoutError):
         self.timeout = timeout
         super().__init__(provider, run_id, state, timeout)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # OSError (TimeoutError's base) keeps only two of several args: rebuild from the attributes
+        return (type(self), (self.provider, self.run_id, self.state, self.timeout))
+
     def __str__(self) -> str:
         return f"{self.provider}: run {self.run_id!r} still {self.state} after {self.timeout} s"
 

@@ -3,11 +3,13 @@
 Counts are per attempt (each distinct run, snapshots folded) and per logical run (the final
 outcome after retries). Duration percentiles come from DDSketch (DataDog's ``ddsketch`` package),
 a mergeable quantile sketch: a reported quantile is within :data:`RELATIVE_ACCURACY` (1 %) of the
-true value at that rank. Two summaries merge exactly when their inputs were split by logical run.
+true value at its nearest rank (and never outside the exact min and max). Two summaries merge
+exactly when their inputs were split by logical run.
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -70,8 +72,8 @@ class Quantiles:
         """
         if bounds is None:
             return cls(sketch=sketch)
+        p50, p95 = (_quantile(sketch, q, bounds) for q in (0.5, 0.95))
         low, high = bounds
-        p50, p95 = (min(max(_quantile(sketch, q), low), high) for q in (0.5, 0.95))
         return cls(round(sketch.count), total, p50, p95, high, low, sketch)
 
     def merge(self, other: Quantiles) -> Quantiles:
@@ -93,9 +95,20 @@ class Quantiles:
         return {"count": self.count, "p50": _secs(self.p50), "p95": _secs(self.p95), "max": _secs(self.max)}
 
 
-def _quantile(sketch: DDSketch, q: float) -> timedelta:
-    value = sketch.get_quantile_value(q)
-    return timedelta(seconds=0.0 if value is None else value)
+def _quantile(sketch: DDSketch, q: float, bounds: tuple[timedelta, timedelta]) -> timedelta:
+    """The nearest-rank quantile: the value of rank ``ceil(q * n)`` (1-based), as the sketch knows it.
+
+    DDSketch reads rank ``q * (n - 1)`` (0-based, rounded down); asking for the middle of the wanted
+    rank's slot gives the nearest rank, so p95 of two runs is the slower one, not the faster. The
+    first and last ranks are the exact min and max, and nothing is reported outside them.
+    """
+    low, high = bounds
+    count = round(sketch.count)
+    index = max(1, math.ceil(q * count)) - 1
+    if index == 0 or index == count - 1:
+        return low if index == 0 else high
+    value = sketch.get_quantile_value((index + 0.5) / (count - 1))
+    return min(max(timedelta(seconds=0.0 if value is None else value), low), high)
 
 
 def _secs(value: timedelta | None) -> float | None:
