@@ -350,6 +350,10 @@ class Summary:
             groups[group.key] = group if seen is None else seen.merge(group)
         return Summary(self.by, tuple(sorted(groups.values(), key=lambda g: _key_order(g.key))))
 
+    def to_table(self) -> str:
+        """The human table of :func:`render_table`."""
+        return render_table(self)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: durations in seconds, times ISO 8601."""
         return {
