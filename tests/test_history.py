@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
@@ -146,6 +147,54 @@ def test_total_is_the_sum_of_the_attempts_totals(history: History) -> None:
             assert lr.wall == lr.attempts[-1].ended_at - lr.attempts[0].started_at  # type: ignore[operator]
             assert lr.total is not None and lr.wall is not None and lr.total <= lr.wall
         assert lr.first_started_at == lr.attempts[0].started_at
+
+
+def _newest(run: Run) -> datetime:
+    return max(t for t in (run.ended_at, run.started_at, run.updated_at, run.created_at) if t is not None)
+
+
+def by_key(lr: LogicalRun) -> tuple[str, str, str]:
+    return (lr.key[0] or "", lr.key[1], lr.key[2])
+
+
+@given(histories())
+def test_streaming_time_ordered_input_groups_as_holding_everything(history: History) -> None:
+    _, snapshots = history
+    ordered = sorted(snapshots, key=_newest)  # chains start an hour apart, retries within 40 minutes
+    streamed = runstate.logical_runs(ordered, horizon=timedelta(hours=2))
+    assert sorted(streamed, key=by_key) == sorted(runstate.logical_runs(snapshots), key=by_key)
+
+
+def test_streaming_yields_ended_logical_runs_without_reading_everything() -> None:
+    read = 0
+
+    def daily() -> Iterator[Run]:
+        nonlocal read
+        for day in range(1000):
+            start = T0 + timedelta(days=day)
+            for attempt, state in enumerate([State.FAILED, State.SUCCEEDED]):
+                read += 1
+                yield Run(provider="glue", run_id=f"jr_{day}" + (f"_attempt_{attempt}" if attempt else ""),
+                          state=state, attempt=attempt, original_run_id=f"jr_{day}" if attempt else None,
+                          started_at=start + timedelta(minutes=30 * attempt),
+                          ended_at=start + timedelta(minutes=30 * attempt + 20))  # fmt: skip
+
+    stream = runstate.logical_runs(daily(), horizon=timedelta(hours=6))
+    first = next(stream)
+    assert [a.run_id for a in first.attempts] == ["jr_0", "jr_0_attempt_1"]
+    assert read == 3  # the next day's first run closed day 0
+    assert sum(1 for _ in stream) == 999
+
+
+def test_a_run_later_than_the_horizon_starts_a_logical_run_of_its_own() -> None:
+    first = Run(provider="glue", run_id="a", state=State.FAILED, started_at=T0, ended_at=T0)
+    other = Run(provider="glue", run_id="b", state=State.SUCCEEDED, started_at=T0 + timedelta(days=1))
+    late = Run(provider="glue", run_id="a_attempt_1", state=State.SUCCEEDED, attempt=1, original_run_id="a")
+    streamed = [lr.key[2] for lr in runstate.logical_runs([first, other, late], horizon=timedelta(hours=1))]
+    assert streamed == ["a", "b", "a"]
+    assert [lr.key[2] for lr in runstate.logical_runs([first, other, late])] == ["a", "b"]
+    with pytest.raises(runstate.InvalidRecordError, match="horizon"):
+        runstate.logical_runs([], horizon=timedelta(hours=-1))
 
 
 def test_glue_retry_in_the_bundled_example_is_one_logical_run() -> None:

@@ -39,6 +39,14 @@ def test_merging_a_partition_by_logical_run_equals_the_whole(history: History, d
 
 
 @given(histories())
+def test_summarizing_a_time_ordered_stream_equals_holding_everything(history: History) -> None:
+    _, snapshots = history
+    ordered = sorted(snapshots, key=lambda r: max(t for t in (r.started_at, r.ended_at) if t is not None))
+    streamed = runstate.summarize(ordered, now=NOW, horizon=timedelta(hours=2))
+    assert streamed == runstate.summarize(snapshots, now=NOW)
+
+
+@given(histories())
 def test_success_per_logical_run_is_never_below_success_per_attempt(history: History) -> None:
     _, snapshots = history  # only the last attempt of a chain may succeed
     summary = runstate.summarize(snapshots, now=NOW)

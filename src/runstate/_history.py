@@ -13,6 +13,8 @@ How runs are linked, folded and ordered is written up in ``docs/dashboard.md``; 
 
 from __future__ import annotations
 
+import heapq
+import itertools
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
@@ -20,6 +22,7 @@ from typing import Any, Final
 import attrs
 
 from ._durations import span, sum_durations, wall_time
+from ._errors import InvalidRecordError
 from ._model import Run
 from ._vocabulary import Phase, Reason, State
 
@@ -199,13 +202,27 @@ def _root_id(attempts: list[Run]) -> str:
     return originals[0] if originals else attempts[0].run_id
 
 
-def logical_runs(runs: Iterable[Run]) -> Iterator[LogicalRun]:
-    """Group runs into logical runs, in any input order; yields them by first start, then key.
+def logical_runs(runs: Iterable[Run], *, horizon: timedelta | None = None) -> Iterator[LogicalRun]:
+    """Group runs into logical runs, in any input order.
 
-    Memory: the latest snapshot of every distinct run is held until the input ends (a retry or a
-    newer snapshot may come last), plus one link per lineage id: grouping is exact for any order.
-    Pass runs with ``keep_raw=False`` (or without tasks) to make large histories cheaper.
+    Memory, without ``horizon``: the latest snapshot of every distinct run is held until the input
+    ends (a retry or a newer snapshot may come last), plus one link per lineage id; grouping is
+    exact for any order, and logical runs come by first start, then key.
+
+    With ``horizon``, for input in (roughly) time order, a logical run whose latest attempt has
+    ended is yielded as soon as the input's newest time is more than ``horizon`` past its last
+    time: memory is then the open logical runs only. A run or snapshot that arrives later than
+    that starts a logical run of its own, so choose ``horizon`` above the input's disorder and the
+    longest wait before a retry. Open logical runs left at the end come last, by first start.
     """
+    if horizon is None:
+        return _all_at_once(runs)
+    if not horizon >= timedelta(0):
+        raise InvalidRecordError("runstate", "horizon", horizon, "must be a non-negative timedelta")
+    return _streaming(runs, horizon)
+
+
+def _all_at_once(runs: Iterable[Run]) -> Iterator[LogicalRun]:
     latest = _fold(runs)
     links = _Links()
     for key, run in latest.items():
@@ -216,13 +233,87 @@ def logical_runs(runs: Iterable[Run]) -> Iterator[LogicalRun]:
     groups: dict[RunKey, list[Run]] = {}
     for key, run in latest.items():
         groups.setdefault(links.find(key), []).append(run)
-    result = []
-    for members in groups.values():
-        attempts = _chain_order(members)
-        first = attempts[0]
-        result.append(LogicalRun((first.namespace, first.provider, _root_id(attempts)), tuple(attempts)))
-    result.sort(key=_logical_order)
-    return iter(result)
+    return iter(sorted((_logical(members) for members in groups.values()), key=_logical_order))
+
+
+def _logical(members: list[Run]) -> LogicalRun:
+    attempts = _chain_order(members)
+    first = attempts[0]
+    return LogicalRun((first.namespace, first.provider, _root_id(attempts)), tuple(attempts))
+
+
+def _linked_keys(run: Run) -> set[RunKey]:
+    keys = {_run_key(run)}
+    for linked in (run.original_run_id, run.previous_run_id):
+        if linked:
+            keys.add((run.namespace, run.provider, linked))
+    return keys
+
+
+def _newest_time(runs: Iterable[Run]) -> datetime | None:
+    times = [t for r in runs for t in (r.ended_at, r.started_at, r.updated_at, r.created_at) if t is not None]
+    return max(times) if times else None
+
+
+class _Open:
+    """A logical run still being read: its members (latest snapshots) and every id that joins it."""
+
+    def __init__(self) -> None:
+        self.members: dict[RunKey, Run] = {}
+        self.ids: set[RunKey] = set()
+        self.closes: datetime | None = None
+        self.done = False
+
+    def add(self, run: Run) -> None:
+        key = _run_key(run)
+        seen = self.members.get(key)
+        if seen is None or snapshot_rank(run) > snapshot_rank(seen):
+            self.members[key] = run
+
+    def absorb(self, other: _Open) -> None:
+        for run in other.members.values():
+            self.add(run)
+        self.ids |= other.ids
+        other.done = True
+
+    def close_time(self) -> datetime | None:
+        """The newest time of a logical run whose latest attempt has ended, else ``None``."""
+        if not _chain_order(list(self.members.values()))[-1].is_terminal:
+            return None
+        return _newest_time(self.members.values())
+
+
+def _streaming(runs: Iterable[Run], horizon: timedelta) -> Iterator[LogicalRun]:
+    index: dict[RunKey, _Open] = {}
+    closing: list[tuple[datetime, int, _Open]] = []  # a heap of (close time, tie-break, group)
+    tie = itertools.count()
+    newest: datetime | None = None
+    for run in runs:
+        keys = _linked_keys(run)
+        found = list({id(g): g for k in keys if (g := index.get(k)) is not None}.values())
+        group = max(found, key=lambda g: len(g.ids)) if found else _Open()
+        for other in found:
+            if other is not group:
+                group.absorb(other)
+        group.add(run)
+        group.ids |= keys
+        for key in group.ids:
+            index[key] = group
+        group.closes = group.close_time()
+        if group.closes is not None:
+            heapq.heappush(closing, (group.closes, next(tie), group))
+        now = _newest_time((run,))
+        newest = now if newest is None or (now is not None and now > newest) else newest
+        while closing and newest is not None and closing[0][0] + horizon < newest:
+            closes, _, ready = heapq.heappop(closing)
+            if ready.done or ready.closes != closes:
+                continue  # superseded: merged away, or changed since
+            ready.done = True
+            for key in ready.ids:
+                del index[key]
+            yield _logical(list(ready.members.values()))
+    left = {id(g): g for g in index.values()}.values()
+    yield from sorted((_logical(list(g.members.values())) for g in left), key=_logical_order)
 
 
 def _logical_order(run: LogicalRun) -> tuple[Any, ...]:

@@ -380,13 +380,20 @@ def _key_of(run: Run, by: tuple[str, ...]) -> GroupKey:
     return tuple(None if (value := getattr(run, name)) is None else str(value) for name in by)
 
 
-def summarize(runs: Iterable[Run], *, by: Sequence[str] = DEFAULT_BY, now: datetime | None = None) -> Summary:
+def summarize(
+    runs: Iterable[Run],
+    *,
+    by: Sequence[str] = DEFAULT_BY,
+    now: datetime | None = None,
+    horizon: timedelta | None = None,
+) -> Summary:
     """Summarize run history per group: counts, success rates, retries, duration quantiles, active runs.
 
     Attempts count in the group of their own key, a logical run in its latest attempt's. ``now``
-    (aware; default the current time) gives active runs their elapsed time. Memory: the grouping
-    of :func:`runstate.logical_runs` (each distinct run, kept without ``raw`` and tasks) and one
-    sketch per group and duration kind, never one value per run.
+    (aware; default the current time) gives active runs their elapsed time. Memory: one sketch per
+    group and duration kind, never one value per run, plus the grouping of
+    :func:`runstate.logical_runs` (runs kept without ``raw`` and tasks): every distinct run, or
+    with ``horizon`` (time-ordered input) only the open logical runs.
     """
     fields = _check_by(by)
     if now is None:
@@ -402,7 +409,7 @@ def summarize(runs: Iterable[Run], *, by: Sequence[str] = DEFAULT_BY, now: datet
             found = groups[key] = _Group()
         return found
 
-    for logical in logical_runs(_slim(run) for run in runs):
+    for logical in logical_runs((_slim(run) for run in runs), horizon=horizon):
         for attempt in logical.attempts:
             group(attempt).add_attempt(attempt)
         group(logical.latest).add_logical(logical, now)
