@@ -356,3 +356,16 @@ def test_each_bundled_example_groups_every_run(provider: str) -> None:
     runs = example_runs(provider)
     logical: list[LogicalRun] = list(runstate.logical_runs(runs))
     assert sum(len(lr.attempts) for lr in logical) == len(runs)
+
+
+def test_streaming_joins_open_groups_that_one_run_links() -> None:
+    runs = [
+        Run(provider="acme", run_id="b", state=State.FAILED, previous_run_id="a", started_at=T0, ended_at=T0),
+        Run(provider="acme", run_id="c", state=State.FAILED, previous_run_id="x", started_at=T0, ended_at=T0),
+        Run(provider="acme", run_id="x", state=State.FAILED, previous_run_id="a", started_at=T0, ended_at=T0),
+        Run(provider="acme", run_id="a", state=State.FAILED, started_at=T0, ended_at=T0),
+    ]
+    (streamed,) = runstate.logical_runs(runs, horizon=timedelta(0))
+    (held,) = runstate.logical_runs(runs)
+    assert streamed == held
+    assert [a.run_id for a in held.attempts] == ["a", "b", "x", "c"]

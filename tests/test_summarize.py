@@ -180,3 +180,9 @@ def test_the_human_table() -> None:
         "glue      -                etl        3        2     100%      50%  10m00s  1h12m       1\n"
         "all                                   4        3      50%      33%   9m56s  1h12m       1\n"
     )
+
+
+def test_now_defaults_to_the_current_time() -> None:
+    run = Run(provider="acme", run_id="r", state=State.RUNNING, started_at=T0)
+    (active,) = runstate.summarize([run]).overall.active
+    assert active.elapsed is not None and active.elapsed > timedelta(0)
