@@ -369,3 +369,12 @@ def test_streaming_joins_open_groups_that_one_run_links() -> None:
     (held,) = runstate.logical_runs(runs)
     assert streamed == held
     assert [a.run_id for a in held.attempts] == ["a", "b", "x", "c"]
+
+
+def test_a_long_chain_of_retries_stays_one_ordered_logical_run() -> None:
+    runs = [
+        Run(provider="acme", run_id=f"r{i}", state=State.FAILED, previous_run_id=f"r{i - 1}" if i else None)
+        for i in range(5000)
+    ]
+    (lr,) = runstate.logical_runs(runs[::-1])
+    assert [a.run_id for a in lr.attempts] == [f"r{i}" for i in range(5000)]

@@ -177,22 +177,35 @@ def _sortable(key: RunKey) -> tuple[str, str, str]:
     return (key[0] or "", key[1], key[2])
 
 
-def _chain_order(members: list[Run]) -> list[Run]:
-    """Attempts first to last: a run comes after the run its ``previous_run_id`` names."""
+def _chain_ranks(members: list[Run]) -> dict[str, int]:
+    """Each run's place: after the run its ``previous_run_id`` names, and at least its ``attempt``.
+
+    Iterative (a chain of any length), and a cycle of links is cut where the walk meets it.
+    """
     by_id = {run.run_id: run for run in members}
     rank: dict[str, int] = {}
+    for run in members:
+        path: list[Run] = []
+        on_path: set[str] = set()
+        current: Run | None = run
+        while current is not None and current.run_id not in rank and current.run_id not in on_path:
+            path.append(current)
+            on_path.add(current.run_id)
+            current = by_id.get(current.previous_run_id or "")
+        after = rank[current.run_id] if current is not None and current.run_id in rank else -1
+        for step in reversed(path):
+            after = max(step.attempt, after + 1)
+            rank[step.run_id] = after
+    return rank
 
-    def rank_of(run: Run, seen: frozenset[str]) -> int:
-        if run.run_id in rank:
-            return rank[run.run_id]
-        previous = by_id.get(run.previous_run_id or "")
-        after = -1 if previous is None or previous.run_id in seen else rank_of(previous, seen | {run.run_id})
-        rank[run.run_id] = max(run.attempt, after + 1)
-        return rank[run.run_id]
+
+def _chain_order(members: list[Run]) -> list[Run]:
+    """Attempts first to last: by chain rank, then start, then id."""
+    rank = _chain_ranks(members)
 
     def order(run: Run) -> tuple[Any, ...]:
         started = run.started_at or run.created_at
-        return (rank_of(run, frozenset()), started is None, started or _NEVER, run.run_id)
+        return (rank[run.run_id], started is None, started or _NEVER, run.run_id)
 
     return sorted(members, key=order)
 

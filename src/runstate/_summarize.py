@@ -332,8 +332,9 @@ class Summary:
 
     def slowest(self, n: int = 5) -> tuple[GroupSummary, ...]:
         """The groups with the highest p95 total per attempt (groups without one are left out)."""
-        timed = [g for g in self.groups if g.total.p95 is not None]
-        return tuple(sorted(timed, key=lambda g: (-g.total.p95.total_seconds(), _key_order(g.key)))[:n])  # type: ignore[union-attr]
+        timed = [(g.total.p95, g) for g in self.groups if g.total.p95 is not None]
+        timed.sort(key=lambda pair: (-pair[0], _key_order(pair[1].key)))
+        return tuple(g for _, g in timed[:n])
 
     def most_retried(self, n: int = 5) -> tuple[GroupSummary, ...]:
         """The groups with the most retried logical runs (groups never retried are left out)."""
