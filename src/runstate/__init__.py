@@ -27,10 +27,13 @@ from ._errors import (
     UnmappedStateWarning,
 )
 from ._graph import EDGES, GRAPH, Edge, EdgeKind, IllegalStep, TransitionGraph
+from ._history import LogicalRun, latest_task_attempts, logical_runs
 from ._model import Durations, Missing, Run
+from ._poll import PollTimeoutError, apoll, poll
 from ._registry import REGISTRY, ProviderRegistry, RecordFailure
 from ._serialize import from_dict, to_dict
 from ._spec import NativeEdge, Outcome, ProviderSpec, check_provider, provider_problems
+from ._summarize import Summary, summarize
 from ._times import parse_time
 from ._tracker import Conflict, Observation, RunTracker, Segment
 from ._vocabulary import Phase, Reason, State, otel_result
@@ -49,12 +52,14 @@ __all__ = [
     "InconsistentDurationWarning",
     "InvalidRecordError",
     "InvalidRecordWarning",
+    "LogicalRun",
     "Missing",
     "NaiveDatetimeWarning",
     "NativeEdge",
     "Observation",
     "Outcome",
     "Phase",
+    "PollTimeoutError",
     "ProviderRegistry",
     "ProviderSpec",
     "ProviderSpecError",
@@ -67,21 +72,27 @@ __all__ = [
     "Segment",
     "State",
     "StateConflictWarning",
+    "Summary",
     "TransitionGraph",
     "UnknownProviderError",
     "UnmappedStateError",
     "UnmappedStateWarning",
+    "apoll",
     "check_provider",
     "from_dict",
+    "latest_task_attempts",
+    "logical_runs",
     "normalize",
     "normalize_many",
     "otel_result",
     "parse_time",
+    "poll",
     "provider_problems",
     "providers",
     "register_provider",
     "span",
     "sum_durations",
+    "summarize",
     "task_time",
     "to_dict",
     "total_across_attempts",
