@@ -66,12 +66,12 @@ class Context:
             f"{self.provider}: {field}: {problem}: {short_repr(value)}", category, stacklevel=_stacklevel()
         )
 
-    def unmapped(self, field: str, value: object) -> None:
+    def unmapped(self, field: str, value: object, problem: str = "unmapped state") -> None:
         """Report a state word the tables do not know: raise if strict, else warn (state UNKNOWN)."""
         if self.strict:
-            raise UnmappedStateError(self.provider, field, value)
+            raise UnmappedStateError(self.provider, field, value, problem)
         warnings.warn(
-            f"{self.provider}: {field}: unmapped state: {short_repr(value)}",
+            f"{self.provider}: {field}: {problem}: {short_repr(value)}",
             UnmappedStateWarning,
             stacklevel=_stacklevel(),
         )
