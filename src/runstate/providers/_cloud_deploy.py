@@ -57,7 +57,7 @@ import attrs
 
 from .._context import Context
 from .._durations import check_order
-from .._errors import UnmappedStateWarning
+from .._errors import InvalidRecordError, UnmappedStateWarning
 from .._fields import opt_mapping, opt_str
 from .._model import EMPTY, Durations, Missing, Run, new_durations, new_run
 from .._spec import NativeEdge, Outcome, ProviderSpec
@@ -101,36 +101,42 @@ _CAUSE_OUTCOMES: Final = MappingProxyType(
 )
 """What each failure cause means, whichever sub-type reports it (the names agree across sub-types)."""
 
-_SDK: Final = "google-cloud-deploy 2.12.0"
-_CAUSE_EVIDENCE: Final = MappingProxyType(
+_SDK: Final = "google-cloud-deploy 2.12.0 SDK docstring of deploy_v1"
+_CAUSE_QUOTES: Final = MappingProxyType(
     {
-        "FAILURE_CAUSE_UNSPECIFIED": f"{_SDK} FailureCause: 'No reason for failure is specified.'",
-        "CLOUD_BUILD_UNAVAILABLE": f"{_SDK} FailureCause: 'Cloud Build is not available, either because it "
-        "is not enabled or because Cloud Deploy has insufficient permissions.' (configuration: USER_ERROR)",
-        "EXECUTION_FAILED": f"{_SDK} FailureCause: 'The <job> operation did not complete successfully; "
-        "check Cloud Build logs.' (the user's build or hook)",
-        "DEADLINE_EXCEEDED": f"{_SDK} FailureCause: 'The <job> job run did not complete within the allotted "
-        "time.'",
-        "MISSING_RESOURCES_FOR_CANARY": f"{_SDK} DeployJobRun.FailureCause: 'There were missing resources "
-        "in the runtime environment required for a canary deployment.'",
-        "CLOUD_BUILD_REQUEST_FAILED": f"{_SDK} FailureCause: 'Cloud Build failed to fulfill Cloud Deploy's "
-        "request.' (the platform: PLATFORM_ERROR)",
-        "DEPLOY_FEATURE_NOT_SUPPORTED": f"{_SDK} DeployJobRun.FailureCause: 'The deploy operation had a "
-        "feature configured that is not supported.'",
-        "VERIFICATION_CONFIG_NOT_FOUND": f"{_SDK} VerifyJobRun.FailureCause: 'No Skaffold verify "
-        "configuration was found.'",
+        "FAILURE_CAUSE_UNSPECIFIED": "'No reason for failure is specified.'",
+        "CLOUD_BUILD_UNAVAILABLE": "'Cloud Build is not available, either because it is not enabled or "
+        "because Cloud Deploy has insufficient permissions.' (the user's project configuration: USER_ERROR)",
+        "EXECUTION_FAILED": "'The {op} operation did not complete successfully; check Cloud Build logs.' "
+        "(the user's build, hook or check: USER_ERROR)",
+        "DEADLINE_EXCEEDED": "'The {op} job run did not complete within the allotted time.' (TIMED_OUT)",
+        "MISSING_RESOURCES_FOR_CANARY": "'There were missing resources in the runtime environment "
+        "required for a canary deployment.' (the user's runtime: USER_ERROR)",
+        "CLOUD_BUILD_REQUEST_FAILED": "'Cloud Build failed to fulfill Cloud Deploy's request.' "
+        "(the platform: PLATFORM_ERROR)",
+        "DEPLOY_FEATURE_NOT_SUPPORTED": "'The deploy operation had a feature configured that is not "
+        "supported.' (the user's configuration: USER_ERROR)",
+        "VERIFICATION_CONFIG_NOT_FOUND": "'No Skaffold verify configuration was found.' "
+        "(the user's configuration: USER_ERROR)",
     }
 )
 
+
+def _cause_evidence(table: str, word: str) -> str:
+    operation = table.split("JobRun", 1)[0].lower()  # "DeployJobRun.FailureCause" -> "deploy"
+    return f"{_SDK}.{table}.{word}: " + _CAUSE_QUOTES[word].format(op=operation)
+
+
 JOB_RUN_STATE_EVIDENCE: Final[Mapping[str, str]] = MappingProxyType(
     {
-        "STATE_UNSPECIFIED": f"{_SDK} JobRun.State: 'The JobRun has an unspecified state.'",
-        "IN_PROGRESS": f"{_SDK} JobRun.State: 'The JobRun is in progress.'",
-        "SUCCEEDED": f"{_SDK} JobRun.State: 'The JobRun has succeeded.'",
-        "FAILED": f"{_SDK} JobRun.State: 'The JobRun has failed.' (refined by the sub-type's failureCause)",
-        "TERMINATING": f"{_SDK} JobRun.State: 'The JobRun is terminating.'",
-        "TERMINATED": f"{_SDK} JobRun.State: 'The JobRun was terminated.' (TerminateJobRun; the record "
-        "does not say who asked, so no CANCELED_BY_* reason)",
+        "STATE_UNSPECIFIED": f"{_SDK}.JobRun.State.STATE_UNSPECIFIED: 'The JobRun has an unspecified state.'",
+        "IN_PROGRESS": f"{_SDK}.JobRun.State.IN_PROGRESS: 'The JobRun is in progress.'",
+        "SUCCEEDED": f"{_SDK}.JobRun.State.SUCCEEDED: 'The JobRun has succeeded.'",
+        "FAILED": f"{_SDK}.JobRun.State.FAILED: 'The JobRun has failed.' "
+        "(refined by the sub-type's failureCause)",
+        "TERMINATING": f"{_SDK}.JobRun.State.TERMINATING: 'The JobRun is terminating.'",
+        "TERMINATED": f"{_SDK}.JobRun.State.TERMINATED: 'The JobRun was terminated.' "
+        "(TerminateJobRun; the record does not say who asked, so no CANCELED_BY_* reason)",
     }
 )
 """The documentary source of every row of :data:`JOB_RUN_STATE`."""
@@ -169,7 +175,7 @@ EVIDENCE: Final[Mapping[str, Mapping[str, str]]] = MappingProxyType(
     {
         "JobRun.State": JOB_RUN_STATE_EVIDENCE,
         **{
-            table: MappingProxyType({word: _CAUSE_EVIDENCE[word] for word in words})
+            table: MappingProxyType({word: _cause_evidence(table, word) for word in words})
             for table, words in KNOWN_FAILURE_CAUSES.items()
         },
     }
@@ -310,7 +316,8 @@ def _to_dict(record: Any, ctx: Context) -> Mapping[str, Any] | None:
                 including_default_value_fields=False,
             )
     except Exception as exc:  # third-party conversion: anything it raises means "not convertible"
-        ctx.fail("$", record, f"cannot convert {cls.__name__} to a dict ({type(exc).__name__}: {exc})")
+        problem = f"cannot convert {cls.__name__} to a dict ({type(exc).__name__}: {exc})"
+        raise InvalidRecordError(ctx.provider, "$", record, problem) from exc
     if not isinstance(data, Mapping):
         ctx.fail("$", record, f"{cls.__name__}.to_dict gave no object")
     return data
@@ -337,14 +344,20 @@ _EXPECTED: Final = "not a Cloud Deploy JobRun: expected its uid or name, and its
 
 def detect(record: Any) -> bool:
     """A REST JobRun (a ``.../jobRuns/...`` name, or a known sub-type), a ListJobRuns page, a proto JobRun."""
-    if isinstance(record, Mapping):
-        name = record.get("name")
-        if type(name) is str and "/jobRuns/" in name:
-            return True
-        if isinstance(record.get("jobRuns"), list):
-            return True
-        return "jobId" in record and any(key in record for key in _SUB_TYPE_KEYS)
-    return type(record).__name__ in ("JobRun", "ListJobRunsResponse") and hasattr(type(record), "pb")
+    try:
+        if isinstance(record, Mapping):
+            name = record.get("name")
+            if type(name) is str and "/jobRuns/" in name:
+                return True
+            if isinstance(record.get("jobRuns"), list):
+                return True
+            return "jobId" in record and any(key in record for key in _SUB_TYPE_KEYS)
+        return type(record).__name__ in _PROTO_CLASSES and hasattr(type(record), "pb")
+    except Exception:  # a hostile object: not ours
+        return False
+
+
+_PROTO_CLASSES: Final = frozenset({"JobRun", "ListJobRunsResponse"})
 
 
 def _enum_name(value: object, names: tuple[str, ...]) -> object:

@@ -187,13 +187,16 @@ _EVENT_ERROR_STATES: Final = frozenset({"FAILED", "TIMEOUT", "ERROR", "STOPPED"}
 
 def detect(record: Any) -> bool:
     """A GetJobRun(s) response, a JobRun (``Id`` with ``JobRunState``/``JobName``) or a Glue event."""
-    if not isinstance(record, Mapping):
+    try:
+        if not isinstance(record, Mapping):
+            return False
+        if "JobRunState" in record or ("Id" in record and "JobName" in record):
+            return True
+        if isinstance(record.get("JobRun"), Mapping) or isinstance(record.get("JobRuns"), list):
+            return True
+        return _is_event(record) and isinstance(record.get("detail"), Mapping)
+    except Exception:  # a hostile object: not ours
         return False
-    if "JobRunState" in record or ("Id" in record and "JobName" in record):
-        return True
-    if isinstance(record.get("JobRun"), Mapping) or isinstance(record.get("JobRuns"), list):
-        return True
-    return _is_event(record) and isinstance(record.get("detail"), Mapping)
 
 
 def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
