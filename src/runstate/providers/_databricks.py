@@ -18,7 +18,12 @@ from it. A real contradiction (two different outcomes, or a legacy state ahead o
 ``StateConflictWarning``; ``status`` is kept. Legacy INTERNAL_ERROR is FAILED (platform) unless
 ``status`` says user error. Without ``status`` the legacy words decide; CANCELED with
 ``user_cancelled_or_timedout`` is a user cancel. A ``status``-only timeout is CANCELED_BY_PLATFORM (the
-API has no timeout code).
+API has no timeout code). ``status.state`` WAITING is WAITING_FOR_RETRY only with evidence of a retry
+(legacy WAITING_FOR_RETRY, ``attempt_number > 0``, an ``original_attempt_run_id`` other than
+``run_id``), else QUEUED with ``Reason.DEFERRED`` (cost-optimized runs wait for a cheaper time).
+An SDK object whose termination code the SDK dropped (an enum value it does not know) is reported
+(strict: ``UnmappedStateError`` naming ``status.termination_details.code``) and its surviving
+``type`` decides, as for a dict with an unknown code. Sources of each decision: docs/decisions.md.
 
 Unknown words. Every unknown word is reported (strict: ``UnmappedStateError``). Leniently the other
 fields still decide: an unknown code with an error type is FAILED with the type's reason; an unknown
@@ -31,9 +36,18 @@ differs from ``run_id`` (``None`` for a first attempt); ``previous_run_id`` = th
 by its task_key, as is a run without ``run_name`` (an SDK ``RunTask`` given on its own); a job run
 triggered by a Run Job task has ``parent_run_id`` = that task run (``trigger_info.run_id``). ``tasks[]``
 and for-each ``iterations[]`` become child runs (task_key as name, parent = this run, job_id inherited);
-an entry repeating this run's own run_id is not a child. Nesting deeper than :data:`MAX_DEPTH` is
+an entry repeating this run's own run_id is not a child. Entries of one task_key are its attempts
+(retries, repairs): each later one, in start order, gets ``previous_run_id`` and ``original_run_id``
+from its siblings where it does not say. A repaired run keeps ``details["active_intervals"]`` (from
+``repair_history``), which ``Run.elapsed`` sums while it runs.
+ Nesting deeper than :data:`MAX_DEPTH` is
 reported and cut. ``repair_history``, ``run_job_task``, ``for_each_task`` and other facts are kept in
 ``details``.
+
+Identity. A record with neither ``run_id`` nor ``state``/``status``, or without a usable
+``run_id``, is refused in both modes. ``namespace`` is ``databricks:<workspace_id>``
+(``workspace_id``, or ``?o=`` of ``run_page_url``), else ``databricks:<host of run_page_url>``;
+tasks share it.
 
 Times. Epoch ms; ``0`` is "not set". ``created_at`` = ``started_at`` = ``start_time``: Databricks sets
 it when the run is accepted (queued runs have it) and has no other creation time. Durations: queue
