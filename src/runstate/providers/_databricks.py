@@ -39,10 +39,9 @@ and for-each ``iterations[]`` become child runs (task_key as name, parent = this
 an entry repeating this run's own run_id is not a child. Entries of one task_key are its attempts
 (retries, repairs): each later one, in start order, gets ``previous_run_id`` and ``original_run_id``
 from its siblings where it does not say. A repaired run keeps ``details["active_intervals"]`` (from
-``repair_history``), which ``Run.elapsed`` sums while it runs.
- Nesting deeper than :data:`MAX_DEPTH` is
-reported and cut. ``repair_history``, ``run_job_task``, ``for_each_task`` and other facts are kept in
-``details``.
+``repair_history``), which ``Run.elapsed`` sums while it runs. Nesting deeper than
+:data:`MAX_DEPTH` is reported and cut. ``repair_history``, ``run_job_task``, ``for_each_task`` and
+other facts are kept in ``details``.
 
 Identity. A record with neither ``run_id`` nor ``state``/``status``, or without a usable
 ``run_id``, is refused in both modes. ``namespace`` is ``databricks:<workspace_id>``
