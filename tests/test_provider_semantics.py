@@ -405,3 +405,55 @@ class _Hostile(dict[str, Any]):
 def test_detect_never_raises(value: Any) -> None:
     for detect in _detectors().values():
         assert detect(value) in (True, False)
+
+
+# --- properties --------------------------------------------------------------------------------------
+
+
+@given(
+    provider=st.sampled_from(PROVIDERS),
+    index=st.integers(min_value=0, max_value=50),
+    namespace=st.text(min_size=1, max_size=30),
+)
+def test_the_callers_namespace_always_ends_up_on_the_run_and_its_tasks(
+    provider: str, index: int, namespace: str
+) -> None:
+    records = examples(provider)
+    record = records[index % len(records)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", runstate.RunstateWarning)  # a record that says another: warned
+        run = runstate.normalize(provider, record, namespace=namespace)
+    stack = [run]
+    while stack:
+        current = stack.pop()
+        assert current.namespace == namespace
+        stack.extend(current.tasks)
+
+
+@given(st.permutations(range(4)))
+def test_task_lineage_does_not_depend_on_the_order_of_tasks(order: list[int]) -> None:
+    attempts = [
+        {
+            "run_id": 600 + n,
+            "task_key": "load",
+            "attempt_number": n,
+            "start_time": T0 + n * 120_000,
+            "end_time": T0 + n * 120_000 + 60_000,
+            "state": {"life_cycle_state": "TERMINATED", "result_state": "FAILED" if n < 3 else "SUCCESS"},
+        }
+        for n in range(4)
+    ]
+    record = db_run(
+        end_time=T0 + HOUR,
+        run_duration=HOUR,
+        state={"life_cycle_state": "TERMINATED", "result_state": "SUCCESS"},
+        tasks=[attempts[i] for i in order],
+    )
+    run = runstate.normalize("databricks", record, strict=True)
+    lineage = sorted((t.run_id, t.previous_run_id, t.original_run_id) for t in run.tasks)
+    assert lineage == [
+        ("600", None, None),
+        ("601", "600", "600"),
+        ("602", "601", "600"),
+        ("603", "602", "600"),
+    ]
