@@ -85,7 +85,7 @@ JOB_RUN_STATE: Final[Mapping[str, Outcome]] = MappingProxyType(
         "TERMINATED": Outcome(State.CANCELED),  # TerminateJobRun; who asked is not recorded
     }
 )
-"""``JobRun.State`` to canonical outcome (DESIGN.md section 3)."""
+"""``JobRun.State`` to canonical outcome (sources: :data:`EVIDENCE`, docs/decisions.md)."""
 
 _CAUSE_OUTCOMES: Final = MappingProxyType(
     {

@@ -85,7 +85,7 @@ RUN_LIFE_CYCLE_STATE: Final[Mapping[str, Outcome]] = MappingProxyType(
         "INTERNAL_ERROR": _o(_S.FAILED, _R.PLATFORM_ERROR),  # result_state (FAILED) says no more
     }
 )
-"""Legacy ``state.life_cycle_state`` (DESIGN.md section 3)."""
+"""Legacy ``state.life_cycle_state`` (sources: ``_databricks_evidence``, docs/decisions.md)."""
 
 RUN_RESULT_STATE: Final[Mapping[str, Outcome]] = MappingProxyType(
     {
