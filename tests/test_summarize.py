@@ -109,9 +109,10 @@ def test_bundled_examples_summarize_to_json_and_pickle() -> None:
     assert data["overall"]["runs"] == len(runs) == 36
     assert data["overall"]["logical_runs"] == 35
     assert {tuple(g["key"].values()) for g in data["groups"]} == {g.key for g in summary.groups}
-    assert data["slowest"][0] == {"provider": "databricks", "namespace": None, "job_id": "44120938117"}
+    workspace = "databricks:4182273356919541"  # the bundled examples' workspace, from run_page_url's ?o=
+    assert data["slowest"][0] == {"provider": "databricks", "namespace": workspace, "job_id": "44120938117"}
     assert data["most_retried"] == [
-        {"provider": "databricks", "namespace": None, "job_id": "731845126650193"},
+        {"provider": "databricks", "namespace": workspace, "job_id": "731845126650193"},
         {"provider": "glue", "namespace": None, "job_id": "orders-etl"},
     ]
     assert pickle.loads(pickle.dumps(summary)) == summary
