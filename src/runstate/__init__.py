@@ -33,7 +33,7 @@ from ._serialize import from_dict, to_dict
 from ._spec import NativeEdge, Outcome, ProviderSpec, check_provider, provider_problems
 from ._times import parse_time
 from ._tracker import Conflict, Observation, RunTracker, Segment
-from ._vocabulary import Phase, Reason, State, otel_result
+from ._vocabulary import Phase, Reason, State, otel_result, otel_run_state
 from .providers import register_builtin_providers
 
 __all__ = [
@@ -76,6 +76,7 @@ __all__ = [
     "normalize",
     "normalize_many",
     "otel_result",
+    "otel_run_state",
     "parse_time",
     "provider_problems",
     "providers",
