@@ -362,21 +362,22 @@ def otlp_json(runs: Iterable[Run], *, span_name: Callable[[Run], str] | None = N
     start, end = (min(times), max(times)) if times else (0, 0)
     metrics: list[dict[str, Any]] = []
     if durations:
-        metrics.append({"name": "cicd.pipeline.run.duration", "unit": "s", "histogram": {
-            "dataPoints": _histogram(durations, start, end), "aggregationTemporality": _DELTA}})  # fmt: skip
+        histogram = {"dataPoints": _histogram(durations, start, end), "aggregationTemporality": _DELTA}
+        metrics.append({"name": "cicd.pipeline.run.duration", "unit": "s", "histogram": histogram})
     if errors:
-        metrics.append({"name": "cicd.pipeline.run.errors", "unit": "{error}", "sum": {
-            "dataPoints": _sums(errors, start, end), "aggregationTemporality": _DELTA, "isMonotonic": True}})  # fmt: skip
+        counted = {"dataPoints": _sums(errors, start, end), "aggregationTemporality": _DELTA}
+        metrics.append({"name": "cicd.pipeline.run.errors", "unit": "{error}",
+                        "sum": {**counted, "isMonotonic": True}})  # fmt: skip
     if active:
-        metrics.append({"name": "cicd.pipeline.run.active", "unit": "{run}", "sum": {
-            "dataPoints": _sums(active, start, end), "aggregationTemporality": _CUMULATIVE,
-            "isMonotonic": False}})  # fmt: skip
+        counted = {"dataPoints": _sums(active, start, end), "aggregationTemporality": _CUMULATIVE}
+        metrics.append({"name": "cicd.pipeline.run.active", "unit": "{run}",
+                        "sum": {**counted, "isMonotonic": False}})  # fmt: skip
     requests: list[dict[str, Any]] = []
     if resources:
         requests.append({"resourceSpans": resources})
     if metrics:
-        requests.append({"resourceMetrics": [{"resource": {"attributes": []},
-                                              "scopeMetrics": [{"scope": {"name": SCOPE}, "metrics": metrics}]}]})  # fmt: skip
+        scope = {"scope": {"name": SCOPE}, "metrics": metrics}
+        requests.append({"resourceMetrics": [{"resource": {"attributes": []}, "scopeMetrics": [scope]}]})
     return requests
 
 
