@@ -41,6 +41,8 @@ A state gets a point only if the run has at least one of its parts; a run that r
 all (setup, execution and cleanup all missing: Databricks multitask, Cloud Deploy) counts its total
 as ``executing``."""
 
+_DURATION_BRIEF: Final = "Duration of a pipeline run grouped by pipeline, state and result."
+_ERRORS_BRIEF: Final = "The number of errors encountered in pipeline runs (eg. compile, test failures)."
 _FAILED_RESULTS: Final = frozenset({"failure", "error"})
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _NS: Final = timedelta(microseconds=1)
@@ -200,10 +202,8 @@ def record(
     context = require("opentelemetry.context", "otel")
     tracer = tracer or trace.get_tracer(SCOPE)
     meter = meter or metrics.get_meter(SCOPE)
-    histogram = meter.create_histogram("cicd.pipeline.run.duration", unit="s",
-                                       description="Duration of a pipeline run grouped by pipeline, state and result.")  # fmt: skip
-    errors = meter.create_counter("cicd.pipeline.run.errors", unit="{error}",
-                                  description="The number of errors encountered in pipeline runs.")  # fmt: skip
+    histogram = meter.create_histogram("cicd.pipeline.run.duration", unit="s", description=_DURATION_BRIEF)
+    errors = meter.create_counter("cicd.pipeline.run.errors", unit="{error}", description=_ERRORS_BRIEF)
     count = 0
     for run in runs:
         tree = plan(run, span_name)
