@@ -22,7 +22,7 @@ import runstate
 from runstate import InvalidRecordError, Reason, Run, State, otel, otel_result, otel_run_state
 from runstate._exporting import OUTCOMES, error_type, run_url
 
-from .export_support import IDS, ONLY_RUNS, RUNS, SPECS, fixture
+from .export_support import IDS, ONLY_RUNS, SPECS, fixture
 
 SPEC = SPECS / "otel-cicd"
 
@@ -206,7 +206,7 @@ def test_error_type_is_the_providers_code(provider: str, name: str, expected: st
 
 def test_multitask_runs_count_their_total_as_executing() -> None:
     run = fixture("databricks", "multitask_with_repair_history")
-    points = dict((a["cicd.pipeline.run.state"], s) for s, a in otel.duration_points(run))
+    points = {a["cicd.pipeline.run.state"]: s for s, a in otel.duration_points(run)}
     assert run.durations.total is not None
     assert points["executing"] == run.durations.total.total_seconds()
     single = fixture("databricks", "single_task_success")

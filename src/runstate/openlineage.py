@@ -78,6 +78,14 @@ def _times(run: Run) -> list[tuple[str, datetime]]:
     return out
 
 
+def _nominal_start(run: Run) -> datetime | None:
+    """The scheduled start of a run, where :data:`NOMINAL_TIME_TRIGGERS` says the record knows it."""
+    rule = NOMINAL_TIME_TRIGGERS.get(run.provider)
+    if rule is None or run.details.get(rule[0]) not in rule[1]:
+        return None
+    return run.created_at
+
+
 def _run_facets(
     run: Run, event_type: str, parent: tuple[UUID, str, str] | None, root: tuple[UUID, str, str] | None,
     producer: str, include_raw: bool,
@@ -96,12 +104,10 @@ def _run_facets(
             ),
             producer=producer,
         )
-    field_values = NOMINAL_TIME_TRIGGERS.get(run.provider)
-    if parent is None and field_values is not None and run.created_at is not None:
-        if run.details.get(field_values[0]) in field_values[1]:
-            facets["nominalTime"] = nominal_time_run.NominalTimeRunFacet(
-                nominalStartTime=iso(run.created_at), producer=producer
-            )
+    if parent is None and (nominal := _nominal_start(run)) is not None:
+        facets["nominalTime"] = nominal_time_run.NominalTimeRunFacet(
+            nominalStartTime=iso(nominal), producer=producer
+        )
     if event_type == "FAIL":
         message = run.message or f"{run.state.value}: {', '.join(run.provider_state.values())}"
         facets["errorMessage"] = error_message_run.ErrorMessageRunFacet(
