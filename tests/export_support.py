@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 import warnings
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+
+import jsonschema
 
 import runstate
 from runstate import Run, RunstateWarning
@@ -46,3 +50,20 @@ ONLY_RUNS = [run for _, run in RUNS]
 def fixture(provider: str, name: str) -> Run:
     """The first run of one fixture file."""
     return _load(provider, FIXTURES / provider / f"{name}.json")[0]
+
+
+def _date_time(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    return "T" in value and datetime.fromisoformat(value).tzinfo is not None
+
+
+def _uri(value: object) -> bool:
+    return not isinstance(value, str) or bool(urlsplit(value).scheme)
+
+
+FORMATS = jsonschema.FormatChecker()
+"""The draft 2020-12 formats, with date-time (RFC 3339, aware) and uri (absolute) checked without the
+optional packages jsonschema would otherwise need for them."""
+FORMATS.checks("date-time", raises=ValueError)(_date_time)
+FORMATS.checks("uri")(_uri)

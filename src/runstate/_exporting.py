@@ -141,8 +141,8 @@ def walk(run: Run, parent: Run | None = None) -> Iterator[tuple[Run, Run | None]
 
 
 def iso(at: datetime) -> str:
-    """An aware time as ISO 8601 in UTC with ``Z``."""
-    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    """An aware time as ISO 8601 in UTC, to the microsecond, with ``Z`` (so texts sort as times)."""
+    return at.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def first_time(run: Run) -> datetime | None:
