@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from urllib.parse import quote
 from collections.abc import Iterable
 from datetime import datetime
 from types import MappingProxyType
@@ -17,7 +18,7 @@ from ._exporting import first_time, iso, namespace_of, outcome, pipeline_name, r
 from ._model import Run
 from ._vocabulary import Phase, State
 
-__all__ = ["EVENT_TYPES", "SPEC_VERSION", "events", "write_jsonl"]
+__all__ = ["EVENT_TYPES", "SPEC_VERSION", "events", "run_urn", "write_jsonl"]
 
 SPEC_VERSION: Final = "0.5.1"
 EVENT_TYPES: Final = MappingProxyType(
@@ -37,6 +38,13 @@ _ERROR_OUTCOMES: Final = frozenset({"failure", "error"})
 def _event_id(run: Run, kind: str) -> str:
     key = f"runstate:{namespace_of(run)}|{run.provider}|{run.run_id}|{run.attempt}|{kind}"
     return str(uuid.uuid5(uuid.NAMESPACE_URL, key))
+
+
+def run_urn(run: Run) -> str:
+    """The ``uri`` of a pipeline run whose record has no web page (``pipelinerun.started`` requires
+    one): ``urn:runstate:<namespace>:<provider>:<run id>``, each part percent-encoded."""
+    parts = (namespace_of(run), run.provider, run.run_id)
+    return "urn:runstate:" + ":".join(quote(p, safe=":") for p in parts)
 
 
 def _ran(run: Run) -> bool:
@@ -100,9 +108,7 @@ def events(run: Run, *, source: str, include_raw: bool = False) -> list[dict[str
     URI reference naming your exporter); ``subject.source`` is the run's namespace. No ``raw`` (nor
     the job parameters in it) unless ``include_raw``.
     """
-    content: dict[str, Any] = {"pipelineName": pipeline_name(run)}
-    if (url := run_url(run)) is not None:
-        content["uri"] = url
+    content: dict[str, Any] = {"pipelineName": pipeline_name(run), "uri": run_url(run) or run_urn(run)}
     out = []
     queued = run.created_at or (first_time(run) if run.phase is Phase.PENDING else None)
     if queued is not None:
