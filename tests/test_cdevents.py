@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import io
 import json
 import subprocess
@@ -15,6 +16,7 @@ import pytest
 from referencing import Registry, Resource
 
 from runstate import Run, State, cdevents
+from runstate._cli_export import ExportUsageError, add_export_arguments, run_export
 from runstate._exporting import OUTCOMES, outcome, walk
 
 from .export_support import FORMATS, IDS, ONLY_RUNS, SPECS, fixture
@@ -143,3 +145,19 @@ def test_write_jsonl() -> None:
     assert count == len(lines) > len(ONLY_RUNS)
     for line in lines:
         _validate(json.loads(line))
+
+
+def _export_args(*argv: str) -> argparse.Namespace:
+    return add_export_arguments(argparse.ArgumentParser()).parse_args(list(argv))
+
+
+def test_cli_export_writes_cdevents_json_lines() -> None:
+    out = io.StringIO()
+    count = run_export(_export_args("--to", "cdevents", "--source", SOURCE), ONLY_RUNS[:3], out)
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert count == len(lines) > 0
+    for event in lines:
+        _validate(event)
+        assert event["context"]["source"] == SOURCE
+    with pytest.raises(ExportUsageError, match="--endpoint"):
+        run_export(_export_args("--to", "cdevents", "--endpoint", "http://127.0.0.1:9"), ONLY_RUNS, out)

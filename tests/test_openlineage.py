@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import io
 import json
 import subprocess
@@ -21,6 +22,7 @@ from openlineage.client.uuid import generate_static_uuid
 from referencing import Registry, Resource
 
 from runstate import Run, State, openlineage
+from runstate._cli_export import add_export_arguments, run_export
 from runstate._exporting import outcome, walk
 
 from .export_support import FORMATS, IDS, ONLY_RUNS, SPECS, fixture
@@ -210,3 +212,20 @@ def test_emit_through_the_clients_http_transport(lineage_server: tuple[str, list
     assert [body["run"]["runId"] for _, body in received] == [e["run"]["runId"] for e in expected]
     for _, body in received:
         _validate(body, RUN_EVENT)
+
+
+def test_cli_export_to_an_endpoint(lineage_server: tuple[str, list[tuple[str, Any]]]) -> None:
+    url, received = lineage_server
+    parser = add_export_arguments(argparse.ArgumentParser())
+    run = fixture("glue", "succeeded")
+    out = io.StringIO()
+    options = ["--to", "openlineage", "--job-namespace", "etl", "--producer", PRODUCER]
+    args = parser.parse_args([*options, "--endpoint", url])
+    assert run_export(args, [run], out) == len(received) == 2
+    assert out.getvalue() == ""
+    assert {body["job"]["namespace"] for _, body in received} == {"etl"}
+    args = parser.parse_args(options)
+    assert run_export(args, [run], out) == 2
+    for _, body in received:
+        body["run"]["facets"].pop("tags")  # the client adds its own version as a tag when it sends
+    assert [json.loads(line) for line in out.getvalue().splitlines()] == [body for _, body in received]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import io
 import json
 from collections.abc import Iterator, Mapping
@@ -20,7 +21,8 @@ from opentelemetry.trace import SpanKind, StatusCode
 
 import runstate
 from runstate import InvalidRecordError, Reason, Run, State, otel, otel_result, otel_run_state
-from runstate._exporting import OUTCOMES, error_type, run_url
+from runstate._cli_export import add_export_arguments, run_export
+from runstate._exporting import OUTCOMES, error_type, run_url, walk
 
 from .export_support import IDS, ONLY_RUNS, SPECS, fixture
 
@@ -103,8 +105,6 @@ def _check_span(span: ReadableSpan, run: Run) -> None:
 
 
 def _walk(run: Run) -> Iterator[tuple[Run, Run | None]]:
-    from runstate._exporting import walk
-
     return walk(run)
 
 
@@ -301,3 +301,10 @@ def test_every_decision_gives_a_registry_result() -> None:
     for row in OUTCOMES:
         assert row.otel in ENUMS["cicd.pipeline.result"]
         assert row.otel in ENUMS["cicd.pipeline.task.run.result"]
+
+
+def test_cli_export_writes_otlp_json() -> None:
+    out = io.StringIO()
+    args = add_export_arguments(argparse.ArgumentParser()).parse_args(["--to", "otel-json"])
+    assert run_export(args, iter(ONLY_RUNS), out) == 2
+    assert [json.loads(line) for line in out.getvalue().splitlines()] == otel.otlp_json(ONLY_RUNS)
