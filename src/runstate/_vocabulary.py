@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import enum
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Final
 
 from ._errors import InvalidRecordError
 
@@ -144,18 +144,23 @@ OTEL_RESULT_BY_REASON: Final = MappingProxyType({(State.FAILED, Reason.PLATFORM_
 not a fault), a partial success stays ``success`` and Glue EXPIRED stays ``timeout`` (docs/export.md)."""
 
 
-def _vocabulary_value(kind: type[enum.StrEnum], field: str, value: object) -> Any:
-    if isinstance(value, kind):
-        return value
+def _state(value: State | str) -> State:
     try:
-        return kind(value)
+        return State(value)
     except ValueError:
-        raise InvalidRecordError("runstate", field, value, f"not a {kind.__name__}") from None
+        raise InvalidRecordError("runstate", "state", value, "not a State") from None
+
+
+def _reason(value: Reason | str) -> Reason:
+    try:
+        return Reason(value)
+    except ValueError:
+        raise InvalidRecordError("runstate", "reason", value, "not a Reason") from None
 
 
 def otel_run_state(state: State | str) -> str | None:
     """OpenTelemetry ``cicd.pipeline.run.state`` of a state (a name is accepted), or None once it ended."""
-    return OTEL_PIPELINE_RUN_STATE.get(_vocabulary_value(State, "state", state).phase)
+    return OTEL_PIPELINE_RUN_STATE.get(_state(state).phase)
 
 
 def otel_result(state: State | str, reason: Reason | str | None = None) -> str | None:
@@ -163,10 +168,9 @@ def otel_result(state: State | str, reason: Reason | str | None = None) -> str |
 
     Plain strings (as ``to_dict`` writes them) give the same answer as the enums.
     """
-    state = _vocabulary_value(State, "state", state)
+    canonical = _state(state)
     if reason is not None:
-        reason = _vocabulary_value(Reason, "reason", reason)
-        found = OTEL_RESULT_BY_REASON.get((state, reason))
+        found = OTEL_RESULT_BY_REASON.get((canonical, _reason(reason)))
         if found is not None:
             return found
-    return OTEL_PIPELINE_RESULT.get(state)
+    return OTEL_PIPELINE_RESULT.get(canonical)

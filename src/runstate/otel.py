@@ -317,12 +317,12 @@ def _histogram(points: list[tuple[float, dict[str, str]]], start: int, end: int)
     for seconds, attributes in points:
         groups.setdefault(tuple(sorted(attributes.items())), []).append(seconds)
     out = []
-    for attributes, values in groups.items():
+    for group, values in groups.items():
         buckets = [0] * (len(BOUNDS) + 1)
         for v in values:
             buckets[sum(1 for b in BOUNDS if v > b)] += 1
         out.append({
-            "attributes": _attributes(dict(attributes)), "startTimeUnixNano": str(start),
+            "attributes": _attributes(dict(group)), "startTimeUnixNano": str(start),
             "timeUnixNano": str(end), "count": str(len(values)), "sum": sum(values),
             "bucketCounts": [str(b) for b in buckets], "explicitBounds": list(BOUNDS),
             "min": min(values), "max": max(values),
@@ -333,8 +333,8 @@ def _histogram(points: list[tuple[float, dict[str, str]]], start: int, end: int)
 def _sums(points: Iterable[dict[str, str]], start: int, end: int) -> list[dict[str, Any]]:
     groups: dict[tuple[tuple[str, str], ...], int] = {}
     for attributes in points:
-        key = tuple(sorted(attributes.items()))
-        groups[key] = groups.get(key, 0) + 1
+        group = tuple(sorted(attributes.items()))
+        groups[group] = groups.get(group, 0) + 1
     return [
         {"attributes": _attributes(dict(k)), "startTimeUnixNano": str(start), "timeUnixNano": str(end),
          "asInt": str(n)}
