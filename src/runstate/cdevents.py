@@ -8,17 +8,26 @@ from __future__ import annotations
 
 import json
 import uuid
-from urllib.parse import quote
 from collections.abc import Iterable
 from datetime import datetime
 from types import MappingProxyType
 from typing import IO, Any, Final
+from urllib.parse import quote
 
-from ._exporting import first_time, iso, namespace_of, outcome, pipeline_name, run_url, runstate_data
+from ._exporting import (
+    OUTCOMES,
+    first_time,
+    iso,
+    namespace_of,
+    outcome,
+    pipeline_name,
+    run_url,
+    runstate_data,
+)
 from ._model import Run
 from ._vocabulary import Phase, State
 
-__all__ = ["EVENT_TYPES", "SPEC_VERSION", "events", "run_urn", "write_jsonl"]
+__all__ = ["OUTCOMES", "EVENT_TYPES", "SPEC_VERSION", "events", "run_urn", "write_jsonl"]
 
 SPEC_VERSION: Final = "0.5.1"
 EVENT_TYPES: Final = MappingProxyType(

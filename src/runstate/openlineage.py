@@ -14,14 +14,23 @@ from types import MappingProxyType
 from typing import IO, TYPE_CHECKING, Any, Final
 from uuid import UUID
 
-from ._exporting import first_time, iso, namespace_of, outcome, pipeline_name, require, runstate_data
+from ._exporting import (
+    OUTCOMES,
+    first_time,
+    iso,
+    namespace_of,
+    outcome,
+    pipeline_name,
+    require,
+    runstate_data,
+)
 from ._model import Run
 from ._vocabulary import Phase, State
 
 if TYPE_CHECKING:
     from openlineage.client.event_v2 import RunEvent
 
-__all__ = ["NOMINAL_TIME_TRIGGERS", "emit", "events", "run_uuid", "to_json", "write_jsonl"]
+__all__ = ["OUTCOMES", "NOMINAL_TIME_TRIGGERS", "emit", "events", "run_uuid", "to_json", "write_jsonl"]
 
 EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 """The instant of a run's id when the record gives no time at all (the id stays stable)."""
