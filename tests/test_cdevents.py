@@ -13,6 +13,7 @@ from typing import Any
 import attrs
 import jsonschema
 import pytest
+from hypothesis import assume, given, settings
 from referencing import Registry, Resource
 
 from runstate import Run, State, cdevents
@@ -20,6 +21,7 @@ from runstate._cli_export import ExportUsageError, add_export_arguments, run_exp
 from runstate._exporting import OUTCOMES, outcome, walk
 
 from .export_support import FORMATS, IDS, ONLY_RUNS, SPECS, fixture
+from .strategies import runs
 
 SOURCE = "/runstate/export"
 SPEC = SPECS / "cdevents"
@@ -161,3 +163,14 @@ def test_cli_export_writes_cdevents_json_lines() -> None:
         assert event["context"]["source"] == SOURCE
     with pytest.raises(ExportUsageError, match="--endpoint"):
         run_export(_export_args("--to", "cdevents", "--endpoint", "http://127.0.0.1:9"), ONLY_RUNS, out)
+
+
+@settings(max_examples=50)
+@given(runs())
+def test_every_run_gives_valid_events(run: Run) -> None:
+    assume(all(r.run_id for r, _ in walk(run)) and not any("run_page_url" in r.details for r, _ in walk(run)))
+    events = cdevents.events(run, source=SOURCE, include_raw=True)
+    for event in events:
+        _validate(event)
+    assert events == cdevents.events(run, source=SOURCE, include_raw=True)
+    assert len({e["context"]["id"] for e in events}) == len(events)

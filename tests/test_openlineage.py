@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
@@ -17,6 +18,7 @@ from uuid import UUID
 import attrs
 import jsonschema
 import pytest
+from hypothesis import assume, given, settings
 from openlineage.client.event_v2 import RunEvent
 from openlineage.client.uuid import generate_static_uuid
 from referencing import Registry, Resource
@@ -26,6 +28,7 @@ from runstate._cli_export import add_export_arguments, run_export
 from runstate._exporting import outcome, walk
 
 from .export_support import FORMATS, IDS, ONLY_RUNS, SPECS, fixture
+from .strategies import runs
 
 PRODUCER = "https://github.com/runstate/runstate"
 SPEC = SPECS / "openlineage"
@@ -229,3 +232,20 @@ def test_cli_export_to_an_endpoint(lineage_server: tuple[str, list[tuple[str, An
     for _, body in received:
         body["run"]["facets"].pop("tags")  # the client adds its own version as a tag when it sends
     assert [json.loads(line) for line in out.getvalue().splitlines()] == [body for _, body in received]
+
+
+@settings(max_examples=30)
+@given(runs())
+def test_every_run_gives_valid_events_with_stable_ids(run: Run) -> None:
+    assume(all(r.run_id for r, _ in walk(run)))
+    first = [_check_event(e) for e in openlineage.events(run, producer=PRODUCER, include_raw=True)]
+    again = [openlineage.to_json(e) for e in openlineage.events(run, producer=PRODUCER, include_raw=True)]
+    assert first == again
+    assert {d["run"]["runId"] for d in first} <= set(_expected_ids(run, None))
+
+
+def _expected_ids(run: Run, instant: datetime | None) -> Iterator[str]:
+    """What docs/export.md says: a task without times takes its parent's instant."""
+    yield str(openlineage.run_uuid(run, instant))
+    for task in run.tasks:
+        yield from _expected_ids(task, run.created_at or run.started_at or instant)

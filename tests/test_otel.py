@@ -12,6 +12,7 @@ from typing import Any
 import attrs
 import pytest
 import yaml
+from hypothesis import assume, given
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader, MetricsData
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
@@ -25,6 +26,7 @@ from runstate._cli_export import add_export_arguments, run_export
 from runstate._exporting import OUTCOMES, error_type, run_url, walk
 
 from .export_support import IDS, ONLY_RUNS, SPECS, fixture
+from .strategies import runs
 
 SPEC = SPECS / "otel-cicd"
 
@@ -308,3 +310,25 @@ def test_cli_export_writes_otlp_json() -> None:
     args = add_export_arguments(argparse.ArgumentParser()).parse_args(["--to", "otel-json"])
     assert run_export(args, iter(ONLY_RUNS), out) == 2
     assert [json.loads(line) for line in out.getvalue().splitlines()] == otel.otlp_json(ONLY_RUNS)
+
+
+@given(runs())
+def test_every_run_gives_spans_and_points_of_the_conventions(run: Run) -> None:
+    assume(all(r.run_id for r, _ in walk(run)))
+    tree = otel.plan(run)
+    assert (tree is None) is (
+        not run.is_terminal or (run.created_at or run.started_at or run.ended_at) is None
+    )
+    stack = [tree] if tree is not None else []
+    while stack:
+        span = stack.pop()
+        assert span.start <= span.end
+        group = SPAN_GROUPS["server" if span.kind == "SERVER" else "internal"]
+        extra = _refs(ENTITY_RUN) | {"cicd.pipeline.name"} if span.kind == "SERVER" else set()
+        _check_attributes(span.attributes, _refs(group) | extra)
+        stack += span.children
+    for seconds, attributes in otel.duration_points(run):
+        assert seconds >= 0
+        _check_attributes(attributes, _refs(METRICS["cicd.pipeline.run.duration"]))
+    for attributes in otel.error_points(run):
+        _check_attributes(attributes, _refs(METRICS["cicd.pipeline.run.errors"]))
