@@ -249,3 +249,9 @@ def _expected_ids(run: Run, instant: datetime | None) -> Iterator[str]:
     yield str(openlineage.run_uuid(run, instant))
     for task in run.tasks:
         yield from _expected_ids(task, run.created_at or run.started_at or instant)
+
+
+def test_a_missing_extra_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "openlineage.client.uuid", None)
+    with pytest.raises(ImportError, match=r"pip install 'runstate\[openlineage\]'"):
+        openlineage.events(fixture("glue", "succeeded"), producer=PRODUCER)

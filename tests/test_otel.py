@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import sys
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -332,3 +333,9 @@ def test_every_run_gives_spans_and_points_of_the_conventions(run: Run) -> None:
         _check_attributes(attributes, _refs(METRICS["cicd.pipeline.run.duration"]))
     for attributes in otel.error_points(run):
         _check_attributes(attributes, _refs(METRICS["cicd.pipeline.run.errors"]))
+
+
+def test_a_missing_extra_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "opentelemetry.trace", None)
+    with pytest.raises(ImportError, match=r"pip install 'runstate\[otel\]'"):
+        otel.record([])
