@@ -65,8 +65,8 @@ OUTCOMES: Final = (
             "a time limit the job set stopped it: OpenTelemetry has timeout, OpenLineage and CDEvents "
             "have none, so it is a failure (errorMessage / errors say timed out)"),
     Outcome(_S.TIMED_OUT, _R.EXPIRED, "FAIL", "failure",
-            "Glue EXPIRED: the run outlived its allowed time before it could finish; a timeout, "
-            "never a platform error"),
+            "Glue EXPIRED: a run queued (WAITING) past its allowed time never started; a timeout of "
+            "the job's own limit, not a platform error"),
     Outcome(_S.CANCELED, None, "ABORT", "cancel", "stopped on request; the record does not say by whom"),
     Outcome(_S.CANCELED, _R.CANCELED_BY_USER, "ABORT", "cancel", "stopped by a person or an API client"),
     Outcome(_S.CANCELED, _R.CANCELED_BY_PLATFORM, "ABORT", "cancel",
