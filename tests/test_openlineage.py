@@ -126,7 +126,8 @@ def test_running_event_only_for_a_later_observation() -> None:
 def test_run_id_is_airflows_static_uuid_and_stable() -> None:
     run = fixture("databricks", "single_task_success")
     assert run.created_at is not None
-    expected = generate_static_uuid(run.created_at, f"databricks.databricks.{run.run_id}.0".encode())
+    data = f"{run.namespace or 'databricks'}.databricks.{run.run_id}.0"
+    expected = generate_static_uuid(run.created_at, data.encode())
     assert openlineage.run_uuid(run) == expected
     assert openlineage.run_uuid(run) == openlineage.run_uuid(attrs.evolve(run, state=State.RUNNING))
     assert openlineage.run_uuid(run) != openlineage.run_uuid(attrs.evolve(run, attempt=1))
