@@ -36,7 +36,7 @@ from ._spec import NativeEdge, Outcome, ProviderSpec, check_provider, provider_p
 from ._summarize import Summary, summarize
 from ._times import parse_time
 from ._tracker import Conflict, Observation, RunTracker, Segment
-from ._vocabulary import Phase, Reason, State, otel_result
+from ._vocabulary import Phase, Reason, State, otel_result, otel_run_state
 from .providers import register_builtin_providers
 
 __all__ = [
@@ -85,6 +85,7 @@ __all__ = [
     "normalize",
     "normalize_many",
     "otel_result",
+    "otel_run_state",
     "parse_time",
     "poll",
     "provider_problems",
