@@ -94,12 +94,26 @@ def _check_run(run: Run, record: Any, validate: bool = True) -> None:
         assert isinstance(value, str)
 
 
+_REFUSALS = ("not a ", "run id", "normalize_many")
+"""What a refusal in both modes says: not a record of the provider, or no usable id (issue 11)."""
+
+
 def _normalize_both_modes(provider: str, record: Any, validate: bool = True) -> None:
     before = copy.deepcopy(record)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RunstateWarning)
         if isinstance(record, dict):
-            run = runstate.normalize(provider, record)  # leniently, any object gives a run
+            refused: runstate.InvalidRecordError | None = None
+            try:  # leniently, any object gives a run, unless it is no run of the provider at all
+                run = runstate.normalize(provider, record)
+            except runstate.InvalidRecordError as exc:
+                refused = exc
+            if refused is not None:
+                assert any(text in refused.problem for text in _REFUSALS), refused
+                with pytest.raises(runstate.InvalidRecordError):
+                    runstate.normalize(provider, record, strict=True)
+                assert record == before, "the input was mutated"
+                return
             _check_run(run, record, validate)
         else:  # only a record that is not an object at all fails leniently, and says so
             with pytest.raises(runstate.InvalidRecordError, match=r": \$: expected"):

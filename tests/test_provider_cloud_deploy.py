@@ -162,7 +162,7 @@ def test_every_installed_failure_cause_is_mapped_strictly(key: str, cause: str, 
     [
         ("EXECUTION_FAILED", State.FAILED, Reason.USER_ERROR),
         ("DEADLINE_EXCEEDED", State.TIMED_OUT, None),
-        ("CLOUD_BUILD_UNAVAILABLE", State.FAILED, Reason.PLATFORM_ERROR),
+        ("CLOUD_BUILD_UNAVAILABLE", State.FAILED, Reason.USER_ERROR),
         ("CLOUD_BUILD_REQUEST_FAILED", State.FAILED, Reason.PLATFORM_ERROR),
         ("MISSING_RESOURCES_FOR_CANARY", State.FAILED, Reason.USER_ERROR),
         ("DEPLOY_FEATURE_NOT_SUPPORTED", State.FAILED, Reason.USER_ERROR),
@@ -258,7 +258,7 @@ def test_proto_constructed_in_code() -> None:
     )
     run = runstate.normalize("cloud_deploy", obj, strict=True)
     assert (run.state, run.reason, run.message) == (State.FAILED, Reason.PLATFORM_ERROR, "quota")
-    assert run.job_id == "canary-25/postdeploy"
+    assert (run.job_id, run.namespace) == ("web/canary-25/postdeploy", "gcp:acme:us-central1")
     assert run.durations.total == timedelta(hours=1)
     assert run.raw is not None and run.raw["postdeployJobRun"]["failureCause"] == "CLOUD_BUILD_REQUEST_FAILED"
     assert runstate.normalize("cloud_deploy", obj, keep_raw=False).raw is None
@@ -300,7 +300,8 @@ def test_deploy_succeeded_identity_and_times() -> None:
     record = load("deploy_succeeded")
     run = runstate.normalize("cloud_deploy", record, strict=True)
     assert run.run_id == record["uid"]
-    assert (run.job_id, run.name, run.attempt) == ("stable/deploy", "deploy", 0)
+    assert (run.job_id, run.name, run.attempt) == ("web-frontend/stable/deploy", "deploy", 0)
+    assert run.namespace == "gcp:acme-shop-prod:us-central1"
     assert run.parent_run_id == record["name"].rsplit("/jobRuns/", 1)[0]
     assert dict(run.details) == {
         "sub_type": "deployJobRun",
@@ -336,7 +337,8 @@ def test_nanosecond_truncation() -> None:
 
 def test_in_progress_has_not_ended() -> None:
     run = runstate.normalize("cloud_deploy", load("advance_child_rollout_in_progress"), strict=True)
-    assert (run.state, run.ended_at, run.job_id) == (State.RUNNING, None, "canary-50/advanceChildRollout")
+    assert (run.state, run.ended_at) == (State.RUNNING, None)
+    assert run.job_id == "web-frontend/canary-50/advanceChildRollout"
     assert run.durations.why_missing("total") is Missing.NOT_ENDED
     assert run.durations.queue == timedelta(seconds=1)
     assert run.started_at is not None
@@ -362,9 +364,9 @@ def test_failed_deadline_exceeded_is_timed_out() -> None:
     assert run.message is not None and "3600s" in run.message
 
 
-def test_cloud_build_unavailable_is_a_platform_error() -> None:
+def test_cloud_build_unavailable_is_the_users_configuration() -> None:
     run = runstate.normalize("cloud_deploy", load("deploy_failed_cloud_build_unavailable"), strict=True)
-    assert (run.state, run.reason) == (State.FAILED, Reason.PLATFORM_ERROR)
+    assert (run.state, run.reason) == (State.FAILED, Reason.USER_ERROR)
     assert "build" not in run.details
 
 
@@ -439,7 +441,7 @@ def test_unknown_sub_type_is_kept_and_tolerated() -> None:
     assert (run.state, run.reason) == (State.FAILED, None)
     assert run.details["sub_type"] == "analysisJobRun"
     assert run.provider_state["jobRun"] == "analysisJobRun"
-    assert (run.job_id, run.name) == ("stable/analysis", "analysis")
+    assert (run.job_id, run.name) == ("web-frontend/stable/analysis", "analysis")
     assert run.message is not None and "latency-and-errors" in run.message and "p95" in run.message
     assert run.raw is record
 
@@ -475,10 +477,9 @@ def test_name_parsing() -> None:
 def test_no_id_at_all() -> None:
     record = job_run("SUCCEEDED")
     del record["name"], record["uid"]
-    with pytest.raises(InvalidRecordError, match="uid"):
-        runstate.normalize("cloud_deploy", record, strict=True)
-    with pytest.warns(RunstateWarning):
-        assert runstate.normalize("cloud_deploy", record).run_id == ""
+    for strict in (True, False):  # a run without an id cannot be told apart from others: both modes
+        with pytest.raises(InvalidRecordError, match="uid"):
+            runstate.normalize("cloud_deploy", record, strict=strict)
 
 
 def test_times_out_of_order_are_reported_not_clamped() -> None:
@@ -518,7 +519,7 @@ def test_list_page_with_normalize_many() -> None:
     assert [r.state for r in runs] == [State.SUCCEEDED, State.SUCCEEDED, State.FAILED]
     assert runs[2].reason is Reason.USER_ERROR
     assert runs[2].provider_state["failureCause"] == "MISSING_RESOURCES_FOR_CANARY"
-    assert runs[1].job_id == runs[2].job_id == "stable/deploy"  # a retry is a new JobRun of the same job
+    assert runs[1].job_id == runs[2].job_id == "web-frontend/stable/deploy"  # a retry: a new JobRun, same job
     assert runs[0].raw is page["jobRuns"][0]
 
 
@@ -532,15 +533,10 @@ def test_list_page_as_proto_response() -> None:
 
 def test_a_page_is_not_a_job_run() -> None:
     page = load("list_job_runs_page")
-    with pytest.raises(InvalidRecordError, match="normalize_many") as info:
-        runstate.normalize("cloud_deploy", page, strict=True)
-    assert info.value.field == "$"
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        run = runstate.normalize("cloud_deploy", page)
-    assert all(issubclass(w.category, RunstateWarning) for w in caught)
-    assert any("normalize_many" in str(w.message) for w in caught)
-    assert run.state is State.UNKNOWN and run.raw is page
+    for strict in (True, False):  # a page is not a run: refused in both modes
+        with pytest.raises(InvalidRecordError, match="normalize_many") as info:
+            runstate.normalize("cloud_deploy", page, strict=strict)
+        assert info.value.field == "$"
 
 
 def test_not_an_object() -> None:

@@ -210,7 +210,8 @@ def test_status_mapping(code: str, type_: str | None, state: State, reason: Reas
         ("INTERNAL_ERROR", "FAILED", "TERMINATED", "LIBRARY_INSTALLATION_ERROR", S.FAILED, R.USER_ERROR),
         ("TERMINATED", "SUCCESS_WITH_FAILURES", "TERMINATED", "SUCCESS", S.SUCCEEDED, R.PARTIAL_SUCCESS),
         ("RUNNING", None, "TERMINATED", "SUCCESS", S.SUCCEEDED, None),  # status one step ahead
-        ("RUNNING", None, "WAITING", None, S.WAITING_FOR_RETRY, None),
+        ("WAITING_FOR_RETRY", None, "WAITING", None, S.WAITING_FOR_RETRY, None),  # evidence of a retry
+        ("QUEUED", None, "WAITING", None, S.QUEUED, R.DEFERRED),  # a deliberate delay: no conflict
         ("TERMINATED", "SUCCESS", "TERMINATED", None, S.SUCCEEDED, None),  # no code: legacy decides
     ],
 )
@@ -226,6 +227,7 @@ def test_reconciliation(
     [
         ("TERMINATED", "SUCCESS", "TERMINATED", "RUN_EXECUTION_ERROR", S.FAILED),
         ("TERMINATED", "SUCCESS", "RUNNING", None, S.RUNNING),  # the legacy state is ahead
+        ("RUNNING", None, "WAITING", None, S.QUEUED),  # no evidence of a retry: deferred, legacy ahead
     ],
 )
 def test_a_contradiction_warns_in_both_modes_and_status_wins(

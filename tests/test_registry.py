@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 import attrs
@@ -159,3 +159,147 @@ def test_builtin_providers_pass_their_check(name: str) -> None:
     if name not in runstate.providers():
         pytest.fail(f"{name} is not registered")
     check_provider(runstate.REGISTRY.get(name))
+
+
+# --- the caller's namespace (issue 11) ---------------------------------------------------------------
+
+_GLUE_RUN = {"Id": "jr_7f3e", "JobName": "orders", "JobRunState": "RUNNING"}
+_GLUE_EVENT = {
+    "detail-type": "Glue Job State Change",
+    "source": "aws.glue",
+    "account": "123456789012",
+    "region": "eu-west-1",
+    "detail": {"jobName": "orders", "state": "SUCCEEDED", "jobRunId": "jr_7f3e"},
+}
+
+
+def test_the_callers_namespace_fills_a_gap() -> None:
+    run = runstate.normalize("glue", _GLUE_RUN, strict=True, namespace="aws:123456789012:us-east-1")
+    assert run.namespace == "aws:123456789012:us-east-1"
+    assert runstate.normalize("glue", _GLUE_RUN, strict=True).namespace is None
+
+
+def test_the_callers_namespace_wins_over_the_record_with_a_warning() -> None:
+    with pytest.warns(runstate.StateConflictWarning, match="namespace"):
+        run = runstate.normalize("glue", _GLUE_EVENT, strict=True, namespace="aws:999999999999:us-east-1")
+    assert run.namespace == "aws:999999999999:us-east-1"
+    same = runstate.normalize("glue", _GLUE_EVENT, strict=True, namespace="aws:123456789012:eu-west-1")
+    assert same.namespace == "aws:123456789012:eu-west-1"  # agreeing: no warning (filterwarnings=error)
+
+
+def test_the_callers_namespace_reaches_tasks_and_batches() -> None:
+    record = {
+        "run_id": 41,
+        "job_id": 4,
+        "state": {"life_cycle_state": "RUNNING"},
+        "tasks": [{"run_id": 42, "task_key": "a", "state": {"life_cycle_state": "RUNNING"}}],
+    }
+    runs = list(runstate.normalize_many("databricks", [record, record], namespace="databricks:42"))
+    assert [(r.namespace, r.tasks[0].namespace) for r in runs] == [("databricks:42", "databricks:42")] * 2
+
+
+@pytest.mark.parametrize("bad", ["", 7, b"aws"])
+def test_a_namespace_must_be_text(bad: Any) -> None:
+    with pytest.raises(InvalidRecordError, match="namespace"):
+        runstate.normalize("glue", _GLUE_RUN, namespace=bad)
+
+
+# --- whatever a third-party object raises is an InvalidRecordError (issue 12) --------------------------
+
+
+class _ExplodingMapping(dict[str, Any]):
+    """A Mapping whose reads fail, as a lazy or remote record might."""
+
+    def get(self, *args: Any) -> Any:
+        raise ConnectionError("record store unreachable")
+
+    def __contains__(self, key: object) -> bool:
+        raise ConnectionError("record store unreachable")
+
+
+class _ExplodingSdkRun:
+    """Looks like a databricks-sdk Run, but ``as_dict`` fails."""
+
+    def as_dict(self) -> dict[str, Any]:
+        raise AttributeError("'NoneType' object has no attribute 'as_dict'")
+
+    def __repr__(self) -> str:
+        raise RuntimeError("repr fails too")
+
+
+class _ExplodingProto:
+    """Looks like a proto-plus JobRun, but ``to_dict`` fails with something odd."""
+
+    pb = object()
+
+    @classmethod
+    def to_dict(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        raise MemoryError("simulated")
+
+
+class _BadZone(tzinfo):
+    """A time zone whose offset cannot be computed (a broken tz database)."""
+
+    def utcoffset(self, dt: datetime | None) -> timedelta | None:
+        raise OSError("tz database missing")
+
+    def dst(self, dt: datetime | None) -> timedelta | None:
+        return None
+
+    def tzname(self, dt: datetime | None) -> str | None:
+        return "broken"
+
+
+def _hostile_cases() -> list[tuple[str, Any, type[BaseException]]]:
+    when = datetime(2026, 3, 1, 10, 0, tzinfo=_BadZone())
+    return [
+        ("glue", _ExplodingMapping(Id="jr_1", JobRunState="RUNNING"), ConnectionError),
+        ("databricks", _ExplodingSdkRun(), AttributeError),
+        ("cloud_deploy", _ExplodingProto(), MemoryError),
+        ("glue", {"Id": "jr_1", "JobRunState": "RUNNING", "StartedOn": when}, OSError),
+    ]
+
+
+@pytest.mark.parametrize(("provider", "record", "cause"), _hostile_cases())
+@pytest.mark.parametrize("strict", [False, True])
+def test_what_a_hostile_object_raises_becomes_invalid_record_error(
+    provider: str, record: Any, cause: type[BaseException], strict: bool
+) -> None:
+    with pytest.raises(InvalidRecordError) as info:
+        runstate.normalize(provider, record, strict=strict)
+    error = info.value
+    assert (error.provider, error.field) == (provider, "$")
+    assert isinstance(error.__cause__, cause), "the original is chained as the cause"
+    assert cause.__name__ in str(error)  # printable even when the record's own repr fails
+
+
+@pytest.mark.parametrize(("provider", "record", "cause"), _hostile_cases())
+def test_hostile_objects_are_dead_lettered_in_a_batch(
+    provider: str, record: Any, cause: type[BaseException]
+) -> None:
+    failures: list[RecordFailure] = []
+    assert list(runstate.normalize_many(provider, [record], on_error=failures.append)) == []
+    assert len(failures) == 1 and failures[0].record is record
+    assert isinstance(failures[0].error, InvalidRecordError)
+
+
+def test_our_own_errors_are_not_rewrapped() -> None:
+    with pytest.raises(UnmappedStateError) as info:
+        runstate.normalize("glue", {"Id": "jr_1", "JobRunState": "PAUSED"}, strict=True)
+    assert info.value.__cause__ is None and info.value.field == "$.JobRunState"
+
+
+def test_evidence_must_cover_every_row_of_a_table_it_names() -> None:
+    partial = attrs.evolve(ACME, evidence={"status": {"done": "https://acme.example/api#status"}})
+    problems = provider_problems(partial)
+    assert problems and all("has no evidence" in p for p in problems)
+    stray = attrs.evolve(ACME, evidence={"nope": {"x": "y"}})
+    assert provider_problems(stray) == ["evidence given for 'nope', but no such table"]
+    with pytest.raises(ProviderSpecError, match="no evidence"):
+        check_provider(partial)
+
+
+def test_builtin_providers_declare_detectors() -> None:
+    for name in ("databricks", "glue", "cloud_deploy"):
+        assert callable(runstate.REGISTRY.get(name).detect)
+    assert ACME.detect is None  # optional for third parties

@@ -27,13 +27,16 @@ from ._errors import (
     UnmappedStateWarning,
 )
 from ._graph import EDGES, GRAPH, Edge, EdgeKind, IllegalStep, TransitionGraph
+from ._history import LogicalRun, latest_task_attempts, logical_runs
 from ._model import Durations, Missing, Run
+from ._poll import PollTimeoutError, apoll, poll
 from ._registry import REGISTRY, ProviderRegistry, RecordFailure
 from ._serialize import from_dict, to_dict
 from ._spec import NativeEdge, Outcome, ProviderSpec, check_provider, provider_problems
+from ._summarize import Summary, summarize
 from ._times import parse_time
 from ._tracker import Conflict, Observation, RunTracker, Segment
-from ._vocabulary import Phase, Reason, State, otel_result
+from ._vocabulary import Phase, Reason, State, otel_result, otel_run_state
 from .providers import register_builtin_providers
 
 __all__ = [
@@ -49,12 +52,14 @@ __all__ = [
     "InconsistentDurationWarning",
     "InvalidRecordError",
     "InvalidRecordWarning",
+    "LogicalRun",
     "Missing",
     "NaiveDatetimeWarning",
     "NativeEdge",
     "Observation",
     "Outcome",
     "Phase",
+    "PollTimeoutError",
     "ProviderRegistry",
     "ProviderSpec",
     "ProviderSpecError",
@@ -67,21 +72,28 @@ __all__ = [
     "Segment",
     "State",
     "StateConflictWarning",
+    "Summary",
     "TransitionGraph",
     "UnknownProviderError",
     "UnmappedStateError",
     "UnmappedStateWarning",
+    "apoll",
     "check_provider",
     "from_dict",
+    "latest_task_attempts",
+    "logical_runs",
     "normalize",
     "normalize_many",
     "otel_result",
+    "otel_run_state",
     "parse_time",
+    "poll",
     "provider_problems",
     "providers",
     "register_provider",
     "span",
     "sum_durations",
+    "summarize",
     "task_time",
     "to_dict",
     "total_across_attempts",
@@ -91,7 +103,9 @@ __all__ = [
 register_builtin_providers(REGISTRY)
 
 
-def normalize(provider: str, record: Any, *, strict: bool = False, keep_raw: bool = True) -> Run:
+def normalize(
+    provider: str, record: Any, *, strict: bool = False, keep_raw: bool = True, namespace: str | None = None
+) -> Run:
     """Turn one provider record into a canonical :class:`Run`.
 
     ``record`` is the provider's JSON dict (or, where the provider supports it, its SDK object).
@@ -99,9 +113,12 @@ def normalize(provider: str, record: Any, *, strict: bool = False, keep_raw: boo
     each with a :class:`RunstateWarning` naming provider, field and value. ``strict=True`` raises
     :class:`InvalidRecordError` (or its :class:`UnmappedStateError`) instead. ``keep_raw=False``
     leaves ``run.raw`` as ``None`` for bulk loads. An unknown ``provider`` raises
-    :class:`UnknownProviderError`. Nothing else is raised on purpose.
+    :class:`UnknownProviderError`. Whatever a third-party record or SDK object raises while it is read
+    becomes an :class:`InvalidRecordError` with the original as its cause. ``namespace`` (where the run
+    lives, e.g. ``"aws:123456789012:eu-west-1"``) fills the run's and its tasks' namespace where the
+    record says none and wins where it says another (a :class:`StateConflictWarning`).
     """
-    return REGISTRY.normalize(provider, record, strict=strict, keep_raw=keep_raw)
+    return REGISTRY.normalize(provider, record, strict=strict, keep_raw=keep_raw, namespace=namespace)
 
 
 def normalize_many(
@@ -111,13 +128,17 @@ def normalize_many(
     strict: bool = False,
     keep_raw: bool = True,
     on_error: Callable[[RecordFailure], None] | None = None,
+    namespace: str | None = None,
 ) -> Iterator[Run]:
     """Lazily turn records, or the provider's list pages of records, into runs (constant memory).
 
     By default the first record that fails raises (with a note giving its index); with ``on_error``
-    each failure is handed to it as a :class:`RecordFailure` and the iteration goes on.
+    each failure is handed to it as a :class:`RecordFailure` and the iteration goes on. ``namespace``
+    as for :func:`normalize`.
     """
-    return REGISTRY.normalize_many(provider, records, strict=strict, keep_raw=keep_raw, on_error=on_error)
+    return REGISTRY.normalize_many(
+        provider, records, strict=strict, keep_raw=keep_raw, on_error=on_error, namespace=namespace
+    )
 
 
 def providers() -> tuple[str, ...]:

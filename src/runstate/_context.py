@@ -118,9 +118,9 @@ class Context:
         """Report an unusable field: raise if strict, else warn (the caller then drops the field)."""
         self.report("invalid", field, value, problem, category)
 
-    def unmapped(self, field: str, value: object) -> None:
+    def unmapped(self, field: str, value: object, problem: str = "unmapped state") -> None:
         """Report a state word the tables do not know: raise if strict, else warn (state UNKNOWN)."""
-        self.report("unmapped", field, value, "unmapped state")
+        self.report("unmapped", field, value, problem)
 
     def inconsistent(self, field: str, value: object, problem: str) -> None:
         """Report times or durations that contradict each other; the values are kept, never clamped."""

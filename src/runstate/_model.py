@@ -162,9 +162,15 @@ class Run:
         """Time the run has taken so far (``now - started_at``) or took in all (its total).
 
         ``now`` defaults to the current UTC time; pass one to make the result reproducible.
-        ``None`` if the run has not started or its times are unknown.
+        ``None`` if the run has not started or its times are unknown. A run being repaired counts only
+        its active intervals (``details["active_intervals"]``), not the idle gaps between them.
         """
         total = self.durations.total
+        intervals = self.details.get("active_intervals") if self.details else None
+        if intervals and not self.state.is_terminal:
+            active = _active_time(intervals, self._now(now))
+            if active is not None:
+                return active
         if self.ended_at is not None or self.state.is_terminal:
             if total is not None:
                 return total
@@ -173,11 +179,28 @@ class Run:
             return None
         if self.started_at is None:
             return None
+        return self._now(now) - self.started_at
+
+    @staticmethod
+    def _now(now: datetime | None) -> datetime:
         if now is None:
-            now = datetime.now(UTC)
-        else:
-            require_aware(now)
-        return now - self.started_at
+            return datetime.now(UTC)
+        require_aware(now)
+        return now
+
+
+def _active_time(intervals: Any, now: datetime) -> timedelta | None:
+    """The sum of ``[{"start": RFC 3339, "end": RFC 3339 or None}, ...]``, an open one up to ``now``;
+    ``None`` if they cannot be read (the caller then falls back to ``now - started_at``)."""
+    total = timedelta(0)
+    try:
+        for interval in intervals:
+            start = datetime.fromisoformat(interval["start"])
+            end = interval.get("end")
+            total += (now if end is None else datetime.fromisoformat(end)) - start
+    except (TypeError, ValueError, KeyError, AttributeError):
+        return None
+    return total
 
 
 # --- the fast constructors of the hot path -----------------------------------------------------

@@ -19,7 +19,13 @@ import attrs
 
 from . import _plugins
 from ._context import Context, caller_stacklevel
-from ._errors import ProviderSpecError, RunstateError, RunstateWarning, UnknownProviderError
+from ._errors import (
+    InvalidRecordError,
+    ProviderSpecError,
+    RunstateError,
+    RunstateWarning,
+    UnknownProviderError,
+)
 from ._model import Run
 from ._spec import BuildFunction, ProviderSpec, check_provider
 
@@ -125,13 +131,25 @@ class ProviderRegistry:
         """Whether ``name`` is registered or an installed plugin (not loaded by this check)."""
         return name in self._specs or (type(name) is str and name in self._unloaded_plugins())
 
-    def normalize(self, provider: str, record: Any, *, strict: bool = False, keep_raw: bool = True) -> Run:
+    def normalize(
+        self,
+        provider: str,
+        record: Any,
+        *,
+        strict: bool = False,
+        keep_raw: bool = True,
+        namespace: str | None = None,
+    ) -> Run:
         """One record to a canonical :class:`Run`; see :func:`runstate.normalize`."""
         try:
             build, strict_ctx, lenient_ctx = self._entries[provider]
         except (KeyError, TypeError):
             build, strict_ctx, lenient_ctx = self._entries[self.get(provider).name]  # a plugin, or raises
-        return build(record, strict_ctx if strict else lenient_ctx, keep_raw)
+        if namespace is not None:
+            _check_namespace(namespace)
+        ctx = strict_ctx if strict else lenient_ctx
+        run = _build(build, provider, record, ctx, keep_raw)
+        return run if namespace is None else with_namespace(run, namespace, ctx)
 
     def normalize_many(
         self,
@@ -141,11 +159,65 @@ class ProviderRegistry:
         strict: bool = False,
         keep_raw: bool = True,
         on_error: Callable[[RecordFailure], None] | None = None,
+        namespace: str | None = None,
     ) -> Iterator[Run]:
         """Records (or list pages of records) to runs, lazily; see :func:`runstate.normalize_many`."""
         spec = self.get(provider)
-        runs = _iter_runs(spec, records, strict, keep_raw, on_error)
+        if namespace is not None:
+            _check_namespace(namespace)
+        runs = _iter_runs(spec, records, strict, keep_raw, on_error, namespace)
         return runs if spec.combine is None else spec.combine(runs)
+
+
+def _build(build: BuildFunction, provider: str, record: Any, ctx: Context, keep_raw: bool) -> Run:
+    """``build``, with whatever a third-party record or SDK object raises turned into InvalidRecordError."""
+    try:
+        return build(record, ctx, keep_raw)
+    except (RunstateError, Warning):  # ours, or a lenient warning turned into an error by a filter
+        raise
+    except Exception as exc:  # a third-party record or SDK object raised while being read
+        raise _foreign_error(provider, record, exc) from exc
+
+
+def _check_namespace(namespace: object) -> None:
+    if type(namespace) is not str or not namespace:
+        raise InvalidRecordError("runstate", "namespace", namespace, "expected a non-empty string")
+
+
+def _safe_value(record: Any) -> Any:
+    """The record itself if it can be shown, else its type: a hostile ``__repr__`` must not hide the error."""
+    try:
+        repr(record)
+    except Exception:
+        return f"<{type(record).__qualname__} object>"
+    return record
+
+
+def _foreign_error(provider: str, record: Any, exc: Exception) -> InvalidRecordError:
+    """What a record or SDK object raised while being read (its Mapping methods, ``as_dict``, ``to_dict``,
+    ``utcoffset``), as the documented error; the caller chains the original as its cause."""
+    problem = f"reading the record raised {type(exc).__name__}"
+    try:
+        detail = str(exc)
+    except Exception:
+        detail = ""
+    text = f"{problem}: {detail}" if detail else problem
+    return InvalidRecordError(provider, "$", _safe_value(record), text)
+
+
+def with_namespace(run: Run, namespace: str, ctx: Context) -> Run:
+    """``run`` (and its tasks) in the caller's namespace: it fills a gap and wins over the record's,
+    which is then reported with a :class:`~runstate.StateConflictWarning` (once, for the top run)."""
+    if run.namespace == namespace and all(task.namespace == namespace for task in run.tasks):
+        return run
+    if run.namespace is not None and run.namespace != namespace:
+        ctx.conflict("namespace", run.namespace, f"the record's namespace; the caller's {namespace!r} wins")
+    return _set_namespace(run, namespace)
+
+
+def _set_namespace(run: Run, namespace: str) -> Run:
+    tasks = tuple(_set_namespace(task, namespace) for task in run.tasks)
+    return attrs.evolve(run, namespace=namespace, tasks=tasks)
 
 
 def _iter_runs(
@@ -154,16 +226,23 @@ def _iter_runs(
     strict: bool,
     keep_raw: bool,
     on_error: Callable[[RecordFailure], None] | None,
+    namespace: str | None = None,
 ) -> Iterator[Run]:
     build = spec.build
     ctx = spec.context(strict)
     pages = spec.pages
     index = 0
     for item in records:
-        inner = pages(item)
+        try:
+            inner = pages(item)
+        except (RunstateError, Warning):
+            raise
+        except Exception:  # a hostile item: read as one record, which then fails as one
+            inner = None
         for record in (item,) if inner is None else inner:
             try:
-                yield build(record, ctx, keep_raw)
+                run = _build(build, spec.name, record, ctx, keep_raw)
+                yield run if namespace is None else with_namespace(run, namespace, ctx)
             except RunstateError as exc:
                 exc.add_note(f"record #{index} of the batch")
                 if on_error is None:

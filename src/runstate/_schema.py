@@ -92,7 +92,11 @@ def provider_tables(registry: ProviderRegistry) -> dict[str, Any]:
             "can_repair": spec.can_repair,
             "tables": {
                 table: {
-                    word: {"state": o.state.value, "reason": None if o.reason is None else o.reason.value}
+                    word: {
+                        "state": o.state.value,
+                        "reason": None if o.reason is None else o.reason.value,
+                        "evidence": spec.evidence.get(table, {}).get(word),
+                    }
                     for word, o in sorted(entries.items())
                 }
                 for table, entries in sorted(spec.tables.items())

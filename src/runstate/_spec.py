@@ -20,7 +20,15 @@ from ._graph import GRAPH, TransitionGraph
 from ._model import Run
 from ._vocabulary import Reason, State
 
-__all__ = ["BuildFunction", "NativeEdge", "Outcome", "ProviderSpec", "check_provider", "provider_problems"]
+__all__ = [
+    "BuildFunction",
+    "Detector",
+    "NativeEdge",
+    "Outcome",
+    "ProviderSpec",
+    "check_provider",
+    "provider_problems",
+]
 
 
 @attrs.frozen(slots=True)
@@ -60,6 +68,14 @@ def _freeze_tables(tables: Mapping[str, Mapping[str, Outcome]]) -> Mapping[str, 
     return {name: dict(table) for name, table in tables.items()}
 
 
+def _freeze_evidence(evidence: Mapping[str, Mapping[str, str]]) -> Mapping[str, Mapping[str, str]]:
+    return {name: dict(rows) for name, rows in evidence.items()}
+
+
+Detector = Callable[[Any], bool]
+"""``detect(record) -> bool``: does this record look like one of the provider's, by its shape alone?"""
+
+
 @document_fields
 @attrs.frozen
 class ProviderSpec:
@@ -86,6 +102,12 @@ class ProviderSpec:
     combine: CombineFunction | None = None
     """Applied by :func:`~runstate.normalize_many` to its stream of runs, when a provider's records
     are pieces of runs (hourly slices of a system table); ``None``: one record, one run."""
+    evidence: Mapping[str, Mapping[str, str]] = attrs.field(factory=dict, converter=_freeze_evidence)
+    """For each table, each word's documentary source (a URL or an SDK docstring quote), as data.
+
+    A table listed here must give evidence for every one of its rows (:func:`provider_problems`)."""
+    detect: Detector | None = None
+    """Whether a record looks like this provider's by its shape (``--provider auto``); cheap, never raises."""
     strict_context: Context = attrs.field(init=False, eq=False, repr=False)
     """Derived: the :class:`Context` that raises, built once for this provider."""
     lenient_context: Context = attrs.field(init=False, eq=False, repr=False)
@@ -123,6 +145,7 @@ def provider_problems(spec: ProviderSpec, graph: TransitionGraph = GRAPH) -> lis
                 problems.append(f"table {name!r}: {word!r} maps to a non-State {outcome.state!r}")
             elif outcome.reason is not None and not isinstance(outcome.reason, Reason):
                 problems.append(f"table {name!r}: {word!r} has a non-Reason {outcome.reason!r}")
+    problems += _evidence_problems(spec)
     for node, states in spec.native_states.items():
         if not states:
             problems.append(f"native node {node!r} stands for no canonical state")
@@ -156,6 +179,25 @@ def provider_problems(spec: ProviderSpec, graph: TransitionGraph = GRAPH) -> lis
                 if not graph.is_legal(src, dst, allow_reentry=edge.repair):
                     step = f"{edge.source} -> {edge.target}"
                     problems.append(f"native edge {step} maps onto illegal canonical step {src} -> {dst}")
+    return problems
+
+
+def _evidence_problems(spec: ProviderSpec) -> list[str]:
+    """Evidence rows must name real tables and words, and a table with evidence must have it for every row."""
+    problems: list[str] = []
+    for name, rows in spec.evidence.items():
+        table = spec.tables.get(name)
+        if table is None:
+            problems.append(f"evidence given for {name!r}, but no such table")
+            continue
+        problems += [
+            f"table {name!r}: evidence for {w!r}, which it does not map" for w in rows if w not in table
+        ]
+        problems += [
+            f"table {name!r}: row {w!r} has no evidence"
+            for w in table
+            if not (type(rows.get(w)) is str and rows[w].strip())
+        ]
     return problems
 
 

@@ -9,7 +9,9 @@ import enum
 from types import MappingProxyType
 from typing import Final
 
-__all__ = ["Phase", "Reason", "State"]
+from ._errors import InvalidRecordError
+
+__all__ = ["Phase", "Reason", "State", "otel_result", "otel_run_state"]
 
 
 class Phase(enum.StrEnum):
@@ -117,10 +119,13 @@ OTEL_PIPELINE_RUN_STATE: Final = MappingProxyType(
         Phase.PENDING: "pending",
         Phase.RUNNING: "executing",
         Phase.TERMINATING: "finalizing",
-        Phase.TERMINATED: "finalizing",
     }
 )
-"""OpenTelemetry ``cicd.pipeline.run.state`` for each phase (UNKNOWN has none)."""
+"""OpenTelemetry ``cicd.pipeline.run.state`` for each phase that is not terminal.
+
+A finished run has no run state: the conventions' ``finalizing`` is cleanup while the run is still
+finishing, and a finished run leaves ``cicd.pipeline.run.active``. UNKNOWN has none either.
+"""
 
 OTEL_PIPELINE_RESULT: Final = MappingProxyType(
     {
@@ -133,14 +138,39 @@ OTEL_PIPELINE_RESULT: Final = MappingProxyType(
 )
 """OpenTelemetry ``cicd.pipeline.result`` for each terminal state; see :data:`OTEL_RESULT_BY_REASON`."""
 
-OTEL_RESULT_BY_REASON: Final = MappingProxyType({Reason.PLATFORM_ERROR: "error"})
-"""Reasons that override :data:`OTEL_PIPELINE_RESULT` (a platform failure is OpenTelemetry's error)."""
+OTEL_RESULT_BY_REASON: Final = MappingProxyType({(State.FAILED, Reason.PLATFORM_ERROR): "error"})
+"""(state, reason) pairs that override :data:`OTEL_PIPELINE_RESULT`: a platform failure is OpenTelemetry's
+``error`` ("an error in the CI/CD system"). A platform cancel stays ``cancellation`` (a deliberate stop,
+not a fault), a partial success stays ``success`` and Glue EXPIRED stays ``timeout`` (docs/export.md)."""
 
 
-def otel_result(state: State, reason: Reason | None) -> str | None:
-    """OpenTelemetry ``cicd.pipeline.result`` for a terminal state and reason, else None."""
-    if state not in OTEL_PIPELINE_RESULT:
-        return None
-    if state is State.FAILED and reason is not None:
-        return OTEL_RESULT_BY_REASON.get(reason, "failure")
-    return OTEL_PIPELINE_RESULT[state]
+def _state(value: State | str) -> State:
+    try:
+        return State(value)
+    except ValueError:
+        raise InvalidRecordError("runstate", "state", value, "not a State") from None
+
+
+def _reason(value: Reason | str) -> Reason:
+    try:
+        return Reason(value)
+    except ValueError:
+        raise InvalidRecordError("runstate", "reason", value, "not a Reason") from None
+
+
+def otel_run_state(state: State | str) -> str | None:
+    """OpenTelemetry ``cicd.pipeline.run.state`` of a state (a name is accepted), or None once it ended."""
+    return OTEL_PIPELINE_RUN_STATE.get(_state(state).phase)
+
+
+def otel_result(state: State | str, reason: Reason | str | None = None) -> str | None:
+    """OpenTelemetry ``cicd.pipeline.result`` for a terminal state and reason, else None.
+
+    Plain strings (as ``to_dict`` writes them) give the same answer as the enums.
+    """
+    canonical = _state(state)
+    if reason is not None:
+        found = OTEL_RESULT_BY_REASON.get((canonical, _reason(reason)))
+        if found is not None:
+            return found
+    return OTEL_PIPELINE_RESULT.get(canonical)

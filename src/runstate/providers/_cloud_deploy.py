@@ -17,17 +17,20 @@ absent. Enum integers are accepted too (``to_dict``'s default output), the failu
 its sub-type, since the same integer names different causes in different sub-types
 (``CLOUD_BUILD_REQUEST_FAILED`` is 5 in deploy and verify, 4 in predeploy and postdeploy).
 
-States (DESIGN.md section 3). ``STATE_UNSPECIFIED`` (or none) is UNKNOWN: an error strictly, a warning
+States (docs/decisions.md). ``STATE_UNSPECIFIED`` (or none) is UNKNOWN: an error strictly, a warning
 leniently. ``IN_PROGRESS`` is RUNNING (a JobRun has no pending state: waiting happens on the rollout's
 ``Job``), ``TERMINATING`` TERMINATING, ``TERMINATED`` CANCELED (no reason: the record does not say
 whether a person, an API client or an automation asked). ``FAILED`` is refined by the sub-type's
 ``failureCause``: ``DEADLINE_EXCEEDED`` is TIMED_OUT, Cloud Build's own failures are FAILED with
-``PLATFORM_ERROR``, failures of the user's build, hooks, configuration or runtime environment FAILED with
-``USER_ERROR``. The child-rollout sub-types have no failure cause. A sub-type this version does not
+``PLATFORM_ERROR``, failures of the user's build, hooks, configuration or runtime environment FAILED
+with ``USER_ERROR`` (``CLOUD_BUILD_UNAVAILABLE``, Cloud Build not enabled or not permitted, is
+configuration). The child-rollout sub-types have no failure cause. A sub-type this version does not
 know (the REST-only ``analysisJobRun``) is kept and tolerated: the state still maps, nothing refines it.
 
-Identity. ``run_id`` is ``uid``, or the last segment of ``name`` when ``uid`` is empty. ``job_id`` is
-``"{phaseId}/{jobId}"`` (e.g. ``"stable/deploy"``, the rollout's job within its phase; just ``jobId``
+Identity. ``run_id`` is ``uid``, or the last segment of ``name`` when ``uid`` is empty; a record with
+neither is refused in both modes. ``namespace`` is ``gcp:<project>:<location>`` from ``name``.
+``job_id`` is ``"{deliveryPipeline}/{phaseId}/{jobId}"`` (e.g. ``"web/stable/deploy"``: the same job of
+two pipelines must not merge; without a parsable ``name`` ``"{phaseId}/{jobId}"``, just ``jobId``
 without a phase), ``name`` is ``jobId``, and ``parent_run_id`` is the rollout's resource name
 (``projects/.../rollouts/{rollout}``): a JobRun is one task of a rollout. ``attempt`` is 0: a retry of a
 job is a new JobRun and the record does not count them. ``details`` holds the parsed ``name``
@@ -54,8 +57,8 @@ import attrs
 
 from .._context import Context
 from .._durations import check_order
-from .._errors import UnmappedStateWarning
-from .._fields import opt_mapping, opt_str, required_id
+from .._errors import InvalidRecordError, UnmappedStateWarning
+from .._fields import opt_mapping, opt_str
 from .._model import EMPTY, Durations, Missing, Run, new_durations, new_run
 from .._spec import NativeEdge, Outcome, ProviderSpec
 from .._times import time_from_value
@@ -82,12 +85,12 @@ JOB_RUN_STATE: Final[Mapping[str, Outcome]] = MappingProxyType(
         "TERMINATED": Outcome(State.CANCELED),  # TerminateJobRun; who asked is not recorded
     }
 )
-"""``JobRun.State`` to canonical outcome (DESIGN.md section 3)."""
+"""``JobRun.State`` to canonical outcome (sources: :data:`EVIDENCE`, docs/decisions.md)."""
 
 _CAUSE_OUTCOMES: Final = MappingProxyType(
     {
         "FAILURE_CAUSE_UNSPECIFIED": Outcome(State.FAILED),  # nothing to refine
-        "CLOUD_BUILD_UNAVAILABLE": Outcome(State.FAILED, Reason.PLATFORM_ERROR),  # DESIGN.md section 2
+        "CLOUD_BUILD_UNAVAILABLE": Outcome(State.FAILED, Reason.USER_ERROR),  # not enabled, or no permission
         "EXECUTION_FAILED": Outcome(State.FAILED, Reason.USER_ERROR),  # the user's build, hook or check
         "DEADLINE_EXCEEDED": Outcome(State.TIMED_OUT),
         "MISSING_RESOURCES_FOR_CANARY": Outcome(State.FAILED, Reason.USER_ERROR),  # the user's runtime
@@ -97,6 +100,46 @@ _CAUSE_OUTCOMES: Final = MappingProxyType(
     }
 )
 """What each failure cause means, whichever sub-type reports it (the names agree across sub-types)."""
+
+_SDK: Final = "google-cloud-deploy 2.12.0 SDK docstring of deploy_v1"
+_CAUSE_QUOTES: Final = MappingProxyType(
+    {
+        "FAILURE_CAUSE_UNSPECIFIED": "'No reason for failure is specified.'",
+        "CLOUD_BUILD_UNAVAILABLE": "'Cloud Build is not available, either because it is not enabled or "
+        "because Cloud Deploy has insufficient permissions.' (the user's project configuration: USER_ERROR)",
+        "EXECUTION_FAILED": "'The {op} operation did not complete successfully; check Cloud Build logs.' "
+        "(the user's build, hook or check: USER_ERROR)",
+        "DEADLINE_EXCEEDED": "'The {op} job run did not complete within the allotted time.' (TIMED_OUT)",
+        "MISSING_RESOURCES_FOR_CANARY": "'There were missing resources in the runtime environment "
+        "required for a canary deployment.' (the user's runtime: USER_ERROR)",
+        "CLOUD_BUILD_REQUEST_FAILED": "'Cloud Build failed to fulfill Cloud Deploy's request.' "
+        "(the platform: PLATFORM_ERROR)",
+        "DEPLOY_FEATURE_NOT_SUPPORTED": "'The deploy operation had a feature configured that is not "
+        "supported.' (the user's configuration: USER_ERROR)",
+        "VERIFICATION_CONFIG_NOT_FOUND": "'No Skaffold verify configuration was found.' "
+        "(the user's configuration: USER_ERROR)",
+    }
+)
+
+
+def _cause_evidence(table: str, word: str) -> str:
+    operation = table.split("JobRun", 1)[0].lower()  # "DeployJobRun.FailureCause" -> "deploy"
+    return f"{_SDK}.{table}.{word}: " + _CAUSE_QUOTES[word].format(op=operation)
+
+
+JOB_RUN_STATE_EVIDENCE: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "STATE_UNSPECIFIED": f"{_SDK}.JobRun.State.STATE_UNSPECIFIED: 'The JobRun has an unspecified state.'",
+        "IN_PROGRESS": f"{_SDK}.JobRun.State.IN_PROGRESS: 'The JobRun is in progress.'",
+        "SUCCEEDED": f"{_SDK}.JobRun.State.SUCCEEDED: 'The JobRun has succeeded.'",
+        "FAILED": f"{_SDK}.JobRun.State.FAILED: 'The JobRun has failed.' "
+        "(refined by the sub-type's failureCause)",
+        "TERMINATING": f"{_SDK}.JobRun.State.TERMINATING: 'The JobRun is terminating.'",
+        "TERMINATED": f"{_SDK}.JobRun.State.TERMINATED: 'The JobRun was terminated.' "
+        "(TerminateJobRun; the record does not say who asked, so no CANCELED_BY_* reason)",
+    }
+)
+"""The documentary source of every row of :data:`JOB_RUN_STATE`."""
 
 KNOWN_FAILURE_CAUSES: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
     {
@@ -127,6 +170,17 @@ FAILURE_CAUSE_TABLES: Final[Mapping[str, Mapping[str, Outcome]]] = MappingProxyT
     }
 )
 """One table per sub-type with a ``failureCause``: name to the outcome of a FAILED run."""
+
+EVIDENCE: Final[Mapping[str, Mapping[str, str]]] = MappingProxyType(
+    {
+        "JobRun.State": JOB_RUN_STATE_EVIDENCE,
+        **{
+            table: MappingProxyType({word: _cause_evidence(table, word) for word in words})
+            for table, words in KNOWN_FAILURE_CAUSES.items()
+        },
+    }
+)
+"""Every row's documentary source, by table (exported into ``schemas/providers.json``)."""
 
 
 @attrs.frozen(slots=True)
@@ -262,7 +316,8 @@ def _to_dict(record: Any, ctx: Context) -> Mapping[str, Any] | None:
                 including_default_value_fields=False,
             )
     except Exception as exc:  # third-party conversion: anything it raises means "not convertible"
-        ctx.fail("$", record, f"cannot convert {cls.__name__} to a dict ({type(exc).__name__}: {exc})")
+        problem = f"cannot convert {cls.__name__} to a dict ({type(exc).__name__}: {exc})"
+        raise InvalidRecordError(ctx.provider, "$", record, problem) from exc
     if not isinstance(data, Mapping):
         ctx.fail("$", record, f"{cls.__name__}.to_dict gave no object")
     return data
@@ -277,8 +332,32 @@ def _unwrap(record: Any, ctx: Context) -> Mapping[str, Any]:
             ctx.fail("$", record, "expected a JobRun object (dict or google.cloud.deploy_v1.JobRun)")
         job_run = converted
     if "jobRuns" in job_run and "state" not in job_run and "name" not in job_run:
-        ctx.invalid("$", record, "a ListJobRuns page, not a JobRun: use normalize_many")
+        ctx.fail("$", record, "a ListJobRuns page, not a JobRun: use normalize_many")
+    if not any(key in job_run for key in _IDENTITY_KEYS):
+        ctx.fail("$", record, _EXPECTED)
     return job_run
+
+
+_IDENTITY_KEYS: Final = ("uid", "name", "state")
+_EXPECTED: Final = "not a Cloud Deploy JobRun: expected its uid or name, and its state"
+
+
+def detect(record: Any) -> bool:
+    """A REST JobRun (a ``.../jobRuns/...`` name, or a known sub-type), a ListJobRuns page, a proto JobRun."""
+    try:
+        if isinstance(record, Mapping):
+            name = record.get("name")
+            if type(name) is str and "/jobRuns/" in name:
+                return True
+            if isinstance(record.get("jobRuns"), list):
+                return True
+            return "jobId" in record and any(key in record for key in _SUB_TYPE_KEYS)
+        return type(record).__name__ in _PROTO_CLASSES and hasattr(type(record), "pb")
+    except Exception:  # a hostile object: not ours
+        return False
+
+
+_PROTO_CLASSES: Final = frozenset({"JobRun", "ListJobRunsResponse"})
 
 
 def _enum_name(value: object, names: tuple[str, ...]) -> object:
@@ -474,8 +553,8 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
             details["job_run"] = job_run_id
             if not run_id:
                 run_id = job_run_id
-    if not run_id:
-        run_id = required_id(None, ctx, "$.uid")
+    if not run_id:  # two runs without an id cannot be told apart: refused in both modes
+        ctx.fail("$.uid", get("uid"), "missing run id (expected JobRun.uid or a JobRun name)")
     phase_id = get("phaseId")
     if phase_id is not None and type(phase_id) is not str:
         phase_id = opt_str(phase_id, ctx, "$.phaseId")
@@ -494,10 +573,19 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
     started = time_from_value(get("startTime"), ctx, "$.startTime")
     ended = time_from_value(get("endTime"), ctx, "$.endTime")
 
+    project, location, pipeline = (
+        details.get("project"),
+        details.get("location"),
+        details.get("delivery_pipeline"),
+    )
+    job_id = f"{phase_id}/{job}" if phase_id and job else job
+    if pipeline and job_id:
+        job_id = f"{pipeline}/{job_id}"
     return new_run(
         provider="cloud_deploy",
         run_id=run_id,
-        job_id=f"{phase_id}/{job}" if phase_id and job else job,
+        namespace=f"gcp:{project}:{location}" if project and location else None,
+        job_id=job_id,
         name=job,
         state=state,
         reason=reason,
@@ -563,4 +651,6 @@ SPEC: Final = ProviderSpec(
     native_edges=NATIVE_EDGES,
     provenance=PROVENANCE,
     pages=pages,
+    evidence=EVIDENCE,
+    detect=detect,
 )

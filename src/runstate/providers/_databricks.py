@@ -18,7 +18,12 @@ from it. A real contradiction (two different outcomes, or a legacy state ahead o
 ``StateConflictWarning``; ``status`` is kept. Legacy INTERNAL_ERROR is FAILED (platform) unless
 ``status`` says user error. Without ``status`` the legacy words decide; CANCELED with
 ``user_cancelled_or_timedout`` is a user cancel. A ``status``-only timeout is CANCELED_BY_PLATFORM (the
-API has no timeout code).
+API has no timeout code). ``status.state`` WAITING is WAITING_FOR_RETRY only with evidence of a retry
+(legacy WAITING_FOR_RETRY, ``attempt_number > 0``, an ``original_attempt_run_id`` other than
+``run_id``), else QUEUED with ``Reason.DEFERRED`` (cost-optimized runs wait for a cheaper time).
+An SDK object whose termination code the SDK dropped (an enum value it does not know) is reported
+(strict: ``UnmappedStateError`` naming ``status.termination_details.code``) and its surviving
+``type`` decides, as for a dict with an unknown code. Sources of each decision: docs/decisions.md.
 
 Unknown words. Every unknown word is reported (strict: ``UnmappedStateError``). Leniently the other
 fields still decide: an unknown code with an error type is FAILED with the type's reason; an unknown
@@ -31,9 +36,17 @@ differs from ``run_id`` (``None`` for a first attempt); ``previous_run_id`` = th
 by its task_key, as is a run without ``run_name`` (an SDK ``RunTask`` given on its own); a job run
 triggered by a Run Job task has ``parent_run_id`` = that task run (``trigger_info.run_id``). ``tasks[]``
 and for-each ``iterations[]`` become child runs (task_key as name, parent = this run, job_id inherited);
-an entry repeating this run's own run_id is not a child. Nesting deeper than :data:`MAX_DEPTH` is
-reported and cut. ``repair_history``, ``run_job_task``, ``for_each_task`` and other facts are kept in
-``details``.
+an entry repeating this run's own run_id is not a child. Entries of one task_key are its attempts
+(retries, repairs): each later one, in start order, gets ``previous_run_id`` and ``original_run_id``
+from its siblings where it does not say. A repaired run keeps ``details["active_intervals"]`` (from
+``repair_history``), which ``Run.elapsed`` sums while it runs. Nesting deeper than
+:data:`MAX_DEPTH` is reported and cut. ``repair_history``, ``run_job_task``, ``for_each_task`` and
+other facts are kept in ``details``.
+
+Identity. A record with neither ``run_id`` nor ``state``/``status``, or without a usable
+``run_id``, is refused in both modes. ``namespace`` is ``databricks:<workspace_id>``
+(``workspace_id``, or ``?o=`` of ``run_page_url``), else ``databricks:<host of run_page_url>``;
+tasks share it.
 
 Times. Epoch ms; ``0`` is "not set". ``created_at`` = ``started_at`` = ``start_time``: Databricks sets
 it when the run is accepted (queued runs have it) and has no other creation time. Durations: queue
@@ -54,21 +67,27 @@ State words may be ``str`` subclasses (a ``StrEnum``): they are read as their pl
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any, Final, NamedTuple
+from urllib.parse import parse_qs, urlsplit
+
+import attrs
 
 from .._context import Context
 from .._durations import MAX_DURATION, check_order, duration_from_ms
 from .._errors import UnmappedStateWarning
-from .._fields import opt_id, opt_int, opt_mapping, opt_sequence, opt_str, required_id
+from .._fields import opt_id, opt_int, opt_mapping, opt_sequence, opt_str
 from .._graph import GRAPH
 from .._model import EMPTY, Durations, Missing, Run, new_durations, new_run
+from .._serialize import format_time
 from .._spec import Outcome, ProviderSpec
 from .._times import _MAX_EPOCH_MS, _MIN_EPOCH_MS, EPOCH, time_from_epoch_ms
 from .._vocabulary import TERMINAL_STATES, Reason, State
 from . import _databricks_tables as t
+from ._databricks_evidence import EVIDENCE
 
 __all__ = ["MAX_DEPTH", "SPEC", "build", "pages"]
 
@@ -80,7 +99,7 @@ _CANCELED: Final = t.OUTCOMES[State.CANCELED, None]
 _CANCELED_BY_USER: Final = t.OUTCOMES[State.CANCELED, Reason.CANCELED_BY_USER]
 _QUEUED: Final = t.OUTCOMES[State.QUEUED, None]
 _SKIPPED_ACTIVE: Final = t.RUN_LIFE_CYCLE_STATE["SKIPPED"]
-_STILL_WAITING: Final = frozenset({State.QUEUED, State.BLOCKED})
+_STILL_WAITING: Final = frozenset({State.QUEUED, State.BLOCKED, State.WAITING_FOR_RETRY})
 _MAX_MS: Final = MAX_DURATION // timedelta(milliseconds=1)  # longer is reported by duration_from_ms
 _ZERO: Final = timedelta(0)
 _MAX_PART: Final = _MAX_MS  # plain millisecond parts; their sums stay inside timedelta's range
@@ -211,10 +230,20 @@ def _resolve(key: tuple[Any, ...], ctx: Context, path: str) -> _Resolved:
     legacy = _legacy(lcs, res, key[6] is True)
     status: Outcome | None = None
     if v2 == "TERMINATED":
+        dropped = key[8] is True and key[3] is None and key[4] is not None
+        if dropped:  # an SDK object: the SDK turns a code it does not know into None
+            ctx.unmapped(path + ".status.termination_details.code", None, _DROPPED)
+            reported = True
         if code is not None:
             status = t.CODE_AND_TYPE[code, type_]
-        elif key[3] is not None and type_ in t.FAILURE_TYPES:  # unknown code, but an error verdict
+        elif (key[3] is not None or dropped) and type_ in t.FAILURE_TYPES:  # unknown code, error verdict
             status = t.OUTCOMES[State.FAILED, t.TERMINATION_TYPE_TYPE[type_].reason]
+    elif v2 == "WAITING":  # a retry only with evidence of one, else a deliberate delay
+        status = (
+            t.RETRY_WAIT
+            if lcs == "WAITING_FOR_RETRY" or key[7] is True
+            else t.RUN_LIFECYCLE_STATE_V2_STATE[v2]
+        )
     elif v2 == "QUEUED":
         status = t.QUEUE_DETAILS_CODE_CODE[queue] if queue is not None else _QUEUED
     elif v2 is not None:
@@ -243,6 +272,8 @@ def _resolve(key: tuple[Any, ...], ctx: Context, path: str) -> _Resolved:
         _MEMO[key] = resolved
     return resolved
 
+
+_DROPPED: Final = "missing: databricks-sdk dropped a termination code it does not know (type kept)"
 
 _MISSING_CACHE: dict[tuple[Missing | None, ...], Mapping[str, Missing]] = {}
 _PARTS: Final = ("queue", "setup", "execution", "cleanup", "total")
@@ -465,6 +496,113 @@ def _message(
     return None
 
 
+_NO_ID: Final = "missing or unusable run id"
+_EXPECTED: Final = (
+    "not a Databricks run: expected its run_id and its state or status (a jobs/runs/get response or a "
+    "runs/list item)"
+)
+_STATE_KEYS: Final = ("state", "status")
+
+
+def _check_identity(rec: Mapping[str, Any], ctx: Context) -> None:
+    """A record with neither ``run_id`` nor a state field is not a Databricks run: refused in both modes."""
+    if "run_id" not in rec and not any(k in rec for k in _STATE_KEYS):
+        ctx.fail("$", rec, _EXPECTED)
+
+
+_NAMESPACES: dict[str, str | None] = {}
+"""Namespace by ``run_page_url`` without its fragment (one workspace's runs share it)."""
+
+
+def _namespace(get: Any) -> str | None:
+    """``databricks:<workspace_id>`` (system tables' ``workspace_id``, ``?o=`` of ``run_page_url``),
+    else ``databricks:<workspace host>``; ``None`` when the record says neither."""
+    workspace = get("workspace_id")
+    if (type(workspace) is int and workspace >= 0) or (type(workspace) is str and workspace.isdigit()):
+        return f"databricks:{workspace}"
+    url = get("run_page_url")
+    if type(url) is not str or not url:
+        return None
+    base = url.partition("#")[0]
+    if base in _NAMESPACES:
+        return _NAMESPACES[base]
+    try:
+        parts = urlsplit(base)
+        host = parts.hostname
+    except ValueError:  # not a URL: it says nothing about the workspace
+        host, parts = None, None
+    found = None
+    if parts is not None:
+        org = parse_qs(parts.query).get("o")
+        if org and org[0].isdigit():
+            found = f"databricks:{org[0]}"
+        elif host:
+            found = f"databricks:{host}"
+    if len(_NAMESPACES) >= _MEMO_LIMIT:
+        _NAMESPACES.clear()
+    _NAMESPACES[base] = found
+    return found
+
+
+_NEVER: Final = datetime.max.replace(tzinfo=EPOCH.tzinfo)
+
+
+def _task_lineage(children: list[Run]) -> list[Run]:
+    """``tasks[]`` holds one entry per attempt of a task_key (retries, repairs): link each later
+    attempt to the one before it and to the first, in start order (what the record says wins)."""
+    groups: dict[str, list[int]] = {}
+    for i, child in enumerate(children):
+        if child.name is not None:
+            groups.setdefault(child.name, []).append(i)
+    result = children
+    for indices in groups.values():
+        if len(indices) < 2:
+            continue
+        if result is children:
+            result = list(children)
+        order = sorted(indices, key=lambda i: (children[i].started_at or _NEVER, children[i].attempt, i))
+        first = children[order[0]].run_id
+        for before, i in itertools.pairwise(order):
+            child = children[i]
+            result[i] = attrs.evolve(
+                child,
+                previous_run_id=child.previous_run_id or children[before].run_id,
+                original_run_id=child.original_run_id or first,
+            )
+    return result
+
+
+def _active_intervals(history: list[Any], ctx: Context, path: str) -> list[dict[str, str | None]]:
+    """The run's active intervals from ``repair_history`` (the original run and each repair), as RFC 3339
+    text; :meth:`runstate.Run.elapsed` sums them, leaving out the idle gaps between repairs."""
+    intervals: list[dict[str, str | None]] = []
+    for i, entry in enumerate(history):
+        if not isinstance(entry, Mapping):
+            continue
+        start = time_from_epoch_ms(entry.get("start_time"), ctx, f"{path}.repair_history[{i}].start_time")
+        if start is None:
+            continue
+        end = time_from_epoch_ms(entry.get("end_time"), ctx, f"{path}.repair_history[{i}].end_time")
+        intervals.append({"start": format_time(start), "end": None if end is None else format_time(end)})
+    return intervals
+
+
+def detect(record: Any) -> bool:
+    """A runs/get response or runs/list item (``run_id`` with run fields), a runs/list page, an SDK Run."""
+    try:
+        if isinstance(record, Mapping):
+            if "run_id" in record:
+                return any(k in record for k in _DETECT_KEYS)
+            return isinstance(record.get("runs"), list) or ("has_more" in record and "runs" not in record)
+        return type(record).__name__ in _SDK_CLASSES and callable(getattr(record, "as_dict", None))
+    except Exception:  # a hostile object: not ours
+        return False
+
+
+_DETECT_KEYS: Final = ("state", "status", "job_id", "run_page_url", "tasks", "run_name", "task_key")
+_SDK_CLASSES: Final = frozenset({"Run", "BaseRun", "RunTask", "ListRunsResponse"})
+
+
 def _build(
     rec: Mapping[str, Any],
     ctx: Context,
@@ -473,8 +611,35 @@ def _build(
     depth: int,
     parent: str | None,
     job_id: str | None,
+    sdk: bool = False,
+    namespace: str | None = None,
 ) -> Run:
     get = rec.get
+    if depth == 0:
+        _check_identity(rec, ctx)
+        namespace = _namespace(get)
+    raw_id = get("run_id")
+    if type(raw_id) is int and raw_id >= 0:
+        run_id = str(raw_id)
+    elif type(raw_id) is str and raw_id:
+        run_id = raw_id
+    else:  # two runs without an id cannot be told apart: refused in both modes
+        run_id = opt_id(raw_id, ctx, path + ".run_id") or ctx.fail(path + ".run_id", raw_id, _NO_ID)
+    attempt = get("attempt_number", 0)
+    if type(attempt) is not int or attempt < 0:
+        attempt = opt_int(attempt, ctx, path + ".attempt_number", 0) or 0
+    original = get("original_attempt_run_id")
+    if original is not None:
+        if original == raw_id:
+            original = None
+        elif type(original) is int:
+            original = str(original)
+        else:
+            original = opt_id(original, ctx, path + ".original_attempt_run_id")
+            if original == run_id:
+                original = None
+    previous = original if attempt == 1 else None
+
     state_ = get("state", EMPTY)
     if state_ is not EMPTY and type(state_) is not dict:
         state_ = _sub(state_, ctx, path + ".state")
@@ -494,6 +659,7 @@ def _build(
     key = (
         state_.get("life_cycle_state"), state_.get("result_state"), status.get("state"),
         details_.get("code"), details_.get("type"), queue_.get("code"), by_user is True,
+        attempt > 0 or original is not None, sdk,
     )  # fmt: skip
     try:  # the memo holds only keys of plain words, so a hit is what the slow path would give
         resolved = _MEMO.get(key)
@@ -522,29 +688,9 @@ def _build(
     if message is not None and type(message) is not str:
         message = _message(state_, details_, queue_, ctx, path)
 
-    raw_id = get("run_id")
-    if type(raw_id) is int and raw_id >= 0:
-        run_id = str(raw_id)
-    else:
-        run_id = raw_id if type(raw_id) is str and raw_id else required_id(raw_id, ctx, path + ".run_id")
     own_job = get("job_id")
     if own_job is not None:
         job_id = str(own_job) if type(own_job) is int else opt_id(own_job, ctx, path + ".job_id")
-    attempt = get("attempt_number", 0)
-    if type(attempt) is not int or attempt < 0:
-        attempt = opt_int(attempt, ctx, path + ".attempt_number", 0) or 0
-    original = get("original_attempt_run_id")
-    if original is not None:
-        if original == raw_id:
-            original = None
-        elif type(original) is int:
-            original = str(original)
-        else:
-            original = opt_id(original, ctx, path + ".original_attempt_run_id")
-            if original == run_id:
-                original = None
-    previous = original if attempt == 1 else None
-
     start = get("start_time")
     if type(start) is int and _MIN_EPOCH_MS <= start <= _MAX_EPOCH_MS:
         started: datetime | None = EPOCH + timedelta(0, 0, start * 1000)
@@ -596,6 +742,7 @@ def _build(
             task = item if type(item) is dict else _as_mapping(item, ctx, f"{path}.{list_name}[{i}]", False)
             if task is None:
                 continue
+            task_sdk = sdk or not isinstance(item, Mapping)
             if (
                 raw_id is not None and task.get("run_id") == raw_id
             ):  # this run itself (runs/get on a task run)
@@ -606,12 +753,29 @@ def _build(
                     name = key_
                 continue
             children.append(
-                _build(task, ctx, keep_raw, f"{path}.{list_name}[{i}]", depth + 1, run_id, job_id)
+                _build(
+                    task,
+                    ctx,
+                    keep_raw,
+                    f"{path}.{list_name}[{i}]",
+                    depth + 1,
+                    run_id,
+                    job_id,
+                    task_sdk,
+                    namespace,
+                )
             )
+        if list_name == "tasks" and len(children) > 1:
+            children = _task_lineage(children)
 
+    if depth == 0 and type(history := details.get("repair_history")) is list and len(history) > 1:
+        intervals = _active_intervals(history, ctx, path)
+        if intervals:
+            details["active_intervals"] = intervals
     return new_run(
         provider="databricks",
         run_id=run_id,
+        namespace=namespace,
         job_id=job_id,
         name=name,
         state=state,
@@ -638,7 +802,7 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
         mapping = _as_mapping(record, ctx, "$", True)
         if mapping is None:  # pragma: no cover - _as_mapping fails instead
             ctx.fail("$", record, "expected a Run object")
-        return _build(mapping, ctx, keep_raw, "$", 0, None, None)
+        return _build(mapping, ctx, keep_raw, "$", 0, None, None, not isinstance(record, Mapping))
     return _build(record, ctx, keep_raw, "$", 0, None, None)
 
 
@@ -671,4 +835,6 @@ SPEC: Final = ProviderSpec(
     provenance=t.PROVENANCE,
     can_repair=True,
     pages=pages,
+    evidence=EVIDENCE,
+    detect=detect,
 )

@@ -1,5 +1,7 @@
 """Databricks Jobs mapping tables and native graph, one table per SDK enum (databricks-sdk 0.156.0).
 
+Every row's documentary source is in ``_databricks_evidence.EVIDENCE`` (same table and word keys).
+
 Data only: :mod:`runstate.providers._databricks` reads them. Where a table's words say less than a
 state (``TERMINATED``, whose outcome is in another field; a termination *type*, which only tells a
 user failure from a platform one) the value is still an :class:`Outcome`, so ``check_provider`` can
@@ -24,6 +26,7 @@ __all__ = [
     "OUTCOMES",
     "PROVENANCE",
     "QUEUE_DETAILS_CODE_CODE",
+    "RETRY_WAIT",
     "RUN_LIFECYCLE_STATE_V2_STATE",
     "RUN_LIFE_CYCLE_STATE",
     "RUN_RESULT_STATE",
@@ -82,7 +85,7 @@ RUN_LIFE_CYCLE_STATE: Final[Mapping[str, Outcome]] = MappingProxyType(
         "INTERNAL_ERROR": _o(_S.FAILED, _R.PLATFORM_ERROR),  # result_state (FAILED) says no more
     }
 )
-"""Legacy ``state.life_cycle_state`` (DESIGN.md section 3)."""
+"""Legacy ``state.life_cycle_state`` (sources: ``_databricks_evidence``, docs/decisions.md)."""
 
 RUN_RESULT_STATE: Final[Mapping[str, Outcome]] = MappingProxyType(
     {
@@ -105,13 +108,18 @@ RUN_LIFECYCLE_STATE_V2_STATE: Final[Mapping[str, Outcome]] = MappingProxyType(
         "QUEUED": _o(_S.QUEUED),  # queue_details.code gives the reason
         "PENDING": _o(_S.PENDING),
         "BLOCKED": _o(_S.BLOCKED),
-        "WAITING": _o(_S.WAITING_FOR_RETRY),
+        "WAITING": _o(_S.QUEUED, _R.DEFERRED),  # a retry only with evidence of one: see RETRY_WAIT
         "RUNNING": _o(_S.RUNNING),
         "TERMINATING": _o(_S.TERMINATING),
         "TERMINATED": _o(_S.UNKNOWN),  # terminal; the outcome is in termination_details
     }
 )
 """``status.state``, which wins on phase when both ``state`` and ``status`` are present."""
+
+RETRY_WAIT: Final = _o(_S.WAITING_FOR_RETRY)
+"""``status.state`` WAITING of a run that shows a retry (legacy WAITING_FOR_RETRY, ``attempt_number > 0``,
+or an ``original_attempt_run_id`` other than its own id); without that evidence WAITING is a deliberate
+delay (QUEUED, DEFERRED): docs/decisions.md."""
 
 TERMINATION_CODE_CODE: Final[Mapping[str, Outcome]] = MappingProxyType(
     {
@@ -211,6 +219,8 @@ CODE_AND_TYPE: Final[Mapping[tuple[str, str | None], Outcome]] = MappingProxyTyp
 # "status:TERMINATED:<code>" (status model), so that each node stands for the states it can map to.
 
 _PENDING_WORDS: Final = ("QUEUED", "BLOCKED", "PENDING")
+_DEFERRED: Final = "status:WAITING:DEFERRED"
+"""The native node of a WAITING run without evidence of a retry (a cost-optimized run)."""
 _REPAIR_TARGETS: Final = ("QUEUED", "BLOCKED", "PENDING", "RUNNING")
 
 
@@ -233,6 +243,8 @@ def _native_states() -> dict[str, frozenset[State]]:
     nodes.update({_legacy_terminated(r): frozenset({o.state}) for r, o in RUN_RESULT_STATE.items()})
     nodes.update({_v2(w): frozenset({o.state}) for w, o in RUN_LIFECYCLE_STATE_V2_STATE.items()})
     del nodes[_v2("TERMINATED")]
+    nodes[_v2("WAITING")] = frozenset({RETRY_WAIT.state})  # waiting for a retry
+    nodes[_DEFERRED] = frozenset({RUN_LIFECYCLE_STATE_V2_STATE["WAITING"].state})  # a deliberate delay
     for code, outcome in TERMINATION_CODE_CODE.items():
         states = {outcome.state}
         if code == "CANCELED":
@@ -269,6 +281,10 @@ def _native_edges() -> tuple[NativeEdge, ...]:
             ("TERMINATING", "WAITING"), ("WAITING", "QUEUED"), ("WAITING", "PENDING"),
         )),
         *((_v2(w), _v2_terminated(c), False) for w in (*_PENDING_WORDS, "WAITING") for c in codes),
+        # a deferred run starts when the platform picks its time, or is queued, canceled or skipped first
+        (_DEFERRED, _v2("PENDING"), False), (_DEFERRED, _v2("QUEUED"), False),
+        (_DEFERRED, _v2("RUNNING"), False),
+        *((_DEFERRED, _v2_terminated(c), False) for c in codes),
         *((_v2(w), _v2_terminated(c), False) for w in ("RUNNING", "TERMINATING") for c in executed_codes),
         *((_v2_terminated(c), _v2(t), True) for c in codes for t in _REPAIR_TARGETS),
     ]  # fmt: skip

@@ -1,6 +1,9 @@
 """AWS Glue job runs (``GetJobRun`` / ``GetJobRuns``): boto3 dicts with datetimes, or wire JSON.
 
-Tables checked against botocore's Glue service model (``glue/2017-03-31``), botocore 1.44.5.
+Tables checked against botocore's Glue service model (``glue/2017-03-31``), botocore 1.44.5 and
+1.44.8 (same ``JobRunState`` values). EventBridge "Glue Job State Change" events are read too: they
+are the only Glue records that say where the run lives (``account``, ``region``), which gives the
+namespace ``aws:<account>:<region>``. The decisions and their sources: ``docs/decisions.md``.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from typing import Any, Final
 
 from .._context import Context
 from .._durations import check_order, duration_from_s
-from .._fields import opt_id, opt_int, opt_sequence, opt_str, required_id
+from .._fields import opt_id, opt_int, opt_sequence, opt_str
 from .._model import EMPTY, Durations, Missing, Run, new_durations, new_run
 from .._spec import NativeEdge, Outcome, ProviderSpec, map_word
 from .._times import time_from_value
@@ -33,15 +36,41 @@ JOB_RUN_STATE: Final[Mapping[str, Outcome]] = MappingProxyType(
         "WAITING": Outcome(State.QUEUED),  # StateDetail says why; see build()
         "RUNNING": Outcome(State.RUNNING),
         "STOPPING": Outcome(State.TERMINATING),
-        "STOPPED": Outcome(State.CANCELED, Reason.CANCELED_BY_USER),  # BatchStopJobRun
+        "STOPPED": Outcome(State.CANCELED),  # the record does not say who stopped it
         "SUCCEEDED": Outcome(State.SUCCEEDED),
         "FAILED": Outcome(State.FAILED),  # user code, but also resource and concurrency failures
         "TIMEOUT": Outcome(State.TIMED_OUT),
-        "ERROR": Outcome(State.FAILED, Reason.PLATFORM_ERROR),
+        "ERROR": Outcome(State.FAILED, Reason.USER_ERROR),  # a trigger ran a deleted job: configuration
         "EXPIRED": Outcome(State.TIMED_OUT, Reason.EXPIRED),
     }
 )
-"""``JobRunState`` to canonical outcome (DESIGN.md section 3)."""
+"""``JobRunState`` to canonical outcome (docs/decisions.md)."""
+
+_STATUSES: Final = "https://docs.aws.amazon.com/glue/latest/dg/job-run-statuses.html"
+_MODEL: Final = "botocore glue/2017-03-31 service-2.json, shape JobRun"
+
+JOB_RUN_STATE_EVIDENCE: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "STARTING": f"{_STATUSES}: the run is acquiring resources and starting (state diagram)",
+        "WAITING": f"{_STATUSES}: 'The WAITING status indicates a job run is waiting for resources.'; "
+        f"{_MODEL}.StateDetail: 'when a job run is in a WAITING state as a result of job run queuing, "
+        "the field has the reason'",
+        "RUNNING": f"{_STATUSES}: 'Possible job run statuses are STARTING, RUNNING, STOPPING, ...' "
+        "(the run executes)",
+        "STOPPING": f"{_STATUSES}: a stop was requested (BatchStopJobRun) and the run is stopping",
+        "STOPPED": f"{_STATUSES}: the run was stopped (BatchStopJobRun); the record does not say by whom, "
+        "so no CANCELED_BY_* reason",
+        "SUCCEEDED": f"{_STATUSES}: the run finished successfully",
+        "FAILED": f"{_STATUSES}: 'FAILED: The job exceeded its maximum allowed concurrent runs, or "
+        "terminated with an unknown exit code.' (does not say user vs platform: no reason)",
+        "TIMEOUT": f"{_STATUSES}: 'TIMEOUT: The job run time exceeded its specified timeout value.'",
+        "ERROR": f"{_STATUSES}: 'ERROR: A workflow, schedule trigger, or event trigger attempted to run a "
+        "deleted job.' (the user's configuration: USER_ERROR)",
+        "EXPIRED": f"{_MODEL}: JobRunState enum value EXPIRED (botocore 1.44.5, 1.44.8): the run expired "
+        "before it could run or finish",
+    }
+)
+"""The documentary source of every row of :data:`JOB_RUN_STATE`."""
 
 NATIVE_EDGES: Final = tuple(
     NativeEdge(s, t)
@@ -120,13 +149,66 @@ def _original_run_id(run_id: str, attempt: int, previous: str | None) -> str | N
     return previous if attempt == 1 else None
 
 
-def _unwrap(record: Any, ctx: Context) -> Mapping[str, Any]:
+_EXPECTED: Final = (
+    "not a Glue JobRun: expected its Id and JobRunState (GetJobRun), or a Glue Job State Change event"
+)
+
+
+def _unwrap(record: Any, ctx: Context) -> tuple[Mapping[str, Any], str | None]:
+    """The JobRun inside a record, and the namespace when the record says it (an event)."""
     if type(record) is not dict and not isinstance(record, Mapping):
         ctx.fail("$", record, "expected a JobRun object")
     inner = record.get("JobRun")
     if inner is not None and "Id" not in record and isinstance(inner, Mapping):  # a GetJobRun response
-        return inner
-    return record
+        record = inner
+    elif "detail" in record and "Id" not in record and _is_event(record):
+        return _from_event(record, ctx)
+    if "Id" not in record and "JobRunState" not in record:
+        ctx.fail("$", record, _EXPECTED)
+    return record, None
+
+
+def _is_event(record: Mapping[str, Any]) -> bool:
+    return record.get("source") == "aws.glue" or record.get("detail-type") == "Glue Job State Change"
+
+
+def _from_event(record: Mapping[str, Any], ctx: Context) -> tuple[Mapping[str, Any], str | None]:
+    """An EventBridge "Glue Job State Change" event as a JobRun, and ``aws:<account>:<region>``.
+
+    https://docs.aws.amazon.com/glue/latest/dg/automating-awsglue-with-cloudwatch-events.html
+    """
+    detail = record.get("detail")
+    if not isinstance(detail, Mapping) or ("jobRunId" not in detail and "state" not in detail):
+        ctx.fail("$.detail", detail, "not a Glue Job State Change event: expected detail.jobRunId and state")
+    job_run = {
+        key: value
+        for key, field in (("Id", "jobRunId"), ("JobName", "jobName"), ("JobRunState", "state"))
+        if (value := detail.get(field)) is not None
+    }
+    message = detail.get("message")
+    if message is not None and job_run.get("JobRunState") in _EVENT_ERROR_STATES:
+        job_run["ErrorMessage"] = message
+    account, region = record.get("account"), record.get("region")
+    if type(account) is str and account and type(region) is str and region:
+        return job_run, f"aws:{account}:{region}"
+    return job_run, None
+
+
+_EVENT_ERROR_STATES: Final = frozenset({"FAILED", "TIMEOUT", "ERROR", "STOPPED"})
+
+
+def detect(record: Any) -> bool:
+    """A GetJobRun(s) response, a JobRun (``Id`` with ``JobRunState``/``JobName``) or a Glue event."""
+    try:
+        if not isinstance(record, Mapping):
+            return False
+        if "JobRunState" in record or ("Id" in record and "JobName" in record):
+            return True
+        if isinstance(record.get("JobRun"), Mapping) or isinstance(record.get("JobRuns"), list):
+            return True
+        return _is_event(record) and isinstance(record.get("detail"), Mapping)
+    except Exception:  # a hostile object: not ours
+        return False
 
 
 def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
@@ -135,7 +217,7 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
     The hot path: plain-typed fields are taken as they are and only odd ones go through the
     reporting readers; nested values (Arguments, PredecessorRuns) are shared, never copied.
     """
-    job_run = _unwrap(record, ctx)
+    job_run, namespace = _unwrap(record, ctx)
     get = job_run.get
     word = get("JobRunState")
     outcome = JOB_RUN_STATE.get(word) if type(word) is str else None
@@ -170,7 +252,9 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
 
     run_id = get("Id")
     if type(run_id) is not str or not run_id:
-        run_id = required_id(run_id, ctx, "$.Id")
+        run_id = opt_id(run_id, ctx, "$.Id")
+        if not run_id:  # two runs without an id cannot be told apart: refused in both modes
+            ctx.fail("$.Id", get("Id"), "missing or unusable run id (JobRun.Id)")
     job_name = get("JobName")
     if job_name is not None and type(job_name) is not str:
         job_name = opt_str(job_name, ctx, "$.JobName")
@@ -188,6 +272,7 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
     return new_run(
         provider="glue",
         run_id=run_id,
+        namespace=namespace,
         job_id=job_name,
         name=job_name,
         state=state,
@@ -237,4 +322,6 @@ SPEC: Final = ProviderSpec(
     native_edges=NATIVE_EDGES,
     provenance=PROVENANCE,
     pages=pages,
+    evidence={"JobRunState": JOB_RUN_STATE_EVIDENCE},
+    detect=detect,
 )

@@ -1,0 +1,204 @@
+"""Polling one run until it ends: each change of state once, a timeout, and no endless unknown states.
+
+ETL code hands :func:`poll` a zero-argument function that fetches the provider's record; each answer
+is normalized, fed to a :class:`~runstate.RunTracker`, and yielded when its state changed. Polling
+stops after the first terminal state, raises :class:`PollTimeoutError` once ``timeout`` has passed,
+and raises :class:`~runstate.UnmappedStateError` when the state stays unmapped (UNKNOWN) for
+:data:`UNMAPPED_TRIES` answers in a row: a state runstate cannot read is never polled forever.
+"""
+
+from __future__ import annotations
+
+import inspect
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final
+
+from ._errors import InvalidRecordError, RunstateError, UnmappedStateError
+from ._model import Run, require_aware
+from ._registry import REGISTRY
+from ._tracker import RunTracker
+from ._vocabulary import State
+
+__all__ = ["UNMAPPED_TRIES", "PollTimeoutError", "apoll", "poll"]
+
+UNMAPPED_TRIES: Final = 3
+"""Answers in a row with an unmapped (UNKNOWN) state after which polling stops with an error."""
+
+
+class PollTimeoutError(RunstateError, TimeoutError):
+    """The run did not reach a terminal state before the timeout.
+
+    ``PollTimeoutError: glue: run 'jr_1' still RUNNING after 600.0 s``
+    """
+
+    def __init__(self, provider: str, run_id: str | None, state: str | None, timeout: float) -> None:
+        self.provider = provider
+        self.run_id = run_id
+        self.state = state
+        self.timeout = timeout
+        super().__init__(provider, run_id, state, timeout)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # OSError (TimeoutError's base) keeps only two of several args: rebuild from the attributes
+        return (type(self), (self.provider, self.run_id, self.state, self.timeout))
+
+    def __str__(self) -> str:
+        return f"{self.provider}: run {self.run_id!r} still {self.state} after {self.timeout} s"
+
+
+def _seconds(value: float | timedelta, name: str) -> float:
+    seconds = value.total_seconds() if isinstance(value, timedelta) else float(value)
+    if not seconds >= 0:  # also refuses NaN
+        raise InvalidRecordError("runstate", name, value, "must be a non-negative duration")
+    return seconds
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class _Poller:
+    """The decisions of one polling loop, shared by :func:`poll` and :func:`apoll`."""
+
+    def __init__(
+        self,
+        provider: str,
+        *,
+        interval: float | timedelta,
+        timeout: float | timedelta,
+        backoff: float,
+        max_interval: float | timedelta | None,
+        clock: Callable[[], datetime] | None,
+        strict: bool,
+        tracker: RunTracker | None,
+    ) -> None:
+        self.provider = provider
+        self.delay = _seconds(interval, "interval")
+        self.timeout = _seconds(timeout, "timeout")
+        if not backoff >= 1:
+            raise InvalidRecordError("runstate", "backoff", backoff, "must be at least 1")
+        self.backoff = backoff
+        self.max_interval = None if max_interval is None else _seconds(max_interval, "max_interval")
+        self.clock = clock or _now
+        self.strict = strict
+        self.tracker = RunTracker() if tracker is None else tracker
+        self.start = self._time()
+        self.last: Run | None = None
+        self.unmapped = 0
+
+    def _time(self) -> datetime:
+        now = self.clock()
+        require_aware(now)
+        return now
+
+    def take(self, answer: Any) -> Run | None:
+        """Normalize one answer; the run if its state changed (``None`` if not)."""
+        run = (
+            answer
+            if isinstance(answer, Run)
+            else REGISTRY.normalize(self.provider, answer, strict=self.strict)
+        )
+        previous = self.tracker.state
+        self.tracker.observe(run, at=self._time())
+        self.unmapped = self.unmapped + 1 if run.state is State.UNKNOWN else 0
+        self.last = run
+        if self.unmapped >= UNMAPPED_TRIES:
+            raise UnmappedStateError(
+                self.provider,
+                "state",
+                dict(run.provider_state),
+                f"still unmapped after {UNMAPPED_TRIES} polls",
+            )
+        return run if run.state is not previous else None
+
+    @property
+    def done(self) -> bool:
+        """True once the last answer was terminal."""
+        return self.last is not None and self.last.is_terminal
+
+    def pause(self) -> float:
+        """Seconds to wait before the next fetch; raises once the timeout has passed."""
+        left = self.timeout - (self._time() - self.start).total_seconds()
+        if left <= 0:
+            last = self.last
+            raise PollTimeoutError(
+                self.provider,
+                None if last is None else last.run_id,
+                None if last is None else last.state.value,
+                self.timeout,
+            )
+        delay = min(self.delay, left)
+        self.delay *= self.backoff
+        if self.max_interval is not None:
+            self.delay = min(self.delay, self.max_interval)
+        return delay
+
+
+def poll(
+    fetch: Callable[[], Any],
+    provider: str,
+    *,
+    interval: float | timedelta,
+    timeout: float | timedelta,
+    backoff: float = 1.0,
+    max_interval: float | timedelta | None = None,
+    clock: Callable[[], datetime] | None = None,
+    sleep: Callable[[float], object] | None = None,
+    strict: bool = False,
+    tracker: RunTracker | None = None,
+) -> Iterator[Run]:
+    """Fetch and normalize a run until it ends, yielding it at each change of state.
+
+    ``interval`` (seconds or a timedelta) is the first wait; each wait is multiplied by ``backoff``
+    (at most ``max_interval``). ``fetch`` may return the provider's record or a :class:`Run`.
+    ``clock`` (aware datetimes; default UTC now) and ``sleep`` (seconds; default :func:`time.sleep`)
+    are injectable. ``tracker`` receives every answer, so its history and time per state stay
+    available. Raises :class:`PollTimeoutError` when ``timeout`` passes, :class:`UnmappedStateError`
+    after :data:`UNMAPPED_TRIES` unmapped answers in a row; errors of ``fetch`` propagate.
+    """
+    poller = _Poller(provider, interval=interval, timeout=timeout, backoff=backoff, max_interval=max_interval,
+                     clock=clock, strict=strict, tracker=tracker)  # fmt: skip
+    pause = time.sleep if sleep is None else sleep
+    while True:
+        changed = poller.take(fetch())
+        if changed is not None:
+            yield changed
+        if poller.done:
+            return
+        pause(poller.pause())
+
+
+async def apoll(
+    fetch: Callable[[], Any],
+    provider: str,
+    *,
+    interval: float | timedelta,
+    timeout: float | timedelta,
+    backoff: float = 1.0,
+    max_interval: float | timedelta | None = None,
+    clock: Callable[[], datetime] | None = None,
+    sleep: Callable[[float], Awaitable[object]] | None = None,
+    strict: bool = False,
+    tracker: RunTracker | None = None,
+) -> AsyncIterator[Run]:
+    """The async twin of :func:`poll`: ``fetch`` may be sync or async, ``sleep`` is awaited.
+
+    ``sleep`` defaults to :func:`asyncio.sleep`.
+    """
+    poller = _Poller(provider, interval=interval, timeout=timeout, backoff=backoff, max_interval=max_interval,
+                     clock=clock, strict=strict, tracker=tracker)  # fmt: skip
+    import asyncio  # only here: importing runstate stays cheap
+
+    pause = asyncio.sleep if sleep is None else sleep
+    while True:
+        answer = fetch()
+        if inspect.isawaitable(answer):
+            answer = await answer
+        changed = poller.take(answer)
+        if changed is not None:
+            yield changed
+        if poller.done:
+            return
+        await pause(poller.pause())

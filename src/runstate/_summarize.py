@@ -1,0 +1,472 @@
+"""Summaries of run history: what a dashboard shows, in memory bounded by groups, not by runs.
+
+Counts are per attempt (each distinct run, snapshots folded) and per logical run (the final
+outcome after retries). Duration percentiles come from DDSketch (DataDog's ``ddsketch`` package),
+a mergeable quantile sketch: a reported quantile is within :data:`RELATIVE_ACCURACY` (1 %) of the
+true value at its nearest rank (and never outside the exact min and max). Two summaries merge
+exactly when their inputs were split by logical run.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final
+
+import attrs
+from ddsketch import DDSketch
+
+from ._errors import InvalidRecordError
+from ._history import LogicalRun, logical_runs
+from ._model import Run, require_aware
+from ._vocabulary import Phase, State
+
+__all__ = [
+    "DEFAULT_BY",
+    "GROUPABLE",
+    "RELATIVE_ACCURACY",
+    "ActiveRun",
+    "GroupSummary",
+    "Quantiles",
+    "Summary",
+    "human_duration",
+    "render_table",
+    "summarize",
+]
+
+RELATIVE_ACCURACY: Final = 0.01
+"""DDSketch's guarantee: each reported quantile is within 1 % of the true value at its rank."""
+DEFAULT_BY: Final = ("provider", "namespace", "job_id")
+GROUPABLE: Final = ("provider", "namespace", "job_id", "name", "state", "reason", "parent_run_id")
+"""The :class:`Run` fields a summary can group by."""
+_ZERO: Final = timedelta(0)
+_ACTIVE_PHASES: Final = frozenset({Phase.PENDING, Phase.RUNNING, Phase.TERMINATING})
+
+GroupKey = tuple[str | None, ...]
+
+
+def _new_sketch() -> DDSketch:
+    return DDSketch(RELATIVE_ACCURACY)
+
+
+@attrs.frozen
+class Quantiles:
+    """p50, p95 and max of some durations; ``sketch`` keeps what later merges need."""
+
+    count: int = 0
+    sum: timedelta = _ZERO
+    """Exact sum (for means); the quantiles are the sketch's."""
+    p50: timedelta | None = None
+    p95: timedelta | None = None
+    max: timedelta | None = None
+    min: timedelta | None = None
+    sketch: DDSketch = attrs.field(factory=_new_sketch, eq=False, repr=False)
+
+    @classmethod
+    def of(cls, sketch: DDSketch, total: timedelta, bounds: tuple[timedelta, timedelta] | None) -> Quantiles:
+        """Freeze an accumulated sketch (never changed afterwards); ``bounds`` are the exact min and max.
+
+        Quantiles are clamped to the exact bounds, so one value reads as itself.
+        """
+        if bounds is None:
+            return cls(sketch=sketch)
+        p50, p95 = (_quantile(sketch, q, bounds) for q in (0.5, 0.95))
+        low, high = bounds
+        return cls(round(sketch.count), total, p50, p95, high, low, sketch)
+
+    def merge(self, other: Quantiles) -> Quantiles:
+        """The quantiles of both inputs together (neither input changes)."""
+        sketch = _new_sketch()
+        sketch.merge(self.sketch)
+        sketch.merge(other.sketch)
+        bounds = [b for b in (self.bounds, other.bounds) if b is not None]
+        joined = (min(b[0] for b in bounds), max(b[1] for b in bounds)) if bounds else None
+        return Quantiles.of(sketch, self.sum + other.sum, joined)
+
+    @property
+    def bounds(self) -> tuple[timedelta, timedelta] | None:
+        """(min, max), or ``None`` without values."""
+        return None if self.min is None or self.max is None else (self.min, self.max)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Seconds, JSON-ready."""
+        return {"count": self.count, "p50": _secs(self.p50), "p95": _secs(self.p95), "max": _secs(self.max)}
+
+
+def _quantile(sketch: DDSketch, q: float, bounds: tuple[timedelta, timedelta]) -> timedelta:
+    """The nearest-rank quantile: the value of rank ``ceil(q * n)`` (1-based), as the sketch knows it.
+
+    DDSketch reads rank ``q * (n - 1)`` (0-based, rounded down); asking for the middle of the wanted
+    rank's slot gives the nearest rank, so p95 of two runs is the slower one, not the faster. The
+    first and last ranks are the exact min and max, and nothing is reported outside them.
+    """
+    low, high = bounds
+    count = round(sketch.count)
+    index = max(1, math.ceil(q * count)) - 1
+    if index == 0 or index == count - 1:
+        return low if index == 0 else high
+    value = sketch.get_quantile_value((index + 0.5) / (count - 1))
+    return min(max(timedelta(seconds=0.0 if value is None else value), low), high)
+
+
+def _secs(value: timedelta | None) -> float | None:
+    return None if value is None else value.total_seconds()
+
+
+class _Durations:
+    """Accumulates one kind of duration: a sketch, the exact sum and the max."""
+
+    def __init__(self) -> None:
+        self.sketch = _new_sketch()
+        self.sum = _ZERO
+        self.bounds: tuple[timedelta, timedelta] | None = None
+
+    def add(self, value: timedelta | None) -> None:
+        if value is None:
+            return
+        self.sketch.add(value.total_seconds())
+        self.sum += value
+        low, high = (value, value) if self.bounds is None else self.bounds
+        self.bounds = (min(low, value), max(high, value))
+
+    def freeze(self) -> Quantiles:
+        return Quantiles.of(self.sketch, self.sum, self.bounds)
+
+
+@attrs.frozen
+class ActiveRun:
+    """A logical run not ended when the summary was made, with its elapsed time then."""
+
+    provider: str
+    namespace: str | None
+    job_id: str | None
+    run_id: str
+    state: State
+    started_at: datetime | None
+    elapsed: timedelta | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        started = None if self.started_at is None else self.started_at.isoformat()
+        return {**attrs.asdict(self), "state": self.state.value, "started_at": started,
+                "elapsed": _secs(self.elapsed)}  # fmt: skip
+
+
+def _active_order(run: ActiveRun) -> tuple[Any, ...]:
+    return (run.started_at is None, run.started_at or datetime.min.replace(tzinfo=UTC),
+            run.provider, run.namespace or "", run.run_id)  # fmt: skip
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return None if whole == 0 else part / whole
+
+
+@attrs.frozen
+class GroupSummary:
+    """The numbers of one group (one job of one provider and namespace, by default)."""
+
+    key: GroupKey
+    runs: int = 0
+    """Attempts: distinct runs, repeated snapshots folded."""
+    logical_runs: int = 0
+    by_state: dict[str, int] = attrs.field(factory=dict)
+    """Attempts per state."""
+    by_reason: dict[str, int] = attrs.field(factory=dict)
+    """Attempts per reason (attempts without one are not counted)."""
+    outcomes: dict[str, int] = attrs.field(factory=dict)
+    """Logical runs per final (or current) state."""
+    succeeded: int = 0
+    finished: int = 0
+    """Attempts with an outcome: terminal, SKIPPED excluded (it neither succeeded nor failed)."""
+    logical_succeeded: int = 0
+    logical_finished: int = 0
+    retried: int = 0
+    """Logical runs with more than one attempt (retries, re-runs, in-place repairs)."""
+    retried_succeeded: int = 0
+    total: Quantiles = attrs.field(factory=Quantiles)
+    """Each attempt's own total."""
+    queue: Quantiles = attrs.field(factory=Quantiles)
+    execution: Quantiles = attrs.field(factory=Quantiles)
+    logical_total: Quantiles = attrs.field(factory=Quantiles)
+    """Each ended logical run's total across its attempts."""
+    active: tuple[ActiveRun, ...] = ()
+
+    @property
+    def success_rate(self) -> float | None:
+        """SUCCEEDED attempts over attempts with an outcome."""
+        return _rate(self.succeeded, self.finished)
+
+    @property
+    def logical_success_rate(self) -> float | None:
+        """Logical runs that finally succeeded (after retries too) over those with an outcome."""
+        return _rate(self.logical_succeeded, self.logical_finished)
+
+    @property
+    def retried_share(self) -> float | None:
+        """Retried logical runs over all logical runs."""
+        return _rate(self.retried, self.logical_runs)
+
+    def merge(self, other: GroupSummary, key: GroupKey | None = None) -> GroupSummary:
+        """Both groups' numbers together (exact when no logical run is in both)."""
+        merged: dict[str, Any] = {
+            f.name: getattr(self, f.name) + getattr(other, f.name)
+            for f in attrs.fields(GroupSummary)
+            if f.type in ("int", int)
+        }
+        merged |= {
+            name: dict(sorted((Counter(getattr(self, name)) + Counter(getattr(other, name))).items()))
+            for name in ("by_state", "by_reason", "outcomes")
+        }
+        merged |= {n: getattr(self, n).merge(getattr(other, n)) for n in _QUANTILES}
+        active = tuple(sorted(self.active + other.active, key=_active_order))
+        return GroupSummary(self.key if key is None else key, active=active, **merged)
+
+    def to_dict(self, by: Sequence[str]) -> dict[str, Any]:
+        """JSON-ready, the key as a mapping of the grouping fields."""
+        return {
+            "key": dict(zip(by, self.key, strict=True)),
+            "runs": self.runs,
+            "logical_runs": self.logical_runs,
+            "by_state": self.by_state,
+            "by_reason": self.by_reason,
+            "outcomes": self.outcomes,
+            "success_rate": self.success_rate,
+            "logical_success_rate": self.logical_success_rate,
+            "retried": self.retried,
+            "retried_succeeded": self.retried_succeeded,
+            "retried_share": self.retried_share,
+            **{name: getattr(self, name).to_dict() for name in _QUANTILES},
+            "active": [run.to_dict() for run in self.active],
+        }
+
+
+_QUANTILES: Final = ("total", "queue", "execution", "logical_total")
+
+
+class _Group:
+    """Accumulates one group while :func:`summarize` reads the runs."""
+
+    def __init__(self) -> None:
+        self.states: Counter[str] = Counter()
+        self.reasons: Counter[str] = Counter()
+        self.outcomes: Counter[str] = Counter()
+        self.counts: Counter[str] = Counter()
+        self.durations = {name: _Durations() for name in _QUANTILES}
+        self.active: list[ActiveRun] = []
+
+    def add_attempt(self, run: Run) -> None:
+        self.counts["runs"] += 1
+        self.states[run.state.value] += 1
+        if run.reason is not None:
+            self.reasons[run.reason.value] += 1
+        if run.is_terminal and run.state is not State.SKIPPED:
+            self.counts["finished"] += 1
+            self.counts["succeeded"] += run.state is State.SUCCEEDED
+        self.durations["total"].add(run.durations.total)
+        self.durations["queue"].add(run.durations.queue)
+        self.durations["execution"].add(run.durations.execution)
+
+    def add_logical(self, logical: LogicalRun, now: datetime) -> None:
+        latest = logical.latest
+        succeeded = latest.state is State.SUCCEEDED
+        self.counts["logical_runs"] += 1
+        self.outcomes[latest.state.value] += 1
+        if latest.is_terminal and latest.state is not State.SKIPPED:
+            self.counts["logical_finished"] += 1
+            self.counts["logical_succeeded"] += succeeded
+        if logical.retried:
+            self.counts["retried"] += 1
+            self.counts["retried_succeeded"] += succeeded
+        if latest.is_terminal:
+            self.durations["logical_total"].add(logical.total)
+        elif latest.phase in _ACTIVE_PHASES:
+            self.active.append(
+                ActiveRun(
+                    latest.provider,
+                    latest.namespace,
+                    latest.job_id,
+                    latest.run_id,
+                    latest.state,
+                    latest.started_at,
+                    latest.elapsed(now),
+                )
+            )
+
+    def freeze(self, key: GroupKey) -> GroupSummary:
+        fields: dict[str, Any] = {name: self.counts[name] for name in _COUNTS}
+        fields.update({name: acc.freeze() for name, acc in self.durations.items()})
+        return GroupSummary(
+            key,
+            by_state=dict(sorted(self.states.items())),
+            by_reason=dict(sorted(self.reasons.items())),
+            outcomes=dict(sorted(self.outcomes.items())),
+            active=tuple(sorted(self.active, key=_active_order)),
+            **fields,
+        )
+
+
+_COUNTS: Final = ("runs", "logical_runs", "succeeded", "finished", "logical_succeeded",
+                  "logical_finished", "retried", "retried_succeeded")  # fmt: skip
+
+
+def _key_order(key: GroupKey) -> tuple[tuple[bool, str], ...]:
+    return tuple((value is None, value or "") for value in key)
+
+
+@attrs.frozen
+class Summary:
+    """Aggregates of run history, one :class:`GroupSummary` per group, sorted by key."""
+
+    by: tuple[str, ...]
+    groups: tuple[GroupSummary, ...] = ()
+
+    @property
+    def overall(self) -> GroupSummary:
+        """All groups together."""
+        result = GroupSummary(())
+        for group in self.groups:
+            result = result.merge(group, key=())
+        return result
+
+    def slowest(self, n: int = 5) -> tuple[GroupSummary, ...]:
+        """The groups with the highest p95 total per attempt (groups without one are left out)."""
+        timed = [(g.total.p95, g) for g in self.groups if g.total.p95 is not None]
+        timed.sort(key=lambda pair: (-pair[0], _key_order(pair[1].key)))
+        return tuple(g for _, g in timed[:n])
+
+    def most_retried(self, n: int = 5) -> tuple[GroupSummary, ...]:
+        """The groups with the most retried logical runs (groups never retried are left out)."""
+        retried = [g for g in self.groups if g.retried]
+        return tuple(sorted(retried, key=lambda g: (-g.retried, _key_order(g.key)))[:n])
+
+    def merge(self, other: Summary) -> Summary:
+        """Both summaries together: exact when no logical run was summarized in both."""
+        if other.by != self.by:
+            raise InvalidRecordError("runstate", "by", other.by, f"cannot merge with a summary by {self.by}")
+        groups = {g.key: g for g in self.groups}
+        for group in other.groups:
+            seen = groups.get(group.key)
+            groups[group.key] = group if seen is None else seen.merge(group)
+        return Summary(self.by, tuple(sorted(groups.values(), key=lambda g: _key_order(g.key))))
+
+    def to_table(self) -> str:
+        """The human table of :func:`render_table`."""
+        return render_table(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: durations in seconds, times ISO 8601."""
+        return {
+            "by": list(self.by),
+            "relative_accuracy": RELATIVE_ACCURACY,
+            "overall": {k: v for k, v in self.overall.to_dict(()).items() if k != "key"},
+            "groups": [g.to_dict(self.by) for g in self.groups],
+            "slowest": [dict(zip(self.by, g.key, strict=True)) for g in self.slowest()],
+            "most_retried": [dict(zip(self.by, g.key, strict=True)) for g in self.most_retried()],
+        }
+
+
+def _check_by(by: Iterable[str]) -> tuple[str, ...]:
+    fields = tuple(by) if not isinstance(by, str) else (by,)
+    for name in fields:
+        if name not in GROUPABLE:
+            raise InvalidRecordError(
+                "runstate", "by", name, f"cannot group by it (one of {', '.join(GROUPABLE)})"
+            )
+    return fields
+
+
+def _key_of(run: Run, by: tuple[str, ...]) -> GroupKey:
+    return tuple(None if (value := getattr(run, name)) is None else str(value) for name in by)
+
+
+def summarize(
+    runs: Iterable[Run],
+    *,
+    by: Sequence[str] = DEFAULT_BY,
+    now: datetime | None = None,
+    horizon: timedelta | None = None,
+) -> Summary:
+    """Summarize run history per group: counts, success rates, retries, duration quantiles, active runs.
+
+    Attempts count in the group of their own key, a logical run in its latest attempt's. ``now``
+    (aware; default the current time) gives active runs their elapsed time. Memory: one sketch per
+    group and duration kind, never one value per run, plus the grouping of
+    :func:`runstate.logical_runs` (runs kept without ``raw`` and tasks): every distinct run, or
+    with ``horizon`` (time-ordered input) only the open logical runs.
+    """
+    fields = _check_by(by)
+    if now is None:
+        now = datetime.now(UTC)
+    else:
+        require_aware(now)
+    groups: dict[GroupKey, _Group] = {}
+
+    def group(run: Run) -> _Group:
+        key = _key_of(run, fields)
+        found = groups.get(key)
+        if found is None:
+            found = groups[key] = _Group()
+        return found
+
+    for logical in logical_runs((_slim(run) for run in runs), horizon=horizon):
+        for attempt in logical.attempts:
+            group(attempt).add_attempt(attempt)
+        group(logical.latest).add_logical(logical, now)
+    frozen = (acc.freeze(key) for key, acc in groups.items())
+    return Summary(fields, tuple(sorted(frozen, key=lambda g: _key_order(g.key))))
+
+
+def _slim(run: Run) -> Run:
+    """The run without what a summary never reads (its record and tasks), so history costs less."""
+    return run if run.raw is None and not run.tasks else attrs.evolve(run, raw=None, tasks=())
+
+
+# --- rendering --------------------------------------------------------------------------------
+
+_UNITS: Final = ((86_400, "d", 3_600, "h"), (3_600, "h", 60, "m"), (60, "m", 1, "s"))
+
+
+def human_duration(value: timedelta | None) -> str:
+    """A duration as people read it, rounded to the second: ``42s``, ``4m05s``, ``1h12m``, ``2d03h``."""
+    if value is None:
+        return "-"
+    if value < _ZERO:
+        return "-" + human_duration(-value)
+    seconds = round(value.total_seconds())
+    for size, unit, small, small_unit in _UNITS:
+        if seconds >= size:
+            return f"{seconds // size}{unit}{seconds % size // small:02d}{small_unit}"
+    return f"{seconds}s"
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+_COLUMNS: Final = ("RUNS", "LOGICAL", "SUCCESS", "RETRIED", "P50", "P95", "ACTIVE")
+
+
+def _row(group: GroupSummary) -> list[str]:
+    return [str(group.runs), str(group.logical_runs), _percent(group.logical_success_rate),
+            _percent(group.retried_share), human_duration(group.total.p50),
+            human_duration(group.total.p95), str(len(group.active))]  # fmt: skip
+
+
+def render_table(summary: Summary) -> str:
+    """The human table: per group, runs, logical runs, success rate (per logical run), retried share,
+    p50/p95 of each attempt's total, and active runs; a last line for all groups together."""
+    header = [name.upper() for name in summary.by] + list(_COLUMNS)
+    rows = [[value or "-" for value in g.key] + _row(g) for g in summary.groups]
+    keys = len(summary.by)
+    rows.append((["all"] + [""] * (keys - 1) if keys else []) + _row(summary.overall))
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        parts = [
+            c.ljust(w) if i < keys else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ]
+        return "  ".join(parts).rstrip()
+
+    return "\n".join(line(row) for row in [header, *rows]) + "\n"

@@ -1,0 +1,231 @@
+"""A run as OpenLineage RunEvents (spec 2-0-2), built with the ``openlineage-python`` client's models.
+
+Needs the ``openlineage`` extra. Each run and each of its tasks is an OpenLineage run of its own,
+with a deterministic UUIDv7 ``runId`` (:func:`run_uuid`), so the same run always gets the same id.
+The mapping of states to event types is :data:`runstate._exporting.OUTCOMES`; docs/export.md shows it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from types import MappingProxyType
+from typing import IO, TYPE_CHECKING, Any, Final
+from uuid import UUID
+
+from ._exporting import (
+    OUTCOMES,
+    first_time,
+    iso,
+    namespace_of,
+    outcome,
+    pipeline_name,
+    require,
+    runstate_data,
+)
+from ._model import Run
+from ._vocabulary import Phase, State
+
+if TYPE_CHECKING:
+    from openlineage.client.event_v2 import RunEvent
+
+__all__ = ["OUTCOMES", "NOMINAL_TIME_TRIGGERS", "emit", "events", "run_uuid", "to_json", "write_jsonl"]
+
+EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+"""The instant of a run's id when the record gives no time at all (the id stays stable)."""
+
+PENDING_EVENT: Final = "OTHER"
+"""A run seen waiting (queued, blocked, starting, waiting for a retry) or UNKNOWN: OpenLineage's OTHER."""
+
+NOMINAL_TIME_TRIGGERS: Final = MappingProxyType({"databricks": ("trigger", frozenset({"PERIODIC"}))})
+"""Where a run's nominal (scheduled) time is known: a Databricks run started by its schedule is
+created at the scheduled time (Jobs API ``trigger``: PERIODIC "schedules that periodically trigger
+runs"), so ``nominalStartTime`` is its ``created_at``. Other providers do not say."""
+
+ERROR_LANGUAGE: Final = "unknown"
+"""``errorMessage.programmingLanguage`` (required by the facet): the records do not say."""
+
+
+def run_uuid(run: Run, instant: datetime | None = None) -> UUID:
+    """The run's OpenLineage ``runId``: a UUIDv7 as Airflow's provider derives its static ids.
+
+    ``generate_static_uuid(instant, data)``: timestamp from ``created_at``, else ``started_at``,
+    else ``instant`` (a task without times takes its parent's), else the epoch; the other bits are a
+    SHA-1 of ``"{namespace}.{provider}.{run_id}.{attempt}"`` (the namespace falls back to the
+    provider's name). Same run, same id, in every process.
+    """
+    uuid = require("openlineage.client.uuid", "openlineage")
+    at = run.created_at or run.started_at or instant or EPOCH
+    data = f"{namespace_of(run)}.{run.provider}.{run.run_id}.{run.attempt}".encode()
+    result: UUID = uuid.generate_static_uuid(instant=at, data=data)
+    return result
+
+
+def _times(run: Run) -> list[tuple[str, datetime]]:
+    """The (eventType, time) sequence of one run, from what its record says."""
+    found = outcome(run)
+    if run.state is State.SKIPPED and found is not None:
+        at = run.ended_at or first_time(run)
+        return [] if at is None else [("START", at), (found.openlineage, at)]
+    if run.phase in (Phase.PENDING, Phase.UNKNOWN):
+        at = first_time(run)
+        return [] if at is None else [(PENDING_EVENT, at)]
+    out: list[tuple[str, datetime]] = []
+    start = run.started_at or run.created_at
+    if run.created_at is not None and start is not None and run.created_at < start:
+        out.append((PENDING_EVENT, run.created_at))
+    if start is not None:
+        out.append(("START", start))
+    if found is None:
+        if start is not None and run.updated_at is not None and run.updated_at > start:
+            out.append(("RUNNING", run.updated_at))
+        return out
+    end = run.ended_at or run.updated_at or start
+    if end is not None:
+        out.append((found.openlineage, end))
+    return out
+
+
+def _nominal_start(run: Run) -> datetime | None:
+    """The scheduled start of a run, where :data:`NOMINAL_TIME_TRIGGERS` says the record knows it."""
+    rule = NOMINAL_TIME_TRIGGERS.get(run.provider)
+    if rule is None or run.details.get(rule[0]) not in rule[1]:
+        return None
+    return run.created_at
+
+
+def _run_facets(
+    run: Run, event_type: str, parent: tuple[UUID, str, str] | None, root: tuple[UUID, str, str] | None,
+    producer: str, include_raw: bool,
+) -> dict[str, Any]:  # fmt: skip
+    facet = require("openlineage.client.facet_v2", "openlineage")
+    from openlineage.client.facet_v2 import error_message_run, nominal_time_run, parent_run
+
+    facets: dict[str, Any] = {}
+    if parent is not None and root is not None:
+        facets["parent"] = parent_run.ParentRunFacet(
+            run=parent_run.Run(runId=str(parent[0])),
+            job=parent_run.Job(namespace=parent[1], name=parent[2]),
+            root=parent_run.Root(
+                run=parent_run.RootRun(runId=str(root[0])),
+                job=parent_run.RootJob(namespace=root[1], name=root[2]),
+            ),
+            producer=producer,
+        )
+    if parent is None and (nominal := _nominal_start(run)) is not None:
+        facets["nominalTime"] = nominal_time_run.NominalTimeRunFacet(
+            nominalStartTime=iso(nominal), producer=producer
+        )
+    if event_type == "FAIL":
+        message = run.message or f"{run.state.value}: {', '.join(run.provider_state.values())}"
+        facets["errorMessage"] = error_message_run.ErrorMessageRunFacet(
+            message=message, programmingLanguage=ERROR_LANGUAGE, producer=producer
+        )
+    state = facet.RunFacet(producer=producer).with_additional_properties(
+        **runstate_data(run, include_raw=include_raw)
+    )
+    facets["runstate"] = state
+    return facets
+
+
+def _job_facets(run: Run, is_task: bool, producer: str) -> dict[str, Any]:
+    from openlineage.client.facet_v2 import job_type_job
+
+    return {
+        "jobType": job_type_job.JobTypeJobFacet(
+            processingType="BATCH",
+            integration=run.provider.upper(),
+            jobType="TASK" if is_task else "JOB",
+            producer=producer,
+        )
+    }
+
+
+def _events_of(
+    run: Run, *, producer: str, namespace: str, job_name: str, instant: datetime | None,
+    parent: tuple[UUID, str, str] | None, root: tuple[UUID, str, str] | None, include_raw: bool,
+) -> list[RunEvent]:  # fmt: skip
+    event_v2 = require("openlineage.client.event_v2", "openlineage")
+    run_id = run_uuid(run, instant)
+    me = (run_id, namespace, job_name)
+    job = event_v2.Job(
+        namespace=namespace, name=job_name, facets=_job_facets(run, parent is not None, producer)
+    )
+    sequence = _times(run)
+    made = [
+        event_v2.RunEvent(
+            eventType=event_v2.RunState[event_type],
+            eventTime=iso(at),
+            run=event_v2.Run(
+                runId=str(run_id), facets=_run_facets(run, event_type, parent, root, producer, include_raw)
+            ),
+            job=job,
+            producer=producer,
+            inputs=[],
+            outputs=[],
+        )
+        for event_type, at in sequence
+    ]
+    ended = bool(sequence) and sequence[-1][0] in ("COMPLETE", "FAIL", "ABORT")
+    head, tail = (made[:-1], made[-1:]) if ended else (made, [])
+    for task in run.tasks:
+        head += _events_of(
+            task, producer=producer, namespace=namespace,
+            job_name=f"{job_name}.{task.name or task.run_id}",
+            instant=run.created_at or run.started_at or instant, parent=me, root=root or me,
+            include_raw=include_raw,
+        )  # fmt: skip
+    return head + tail
+
+
+def events(
+    run: Run, *, producer: str, job_namespace: str | None = None, include_raw: bool = False
+) -> list[RunEvent]:
+    """The RunEvents a run implies: its own, with its tasks' nested before its final event.
+
+    OTHER while waiting (at ``created_at``), START at ``started_at``, RUNNING at a later
+    ``updated_at`` of a run still going, then COMPLETE / FAIL / ABORT at ``ended_at``; tasks are runs
+    of their own with a ``parent`` facet. ``job.namespace`` is ``job_namespace``, else the run's
+    namespace, else the provider's name. No ``raw`` (nor the job parameters in it) unless
+    ``include_raw``. An event whose time the record does not give is left out.
+    """
+    namespace = job_namespace or namespace_of(run)
+    return _events_of(
+        run, producer=producer, namespace=namespace, job_name=run.job_id or pipeline_name(run),
+        instant=None, parent=None, root=None, include_raw=include_raw,
+    )  # fmt: skip
+
+
+def to_json(event: RunEvent) -> dict[str, Any]:
+    """An event as the JSON dict the client sends (its ``Serde``)."""
+    serde = require("openlineage.client.serde", "openlineage")
+    data: dict[str, Any] = serde.Serde.to_dict(event)
+    return data
+
+
+def write_jsonl(runs: Iterable[Run], stream: IO[str], **options: Any) -> int:
+    """Write every run's events as JSON Lines; returns the events written."""
+    count = 0
+    for run in runs:
+        for event in events(run, **options):
+            stream.write(json.dumps(to_json(event), separators=(",", ":")) + "\n")
+            count += 1
+    return count
+
+
+def emit(runs: Iterable[Run], url: str, *, timeout: float = 5.0, **options: Any) -> int:
+    """Send every run's events to an OpenLineage HTTP endpoint through the client's HTTP transport.
+
+    ``url`` is the server's base URL (the transport posts to ``/api/v1/lineage``); returns the count.
+    """
+    client_module = require("openlineage.client.client", "openlineage")
+    http = require("openlineage.client.transport.http", "openlineage")
+    config = http.HttpConfig.from_dict({"type": "http", "url": url, "timeout": timeout})
+    client = client_module.OpenLineageClient(transport=http.HttpTransport(config))
+    count = 0
+    for run in runs:
+        for event in events(run, **options):
+            client.emit(event)
+            count += 1
+    return count

@@ -1,0 +1,390 @@
+"""Finished runs as OpenTelemetry CI/CD spans and metrics (semantic conventions v1.44.0).
+
+A run is a pipeline run (span kind SERVER), its tasks are task runs (INTERNAL). Needs the ``otel``
+extra (``opentelemetry-api``) for :func:`record` and :class:`ActiveRuns`; :func:`otlp_json` writes the
+OpenTelemetry Collector's file-exporter format (OTLP/JSON) from plain data, with no dependency.
+Decisions (which duration is which state, ``error.type``, ids): docs/export.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import UTC, datetime, timedelta
+from types import MappingProxyType
+from typing import IO, TYPE_CHECKING, Any, Final
+
+import attrs
+
+from ._errors import InvalidRecordError
+from ._exporting import error_type, namespace_of, pipeline_name, require, run_url, walk
+from ._model import Run
+from ._tracker import Observation
+from ._vocabulary import State, otel_result, otel_run_state
+
+if TYPE_CHECKING:
+    from opentelemetry.metrics import Meter
+    from opentelemetry.trace import Tracer
+
+__all__ = ["DURATION_STATES", "ActiveRuns", "SpanPlan", "otlp_json", "plan", "record", "write_otlp_json"]
+
+SCOPE: Final = "runstate"
+ACTION: Final = "RUN"
+"""``cicd.pipeline.action.name`` of every run: runstate records executions."""
+
+DURATION_STATES: Final = MappingProxyType(
+    {"pending": ("queue", "setup"), "executing": ("execution",), "finalizing": ("cleanup",)}
+)
+"""``cicd.pipeline.run.duration`` per ``cicd.pipeline.run.state``: the :class:`Durations` parts it sums.
+A state gets a point only if the run has at least one of its parts; a run that reports no split at
+all (setup, execution and cleanup all missing: Databricks multitask, Cloud Deploy) counts its total
+as ``executing``."""
+
+_DURATION_BRIEF: Final = "Duration of a pipeline run grouped by pipeline, state and result."
+_ERRORS_BRIEF: Final = "The number of errors encountered in pipeline runs (eg. compile, test failures)."
+_FAILED_RESULTS: Final = frozenset({"failure", "error"})
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_NS: Final = timedelta(microseconds=1)
+
+
+@attrs.frozen
+class SpanPlan:
+    """One span to emit, as plain data: what :func:`record` and :func:`otlp_json` both write."""
+
+    name: str
+    kind: str
+    """``SERVER`` (pipeline run) or ``INTERNAL`` (task run)."""
+    start: datetime
+    end: datetime
+    attributes: Mapping[str, str]
+    error: str | None
+    """The status description of a failed span (``error.type`` is set), else None."""
+    key: str
+    """Identity of the run this span stands for (namespace, provider, run id, attempt)."""
+    children: tuple[SpanPlan, ...] = ()
+
+
+def _key(run: Run) -> str:
+    return f"{namespace_of(run)}|{run.provider}|{run.run_id}|{run.attempt}"
+
+
+def _result_attributes(run: Run, prefix: str) -> dict[str, str]:
+    result = otel_result(run.state, run.reason)
+    attributes = {} if result is None else {prefix: result}
+    if result in _FAILED_RESULTS:
+        attributes["error.type"] = error_type(run)
+    return attributes
+
+
+def _task_plan(task: Run, parent_start: datetime, parent_end: datetime) -> SpanPlan | None:
+    if not task.is_terminal:
+        return None  # only ended task runs have a result
+    start = task.created_at or task.started_at or task.ended_at or parent_start
+    end = max(task.ended_at or start, start)
+    attributes = {
+        "cicd.pipeline.task.name": task.name or task.run_id,
+        "cicd.pipeline.task.run.id": task.run_id,
+        **_result_attributes(task, "cicd.pipeline.task.run.result"),
+    }
+    if (url := run_url(task)) is not None:
+        attributes["cicd.pipeline.task.run.url.full"] = url
+    children = tuple(p for t in task.tasks if (p := _task_plan(t, start, end)) is not None)
+    failed = "error.type" in attributes
+    return SpanPlan(
+        task.name or task.run_id, "INTERNAL", start, end, attributes,
+        (task.message or attributes["error.type"]) if failed else None, _key(task), children,
+    )  # fmt: skip
+
+
+def plan(run: Run, span_name: Callable[[Run], str] | None = None) -> SpanPlan | None:
+    """The span tree of an ended run, or None while it runs (or has no time at all to place it)."""
+    if not run.is_terminal:
+        return None
+    start = run.created_at or run.started_at or run.ended_at
+    if start is None:
+        return None
+    end = max(run.ended_at or start, start)
+    name = pipeline_name(run)
+    attributes = {
+        "cicd.pipeline.name": name,
+        "cicd.pipeline.action.name": ACTION,
+        **_result_attributes(run, "cicd.pipeline.result"),
+        "cicd.pipeline.run.id": run.run_id,
+    }
+    if (url := run_url(run)) is not None:
+        attributes["cicd.pipeline.run.url.full"] = url
+    children = tuple(p for t in run.tasks if (p := _task_plan(t, start, end)) is not None)
+    failed = "error.type" in attributes
+    return SpanPlan(
+        span_name(run) if span_name is not None else f"{ACTION} {name}", "SERVER", start, end, attributes,
+        (run.message or attributes["error.type"]) if failed else None, _key(run), children,
+    )  # fmt: skip
+
+
+def duration_points(run: Run) -> list[tuple[float, dict[str, str]]]:
+    """``cicd.pipeline.run.duration`` points of an ended run: (seconds, attributes) per state it had.
+
+    ``cicd.pipeline.result`` goes on the last state's point (the result is set during it);
+    ``error.type`` on every point of a failed run.
+    """
+    if not run.is_terminal:
+        return []
+    d = run.durations
+    seconds: dict[str, float] = {}
+    for state, parts in DURATION_STATES.items():
+        values = [v for p in parts if (v := getattr(d, p)) is not None]
+        if values:
+            seconds[state] = sum(values, timedelta(0)).total_seconds()
+    if d.setup is None and d.execution is None and d.cleanup is None and d.total is not None:
+        seconds["executing"] = d.total.total_seconds()
+    base = {"cicd.pipeline.name": pipeline_name(run)}
+    result = _result_attributes(run, "cicd.pipeline.result")
+    error = {k: v for k, v in result.items() if k == "error.type"}
+    states = [s for s in DURATION_STATES if s in seconds]
+    return [
+        (seconds[s], {**base, "cicd.pipeline.run.state": s, **(result if s == states[-1] else error)})
+        for s in states
+    ]
+
+
+def error_points(run: Run) -> list[dict[str, str]]:
+    """``cicd.pipeline.run.errors``: one per failed leaf task run, else one if the run itself failed.
+
+    A partial success thus counts its failed tasks though its result is ``success`` (the conventions
+    allow non-fatal errors).
+    """
+    if not run.is_terminal:
+        return []
+    name = pipeline_name(run)
+    failed = [
+        r for r, _ in walk(run)
+        if not r.tasks and r is not run and otel_result(r.state, r.reason) in _FAILED_RESULTS
+    ]  # fmt: skip
+    if not failed and otel_result(run.state, run.reason) in _FAILED_RESULTS:
+        failed = [run]
+    return [{"cicd.pipeline.name": name, "error.type": error_type(r)} for r in failed]
+
+
+def _ns(at: datetime) -> int:
+    return (at - _EPOCH) // _NS * 1000
+
+
+def _emit(tracer: Tracer, span: SpanPlan, context: Any) -> None:
+    trace = require("opentelemetry.trace", "otel")
+    kind = trace.SpanKind.SERVER if span.kind == "SERVER" else trace.SpanKind.INTERNAL
+    started = tracer.start_span(
+        span.name, context=context, kind=kind, attributes=dict(span.attributes), start_time=_ns(span.start)
+    )
+    if span.error is not None:
+        started.set_status(trace.Status(trace.StatusCode.ERROR, span.error))
+    inner = trace.set_span_in_context(started)
+    for child in span.children:
+        _emit(tracer, child, inner)
+    started.end(end_time=_ns(span.end))
+
+
+def record(
+    runs: Iterable[Run],
+    *,
+    tracer: Tracer | None = None,
+    meter: Meter | None = None,
+    span_name: Callable[[Run], str] | None = None,
+) -> int:
+    """Record each ended run as a span tree and its duration and error metrics; returns the spans' count.
+
+    Runs not yet ended produce nothing here (feed :class:`ActiveRuns` with them). ``tracer`` and
+    ``meter`` default to the global providers' ``runstate`` ones; ``span_name(run)`` replaces the
+    default ``RUN {cicd.pipeline.name}`` where names have high cardinality.
+    """
+    trace = require("opentelemetry.trace", "otel")
+    metrics = require("opentelemetry.metrics", "otel")
+    context = require("opentelemetry.context", "otel")
+    tracer = tracer or trace.get_tracer(SCOPE)
+    meter = meter or metrics.get_meter(SCOPE)
+    histogram = meter.create_histogram("cicd.pipeline.run.duration", unit="s", description=_DURATION_BRIEF)
+    errors = meter.create_counter("cicd.pipeline.run.errors", unit="{error}", description=_ERRORS_BRIEF)
+    count = 0
+    for run in runs:
+        tree = plan(run, span_name)
+        if tree is None:
+            continue
+        _emit(tracer, tree, context.Context())
+        count += sum(1 for _ in _flatten(tree))
+        for seconds, attributes in duration_points(run):
+            histogram.record(seconds, attributes)
+        for attributes in error_points(run):
+            errors.add(1, attributes)
+    return count
+
+
+def _flatten(span: SpanPlan) -> Iterator[SpanPlan]:
+    yield span
+    for child in span.children:
+        yield from _flatten(child)
+
+
+class ActiveRuns:
+    """Feeds ``cicd.pipeline.run.active``: a run enters its state while not terminal, leaves when it ends.
+
+    Give it every observation of runs (``observe(run)``, or a :class:`runstate.Observation` of a
+    tracker); a run seen in a new state moves from the old state's count to the new one.
+    """
+
+    def __init__(self, meter: Meter | None = None) -> None:
+        metrics = require("opentelemetry.metrics", "otel")
+        meter = meter or metrics.get_meter(SCOPE)
+        self._counter = meter.create_up_down_counter(
+            "cicd.pipeline.run.active", unit="{run}",
+            description="The number of pipeline runs currently active in the system by state.",
+        )  # fmt: skip
+        self._where: dict[str, tuple[str, str]] = {}
+
+    def observe(self, observed: Run | Observation, *, name: str | None = None) -> str | None:
+        """Count one observation; returns the run's ``cicd.pipeline.run.state`` now (None once ended).
+
+        An :class:`Observation` without its run needs ``name`` (the pipeline's name) to be counted.
+        """
+        run = observed if isinstance(observed, Run) else observed.run
+        state: State = observed.state
+        if run is None and name is None:
+            raise InvalidRecordError("runstate", "name", name, "an Observation without its run needs name=")
+        key = _key(run) if run is not None else f"name|{name}"
+        pipeline = pipeline_name(run) if run is not None else str(name)
+        now = otel_run_state(state)
+        before = self._where.get(key)
+        if before is not None and before[1] == now:
+            return now
+        if before is not None:
+            self._counter.add(-1, {"cicd.pipeline.name": before[0], "cicd.pipeline.run.state": before[1]})
+            del self._where[key]
+        if now is not None:
+            self._counter.add(1, {"cicd.pipeline.name": pipeline, "cicd.pipeline.run.state": now})
+            self._where[key] = (pipeline, now)
+        return now
+
+
+# --- OTLP/JSON (the Collector's file exporter) ----------------------------------------------------
+
+_KIND: Final = MappingProxyType({"INTERNAL": 1, "SERVER": 2})
+"""OTLP ``Span.SpanKind`` numbers."""
+_STATUS_ERROR: Final = 2
+_DELTA, _CUMULATIVE = 1, 2
+BOUNDS: Final = (0.0, 5.0, 10.0, 25.0, 50.0, 75.0, 100.0, 250.0, 500.0, 750.0, 1000.0, 2500.0, 5000.0,
+                 7500.0, 10000.0)  # fmt: skip
+"""Histogram bucket bounds: the SDK's defaults (the conventions give no advice for this metric)."""
+
+
+def _id(text: str, size: int) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[: size * 2]
+
+
+def _attributes(values: Mapping[str, str]) -> list[dict[str, Any]]:
+    return [{"key": k, "value": {"stringValue": v}} for k, v in values.items()]
+
+
+def _otlp_spans(span: SpanPlan, trace_id: str, parent: str | None, path: str) -> Iterator[dict[str, Any]]:
+    span_id = _id(f"{trace_id}/{path}", 8)
+    out: dict[str, Any] = {
+        "traceId": trace_id, "spanId": span_id, "name": span.name, "kind": _KIND[span.kind],
+        "startTimeUnixNano": str(_ns(span.start)), "endTimeUnixNano": str(_ns(span.end)),
+        "attributes": _attributes(span.attributes), "status": {},
+    }  # fmt: skip
+    if parent is not None:
+        out["parentSpanId"] = parent
+    if span.error is not None:
+        out["status"] = {"code": _STATUS_ERROR, "message": span.error}
+    yield out
+    for child in span.children:
+        yield from _otlp_spans(child, trace_id, span_id, f"{path}/{child.key}")
+
+
+def _resource_spans(run: Run, tree: SpanPlan) -> dict[str, Any]:
+    resource = {"cicd.pipeline.name": pipeline_name(run), "cicd.pipeline.run.id": run.run_id}
+    if (url := run_url(run)) is not None:
+        resource["cicd.pipeline.run.url.full"] = url
+    trace_id = _id(tree.key, 16)
+    return {
+        "resource": {"attributes": _attributes(resource)},
+        "scopeSpans": [
+            {"scope": {"name": SCOPE}, "spans": list(_otlp_spans(tree, trace_id, None, tree.key))}
+        ],
+    }
+
+
+def _histogram(points: list[tuple[float, dict[str, str]]], start: int, end: int) -> list[dict[str, Any]]:
+    groups: dict[tuple[tuple[str, str], ...], list[float]] = {}
+    for seconds, attributes in points:
+        groups.setdefault(tuple(sorted(attributes.items())), []).append(seconds)
+    out = []
+    for group, values in groups.items():
+        buckets = [0] * (len(BOUNDS) + 1)
+        for v in values:
+            buckets[sum(1 for b in BOUNDS if v > b)] += 1
+        out.append({
+            "attributes": _attributes(dict(group)), "startTimeUnixNano": str(start),
+            "timeUnixNano": str(end), "count": str(len(values)), "sum": sum(values),
+            "bucketCounts": [str(b) for b in buckets], "explicitBounds": list(BOUNDS),
+            "min": min(values), "max": max(values),
+        })  # fmt: skip
+    return out
+
+
+def _sums(points: Iterable[dict[str, str]], start: int, end: int) -> list[dict[str, Any]]:
+    groups: dict[tuple[tuple[str, str], ...], int] = {}
+    for attributes in points:
+        group = tuple(sorted(attributes.items()))
+        groups[group] = groups.get(group, 0) + 1
+    return [
+        {"attributes": _attributes(dict(k)), "startTimeUnixNano": str(start), "timeUnixNano": str(end),
+         "asInt": str(n)}
+        for k, n in groups.items()
+    ]  # fmt: skip
+
+
+def otlp_json(runs: Iterable[Run], *, span_name: Callable[[Run], str] | None = None) -> list[dict[str, Any]]:
+    """The runs as OTLP/JSON requests: one ``ExportTraceServiceRequest`` (a resource per ended run,
+    with its ``cicd.pipeline.run`` attributes) and one ``ExportMetricsServiceRequest``.
+
+    Trace and span ids are hashes of the run's identity, so a replay of the same runs gives the
+    same ids. ``cicd.pipeline.run.active`` counts the runs of the input that have not ended.
+    """
+    resources, durations, errors, active, times = [], [], [], [], []
+    for run in runs:
+        tree = plan(run, span_name)
+        if tree is not None:
+            resources.append(_resource_spans(run, tree))
+            durations += duration_points(run)
+            errors += error_points(run)
+            times.append(_ns(tree.end))
+        elif (state := otel_run_state(run.state)) is not None:
+            active.append({"cicd.pipeline.name": pipeline_name(run), "cicd.pipeline.run.state": state})
+    start, end = (min(times), max(times)) if times else (0, 0)
+    metrics: list[dict[str, Any]] = []
+    if durations:
+        histogram = {"dataPoints": _histogram(durations, start, end), "aggregationTemporality": _DELTA}
+        metrics.append({"name": "cicd.pipeline.run.duration", "unit": "s", "histogram": histogram})
+    if errors:
+        counted = {"dataPoints": _sums(errors, start, end), "aggregationTemporality": _DELTA}
+        metrics.append({"name": "cicd.pipeline.run.errors", "unit": "{error}",
+                        "sum": {**counted, "isMonotonic": True}})  # fmt: skip
+    if active:
+        counted = {"dataPoints": _sums(active, start, end), "aggregationTemporality": _CUMULATIVE}
+        metrics.append({"name": "cicd.pipeline.run.active", "unit": "{run}",
+                        "sum": {**counted, "isMonotonic": False}})  # fmt: skip
+    requests: list[dict[str, Any]] = []
+    if resources:
+        requests.append({"resourceSpans": resources})
+    if metrics:
+        scope = {"scope": {"name": SCOPE}, "metrics": metrics}
+        requests.append({"resourceMetrics": [{"resource": {"attributes": []}, "scopeMetrics": [scope]}]})
+    return requests
+
+
+def write_otlp_json(runs: Iterable[Run], stream: IO[str], **options: Any) -> int:
+    """Write :func:`otlp_json` as JSON Lines (one request a line, as the Collector's file exporter
+    writes and its ``otlpjsonfile`` receiver reads); returns the lines written."""
+    requests = otlp_json(runs, **options)
+    for request in requests:
+        stream.write(json.dumps(request, separators=(",", ":")) + "\n")
+    return len(requests)

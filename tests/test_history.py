@@ -1,0 +1,380 @@
+"""Logical runs (attempts, retries, repairs, snapshots) and the latest attempt of each task."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import runstate
+from runstate import LogicalRun, Run, State
+
+FIXTURES = Path(__file__).parent / "fixtures"
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+FAILURES = [State.FAILED, State.TIMED_OUT, State.CANCELED]
+NOT_ENDED = [State.QUEUED, State.PENDING, State.RUNNING, State.TERMINATING]
+
+
+def example_runs(provider: str) -> list[Run]:
+    ref = resources.files("runstate").joinpath("examples", f"{provider}.jsonl")
+    with ref.open("r", encoding="utf-8") as lines:
+        return list(runstate.normalize_many(provider, map(json.loads, lines)))
+
+
+def fixture(provider: str, name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((FIXTURES / provider / f"{name}.json").read_text())
+    return data
+
+
+# --- a generated history: chains of attempts, each seen in one or more snapshots -------------------
+
+
+def _attempt(chain: int, index: int, style: str, state: State, provider: str, namespace: str | None) -> Run:
+    first = f"c{chain}a0"
+    run_id = first if index == 0 else f"c{chain}a{index}"
+    start = T0 + timedelta(hours=chain, minutes=10 * index)
+    ended = state.is_terminal
+    total = timedelta(minutes=3 + index + chain % 5) if ended else None
+    return Run(
+        provider=provider,
+        namespace=namespace,
+        run_id=run_id,
+        job_id=f"job{chain % 3}",
+        state=state,
+        attempt=0 if style == "rerun" or index == 0 else index,
+        original_run_id=None if index == 0 or style == "rerun" else first,
+        previous_run_id=None
+        if index == 0 or (style == "databricks" and index > 1)
+        else f"c{chain}a{index - 1}",
+        started_at=start,
+        ended_at=start + total if total is not None else None,
+        durations=runstate.Durations(total=total),
+    )
+
+
+@st.composite
+def chains(draw: st.DrawFn, chain: int) -> list[Run]:
+    """One logical run's attempts (final snapshots), in order: only the last may succeed."""
+    length = draw(st.integers(1, 4))
+    style = draw(st.sampled_from(["glue", "databricks", "rerun"]))
+    provider = draw(st.sampled_from(["glue", "databricks"]))
+    namespace = draw(st.sampled_from([None, "ns1", "ns2"]))
+    states = [draw(st.sampled_from(FAILURES)) for _ in range(length - 1)]
+    states.append(draw(st.sampled_from([State.SUCCEEDED, *FAILURES, *NOT_ENDED])))
+    return [_attempt(chain, i, style, s, provider, namespace) for i, s in enumerate(states)]
+
+
+@st.composite
+def histories(draw: st.DrawFn) -> tuple[list[list[Run]], list[Run]]:
+    """(the chains, every snapshot of them shuffled): earlier snapshots of an attempt are less advanced."""
+    expected = [draw(chains(i)) for i in range(draw(st.integers(1, 6)))]
+    snapshots: list[Run] = []
+    for attempts in expected:
+        for run in attempts:
+            snapshots.append(run)
+            if run.is_terminal and draw(st.booleans()):
+                snapshots.append(
+                    attrs.evolve(run, state=State.RUNNING, ended_at=None, durations=runstate.Durations())
+                )
+            if draw(st.booleans()):
+                snapshots.append(run)  # the same answer twice (a poller's history)
+    return expected, draw(st.permutations(snapshots))
+
+
+History = tuple[list[list[Run]], list[Run]]
+
+
+def grouping(runs: list[Run]) -> list[tuple[Any, tuple[str, ...]]]:
+    return [(lr.key, tuple(a.run_id for a in lr.attempts)) for lr in runstate.logical_runs(runs)]
+
+
+@given(histories(), st.randoms(use_true_random=False))
+def test_grouping_does_not_depend_on_input_order(history: History, rnd: Any) -> None:
+    expected, snapshots = history
+    shuffled = list(snapshots)
+    rnd.shuffle(shuffled)
+    assert grouping(snapshots) == grouping(shuffled)
+    assert sorted(attempts for _, attempts in grouping(snapshots)) == sorted(
+        tuple(run.run_id for run in chain) for chain in expected
+    )
+
+
+@given(histories())
+def test_every_run_lands_in_exactly_one_logical_run(history: History) -> None:
+    _, snapshots = history
+    placed = [
+        (a.namespace, a.provider, a.run_id) for lr in runstate.logical_runs(snapshots) for a in lr.attempts
+    ]
+    assert len(placed) == len(set(placed))
+    assert set(placed) == {(r.namespace, r.provider, r.run_id) for r in snapshots}
+
+
+@given(histories())
+def test_attempts_form_one_chain_of_final_snapshots(history: History) -> None:
+    expected, snapshots = history
+    by_root = {(c[0].namespace, c[0].provider, c[0].run_id): c for c in expected}
+    for lr in runstate.logical_runs(snapshots):
+        chain = by_root[lr.key]
+        assert lr.attempts == tuple(chain)  # in order, each the latest snapshot
+        ids = [a.run_id for a in lr.attempts]
+        for i, attempt in enumerate(lr.attempts[1:], start=1):
+            assert {attempt.previous_run_id, attempt.original_run_id} & set(ids[:i])
+        assert lr.latest is lr.attempts[-1]
+        assert (lr.state, lr.reason) == (chain[-1].state, chain[-1].reason)
+        assert lr.attempt_count == len(chain)
+        assert lr.retried is (len(chain) > 1)
+
+
+@given(histories())
+def test_total_is_the_sum_of_the_attempts_totals(history: History) -> None:
+    _, snapshots = history
+    for lr in runstate.logical_runs(snapshots):
+        totals = [a.durations.total for a in lr.attempts]
+        if None in totals:
+            assert lr.total is None
+            assert lr.last_ended_at is None
+        else:
+            assert lr.total == sum((t for t in totals if t is not None), timedelta(0))
+            assert lr.wall == lr.attempts[-1].ended_at - lr.attempts[0].started_at  # type: ignore[operator]
+            assert lr.total is not None and lr.wall is not None and lr.total <= lr.wall
+        assert lr.first_started_at == lr.attempts[0].started_at
+
+
+def _newest(run: Run) -> datetime:
+    return max(t for t in (run.ended_at, run.started_at, run.updated_at, run.created_at) if t is not None)
+
+
+def by_key(lr: LogicalRun) -> tuple[str, str, str]:
+    return (lr.key[0] or "", lr.key[1], lr.key[2])
+
+
+@given(histories())
+def test_streaming_time_ordered_input_groups_as_holding_everything(history: History) -> None:
+    _, snapshots = history
+    ordered = sorted(snapshots, key=_newest)  # chains start an hour apart, retries within 40 minutes
+    streamed = runstate.logical_runs(ordered, horizon=timedelta(hours=2))
+    assert sorted(streamed, key=by_key) == sorted(runstate.logical_runs(snapshots), key=by_key)
+
+
+def test_streaming_yields_ended_logical_runs_without_reading_everything() -> None:
+    read = 0
+
+    def daily() -> Iterator[Run]:
+        nonlocal read
+        for day in range(1000):
+            start = T0 + timedelta(days=day)
+            for attempt, state in enumerate([State.FAILED, State.SUCCEEDED]):
+                read += 1
+                yield Run(provider="glue", run_id=f"jr_{day}" + (f"_attempt_{attempt}" if attempt else ""),
+                          state=state, attempt=attempt, original_run_id=f"jr_{day}" if attempt else None,
+                          started_at=start + timedelta(minutes=30 * attempt),
+                          ended_at=start + timedelta(minutes=30 * attempt + 20))  # fmt: skip
+
+    stream = runstate.logical_runs(daily(), horizon=timedelta(hours=6))
+    first = next(stream)
+    assert [a.run_id for a in first.attempts] == ["jr_0", "jr_0_attempt_1"]
+    assert read == 3  # the next day's first run closed day 0
+    assert sum(1 for _ in stream) == 999
+
+
+def test_a_run_later_than_the_horizon_starts_a_logical_run_of_its_own() -> None:
+    first = Run(provider="glue", run_id="a", state=State.FAILED, started_at=T0, ended_at=T0)
+    other = Run(provider="glue", run_id="b", state=State.SUCCEEDED, started_at=T0 + timedelta(days=1))
+    late = Run(provider="glue", run_id="a_attempt_1", state=State.SUCCEEDED, attempt=1, original_run_id="a")
+    streamed = [lr.key[2] for lr in runstate.logical_runs([first, other, late], horizon=timedelta(hours=1))]
+    assert streamed == ["a", "b", "a"]
+    assert [lr.key[2] for lr in runstate.logical_runs([first, other, late])] == ["a", "b"]
+    with pytest.raises(runstate.InvalidRecordError, match="horizon"):
+        runstate.logical_runs([], horizon=timedelta(hours=-1))
+
+
+def test_glue_retry_in_the_bundled_example_is_one_logical_run() -> None:
+    runs = example_runs("glue")
+    logical = list(runstate.logical_runs(runs))
+    assert len(logical) == len(runs) - 1
+    (retried,) = [lr for lr in logical if lr.retried]
+    first, retry = retried.attempts
+    assert retry.run_id == f"{first.run_id}_attempt_1"
+    assert retried.key == (None, "glue", first.run_id)
+    assert (retried.state, first.state) == (State.SUCCEEDED, State.FAILED)
+    assert retried.total == first.durations.total + retry.durations.total  # type: ignore[operator]
+
+
+def test_a_repair_in_place_is_one_attempt_that_counts_as_retried() -> None:
+    run = runstate.normalize("databricks", fixture("databricks", "multitask_with_repair_history"))
+    (lr,) = runstate.logical_runs([run])
+    assert lr.attempts == (run,)
+    assert (lr.repairs, lr.attempt_count, lr.retried, lr.state) == (1, 2, True, State.SUCCEEDED)
+    assert lr.total == run.durations.total
+    assert lr.wall == run.ended_at - run.started_at  # type: ignore[operator]  # the wait before the repair counts
+
+
+def test_snapshots_fold_into_the_most_advanced_then_newest() -> None:
+    base = Run(provider="glue", run_id="jr_1", state=State.RUNNING, started_at=T0)
+    done = attrs.evolve(base, state=State.SUCCEEDED, ended_at=T0 + timedelta(minutes=5))
+    stale = attrs.evolve(base, updated_at=T0 + timedelta(minutes=1))
+    fresher = attrs.evolve(base, state=State.TERMINATING, updated_at=T0 + timedelta(minutes=2))
+    for order in ([base, done, stale, fresher], [fresher, done, base, stale]):
+        (lr,) = runstate.logical_runs(order)
+        assert lr.attempts == (done,)
+    (lr,) = runstate.logical_runs([fresher, stale, base])
+    assert lr.attempts == (fresher,)
+    newer = attrs.evolve(base, state=State.QUEUED, updated_at=T0 + timedelta(minutes=3))
+    assert next(runstate.logical_runs([newer, stale])).latest is stale  # RUNNING is further than QUEUED
+
+
+def test_namespaces_and_providers_keep_equal_ids_apart() -> None:
+    runs = [
+        Run(provider="glue", run_id="r1", namespace="aws:1:us-east-1", state=State.FAILED),
+        Run(provider="glue", run_id="r1", namespace="aws:2:us-east-1", state=State.SUCCEEDED),
+        Run(provider="acme", run_id="r1", namespace="aws:1:us-east-1", state=State.RUNNING),
+        Run(provider="glue", run_id="r2", namespace="aws:2:us-east-1", state=State.SUCCEEDED,
+            attempt=1, previous_run_id="r1"),
+    ]  # fmt: skip
+    logical = list(runstate.logical_runs(runs))
+    assert sorted(len(lr.attempts) for lr in logical) == [1, 1, 2]
+    (pair,) = [lr for lr in logical if lr.retried]
+    assert pair.key == ("aws:2:us-east-1", "glue", "r1")
+
+
+def test_a_root_missing_from_the_input_still_names_the_logical_run() -> None:
+    runs = [
+        Run(provider="databricks", run_id="12", state=State.FAILED, attempt=1, original_run_id="11",
+            previous_run_id="11"),
+        Run(provider="databricks", run_id="13", state=State.SUCCEEDED, attempt=2, original_run_id="11"),
+    ]  # fmt: skip
+    (lr,) = runstate.logical_runs(runs)
+    assert lr.key == (None, "databricks", "11")
+    assert [a.run_id for a in lr.attempts] == ["12", "13"]
+
+
+def test_manual_reruns_chained_by_previous_run_id_follow_the_chain() -> None:
+    runs = [
+        Run(provider="glue", run_id="b", state=State.FAILED, previous_run_id="a", started_at=T0),
+        Run(provider="glue", run_id="a", state=State.FAILED, started_at=T0 + timedelta(hours=1)),
+        Run(provider="glue", run_id="c", state=State.SUCCEEDED, previous_run_id="b"),
+    ]
+    (lr,) = runstate.logical_runs(runs)
+    assert [a.run_id for a in lr.attempts] == ["a", "b", "c"]  # the links win over clocks
+
+
+def test_a_cycle_of_links_ends() -> None:
+    runs = [
+        Run(provider="acme", run_id="a", state=State.FAILED, previous_run_id="b"),
+        Run(provider="acme", run_id="b", state=State.FAILED, previous_run_id="a"),
+    ]
+    (lr,) = runstate.logical_runs(runs)
+    assert sorted(a.run_id for a in lr.attempts) == ["a", "b"]
+
+
+def test_no_runs_no_logical_runs() -> None:
+    assert list(runstate.logical_runs([])) == []
+
+
+# --- latest task attempts ----------------------------------------------------------------------------
+
+
+def _task(run_id: int, key: str, attempt: int, result: str, start: int) -> dict[str, Any]:
+    return {
+        "run_id": run_id,
+        "task_key": key,
+        "attempt_number": attempt,
+        "state": {"life_cycle_state": "TERMINATED", "result_state": result},
+        "start_time": start,
+        "end_time": start + 60_000,
+    }
+
+
+def test_task_retries_fold_into_the_latest_attempt_per_task_key() -> None:
+    start = 1_775_196_000_000
+    record = {
+        "run_id": 100,
+        "job_id": 7,
+        "state": {"life_cycle_state": "TERMINATED", "result_state": "SUCCESS"},
+        "start_time": start,
+        "end_time": start + 600_000,
+        "tasks": [
+            _task(101, "extract", 0, "SUCCESS", start),
+            _task(102, "transform", 0, "FAILED", start + 70_000),
+            _task(103, "transform", 1, "FAILED", start + 140_000),
+            _task(104, "transform", 2, "SUCCESS", start + 210_000),
+            _task(105, "report", 0, "SUCCESS", start + 280_000),
+        ],
+    }
+    run = runstate.normalize("databricks", record)
+    latest = runstate.latest_task_attempts(run)
+    assert [(t.name, t.run_id, t.attempt, t.state) for t in latest] == [
+        ("extract", "101", 0, State.SUCCEEDED),
+        ("transform", "104", 2, State.SUCCEEDED),
+        ("report", "105", 0, State.SUCCEEDED),
+    ]
+    reversed_run = attrs.evolve(run, tasks=run.tasks[::-1])
+    assert {t.run_id for t in runstate.latest_task_attempts(reversed_run)} == {"101", "104", "105"}
+
+
+def test_a_repaired_task_is_the_latest_and_counts_its_earlier_attempt() -> None:
+    record = fixture("databricks", "multitask_with_repair_history")
+    original = copy.deepcopy(record["tasks"][1])  # transform, as repaired: attempt_number 0 again
+    failed_id = record["repair_history"][0]["task_run_ids"][1]
+    original.update(run_id=failed_id, start_time=1775110313500, end_time=1775110747400)
+    original["state"] = {"life_cycle_state": "TERMINATED", "result_state": "FAILED"}
+    for field in ("status", "setup_duration", "execution_duration", "cleanup_duration"):
+        original.pop(field, None)
+    record["tasks"].insert(1, original)
+    run = runstate.normalize("databricks", record)
+    latest = runstate.latest_task_attempts(run)
+    assert [t.name for t in latest] == ["ingest", "transform", "report"]
+    transform = latest[1]
+    assert (transform.run_id, transform.state, transform.attempt) == ("1106460542112844", State.SUCCEEDED, 1)
+    assert latest[0] is run.tasks[0]  # untouched when nothing was retried
+
+
+def test_a_task_not_started_yet_is_newer_than_its_failed_attempt() -> None:
+    failed = Run(provider="acme", run_id="t1", name="load", state=State.FAILED, started_at=T0)
+    pending = Run(provider="acme", run_id="t2", name="load", state=State.PENDING)
+    other = Run(provider="acme", run_id="t3", state=State.RUNNING, details={"task_key": "x"})
+    run = Run(provider="acme", run_id="r", state=State.RUNNING, tasks=(failed, pending, other))
+    latest = runstate.latest_task_attempts(run)
+    assert [(t.run_id, t.attempt) for t in latest] == [("t2", 1), ("t3", 0)]
+
+
+def test_a_run_without_tasks_has_no_task_attempts() -> None:
+    assert runstate.latest_task_attempts(Run(provider="acme", run_id="r", state=State.SUCCEEDED)) == ()
+
+
+@pytest.mark.parametrize("provider", ["databricks", "glue", "cloud_deploy"])
+def test_each_bundled_example_groups_every_run(provider: str) -> None:
+    runs = example_runs(provider)
+    logical: list[LogicalRun] = list(runstate.logical_runs(runs))
+    assert sum(len(lr.attempts) for lr in logical) == len(runs)
+
+
+def test_streaming_joins_open_groups_that_one_run_links() -> None:
+    runs = [
+        Run(provider="acme", run_id="b", state=State.FAILED, previous_run_id="a", started_at=T0, ended_at=T0),
+        Run(provider="acme", run_id="c", state=State.FAILED, previous_run_id="x", started_at=T0, ended_at=T0),
+        Run(provider="acme", run_id="x", state=State.FAILED, previous_run_id="a", started_at=T0, ended_at=T0),
+        Run(provider="acme", run_id="a", state=State.FAILED, started_at=T0, ended_at=T0),
+    ]
+    (streamed,) = runstate.logical_runs(runs, horizon=timedelta(0))
+    (held,) = runstate.logical_runs(runs)
+    assert streamed == held
+    assert [a.run_id for a in held.attempts] == ["a", "b", "x", "c"]
+
+
+def test_a_long_chain_of_retries_stays_one_ordered_logical_run() -> None:
+    runs = [
+        Run(provider="acme", run_id=f"r{i}", state=State.FAILED, previous_run_id=f"r{i - 1}" if i else None)
+        for i in range(5000)
+    ]
+    (lr,) = runstate.logical_runs(runs[::-1])
+    assert [a.run_id for a in lr.attempts] == [f"r{i}" for i in range(5000)]

@@ -1,0 +1,258 @@
+"""runstate.openlineage: every event of every fixture run against the RunEvent 2-0-2 schema, offline."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from typing import Any, ClassVar
+from uuid import UUID
+
+import attrs
+import jsonschema
+import pytest
+from hypothesis import assume, given, settings
+from openlineage.client.event_v2 import RunEvent
+from openlineage.client.uuid import generate_static_uuid
+from referencing import Registry, Resource
+
+from runstate import Run, State, openlineage
+from runstate._cli_export import add_export_arguments, run_export
+from runstate._exporting import outcome, walk
+
+from .export_support import FORMATS, IDS, ONLY_RUNS, SPECS, fixture
+from .strategies import runs
+
+PRODUCER = "https://github.com/runstate/runstate"
+SPEC = SPECS / "openlineage"
+RESOURCES = [Resource.from_contents(json.loads(p.read_text())) for p in sorted(SPEC.rglob("*.json"))]
+REGISTRY: Registry[Any] = Registry().with_resources((r.id() or "", r) for r in RESOURCES)
+RUN_EVENT = "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent"
+TERMINAL = {"COMPLETE", "FAIL", "ABORT"}
+
+
+def _validate(instance: Any, ref: str) -> None:
+    validator = jsonschema.Draft202012Validator({"$ref": ref}, registry=REGISTRY, format_checker=FORMATS)
+    validator.validate(instance)
+
+
+def _check_event(event: RunEvent) -> dict[str, Any]:
+    assert isinstance(event, RunEvent)
+    attrs.validate(event)  # the client's own validators (runId a UUID, eventTime ISO 8601, ...)
+    data = openlineage.to_json(event)
+    _validate(data, RUN_EVENT)
+    for facets in (data["run"]["facets"], data["job"]["facets"]):
+        for facet in facets.values():
+            assert facet["_schemaURL"].split("#")[0] in {r.id() for r in RESOURCES}, facet["_schemaURL"]
+            _validate(facet, facet["_schemaURL"])
+    assert UUID(data["run"]["runId"]).version == 7
+    return data
+
+
+@pytest.mark.parametrize("run", ONLY_RUNS, ids=IDS)
+def test_every_event_of_every_fixture_run_validates(run: Run) -> None:
+    events = [_check_event(e) for e in openlineage.events(run, producer=PRODUCER)]
+    by_run: dict[str, list[dict[str, Any]]] = {}
+    for data in events:
+        by_run.setdefault(data["run"]["runId"], []).append(data)
+        assert data["job"]["facets"]["jobType"]["processingType"] == "BATCH"
+        assert data["job"]["facets"]["jobType"]["integration"] == run.provider.upper()
+        assert "raw" not in data["run"]["facets"]["runstate"]
+    runs = {str(openlineage.run_uuid(r)): r for r, _ in walk(run)}
+    for run_id, sequence in by_run.items():
+        types = [d["eventType"] for d in sequence]
+        assert types.count("START") <= 1
+        assert [t for t in types if t in TERMINAL] == types[-1:] if types[-1] in TERMINAL else True
+        assert sum(t in TERMINAL for t in types) <= 1
+        assert [d["eventTime"] for d in sequence] == sorted(d["eventTime"] for d in sequence)
+        me = runs.get(run_id)
+        if me is not None and me.is_terminal and (row := outcome(me)) is not None:
+            assert types[-1] == row.openlineage
+        if "FAIL" in types:
+            assert sequence[-1]["run"]["facets"]["errorMessage"]["message"]
+
+
+def test_tasks_point_at_their_parent_and_end_before_it() -> None:
+    run = fixture("databricks", "success_with_failures")
+    events = [openlineage.to_json(e) for e in openlineage.events(run, producer=PRODUCER)]
+    root_id = str(openlineage.run_uuid(run))
+    assert events[0]["run"]["runId"] == root_id and events[-1]["run"]["runId"] == root_id
+    assert events[-1]["eventType"] == "COMPLETE"  # partial success
+    tasks = [e for e in events if e["run"]["runId"] != root_id]
+    assert {e["run"]["facets"]["parent"]["run"]["runId"] for e in tasks} == {root_id}
+    assert {e["job"]["name"] for e in tasks} == {f"{run.job_id}.{t.name}" for t in run.tasks}
+    skipped = [e["eventType"] for e in tasks if e["job"]["name"].endswith("weekend_backfill")]
+    assert skipped == ["START", "ABORT"]
+    failed = [e for e in tasks if e["eventType"] == "FAIL"]
+    assert [e["job"]["name"] for e in failed] == [f"{run.job_id}.enrich"]
+
+
+@pytest.mark.parametrize(
+    ("provider", "name", "expected"),
+    [
+        ("glue", "waiting_with_state_detail", ["OTHER"]),
+        ("glue", "running", ["START", "RUNNING"]),  # LastModifiedOn after StartedOn: a later look
+        ("glue", "timeout", ["START", "FAIL"]),
+        ("glue", "expired", ["START", "FAIL"]),
+        ("glue", "stopped", ["START", "ABORT"]),
+        ("cloud_deploy", "deploy_succeeded", ["OTHER", "START", "COMPLETE"]),
+        ("cloud_deploy", "state_unspecified", ["OTHER"]),
+        ("databricks", "queued_with_queue_details", ["OTHER", "OTHER"]),
+    ],
+)
+def test_documented_sequences(provider: str, name: str, expected: list[str]) -> None:
+    run = fixture(provider, name)
+    assert [e.eventType.value for e in openlineage.events(run, producer=PRODUCER) if e.eventType] == expected
+
+
+def test_running_event_only_for_a_later_observation() -> None:
+    run = fixture("glue", "running")
+    assert run.started_at is not None and run.updated_at is not None and run.updated_at > run.started_at
+    types = [e.eventType.value for e in openlineage.events(run, producer=PRODUCER) if e.eventType]
+    assert types == ["START", "RUNNING"]
+    unseen = attrs.evolve(run, updated_at=None)
+    assert [e.eventType.value for e in openlineage.events(unseen, producer=PRODUCER) if e.eventType] == [
+        "START"
+    ]
+
+
+def test_run_id_is_airflows_static_uuid_and_stable() -> None:
+    run = fixture("databricks", "single_task_success")
+    assert run.created_at is not None
+    data = f"{run.namespace or 'databricks'}.databricks.{run.run_id}.0"
+    expected = generate_static_uuid(run.created_at, data.encode())
+    assert openlineage.run_uuid(run) == expected
+    assert openlineage.run_uuid(run) == openlineage.run_uuid(attrs.evolve(run, state=State.RUNNING))
+    assert openlineage.run_uuid(run) != openlineage.run_uuid(attrs.evolve(run, attempt=1))
+    assert openlineage.run_uuid(run) != openlineage.run_uuid(attrs.evolve(run, namespace="databricks:42"))
+    timeless = attrs.evolve(run, created_at=None, started_at=None, ended_at=None)
+    assert openlineage.run_uuid(timeless) == openlineage.run_uuid(timeless)
+
+
+def _ids_in_this_process() -> list[str]:
+    return [str(openlineage.run_uuid(r)) for run in ONLY_RUNS for r, _ in walk(run)]
+
+
+def test_ids_are_stable_across_processes() -> None:
+    root = Path(__file__).parent.parent
+    code = (
+        "import json; from tests.test_openlineage import _ids_in_this_process; "
+        "print(json.dumps(_ids_in_this_process()))"
+    )
+    env = {"PYTHONPATH": f"{root / 'src'}:{root}", "PYTHONHASHSEED": "random", "PATH": "/usr/bin:/bin"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=root, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == _ids_in_this_process()
+
+
+def test_namespace_and_raw_only_when_asked() -> None:
+    run = fixture("glue", "succeeded")
+    default = openlineage.to_json(openlineage.events(run, producer=PRODUCER)[0])
+    assert default["job"]["namespace"] == "glue"  # no namespace on the run: the provider's name
+    own = attrs.evolve(run, namespace="aws:123456789012:eu-west-1")
+    assert (
+        openlineage.to_json(openlineage.events(own, producer=PRODUCER)[0])["job"]["namespace"]
+        == own.namespace
+    )
+    given = openlineage.events(own, producer=PRODUCER, job_namespace="etl")
+    assert openlineage.to_json(given[0])["job"]["namespace"] == "etl"
+    with_raw = openlineage.to_json(openlineage.events(run, producer=PRODUCER, include_raw=True)[0])
+    assert with_raw["run"]["facets"]["runstate"]["raw"] == json.loads(json.dumps(run.raw))  # Arguments too
+    _validate(with_raw, RUN_EVENT)
+
+
+def test_write_jsonl() -> None:
+    out = io.StringIO()
+    count = openlineage.write_jsonl(ONLY_RUNS[:5], out, producer=PRODUCER)
+    lines = out.getvalue().splitlines()
+    assert count == len(lines) > 0
+    for line in lines:
+        _validate(json.loads(line), RUN_EVENT)
+
+
+class _Collect(BaseHTTPRequestHandler):
+    received: ClassVar[list[tuple[str, Any]]] = []
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        type(self).received.append((self.path, json.loads(body)))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet
+        return None
+
+
+@pytest.fixture
+def lineage_server() -> Iterator[tuple[str, list[tuple[str, Any]]]]:
+    _Collect.received = []
+    server = HTTPServer(("127.0.0.1", 0), _Collect)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", _Collect.received
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def test_emit_through_the_clients_http_transport(lineage_server: tuple[str, list[tuple[str, Any]]]) -> None:
+    url, received = lineage_server
+    run = fixture("databricks", "failed_with_termination_details")
+    sent = openlineage.emit([run], url, producer=PRODUCER)
+    expected = [openlineage.to_json(e) for e in openlineage.events(run, producer=PRODUCER)]
+    assert sent == len(expected) == len(received)
+    assert {path for path, _ in received} == {"/api/v1/lineage"}
+    assert [body["run"]["runId"] for _, body in received] == [e["run"]["runId"] for e in expected]
+    for _, body in received:
+        _validate(body, RUN_EVENT)
+
+
+def test_cli_export_to_an_endpoint(lineage_server: tuple[str, list[tuple[str, Any]]]) -> None:
+    url, received = lineage_server
+    parser = add_export_arguments(argparse.ArgumentParser())
+    run = fixture("glue", "succeeded")
+    out = io.StringIO()
+    options = ["--to", "openlineage", "--job-namespace", "etl", "--producer", PRODUCER]
+    args = parser.parse_args([*options, "--endpoint", url])
+    assert run_export(args, [run], out) == len(received) == 2
+    assert out.getvalue() == ""
+    assert {body["job"]["namespace"] for _, body in received} == {"etl"}
+    args = parser.parse_args(options)
+    assert run_export(args, [run], out) == 2
+    for _, body in received:
+        body["run"]["facets"].pop("tags")  # the client adds its own version as a tag when it sends
+    assert [json.loads(line) for line in out.getvalue().splitlines()] == [body for _, body in received]
+
+
+@settings(max_examples=30)
+@given(runs())
+def test_every_run_gives_valid_events_with_stable_ids(run: Run) -> None:
+    assume(all(r.run_id for r, _ in walk(run)))
+    first = [_check_event(e) for e in openlineage.events(run, producer=PRODUCER, include_raw=True)]
+    again = [openlineage.to_json(e) for e in openlineage.events(run, producer=PRODUCER, include_raw=True)]
+    assert first == again
+    assert {d["run"]["runId"] for d in first} <= set(_expected_ids(run, None))
+
+
+def _expected_ids(run: Run, instant: datetime | None) -> Iterator[str]:
+    """What docs/export.md says: a task without times takes its parent's instant."""
+    yield str(openlineage.run_uuid(run, instant))
+    for task in run.tasks:
+        yield from _expected_ids(task, run.created_at or run.started_at or instant)
+
+
+def test_a_missing_extra_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "openlineage.client.uuid", None)
+    with pytest.raises(ImportError, match=r"pip install 'runstate\[openlineage\]'"):
+        openlineage.events(fixture("glue", "succeeded"), producer=PRODUCER)

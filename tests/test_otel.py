@@ -1,0 +1,341 @@
+"""runstate.otel against the OpenTelemetry CI/CD conventions v1.44.0, read from tests/specs/otel-cicd/."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import sys
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import attrs
+import pytest
+import yaml
+from hypothesis import assume, given
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import InMemoryMetricReader, MetricsData
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind, StatusCode
+
+import runstate
+from runstate import InvalidRecordError, Reason, Run, State, otel, otel_result, otel_run_state
+from runstate._cli_export import add_export_arguments, run_export
+from runstate._exporting import OUTCOMES, error_type, run_url, walk
+
+from .export_support import IDS, ONLY_RUNS, SPECS, fixture
+from .strategies import runs
+
+SPEC = SPECS / "otel-cicd"
+
+
+def _groups(name: str) -> list[dict[str, Any]]:
+    groups: list[dict[str, Any]] = yaml.safe_load((SPEC / name).read_text())["groups"]
+    return groups
+
+
+REGISTRY = {a["id"]: a for g in _groups("registry.yaml") for a in g["attributes"]}
+ENUMS = {
+    name: {m["value"] for m in a["type"]["members"]}
+    for name, a in REGISTRY.items()
+    if isinstance(a["type"], dict)
+}
+SPAN_GROUPS = {g["span_kind"]: g for g in _groups("spans.yaml")}
+METRICS = {g["metric_name"]: g for g in _groups("metrics.yaml")}
+ENTITY_RUN = next(g for g in _groups("entities.yaml") if g["name"] == "cicd.pipeline.run")
+FAILED = {"failure", "error"}
+
+
+def _refs(group: Mapping[str, Any], level: str | None = None) -> set[str]:
+    return {a["ref"] for a in group["attributes"] if level is None or a.get("requirement_level") == level}
+
+
+def _check_attributes(attributes: Mapping[str, Any], allowed: set[str]) -> None:
+    for name, value in attributes.items():
+        assert name in allowed, f"{name} is not an attribute of this signal in the conventions"
+        assert name in REGISTRY or name == "error.type", name
+        if name in ENUMS:
+            assert value in ENUMS[name], (name, value)
+        assert isinstance(value, str) and value, (name, value)
+
+
+def _check_error_type(attributes: Mapping[str, Any], result_key: str) -> None:
+    if attributes.get(result_key) in FAILED:
+        assert attributes.get("error.type"), "error.type is required for failure and error"
+    else:
+        assert "error.type" not in attributes
+
+
+@pytest.fixture
+def sdk() -> Iterator[tuple[InMemorySpanExporter, InMemoryMetricReader, TracerProvider, MeterProvider]]:
+    exporter, reader = InMemorySpanExporter(), InMemoryMetricReader()
+    tracer_provider = TracerProvider()
+    tracer_provider.add_span_processor(SimpleSpanProcessor(exporter))
+    meter_provider = MeterProvider(metric_readers=[reader])
+    yield exporter, reader, tracer_provider, meter_provider
+    tracer_provider.shutdown()
+    meter_provider.shutdown()
+
+
+def _record(sdk: Any, runs: list[Run], **options: Any) -> tuple[list[ReadableSpan], MetricsData | None]:
+    exporter, reader, tracer_provider, meter_provider = sdk
+    otel.record(runs, tracer=tracer_provider.get_tracer("t"), meter=meter_provider.get_meter("m"), **options)
+    return list(exporter.get_finished_spans()), reader.get_metrics_data()
+
+
+def _check_span(span: ReadableSpan, run: Run) -> None:
+    kind = "server" if span.kind is SpanKind.SERVER else "internal"
+    group = SPAN_GROUPS[kind]
+    attributes = dict(span.attributes or {})
+    if kind == "server":
+        # the cicd.pipeline.run entity's attributes and the pipeline's name ride on the run's span too
+        allowed = _refs(group) | _refs(ENTITY_RUN) | {"cicd.pipeline.name"}
+        _check_error_type(attributes, "cicd.pipeline.result")
+    else:
+        allowed = _refs(group)
+        _check_error_type(attributes, "cicd.pipeline.task.run.result")
+    _check_attributes(attributes, allowed)
+    required = _refs(group, "required")
+    if kind == "internal":
+        task = next(t for t, _ in _walk(run) if t.run_id == attributes["cicd.pipeline.task.run.id"])
+        if run_url(task) is None:
+            required.discard("cicd.pipeline.task.run.url.full")  # the record has none
+    assert required <= set(attributes), required - set(attributes)
+    assert (span.status.status_code is StatusCode.ERROR) == ("error.type" in attributes)
+
+
+def _walk(run: Run) -> Iterator[tuple[Run, Run | None]]:
+    return walk(run)
+
+
+def _points(metrics: MetricsData | None) -> Iterator[tuple[str, str, Any, Any]]:
+    if metrics is None:
+        return
+    for resource in metrics.resource_metrics:
+        for scope in resource.scope_metrics:
+            for metric in scope.metrics:
+                for point in metric.data.data_points:
+                    yield metric.name, metric.unit or "", metric.data, point
+
+
+@pytest.mark.parametrize("run", ONLY_RUNS, ids=IDS)
+def test_every_fixture_run_speaks_the_conventions(sdk: Any, run: Run) -> None:
+    spans, metrics = _record(sdk, [run])
+    if not run.is_terminal:
+        assert spans == []
+        assert list(_points(metrics)) == []
+        return
+    assert spans, "an ended run has a span"
+    roots = [s for s in spans if s.parent is None]
+    assert len(roots) == 1 and roots[0].kind is SpanKind.SERVER
+    assert roots[0].name == f"RUN {roots[0].attributes['cicd.pipeline.name']}"  # type: ignore[index]
+    assert roots[0].attributes["cicd.pipeline.result"] == otel_result(run.state, run.reason)  # type: ignore[index]
+    ended_tasks = [t for t, parent in _walk(run) if parent is not None and t.is_terminal]
+    assert len(spans) == 1 + len(ended_tasks)
+    for span in spans:
+        _check_span(span, run)
+        assert span.start_time is not None and span.end_time is not None
+        assert span.start_time <= span.end_time
+    kinds = {"histogram": "histogram", "updowncounter": "sum", "counter": "sum"}
+    for name, unit, data, point in _points(metrics):
+        group = METRICS[name]
+        assert unit == group["unit"]
+        assert type(data).__name__.lower() == kinds[group["instrument"]]
+        attributes = dict(point.attributes)
+        _check_attributes(attributes, _refs(group))
+        assert _refs(group, "required") <= set(attributes)
+
+
+@pytest.mark.parametrize("run", ONLY_RUNS, ids=IDS)
+def test_duration_points_follow_the_run_states(run: Run) -> None:
+    points = otel.duration_points(run)
+    if not run.is_terminal:
+        assert points == []
+        return
+    states = [a["cicd.pipeline.run.state"] for _, a in points]
+    assert states == [s for s in otel.DURATION_STATES if s in states], "in life-cycle order, once each"
+    assert all(seconds >= 0 for seconds, _ in points)
+    with_result = [a for _, a in points if "cicd.pipeline.result" in a]
+    assert len(with_result) == (1 if points else 0), "the result is set during one state: the last"
+    failed = otel_result(run.state, run.reason) in FAILED
+    assert all(("error.type" in a) is failed for _, a in points)
+
+
+def test_span_tree_of_a_multitask_databricks_run(sdk: Any) -> None:
+    run = fixture("databricks", "success_with_failures")
+    spans, _ = _record(sdk, [run])
+    root = next(s for s in spans if s.parent is None)
+    children = [s for s in spans if s.parent is not None]
+    assert {s.parent.span_id for s in children if s.parent} == {root.context.span_id}
+    assert {s.context.trace_id for s in spans} == {root.context.trace_id}
+    assert sorted(s.name for s in children) == sorted(t.name or "" for t in run.tasks)
+    failed = [
+        s for s in children if s.attributes and s.attributes["cicd.pipeline.task.run.result"] == "failure"
+    ]
+    assert [s.attributes["error.type"] for s in failed if s.attributes] == ["RUN_EXECUTION_ERROR"]
+
+
+def test_span_name_callback_and_run_without_time(sdk: Any) -> None:
+    run = fixture("glue", "succeeded")
+    spans, _ = _record(sdk, [run], span_name=lambda r: "RUN")
+    assert [s.name for s in spans] == ["RUN"]
+    assert otel.plan(attrs.evolve(run, created_at=None, started_at=None, ended_at=None)) is None
+
+
+def test_partial_success_counts_its_failed_tasks_as_errors() -> None:
+    run = fixture("databricks", "success_with_failures")
+    assert otel_result(run.state, run.reason) == "success"
+    assert otel.error_points(run) == [
+        {"cicd.pipeline.name": "web_events_enrichment", "error.type": "RUN_EXECUTION_ERROR"}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("provider", "name", "expected"),
+    [
+        ("databricks", "failed_with_termination_details", "RUN_EXECUTION_ERROR"),
+        ("databricks", "failed_cloud_failure", "CLOUD_FAILURE"),
+        ("databricks", "legacy_internal_error", "INTERNAL_ERROR"),
+        ("cloud_deploy", "predeploy_failed_execution_failed", "EXECUTION_FAILED"),
+        ("glue", "failed_with_error_message", "_OTHER"),  # Glue gives no code: FAILED only repeats the result
+    ],
+)
+def test_error_type_is_the_providers_code(provider: str, name: str, expected: str) -> None:
+    assert error_type(fixture(provider, name)) == expected
+
+
+def test_multitask_runs_count_their_total_as_executing() -> None:
+    run = fixture("databricks", "multitask_with_repair_history")
+    points = {a["cicd.pipeline.run.state"]: s for s, a in otel.duration_points(run)}
+    assert run.durations.total is not None
+    assert points["executing"] == run.durations.total.total_seconds()
+    single = fixture("databricks", "single_task_success")
+    assert [a["cicd.pipeline.run.state"] for _, a in otel.duration_points(single)] == [
+        "pending", "executing", "finalizing"
+    ]  # fmt: skip
+
+
+def test_active_runs_enter_and_leave(sdk: Any) -> None:
+    _, reader, _, meter_provider = sdk
+    active = otel.ActiveRuns(meter_provider.get_meter("m"))
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    run = Run(provider="glue", run_id="jr_1", name="etl", state=State.QUEUED, created_at=at)
+    tracker = runstate.RunTracker()
+    seen = [
+        active.observe(tracker.observe(attrs.evolve(run, state=s), at + timedelta(minutes=i)))
+        for i, s in enumerate([State.QUEUED, State.QUEUED, State.RUNNING, State.TERMINATING, State.SUCCEEDED])
+    ]
+    assert seen == ["pending", "pending", "executing", "finalizing", None]
+    values = {
+        p.attributes["cicd.pipeline.run.state"]: p.value
+        for name, _, _, p in _points(reader.get_metrics_data())
+        if name == "cicd.pipeline.run.active"
+    }
+    assert values == {"pending": 0, "executing": 0, "finalizing": 0}
+    for name, _, _, point in _points(reader.get_metrics_data()):
+        _check_attributes(dict(point.attributes), _refs(METRICS[name]))
+    with pytest.raises(InvalidRecordError):
+        active.observe(runstate.Observation(at, State.RUNNING))
+    assert active.observe(runstate.Observation(at, State.RUNNING), name="etl") == "executing"
+
+
+def _otlp_attributes(items: list[dict[str, Any]]) -> dict[str, str]:
+    return {a["key"]: a["value"]["stringValue"] for a in items}
+
+
+def test_otlp_json_of_every_fixture_run() -> None:
+    out = io.StringIO()
+    assert otel.write_otlp_json(ONLY_RUNS, out) == 2
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    traces, metrics = lines
+    ended = [r for r in ONLY_RUNS if r.is_terminal]
+    assert len(traces["resourceSpans"]) == len(ended)
+    for resource in traces["resourceSpans"]:
+        _check_attributes(
+            _otlp_attributes(resource["resource"]["attributes"]), _refs(ENTITY_RUN) | {"cicd.pipeline.name"}
+        )
+        spans = resource["scopeSpans"][0]["spans"]
+        ids = {s["spanId"] for s in spans}
+        assert len(ids) == len(spans) and len({s["traceId"] for s in spans}) == 1
+        for span in spans:
+            assert len(span["traceId"]) == 32 and len(span["spanId"]) == 16
+            assert span.get("parentSpanId", next(iter(ids))) in ids
+            group = SPAN_GROUPS["server" if span["kind"] == 2 else "internal"]
+            extra = _refs(ENTITY_RUN) | {"cicd.pipeline.name"} if span["kind"] == 2 else set()
+            _check_attributes(_otlp_attributes(span["attributes"]), _refs(group) | extra)
+    for metric in metrics["resourceMetrics"][0]["scopeMetrics"][0]["metrics"]:
+        group = METRICS[metric["name"]]
+        assert metric["unit"] == group["unit"]
+        data = metric.get("histogram") or metric["sum"]
+        for point in data["dataPoints"]:
+            _check_attributes(_otlp_attributes(point["attributes"]), _refs(group))
+    assert otel.otlp_json(ONLY_RUNS) == lines, "ids and content are stable across calls"
+
+
+def test_otel_result_takes_plain_strings() -> None:
+    for state in State:
+        for reason in [None, *Reason]:
+            expected = otel_result(state, reason)
+            assert otel_result(state.value, None if reason is None else reason.value) == expected
+            assert expected is None or expected in ENUMS["cicd.pipeline.result"]
+    assert (
+        otel_result("FAILED", "PLATFORM_ERROR") == otel_result(State.FAILED, Reason.PLATFORM_ERROR) == "error"
+    )
+    with pytest.raises(InvalidRecordError, match="state"):
+        otel_result("BOGUS", None)
+    with pytest.raises(InvalidRecordError, match="reason"):
+        otel_result("FAILED", "BOGUS")
+
+
+def test_run_state_only_for_phases_that_are_not_terminal() -> None:
+    for state in State:
+        value = otel_run_state(state)
+        assert otel_run_state(state.value) == value
+        if state.is_terminal or state is State.UNKNOWN:
+            assert value is None
+        else:
+            assert value in ENUMS["cicd.pipeline.run.state"]
+
+
+def test_every_decision_gives_a_registry_result() -> None:
+    for row in OUTCOMES:
+        assert row.otel in ENUMS["cicd.pipeline.result"]
+        assert row.otel in ENUMS["cicd.pipeline.task.run.result"]
+
+
+def test_cli_export_writes_otlp_json() -> None:
+    out = io.StringIO()
+    args = add_export_arguments(argparse.ArgumentParser()).parse_args(["--to", "otel-json"])
+    assert run_export(args, iter(ONLY_RUNS), out) == 2
+    assert [json.loads(line) for line in out.getvalue().splitlines()] == otel.otlp_json(ONLY_RUNS)
+
+
+@given(runs())
+def test_every_run_gives_spans_and_points_of_the_conventions(run: Run) -> None:
+    assume(all(r.run_id for r, _ in walk(run)))
+    tree = otel.plan(run)
+    assert (tree is None) is (
+        not run.is_terminal or (run.created_at or run.started_at or run.ended_at) is None
+    )
+    stack = [tree] if tree is not None else []
+    while stack:
+        span = stack.pop()
+        assert span.start <= span.end
+        group = SPAN_GROUPS["server" if span.kind == "SERVER" else "internal"]
+        extra = _refs(ENTITY_RUN) | {"cicd.pipeline.name"} if span.kind == "SERVER" else set()
+        _check_attributes(span.attributes, _refs(group) | extra)
+        stack += span.children
+    for seconds, attributes in otel.duration_points(run):
+        assert seconds >= 0
+        _check_attributes(attributes, _refs(METRICS["cicd.pipeline.run.duration"]))
+    for attributes in otel.error_points(run):
+        _check_attributes(attributes, _refs(METRICS["cicd.pipeline.run.errors"]))
+
+
+def test_a_missing_extra_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "opentelemetry.trace", None)
+    with pytest.raises(ImportError, match=r"pip install 'runstate\[otel\]'"):
+        otel.record([])
