@@ -131,13 +131,36 @@ def _case(
         j = i
         while j + 1 < len(rules) and value[j + 1] == value[i]:
             j += 1
-        condition = exp.or_(*(exp.Paren(this=_all(r.tests, columns)) for r in rules[i : j + 1]))
+        group = _fused(rules[i : j + 1])
+        if len(group) == 1:
+            condition = _all(group[0], columns)
+        else:
+            condition = exp.or_(*(exp.Paren(this=_all(tests, columns)) for tests in group))
         then = value[i]
         case = case.when(condition, exp.Null() if then is None else _text(then))
         i = j + 1
     if not case.args.get("ifs"):
         return exp.Null() if default is None else _text(default)
     return case.else_(exp.Null() if default is None else _text(default))
+
+
+def _fused(rules: Sequence[Rule]) -> list[tuple[Test, ...]]:
+    """The tests of neighbouring rules, those that differ only in the words of a last ``IN`` joined:
+    ``(a AND x IN ('P')) OR (a AND x IN ('Q'))`` is ``a AND x IN ('P', 'Q')``."""
+    fused: list[tuple[Test, ...]] = []
+    for rule in rules:
+        tests = rule.tests
+        if fused and tests and fused[-1] and _joinable(fused[-1], tests):
+            last = fused[-1][-1]
+            fused[-1] = (*tests[:-1], Test(last.column, Kind.IN, (*last.words, *tests[-1].words)))
+        else:
+            fused.append(tests)
+    return fused
+
+
+def _joinable(before: tuple[Test, ...], tests: tuple[Test, ...]) -> bool:
+    last, new = before[-1], tests[-1]
+    return before[:-1] == tests[:-1] and last.kind is new.kind is Kind.IN and last.column == new.column
 
 
 def _flag(groups: Sequence[Sequence[Test]], columns: Mapping[str, exp.Expr]) -> exp.Expr:
