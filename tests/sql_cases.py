@@ -24,6 +24,7 @@ from runstate import UnmappedStateWarning
 from runstate._registry import REGISTRY
 from runstate.providers import _cloud_deploy as cd
 from runstate.providers import _databricks_system as system
+from runstate.providers import _databricks_tables as dbx
 from runstate.providers import _glue as glue
 from runstate.providers import _glue_events as glue_events
 
@@ -44,6 +45,8 @@ class Case:
     to_record: Callable[[Row], dict[str, Any]]
     from_record: Callable[[Mapping[str, Any], runstate.Run], Row]
     durations: tuple[str, ...] = ()
+    focus: tuple[tuple[str, ...], ...] = ()
+    """When the word columns are too many to combine all: groups combined fully, the rest drawn."""
 
 
 _TIMES = (None, datetime(2026, 3, 1, 10, 0, tzinfo=UTC), datetime(2026, 3, 1, 10, 17, 3, 250_001, tzinfo=UTC))
@@ -187,7 +190,87 @@ DATABRICKS_SYSTEM = Case(
     durations=("queue_seconds", "setup_seconds", "execution_seconds", "cleanup_seconds", "total_seconds"),
 )
 
-CASES: dict[str, Case] = {c.provider: c for c in (GLUE, CLOUD_DEPLOY, GLUE_EVENTS, DATABRICKS_SYSTEM)}
+_DBX_TEXT = (
+    "state.life_cycle_state",
+    "state.result_state",
+    "status.state",
+    "status.termination_details.code",
+    "status.termination_details.type",
+    "status.queue_details.code",
+    "state.queue_reason",
+)
+_DBX_RUN_ID = 117730948263310
+
+
+def _dbx_record(row: Row) -> dict[str, Any]:
+    record: dict[str, Any] = {"run_id": _DBX_RUN_ID, "job_id": 640288719013557}
+    for name, value in row.items():
+        if value is None:
+            continue
+        *parents, leaf = name.split(".")
+        node = record
+        for parent in parents:
+            node = node.setdefault(parent, {})
+        node[leaf] = value
+    return record
+
+
+def _dbx_row(record: Mapping[str, Any], run: runstate.Run) -> Row:
+    row: Row = {}
+    for name in DATABRICKS.types:
+        node: Any = record
+        for part in name.split("."):
+            node = node.get(part) if isinstance(node, Mapping) else None
+        row[name] = node
+    return row
+
+
+DATABRICKS = Case(
+    provider="databricks",
+    types={
+        **dict.fromkeys(_DBX_TEXT, "text"),
+        "state.user_cancelled_or_timedout": "bool",
+        "attempt_number": "int",
+        "original_attempt_run_id": "int",
+        "run_id": "int",
+    },
+    pools={
+        "state.life_cycle_state": (None, *dbx.RUN_LIFE_CYCLE_STATE, *_ODD_WORDS[:3]),
+        "state.result_state": (None, *dbx.RUN_RESULT_STATE, *_ODD_WORDS[:3]),
+        "status.state": (None, *dbx.RUN_LIFECYCLE_STATE_V2_STATE, *_ODD_WORDS[:3]),
+        "status.termination_details.code": (None, *dbx.TERMINATION_CODE_CODE, *_ODD_WORDS[:3]),
+        "status.termination_details.type": (None, *dbx.TERMINATION_TYPE_TYPE, *_ODD_WORDS[:3]),
+        "status.queue_details.code": (None, *dbx.QUEUE_DETAILS_CODE_CODE, *_ODD_WORDS[:2]),
+        "state.queue_reason": (
+            None,
+            "",
+            "Queued: workspace concurrent run limit",
+            "Concurrent runs",
+            "other",
+        ),
+        "state.user_cancelled_or_timedout": (None, True, False),
+        "attempt_number": (None, 0, 1, 3),
+        "original_attempt_run_id": (None, _DBX_RUN_ID, _DBX_RUN_ID - 7),
+        "run_id": (_DBX_RUN_ID,),
+    },
+    to_record=_dbx_record,
+    from_record=_dbx_row,
+    focus=(
+        (
+            "status.state",
+            "status.termination_details.code",
+            "status.termination_details.type",
+            "state.result_state",
+        ),
+        ("state.life_cycle_state", "state.result_state", "state.user_cancelled_or_timedout", "status.state"),
+        ("status.state", "status.queue_details.code", "state.queue_reason", "state.life_cycle_state"),
+        ("status.state", "state.life_cycle_state", "attempt_number", "original_attempt_run_id"),
+    ),
+)
+
+CASES: dict[str, Case] = {
+    c.provider: c for c in (GLUE, CLOUD_DEPLOY, GLUE_EVENTS, DATABRICKS_SYSTEM, DATABRICKS)
+}
 
 
 def rows_strategy(case: Case) -> st.SearchStrategy[Row]:
@@ -204,10 +287,16 @@ def rows_strategy(case: Case) -> st.SearchStrategy[Row]:
 def all_combinations(case: Case, repeat: int = 8) -> list[Row]:
     """Every combination of the word columns' pools, each with ``repeat`` seeded draws of the others
     (numbers and times) when there are others, so a row of words meets varied durations."""
-    words = [n for n, kind in case.types.items() if kind == "text"]
-    others = [n for n in case.types if n not in words]
     rng = random.Random(17)
     rows: list[Row] = []
+    if case.focus:
+        for group in case.focus:
+            for combo in itertools.product(*(case.pools[n] for n in group)):
+                drawn = {n: rng.choice(pool) for n, pool in case.pools.items()}
+                rows.append({**drawn, **dict(zip(group, combo, strict=True))})
+        return rows
+    words = [n for n, kind in case.types.items() if kind == "text"]
+    others = [n for n in case.types if n not in words]
     for combo in itertools.product(*(case.pools[n] for n in words)):
         base = dict(zip(words, combo, strict=True))
         for _ in range(repeat if others else 1):

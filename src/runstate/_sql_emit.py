@@ -14,7 +14,7 @@ from typing import Final
 import sqlglot
 from sqlglot import exp
 
-from ._sql_rules import Classes, Decision, Duration, Kind, Rule, Source, Test
+from ._sql_rules import Classes, Decision, Duration, Kind, Rule, Source, Switch, Test
 from ._vocabulary import STATE_PHASE
 
 __all__ = ["outputs"]
@@ -84,12 +84,34 @@ def _test(test: Test, columns: Mapping[str, exp.Expr]) -> exp.Expr:
                 exp.Is(this=column, expression=exp.Null()), exp.EQ(this=column.copy(), expression=zero)
             )
         )
+    if kind is Kind.DIFFERS:
+        return exp.NEQ(this=column, expression=columns[test.words[0]].copy())
     if kind is Kind.ZERO:
         return exp.EQ(this=column, expression=zero)
     if kind is Kind.NONZERO:
         return exp.NEQ(this=column, expression=zero)
+    if kind is Kind.SWITCH:
+        assert test.switch is not None
+        return _switch(test.switch, set(test.words), columns)
     assert test.classes is not None  # Kind.CLASSES
     return _classes(column, test.classes)
+
+
+def _holds(tests: Sequence[Test], columns: Mapping[str, exp.Expr]) -> exp.Expr:
+    """TRUE or FALSE, never NULL: ``COALESCE(<tests>, FALSE)``."""
+    return exp.func("COALESCE", _all(tests, columns), exp.false())
+
+
+def _switch(switch: Switch, chosen: set[str], columns: Mapping[str, exp.Expr]) -> exp.Expr:
+    """The row's token (the first case whose tests hold) is one of ``chosen``."""
+    options: list[exp.Expr] = []
+    earlier: list[exp.Expr] = []
+    for token, tests in switch.cases:
+        here = _holds(tests, columns) if tests else exp.true()
+        if token in chosen:
+            options.append(exp.and_(*[exp.Not(this=e.copy()) for e in earlier], here.copy()))
+        earlier.append(here)
+    return exp.Paren(this=exp.or_(*options)) if len(options) > 1 else options[0]
 
 
 def _classes(column: exp.Expr, classes: Classes) -> exp.Expr:

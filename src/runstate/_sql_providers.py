@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Final
 
 from ._context import Context
+from ._sql_databricks import databricks
 from ._spec import Outcome
 from ._sql_rules import (
     Classes,
@@ -199,6 +200,7 @@ def _databricks_system() -> Decision:
 DECISIONS: Final[dict[str, Callable[[], Decision]]] = {
     "glue": _glue,
     "cloud_deploy": _cloud_deploy,
+    "databricks": databricks,
     "databricks_system": _databricks_system,
     "glue_events": _glue_events,
 }

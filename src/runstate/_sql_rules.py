@@ -60,6 +60,10 @@ class Kind(enum.Enum):
     """The column is the number 0."""
     NONZERO = "nonzero"
     """The column is a number other than 0."""
+    DIFFERS = "differs"
+    """The column holds a value other than the column named by ``words[0]`` (both not NULL)."""
+    SWITCH = "switch"
+    """The first of ``switch``'s conditions that holds is one of ``words`` (see :class:`Switch`)."""
     CLASSES = "classes"
     """The column's word is in one of the classes of :class:`Classes` (see :func:`rules_from_function`)."""
 
@@ -73,6 +77,7 @@ class Test:
     words: tuple[str, ...] = ()
     limit: int | None = None
     classes: Classes | None = None
+    switch: Switch | None = None
 
 
 @attrs.frozen
@@ -94,6 +99,18 @@ class Classes:
     """Every word the column's tables know (what "unknown" is measured against)."""
     blank_is_absent: bool = True
     """Whether "" counts as absent (as NULL) rather than as a word."""
+
+
+@attrs.frozen
+class Switch:
+    """A column of tokens defined by conditions: the token of a row is the first whose tests all hold
+    (the last token, with no tests, takes the rest). For flags and keywords in a partition."""
+
+    cases: tuple[tuple[str, tuple[Test, ...]], ...]
+
+    @property
+    def tokens(self) -> tuple[str, ...]:
+        return tuple(token for token, _ in self.cases)
 
 
 @attrs.frozen
@@ -191,6 +208,51 @@ def _merged(patterns: list[tuple[frozenset[str], ...]], width: int) -> list[tupl
             if len(merged) < len(current):
                 current, changed = merged, True
     return sorted(current, key=lambda p: tuple(sorted(w for c in p for w in c)))
+
+
+Pattern = dict[str, frozenset[str]]
+"""A cell of a partition: for each column, the set of its tokens (words, :data:`ABSENT`, ...)."""
+
+
+def rules_from_cells(
+    domains: Mapping[str, Classes | Switch], cells: list[tuple[Pattern, Outcome]]
+) -> list[Rule]:
+    """Rules for a partition given as disjoint cells (a missing column is all of its tokens).
+
+    Cells with one outcome are merged column by column, as in :func:`rules_from_function`.
+    """
+    names = list(domains)
+    tokens = {n: _tokens(d) for n, d in domains.items()}
+    rows: dict[Outcome, list[tuple[frozenset[str], ...]]] = {}
+    for pattern, outcome in cells:
+        row = tuple(pattern.get(n, tokens[n]) for n in names)
+        if all(row):
+            rows.setdefault(outcome, []).append(row)
+    rules: list[Rule] = []
+    for outcome, patterns in rows.items():
+        for merged in _merged(patterns, len(names)):
+            tests = tuple(
+                _domain_test(n, domains[n], sets)
+                for n, sets in zip(names, merged, strict=True)
+                if sets != tokens[n]
+            )
+            rules.append(Rule(tests, outcome))
+    return rules
+
+
+def _tokens(domain: Classes | Switch) -> frozenset[str]:
+    if isinstance(domain, Switch):
+        return frozenset(domain.tokens)
+    extra = {ABSENT} if domain.absent else set()
+    return frozenset({*domain.known, *extra, UNKNOWN_WORD} if domain.unknown else {*domain.known, *extra})
+
+
+def _domain_test(name: str, domain: Classes | Switch, chosen: frozenset[str]) -> Test:
+    if isinstance(domain, Switch):
+        return Test(name, Kind.SWITCH, tuple(t for t in domain.tokens if t in chosen), switch=domain)
+    words = tuple(w for w in domain.known if w in chosen)
+    picked = Classes(words, ABSENT in chosen, UNKNOWN_WORD in chosen, domain.known, domain.blank_is_absent)
+    return Test(name, Kind.CLASSES, classes=picked)
 
 
 def _classes_test(name: str, classes: frozenset[str], known: tuple[str, ...]) -> Test:

@@ -12,6 +12,7 @@ Needs the ``sql`` extra (``pip install 'runstate[sql]'``, which brings sqlglot).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Final
 
@@ -97,8 +98,20 @@ def case_expressions(provider: str, dialect: str, columns: Mapping[str, str] | N
     ``columns`` maps a logical column word (see :func:`default_columns`) to the SQL expression that
     holds it in the caller's table, e.g. ``{"JobRunState": "job_run_state"}``.
     """
-    trees = _trees(provider, dialect, columns)
-    return {name: tree.sql(dialect=dialect) for name, tree in trees.items()}
+    return dict(_expressions(provider, dialect, _key(columns)))
+
+
+def _key(columns: Mapping[str, str] | None) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((columns or {}).items()))
+
+
+@functools.lru_cache(maxsize=64)
+def _expressions(
+    provider: str, dialect: str, columns: tuple[tuple[str, str], ...]
+) -> tuple[tuple[str, str], ...]:
+    """The printed expressions, kept: printing a large tree takes sqlglot seconds (errors are not kept)."""
+    trees = _trees(provider, dialect, dict(columns))
+    return tuple((name, tree.sql(dialect=dialect)) for name, tree in trees.items())
 
 
 def select(
@@ -115,7 +128,14 @@ def select(
     ``table`` is anything a ``FROM`` takes in the dialect (a table name, ``read_json_auto('f.jsonl')``).
     The prefix keeps the outputs apart from the provider's own columns (Cloud Deploy has a ``state``).
     """
-    trees = _trees(provider, dialect, columns)  # first: it names the extra when sqlglot is missing
+    return _select(provider, dialect, table, _key(columns), prefix, pretty)
+
+
+@functools.lru_cache(maxsize=64)
+def _select(
+    provider: str, dialect: str, table: str, columns: tuple[tuple[str, str], ...], prefix: str, pretty: bool
+) -> str:
+    trees = _trees(provider, dialect, dict(columns))  # first: it names the extra when sqlglot is missing
     from sqlglot import exp
     from sqlglot.errors import ParseError
 

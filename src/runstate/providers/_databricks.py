@@ -124,11 +124,13 @@ _SELF_DETAILS: Final = (
     "run_job_task",
     "for_each_task",
 )
-_LEGACY_QUEUE_REASONS: Final = (
+LEGACY_QUEUE_REASONS: Final = (
     ("workspace", Reason.WORKSPACE_LIMIT),
     ("concurrent", Reason.CONCURRENCY_LIMIT),
 )
-"""Why a legacy-only QUEUED run waits, by keyword of its free-text ``queue_reason``."""
+"""Why a legacy-only QUEUED run waits, by keyword of its free-text ``queue_reason`` (first match)."""
+LEGACY_QUEUE_CHARS: Final = 500
+"""How much of ``queue_reason`` is searched for the keywords (lower-cased)."""
 
 
 class _Resolved(NamedTuple):
@@ -677,8 +679,8 @@ def _build(
         ctx.conflict(path + ".status", resolved.provider_state, resolved.conflict)
     legacy_queue = state_.get("queue_reason")
     if outcome is _QUEUED and type(legacy_queue) is str and key[2] is None:
-        text = legacy_queue[:500].lower()
-        for word, reason in _LEGACY_QUEUE_REASONS:
+        text = legacy_queue[:LEGACY_QUEUE_CHARS].lower()
+        for word, reason in LEGACY_QUEUE_REASONS:
             if word in text:
                 outcome = t.OUTCOMES[State.QUEUED, reason]
                 break
