@@ -80,12 +80,12 @@ from .._context import Context
 from .._durations import MAX_DURATION, check_order, duration_from_ms
 from .._errors import UnmappedStateWarning
 from .._fields import opt_id, opt_int, opt_mapping, opt_sequence, opt_str
-from .._graph import GRAPH
 from .._model import EMPTY, Durations, Missing, Run, new_durations, new_run
 from .._serialize import format_time
 from .._spec import Outcome, ProviderSpec
 from .._times import _MAX_EPOCH_MS, _MIN_EPOCH_MS, EPOCH, time_from_epoch_ms
 from .._vocabulary import TERMINAL_STATES, Reason, State
+from . import _databricks_decisions as decisions
 from . import _databricks_tables as t
 from ._databricks_evidence import EVIDENCE
 
@@ -95,10 +95,7 @@ MAX_DEPTH: Final = 8
 """Deepest nesting of tasks in tasks that is read; deeper is reported and cut."""
 
 _UNKNOWN: Final = t.OUTCOMES[State.UNKNOWN, None]
-_CANCELED: Final = t.OUTCOMES[State.CANCELED, None]
-_CANCELED_BY_USER: Final = t.OUTCOMES[State.CANCELED, Reason.CANCELED_BY_USER]
 _QUEUED: Final = t.OUTCOMES[State.QUEUED, None]
-_SKIPPED_ACTIVE: Final = t.RUN_LIFE_CYCLE_STATE["SKIPPED"]
 _STILL_WAITING: Final = frozenset({State.QUEUED, State.BLOCKED, State.WAITING_FOR_RETRY})
 _MAX_MS: Final = MAX_DURATION // timedelta(milliseconds=1)  # longer is reported by duration_from_ms
 _ZERO: Final = timedelta(0)
@@ -185,41 +182,6 @@ def _plain(key: tuple[Any, ...]) -> tuple[Any, ...]:
     return tuple(str.__str__(v) if isinstance(v, str) and type(v) is not str else v for v in key)
 
 
-def _legacy(lcs: str | None, res: str | None, cancelled_by_user: bool) -> Outcome | None:
-    if lcs is None:
-        return None
-    if lcs == "TERMINATED":
-        outcome = t.RUN_RESULT_STATE[res] if res is not None else None
-    elif lcs == "SKIPPED":
-        outcome = t.RUN_RESULT_STATE[res] if res is not None else None
-        if outcome is None or outcome.state is not State.SKIPPED:
-            outcome = _SKIPPED_ACTIVE
-    else:
-        outcome = t.RUN_LIFE_CYCLE_STATE[lcs]
-    if outcome is _CANCELED and cancelled_by_user:
-        return _CANCELED_BY_USER
-    return outcome
-
-
-def _reconcile(status: Outcome, legacy: Outcome) -> tuple[Outcome, str | None]:
-    """``status`` wins on phase; the legacy outcome refines it or, if it contradicts it, is a conflict."""
-    if status.state is legacy.state:
-        if status.reason is None and legacy.reason is not None:
-            return t.OUTCOMES[status.state, legacy.reason], None
-        return status, None
-    if (
-        status.state is State.CANCELED
-        and legacy.state is State.TIMED_OUT
-        and status.reason is not Reason.CANCELED_BY_USER
-    ):  # a platform cancel that the legacy state says was the timeout; a user cancel is a contradiction
-        return legacy, None
-    if status.state in TERMINAL_STATES and legacy.state in TERMINAL_STATES:
-        return status, f"status says {status.state}, state says {legacy.state}"
-    if not GRAPH.is_legal(legacy.state, status.state):
-        return status, f"status says {status.state}, state is ahead at {legacy.state}"
-    return status, None
-
-
 def _resolve(key: tuple[Any, ...], ctx: Context, path: str) -> _Resolved:
     """The slow path: check every word, map, reconcile; memoized when every word was known."""
     words: list[str | None] = []
@@ -228,46 +190,34 @@ def _resolve(key: tuple[Any, ...], ctx: Context, path: str) -> _Resolved:
         word, problem = _word(table, value, ctx, path + field)
         words.append(word)
         reported = reported or problem
-    lcs, res, v2, code, type_, queue = words
-    legacy = _legacy(lcs, res, key[6] is True)
-    status: Outcome | None = None
-    if v2 == "TERMINATED":
-        dropped = key[8] is True and key[3] is None and key[4] is not None
-        if dropped:  # an SDK object: the SDK turns a code it does not know into None
-            ctx.unmapped(path + ".status.termination_details.code", None, _DROPPED)
-            reported = True
-        if code is not None:
-            status = t.CODE_AND_TYPE[code, type_]
-        elif (key[3] is not None or dropped) and type_ in t.FAILURE_TYPES:  # unknown code, error verdict
-            status = t.OUTCOMES[State.FAILED, t.TERMINATION_TYPE_TYPE[type_].reason]
-    elif v2 == "WAITING":  # a retry only with evidence of one, else a deliberate delay
-        status = (
-            t.RETRY_WAIT
-            if lcs == "WAITING_FOR_RETRY" or key[7] is True
-            else t.RUN_LIFECYCLE_STATE_V2_STATE[v2]
+    lcs, v2 = words[0], words[2]
+    # an SDK object turns a code it does not know into None: that code was given, just dropped
+    dropped = v2 == "TERMINATED" and key[8] is True and key[3] is None and key[4] is not None
+    if dropped:
+        ctx.unmapped(path + ".status.termination_details.code", None, _DROPPED)
+        reported = True
+    row = decisions.decide(
+        (
+            decisions.token(decisions.LCS, key[0]),
+            decisions.token(decisions.RES, key[1]),
+            decisions.token(decisions.V2, key[2]),
+            decisions.UNKNOWN if dropped else decisions.token(decisions.CODE, key[3]),
+            decisions.token(decisions.TYPE, key[4]),
+            decisions.token(decisions.QUEUE, key[5]),
+            "user" if key[6] is True else "other",
+            "retry" if key[7] is True else "first",
         )
-    elif v2 == "QUEUED":
-        status = t.QUEUE_DETAILS_CODE_CODE[queue] if queue is not None else _QUEUED
-    elif v2 is not None:
-        status = t.RUN_LIFECYCLE_STATE_V2_STATE[v2]
-    conflict = None
-    if status is not None and legacy is not None:
-        outcome, conflict = _reconcile(status, legacy)
-    elif status is not None:
-        outcome = status
-    elif legacy is not None and (v2 != "TERMINATED" or legacy.state in TERMINAL_STATES):
-        outcome = legacy
-    else:
-        outcome = _UNKNOWN
-        if not reported:
-            if v2 == "TERMINATED":
-                missing = ".status.termination_details.code"
-            elif lcs in ("TERMINATED", "SKIPPED"):
-                missing = ".state.result_state"
-            else:
-                missing = ".state.life_cycle_state"
-            ctx.invalid(path + missing, None, "missing state")
-            reported = True
+    )
+    outcome, conflict = row.outcome, row.conflict
+    if outcome is _UNKNOWN and not reported:
+        if v2 == "TERMINATED":
+            missing = ".status.termination_details.code"
+        elif lcs in ("TERMINATED", "SKIPPED"):
+            missing = ".state.result_state"
+        else:
+            missing = ".state.life_cycle_state"
+        ctx.invalid(path + missing, None, "missing state")
+        reported = True
     state_words = {k: v for k, v in zip(_PS_KEYS, key, strict=False) if type(v) is str and v}
     resolved = _Resolved(outcome, conflict, MappingProxyType(state_words) if state_words else EMPTY)
     if not reported and len(_MEMO) < _MEMO_LIMIT:
