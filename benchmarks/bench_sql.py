@@ -28,9 +28,9 @@ from typing import Any
 import duckdb
 
 import runstate
-from runstate import sql
 from runstate.providers import _databricks_system as system
 from runstate.providers import _glue as glue
+from runstate.sql import select
 
 _START = datetime(2026, 3, 1, tzinfo=UTC)
 _ODD = ("NEW_STATE",)
@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     con.execute("SET TimeZone = 'UTC'")
     con.execute(f"SET threads = {args.threads}")
     _load(con, kinds, rows)
-    query = sql.select(args.provider, "duckdb", "runs")
+    query = select(args.provider, "duckdb", "runs")
 
     sql_times, python_times = [], []
     for _ in range(args.rounds):

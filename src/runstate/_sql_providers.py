@@ -13,8 +13,8 @@ from collections.abc import Callable, Mapping
 from typing import Final
 
 from ._context import Context
-from ._sql_databricks import databricks
 from ._spec import Outcome
+from ._sql_databricks import databricks
 from ._sql_rules import (
     Classes,
     Decision,
