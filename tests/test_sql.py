@@ -6,6 +6,7 @@ import argparse
 import io
 import json
 import sys
+from typing import Any
 
 import pytest
 import sqlglot
@@ -155,3 +156,29 @@ def test_cli_usage_errors(argv: list[str], message: str, capsys: pytest.CaptureF
     status, text = _cli(*argv)
     assert (status, text) == (2, "")
     assert message in capsys.readouterr().err
+
+
+def test_the_emitter_on_a_small_decision() -> None:
+    """A decision of one rule: NULL tested, no reason at all (a plain NULL), nothing ever unmapped."""
+    from sqlglot import exp
+
+    from runstate import Outcome, State
+    from runstate._sql_emit import outputs
+    from runstate._sql_rules import Decision, Kind, Rule, Test
+
+    decision = Decision("tiny", {"a": "a"}, (Rule((Test("a", Kind.NULL),), Outcome(State.RUNNING)),), ())
+    texts = {k: v.sql(dialect="duckdb") for k, v in outputs(decision, {"a": exp.column("a")}).items()}
+    assert texts == {
+        "state": "CASE WHEN a IS NULL THEN 'RUNNING' ELSE 'UNKNOWN' END",
+        "reason": "NULL",
+        "phase": "CASE WHEN a IS NULL THEN 'RUNNING' ELSE 'UNKNOWN' END",
+        "unmapped": "FALSE",
+    }
+    query = f"SELECT {texts['state']}, {texts['unmapped']} FROM (VALUES (NULL), ('x')) AS t(a)"
+    assert duckdb.sql(query).fetchall() == [("RUNNING", False), ("UNKNOWN", False)]
+
+
+@pytest.mark.parametrize("function", [sql.default_columns, sql.column_docs])
+def test_column_lists_of_an_unknown_provider(function: Any) -> None:
+    with pytest.raises(UnknownProviderError, match="nope"):
+        function("nope")
