@@ -242,7 +242,7 @@ def test_every_run_and_durations_field_has_an_attribute_docstring() -> None:
     assert set(schema["$defs"]["durations"]["properties"]) <= set(durations_docs)
     page = HOOKS.run_schema_page(schema, run_docs, durations_docs)
     assert "| `missing` | object | For each ``None`` part" in page
-    with pytest.raises(ValueError, match="'queue' has no docstring in runstate.Durations"):
+    with pytest.raises(ValueError, match=r"'queue' has no docstring in runstate\.Durations"):
         HOOKS.run_schema_page(schema, run_docs, {})
 
 
