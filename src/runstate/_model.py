@@ -62,10 +62,16 @@ class Durations:
     """
 
     queue: timedelta | None = None
+    """Time waiting to start: in a queue, for capacity or for a concurrency slot."""
     setup: timedelta | None = None
+    """Time preparing the run's compute and execution context (Databricks cluster setup)."""
     execution: timedelta | None = None
+    """Time running the job's own work (Glue ``ExecutionTime``, Databricks execution)."""
     cleanup: timedelta | None = None
+    """Time tearing down after the work ended (Databricks cleanup)."""
     total: timedelta | None = None
+    """The whole run: the provider's total where it reports one (Databricks ``run_duration``), else the
+    sum of its parts or end minus start."""
     missing: Mapping[str, Missing] = attrs.field(default=EMPTY, eq=True)
     """For each ``None`` part that the provider explains: why it is ``None``."""
 
@@ -120,31 +126,48 @@ class Run:
     """
 
     provider: str
+    """The provider's registered name (``"databricks"``, ``"glue"``, ``"cloud_deploy"``, ...)."""
     run_id: str
+    """The provider's id of this run, as text; unique within :attr:`namespace`."""
     namespace: str | None = None
     """Where the run lives, so ids are unique within it: ``databricks:<workspace>``,
     ``aws:<account>:<region>``, ``gcp:<project>:<location>`` (from the record, else the caller)."""
     state: State = attrs.field(converter=State)
+    """The canonical state; its :attr:`phase` follows from it."""
     job_id: str | None = None
+    """The job, pipeline or rollout the run belongs to (Cloud Deploy: ``<pipeline>/<phase>/<job>``)."""
     name: str | None = None
+    """The run's or job's display name."""
     reason: Reason | None = attrs.field(default=None, converter=_as_reason)
+    """Why the run is in its state (user or platform error, deferred, ...), only where the record says."""
     provider_state: Mapping[str, str] = EMPTY
     """The provider's own state words (e.g. life_cycle_state, result_state, termination code)."""
     message: str | None = None
+    """The provider's human message (state message, error message, failure message)."""
     attempt: int = 0
+    """0 for a first attempt, 1 for the first retry, and so on."""
     original_run_id: str | None = None
+    """For a retry: the first attempt's run id."""
     previous_run_id: str | None = None
+    """For a retry: the run id of the attempt this one retries."""
     parent_run_id: str | None = None
+    """For a task run: the run it belongs to."""
     created_at: datetime | None = None
+    """When the run was created or queued (aware, UTC; RFC 3339 in JSON)."""
     started_at: datetime | None = None
+    """When the run started (aware, UTC; RFC 3339 in JSON)."""
     ended_at: datetime | None = None
+    """When the run ended (aware, UTC; RFC 3339 in JSON); ``None`` while it has not."""
     updated_at: datetime | None = None
     """When the provider last changed the record (Glue ``LastModifiedOn``), if it says."""
     durations: Durations = NO_DURATIONS
+    """Queue, setup, execution, cleanup and total time, and why a missing one is missing."""
     tasks: tuple[Run, ...] = attrs.field(default=(), converter=_as_tasks)
+    """The task runs of a multitask run, normalized the same way (one per attempt of a task)."""
     details: Mapping[str, Any] = EMPTY
     """Provider facts that have no canonical field (timeouts, capacity, repair history), JSON-ready."""
     raw: Mapping[str, Any] | None = attrs.field(default=None, repr=False)
+    """The record the run was made from, unchanged (``None`` with ``keep_raw=False``)."""
 
     __hash__ = None  # type: ignore[assignment]  # mappings inside: not hashable, on purpose
 
