@@ -27,6 +27,7 @@ from ._errors import (
     UnmappedStateWarning,
 )
 from ._graph import EDGES, GRAPH, Edge, EdgeKind, IllegalStep, TransitionGraph
+from ._lines import LineFailure, normalize_lines
 from ._model import Durations, Missing, Run
 from ._registry import REGISTRY, ProviderRegistry, RecordFailure
 from ._serialize import from_dict, to_dict
@@ -49,6 +50,7 @@ __all__ = [
     "InconsistentDurationWarning",
     "InvalidRecordError",
     "InvalidRecordWarning",
+    "LineFailure",
     "Missing",
     "NaiveDatetimeWarning",
     "NativeEdge",
@@ -74,6 +76,7 @@ __all__ = [
     "check_provider",
     "from_dict",
     "normalize",
+    "normalize_lines",
     "normalize_many",
     "otel_result",
     "parse_time",
