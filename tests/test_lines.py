@@ -404,7 +404,13 @@ def test_lines_that_are_not_json_are_failures_with_their_line(
     )
     assert [run.run_id for run in runs] == ["jr_1", "jr_1"]
     [failure] = failures
-    assert (failure.line, failure.index, failure.text, failure.record) == (2, 1, line, line)
+    assert (failure.line, failure.index, failure.text, failure.record, failure.page_index) == (
+        2,
+        1,
+        line,
+        line,
+        None,
+    )
     assert isinstance(failure.error, InvalidRecordError)
     assert (failure.error.field, failure.error.value, failure.error.problem) == ("<line 2>", line, problem)
 
@@ -421,7 +427,20 @@ def test_a_list_page_on_one_line_gives_its_runs_and_names_the_failing_record(
     assert [run.run_id for run in runs] == ["jr_1", "jr_3", "jr_1"]
     [failure] = failures
     assert (failure.line, failure.index, failure.record, failure.text) == (2, 1, ["not a run"], page)
+    assert failure.page_index == 1
     assert failure.error.__notes__ == ["record [1] of the list page on line 2 of the input"]
+
+
+@DECODERS
+def test_memoryviews_are_lines_and_other_objects_are_failures(fast: _lines.Decode | None) -> None:
+    failures: list[LineFailure] = []
+    lines: list[Any] = [memoryview(GOOD.encode()), {"Id": "jr_2"}, memoryview(b" \n"), 7]
+    runs = _lines.iter_lines(runstate.REGISTRY, "glue", lines, False, True, failures.append, fast)
+    assert [run.run_id for run in runs] == ["jr_1"]
+    assert [(f.line, str(f.error)) for f in failures] == [
+        (2, "glue: <line 2>: invalid JSON: a line is str or bytes, not dict: {'Id': 'jr_2'}"),
+        (4, "glue: <line 4>: invalid JSON: a line is str or bytes, not int: 7"),
+    ]
 
 
 def test_blank_lines_are_skipped_but_counted() -> None:

@@ -28,7 +28,7 @@ from ._spec import ProviderSpec
 
 __all__ = ["LineFailure", "normalize_lines"]
 
-Line = str | bytes | bytearray
+Line = str | bytes | bytearray | memoryview
 Decode = Callable[[Line], Any]
 
 
@@ -36,15 +36,18 @@ Decode = Callable[[Line], Any]
 class LineFailure(RecordFailure):
     """One record of :func:`normalize_lines` that failed, with the line it came from.
 
-    A :class:`RecordFailure` (``index``, ``record``, ``error``) plus ``line`` and ``text``; a line
-    that is not JSON has the line itself as ``record`` and an :class:`InvalidRecordError` whose
-    ``field`` is ``"<line N>"``.
+    A :class:`RecordFailure` (``index``, ``record``, ``error``) plus ``line``, ``text`` and
+    ``page_index``. A line that is not JSON has the line itself as ``record`` and an
+    :class:`InvalidRecordError` whose ``field`` is ``"<line N>"``; a record that failed has the
+    decoded record and the error :func:`normalize` raises, with a note naming the line.
     """
 
     line: int
     """The line's number in the input, from 1 (blank lines count)."""
-    text: str | bytes | bytearray
+    text: Any
     """The line as given (str or bytes, untruncated), e.g. to write it to a file of rejects."""
+    page_index: int | None = None
+    """Position of the record in the line's list page, from 0; ``None`` when the line is one record."""
 
 
 class _NotJSONError(ValueError):
@@ -68,7 +71,11 @@ def decode_json(line: Line) -> Any:
         if not line.isascii() and _SURROGATE.search(line) is not None:
             raise _NotJSONError("not valid UTF-8")
         return _JSON_DECODE(line)
-    return _JSON_DECODE(line.decode("utf-8"))
+    try:
+        text = str(line, "utf-8")  # bytes, bytearray, memoryview: what msgspec takes too
+    except TypeError:
+        raise _NotJSONError(f"a line is str or bytes, not {type(line).__name__}") from None
+    return _JSON_DECODE(text)
 
 
 def _fast_decoder() -> Decode | None:
@@ -85,7 +92,15 @@ FAST_DECODE: Decode | None = _fast_decoder()
 
 
 def _is_blank(line: Line) -> bool:
-    return not (line.strip(_SPACE_STR) if isinstance(line, str) else line.strip(_SPACE_BYTES))
+    if isinstance(line, str):
+        return not line.strip(_SPACE_STR)
+    return isinstance(line, bytes | bytearray | memoryview) and not bytes(line).strip(_SPACE_BYTES)
+
+
+def _has_bom(line: Line) -> bool:
+    if isinstance(line, str):
+        return line.startswith("\ufeff")
+    return isinstance(line, bytes | bytearray | memoryview) and bytes(line[:3]) == b"\xef\xbb\xbf"
 
 
 def _problem(exc: BaseException) -> str:
@@ -112,7 +127,7 @@ def _decode_again(line: Line) -> Any:
 
 def _undecodable(provider: str, number: int, line: Line) -> InvalidRecordError:
     """The error of a line the json path refuses (it is decoded once more: failures are rare)."""
-    if line[:3] == b"\xef\xbb\xbf" or line[:1] == "\ufeff":  # json's decoder only says "Expecting value"
+    if _has_bom(line):  # json's decoder would only say "Expecting value"
         return InvalidRecordError(provider, f"<line {number}>", line, "invalid JSON: starts with a UTF-8 BOM")
     try:
         decode_json(line)
@@ -211,7 +226,7 @@ def _runs(
                 run = build(record, ctx, keep_raw)
             except RunstateError as exc:
                 exc.add_note(f"record [{position}] of the list page on line {number} of the input")
-                _fail(on_error, LineFailure(index, record, exc, number, line))
+                _fail(on_error, LineFailure(index, record, exc, number, line, position))
             else:
                 yield run
             index += 1
