@@ -314,6 +314,56 @@ def test_hostile_lines_give_the_reference_with_either_decoder(
     assert _outcome(provider, lines, None, strict) == expected
 
 
+MERGED = tuple(p for p in PROVIDERS if p not in PER_LINE)
+
+
+def _merged_outcome(provider: str, lines: list[Line], mode: str) -> Any:
+    """Runs, then failures (a combine step reorders runs); mode "msgspec", "json" or "reference"."""
+
+    def produce() -> Events:
+        failures: Events = []
+        if mode != "reference":
+            runs = _lines.iter_lines(
+                runstate.REGISTRY,
+                provider,
+                lines,
+                False,
+                True,
+                lambda f: failures.append(_failure_event(f.line, f.index, f.error)),
+                _lines.FAST_DECODE if mode == "msgspec" else None,
+            )
+            return [*(_run_event(run) for run in runs), *sorted(failures)]
+        values: list[Any] = []
+        where: list[tuple[int, int]] = []  # (line, index) of each decoded value
+        numbered = [(number, line) for number, line in enumerate(lines, 1) if not _blank(line)]
+        for index, (number, line) in enumerate(numbered):
+            try:
+                values.append(_reference_decode(line))
+                where.append((number, index))
+            except (ValueError, RecursionError):
+                failures.append(("fail", number, index, "InvalidRecordError", f"<line {number}>"))
+        runs = runstate.normalize_many(
+            provider,
+            values,
+            on_error=lambda f: failures.append(_failure_event(*where[f.index], error=f.error)),
+        )
+        return [*(_run_event(run) for run in runs), *sorted(failures)]
+
+    return _recorded(produce)
+
+
+@pytest.mark.parametrize("provider", MERGED)
+@settings(deadline=None, max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_hostile_lines_of_merged_runs_give_the_reference_with_either_decoder(
+    provider: str, data: st.DataObject
+) -> None:
+    lines = data.draw(st.lists(hostile_lines(provider), max_size=5))
+    expected = _merged_outcome(provider, lines, "reference")
+    assert _merged_outcome(provider, lines, "msgspec") == expected
+    assert _merged_outcome(provider, lines, "json") == expected
+
+
 @given(line=hostile_lines("glue"))
 @settings(deadline=None, max_examples=100)
 def test_a_refused_line_gets_the_same_error_from_both_decoders(line: Line) -> None:
