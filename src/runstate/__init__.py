@@ -28,6 +28,7 @@ from ._errors import (
 )
 from ._graph import EDGES, GRAPH, Edge, EdgeKind, IllegalStep, TransitionGraph
 from ._history import LogicalRun, latest_task_attempts, logical_runs
+from ._lines import LineFailure, normalize_lines
 from ._model import Durations, Missing, Run
 from ._poll import PollTimeoutError, apoll, poll
 from ._registry import REGISTRY, ProviderRegistry, RecordFailure
@@ -53,6 +54,7 @@ __all__ = [
     "InvalidRecordError",
     "InvalidRecordWarning",
     "LogicalRun",
+    "LineFailure",
     "Missing",
     "NaiveDatetimeWarning",
     "NativeEdge",
@@ -83,6 +85,7 @@ __all__ = [
     "latest_task_attempts",
     "logical_runs",
     "normalize",
+    "normalize_lines",
     "normalize_many",
     "otel_result",
     "otel_run_state",
