@@ -29,6 +29,7 @@ from ._errors import (
 from ._graph import EDGES, GRAPH, Edge, EdgeKind, IllegalStep, TransitionGraph
 from ._model import Durations, Missing, Run
 from ._registry import REGISTRY, ProviderRegistry, RecordFailure
+from ._rows import to_row, to_rows
 from ._serialize import from_dict, to_dict
 from ._spec import NativeEdge, Outcome, ProviderSpec, check_provider, provider_problems
 from ._times import parse_time
@@ -84,6 +85,8 @@ __all__ = [
     "sum_durations",
     "task_time",
     "to_dict",
+    "to_row",
+    "to_rows",
     "total_across_attempts",
     "wall_time",
 ]
