@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -25,7 +26,9 @@ PANDAS3_WARNING = "ignore:PySpark does not yet fully support pandas:FutureWarnin
 def java_available() -> bool:
     """True if Spark can find a Java runtime (``JAVA_HOME`` or ``java`` on the PATH)."""
     home = os.environ.get("JAVA_HOME")
-    return bool(home and os.path.exists(os.path.join(home, "bin", "java"))) or shutil.which("java") is not None
+    return (
+        bool(home and os.path.exists(os.path.join(home, "bin", "java"))) or shutil.which("java") is not None
+    )
 
 
 def require_java() -> None:
@@ -39,13 +42,14 @@ def require_java() -> None:
 
 @pytest.fixture(scope="module")
 def spark() -> Iterator[Any]:
-    """A ``local[2]`` session in UTC with the UI off: small and quick to start."""
+    """A ``local[2]`` session in UTC with the UI off, its workers on this interpreter: quick to start."""
     require_java()
     from pyspark.sql import SparkSession
 
     session = (
         SparkSession.builder.master("local[2]")
         .appName("runstate-tests")
+        .config("spark.pyspark.python", sys.executable)  # workers run this interpreter, not PATH's python3
         .config("spark.ui.enabled", "false")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.shuffle.partitions", "2")

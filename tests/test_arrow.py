@@ -52,7 +52,10 @@ def canonical() -> Iterator[str]:
 
 
 def batches_of(texts: list[str], size: int = 3) -> list[pa.RecordBatch]:
-    return [pa.record_batch({"record": pa.array(texts[i : i + size], pa.string())}) for i in range(0, len(texts), size)]
+    return [
+        pa.record_batch({"record": pa.array(texts[i : i + size], pa.string())})
+        for i in range(0, len(texts), size)
+    ]
 
 
 def test_schema_is_the_row_columns_each_documented() -> None:
@@ -75,9 +78,13 @@ def test_to_table_equals_to_rows(batch: list[Run]) -> None:
 
 
 @given(st.lists(runs_with_namespace, max_size=4), st.integers(1, 3))
-def test_normalize_batches_equals_to_rows_over_generated_runs(canonical: str, batch: list[Run], size: int) -> None:
+def test_normalize_batches_equals_to_rows_over_generated_runs(
+    canonical: str, batch: list[Run], size: int
+) -> None:
     texts = [json.dumps(runstate.to_dict(run)) for run in batch]
-    out = pa.Table.from_batches(list(normalize_batches(canonical, batches_of(texts, size))), schema=BATCH_SCHEMA)
+    out = pa.Table.from_batches(
+        list(normalize_batches(canonical, batches_of(texts, size))), schema=BATCH_SCHEMA
+    )
     assert out.column("error").null_count == out.num_rows
     assert out.drop_columns(["error", "record"]).to_pylist() == list(runstate.to_rows(batch))
 

@@ -60,7 +60,9 @@ def test_bundled_examples_give_the_same_columns_for_every_provider(provider: str
 
 def test_whole_second_durations_are_floats_not_ints() -> None:
     # the polars failure of issue 15: to_dict gives 42 (int) for 42 s and 42.5 (float) for 42.5 s
-    whole = Run(provider="acme", run_id="1", state=State.SUCCEEDED, durations=Durations(total=timedelta(seconds=42)))
+    whole = Run(
+        provider="acme", run_id="1", state=State.SUCCEEDED, durations=Durations(total=timedelta(seconds=42))
+    )
     half = attrs.evolve(whole, durations=Durations(total=timedelta(seconds=42.5)))
     assert runstate.to_dict(whole)["durations"]["total"] == 42
     assert type(runstate.to_row(whole)["total_seconds"]) is float
@@ -108,7 +110,15 @@ def test_tasks_follow_their_run_recursively_with_parent_run_id_set() -> None:
     rows = list(runstate.to_rows([root]))
     assert [r["run_id"] for r in rows] == ["r", "r.0", "r.0.0", "r.0.1", "r.1", "r.1.0", "r.1.1"]
     parents = {r["run_id"]: r["parent_run_id"] for r in rows}
-    assert parents == {"r": None, "r.0": "r", "r.0.0": "r.0", "r.0.1": "r.0", "r.1": "r", "r.1.0": "r.1", "r.1.1": "r.1"}
+    assert parents == {
+        "r": None,
+        "r.0": "r",
+        "r.0.0": "r.0",
+        "r.0.1": "r.0",
+        "r.1": "r",
+        "r.1.0": "r.1",
+        "r.1.1": "r.1",
+    }
     assert {r["namespace"] for r in rows} == {"acme:eu"}
     assert [r["task_count"] for r in rows] == [2, 2, 0, 0, 2, 0, 0]
 
@@ -141,6 +151,7 @@ def test_import_runstate_does_not_import_the_table_engines() -> None:
     import subprocess
     import sys
 
-    code = "import sys, runstate; print(sorted(m for m in ('pyarrow','pyspark','pandas','polars','duckdb') if m in sys.modules))"
+    engines = "('pyarrow', 'pyspark', 'pandas', 'polars', 'duckdb')"
+    code = f"import sys, runstate; print(sorted(m for m in {engines} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

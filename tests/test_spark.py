@@ -6,7 +6,6 @@ One module-scoped session (tests/spark_support.py) keeps these few tests to seco
 from __future__ import annotations
 
 import doctest
-import json
 import re
 from importlib import resources
 from pathlib import Path
@@ -23,6 +22,7 @@ from runstate import Run
 from runstate.arrow import BATCH_SCHEMA, RUN_SCHEMA, normalize_batches, to_table
 from runstate.spark import SPARK_SCHEMA, normalize_dataframe
 
+from . import spark_support
 from .spark_support import PANDAS3_WARNING, spark
 from .strategies import maybe_texts, runs
 
@@ -62,7 +62,11 @@ def test_an_unknown_provider_fails_on_the_driver(spark: Any) -> None:
 
 
 @settings(max_examples=5, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.builds(lambda r, ns: attrs.evolve(r, namespace=ns), runs(), maybe_texts), min_size=1, max_size=4))
+@given(
+    st.lists(
+        st.builds(lambda r, ns: attrs.evolve(r, namespace=ns), runs(), maybe_texts), min_size=1, max_size=4
+    )
+)
 def test_generated_runs_survive_spark_unchanged(spark: Any, batch: list[Run]) -> None:
     # the Arrow way runs leave a process: to_table's rows through Spark's types come back equal
     table = to_table(batch)
@@ -89,3 +93,16 @@ def test_the_docs_spark_example_runs(spark: Any) -> None:
     assert test.examples
     assert runner.failures == 0
 
+
+@pytest.mark.parametrize(("flag", "outcome"), [(None, pytest.skip.Exception), ("1", pytest.fail.Exception)])
+def test_missing_java_skips_outside_ci_and_fails_in_ci(
+    monkeypatch: pytest.MonkeyPatch, flag: str | None, outcome: type[BaseException]
+) -> None:
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    if flag is None:
+        monkeypatch.delenv("RUNSTATE_REQUIRE_SPARK", raising=False)
+    else:
+        monkeypatch.setenv("RUNSTATE_REQUIRE_SPARK", flag)
+    with pytest.raises(outcome, match="default-jre-headless"):
+        spark_support.require_java()

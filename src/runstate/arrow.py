@@ -102,9 +102,7 @@ def _columnar(rows: Iterable[dict[str, Any]], names: list[str]) -> dict[str, lis
 
 def _batch(rows: Iterable[dict[str, Any]], schema: pa.Schema) -> pa.RecordBatch:
     columns = _columnar(rows, schema.names)
-    return pa.RecordBatch.from_arrays(
-        [pa.array(columns[f.name], type=f.type) for f in schema], schema=schema
-    )
+    return pa.RecordBatch.from_arrays([pa.array(columns[f.name], type=f.type) for f in schema], schema=schema)
 
 
 def to_table(runs: Iterable[Run], *, raw: bool = False) -> pa.Table:
@@ -185,8 +183,9 @@ def normalize_batches(
     >>> from runstate.arrow import normalize_batches
     >>> batch = pa.record_batch({"record": ['{"Id": "jr_1", "JobRunState": "RUNNING"}', "{oops"]})
     >>> out = pa.Table.from_batches(normalize_batches("glue", [batch]))
-    >>> out.select(["run_id", "state", "error"]).to_pylist()  # doctest: +ELLIPSIS
-    [{'run_id': 'jr_1', 'state': 'RUNNING', 'error': None}, {'run_id': None, 'state': None, 'error': 'not JSON: ...'}]
+    >>> out.select(["run_id", "state", "error"]).to_pylist()  # doctest: +ELLIPSIS +NORMALIZE_WHITESPACE
+    [{'run_id': 'jr_1', 'state': 'RUNNING', 'error': None},
+     {'run_id': None, 'state': None, 'error': 'not JSON: ...'}]
     """
     _registry.REGISTRY.get(provider)
     return _normalized(provider, batches, column, strict)
@@ -222,10 +221,12 @@ def write_arrow(runs: Iterable[Run], path: str | Path, *, raw: bool = False) -> 
 _WRITERS: Final = {"parquet": write_parquet, "csv": write_csv, "arrow": write_arrow}
 
 
-def write(runs: Iterable[Run], path: str | Path, format: Format, *, raw: bool = False) -> None:  # noqa: A002
+def write(runs: Iterable[Run], path: str | Path, format: Format, *, raw: bool = False) -> None:
     """Write runs and tasks to ``path`` in ``format`` (one of :data:`FORMATS`)."""
     try:
         writer = _WRITERS[format]
     except KeyError:
-        raise InvalidRecordError("runstate", "format", format, f"must be one of {', '.join(FORMATS)}") from None
+        raise InvalidRecordError(
+            "runstate", "format", format, f"must be one of {', '.join(FORMATS)}"
+        ) from None
     writer(runs, path, raw=raw)
