@@ -8,8 +8,9 @@ times are aware UTC datetimes, enums are their names, and the mappings are JSON 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
+from types import MappingProxyType
 from typing import Any, Final
 
 from ._model import DURATION_PARTS, Run
@@ -49,9 +50,52 @@ COLUMNS: Final = (
 """The columns of :func:`to_row`, in order (``raw`` follows them only when asked for)."""
 
 
+def _json_default(value: Any) -> Any:
+    """What the C JSON encoder cannot write itself: mapping proxies, times, durations, bytes."""
+    if isinstance(value, Mapping):
+        return dict(value)
+    return _to_json(value)
+
+
+_dumps = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_json_default
+).encode
+
+_TEXT_CACHE: dict[int, tuple[Mapping[str, Any], str]] = {}
+"""JSON text of the shared mappings providers prebuild (state words, missing maps), by identity."""
+_TEXT_CACHE_SIZE: Final = 4096
+
+
 def _json_text(value: Mapping[str, Any]) -> str:
     """Mappings as compact JSON text with sorted keys, so equal mappings give equal text."""
-    return json.dumps(_to_json(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    if not value:
+        return "{}"
+    try:
+        return _dumps(value if type(value) is dict else dict(value))
+    except (TypeError, ValueError):  # keys of mixed types cannot be sorted as they are: make them text
+        return _dumps(_to_json(value))
+
+
+def _cached_text(value: Mapping[str, Any], render: Callable[[Mapping[str, Any]], str]) -> str:
+    """``render(value)``, from the cache when the same read-only mapping comes again.
+
+    Providers share prebuilt mapping proxies (state words, ``missing`` maps) across runs, so their
+    text is made once; plain dicts could change later and are rendered every time.
+    """
+    if type(value) is not MappingProxyType:
+        return render(value)
+    hit = _TEXT_CACHE.get(id(value))
+    if hit is not None and hit[0] is value:
+        return hit[1]
+    text = render(value)
+    if len(_TEXT_CACHE) >= _TEXT_CACHE_SIZE:
+        _TEXT_CACHE.clear()
+    _TEXT_CACHE[id(value)] = (value, text)  # holding the object keeps its id from being reused
+    return text
+
+
+def _missing_text(missing: Mapping[str, Any]) -> str:
+    return _json_text({part: why.name for part, why in missing.items()})
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -83,7 +127,7 @@ def to_row(run: Run, *, raw: bool = False) -> dict[str, Any]:
         "state": run.state.name,
         "phase": run.state.phase.name,
         "reason": None if run.reason is None else run.reason.name,
-        "provider_state": _json_text(run.provider_state),
+        "provider_state": _cached_text(run.provider_state, _json_text) if run.provider_state else "{}",
         "message": run.message,
         "attempt": run.attempt,
         "original_run_id": run.original_run_id,
@@ -97,7 +141,7 @@ def to_row(run: Run, *, raw: bool = False) -> dict[str, Any]:
         "execution_seconds": _seconds(d.execution),
         "cleanup_seconds": _seconds(d.cleanup),
         "total_seconds": _seconds(d.total),
-        "missing": _json_text({part: why.name for part, why in d.missing.items()}),
+        "missing": _cached_text(d.missing, _missing_text) if d.missing else "{}",
         "task_count": len(run.tasks),
         "details": _json_text(run.details),
     }
