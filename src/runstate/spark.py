@@ -8,7 +8,7 @@ pass through pandas or per-row Python objects on the JVM side.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 
 try:
     import pyarrow as pa
@@ -41,13 +41,17 @@ class _Normalizer:
         return normalize_batches(self.provider, batches, column=self.column, strict=self.strict)
 
 
-def normalize_dataframe(df: DataFrame, provider: str, *, column: str = "record", strict: bool = False) -> Any:
+def normalize_dataframe(
+    df: DataFrame, provider: str, *, column: str = "record", strict: bool = False
+) -> DataFrame:
     """``df``'s JSON records (string column ``column``) as canonical rows of :data:`SPARK_SCHEMA`.
 
     One row per run and per task; a record that fails gives a row with ``error`` and ``record`` set
     instead of failing the job. Lazy like any transformation. ``df`` may carry other columns: only
     ``column`` is sent to Python. An unknown provider raises
-    :class:`~runstate.UnknownProviderError` here, on the driver.
+    :class:`~runstate.UnknownProviderError` here, on the driver. Executors look the provider up in
+    their own registry: a third-party provider must be registered by a module they import. Lenient
+    warnings land in the executors' logs; ``strict=True`` makes such records error rows instead.
     """
     _registry.REGISTRY.get(provider)
     return df.select(column).mapInArrow(_Normalizer(provider, column, strict), SPARK_SCHEMA)
