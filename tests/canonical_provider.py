@@ -34,3 +34,22 @@ def registered() -> Iterator[str]:
         yield NAME
     finally:
         runstate.REGISTRY.unregister(NAME)
+
+
+class InWorker:
+    """A ``mapInArrow`` function that registers this provider where it runs, then normalizes.
+
+    Spark executors start with only the built-in providers; pickled by value (cloudpickle's
+    ``register_pickle_by_value`` on this module) it brings the provider along.
+    """
+
+    def __call__(self, batches: Iterator[Any]) -> Iterator[Any]:
+        from runstate.arrow import normalize_batches
+
+        if NAME not in runstate.REGISTRY:
+            runstate.register_provider(
+                ProviderSpec(
+                    name=NAME, build=build, tables={}, known_values={}, native_states={}, native_edges=()
+                )
+            )
+        yield from normalize_batches(NAME, batches)

@@ -6,7 +6,9 @@ One module-scoped session (tests/spark_support.py) keeps these few tests to seco
 from __future__ import annotations
 
 import doctest
+import json
 import re
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -22,7 +24,7 @@ from runstate import Run
 from runstate.arrow import BATCH_SCHEMA, RUN_SCHEMA, normalize_batches, to_table
 from runstate.spark import SPARK_SCHEMA, normalize_dataframe
 
-from . import spark_support
+from . import canonical_provider, spark_support
 from .spark_support import PANDAS3_WARNING, spark
 from .strategies import maybe_texts, runs
 
@@ -61,18 +63,37 @@ def test_an_unknown_provider_fails_on_the_driver(spark: Any) -> None:
         normalize_dataframe(df, "glu")
 
 
+@pytest.fixture(scope="module")
+def canonical_in_workers() -> Iterator[canonical_provider.InWorker]:
+    """The test-only canonical provider, shipped by value so Spark's workers can register it."""
+    from pyspark import cloudpickle
+
+    cloudpickle.register_pickle_by_value(canonical_provider)  # type: ignore[no-untyped-call]
+    try:
+        yield canonical_provider.InWorker()
+    finally:
+        cloudpickle.unregister_pickle_by_value(canonical_provider)  # type: ignore[no-untyped-call]
+
+
 @settings(max_examples=5, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     st.lists(
         st.builds(lambda r, ns: attrs.evolve(r, namespace=ns), runs(), maybe_texts), min_size=1, max_size=4
     )
 )
-def test_generated_runs_survive_spark_unchanged(spark: Any, batch: list[Run]) -> None:
-    # the Arrow way runs leave a process: to_table's rows through Spark's types come back equal
-    table = to_table(batch)
-    back = spark.createDataFrame(table).toArrow()
-    assert back.to_pylist() == list(runstate.to_rows(batch))
+def test_generated_runs_give_the_same_rows_through_spark(
+    spark: Any, canonical_in_workers: canonical_provider.InWorker, batch: list[Run]
+) -> None:
+    expected = list(runstate.to_rows(batch))
+    # records normalized on Spark's workers by normalize_batches, as normalize_dataframe does
+    records = spark.createDataFrame([(json.dumps(runstate.to_dict(run)),) for run in batch], "record string")
+    normalized = records.mapInArrow(canonical_in_workers, SPARK_SCHEMA).toArrow()
+    assert normalized.column("error").null_count == normalized.num_rows
+    assert normalized.drop_columns(["error", "record"]).to_pylist() == expected
+    # and the Arrow way out of a process: to_table's rows through Spark's types come back equal
+    back = spark.createDataFrame(to_table(batch)).toArrow()
     assert back.schema.names == RUN_SCHEMA.names
+    assert back.to_pylist() == expected
 
 
 def _spark_example() -> str:
