@@ -32,6 +32,7 @@ from ._lines import LineFailure, normalize_lines
 from ._model import Durations, Missing, Run
 from ._poll import PollTimeoutError, apoll, poll
 from ._registry import REGISTRY, ProviderRegistry, RecordFailure
+from ._rows import to_row, to_rows
 from ._serialize import from_dict, to_dict
 from ._spec import NativeEdge, Outcome, ProviderSpec, check_provider, provider_problems
 from ._summarize import Summary, summarize
@@ -99,6 +100,8 @@ __all__ = [
     "summarize",
     "task_time",
     "to_dict",
+    "to_row",
+    "to_rows",
     "total_across_attempts",
     "wall_time",
 ]
