@@ -10,7 +10,7 @@ from typing import Any, Final
 
 import attrs
 
-from ._errors import InvalidRecordError
+from ._errors import MAX_NESTING, InvalidRecordError, nesting_exceeds, short_repr
 from ._vocabulary import Phase, Reason, State
 
 __all__ = ["DURATION_PARTS", "Durations", "Missing", "Run", "new_durations", "new_run"]
@@ -98,6 +98,9 @@ class Durations:
         }
         return Durations(**values, missing=MappingProxyType(missing) if missing else EMPTY)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _reduce(self)
+
 
 NO_DURATIONS: Final = Durations()
 
@@ -176,6 +179,42 @@ class Run:
         else:
             require_aware(now)
         return now - self.started_at
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _reduce(self, ("raw", "details"))
+
+
+# --- pickling, copy and deepcopy ---------------------------------------------------------------
+#
+# The mappings of a run are read-only MappingProxyType views, which pickle refuses. A run is
+# reduced to its field values with each view swapped for a dict (and its name noted), and rebuilt
+# with the views restored, so it round-trips through pickle, copy and deepcopy and is equal after.
+
+
+def _reduce(obj: Any, deep_fields: tuple[str, ...] = ()) -> tuple[Any, ...]:
+    values: list[Any] = []
+    proxied: list[str] = []
+    for name in obj.__slots__:
+        value = getattr(obj, name)
+        if name in deep_fields and nesting_exceeds(value, MAX_NESTING):
+            raise InvalidRecordError(
+                getattr(obj, "provider", "runstate"),
+                name,
+                short_repr(value),
+                f"nested more than {MAX_NESTING} levels deep, cannot be pickled or copied",
+            )
+        if type(value) is MappingProxyType:
+            value = dict(value)
+            proxied.append(name)
+        values.append(value)
+    return (_rebuild, (type(obj), tuple(values), tuple(proxied)))
+
+
+def _rebuild(cls: type, values: tuple[Any, ...], proxied: tuple[str, ...]) -> Any:
+    obj = object.__new__(cls)
+    for name, value in zip(cls.__slots__, values, strict=True):  # type: ignore[attr-defined]
+        object.__setattr__(obj, name, MappingProxyType(value) if name in proxied else value)
+    return obj
 
 
 # --- the fast constructors of the hot path -----------------------------------------------------
