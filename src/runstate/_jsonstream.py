@@ -22,7 +22,7 @@ import attrs
 
 from ._errors import MAX_NESTING
 
-__all__ = ["DEFAULT_MAX_SIZE", "BadValue", "iter_json_values"]
+__all__ = ["DEFAULT_MAX_SIZE", "BadValue", "iter_json_texts", "iter_json_values"]
 
 _CHUNK = 1 << 16
 DEFAULT_MAX_SIZE: Final = 64 << 20
@@ -68,6 +68,7 @@ class _Buffer:
         self.line = 1  # line number of self.pos
         self.eof = False
         self.constant: str | None = None
+        self.last_text = ""  # the text of the value decode() returned last
         self.decoder = json.JSONDecoder(parse_constant=self._constant)
 
     def _constant(self, name: str) -> None:
@@ -138,6 +139,7 @@ class _Buffer:
             problem = self._problem(end)
             if problem is not None:
                 return self._refuse(start_line, end, problem)
+            self.last_text = self.text[self.pos : end]
             self.advance(end)
             return start_line, value
 
@@ -226,7 +228,19 @@ def iter_json_values(
     stream: IO[str], *, split_arrays: bool = True, max_size: int = DEFAULT_MAX_SIZE
 ) -> Iterator[tuple[int, Any] | BadValue]:
     """Yield ``(line, value)`` for each JSON value in ``stream`` (array elements one by one)."""
+    return _iterate(_Buffer(stream, max_size), split_arrays)
+
+
+def iter_json_texts(
+    stream: IO[str], *, split_arrays: bool = True, max_size: int = DEFAULT_MAX_SIZE
+) -> Iterator[tuple[int, Any, str] | BadValue]:
+    """Like :func:`iter_json_values`, with each value's own text: ``(line, value, text)``."""
     buf = _Buffer(stream, max_size)
+    for item in _iterate(buf, split_arrays):
+        yield item if isinstance(item, BadValue) else (item[0], item[1], buf.last_text)
+
+
+def _iterate(buf: _Buffer, split_arrays: bool) -> Iterator[tuple[int, Any] | BadValue]:
     first = buf.skip_space()
     if first == "\ufeff":  # a UTF-8 byte order mark read as text: not part of the data
         buf.pos += 1

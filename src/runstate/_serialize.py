@@ -26,7 +26,7 @@ from ._errors import MAX_NESTING, InvalidRecordError, short_repr
 from ._model import EMPTY, Durations, Missing, Run
 from ._vocabulary import Reason, State
 
-__all__ = ["SCHEMA_VERSION", "converter", "dumps_run", "format_time", "from_dict", "to_dict"]
+__all__ = ["SCHEMA_VERSION", "converter", "dumps_run", "escape_surrogates", "format_time", "from_dict", "to_dict"]
 
 SCHEMA_VERSION: Final = "0.2"
 """The version of :func:`to_dict`'s output shape; 0.1 (no ``schema_version`` key) is still read."""
@@ -189,6 +189,11 @@ def dumps_run(run: Run) -> str:
     """
     body: dict[str, Any] = _LOSSLESS.unstructure(run, Run)
     text = json.dumps({"schema_version": SCHEMA_VERSION, **body}, ensure_ascii=False, separators=(",", ":"))
+    return escape_surrogates(text)
+
+
+def escape_surrogates(text: str) -> str:
+    """JSON text with each lone surrogate written as a ``\\uXXXX`` escape, so it encodes as UTF-8."""
     if text.isascii() or _ESCAPE_SURROGATE.search(text) is None:
         return text
     return _ESCAPE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
