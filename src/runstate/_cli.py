@@ -141,6 +141,7 @@ def _records_command(args: argparse.Namespace, stack: ExitStack, readers: list[R
         writer = {"jsonl": _write_jsonl, "json": _write_json, "table": _write_table}[args.format]
         writer(_dumped(reader, _no_text if args.format == "table" else dumps_run), reader, out)
     out.flush()
+    dead_letters.flush()
     where = f" (see {errors_path} and {errors_path}.why.jsonl)" if errors_path and reader.counts.failed else ""
     print(f"runstate: {reader.counts.summary()}{where}", file=sys.stderr)
     return reader.exit_code()

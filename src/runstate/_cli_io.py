@@ -9,6 +9,7 @@ is whole, an I/O error is one line on stderr, and a signal stops the run between
 
 from __future__ import annotations
 
+import codecs
 import io
 import json
 import os
@@ -131,10 +132,6 @@ class SafeOutput:
         return _io_error("write", self.name, exc)
 
 
-def _text_stream(binary: IO[bytes], encoding: str, errors: str) -> IO[str]:
-    return io.TextIOWrapper(binary, encoding=encoding, errors=errors, newline="", write_through=False)  # type: ignore[arg-type]
-
-
 def open_output(path: str | None, stack: ExitStack) -> SafeOutput:
     """``path`` (or standard output for None / ``-``) as a UTF-8 :class:`SafeOutput`, closed by ``stack``."""
     if path is None or path == "-":
@@ -168,15 +165,28 @@ def _close(out: SafeOutput) -> None:
 
 
 class _Input(io.TextIOBase):
-    """A text input whose read errors become :class:`CliError` (exit 3)."""
+    """A UTF-8 input that hands over what has arrived (a pipe's records are read as they come).
 
-    def __init__(self, name: str, stream: IO[str]) -> None:
+    Read errors become :class:`CliError` (exit 3); a byte order mark is skipped, undecodable bytes
+    are kept as surrogates and line ends are not translated.
+    """
+
+    def __init__(self, name: str, binary: IO[bytes] | None = None, text: IO[str] | None = None) -> None:
         self.name = name
-        self.stream = stream
+        self.binary = binary
+        self.text = text
+        self.decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="surrogateescape")
 
     def read(self, size: int | None = -1) -> str:
         try:
-            return self.stream.read(size)
+            if self.binary is None:
+                return self.text.read(size) if self.text is not None else ""
+            while True:
+                read1 = getattr(self.binary, "read1", self.binary.read)
+                data = read1(size if size and size > 0 else 1 << 16)
+                chunk: str = self.decoder.decode(data, final=not data)
+                if chunk or not data:
+                    return chunk
         except OSError as exc:
             raise _io_error("read", self.name, exc) from None
 
@@ -193,22 +203,20 @@ def open_input(path: str | None, stack: ExitStack, example: str | None = None) -
         ref = resources.files("runstate").joinpath("examples", f"{example}.jsonl")
         if not ref.is_file():
             raise usage_error(f"no bundled example for provider {example!r}")
-        binary = stack.enter_context(ref.open("rb"))
-        return _Input(f"the {example} example", _text_stream(binary, "utf-8-sig", "surrogateescape")), None
+        return _Input(f"the {example} example", stack.enter_context(ref.open("rb"))), None
     if path is None or path == "-":
         if sys.stdin is None:
             raise _io_error("read", "standard input", "it is closed")
         buffer = getattr(sys.stdin, "buffer", None)
-        stream = sys.stdin if buffer is None else _text_stream(buffer, "utf-8-sig", "surrogateescape")
-        return _Input("standard input", stream), None
+        if buffer is None:  # a text stream put in place of stdin
+            return _Input("standard input", text=sys.stdin), None
+        return _Input("standard input", buffer), None
     try:
-        stream = stack.enter_context(
-            open(path, encoding="utf-8-sig", errors="surrogateescape", newline="")  # noqa: SIM115
-        )
-        size = os.fstat(stream.fileno()).st_size
+        binary = stack.enter_context(open(path, "rb"))  # noqa: SIM115
+        size = os.fstat(binary.fileno()).st_size
     except OSError as exc:
         raise _io_error("read", path, exc) from None
-    return _Input(path, stream), size
+    return _Input(path, binary), size
 
 
 def one_line(text: str) -> str:
@@ -242,6 +250,11 @@ class DeadLetters:
         if path is not None:
             self.letters = _open_letters(path, stack)
             self.why = open_output(f"{path}.why.jsonl", stack)
+
+    def flush(self) -> None:
+        for out in (self.letters, self.why):
+            if out is not None:
+                out.flush()
 
     def add(self, failure: Failure) -> None:
         if self.letters is None or self.why is None:
@@ -295,9 +308,9 @@ class Counts:
     internal: int = 0
 
     def summary(self) -> str:
-        return (
-            f"read {self.read} record(s): {self.written} written, {self.failed} failed, {self.warned} warned"
-        )
+        """The closing line: records done (written or failed; one in flight when a signal came is not)."""
+        done = self.written + self.failed
+        return f"read {done} record(s): {self.written} written, {self.failed} failed, {self.warned} warned"
 
 
 class RecordReader:
