@@ -13,6 +13,7 @@ UTF-8 encoder can write) becomes U+FFFD. A value nested deeper than
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, timedelta
@@ -22,7 +23,7 @@ from typing import Any, Final
 from cattrs import Converter
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
-from ._errors import MAX_NESTING, InvalidRecordError, short_repr
+from ._errors import MAX_NESTING, InvalidRecordError, RunstateError, short_repr
 from ._model import EMPTY, Durations, Missing, Run
 from ._vocabulary import Reason, State
 
@@ -107,7 +108,16 @@ def _to_json(value: Any, text: Callable[[str], str], depth: int = 0) -> Any:
         return value.decode("utf-8", "replace")
     if isinstance(value, str):  # a str subclass
         return text(str(value))
-    return value
+    return _scalar(value, text)
+
+
+def _scalar(value: Any, text: Callable[[str], str]) -> Any:
+    """A JSON scalar as it is; NaN and infinities (not JSON) and other objects as their text."""
+    if value is None or isinstance(value, bool | int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    return text(str(value))
 
 
 def _freeze(value: Any, _: Any) -> Mapping[str, Any]:
@@ -178,8 +188,21 @@ _ESCAPE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 def to_dict(run: Run) -> dict[str, Any]:
     """A run as JSON-ready data (validates against ``schemas/run.schema.json``)."""
-    body: dict[str, Any] = converter.unstructure(run, Run)
+    body = _unstructure(converter, run)
     return {"schema_version": SCHEMA_VERSION, **body}
+
+
+def _unstructure(conv: Converter, run: Run) -> dict[str, Any]:
+    """The run as data; what a third-party object inside ``raw`` raises becomes InvalidRecordError."""
+    try:
+        body: dict[str, Any] = conv.unstructure(run, Run)
+    except RunstateError:
+        raise
+    except Exception as exc:  # a hostile mapping or object kept in raw or details
+        raise InvalidRecordError(
+            run.provider, "$", run.run_id, f"cannot convert to JSON ({type(exc).__name__}: {short_repr(str(exc))})"
+        ) from exc
+    return body
 
 
 def dumps_run(run: Run) -> str:
@@ -187,7 +210,7 @@ def dumps_run(run: Run) -> str:
 
     What the command line writes; raises :class:`~runstate.InvalidRecordError` if it nests too deep.
     """
-    body: dict[str, Any] = _LOSSLESS.unstructure(run, Run)
+    body = _unstructure(_LOSSLESS, run)
     text = json.dumps({"schema_version": SCHEMA_VERSION, **body}, ensure_ascii=False, separators=(",", ":"))
     return escape_surrogates(text)
 
