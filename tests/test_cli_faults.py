@@ -71,7 +71,9 @@ def test_a_full_disk_is_a_one_line_io_error(where: str, tmp_path: Path) -> None:
     result = cli("normalize", "-p", "glue", "-", where, "/dev/full", stdin=jsonl(GOOD) + bad)
     assert result.returncode == 3
     assert b"Traceback" not in result.stderr
-    assert result.stderr.decode().splitlines()[-1] == "runstate: cannot write /dev/full: No space left on device"
+    assert (
+        result.stderr.decode().splitlines()[-1] == "runstate: cannot write /dev/full: No space left on device"
+    )
 
 
 def test_an_unwritable_dead_letter_file_is_an_io_error() -> None:
@@ -135,7 +137,15 @@ def test_a_nan_element_in_a_one_line_array_loses_nothing(tmp_path: Path) -> None
     elements[10] = json.dumps(record(10)).replace('"Attempt": 0', '"Attempt": NaN')
     assert "NaN" in elements[10]
     errors = tmp_path / "dead.jsonl"
-    result = cli("normalize", "-p", "glue", "-", "--errors", str(errors), stdin=("[" + ", ".join(elements) + "]").encode())
+    result = cli(
+        "normalize",
+        "-p",
+        "glue",
+        "-",
+        "--errors",
+        str(errors),
+        stdin=("[" + ", ".join(elements) + "]").encode(),
+    )
     assert result.returncode == 1
     assert len(out_ids(result.stdout)) == 1999
     assert errors.read_text() == elements[10] + "\n"
@@ -159,7 +169,9 @@ def test_dead_letters_are_whole_original_bytes_and_re_runnable(tmp_path: Path) -
     long_latin1 = json.dumps(record(7, ErrorMessage="x" * 1200)).encode().replace(b"xxx", b"x\xe9x", 1)
     unmapped = json.dumps(record(8, JobRunState="PAUSED")).encode()
     source = tmp_path / "in.jsonl"
-    source.write_bytes(jsonl(record(1)) + long_latin1 + b"\n" + unmapped + b"\n" + b"garbage\rmore\n" + jsonl(record(2)))
+    source.write_bytes(
+        jsonl(record(1)) + long_latin1 + b"\n" + unmapped + b"\n" + b"garbage\rmore\n" + jsonl(record(2))
+    )
     errors = tmp_path / "dead.jsonl"
     result = cli("normalize", "-p", "glue", "--strict", str(source), "--errors", str(errors))
     assert result.returncode == 1
@@ -186,12 +198,17 @@ def test_deep_and_oversized_records_are_failures_and_reading_goes_on(tmp_path: P
     big = json.dumps(record(3, ErrorMessage="y" * 5000)).encode()
     data = jsonl(record(1)) + deep + b"\n" + big + b"\n" + jsonl(record(2))
     errors = tmp_path / "dead.jsonl"
-    result = cli("normalize", "-p", "glue", "-", "--max-record-size", "4k", "--errors", str(errors), stdin=data)
+    result = cli(
+        "normalize", "-p", "glue", "-", "--max-record-size", "4k", "--errors", str(errors), stdin=data
+    )
     assert result.returncode == 1
     assert out_ids(result.stdout) == ["jr_1", "jr_2"]
     assert errors.read_bytes() == deep + b"\n" + big + b"\n"
     why = [json.loads(line)["error"] for line in Path(f"{errors}.why.jsonl").read_text().splitlines()]
-    assert why == ["invalid JSON: nested more than 200 levels deep", "invalid JSON: record larger than 4096 characters"]
+    assert why == [
+        "invalid JSON: nested more than 200 levels deep",
+        "invalid JSON: record larger than 4096 characters",
+    ]
 
 
 def test_fail_on_warning_turns_warned_records_into_failures(tmp_path: Path) -> None:
@@ -213,7 +230,19 @@ def test_a_signal_stops_quietly_with_whole_lines(signum: int, code: int, tmp_pat
     errors, out = tmp_path / "dead.jsonl", tmp_path / "out.jsonl"
     with open(tmp_path / "stderr", "wb") as stderr:
         process = subprocess.Popen(
-            [sys.executable, "-m", "runstate", "normalize", "-p", "glue", "-", "-o", str(out), "--errors", str(errors)],
+            [
+                sys.executable,
+                "-m",
+                "runstate",
+                "normalize",
+                "-p",
+                "glue",
+                "-",
+                "-o",
+                str(out),
+                "--errors",
+                str(errors),
+            ],
             stdin=subprocess.PIPE,
             stderr=stderr,
         )
@@ -231,7 +260,8 @@ def test_a_signal_stops_quietly_with_whole_lines(signum: int, code: int, tmp_pat
     assert "Traceback" not in text
     name = signal.Signals(signum).name
     note = re.fullmatch(
-        f"runstate: interrupted by {name} after read (\\d+) record\\(s\\): (\\d+) written, (\\d+) failed, 0 warned",
+        f"runstate: interrupted by {name} after read (\\d+) record\\(s\\): "
+        r"(\d+) written, (\d+) failed, 0 warned",
         text.splitlines()[-1],
     )
     assert note is not None, text
@@ -259,8 +289,13 @@ def test_an_internal_error_keeps_the_record_and_exits_4(
     source = tmp_path / "in.jsonl"
     source.write_bytes(jsonl(record(1), record(2), record(3)))
     errors = tmp_path / "dead.jsonl"
-    assert _cli.main(["normalize", "-p", "glue", str(source), "--errors", str(errors)]) == _cli_io.EXIT_INTERNAL
+    assert (
+        _cli.main(["normalize", "-p", "glue", str(source), "--errors", str(errors)]) == _cli_io.EXIT_INTERNAL
+    )
     assert errors.read_bytes() == jsonl(record(2))
     captured = capsys.readouterr()
     assert len(captured.out.splitlines()) == 2
-    assert "1 record(s) met an internal error (first: line 2: internal error: TypeError: 'a bug')" in captured.err
+    assert (
+        "1 record(s) met an internal error (first: line 2: internal error: TypeError: 'a bug')"
+        in captured.err
+    )

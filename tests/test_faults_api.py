@@ -155,7 +155,9 @@ def test_leap_second_is_the_last_instant_of_its_minute_with_a_warning(text: str,
 
 def test_a_leap_second_in_a_record_normalizes() -> None:
     with pytest.warns(RunstateWarning, match=r"\$\.StartedOn: leap second"):
-        run = runstate.normalize("glue", {"Id": "1", "JobRunState": "RUNNING", "StartedOn": "2016-12-31T23:59:60Z"})
+        run = runstate.normalize(
+            "glue", {"Id": "1", "JobRunState": "RUNNING", "StartedOn": "2016-12-31T23:59:60Z"}
+        )
     assert run.started_at == datetime(2016, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
 
 
@@ -191,7 +193,9 @@ def test_tracker_stores_a_bounded_number_of_conflicts_for_ties() -> None:
     assert same.history() == [State.RUNNING]
 
 
-@given(st.lists(st.tuples(st.integers(0, 20), st.sampled_from([State.PENDING, State.RUNNING, State.SUCCEEDED]))))
+@given(
+    st.lists(st.tuples(st.integers(0, 20), st.sampled_from([State.PENDING, State.RUNNING, State.SUCCEEDED])))
+)
 def test_tracker_orders_like_a_stable_sort(items: list[tuple[int, State]]) -> None:
     tracker = RunTracker()
     with warnings.catch_warnings():
@@ -227,7 +231,9 @@ def _normalize_all(records: list[tuple[str, Any]]) -> list[str]:
 def test_eight_threads_give_the_same_results_as_one() -> None:
     records = []
     for provider in ("databricks", "glue", "cloud_deploy"):
-        records += [(provider, json.loads(p.read_text())) for p in sorted((FIXTURES / provider).glob("*.json"))]
+        records += [
+            (provider, json.loads(p.read_text())) for p in sorted((FIXTURES / provider).glob("*.json"))
+        ]
     records *= 8
     with warnings.catch_warnings():  # set once: catch_warnings inside threads would race
         warnings.simplefilter("ignore", RunstateWarning)

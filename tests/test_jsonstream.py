@@ -91,12 +91,14 @@ def test_nesting_deeper_than_the_interpreter_allows_is_a_bad_value() -> None:
     assert bad.text == deep
 
 
-def _read(text: str, **options: int) -> list[tuple[int, object] | BadValue]:
-    return list(iter_json_values(io.StringIO(text), **options))
+def _read(text: str, max_size: int = _jsonstream.DEFAULT_MAX_SIZE) -> list[tuple[int, object] | BadValue]:
+    return list(iter_json_values(io.StringIO(text), max_size=max_size))
 
 
 @pytest.mark.parametrize("chunk", [1, 7, 1 << 16])
-def test_a_nan_element_of_a_one_line_array_loses_nothing_after_it(monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
+def test_a_nan_element_of_a_one_line_array_loses_nothing_after_it(
+    monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
     monkeypatch.setattr(_jsonstream, "_CHUNK", chunk)
     records = [json.dumps({"i": i}) for i in range(50)]
     records[10] = '{"i": NaN}'
@@ -108,7 +110,9 @@ def test_a_nan_element_of_a_one_line_array_loses_nothing_after_it(monkeypatch: p
     assert sorted(bad) == [10, 20, 30]
     assert [bad[i].text for i in (10, 20, 30)] == ['{"i": NaN}', "{bad}", "tru"]
     assert bad[10].error == "NaN is not a JSON number"
-    assert [v for v in values if not isinstance(v, BadValue)] == [(1, {"i": i}) for i in range(50) if i not in bad]
+    assert [v for v in values if not isinstance(v, BadValue)] == [
+        (1, {"i": i}) for i in range(50) if i not in bad
+    ]
 
 
 def test_a_bad_element_of_a_pretty_printed_array_is_one_failure_with_its_whole_text() -> None:
@@ -140,7 +144,9 @@ def test_nesting_is_limited_while_reading(depth: int) -> None:
     assert lines[2] == (3, {"s": "[" * 5000})  # brackets inside strings do not count
 
 
-def test_records_over_the_size_limit_are_bad_values_with_their_whole_text(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_records_over_the_size_limit_are_bad_values_with_their_whole_text(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setattr(_jsonstream, "_CHUNK", 16)
     big = json.dumps({"s": "x" * 500})
     values = _read(f'{{"a": 1}}\n{big}\n{"y" * 700}\n{{"b": 2}}\n', max_size=100)

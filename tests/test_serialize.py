@@ -134,7 +134,9 @@ def test_lone_surrogates_become_replacement_characters_and_encode() -> None:
 
 def test_a_time_without_a_utc_twin_in_raw_is_written_with_its_offset() -> None:
     plus14 = timezone(timedelta(hours=14))
-    run = Run(provider="glue", run_id="1", state=State.RUNNING, raw={"StartedOn": datetime(1, 1, 1, tzinfo=plus14)})
+    run = Run(
+        provider="glue", run_id="1", state=State.RUNNING, raw={"StartedOn": datetime(1, 1, 1, tzinfo=plus14)}
+    )
     assert to_dict(run)["raw"] == {"StartedOn": "0001-01-01T00:00:00+14:00"}
 
 
@@ -146,7 +148,9 @@ def test_output_names_its_schema_version() -> None:
         from_dict({**data, "schema_version": "9.9"})
 
 
-@pytest.mark.parametrize("path", sorted((Path(__file__).parent / "fixtures" / "serialized").glob("*_v0.1.jsonl")))
+@pytest.mark.parametrize(
+    "path", sorted((Path(__file__).parent / "fixtures" / "serialized").glob("*_v0.1.jsonl"))
+)
 def test_reads_version_0_1_output(path: Path) -> None:
     """Output written by runstate 0.1 (before schema_version) is still read, and re-written the same."""
     lines = path.read_text(encoding="utf-8").splitlines()

@@ -142,7 +142,9 @@ def _records_command(args: argparse.Namespace, stack: ExitStack, readers: list[R
         writer(_dumped(reader, _no_text if args.format == "table" else dumps_run), reader, out)
     out.flush()
     dead_letters.flush()
-    where = f" (see {errors_path} and {errors_path}.why.jsonl)" if errors_path and reader.counts.failed else ""
+    where = (
+        f" (see {errors_path} and {errors_path}.why.jsonl)" if errors_path and reader.counts.failed else ""
+    )
     print(f"runstate: {reader.counts.summary()}{where}", file=sys.stderr)
     return reader.exit_code()
 
@@ -159,7 +161,7 @@ def _dumped(reader: RecordReader, dump: Callable[[Run], str]) -> Iterable[tuple[
         except RunstateError as exc:
             reader.fail(item, exc)
             continue
-        except Exception as exc:  # noqa: BLE001 - a bug of ours: the record is kept, exit 4
+        except Exception as exc:
             reader.fail(item, exc)
             continue
         yield item, text
@@ -214,7 +216,7 @@ def human_duration(value: timedelta) -> str:
     if seconds < 60:
         tenths = round(fraction / 100_000)
         return f"{sign}{seconds}.{tenths}s" if tenths % 10 else f"{sign}{seconds + tenths // 10}s"
-    parts = []
+    parts: list[str] = []
     for unit, size in (("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)):
         amount, seconds = divmod(seconds, size)
         if amount or parts:

@@ -17,10 +17,10 @@ import signal
 import sys
 import warnings
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from importlib import resources
 from types import FrameType
-from typing import IO, Any, Final
+from typing import IO, Any, Final, cast
 
 import attrs
 
@@ -180,7 +180,7 @@ class _Input(io.TextIOBase):
     def read(self, size: int | None = -1) -> str:
         try:
             if self.binary is None:
-                return self.text.read(size) if self.text is not None else ""
+                return self.text.read(-1 if size is None else size) if self.text is not None else ""
             while True:
                 read1 = getattr(self.binary, "read1", self.binary.read)
                 data = read1(size if size and size > 0 else 1 << 16)
@@ -203,20 +203,20 @@ def open_input(path: str | None, stack: ExitStack, example: str | None = None) -
         ref = resources.files("runstate").joinpath("examples", f"{example}.jsonl")
         if not ref.is_file():
             raise usage_error(f"no bundled example for provider {example!r}")
-        return _Input(f"the {example} example", stack.enter_context(ref.open("rb"))), None
+        return cast(IO[str], _Input(f"the {example} example", stack.enter_context(ref.open("rb")))), None
     if path is None or path == "-":
         if sys.stdin is None:
             raise _io_error("read", "standard input", "it is closed")
         buffer = getattr(sys.stdin, "buffer", None)
         if buffer is None:  # a text stream put in place of stdin
-            return _Input("standard input", text=sys.stdin), None
-        return _Input("standard input", buffer), None
+            return cast(IO[str], _Input("standard input", text=sys.stdin)), None
+        return cast(IO[str], _Input("standard input", buffer)), None
     try:
         binary = stack.enter_context(open(path, "rb"))  # noqa: SIM115
         size = os.fstat(binary.fileno()).st_size
     except OSError as exc:
         raise _io_error("read", path, exc) from None
-    return _Input(path, binary), size
+    return cast(IO[str], _Input(path, binary)), size
 
 
 def one_line(text: str) -> str:
@@ -237,7 +237,7 @@ class Failure:
 
 
 class DeadLetters:
-    """Failed records: each one's original text as one line of ``FILE`` and its diagnostics in ``FILE.why.jsonl``.
+    """Failed records: each one's original text as a line of ``FILE``, its diagnostics in ``FILE.why.jsonl``.
 
     Running the same command on ``FILE`` re-reads exactly the failed records. Without a file, each
     failure is one line on stderr.
@@ -284,10 +284,8 @@ def _open_letters(path: str, stack: ExitStack) -> SafeOutput:
 
 
 def _stderr(line: str) -> None:
-    try:
+    with suppress(OSError, ValueError, AttributeError):  # stderr closed or full: nowhere left to say it
         print(line, file=sys.stderr, flush=True)
-    except (OSError, ValueError, AttributeError):  # stderr closed or full: nowhere left to say it
-        pass
 
 
 @attrs.frozen
@@ -404,7 +402,10 @@ class RecordReader:
     def exit_code(self) -> int:
         """4 if a record met an internal error, else 1 if any failed, else 0."""
         if self.counts.internal:
-            _stderr(f"runstate: {self.counts.internal} record(s) met an internal error (first: {self.first_internal})")
+            _stderr(
+                f"runstate: {self.counts.internal} record(s) met an internal error"
+                f" (first: {self.first_internal})"
+            )
             return EXIT_INTERNAL
         return EXIT_FAILED if self.counts.failed else EXIT_OK
 

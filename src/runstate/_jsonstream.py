@@ -132,7 +132,9 @@ class _Buffer:
                     return self._oversized(start_line)
                 return self._bad_element(start_line, exc.msg) if in_array else self._bad(start_line, exc.msg)
             except RecursionError:  # nesting deeper than the interpreter allows: hostile input
-                return self._bad_element(start_line, _TOO_DEEP) if in_array else self._bad(start_line, _TOO_DEEP)
+                return (
+                    self._bad_element(start_line, _TOO_DEEP) if in_array else self._bad(start_line, _TOO_DEEP)
+                )
             # a number at the very end of the buffer may continue in the next chunk
             if end == len(self.text) and not self.eof and self._grow():
                 continue
@@ -152,9 +154,10 @@ class _Buffer:
             return f"{self.constant} is not a JSON number"
         if _UNDECODABLE.search(text, pos, end) is not None:
             return "not valid UTF-8"
-        if text.count("[", pos, end) + text.count("{", pos, end) > MAX_NESTING:
-            if _depth(text[pos:end]) > MAX_NESTING:
-                return _TOO_DEEP
+        # depth is at most the number of brackets: only a value with many is measured
+        brackets = text.count("[", pos, end) + text.count("{", pos, end)
+        if brackets > MAX_NESTING and _depth(text[pos:end]) > MAX_NESTING:
+            return _TOO_DEEP
         return None
 
     def _refuse(self, line: int, end: int, problem: str) -> BadValue:

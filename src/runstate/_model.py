@@ -211,7 +211,7 @@ def _reduce(obj: Any, deep_fields: tuple[str, ...] = ()) -> tuple[Any, ...]:
 
 
 def _rebuild(cls: type, values: tuple[Any, ...], proxied: tuple[str, ...]) -> Any:
-    obj = object.__new__(cls)
+    obj: Any = object.__new__(cls)
     for name, value in zip(cls.__slots__, values, strict=True):  # type: ignore[attr-defined]
         object.__setattr__(obj, name, MappingProxyType(value) if name in proxied else value)
     return obj

@@ -27,7 +27,15 @@ from ._errors import MAX_NESTING, InvalidRecordError, RunstateError, short_repr
 from ._model import EMPTY, Durations, Missing, Run
 from ._vocabulary import Reason, State
 
-__all__ = ["SCHEMA_VERSION", "converter", "dumps_run", "escape_surrogates", "format_time", "from_dict", "to_dict"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "converter",
+    "dumps_run",
+    "escape_surrogates",
+    "format_time",
+    "from_dict",
+    "to_dict",
+]
 
 SCHEMA_VERSION: Final = "0.2"
 """The version of :func:`to_dict`'s output shape; 0.1 (no ``schema_version`` key) is still read."""
@@ -200,7 +208,10 @@ def _unstructure(conv: Converter, run: Run) -> dict[str, Any]:
         raise
     except Exception as exc:  # a hostile mapping or object kept in raw or details
         raise InvalidRecordError(
-            run.provider, "$", run.run_id, f"cannot convert to JSON ({type(exc).__name__}: {short_repr(str(exc))})"
+            run.provider,
+            "$",
+            run.run_id,
+            f"cannot convert to JSON ({type(exc).__name__}: {short_repr(str(exc))})",
         ) from exc
     return body
 

@@ -62,7 +62,8 @@ def _leap_second(value: str, ctx: Context, field: str) -> datetime | None:
     except (ValueError, OverflowError):
         return None
     warnings.warn(
-        f"{ctx.provider}: {field}: leap second read as the last microsecond of its minute: {short_repr(value)}",
+        f"{ctx.provider}: {field}: leap second read as the last microsecond of its minute: "
+        f"{short_repr(value)}",
         RunstateWarning,
         stacklevel=_stacklevel(),
     )

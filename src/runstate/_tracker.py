@@ -100,7 +100,7 @@ class RunTracker:
 
     @property
     def conflicts(self) -> tuple[Conflict, ...]:
-        """Contradictory observations at the same instant: each new one against the first of each other state."""
+        """Disagreeing observations at one instant: each new one against the first of each other state."""
         return tuple(self._conflicts)
 
     @property
