@@ -13,7 +13,7 @@ import re
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from datetime import timedelta
 from importlib import metadata
 
@@ -26,6 +26,7 @@ from ._cli_io import (
     open_input,
     open_output,
     run_command,
+    say,
 )
 from ._errors import RunstateError
 from ._export import provider_graph
@@ -134,7 +135,8 @@ def _records_command(args: argparse.Namespace, stack: ExitStack, readers: list[R
         max_size=args.max_record_size,
     )
     readers.append(reader)
-    reader.on_value = _Progress(size).tick
+    progress = _Progress(size)
+    reader.on_value = progress.tick
     if args.command == "summary":
         _summary(args, reader, out)
     else:
@@ -142,10 +144,11 @@ def _records_command(args: argparse.Namespace, stack: ExitStack, readers: list[R
         writer(_dumped(reader, _no_text if args.format == "table" else dumps_run), reader, out)
     out.flush()
     dead_letters.flush()
+    progress.clear()
     where = (
         f" (see {errors_path} and {errors_path}.why.jsonl)" if errors_path and reader.counts.failed else ""
     )
-    print(f"runstate: {reader.counts.summary()}{where}", file=sys.stderr)
+    say(f"runstate: {reader.counts.summary()}{where}")
     return reader.exit_code()
 
 
@@ -175,6 +178,7 @@ class _Progress:
         self.size = size or 0
         self.start = self.last = time.monotonic()
         self.count = 0
+        self.shown = False
 
     def tick(self) -> None:
         self.count += 1
@@ -186,6 +190,13 @@ class _Progress:
         self.last = now
         sys.stderr.write(f"\r{self.count} values read\x1b[K")
         sys.stderr.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        """Erase the indicator, so the closing line starts at the left margin."""
+        if self.shown:
+            with suppress(OSError, ValueError):
+                sys.stderr.write("\r\x1b[K")
 
 
 def _write_jsonl(items: Iterable[tuple[Item, str]], reader: RecordReader, out: SafeOutput) -> None:

@@ -43,6 +43,7 @@ __all__ = [
     "open_input",
     "open_output",
     "run_command",
+    "say",
 ]
 
 EXIT_OK: Final = 0
@@ -281,6 +282,11 @@ def _open_letters(path: str, stack: ExitStack) -> SafeOutput:
     out = SafeOutput(path, stream)
     stack.callback(_close, out)
     return out
+
+
+def say(line: str) -> None:
+    """One line on stderr; silently nothing if stderr is closed or full (nowhere left to say it)."""
+    _stderr(line)
 
 
 def _stderr(line: str) -> None:
