@@ -299,3 +299,17 @@ def test_an_internal_error_keeps_the_record_and_exits_4(
         "1 record(s) met an internal error (first: line 2: internal error: TypeError: 'a bug')"
         in captured.err
     )
+
+
+def test_an_oversized_line_is_streamed_whole_into_the_dead_letters(tmp_path: Path) -> None:
+    huge = json.dumps(record(5, ErrorMessage="z" * 3_000_000)).encode()
+    errors = tmp_path / "dead.jsonl"
+    data = jsonl(record(1)) + huge + b"\n" + jsonl(record(2))
+    result = cli(
+        "normalize", "-p", "glue", "-", "--max-record-size", "100k", "--errors", str(errors), stdin=data
+    )
+    assert result.returncode == 1
+    assert out_ids(result.stdout) == ["jr_1", "jr_2"]
+    assert errors.read_bytes() == huge + b"\n"
+    [why] = [json.loads(line) for line in Path(f"{errors}.why.jsonl").read_text().splitlines()]
+    assert (why["line"], why["error"]) == (2, "invalid JSON: record larger than 102400 characters")

@@ -235,6 +235,8 @@ class Failure:
     error_type: str
     message: str
     text: str
+    rest: Iterator[str] | None = attrs.field(default=None, eq=False, repr=False)
+    """The remainder of an oversized record's text, streamed so it is never whole in memory."""
 
 
 class DeadLetters:
@@ -262,6 +264,7 @@ class DeadLetters:
             where = f"line {failure.line}: {failure.provider}: {failure.field}"
             _stderr(f"runstate: {where}: {failure.message}")
             return
+        letters = self.letters
         diagnostics = {
             "line": failure.line,
             "provider": failure.provider,
@@ -270,7 +273,10 @@ class DeadLetters:
             "error": failure.message,
         }
         with SIGNALS.critical():  # both lines or neither, so the two files stay aligned
-            self.letters.write(one_line(failure.text) + "\n")
+            letters.write(one_line(failure.text))
+            for chunk in failure.rest or ():
+                letters.write(chunk)
+            letters.write("\n")
             self.why.write(json.dumps(diagnostics) + "\n")
 
 
@@ -359,8 +365,8 @@ class RecordReader:
                     self.on_value()
                 if isinstance(value, BadValue):
                     self.counts.read += 1
-                    text = value.text + "".join(value.rest or ())
-                    self._fail(value.line, "$", "InvalidJSON", f"invalid JSON: {value.error}", text)
+                    message = f"invalid JSON: {value.error}"
+                    self._fail(value.line, "$", "InvalidJSON", message, value.text, value.rest)
                     continue
                 self.line, data, text = value
                 yield from self._records(data, text)
@@ -401,9 +407,17 @@ class RecordReader:
         self.counts.warned += 1
         _stderr(f"runstate: line {self.line}: {category.__name__}: {message}")
 
-    def _fail(self, line: int, field: str, error_type: str, message: str, text: str) -> None:
+    def _fail(
+        self,
+        line: int,
+        field: str,
+        error_type: str,
+        message: str,
+        text: str,
+        rest: Iterator[str] | None = None,
+    ) -> None:
         self.counts.failed += 1
-        self.dead_letters.add(Failure(line, self.provider, field, error_type, message, text))
+        self.dead_letters.add(Failure(line, self.provider, field, error_type, message, text, rest))
 
     def exit_code(self) -> int:
         """4 if a record met an internal error, else 1 if any failed, else 0."""
