@@ -89,7 +89,6 @@ def test_normalize_batches_equals_to_rows_over_generated_runs(
     assert out.drop_columns(["error", "record"]).to_pylist() == list(runstate.to_rows(batch))
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError, reason="Run pickling lands with the robustness branch")
 @given(st.lists(runs_with_namespace, min_size=1, max_size=3))
 def test_pickled_runs_give_the_same_rows(batch: list[Run]) -> None:
     # the other way runs leave a process (multiprocessing): the rows must survive it unchanged

@@ -12,7 +12,7 @@ from typing import Any, Final, Protocol
 
 import attrs
 
-from ._errors import InvalidRecordError
+from ._errors import MAX_NESTING, InvalidRecordError, nesting_exceeds, short_repr
 from ._vocabulary import Phase, Reason, State
 
 __all__ = ["DURATION_PARTS", "Durations", "Missing", "Run", "new_durations", "new_run"]
@@ -105,6 +105,9 @@ class Durations:
             if v is None
         }
         return Durations(**values, missing=MappingProxyType(missing) if missing else EMPTY)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _reduce(self)
 
 
 NO_DURATIONS: Final = Durations()
@@ -211,6 +214,9 @@ class Run:
         require_aware(now)
         return now
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _reduce(self, ("raw", "details"))
+
 
 def _active_time(intervals: Any, now: datetime) -> timedelta | None:
     """The sum of ``[{"start": RFC 3339, "end": RFC 3339 or None}, ...]``, an open one up to ``now``;
@@ -224,6 +230,39 @@ def _active_time(intervals: Any, now: datetime) -> timedelta | None:
     except (TypeError, ValueError, KeyError, AttributeError):
         return None
     return total
+
+
+# --- pickling, copy and deepcopy ---------------------------------------------------------------
+#
+# The mappings of a run are read-only MappingProxyType views, which pickle refuses. A run is
+# reduced to its field values with each view swapped for a dict (and its name noted), and rebuilt
+# with the views restored, so it round-trips through pickle, copy and deepcopy and is equal after.
+
+
+def _reduce(obj: Any, deep_fields: tuple[str, ...] = ()) -> tuple[Any, ...]:
+    values: list[Any] = []
+    proxied: list[str] = []
+    for name in obj.__slots__:
+        value = getattr(obj, name)
+        if name in deep_fields and nesting_exceeds(value, MAX_NESTING):
+            raise InvalidRecordError(
+                getattr(obj, "provider", "runstate"),
+                name,
+                short_repr(value),
+                f"nested more than {MAX_NESTING} levels deep, cannot be pickled or copied",
+            )
+        if type(value) is MappingProxyType:
+            value = dict(value)
+            proxied.append(name)
+        values.append(value)
+    return (_rebuild, (type(obj), tuple(values), tuple(proxied)))
+
+
+def _rebuild(cls: type, values: tuple[Any, ...], proxied: tuple[str, ...]) -> Any:
+    obj: Any = object.__new__(cls)
+    for name, value in zip(cls.__slots__, values, strict=True):  # type: ignore[attr-defined]
+        object.__setattr__(obj, name, MappingProxyType(value) if name in proxied else value)
+    return obj
 
 
 # --- the fast constructors of the hot path -----------------------------------------------------

@@ -14,7 +14,7 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from ._model import DURATION_PARTS, Run
-from ._serialize import _to_json
+from ._serialize import _SURROGATE, _replace_surrogates, _to_json
 
 __all__ = ["COLUMNS", "DURATION_COLUMNS", "to_row", "to_rows"]
 
@@ -54,7 +54,7 @@ def _json_default(value: Any) -> Any:
     """What the C JSON encoder cannot write itself: mapping proxies, times, durations, bytes."""
     if isinstance(value, Mapping):
         return dict(value)
-    return _to_json(value)
+    return _to_json(value, _replace_surrogates)
 
 
 _dumps = json.JSONEncoder(
@@ -71,9 +71,11 @@ def _json_text(value: Mapping[str, Any]) -> str:
     if not value:
         return "{}"
     try:
-        return _dumps(value if type(value) is dict else dict(value))
+        text = _dumps(value if type(value) is dict else dict(value))
     except (TypeError, ValueError):  # keys of mixed types cannot be sorted as they are: make them text
-        return _dumps(_to_json(value))
+        return _dumps(_to_json(value, _replace_surrogates))
+    # a lone surrogate cannot be UTF-8 (Arrow, Parquet, CSV): replaced, as to_dict does
+    return _dumps(_to_json(value, _replace_surrogates)) if _SURROGATE.search(text) else text
 
 
 def _cached_text(value: Mapping[str, Any], render: Callable[[Mapping[str, Any]], str]) -> str:
