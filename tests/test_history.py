@@ -218,6 +218,26 @@ def test_a_repair_in_place_is_one_attempt_that_counts_as_retried() -> None:
     assert lr.wall == run.ended_at - run.started_at  # type: ignore[operator]  # the wait before the repair counts
 
 
+def test_a_repair_under_way_outranks_the_failed_snapshot_before_it() -> None:
+    """A repair takes a TERMINATED run back to RUNNING with the same run_id: the poller's newer
+    snapshot (one more ``repair_history`` entry) is the latest, whatever its phase."""
+    done = fixture("databricks", "multitask_with_repair_history")
+    original = done["repair_history"][0]
+    failed = {**copy.deepcopy(done), "repair_history": [original], "state": original["state"],
+              "status": original["status"], "end_time": original["end_time"]}  # fmt: skip
+    del failed["run_duration"]
+    repairing = copy.deepcopy(done)
+    del repairing["end_time"], repairing["run_duration"], repairing["repair_history"][1]["end_time"]
+    repairing["state"], repairing["status"] = {"life_cycle_state": "RUNNING"}, {"state": "RUNNING"}
+    before, during = (runstate.normalize("databricks", r) for r in (failed, repairing))
+    assert (before.state, during.state) == (State.FAILED, State.RUNNING)
+    for order in ([before, during], [during, before]):
+        (lr,) = runstate.logical_runs(order)
+        assert (lr.latest, lr.state, lr.retried) == (during, State.RUNNING, True)
+        (group,) = runstate.summarize(order, now=during.started_at).groups
+        assert [a.run_id for a in group.active] == [during.run_id]
+
+
 def test_snapshots_fold_into_the_most_advanced_then_newest() -> None:
     base = Run(provider="glue", run_id="jr_1", state=State.RUNNING, started_at=T0)
     done = attrs.evolve(base, state=State.SUCCEEDED, ended_at=T0 + timedelta(minutes=5))

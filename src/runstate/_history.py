@@ -3,7 +3,8 @@
 How runs are linked, folded and ordered is written up in ``docs/dashboard.md``; in short:
 
 * Repeated snapshots of one run (same ``namespace``, ``provider`` and ``run_id``, e.g. a poller's
-  history) fold into the latest one (:func:`snapshot_rank`); they are never counted as attempts.
+  history) fold into the latest one (:func:`snapshot_rank`: most repairs, then most advanced
+  phase, then newest times); they are never counted as attempts.
 * Runs are linked through ``original_run_id`` and ``previous_run_id`` (Glue ``_attempt_N`` /
   ``PreviousRunId``, Databricks ``original_attempt_run_id``, any provider's lineage fields), within one
   namespace and provider. Each connected set of runs is one :class:`LogicalRun`.
@@ -49,11 +50,14 @@ def _time_rank(value: datetime | None) -> tuple[bool, datetime]:
 def snapshot_rank(run: Run) -> tuple[Any, ...]:
     """Sort key of snapshots of one run: the greatest is the latest.
 
-    The most advanced phase wins; then the newest ``updated_at``, ``ended_at``, ``started_at`` and
-    ``created_at`` (in that order, a missing time ranking below any time); then, so that the choice
-    never depends on input order, the state, reason, number of tasks, repairs and message.
+    The snapshot with the most in-place repairs wins first: a Databricks repair takes a TERMINATED
+    run back to RUNNING under the same run id, and its ``repair_history`` only grows. Then the most
+    advanced phase; then the newest ``updated_at``, ``ended_at``, ``started_at`` and ``created_at``
+    (in that order, a missing time ranking below any time); then, so that the choice never depends
+    on input order, the state, reason, number of tasks and message.
     """
     return (
+        repair_count(run),
         _PHASE_RANK[run.phase],
         _time_rank(run.updated_at),
         _time_rank(run.ended_at),
@@ -62,7 +66,6 @@ def snapshot_rank(run: Run) -> tuple[Any, ...]:
         run.state.value,
         "" if run.reason is None else run.reason.value,
         len(run.tasks),
-        repair_count(run),
         run.message or "",
     )
 
