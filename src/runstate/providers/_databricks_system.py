@@ -24,8 +24,12 @@ period_start_time``) holds one run at a time, plus the runs still in progress wh
 (bounded by the account's concurrent runs), so it streams in constant memory; unsorted input holds
 every run seen whose end row is still to come (at most the number of runs in the batch). A run is
 complete when its end row arrives, so within a run the end row must come last; runs without one are
-yielded, not ended, when the input is exhausted. A repaired run (Databricks reuses its run_id) whose
-new slices follow its end row comes out as a second run with the same id.
+yielded, not ended, when the input is exhausted. Repeated rows (an at-least-once load) count once.
+The periods of the last :data:`RECENT_RUNS` ended runs are remembered (a constant bound), so a
+repeated row of one of them is dropped, and an earlier slice arriving after its end row is reported
+(an ``InvalidRecordWarning``; the run is already out) instead of becoming a run left RUNNING. A
+repaired run (Databricks reuses its run_id) whose new slices start after its end comes out as a
+second run with the same id.
 
 State. The termination code, where present, decides as it does for the Jobs API (code plus type:
 ``databricks``' ``CODE_AND_TYPE``); the result_state refines it (TIMED_OUT turns a platform CANCELED
@@ -41,10 +45,13 @@ As in the Jobs API, a multitask run reports setup/execution/cleanup as 0: they a
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any, Final
+
+import attrs
 
 from runstate.provider_kit import (
     EMPTY,
@@ -295,28 +302,81 @@ def _key(run: Run) -> tuple[str | None, str]:
     return run.namespace, run.run_id
 
 
+RECENT_RUNS: Final = 10_000
+"""How many ended runs :func:`combine` remembers, to recognize their repeated or late slices."""
+
+
+@attrs.frozen
+class _Closed:
+    """What :func:`combine` remembers of a run it yielded at its end row."""
+
+    periods: frozenset[tuple[str | None, ...]]
+    ended_at: datetime | None
+
+
 def combine(runs: Iterator[Run]) -> Iterator[Run]:
     """Merge the slices of each run into one run, yielding it when its end row arrives (see module)."""
     open_runs: dict[tuple[str | None, str], list[Run]] = {}
+    closed: OrderedDict[tuple[str | None, str], _Closed] = OrderedDict()
     for run in runs:
         key = _key(run)
+        done = closed.get(key)
+        if done is not None and key not in open_runs:
+            if _period(run) in done.periods:
+                continue  # a repeated row of a merged slice (an at-least-once load)
+            if not _starts_after(run, done.ended_at):
+                _late(run)
+                continue
+            del closed[key]  # a slice after the run's end: its repair, a run of its own
         slices = open_runs.setdefault(key, [])
         slices.append(run)
         if run.state is not State.RUNNING:  # an end row: only a row without outcome is RUNNING
             del open_runs[key]
-            yield merge(slices)
+            merged = merge(slices)
+            closed[key] = _Closed(frozenset(map(tuple, merged.details["periods"])), merged.ended_at)
+            if len(closed) > RECENT_RUNS:
+                closed.popitem(last=False)
+            yield merged
     for slices in open_runs.values():
         yield merge(slices)
 
 
+def _period(run: Run) -> tuple[str | None, ...]:
+    """A one-slice run's period, ``(start, end)`` as text: what tells a repeated row."""
+    periods = run.details.get("periods", ())
+    return tuple(periods[0]) if len(periods) == 1 else ()
+
+
+def _starts_after(run: Run, ended: datetime | None) -> bool:
+    return run.started_at is not None and ended is not None and run.started_at >= ended
+
+
+def _late(run: Run) -> None:
+    """Report a slice that came after its run's end row (a warning in both modes: the run is out)."""
+    _REPORT.invalid(
+        "$.period_start_time",
+        _period(run)[0] if _period(run) else None,
+        f"a slice that arrived after the end row of run {run.run_id!r}, which was yielded without it "
+        "(order the rows by period_start_time within a run)",
+    )
+
+
+_REPORT: Final = Context("databricks_system", strict=False)
+
+
 def merge(slices: list[Run]) -> Run:
-    """The slices of one run (its end row last, if any) as one run."""
-    if len(slices) == 1:
-        return slices[0]
-    if slices[-1].state is State.RUNNING:  # never ended: every slice is open, order them all
-        ordered = sorted(slices, key=_start_key)
-    else:
-        ordered = [*sorted(slices[:-1], key=_start_key), slices[-1]]
+    """The slices of one run (its end row last, if any) as one run; repeated slices count once."""
+    end = slices[-1] if slices[-1].state is not State.RUNNING else None
+    seen = set() if end is None else {_period(end)}
+    ordered = []
+    for piece in sorted(slices if end is None else slices[:-1], key=_start_key):
+        if _period(piece) not in seen:
+            seen.add(_period(piece))
+            ordered.append(piece)
+    if end is not None:
+        ordered.append(end)
+    if len(ordered) == 1:
+        return ordered[0]
     first, last = ordered[0], ordered[-1]
     periods = [p for s in ordered for p in s.details.get("periods", ())]
     durations = last.durations
