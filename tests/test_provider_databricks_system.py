@@ -223,6 +223,23 @@ def test_a_run_without_its_end_row_is_yielded_not_ended() -> None:
     assert [p[0] for p in run.details["periods"]] == ["2026-03-01T08:17:00Z", "2026-03-01T09:00:00Z"]
 
 
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        ("2026-03-01T10:00:00.000Z", "2026-03-01T10:30:00.000Z"),  # Spark to_json
+        ("2026-03-01 10:00:00+00", "2026-03-01 10:30:00+00"),  # DuckDB / PostgreSQL text
+        (1772359200000, 1772361000000),  # pandas to_json: epoch milliseconds
+        (1772359200, 1772361000.0),  # epoch seconds
+        (datetime(2026, 3, 1, 10, tzinfo=UTC), datetime(2026, 3, 1, 10, 30, tzinfo=UTC)),  # Arrow, polars
+    ],
+)
+def test_period_times_as_exports_write_them(start: object, end: object) -> None:
+    run = runstate.normalize(P, row(period_start_time=start, period_end_time=end, result_state="SUCCEEDED"),
+                             strict=True)  # fmt: skip
+    assert (run.started_at, run.ended_at) == (datetime(2026, 3, 1, 10, tzinfo=UTC),
+                                              datetime(2026, 3, 1, 10, 30, tzinfo=UTC))  # fmt: skip
+
+
 def test_duplicate_slices_count_once() -> None:
     """At-least-once loads repeat rows: a repeated slice is one period, a repeated end row one run."""
     legacy = [

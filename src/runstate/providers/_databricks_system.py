@@ -9,7 +9,8 @@ Rows. A run longer than an hour is several rows, one per hourly slice (``period_
 ``period_end_time``); only the row that ends the run carries ``result_state`` / ``termination_code``.
 A task row (``job_task_run_timeline``) has ``task_key`` and ``job_run_id``, its ``run_id`` is the task
 run's. The input is a row as a mapping (a Spark ``Row.asDict()``, a pandas / polars / Arrow record or
-JSON), times as datetimes or ISO 8601 text.
+JSON), times as datetimes, ISO 8601 text (Spark's ``to_json``, DuckDB's ``+00``) or epoch seconds or
+milliseconds (pandas' ``to_json`` default; a number from 10**11 up is milliseconds).
 
 One row, one slice. :func:`build` (``normalize``) reads one row as the run seen through that slice:
 ``started_at`` is the slice's start (the run's start only for its first slice); an end row is terminal
@@ -250,14 +251,25 @@ def _text(value: datetime | None) -> str | None:
     return None if value is None else format_time(value)
 
 
+_MS_FROM: Final = 100_000_000_000
+"""An epoch number this large is milliseconds (pandas' ``to_json`` default): in seconds it would be
+after the year 5000, in milliseconds it is after 1973, so the two never overlap for real times."""
+
+
+def _time(value: object, ctx: Context, field: str) -> datetime | None:
+    """A period time as an export writes it: a timestamp, ISO 8601 text, or epoch seconds or ms."""
+    big = isinstance(value, int | float) and not isinstance(value, bool) and value >= _MS_FROM
+    return time_from_value(value, ctx, field, "ms" if big else "s")
+
+
 def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
     """One system-table row (a run row or a task row) to the run seen through its slice."""
     if not isinstance(record, Mapping):
         ctx.fail("$", record, "expected a system table row (an object)")
     get = record.get
     outcome, ends = _outcome(record, ctx)
-    start = time_from_value(get("period_start_time"), ctx, "$.period_start_time")
-    end = time_from_value(get("period_end_time"), ctx, "$.period_end_time")
+    start = _time(get("period_start_time"), ctx, "$.period_start_time")
+    end = _time(get("period_end_time"), ctx, "$.period_end_time")
     check_order(start, end, ctx, "$.period_end_time")
     span = end - start if start is not None and end is not None and end >= start else None
     workspace = opt_id(get("workspace_id"), ctx, "$.workspace_id")
