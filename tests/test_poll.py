@@ -145,6 +145,27 @@ def test_a_naive_clock_is_refused() -> None:
                            clock=lambda: datetime(2026, 1, 1)))  # fmt: skip
 
 
+@pytest.mark.parametrize("bad", [datetime(2026, 1, 1), 1772359200.0, "2026-01-01T00:00:00Z"])
+def test_a_clock_answer_that_is_not_an_aware_datetime_is_named_as_the_clocks(bad: object) -> None:
+    """The error names the ``clock`` the caller passed (not an internal ``now``), whatever it returns."""
+    answers: Iterator[Any] = iter([T0, bad])  # a misuse mypy would refuse: checked at run time too
+    with pytest.raises(runstate.InvalidRecordError, match=r"^runstate: clock: must return") as caught:
+        list(runstate.poll(Answers(glue("RUNNING")), "glue", interval=1, timeout=5,
+                           clock=lambda: next(answers), sleep=lambda _: None))  # fmt: skip
+    assert caught.value.field == "clock"
+
+
+@pytest.mark.parametrize(
+    ("options", "field"),
+    [({"backoff": "2"}, "backoff"), ({"interval": "5"}, "interval"), ({"timeout": None}, "timeout")],
+)
+def test_options_of_the_wrong_type_are_refused_clearly(options: dict[str, Any], field: str) -> None:
+    arguments: dict[str, Any] = {"interval": 1, "timeout": 5, **options}
+    with pytest.raises(runstate.InvalidRecordError) as caught:
+        next(runstate.poll(Answers(glue("RUNNING")), "glue", **arguments))
+    assert caught.value.field == field
+
+
 def _collect(iterator: Any) -> list[Run]:
     async def run() -> list[Run]:
         return [item async for item in iterator]

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 from ._errors import InvalidRecordError, RunstateError, UnmappedStateError
-from ._model import Run, require_aware
+from ._model import Run
 from ._registry import REGISTRY
 from ._tracker import RunTracker
 from ._vocabulary import State
@@ -49,7 +49,12 @@ class PollTimeoutError(RunstateError, TimeoutError):
 
 
 def _seconds(value: float | timedelta, name: str) -> float:
-    seconds = value.total_seconds() if isinstance(value, timedelta) else float(value)
+    if isinstance(value, timedelta):
+        seconds = value.total_seconds()
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        seconds = float(value)
+    else:
+        raise InvalidRecordError("runstate", name, value, "must be seconds (a number) or a timedelta")
     if not seconds >= 0:  # also refuses NaN
         raise InvalidRecordError("runstate", name, value, "must be a non-negative duration")
     return seconds
@@ -77,7 +82,7 @@ class _Poller:
         self.provider = provider
         self.delay = _seconds(interval, "interval")
         self.timeout = _seconds(timeout, "timeout")
-        if not backoff >= 1:
+        if isinstance(backoff, bool) or not isinstance(backoff, int | float) or not backoff >= 1:
             raise InvalidRecordError("runstate", "backoff", backoff, "must be at least 1")
         self.backoff = backoff
         self.max_interval = None if max_interval is None else _seconds(max_interval, "max_interval")
@@ -89,8 +94,11 @@ class _Poller:
         self.unmapped = 0
 
     def _time(self) -> datetime:
-        now = self.clock()
-        require_aware(now)
+        now: object = self.clock()
+        if not isinstance(now, datetime) or now.tzinfo is None or now.utcoffset() is None:
+            raise InvalidRecordError(
+                "runstate", "clock", now, "must return timezone-aware datetimes, e.g. datetime.now(UTC)"
+            )
         return now
 
     def take(self, answer: Any) -> Run | None:
