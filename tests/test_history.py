@@ -197,6 +197,25 @@ def test_a_run_later_than_the_horizon_starts_a_logical_run_of_its_own() -> None:
         runstate.logical_runs([], horizon=timedelta(hours=-1))
 
 
+@pytest.mark.parametrize("horizon", [3600, "1h", None])
+def test_a_horizon_that_is_not_a_timedelta_is_refused_clearly(horizon: Any) -> None:
+    if horizon is None:
+        assert list(runstate.logical_runs([], horizon=horizon)) == []
+        return
+    with pytest.raises(runstate.InvalidRecordError, match="horizon"):
+        list(runstate.logical_runs([], horizon=horizon))
+
+
+def test_records_that_are_not_runs_are_refused_clearly() -> None:
+    """The provider's records, not normalized: a RunstateError that says what to do, never AttributeError."""
+    record: Any = fixture("glue", "succeeded")  # a misuse mypy refuses: checked at run time too
+    for horizon in (None, timedelta(hours=1)):
+        with pytest.raises(runstate.InvalidRecordError, match=r"runs\[0\]: .*normalize"):
+            list(runstate.logical_runs([record], horizon=horizon))
+        with pytest.raises(runstate.InvalidRecordError, match=r"runs\[1\]: .*normalize"):
+            runstate.summarize([runstate.normalize("glue", record), record], horizon=horizon)
+
+
 def test_glue_retry_in_the_bundled_example_is_one_logical_run() -> None:
     runs = example_runs("glue")
     logical = list(runstate.logical_runs(runs))

@@ -27,7 +27,7 @@ from ._errors import InvalidRecordError
 from ._model import Run
 from ._vocabulary import Phase, Reason, State
 
-__all__ = ["LogicalRun", "latest_task_attempts", "logical_runs", "snapshot_rank"]
+__all__ = ["LogicalRun", "checked_runs", "latest_task_attempts", "logical_runs", "snapshot_rank"]
 
 RunKey = tuple[str | None, str, str]
 """(namespace, provider, run_id): what identifies one run."""
@@ -232,10 +232,23 @@ def logical_runs(runs: Iterable[Run], *, horizon: timedelta | None = None) -> It
     longest wait before a retry. Open logical runs left at the end come last, by first start.
     """
     if horizon is None:
-        return _all_at_once(runs)
-    if not horizon >= timedelta(0):
+        return _all_at_once(checked_runs(runs))
+    if not isinstance(horizon, timedelta) or not horizon >= timedelta(0):
         raise InvalidRecordError("runstate", "horizon", horizon, "must be a non-negative timedelta")
-    return _streaming(runs, horizon)
+    return _streaming(checked_runs(runs), horizon)
+
+
+def checked_runs(runs: Iterable[Run]) -> Iterator[Run]:
+    """The runs, refusing anything else (a provider's record not normalized) with a clear error."""
+    for index, run in enumerate(runs):
+        if not isinstance(run, Run):
+            raise InvalidRecordError(
+                "runstate",
+                f"runs[{index}]",
+                type(run).__name__,
+                "expected a runstate.Run (normalize the provider's records first: runstate.normalize_many)",
+            )
+        yield run
 
 
 def _all_at_once(runs: Iterable[Run]) -> Iterator[LogicalRun]:
