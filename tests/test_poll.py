@@ -81,6 +81,18 @@ def test_a_timeout_raises_a_poll_timeout_error_after_a_last_poll_at_the_deadline
     assert str(error) == "glue: run 'jr_1' still RUNNING after 100.0 s"
 
 
+def test_a_clock_that_does_not_advance_is_no_conflict() -> None:
+    """A frozen test clock (or a coarse one) gives successive answers one instant: they are in
+    order, not a contradiction, so no StateConflictWarning (filterwarnings=error makes it fatal)."""
+    for answers in (["STARTING", "RUNNING", "SUCCEEDED"], ["RUNNING", "STOPPING", "STOPPED"]):
+        tracker = RunTracker()
+        seen = list(runstate.poll(Answers(*map(glue, answers)), "glue", interval=1, timeout=5,
+                                  clock=lambda: T0, sleep=lambda _: None, tracker=tracker))  # fmt: skip
+        assert [run.provider_state["JobRunState"] for run in seen] == answers
+        assert tracker.conflicts == () and len(tracker.history()) == 3
+        assert tracker.observations[0].at == T0
+
+
 def test_poll_timeout_error_pickles() -> None:
     error = PollTimeoutError("glue", "jr_1", "RUNNING", 100.0)
     copy = pickle.loads(pickle.dumps(error))

@@ -1,7 +1,9 @@
 """Polling one run until it ends: each change of state once, a timeout, and no endless unknown states.
 
 ETL code hands :func:`poll` a zero-argument function that fetches the provider's record; each answer
-is normalized, fed to a :class:`~runstate.RunTracker`, and yielded when its state changed. Polling
+is normalized, fed to a :class:`~runstate.RunTracker` (at the clock's time; an answer the clock puts
+at or before the previous one, a frozen or coarse clock, 1 µs after it: the answers are in order,
+never a same-instant conflict), and yielded when its state changed. Polling
 stops after the first terminal state, raises :class:`PollTimeoutError` once ``timeout`` has passed,
 and raises :class:`~runstate.UnmappedStateError` when the state stays unmapped (UNKNOWN) for
 :data:`UNMAPPED_TRIES` answers in a row: a state runstate cannot read is never polled forever.
@@ -23,6 +25,8 @@ from ._vocabulary import State
 
 __all__ = ["UNMAPPED_TRIES", "PollTimeoutError", "apoll", "poll"]
 
+_TICK: Final = timedelta(microseconds=1)
+"""How far after the previous answer an answer is observed when the clock has not moved."""
 UNMAPPED_TRIES: Final = 3
 """Answers in a row with an unmapped (UNKNOWN) state after which polling stops with an error."""
 
@@ -91,6 +95,7 @@ class _Poller:
         self.tracker = RunTracker() if tracker is None else tracker
         self.start = self._time()
         self.last: Run | None = None
+        self.observed: datetime | None = None
         self.unmapped = 0
 
     def _time(self) -> datetime:
@@ -109,7 +114,11 @@ class _Poller:
             else REGISTRY.normalize(self.provider, answer, strict=self.strict)
         )
         previous = self.tracker.state
-        self.tracker.observe(run, at=self._time())
+        at = self._time()
+        if self.observed is not None and at <= self.observed:
+            at = self.observed + _TICK  # answers are in order: never "at the same instant" as the last
+        self.observed = at
+        self.tracker.observe(run, at=at)
         self.unmapped = self.unmapped + 1 if run.state is State.UNKNOWN else 0
         self.last = run
         if self.unmapped >= UNMAPPED_TRIES:
