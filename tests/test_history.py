@@ -390,6 +390,12 @@ def test_a_run_without_tasks_has_no_task_attempts() -> None:
     assert runstate.latest_task_attempts(Run(provider="acme", run_id="r", state=State.SUCCEEDED)) == ()
 
 
+def test_latest_task_attempts_of_a_record_not_normalized_is_refused_clearly() -> None:
+    record: Any = fixture("databricks", "multitask_with_repair_history")  # a misuse mypy refuses
+    with pytest.raises(runstate.InvalidRecordError, match=r"runstate: run: expected a runstate.Run"):
+        runstate.latest_task_attempts(record)
+
+
 @pytest.mark.parametrize("provider", ["databricks", "glue", "cloud_deploy"])
 def test_each_bundled_example_groups_every_run(provider: str) -> None:
     runs = example_runs(provider)

@@ -378,6 +378,10 @@ def latest_task_attempts(run: Run) -> tuple[Run, ...]:
     not started yet is the newest). Its ``attempt`` is raised to the number of earlier attempts of
     its key when it says fewer (Databricks restarts ``attempt_number`` at 0 in a repair).
     """
+    if not isinstance(run, Run):
+        raise InvalidRecordError(
+            "runstate", "run", type(run).__name__, "expected a runstate.Run (normalize the record first)"
+        )
     repairs = _repair_index(run)
     by_key: dict[str, list[Run]] = {}
     for task in run.tasks:
