@@ -216,6 +216,23 @@ def test_records_that_are_not_runs_are_refused_clearly() -> None:
             runstate.summarize([runstate.normalize("glue", record), record], horizon=horizon)
 
 
+@pytest.mark.parametrize("field", ["created_at", "started_at", "ended_at", "updated_at"])
+def test_a_run_with_a_naive_time_is_refused_clearly(field: str) -> None:
+    """Runs built by hand from naive datetimes (a database column): an error naming the run and the
+    field, never "can't compare offset-naive and offset-aware datetimes" from deep inside."""
+    good = Run(provider="acme", run_id="1", state=State.RUNNING, started_at=T0)
+    times: dict[str, Any] = {field: datetime(2026, 1, 1, 1)}
+    naive = Run(provider="acme", run_id="2", state=State.SUCCEEDED, **times)
+    now = T0 + timedelta(days=1)
+    for call in (
+        lambda: list(runstate.logical_runs([good, naive])),
+        lambda: list(runstate.logical_runs([good, naive], horizon=timedelta(hours=1))),
+        lambda: runstate.summarize([good, naive], now=now),
+    ):
+        with pytest.raises(runstate.InvalidRecordError, match=rf"runs\[1\]\.{field}: must be timezone-aware"):
+            call()
+
+
 def test_glue_retry_in_the_bundled_example_is_one_logical_run() -> None:
     runs = example_runs("glue")
     logical = list(runstate.logical_runs(runs))

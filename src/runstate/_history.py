@@ -239,7 +239,8 @@ def logical_runs(runs: Iterable[Run], *, horizon: timedelta | None = None) -> It
 
 
 def checked_runs(runs: Iterable[Run]) -> Iterator[Run]:
-    """The runs, refusing anything else (a provider's record not normalized) with a clear error."""
+    """The runs, refusing anything else (a provider's record not normalized) and naive times (a run
+    built by hand), which could not be compared with the others, with a clear error."""
     for index, run in enumerate(runs):
         if not isinstance(run, Run):
             raise InvalidRecordError(
@@ -248,7 +249,14 @@ def checked_runs(runs: Iterable[Run]) -> Iterator[Run]:
                 type(run).__name__,
                 "expected a runstate.Run (normalize the provider's records first: runstate.normalize_many)",
             )
+        for name in _TIMES:
+            value = getattr(run, name)
+            if value is not None and value.tzinfo is not UTC and value.utcoffset() is None:
+                raise InvalidRecordError("runstate", f"runs[{index}].{name}", value, "must be timezone-aware")
         yield run
+
+
+_TIMES: Final = ("created_at", "started_at", "ended_at", "updated_at")
 
 
 def _all_at_once(runs: Iterable[Run]) -> Iterator[LogicalRun]:
