@@ -254,6 +254,20 @@ def test_a_repair_in_place_is_one_attempt_that_counts_as_retried() -> None:
     assert lr.wall == run.ended_at - run.started_at  # type: ignore[operator]  # the wait before the repair counts
 
 
+def test_a_retry_whose_earlier_attempts_are_not_in_the_input_still_counts_as_retried() -> None:
+    """A history window that starts after the first attempt: Glue's ``Attempt`` (Databricks'
+    ``attempt_number``) says how many attempts came before, so the logical run was retried."""
+    retry = runstate.normalize("glue", fixture("glue", "retry_attempt_1"))
+    (lr,) = runstate.logical_runs([retry])
+    assert (retry.attempt, lr.attempts, lr.attempt_count, lr.retried) == (1, (retry,), 2, True)
+    first = Run(provider="databricks", run_id="11", state=State.FAILED)
+    third = Run(provider="databricks", run_id="13", state=State.SUCCEEDED, attempt=2, original_run_id="11")
+    (lr,) = runstate.logical_runs([third, first])  # the second attempt, 12, is missing
+    assert (len(lr.attempts), lr.attempt_count, lr.retried) == (2, 3, True)
+    (group,) = runstate.summarize([retry], now=T0).groups
+    assert (group.retried, group.retried_succeeded, group.retried_share) == (1, 1, 1.0)
+
+
 def test_a_repair_under_way_outranks_the_failed_snapshot_before_it() -> None:
     """A repair takes a TERMINATED run back to RUNNING with the same run_id: the poller's newer
     snapshot (one more ``repair_history`` entry) is the latest, whatever its phase."""

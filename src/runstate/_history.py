@@ -112,8 +112,11 @@ class LogicalRun:
 
     @property
     def attempt_count(self) -> int:
-        """Attempts, counting each in-place repair as one more."""
-        return len(self.attempts) + self.repairs
+        """Attempts, counting each in-place repair as one more, and the earlier attempts that an
+        attempt's number (Glue ``Attempt``, Databricks ``attempt_number``, from 0) says there were
+        when they are not in the input (a history window that starts after them)."""
+        numbered = max(run.attempt for run in self.attempts) + 1
+        return max(len(self.attempts), numbered) + self.repairs
 
     @property
     def retried(self) -> bool:
