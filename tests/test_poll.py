@@ -81,6 +81,14 @@ def test_a_timeout_raises_a_poll_timeout_error_after_a_last_poll_at_the_deadline
     assert str(error) == "glue: run 'jr_1' still RUNNING after 100.0 s"
 
 
+def test_no_wait_is_longer_than_max_interval_not_even_the_first() -> None:
+    time = FakeTime()
+    answers = Answers(glue("RUNNING"), glue("RUNNING"), glue("RUNNING"), glue("SUCCEEDED"))
+    list(runstate.poll(answers, "glue", interval=60, timeout=3600, backoff=2, max_interval=15,
+                       clock=time.clock, sleep=time.sleep))  # fmt: skip
+    assert time.sleeps == [15, 15, 15]
+
+
 def test_a_clock_that_does_not_advance_is_no_conflict() -> None:
     """A frozen test clock (or a coarse one) gives successive answers one instant: they are in
     order, not a contradiction, so no StateConflictWarning (filterwarnings=error makes it fatal)."""

@@ -90,6 +90,8 @@ class _Poller:
             raise InvalidRecordError("runstate", "backoff", backoff, "must be at least 1")
         self.backoff = backoff
         self.max_interval = None if max_interval is None else _seconds(max_interval, "max_interval")
+        if self.max_interval is not None:  # the first wait too: max_interval bounds every wait
+            self.delay = min(self.delay, self.max_interval)
         self.clock = clock or _now
         self.strict = strict
         self.tracker = RunTracker() if tracker is None else tracker
