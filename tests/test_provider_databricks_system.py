@@ -266,18 +266,38 @@ def test_a_slice_after_its_end_row_is_reported_never_a_run_of_its_own() -> None:
 
 
 def test_slices_after_the_end_of_the_run_are_its_repair() -> None:
-    """A repair reuses the run_id: its slices start after the run's end, and are a run of their own."""
-    rows = [
-        *three_slices(),
+    """A repair reuses the run_id: its slices start after the run's end. It comes out as a run of its
+    own that lists the runs before it in ``repair_history``, so logical runs count it as repaired."""
+    failed = {**three_slices()[2], "result_state": "FAILED", "termination_code": "RUN_EXECUTION_ERROR",
+              "termination_type": "CLIENT_ERROR"}  # fmt: skip
+    repair = {**three_slices()[0], "period_start_time": "2026-03-01T11:30:00Z",
+              "period_end_time": "2026-03-01T12:00:00Z"}  # fmt: skip
+    repaired = {**three_slices()[2], "period_start_time": "2026-03-01T12:00:00Z",
+                "period_end_time": "2026-03-01T12:05:00Z"}  # fmt: skip
+    first, second = runstate.normalize_many(P, [*three_slices()[:2], failed, repair, repaired], strict=True)
+    assert (first.state, second.state, second.run_id) == (State.FAILED, State.SUCCEEDED, first.run_id)
+    assert second.started_at == datetime(2026, 3, 1, 11, 30, tzinfo=UTC)
+    assert "repair_history" not in first.details
+    assert second.details["repair_history"] == [
         {
-            **three_slices()[0],
-            "period_start_time": "2026-03-01T11:30:00Z",
-            "period_end_time": "2026-03-01T12:00:00Z",
+            "type": "ORIGINAL",
+            "start": "2026-03-01T08:17:00Z",
+            "end": "2026-03-01T10:51:00Z",
+            "state": "FAILED",
+        },
+        {
+            "type": "REPAIR",
+            "start": "2026-03-01T11:30:00Z",
+            "end": "2026-03-01T12:05:00Z",
+            "state": "SUCCEEDED",
         },
     ]
-    first, repair = runstate.normalize_many(P, rows, strict=True)
-    assert (first.state, repair.state, repair.run_id) == (State.SUCCEEDED, State.RUNNING, first.run_id)
-    assert repair.started_at == datetime(2026, 3, 1, 11, 30, tzinfo=UTC)
+    for order in ([first, second], [second, first]):
+        (lr,) = runstate.logical_runs(order)
+        assert (lr.latest, lr.state, lr.attempt_count, lr.retried) == (second, State.SUCCEEDED, 2, True)
+    assert runstate.from_dict(json.loads(json.dumps(runstate.to_dict(second)))) == second
+    _, still = runstate.normalize_many(P, [failed, repair], strict=True)  # a repair still running
+    assert still.state is State.RUNNING and len(still.details["repair_history"]) == 2
 
 
 def _slices_of(run_id: str, hours: int) -> list[dict[str, Any]]:

@@ -30,7 +30,9 @@ The periods of the last :data:`RECENT_RUNS` ended runs are remembered (a constan
 repeated row of one of them is dropped, and an earlier slice arriving after its end row is reported
 (an ``InvalidRecordWarning``; the run is already out) instead of becoming a run left RUNNING. A
 repaired run (Databricks reuses its run_id) whose new slices start after its end comes out as a
-second run with the same id.
+second run with the same id, whose ``details["repair_history"]`` lists the runs before it (type
+ORIGINAL, then REPAIR, as the Jobs API's ``repair_history``; start, end, canonical state), so that
+:func:`runstate.logical_runs` folds them into one attempt repaired in place, as for the Jobs API.
 
 State. The termination code, where present, decides as it does for the Jobs API (code plus type:
 ``databricks``' ``CODE_AND_TYPE``); the result_state refines it (TIMED_OUT turns a platform CANCELED
@@ -324,12 +326,19 @@ class _Closed:
 
     periods: frozenset[tuple[str | None, ...]]
     ended_at: datetime | None
+    history: tuple[Mapping[str, Any], ...]
+    """The runs seen under this id so far, each as a ``repair_history`` entry."""
+
+
+_Key = tuple[str | None, str]
+_History = tuple[Mapping[str, Any], ...]
 
 
 def combine(runs: Iterator[Run]) -> Iterator[Run]:
     """Merge the slices of each run into one run, yielding it when its end row arrives (see module)."""
-    open_runs: dict[tuple[str | None, str], list[Run]] = {}
-    closed: OrderedDict[tuple[str | None, str], _Closed] = OrderedDict()
+    open_runs: dict[_Key, list[Run]] = {}
+    closed: OrderedDict[_Key, _Closed] = OrderedDict()
+    repaired: dict[_Key, _History] = {}  # open repairs: the history before them
     for run in runs:
         key = _key(run)
         done = closed.get(key)
@@ -340,17 +349,39 @@ def combine(runs: Iterator[Run]) -> Iterator[Run]:
                 _late(run)
                 continue
             del closed[key]  # a slice after the run's end: its repair, a run of its own
+            repaired[key] = done.history
         slices = open_runs.setdefault(key, [])
         slices.append(run)
         if run.state is not State.RUNNING:  # an end row: only a row without outcome is RUNNING
             del open_runs[key]
-            merged = merge(slices)
-            closed[key] = _Closed(frozenset(map(tuple, merged.details["periods"])), merged.ended_at)
+            merged, history = _with_history(merge(slices), repaired.pop(key, ()))
+            closed[key] = _Closed(frozenset(map(tuple, merged.details["periods"])), merged.ended_at, history)
             if len(closed) > RECENT_RUNS:
                 closed.popitem(last=False)
             yield merged
-    for slices in open_runs.values():
-        yield merge(slices)
+    for key, slices in open_runs.items():
+        yield _with_history(merge(slices), repaired.get(key, ()))[0]
+
+
+def _with_history(
+    run: Run, before: tuple[Mapping[str, Any], ...]
+) -> tuple[Run, tuple[Mapping[str, Any], ...]]:
+    """The run, listing the runs before it under its id (a repair), and the history including it.
+
+    The entries take the Jobs API's ``repair_history`` types (ORIGINAL, then REPAIR), with the run's
+    start, end and canonical state: what the table shows of each.
+    """
+    entry = {
+        "type": "REPAIR" if before else "ORIGINAL",
+        "start": _text(run.started_at),
+        "end": _text(run.ended_at),
+        "state": run.state.value,
+    }
+    history = (*before, MappingProxyType(entry))
+    if not before:
+        return run, history
+    details = {**run.details, "repair_history": [dict(item) for item in history]}
+    return attrs.evolve(run, details=MappingProxyType(details)), history
 
 
 def _period(run: Run) -> tuple[str | None, ...]:
