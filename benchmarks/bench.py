@@ -10,6 +10,8 @@ then measures in one process with interleaved rounds, reporting medians:
 * ``normalize/json.loads``: per-record cost of ``runstate.normalize(provider, dict)`` over the cost of
   ``json.loads(line)`` of the same record (the goal is at most 0.6);
 * ``end-to-end/json.loads``: ``normalize(provider, json.loads(line))`` over ``json.loads(line)``;
+* ``normalize_lines, one call``: the whole input through one ``runstate.normalize_lines`` generator
+  (str or UTF-8 bytes lines; msgspec first when installed, or forced onto the json decoder);
 * memory per canonical run, without and with ``raw`` (tracemalloc, retained bytes per run);
 * with ``--stream N``: peak memory of ``normalize_many`` over N generated Databricks records,
   against the peak over N/10, to show it does not grow with the count.
@@ -27,7 +29,7 @@ import statistics
 import sys
 import time
 import tracemalloc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from typing import Any
@@ -110,12 +112,57 @@ def pipelines(provider: str) -> dict[str, tuple[Callable[[Any], object], bool]]:
         result["orjson.loads + normalize"] = (lambda line: normalize(provider, orjson.loads(line)), False)
     except ImportError:
         pass
+    try:
+        import msgspec
+
+        decode = msgspec.json.Decoder().decode
+        result["msgspec.json decode + normalize"] = (lambda line: normalize(provider, decode(line)), False)
+    except ImportError:
+        pass
     for name, factory in PEERS.items():
         try:
             result[name] = (factory(provider), False)
         except ImportError:
             continue
     return result
+
+
+def _cpu_bulk(fn: Callable[[list[Any]], Iterable[object]], inputs: list[Any]) -> float:
+    """CPU time of one call over all inputs whose results a loop consumes and drops, GC on."""
+    clock = time.process_time
+    start = clock()
+    for _ in fn(inputs):
+        pass
+    return clock() - start
+
+
+def bulk_pipelines(provider: str) -> dict[str, tuple[Callable[[list[Any]], Iterable[object]], bool]]:
+    """Pipelines fed the whole input in one call, as the CLI and normalize_batches use them.
+
+    Name to (function over the list of lines, takes UTF-8 bytes rather than str). The rows marked
+    ``json decoder`` force the pure-json path, i.e. the fallback used when msgspec is not installed.
+    """
+    lines_api = getattr(runstate, "normalize_lines", None)
+    if lines_api is None:
+        return {}
+    from runstate import _lines  # the forced-json rows only, to show the fallback's cost
+
+    def forced_json(keep_raw: bool) -> Callable[[list[Any]], Iterable[object]]:
+        return lambda lines: _lines.iter_lines(
+            runstate.REGISTRY, provider, lines, False, keep_raw, None, None
+        )
+
+    fast = "msgspec" if _lines.FAST_DECODE is not None else "json (msgspec missing)"
+    return {
+        f"normalize_lines, one call, str lines ({fast})": (lambda lines: lines_api(provider, lines), False),
+        f"normalize_lines, one call, bytes lines ({fast})": (lambda lines: lines_api(provider, lines), True),
+        "normalize_lines, one call, str lines (json decoder)": (forced_json(True), False),
+        f"normalize_lines, one call, bytes lines, no raw ({fast})": (
+            lambda lines: lines_api(provider, lines, keep_raw=False),
+            True,
+        ),
+        "normalize_lines, one call, bytes lines, no raw (json decoder)": (forced_json(False), True),
+    }
 
 
 def measure_speed(provider: str, records: int, rounds: int) -> dict[str, Any]:
@@ -129,11 +176,17 @@ def measure_speed(provider: str, records: int, rounds: int) -> dict[str, Any]:
         for d in dicts[:1000]:
             runstate.normalize(provider, d)
     chosen = pipelines(provider)
-    times: dict[str, list[float]] = {name: [] for name in chosen}
-    names = list(chosen)
+    bulk = bulk_pipelines(provider)
+    byte_lines = [line.encode("utf-8") for line in lines]
+    times: dict[str, list[float]] = {name: [] for name in [*chosen, *bulk]}
+    names = list(times)
     for round_ in range(rounds):  # interleaved and rotated, so drift hits every pipeline alike
         order = names[round_ % len(names) :] + names[: round_ % len(names)]
         for name in order:
+            if name in bulk:
+                run_all, takes_bytes = bulk[name]
+                times[name].append(_cpu_bulk(run_all, byte_lines if takes_bytes else lines))
+                continue
             fn, takes_dict = chosen[name]
             times[name].append(_cpu_streamed(fn, dicts if takes_dict else lines))
     per_record = {name: statistics.median(t) / records for name, t in times.items()}

@@ -9,9 +9,18 @@ import sys
 from pathlib import Path
 
 import runstate
+from runstate._registry import ProviderRegistry
 from runstate._schema import provider_tables, run_schema, schema_text
+from runstate.providers import register_builtin_providers
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
+
+
+def builtin_registry() -> ProviderRegistry:
+    """The built-in providers only: an installed plugin must not leak into the shipped tables."""
+    registry = ProviderRegistry()
+    register_builtin_providers(registry)
+    return registry
 
 
 def generated() -> dict[str, str]:
@@ -19,7 +28,7 @@ def generated() -> dict[str, str]:
     return {
         "run.schema.json": schema_text(run_schema()),
         "graph.json": runstate.GRAPH.to_json_text(),
-        "providers.json": schema_text(provider_tables(runstate.REGISTRY)),
+        "providers.json": schema_text(provider_tables(builtin_registry())),
     }
 
 

@@ -5,7 +5,8 @@
   the native states and the native edges.
 - ``run-schema.md``: the fields of ``schemas/run.schema.json`` with the docstrings of ``runstate.Run``.
 - ``graph.md``: the ``<!-- graph-mermaid -->`` marker becomes the Mermaid drawing of ``schemas/graph.json``.
-- The nav: guide pages still being written elsewhere (``PENDING``) are dropped while they do not exist.
+- Pages still being written elsewhere (``PENDING``): while one does not exist, it is dropped from the
+  nav and a link to it (``[the CLI](cli.md)``) is shown as its text, so pages can link it already.
 """
 
 from __future__ import annotations
@@ -27,34 +28,13 @@ SCHEMAS: Final = ROOT / "schemas"
 MODEL_SOURCE: Final = ROOT / "src" / "runstate" / "_model.py"
 GRAPH_MARKER: Final = "<!-- graph-mermaid -->"
 PROVIDERS_INDEX: Final = "providers/index.md"
+PENDING_LINK: Final = r"\[([^\]]+)\]\((?:\.\./)*{page}(?:#[^)\s]*)?\)"
+"""A Markdown link to a page (from any depth, with or without an anchor); ``{page}`` is its path."""
 SPHINX_ROLE: Final = re.compile(r":(?:class|func|meth|attr|mod|data|exc|obj):<code>(~?)([\w.]+)</code>")
 """A Sphinx role as mkdocstrings renders it (``:func:<code>~runstate.normalize</code>``)."""
 
-PENDING: Final = frozenset(
-    {"decisions.md", "cli.md", "errors.md", "dashboard.md", "tables.md", "export.md", "warehouse.md"}
-)
-"""Guide pages written on other branches: listed in the nav, dropped from it until they exist."""
-
-FIELD_NOTES: Final = {
-    "provider": 'The provider\'s registered name: "databricks", "glue", "cloud_deploy" or a third party\'s.',
-    "run_id": "The provider's id of this run, as text.",
-    "state": "The canonical state (see the model page).",
-    "job_id": "The job, pipeline or rollout the run belongs to.",
-    "name": "The run's or job's display name.",
-    "reason": "The canonical refinement of the state, where the provider gives one.",
-    "message": "The provider's human message (state message, error message, failure message).",
-    "attempt": "0 for a first attempt, 1 for the first retry, and so on.",
-    "original_run_id": "The first attempt's run id, for a retry.",
-    "previous_run_id": "The attempt this one retries.",
-    "parent_run_id": "For a task run, the run it belongs to.",
-    "created_at": "When the run was created or queued (RFC 3339 UTC).",
-    "started_at": "When the run started (RFC 3339 UTC).",
-    "ended_at": "When the run ended (RFC 3339 UTC); absent while it has not.",
-    "durations": "queue, setup, execution, cleanup and total in seconds, and why a missing one is missing.",
-    "tasks": "The task runs of a multi-task run, normalized the same way.",
-    "raw": "The record the run was made from, unchanged (absent with keep_raw=False).",
-}
-"""Docs for the ``Run`` fields that have no attribute docstring yet; an attribute docstring wins."""
+PENDING: Final = frozenset({"cli.md", "errors.md", "tables.md", "sql.md"})
+"""Pages written on other branches: while one does not exist, it leaves the nav and links to it are text."""
 
 
 def _load(name: str) -> Any:
@@ -168,8 +148,21 @@ def _schema_type(prop: Mapping[str, Any]) -> str:
     return text + (f" ({prop['format']})" if "format" in prop else "")
 
 
-def run_schema_page(schema: Mapping[str, Any], docs: Mapping[str, str]) -> str:
-    """The fields of the canonical run as ``to_dict`` writes them; a field without docs fails the build."""
+def _doc_cell(docs: Mapping[str, str], field: str, owner: str) -> str:
+    """A field's docstring as a table cell; a field without one fails the build."""
+    doc = docs.get(field)
+    if not doc:
+        raise ValueError(f"run schema field {field!r} has no docstring in runstate.{owner}")
+    return doc.replace("|", "\\|")
+
+
+def run_schema_page(
+    schema: Mapping[str, Any], docs: Mapping[str, str], durations_docs: Mapping[str, str] | None = None
+) -> str:
+    """The fields of the canonical run as ``to_dict`` writes them; a field without docs fails the build.
+
+    ``durations_docs`` (the attribute docstrings of ``Durations``) document the ``durations`` definition.
+    """
     required = set(schema.get("required", ()))
     lines = [
         "# Run schema",
@@ -181,16 +174,25 @@ def run_schema_page(schema: Mapping[str, Any], docs: Mapping[str, str]) -> str:
         "| --- | --- | --- | --- |",
     ]
     for field, prop in schema["properties"].items():
-        doc = docs.get(field) or FIELD_NOTES.get(field)
-        if not doc:
-            raise ValueError(f"run schema field {field!r} has no docstring in runstate.Run")
-        doc = doc.replace("|", "\\|")
+        # a property of the document rather than of the run (schema_version) documents itself
+        doc = (
+            prop["description"]
+            if field not in docs and "description" in prop
+            else _doc_cell(docs, field, "Run")
+        )
         lines.append(f"| `{field}` | {_schema_type(prop)} | {'yes' if field in required else ''} | {doc} |")
     lines += ["", "## Definitions", ""]
     for name, definition in schema.get("$defs", {}).items():
-        lines += [f"### `{name}`", "", "| field | JSON type |", "| --- | --- |"]
+        documented = name == "durations" and durations_docs is not None
+        header = (
+            "| field | JSON type | meaning |\n| --- | --- | --- |"
+            if documented
+            else "| field | JSON type |\n| --- | --- |"
+        )
+        lines += [f"### `{name}`", "", header]
         for field, prop in definition.get("properties", {}).items():
-            lines.append(f"| `{field}` | {_schema_type(prop)} |")
+            cell = f" {_doc_cell(durations_docs or {}, field, 'Durations')} |" if documented else ""
+            lines.append(f"| `{field}` | {_schema_type(prop)} |{cell}")
         lines.append("")
     return "\n".join(lines) + "\n"
 
@@ -239,18 +241,27 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     providers = _load("providers.json")
     pages = {PROVIDERS_INDEX: providers_index(providers)}
     pages |= {f"providers/{name}.md": provider_page(name, data) for name, data in providers.items()}
-    docs = attribute_docs(MODEL_SOURCE.read_text(encoding="utf-8"), "Run")
-    pages["run-schema.md"] = run_schema_page(_load("run.schema.json"), docs)
+    source = MODEL_SOURCE.read_text(encoding="utf-8")
+    docs, durations_docs = attribute_docs(source, "Run"), attribute_docs(source, "Durations")
+    pages["run-schema.md"] = run_schema_page(_load("run.schema.json"), docs, durations_docs)
     for path, text in pages.items():
         files.append(File.generated(config, path, content=text))
     return files
 
 
+def unlink_pending(markdown: str, docs_dir: Path) -> str:
+    """Links to pending pages that do not exist yet become their text (a link would fail the build)."""
+    for page in sorted(PENDING):
+        if not (docs_dir / page).exists():
+            markdown = re.sub(PENDING_LINK.format(page=re.escape(page)), r"\1", markdown)
+    return markdown
+
+
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-    """Put the transition graph drawn from ``schemas/graph.json`` where a page asks for it."""
+    """Draw the transition graph where a page asks for it; unlink pages not merged yet."""
     if GRAPH_MARKER in markdown:
         markdown = markdown.replace(GRAPH_MARKER, graph_mermaid(_load("graph.json")))
-    return markdown
+    return unlink_pending(markdown, Path(config.docs_dir))
 
 
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:

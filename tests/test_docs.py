@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import importlib.util
+import json
 import os
 import re
 import subprocess
@@ -133,6 +134,29 @@ def test_api_pages_render_the_docstrings(site: Path) -> None:
     assert ":class:" not in page  # the Sphinx roles are shown as code
 
 
+@pytest.mark.parametrize(
+    ("page", "anchors"),
+    [
+        ("history", ["runstate.logical_runs", "runstate.LogicalRun", "runstate.latest_task_attempts"]),
+        ("summaries", ["runstate.summarize", "runstate.Summary"]),
+        ("polling", ["runstate.poll", "runstate.apoll", "runstate.PollTimeoutError"]),
+        ("exports", ["runstate.otel_run_state", "runstate.otel.record", "runstate.openlineage.events",
+                     "runstate.cdevents.events"]),
+        ("plugins", ["runstate._plugins.GROUP"]),
+    ],
+)  # fmt: skip
+def test_the_new_public_surface_has_api_pages(site: Path, page: str, anchors: list[str]) -> None:
+    text = (site / "api" / page / "index.html").read_text(encoding="utf-8")
+    for anchor in anchors:
+        assert f'id="{anchor}"' in text, anchor
+    assert ":func:" not in text and ":class:" not in text
+
+
+def test_the_warehouse_providers_are_documented(site: Path) -> None:
+    text = html.unescape((site / "api" / "warehouse" / "index.html").read_text(encoding="utf-8"))
+    assert "job_run_timeline" in text and "Glue Job State Change" in text
+
+
 # --- the hook's pure parts ------------------------------------------------------------------------
 
 
@@ -173,20 +197,55 @@ def test_pending_pages_leave_the_nav_until_they_exist(tmp_path: Path) -> None:
     (tmp_path / "cli.md").write_text("# CLI\n")
     nav = [
         {"Home": "index.md"},
-        {"Guides": [{"CLI": "cli.md"}, {"Export": "export.md"}, "dashboard.md"]},
+        {"Guides": [{"CLI": "cli.md"}, {"SQL": "sql.md"}, "tables.md", {"Export": "export.md"}]},
         {"Providers": "providers/index.md"},
     ]
     assert HOOKS._nav_items(nav, tmp_path, ["glue"]) == [
         {"Home": "index.md"},
-        {"Guides": [{"CLI": "cli.md"}]},
+        {"Guides": [{"CLI": "cli.md"}, {"Export": "export.md"}]},  # export.md is not pending: kept
         {"Providers": ["providers/index.md", "providers/glue.md"]},
     ]
+
+
+def test_only_the_pages_of_other_branches_are_pending() -> None:
+    assert {"cli.md", "errors.md", "tables.md", "sql.md"} == HOOKS.PENDING
+
+
+def test_links_to_pending_pages_are_text_until_they_exist(tmp_path: Path) -> None:
+    (tmp_path / "sql.md").write_text("# SQL\n")
+    page = "See the [command line](cli.md), [its errors](../errors.md#codes), [SQL](sql.md), [x](export.md)."
+    assert HOOKS.unlink_pending(page, tmp_path) == (
+        "See the command line, its errors, [SQL](sql.md), [x](export.md)."
+    )
+
+
+def test_every_page_of_the_docs_is_in_the_nav() -> None:
+    """A page nobody can reach is a page nobody reads: every docs/*.md is named in mkdocs.yml."""
+    nav = (ROOT / "mkdocs.yml").read_text(encoding="utf-8").split("\nnav:", 1)[1]
+    pages = {p.relative_to(ROOT / "docs").as_posix() for p in (ROOT / "docs").rglob("*.md")}
+    assert {page for page in pages if f": {page}" not in nav} == set()
 
 
 def test_a_schema_field_without_docs_fails_the_build() -> None:
     schema = {"properties": {"mystery": {"type": "string"}}}
     with pytest.raises(ValueError, match="'mystery' has no docstring"):
         HOOKS.run_schema_page(schema, {})
+
+
+def test_every_run_and_durations_field_has_an_attribute_docstring() -> None:
+    """No fallback: a new field of Run or Durations without a docstring fails the docs build."""
+    source = (ROOT / "src" / "runstate" / "_model.py").read_text(encoding="utf-8")
+    schema = json.loads((ROOT / "schemas" / "run.schema.json").read_text(encoding="utf-8"))
+    assert not hasattr(HOOKS, "FIELD_NOTES")
+    run_docs, durations_docs = HOOKS.attribute_docs(source, "Run"), HOOKS.attribute_docs(source, "Durations")
+    documents_itself = {name for name, prop in schema["properties"].items() if name not in run_docs}
+    assert documents_itself == {"schema_version"}  # a property of the document, not of the run
+    assert "description" in schema["properties"]["schema_version"]
+    assert set(schema["$defs"]["durations"]["properties"]) <= set(durations_docs)
+    page = HOOKS.run_schema_page(schema, run_docs, durations_docs)
+    assert "| `missing` | object | For each ``None`` part" in page
+    with pytest.raises(ValueError, match=r"'queue' has no docstring in runstate\.Durations"):
+        HOOKS.run_schema_page(schema, run_docs, {})
 
 
 def test_attribute_docstrings_are_read_from_the_source() -> None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import copy
 import json
+import subprocess
+import sys
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -191,3 +193,23 @@ def test_every_field_with_every_hostile_value(provider: str) -> None:
                 _normalize_both_modes(provider, _replace(record, path, value), validate=False)
                 cases += 1
     assert cases > 1000, cases
+
+
+def test_the_fuzz_script_finds_nothing_in_a_short_run() -> None:
+    """CI's short version of ``scripts/fuzz.py`` (the long run: ``--records 200000``)."""
+    script = Path(__file__).parent.parent / "scripts" / "fuzz.py"
+    result = subprocess.run(
+        [sys.executable, str(script), "--records", "400", "--jobs", "1"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads(result.stdout)
+    assert report["problems"] == 0
+    for provider in PROVIDERS:
+        figures = report["providers"][provider]
+        assert figures["records"] == 400
+        assert figures["run"] > 0
+        assert not [k for k in figures if k.startswith("PROBLEM")]

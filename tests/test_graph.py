@@ -1,4 +1,4 @@
-"""The canonical transition graph: DESIGN.md section 4's invariants, validation and exports."""
+"""The canonical transition graph: the invariants of docs/decisions.md#graph, validation and exports."""
 
 from __future__ import annotations
 

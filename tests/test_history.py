@@ -197,6 +197,42 @@ def test_a_run_later_than_the_horizon_starts_a_logical_run_of_its_own() -> None:
         runstate.logical_runs([], horizon=timedelta(hours=-1))
 
 
+@pytest.mark.parametrize("horizon", [3600, "1h", None])
+def test_a_horizon_that_is_not_a_timedelta_is_refused_clearly(horizon: Any) -> None:
+    if horizon is None:
+        assert list(runstate.logical_runs([], horizon=horizon)) == []
+        return
+    with pytest.raises(runstate.InvalidRecordError, match="horizon"):
+        list(runstate.logical_runs([], horizon=horizon))
+
+
+def test_records_that_are_not_runs_are_refused_clearly() -> None:
+    """The provider's records, not normalized: a RunstateError that says what to do, never AttributeError."""
+    record: Any = fixture("glue", "succeeded")  # a misuse mypy refuses: checked at run time too
+    for horizon in (None, timedelta(hours=1)):
+        with pytest.raises(runstate.InvalidRecordError, match=r"runs\[0\]: .*normalize"):
+            list(runstate.logical_runs([record], horizon=horizon))
+        with pytest.raises(runstate.InvalidRecordError, match=r"runs\[1\]: .*normalize"):
+            runstate.summarize([runstate.normalize("glue", record), record], horizon=horizon)
+
+
+@pytest.mark.parametrize("field", ["created_at", "started_at", "ended_at", "updated_at"])
+def test_a_run_with_a_naive_time_is_refused_clearly(field: str) -> None:
+    """Runs built by hand from naive datetimes (a database column): an error naming the run and the
+    field, never "can't compare offset-naive and offset-aware datetimes" from deep inside."""
+    good = Run(provider="acme", run_id="1", state=State.RUNNING, started_at=T0)
+    times: dict[str, Any] = {field: datetime(2026, 1, 1, 1)}
+    naive = Run(provider="acme", run_id="2", state=State.SUCCEEDED, **times)
+    now = T0 + timedelta(days=1)
+    for call in (
+        lambda: list(runstate.logical_runs([good, naive])),
+        lambda: list(runstate.logical_runs([good, naive], horizon=timedelta(hours=1))),
+        lambda: runstate.summarize([good, naive], now=now),
+    ):
+        with pytest.raises(runstate.InvalidRecordError, match=rf"runs\[1\]\.{field}: must be timezone-aware"):
+            call()
+
+
 def test_glue_retry_in_the_bundled_example_is_one_logical_run() -> None:
     runs = example_runs("glue")
     logical = list(runstate.logical_runs(runs))
@@ -216,6 +252,40 @@ def test_a_repair_in_place_is_one_attempt_that_counts_as_retried() -> None:
     assert (lr.repairs, lr.attempt_count, lr.retried, lr.state) == (1, 2, True, State.SUCCEEDED)
     assert lr.total == run.durations.total
     assert lr.wall == run.ended_at - run.started_at  # type: ignore[operator]  # the wait before the repair counts
+
+
+def test_a_retry_whose_earlier_attempts_are_not_in_the_input_still_counts_as_retried() -> None:
+    """A history window that starts after the first attempt: Glue's ``Attempt`` (Databricks'
+    ``attempt_number``) says how many attempts came before, so the logical run was retried."""
+    retry = runstate.normalize("glue", fixture("glue", "retry_attempt_1"))
+    (lr,) = runstate.logical_runs([retry])
+    assert (retry.attempt, lr.attempts, lr.attempt_count, lr.retried) == (1, (retry,), 2, True)
+    first = Run(provider="databricks", run_id="11", state=State.FAILED)
+    third = Run(provider="databricks", run_id="13", state=State.SUCCEEDED, attempt=2, original_run_id="11")
+    (lr,) = runstate.logical_runs([third, first])  # the second attempt, 12, is missing
+    assert (len(lr.attempts), lr.attempt_count, lr.retried) == (2, 3, True)
+    (group,) = runstate.summarize([retry], now=T0).groups
+    assert (group.retried, group.retried_succeeded, group.retried_share) == (1, 1, 1.0)
+
+
+def test_a_repair_under_way_outranks_the_failed_snapshot_before_it() -> None:
+    """A repair takes a TERMINATED run back to RUNNING with the same run_id: the poller's newer
+    snapshot (one more ``repair_history`` entry) is the latest, whatever its phase."""
+    done = fixture("databricks", "multitask_with_repair_history")
+    original = done["repair_history"][0]
+    failed = {**copy.deepcopy(done), "repair_history": [original], "state": original["state"],
+              "status": original["status"], "end_time": original["end_time"]}  # fmt: skip
+    del failed["run_duration"]
+    repairing = copy.deepcopy(done)
+    del repairing["end_time"], repairing["run_duration"], repairing["repair_history"][1]["end_time"]
+    repairing["state"], repairing["status"] = {"life_cycle_state": "RUNNING"}, {"state": "RUNNING"}
+    before, during = (runstate.normalize("databricks", r) for r in (failed, repairing))
+    assert (before.state, during.state) == (State.FAILED, State.RUNNING)
+    for order in ([before, during], [during, before]):
+        (lr,) = runstate.logical_runs(order)
+        assert (lr.latest, lr.state, lr.retried) == (during, State.RUNNING, True)
+        (group,) = runstate.summarize(order, now=during.started_at).groups
+        assert [a.run_id for a in group.active] == [during.run_id]
 
 
 def test_snapshots_fold_into_the_most_advanced_then_newest() -> None:
@@ -349,6 +419,12 @@ def test_a_task_not_started_yet_is_newer_than_its_failed_attempt() -> None:
 
 def test_a_run_without_tasks_has_no_task_attempts() -> None:
     assert runstate.latest_task_attempts(Run(provider="acme", run_id="r", state=State.SUCCEEDED)) == ()
+
+
+def test_latest_task_attempts_of_a_record_not_normalized_is_refused_clearly() -> None:
+    record: Any = fixture("databricks", "multitask_with_repair_history")  # a misuse mypy refuses
+    with pytest.raises(runstate.InvalidRecordError, match=r"runstate: run: expected a runstate.Run"):
+        runstate.latest_task_attempts(record)
 
 
 @pytest.mark.parametrize("provider", ["databricks", "glue", "cloud_deploy"])

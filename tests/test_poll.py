@@ -81,6 +81,26 @@ def test_a_timeout_raises_a_poll_timeout_error_after_a_last_poll_at_the_deadline
     assert str(error) == "glue: run 'jr_1' still RUNNING after 100.0 s"
 
 
+def test_no_wait_is_longer_than_max_interval_not_even_the_first() -> None:
+    time = FakeTime()
+    answers = Answers(glue("RUNNING"), glue("RUNNING"), glue("RUNNING"), glue("SUCCEEDED"))
+    list(runstate.poll(answers, "glue", interval=60, timeout=3600, backoff=2, max_interval=15,
+                       clock=time.clock, sleep=time.sleep))  # fmt: skip
+    assert time.sleeps == [15, 15, 15]
+
+
+def test_a_clock_that_does_not_advance_is_no_conflict() -> None:
+    """A frozen test clock (or a coarse one) gives successive answers one instant: they are in
+    order, not a contradiction, so no StateConflictWarning (filterwarnings=error makes it fatal)."""
+    for answers in (["STARTING", "RUNNING", "SUCCEEDED"], ["RUNNING", "STOPPING", "STOPPED"]):
+        tracker = RunTracker()
+        seen = list(runstate.poll(Answers(*map(glue, answers)), "glue", interval=1, timeout=5,
+                                  clock=lambda: T0, sleep=lambda _: None, tracker=tracker))  # fmt: skip
+        assert [run.provider_state["JobRunState"] for run in seen] == answers
+        assert tracker.conflicts == () and len(tracker.history()) == 3
+        assert tracker.observations[0].at == T0
+
+
 def test_poll_timeout_error_pickles() -> None:
     error = PollTimeoutError("glue", "jr_1", "RUNNING", 100.0)
     copy = pickle.loads(pickle.dumps(error))
@@ -143,6 +163,27 @@ def test_a_naive_clock_is_refused() -> None:
     with pytest.raises(runstate.InvalidRecordError, match="timezone-aware"):
         next(runstate.poll(Answers(glue("RUNNING")), "glue", interval=1, timeout=5,
                            clock=lambda: datetime(2026, 1, 1)))  # fmt: skip
+
+
+@pytest.mark.parametrize("bad", [datetime(2026, 1, 1), 1772359200.0, "2026-01-01T00:00:00Z"])
+def test_a_clock_answer_that_is_not_an_aware_datetime_is_named_as_the_clocks(bad: object) -> None:
+    """The error names the ``clock`` the caller passed (not an internal ``now``), whatever it returns."""
+    answers: Iterator[Any] = iter([T0, bad])  # a misuse mypy would refuse: checked at run time too
+    with pytest.raises(runstate.InvalidRecordError, match=r"^runstate: clock: must return") as caught:
+        list(runstate.poll(Answers(glue("RUNNING")), "glue", interval=1, timeout=5,
+                           clock=lambda: next(answers), sleep=lambda _: None))  # fmt: skip
+    assert caught.value.field == "clock"
+
+
+@pytest.mark.parametrize(
+    ("options", "field"),
+    [({"backoff": "2"}, "backoff"), ({"interval": "5"}, "interval"), ({"timeout": None}, "timeout")],
+)
+def test_options_of_the_wrong_type_are_refused_clearly(options: dict[str, Any], field: str) -> None:
+    arguments: dict[str, Any] = {"interval": 1, "timeout": 5, **options}
+    with pytest.raises(runstate.InvalidRecordError) as caught:
+        next(runstate.poll(Answers(glue("RUNNING")), "glue", **arguments))
+    assert caught.value.field == field
 
 
 def _collect(iterator: Any) -> list[Run]:

@@ -223,6 +223,83 @@ def test_a_run_without_its_end_row_is_yielded_not_ended() -> None:
     assert [p[0] for p in run.details["periods"]] == ["2026-03-01T08:17:00Z", "2026-03-01T09:00:00Z"]
 
 
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        ("2026-03-01T10:00:00.000Z", "2026-03-01T10:30:00.000Z"),  # Spark to_json
+        ("2026-03-01 10:00:00+00", "2026-03-01 10:30:00+00"),  # DuckDB / PostgreSQL text
+        (1772359200000, 1772361000000),  # pandas to_json: epoch milliseconds
+        (1772359200, 1772361000.0),  # epoch seconds
+        (datetime(2026, 3, 1, 10, tzinfo=UTC), datetime(2026, 3, 1, 10, 30, tzinfo=UTC)),  # Arrow, polars
+    ],
+)
+def test_period_times_as_exports_write_them(start: object, end: object) -> None:
+    run = runstate.normalize(P, row(period_start_time=start, period_end_time=end, result_state="SUCCEEDED"),
+                             strict=True)  # fmt: skip
+    assert (run.started_at, run.ended_at) == (datetime(2026, 3, 1, 10, tzinfo=UTC),
+                                              datetime(2026, 3, 1, 10, 30, tzinfo=UTC))  # fmt: skip
+
+
+def test_duplicate_slices_count_once() -> None:
+    """At-least-once loads repeat rows: a repeated slice is one period, a repeated end row one run."""
+    legacy = [
+        row(period_start_time="2026-03-01T08:30:00Z", period_end_time="2026-03-01T09:00:00Z"),
+        row(period_start_time="2026-03-01T09:00:00Z", period_end_time="2026-03-01T09:10:00Z",
+            result_state="FAILED"),
+    ]  # fmt: skip
+    for rows in ([legacy[0], *legacy], [*legacy, legacy[1]], [legacy[0], *legacy, legacy[1], legacy[0]]):
+        (run,) = runstate.normalize_many(P, rows, strict=True)
+        assert run.durations.total == timedelta(minutes=40)  # the sum of two periods, not three
+        assert len(run.details["periods"]) == 2 and run.state is State.FAILED
+    (run,) = runstate.normalize_many(P, [*three_slices(), three_slices()[2], three_slices()[0]], strict=True)
+    assert len(run.details["periods"]) == 3 and run.durations.total == timedelta(seconds=9240)
+
+
+def test_a_slice_after_its_end_row_is_reported_never_a_run_of_its_own() -> None:
+    """An earlier slice that comes after the end row cannot join the run already yielded: it is
+    reported (order the rows by period_start_time within a run), not a second run left RUNNING."""
+    first, second, end = three_slices()
+    for rows in ([end, first, second], [first, end, second]):
+        with pytest.warns(InvalidRecordWarning, match="after the end row of run '555000111223000'"):
+            (run,) = runstate.normalize_many(P, rows, strict=True)
+        assert run.state is State.SUCCEEDED and run.ended_at == datetime(2026, 3, 1, 10, 51, tzinfo=UTC)
+
+
+def test_slices_after_the_end_of_the_run_are_its_repair() -> None:
+    """A repair reuses the run_id: its slices start after the run's end. It comes out as a run of its
+    own that lists the runs before it in ``repair_history``, so logical runs count it as repaired."""
+    failed = {**three_slices()[2], "result_state": "FAILED", "termination_code": "RUN_EXECUTION_ERROR",
+              "termination_type": "CLIENT_ERROR"}  # fmt: skip
+    repair = {**three_slices()[0], "period_start_time": "2026-03-01T11:30:00Z",
+              "period_end_time": "2026-03-01T12:00:00Z"}  # fmt: skip
+    repaired = {**three_slices()[2], "period_start_time": "2026-03-01T12:00:00Z",
+                "period_end_time": "2026-03-01T12:05:00Z"}  # fmt: skip
+    first, second = runstate.normalize_many(P, [*three_slices()[:2], failed, repair, repaired], strict=True)
+    assert (first.state, second.state, second.run_id) == (State.FAILED, State.SUCCEEDED, first.run_id)
+    assert second.started_at == datetime(2026, 3, 1, 11, 30, tzinfo=UTC)
+    assert "repair_history" not in first.details
+    assert second.details["repair_history"] == [
+        {
+            "type": "ORIGINAL",
+            "start": "2026-03-01T08:17:00Z",
+            "end": "2026-03-01T10:51:00Z",
+            "state": "FAILED",
+        },
+        {
+            "type": "REPAIR",
+            "start": "2026-03-01T11:30:00Z",
+            "end": "2026-03-01T12:05:00Z",
+            "state": "SUCCEEDED",
+        },
+    ]
+    for order in ([first, second], [second, first]):
+        (lr,) = runstate.logical_runs(order)
+        assert (lr.latest, lr.state, lr.attempt_count, lr.retried) == (second, State.SUCCEEDED, 2, True)
+    assert runstate.from_dict(json.loads(json.dumps(runstate.to_dict(second)))) == second
+    _, still = runstate.normalize_many(P, [failed, repair], strict=True)  # a repair still running
+    assert still.state is State.RUNNING and len(still.details["repair_history"]) == 2
+
+
 def _slices_of(run_id: str, hours: int) -> list[dict[str, Any]]:
     start = datetime(2026, 3, 1, tzinfo=UTC)
     rows = []
@@ -251,6 +328,21 @@ def test_unsorted_input_merges_like_sorted_input(data: st.DataObject, sizes: lis
         r.state is State.SUCCEEDED and r.durations.total == timedelta(hours=n)
         for r, n in zip((got[str(i)] for i in range(len(sizes))), sizes, strict=True)
     )
+
+
+@given(data=st.data(), sizes=st.lists(st.integers(1, 4), min_size=1, max_size=4))
+def test_any_order_with_repeats_gives_one_ended_run_per_run(data: st.DataObject, sizes: list[int]) -> None:
+    """Rows in any order, some repeated: each run comes out once, ended, its end as the end row says."""
+    rows = [r for i, n in enumerate(sizes) for r in _slices_of(str(i), n)]
+    rows += data.draw(st.lists(st.sampled_from(rows), max_size=4))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", InvalidRecordWarning)  # late slices are reported
+        got = list(runstate.normalize_many(P, data.draw(st.permutations(rows)), strict=True))
+    assert sorted(r.run_id for r in got) == [str(i) for i in range(len(sizes))]
+    for run in got:
+        n = sizes[int(run.run_id)]
+        assert run.state is State.SUCCEEDED
+        assert run.ended_at == datetime(2026, 3, 1, tzinfo=UTC) + timedelta(hours=n)
 
 
 def test_sorted_input_streams_in_constant_memory() -> None:

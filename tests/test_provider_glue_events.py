@@ -97,6 +97,28 @@ def test_a_stream_of_events_into_a_tracker_gives_the_history() -> None:
     assert tracker.illegal_steps == [] and tracker.conflicts == ()
 
 
+def test_events_of_a_glue_retry_join_its_logical_run_as_a_job_run_does() -> None:
+    """Glue names a retry ``<original>_attempt_<N>``: its events are attempt N of the original's
+    logical run (as the ``glue`` provider reads the same ids), so a success after retry counts."""
+    base = "jr_0d54530640fdbb38b5698212e1464dd94855ef749f8768484195eeeb51736f04"
+    events = [
+        {**event("FAILED", jobRunId=base), "time": "2026-03-01T09:05:00Z"},
+        {**event("RUNNING", jobRunId=f"{base}_attempt_1"), "time": "2026-03-01T09:06:00Z"},
+        {**event("SUCCEEDED", jobRunId=f"{base}_attempt_1"), "time": "2026-03-01T09:15:00Z"},
+        {**event("SUCCEEDED", jobRunId=f"{base}_attempt_2x"), "time": "2026-03-01T09:16:00Z"},
+    ]
+    runs = list(runstate.normalize_many(P, events, strict=True))
+    lineage = [(r.attempt, r.original_run_id, r.previous_run_id) for r in runs]
+    assert lineage == [(0, None, None), (1, base, base), (1, base, base), (0, None, None)]
+    retried, other = runstate.logical_runs(reversed(runs))
+    assert [a.run_id for a in retried.attempts] == [base, f"{base}_attempt_1"]
+    assert (retried.key, retried.state, retried.retried) == (("aws:123456789012:eu-west-1", P, base),
+                                                             State.SUCCEEDED, True)  # fmt: skip
+    assert other.attempts == (runs[3],)
+    (group,) = runstate.summarize(runs, by=("job_id",), now=datetime(2026, 3, 2, tzinfo=UTC)).groups
+    assert (group.logical_success_rate, group.success_rate, group.retried) == (1.0, 2 / 3, 1)
+
+
 @given(order=st.permutations(range(4)))
 def test_events_in_any_order_give_the_same_history(order: list[int]) -> None:
     """EventBridge delivery is best effort and unordered: the event time puts each one in its place."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,8 @@ from hypothesis import given
 
 import runstate
 from runstate import Durations, InvalidRecordError, Missing, Run, State, from_dict, to_dict
+from runstate._errors import MAX_NESTING
+from runstate._serialize import SCHEMA_VERSION, dumps_run
 
 from .strategies import runs
 
@@ -86,11 +88,75 @@ def test_public_names() -> None:
     assert runstate.from_dict is from_dict
 
 
-def test_to_dict_of_a_deeply_nested_raw_record() -> None:
+def _nested(depth: int) -> dict[str, Any]:
     raw: dict[str, Any] = {}
     inner = raw
-    for _ in range(5000):  # deeper than the recursion limit allows a recursive copy to go
+    for _ in range(depth - 1):
         inner["a"] = {}
         inner = inner["a"]
+    return raw
+
+
+@pytest.mark.parametrize("depth", [MAX_NESTING + 1, 5000])
+def test_to_dict_of_an_over_deep_raw_record_is_an_invalid_record(depth: int) -> None:
+    run = Run(provider="glue", run_id="1", state=State.RUNNING, raw=_nested(depth))
+    with pytest.raises(InvalidRecordError, match=f"nested more than {MAX_NESTING} levels deep"):
+        to_dict(run)
+
+
+def test_to_dict_at_the_nesting_limit_works() -> None:
+    raw = _nested(MAX_NESTING)
     run = Run(provider="glue", run_id="1", state=State.RUNNING, raw=raw)
-    assert to_dict(run)["raw"] is raw
+    assert to_dict(run)["raw"] == raw
+
+
+def test_lone_surrogates_become_replacement_characters_and_encode() -> None:
+    run = Run(
+        provider="glue",
+        run_id="r\ud800",
+        state=State.RUNNING,
+        name="n\udc80",
+        provider_state={"JobRunState": "\udfff"},
+        details={"k\ud800": ["v\udbff"]},
+        raw={"Id": "r\ud800"},
+    )
+    data = to_dict(run)
+    text = json.dumps(data, ensure_ascii=False)
+    text.encode("utf-8")  # raises UnicodeEncodeError if a lone surrogate were left
+    assert data["run_id"] == "r\ufffd"
+    assert data["details"] == {"k\ufffd": ["v\ufffd"]}
+    assert data["raw"] == {"Id": "r\ufffd"}
+    line = dumps_run(run)  # the command line's form keeps them, escaped
+    line.encode("utf-8")
+    assert '"run_id":"r\\ud800"' in line
+    assert json.loads(line)["run_id"] == "r\ud800"
+
+
+def test_a_time_without_a_utc_twin_in_raw_is_written_with_its_offset() -> None:
+    plus14 = timezone(timedelta(hours=14))
+    run = Run(
+        provider="glue", run_id="1", state=State.RUNNING, raw={"StartedOn": datetime(1, 1, 1, tzinfo=plus14)}
+    )
+    assert to_dict(run)["raw"] == {"StartedOn": "0001-01-01T00:00:00+14:00"}
+
+
+def test_output_names_its_schema_version() -> None:
+    data = to_dict(Run(provider="glue", run_id="1", state=State.RUNNING))
+    assert next(iter(data)) == "schema_version"
+    assert data["schema_version"] == SCHEMA_VERSION
+    with pytest.raises(InvalidRecordError, match="unknown schema_version"):
+        from_dict({**data, "schema_version": "9.9"})
+
+
+@pytest.mark.parametrize(
+    "path", sorted((Path(__file__).parent / "fixtures" / "serialized").glob("*_v0.1.jsonl"))
+)
+def test_reads_version_0_1_output(path: Path) -> None:
+    """Output written by runstate 0.1 (before schema_version) is still read, and re-written the same."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines
+    for line in lines:
+        old = json.loads(line)
+        assert "schema_version" not in old
+        run = from_dict(old)
+        assert to_dict(run) == {"schema_version": SCHEMA_VERSION, **old}

@@ -28,9 +28,11 @@ from ._errors import (
 )
 from ._graph import EDGES, GRAPH, Edge, EdgeKind, IllegalStep, TransitionGraph
 from ._history import LogicalRun, latest_task_attempts, logical_runs
+from ._lines import LineFailure, normalize_lines
 from ._model import Durations, Missing, Run
 from ._poll import PollTimeoutError, apoll, poll
 from ._registry import REGISTRY, ProviderRegistry, RecordFailure
+from ._rows import to_row, to_rows
 from ._serialize import from_dict, to_dict
 from ._spec import NativeEdge, Outcome, ProviderSpec, check_provider, provider_problems
 from ._summarize import Summary, summarize
@@ -53,6 +55,7 @@ __all__ = [
     "InvalidRecordError",
     "InvalidRecordWarning",
     "LogicalRun",
+    "LineFailure",
     "Missing",
     "NaiveDatetimeWarning",
     "NativeEdge",
@@ -83,6 +86,7 @@ __all__ = [
     "latest_task_attempts",
     "logical_runs",
     "normalize",
+    "normalize_lines",
     "normalize_many",
     "otel_result",
     "otel_run_state",
@@ -96,6 +100,8 @@ __all__ = [
     "summarize",
     "task_time",
     "to_dict",
+    "to_row",
+    "to_rows",
     "total_across_attempts",
     "wall_time",
 ]

@@ -6,14 +6,16 @@ Every exception subclasses :class:`RunstateError` and the builtin it stands for,
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any, overload
+import reprlib
+from collections.abc import Iterable, Mapping
+from typing import Any, Final, overload
 
 __all__ = [
     "IllegalTransitionError",
     "InconsistentDurationWarning",
     "InvalidRecordError",
     "InvalidRecordWarning",
+    "MAX_NESTING",
     "NaiveDatetimeWarning",
     "ProviderSpecError",
     "RunstateError",
@@ -26,10 +28,51 @@ __all__ = [
 
 _MAX_VALUE_REPR = 80
 
+MAX_NESTING: Final = 200
+"""How deep a value may nest (objects and arrays inside each other) in a record or a run.
+
+Real records nest fewer than 20 levels. The command line refuses deeper records while reading them;
+:func:`runstate.to_dict`, pickling and copying refuse an over-deep run with :class:`InvalidRecordError`,
+so no path ends in a ``RecursionError``.
+"""
+
+
+def nesting_exceeds(value: object, limit: int = MAX_NESTING) -> bool:
+    """Whether ``value`` nests more than ``limit`` containers deep (an iterative walk: no recursion)."""
+    stack: list[tuple[object, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, Mapping):
+            children: Iterable[object] = item.values()
+        elif isinstance(item, list | tuple):
+            children = item
+        else:
+            continue
+        if depth >= limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel = 4
+_REPR.maxstring = _REPR.maxother = _MAX_VALUE_REPR
+_REPR.maxdict = _REPR.maxlist = _REPR.maxtuple = _REPR.maxset = _REPR.maxfrozenset = 12
+
+
+def _bounded_repr(value: object) -> str:
+    """``repr`` that never recurses deeply nor fails: containers are cut, a raising ``__repr__`` named."""
+    try:
+        if isinstance(value, dict | list | tuple | set | frozenset):
+            return _REPR.repr(value)
+        return repr(value)
+    except Exception as exc:  # a hostile object's __repr__ (or one too deep to print)
+        return f"<{type(value).__name__} object: repr raised {type(exc).__name__}>"
+
 
 def short_repr(value: object) -> str:
-    """``repr`` cut to a readable length, so a 10 kB string never floods a message."""
-    text = repr(value)
+    """``repr`` cut to a readable length, so a 10 kB string never floods a message (nor a deep one)."""
+    text = _bounded_repr(value)
     if len(text) > _MAX_VALUE_REPR:
         return f"{text[: _MAX_VALUE_REPR - 5]}...{text[-2:]} ({len(text)} chars)"
     return text
@@ -55,6 +98,10 @@ class UnknownProviderError(RunstateError, KeyError):
         self.registered = tuple(sorted(registered))
         super().__init__(name)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # args holds only the name; rebuild from both, so unpickling (a Pool's result) works
+        return (type(self), (self.name, self.registered))
+
     def __str__(self) -> str:
         listed = ", ".join(self.registered) or "(none)"
         return f"unknown provider {short_repr(self.name)}; registered: {listed}"
@@ -72,6 +119,11 @@ class InvalidRecordError(RunstateError, ValueError):
         self.value = value
         self.problem = problem
         super().__init__(provider, field, value, problem)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # an over-deep value would make pickle recurse: ship its short form instead
+        value = short_repr(self.value) if nesting_exceeds(self.value) else self.value
+        return (type(self), (self.provider, self.field, value, self.problem))
 
     def __str__(self) -> str:
         return problem_text(self.provider, self.field, self.value, self.problem)

@@ -3,7 +3,8 @@
 How runs are linked, folded and ordered is written up in ``docs/dashboard.md``; in short:
 
 * Repeated snapshots of one run (same ``namespace``, ``provider`` and ``run_id``, e.g. a poller's
-  history) fold into the latest one (:func:`snapshot_rank`); they are never counted as attempts.
+  history) fold into the latest one (:func:`snapshot_rank`: most repairs, then most advanced
+  phase, then newest times); they are never counted as attempts.
 * Runs are linked through ``original_run_id`` and ``previous_run_id`` (Glue ``_attempt_N`` /
   ``PreviousRunId``, Databricks ``original_attempt_run_id``, any provider's lineage fields), within one
   namespace and provider. Each connected set of runs is one :class:`LogicalRun`.
@@ -26,7 +27,7 @@ from ._errors import InvalidRecordError
 from ._model import Run
 from ._vocabulary import Phase, Reason, State
 
-__all__ = ["LogicalRun", "latest_task_attempts", "logical_runs", "snapshot_rank"]
+__all__ = ["LogicalRun", "checked_runs", "latest_task_attempts", "logical_runs", "snapshot_rank"]
 
 RunKey = tuple[str | None, str, str]
 """(namespace, provider, run_id): what identifies one run."""
@@ -49,11 +50,14 @@ def _time_rank(value: datetime | None) -> tuple[bool, datetime]:
 def snapshot_rank(run: Run) -> tuple[Any, ...]:
     """Sort key of snapshots of one run: the greatest is the latest.
 
-    The most advanced phase wins; then the newest ``updated_at``, ``ended_at``, ``started_at`` and
-    ``created_at`` (in that order, a missing time ranking below any time); then, so that the choice
-    never depends on input order, the state, reason, number of tasks, repairs and message.
+    The snapshot with the most in-place repairs wins first: a Databricks repair takes a TERMINATED
+    run back to RUNNING under the same run id, and its ``repair_history`` only grows. Then the most
+    advanced phase; then the newest ``updated_at``, ``ended_at``, ``started_at`` and ``created_at``
+    (in that order, a missing time ranking below any time); then, so that the choice never depends
+    on input order, the state, reason, number of tasks and message.
     """
     return (
+        repair_count(run),
         _PHASE_RANK[run.phase],
         _time_rank(run.updated_at),
         _time_rank(run.ended_at),
@@ -62,7 +66,6 @@ def snapshot_rank(run: Run) -> tuple[Any, ...]:
         run.state.value,
         "" if run.reason is None else run.reason.value,
         len(run.tasks),
-        repair_count(run),
         run.message or "",
     )
 
@@ -109,8 +112,11 @@ class LogicalRun:
 
     @property
     def attempt_count(self) -> int:
-        """Attempts, counting each in-place repair as one more."""
-        return len(self.attempts) + self.repairs
+        """Attempts, counting each in-place repair as one more, and the earlier attempts that an
+        attempt's number (Glue ``Attempt``, Databricks ``attempt_number``, from 0) says there were
+        when they are not in the input (a history window that starts after them)."""
+        numbered = max(run.attempt for run in self.attempts) + 1
+        return max(len(self.attempts), numbered) + self.repairs
 
     @property
     def retried(self) -> bool:
@@ -229,10 +235,31 @@ def logical_runs(runs: Iterable[Run], *, horizon: timedelta | None = None) -> It
     longest wait before a retry. Open logical runs left at the end come last, by first start.
     """
     if horizon is None:
-        return _all_at_once(runs)
-    if not horizon >= timedelta(0):
+        return _all_at_once(checked_runs(runs))
+    if not isinstance(horizon, timedelta) or not horizon >= timedelta(0):
         raise InvalidRecordError("runstate", "horizon", horizon, "must be a non-negative timedelta")
-    return _streaming(runs, horizon)
+    return _streaming(checked_runs(runs), horizon)
+
+
+def checked_runs(runs: Iterable[Run]) -> Iterator[Run]:
+    """The runs, refusing anything else (a provider's record not normalized) and naive times (a run
+    built by hand), which could not be compared with the others, with a clear error."""
+    for index, run in enumerate(runs):
+        if not isinstance(run, Run):
+            raise InvalidRecordError(
+                "runstate",
+                f"runs[{index}]",
+                type(run).__name__,
+                "expected a runstate.Run (normalize the provider's records first: runstate.normalize_many)",
+            )
+        for name in _TIMES:
+            value = getattr(run, name)
+            if value is not None and value.tzinfo is not UTC and value.utcoffset() is None:
+                raise InvalidRecordError("runstate", f"runs[{index}].{name}", value, "must be timezone-aware")
+        yield run
+
+
+_TIMES: Final = ("created_at", "started_at", "ended_at", "updated_at")
 
 
 def _all_at_once(runs: Iterable[Run]) -> Iterator[LogicalRun]:
@@ -362,6 +389,10 @@ def latest_task_attempts(run: Run) -> tuple[Run, ...]:
     not started yet is the newest). Its ``attempt`` is raised to the number of earlier attempts of
     its key when it says fewer (Databricks restarts ``attempt_number`` at 0 in a repair).
     """
+    if not isinstance(run, Run):
+        raise InvalidRecordError(
+            "runstate", "run", type(run).__name__, "expected a runstate.Run (normalize the record first)"
+        )
     repairs = _repair_index(run)
     by_key: dict[str, list[Run]] = {}
     for task in run.tasks:

@@ -12,7 +12,7 @@ from typing import Any, Final, Protocol
 
 import attrs
 
-from ._errors import InvalidRecordError
+from ._errors import MAX_NESTING, InvalidRecordError, nesting_exceeds, short_repr
 from ._vocabulary import Phase, Reason, State
 
 __all__ = ["DURATION_PARTS", "Durations", "Missing", "Run", "new_durations", "new_run"]
@@ -62,10 +62,16 @@ class Durations:
     """
 
     queue: timedelta | None = None
+    """Time waiting to start: in a queue, for capacity or for a concurrency slot."""
     setup: timedelta | None = None
+    """Time preparing the run's compute and execution context (Databricks cluster setup)."""
     execution: timedelta | None = None
+    """Time running the job's own work (Glue ``ExecutionTime``, Databricks execution)."""
     cleanup: timedelta | None = None
+    """Time tearing down after the work ended (Databricks cleanup)."""
     total: timedelta | None = None
+    """The whole run: the provider's total where it reports one (Databricks ``run_duration``), else the
+    sum of its parts or end minus start."""
     missing: Mapping[str, Missing] = attrs.field(default=EMPTY, eq=True)
     """For each ``None`` part that the provider explains: why it is ``None``."""
 
@@ -100,6 +106,9 @@ class Durations:
         }
         return Durations(**values, missing=MappingProxyType(missing) if missing else EMPTY)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _reduce(self)
+
 
 NO_DURATIONS: Final = Durations()
 
@@ -120,31 +129,48 @@ class Run:
     """
 
     provider: str
+    """The provider's registered name (``"databricks"``, ``"glue"``, ``"cloud_deploy"``, ...)."""
     run_id: str
+    """The provider's id of this run, as text; unique within :attr:`namespace`."""
     namespace: str | None = None
     """Where the run lives, so ids are unique within it: ``databricks:<workspace>``,
     ``aws:<account>:<region>``, ``gcp:<project>:<location>`` (from the record, else the caller)."""
     state: State = attrs.field(converter=State)
+    """The canonical state; its :attr:`phase` follows from it."""
     job_id: str | None = None
+    """The job, pipeline or rollout the run belongs to (Cloud Deploy: ``<pipeline>/<phase>/<job>``)."""
     name: str | None = None
+    """The run's or job's display name."""
     reason: Reason | None = attrs.field(default=None, converter=_as_reason)
+    """Why the run is in its state (user or platform error, deferred, ...), only where the record says."""
     provider_state: Mapping[str, str] = EMPTY
     """The provider's own state words (e.g. life_cycle_state, result_state, termination code)."""
     message: str | None = None
+    """The provider's human message (state message, error message, failure message)."""
     attempt: int = 0
+    """0 for a first attempt, 1 for the first retry, and so on."""
     original_run_id: str | None = None
+    """For a retry: the first attempt's run id."""
     previous_run_id: str | None = None
+    """For a retry: the run id of the attempt this one retries."""
     parent_run_id: str | None = None
+    """For a task run: the run it belongs to."""
     created_at: datetime | None = None
+    """When the run was created or queued (aware, UTC; RFC 3339 in JSON)."""
     started_at: datetime | None = None
+    """When the run started (aware, UTC; RFC 3339 in JSON)."""
     ended_at: datetime | None = None
+    """When the run ended (aware, UTC; RFC 3339 in JSON); ``None`` while it has not."""
     updated_at: datetime | None = None
     """When the provider last changed the record (Glue ``LastModifiedOn``), if it says."""
     durations: Durations = NO_DURATIONS
+    """Queue, setup, execution, cleanup and total time, and why a missing one is missing."""
     tasks: tuple[Run, ...] = attrs.field(default=(), converter=_as_tasks)
+    """The task runs of a multitask run, normalized the same way (one per attempt of a task)."""
     details: Mapping[str, Any] = EMPTY
     """Provider facts that have no canonical field (timeouts, capacity, repair history), JSON-ready."""
     raw: Mapping[str, Any] | None = attrs.field(default=None, repr=False)
+    """The record the run was made from, unchanged (``None`` with ``keep_raw=False``)."""
 
     __hash__ = None  # type: ignore[assignment]  # mappings inside: not hashable, on purpose
 
@@ -188,6 +214,9 @@ class Run:
         require_aware(now)
         return now
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _reduce(self, ("raw", "details"))
+
 
 def _active_time(intervals: Any, now: datetime) -> timedelta | None:
     """The sum of ``[{"start": RFC 3339, "end": RFC 3339 or None}, ...]``, an open one up to ``now``;
@@ -201,6 +230,39 @@ def _active_time(intervals: Any, now: datetime) -> timedelta | None:
     except (TypeError, ValueError, KeyError, AttributeError):
         return None
     return total
+
+
+# --- pickling, copy and deepcopy ---------------------------------------------------------------
+#
+# The mappings of a run are read-only MappingProxyType views, which pickle refuses. A run is
+# reduced to its field values with each view swapped for a dict (and its name noted), and rebuilt
+# with the views restored, so it round-trips through pickle, copy and deepcopy and is equal after.
+
+
+def _reduce(obj: Any, deep_fields: tuple[str, ...] = ()) -> tuple[Any, ...]:
+    values: list[Any] = []
+    proxied: list[str] = []
+    for name in obj.__slots__:
+        value = getattr(obj, name)
+        if name in deep_fields and nesting_exceeds(value, MAX_NESTING):
+            raise InvalidRecordError(
+                getattr(obj, "provider", "runstate"),
+                name,
+                short_repr(value),
+                f"nested more than {MAX_NESTING} levels deep, cannot be pickled or copied",
+            )
+        if type(value) is MappingProxyType:
+            value = dict(value)
+            proxied.append(name)
+        values.append(value)
+    return (_rebuild, (type(obj), tuple(values), tuple(proxied)))
+
+
+def _rebuild(cls: type, values: tuple[Any, ...], proxied: tuple[str, ...]) -> Any:
+    obj: Any = object.__new__(cls)
+    for name, value in zip(cls.__slots__, values, strict=True):  # type: ignore[attr-defined]
+        object.__setattr__(obj, name, MappingProxyType(value) if name in proxied else value)
+    return obj
 
 
 # --- the fast constructors of the hot path -----------------------------------------------------

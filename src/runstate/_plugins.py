@@ -1,6 +1,6 @@
 """The plugin door: third-party providers installed through the ``runstate.providers`` entry points.
 
-An adapter package declares, in its ``pyproject.toml``::
+An adapter package declares, in its ``pyproject.toml``:
 
     [project.entry-points."runstate.providers"]
     acme = "acme_runstate:SPEC"

@@ -1,7 +1,9 @@
 """Polling one run until it ends: each change of state once, a timeout, and no endless unknown states.
 
 ETL code hands :func:`poll` a zero-argument function that fetches the provider's record; each answer
-is normalized, fed to a :class:`~runstate.RunTracker`, and yielded when its state changed. Polling
+is normalized, fed to a :class:`~runstate.RunTracker` (at the clock's time; an answer the clock puts
+at or before the previous one, a frozen or coarse clock, 1 µs after it: the answers are in order,
+never a same-instant conflict), and yielded when its state changed. Polling
 stops after the first terminal state, raises :class:`PollTimeoutError` once ``timeout`` has passed,
 and raises :class:`~runstate.UnmappedStateError` when the state stays unmapped (UNKNOWN) for
 :data:`UNMAPPED_TRIES` answers in a row: a state runstate cannot read is never polled forever.
@@ -16,13 +18,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 from ._errors import InvalidRecordError, RunstateError, UnmappedStateError
-from ._model import Run, require_aware
+from ._model import Run
 from ._registry import REGISTRY
 from ._tracker import RunTracker
 from ._vocabulary import State
 
 __all__ = ["UNMAPPED_TRIES", "PollTimeoutError", "apoll", "poll"]
 
+_TICK: Final = timedelta(microseconds=1)
+"""How far after the previous answer an answer is observed when the clock has not moved."""
 UNMAPPED_TRIES: Final = 3
 """Answers in a row with an unmapped (UNKNOWN) state after which polling stops with an error."""
 
@@ -49,7 +53,12 @@ class PollTimeoutError(RunstateError, TimeoutError):
 
 
 def _seconds(value: float | timedelta, name: str) -> float:
-    seconds = value.total_seconds() if isinstance(value, timedelta) else float(value)
+    if isinstance(value, timedelta):
+        seconds = value.total_seconds()
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        seconds = float(value)
+    else:
+        raise InvalidRecordError("runstate", name, value, "must be seconds (a number) or a timedelta")
     if not seconds >= 0:  # also refuses NaN
         raise InvalidRecordError("runstate", name, value, "must be a non-negative duration")
     return seconds
@@ -77,20 +86,26 @@ class _Poller:
         self.provider = provider
         self.delay = _seconds(interval, "interval")
         self.timeout = _seconds(timeout, "timeout")
-        if not backoff >= 1:
+        if isinstance(backoff, bool) or not isinstance(backoff, int | float) or not backoff >= 1:
             raise InvalidRecordError("runstate", "backoff", backoff, "must be at least 1")
         self.backoff = backoff
         self.max_interval = None if max_interval is None else _seconds(max_interval, "max_interval")
+        if self.max_interval is not None:  # the first wait too: max_interval bounds every wait
+            self.delay = min(self.delay, self.max_interval)
         self.clock = clock or _now
         self.strict = strict
         self.tracker = RunTracker() if tracker is None else tracker
         self.start = self._time()
         self.last: Run | None = None
+        self.observed: datetime | None = None
         self.unmapped = 0
 
     def _time(self) -> datetime:
-        now = self.clock()
-        require_aware(now)
+        now: object = self.clock()
+        if not isinstance(now, datetime) or now.tzinfo is None or now.utcoffset() is None:
+            raise InvalidRecordError(
+                "runstate", "clock", now, "must return timezone-aware datetimes, e.g. datetime.now(UTC)"
+            )
         return now
 
     def take(self, answer: Any) -> Run | None:
@@ -101,7 +116,11 @@ class _Poller:
             else REGISTRY.normalize(self.provider, answer, strict=self.strict)
         )
         previous = self.tracker.state
-        self.tracker.observe(run, at=self._time())
+        at = self._time()
+        if self.observed is not None and at <= self.observed:
+            at = self.observed + _TICK  # answers are in order: never "at the same instant" as the last
+        self.observed = at
+        self.tracker.observe(run, at=at)
         self.unmapped = self.unmapped + 1 if run.state is State.UNKNOWN else 0
         self.last = run
         if self.unmapped >= UNMAPPED_TRIES:

@@ -71,7 +71,10 @@ def run_schema() -> dict[str, Any]:
         "$id": _ID,
         "title": "runstate canonical run",
         "type": "object",
-        "properties": {name: props[name] for name in fields},
+        "properties": {
+            "schema_version": {"type": "string", "description": "to_dict's output version; absent in 0.1"},
+            **{name: props[name] for name in fields},
+        },
         "required": fields,
         "additionalProperties": False,
         "$defs": {

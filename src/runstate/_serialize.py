@@ -3,25 +3,67 @@
 Times are ISO 8601 UTC strings ending in ``Z`` with microseconds when there are any; durations are
 seconds as numbers (exact to the microsecond below 285 years); enums are their string values. ``raw``
 and ``details`` are copied with any datetime in them written as text, so the output is pure JSON.
+
+The output starts with ``"schema_version"`` (:data:`SCHEMA_VERSION`); :func:`from_dict` also reads
+version 0.1 output, which had no such key. Strings are valid Unicode: a lone surrogate (which no
+UTF-8 encoder can write) becomes U+FFFD. A value nested deeper than
+:data:`~runstate._errors.MAX_NESTING` raises :class:`~runstate.InvalidRecordError`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+import math
+import re
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Final
 
 from cattrs import Converter
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
-from ._errors import InvalidRecordError
+from ._errors import MAX_NESTING, InvalidRecordError, RunstateError, short_repr
 from ._model import EMPTY, Durations, Missing, Run
 from ._vocabulary import Reason, State
 
-__all__ = ["converter", "format_time", "from_dict", "to_dict"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "converter",
+    "dumps_run",
+    "escape_surrogates",
+    "format_time",
+    "from_dict",
+    "to_dict",
+]
 
+SCHEMA_VERSION: Final = "0.2"
+"""The version of :func:`to_dict`'s output shape; 0.1 (no ``schema_version`` key) is still read."""
+_READABLE_VERSIONS: Final = ("0.1", SCHEMA_VERSION)
 _US = timedelta(microseconds=1)
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_TEXT_FIELDS: Final = (
+    "provider",
+    "run_id",
+    "namespace",
+    "job_id",
+    "name",
+    "message",
+    "original_run_id",
+    "previous_run_id",
+    "parent_run_id",
+)
+
+
+def _replace_surrogates(text: str) -> str:
+    """``text`` with each lone surrogate as U+FFFD (ASCII text, the usual case, is returned at once)."""
+    if text.isascii() or _SURROGATE.search(text) is None:
+        return text
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def _keep(text: str) -> str:
+    return text
 
 
 def format_time(value: datetime) -> str:
@@ -43,28 +85,54 @@ def _seconds(value: timedelta) -> int | float:
     return us // 1_000_000 if us % 1_000_000 == 0 else us / 1_000_000
 
 
-def _to_json(value: Any) -> Any:
+def _time_text(value: datetime) -> str:
+    if value.tzinfo is None or value.utcoffset() is None:
+        return value.isoformat()
+    try:
+        return format_time(value)
+    except OverflowError:  # datetime(1, 1, 1, tzinfo=+14:00) has no UTC twin: keep its own offset
+        return value.isoformat()
+
+
+def _to_json(value: Any, text: Callable[[str], str], depth: int = 0) -> Any:
     """A copy of ``value`` with only JSON types: datetimes as text, tuples as lists."""
-    if isinstance(value, Mapping):
-        return {str(k): _to_json(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_to_json(v) for v in value]
+    if type(value) is str:
+        return text(value)
+    if isinstance(value, Mapping | list | tuple):
+        if depth >= MAX_NESTING:
+            raise InvalidRecordError(
+                "runstate", "$", short_repr(value), f"nested more than {MAX_NESTING} levels deep"
+            )
+        if isinstance(value, Mapping):
+            return {text(str(k)): _to_json(v, text, depth + 1) for k, v in value.items()}
+        return [_to_json(v, text, depth + 1) for v in value]
     if isinstance(value, datetime):
-        return format_time(value) if value.tzinfo is not None else value.isoformat()
+        return _time_text(value)
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, timedelta):
         return _seconds(value)
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
-    return value
+    if isinstance(value, str):  # a str subclass
+        return text(str(value))
+    return _scalar(value, text)
+
+
+def _scalar(value: Any, text: Callable[[str], str]) -> Any:
+    """A JSON scalar as it is; NaN and infinities (not JSON) and other objects as their text."""
+    if value is None or isinstance(value, bool | int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    return text(str(value))
 
 
 def _freeze(value: Any, _: Any) -> Mapping[str, Any]:
     return MappingProxyType(dict(value)) if value else EMPTY
 
 
-def _make_converter() -> Converter:
+def _make_converter(text: Callable[[str], str] = _replace_surrogates) -> Converter:
     conv = Converter(omit_if_default=False)
     conv.register_unstructure_hook(datetime, format_time)
     conv.register_structure_hook(datetime, _parse_time)
@@ -81,16 +149,24 @@ def _make_converter() -> Converter:
     conv.register_structure_hook(
         Durations, make_dict_structure_fn(Durations, conv, missing=override(struct_hook=_missing_from_json))
     )
-    conv.register_unstructure_hook(
+    run_fn = make_dict_unstructure_fn(
         Run,
-        make_dict_unstructure_fn(
-            Run,
-            conv,
-            provider_state=override(unstruct_hook=dict),
-            details=override(unstruct_hook=_to_json),
-            raw=override(unstruct_hook=_raw_to_json),
-        ),
+        conv,
+        provider_state=override(unstruct_hook=lambda m: _to_json(m, text)),
+        details=override(unstruct_hook=lambda m: _to_json(m, text)),
+        raw=override(unstruct_hook=lambda m: None if m is None else _to_json(m, text)),
     )
+
+    def unstructure_run(run: Run) -> dict[str, Any]:
+        data: dict[str, Any] = run_fn(run)
+        if text is not _keep:
+            for key in _TEXT_FIELDS:
+                value = data[key]
+                if value is not None:
+                    data[key] = text(value)
+        return data
+
+    conv.register_unstructure_hook(Run, unstructure_run)
     conv.register_structure_hook(
         Run,
         make_dict_structure_fn(
@@ -108,32 +184,65 @@ def _missing_from_json(value: Any, _: Any) -> Mapping[str, Missing]:
     return MappingProxyType({k: Missing(v) for k, v in value.items()}) if value else EMPTY
 
 
-def _raw_to_json(value: Mapping[str, Any] | None) -> Any:
-    if value is None:
-        return None
-    try:
-        return _to_json(value)
-    except RecursionError:  # only JSON input nests this deep, and it holds no datetimes to convert
-        return value
-
-
 def _raw_from_json(value: Any, _: Any) -> Mapping[str, Any] | None:
     return None if value is None else value
 
 
 converter: Converter = _make_converter()
 """The cattrs converter behind :func:`to_dict` and :func:`from_dict`; copy it to customise."""
+_LOSSLESS: Final = _make_converter(_keep)
+_ESCAPE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def to_dict(run: Run) -> dict[str, Any]:
     """A run as JSON-ready data (validates against ``schemas/run.schema.json``)."""
-    result: dict[str, Any] = converter.unstructure(run, Run)
-    return result
+    body = _unstructure(converter, run)
+    return {"schema_version": SCHEMA_VERSION, **body}
+
+
+def _unstructure(conv: Converter, run: Run) -> dict[str, Any]:
+    """The run as data; what a third-party object inside ``raw`` raises becomes InvalidRecordError."""
+    try:
+        body: dict[str, Any] = conv.unstructure(run, Run)
+    except RunstateError:
+        raise
+    except Exception as exc:  # a hostile mapping or object kept in raw or details
+        raise InvalidRecordError(
+            run.provider,
+            "$",
+            run.run_id,
+            f"cannot convert to JSON ({type(exc).__name__}: {short_repr(str(exc))})",
+        ) from exc
+    return body
+
+
+def dumps_run(run: Run) -> str:
+    """A run as one line of JSON, valid UTF-8 always: lone surrogates are kept, written as ``\\uXXXX``.
+
+    What the command line writes; raises :class:`~runstate.InvalidRecordError` if it nests too deep.
+    """
+    body = _unstructure(_LOSSLESS, run)
+    text = json.dumps({"schema_version": SCHEMA_VERSION, **body}, ensure_ascii=False, separators=(",", ":"))
+    return escape_surrogates(text)
+
+
+def escape_surrogates(text: str) -> str:
+    """JSON text with each lone surrogate written as a ``\\uXXXX`` escape, so it encodes as UTF-8."""
+    if text.isascii() or _ESCAPE_SURROGATE.search(text) is None:
+        return text
+    return _ESCAPE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def from_dict(data: Mapping[str, Any]) -> Run:
-    """A run from :func:`to_dict` output; malformed data raises :class:`~runstate.InvalidRecordError`."""
+    """A run from :func:`to_dict` output; malformed data raises :class:`~runstate.InvalidRecordError`.
+
+    Output of schema version 0.1 (no ``schema_version`` key) and of the current version is read.
+    """
     try:
+        if isinstance(data, Mapping) and "schema_version" in data:
+            if data["schema_version"] not in _READABLE_VERSIONS:
+                raise ValueError(f"unknown schema_version {data['schema_version']!r}")
+            data = {k: v for k, v in data.items() if k != "schema_version"}
         return converter.structure(data, Run)
     except Exception as exc:  # cattrs raises a group of whatever the hooks raised
         raise InvalidRecordError("runstate", "$", _summary(data), f"not a canonical run ({exc})") from exc

@@ -19,7 +19,7 @@ import attrs
 from ddsketch import DDSketch
 
 from ._errors import InvalidRecordError
-from ._history import LogicalRun, logical_runs
+from ._history import LogicalRun, checked_runs, logical_runs
 from ._model import Run, require_aware
 from ._vocabulary import Phase, State
 
@@ -410,7 +410,7 @@ def summarize(
             found = groups[key] = _Group()
         return found
 
-    for logical in logical_runs((_slim(run) for run in runs), horizon=horizon):
+    for logical in logical_runs((_slim(run) for run in checked_runs(runs)), horizon=horizon):
         for attempt in logical.attempts:
             group(attempt).add_attempt(attempt)
         group(logical.latest).add_logical(logical, now)

@@ -8,13 +8,15 @@ where milliseconds are expected are reported instead of becoming a date in 1970.
 
 from __future__ import annotations
 
+import re
+import warnings
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from dateutil.parser import isoparse
 
-from ._context import Context
-from ._errors import NaiveDatetimeWarning
+from ._context import Context, caller_stacklevel
+from ._errors import NaiveDatetimeWarning, RunstateWarning, short_repr
 
 __all__ = ["EPOCH", "parse_time", "time_from_epoch_ms", "time_from_epoch_s", "time_from_value", "to_utc"]
 
@@ -46,6 +48,28 @@ def to_utc(value: datetime, ctx: Context, field: str) -> datetime | None:
         return None
 
 
+# RFC 3339 section 5.6 allows a leap second (time-second 60); datetime cannot hold one
+_LEAP_SECOND = re.compile(r"(\s*\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d):60(?:[.,]\d+)?(.*)")
+
+
+def _leap_second(value: str, ctx: Context, field: str) -> datetime | None:
+    """A leap second read as the last instant of its minute (``:59.999999``), with a warning."""
+    match = _LEAP_SECOND.fullmatch(value)
+    if match is None:
+        return None
+    try:
+        parsed = isoparse(f"{match[1].strip()}:59.999999{match[2].strip()}")
+    except (ValueError, OverflowError):
+        return None
+    warnings.warn(
+        f"{ctx.provider}: {field}: leap second read as the last microsecond of its minute: "
+        f"{short_repr(value)}",
+        RunstateWarning,
+        stacklevel=caller_stacklevel(),
+    )
+    return parsed
+
+
 def _from_text(value: str, ctx: Context, field: str) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(value)
@@ -53,8 +77,11 @@ def _from_text(value: str, ctx: Context, field: str) -> datetime | None:
         try:
             parsed = isoparse(value.strip())
         except (ValueError, OverflowError):
-            ctx.invalid(field, value, "cannot parse time")
-            return None
+            leap = _leap_second(value, ctx, field)
+            if leap is None:
+                ctx.invalid(field, value, "cannot parse time")
+                return None
+            parsed = leap
     return to_utc(parsed, ctx, field)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 import warnings
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -54,8 +53,12 @@ class RunTracker:
     def __init__(self, *, graph: TransitionGraph = GRAPH, allow_reentry: bool = False) -> None:
         self._graph = graph
         self._allow_reentry = allow_reentry
+        # appended in arrival order, sorted by time only when read: O(n log n) in all, ties included
         self._observations: list[Observation] = []
-        self._times: list[datetime] = []  # the observations' times, kept in step for bisect
+        self._sorted = True
+        # per instant, the first observation of each state: a new one is compared with at most one
+        # observation per other state, never with every earlier tie
+        self._at_instant: dict[datetime, dict[State, Observation]] = {}
         self._conflicts: list[Conflict] = []
 
     def observe(self, observed: Run | State | str, at: datetime | None = None) -> Observation:
@@ -67,41 +70,49 @@ class RunTracker:
         run = observed if isinstance(observed, Run) else None
         state = observed.state if isinstance(observed, Run) else State(observed)
         obs = Observation(at.astimezone(UTC), state, run)
-        keys = self._times
-        pos = bisect.bisect_right(keys, obs.at)
-        for other in self._observations[bisect.bisect_left(keys, obs.at) : pos]:
-            if other.state is not state:
-                conflict = Conflict(other, obs)
-                self._conflicts.append(conflict)
-                warnings.warn(
-                    f"runstate: tracker: observations at {obs.at.isoformat()} disagree: "
-                    f"{other.state} and {state}",
-                    StateConflictWarning,
-                    stacklevel=2,
-                )
-        self._observations.insert(pos, obs)
-        keys.insert(pos, obs.at)
+        seen = self._at_instant.setdefault(obs.at, {})
+        others = [other for other_state, other in seen.items() if other_state is not state]
+        seen.setdefault(state, obs)
+        for other in others:
+            self._conflicts.append(Conflict(other, obs))
+        if others:
+            warnings.warn(
+                f"runstate: tracker: observations at {obs.at.isoformat()} disagree: "
+                f"{', '.join(str(o.state) for o in others)} and {state}",
+                StateConflictWarning,
+                stacklevel=2,
+            )
+        if self._observations and self._observations[-1].at > obs.at:
+            self._sorted = False
+        self._observations.append(obs)
         return obs
+
+    def _ordered(self) -> list[Observation]:
+        if not self._sorted:
+            self._observations.sort(key=_time_of)  # stable: ties keep arrival order
+            self._sorted = True
+        return self._observations
 
     @property
     def observations(self) -> tuple[Observation, ...]:
         """Every observation, ordered by time (ties keep arrival order)."""
-        return tuple(self._observations)
+        return tuple(self._ordered())
 
     @property
     def conflicts(self) -> tuple[Conflict, ...]:
-        """Contradictory observations (same instant, different states), each with both sides."""
+        """Disagreeing observations at one instant: each new one against the first of each other state."""
         return tuple(self._conflicts)
 
     @property
     def state(self) -> State | None:
         """The latest observed state, or ``None`` before the first observation."""
-        return self._observations[-1].state if self._observations else None
+        ordered = self._ordered()
+        return ordered[-1].state if ordered else None
 
     def segments(self) -> list[Segment]:
         """The state history: one segment per change of state."""
         result: list[Segment] = []
-        for obs in self._observations:
+        for obs in self._ordered():
             if result and result[-1].state is obs.state:
                 continue
             if result:
@@ -140,3 +151,7 @@ class RunTracker:
                     require_aware(now)
                 end = datetime.now(UTC) if now is None else now
                 yield attrs.evolve(last, end=max(end, last.start))
+
+
+def _time_of(observation: Observation) -> datetime:
+    return observation.at

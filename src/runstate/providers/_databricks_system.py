@@ -9,7 +9,8 @@ Rows. A run longer than an hour is several rows, one per hourly slice (``period_
 ``period_end_time``); only the row that ends the run carries ``result_state`` / ``termination_code``.
 A task row (``job_task_run_timeline``) has ``task_key`` and ``job_run_id``, its ``run_id`` is the task
 run's. The input is a row as a mapping (a Spark ``Row.asDict()``, a pandas / polars / Arrow record or
-JSON), times as datetimes or ISO 8601 text.
+JSON), times as datetimes, ISO 8601 text (Spark's ``to_json``, DuckDB's ``+00``) or epoch seconds or
+milliseconds (pandas' ``to_json`` default; a number from 10**11 up is milliseconds).
 
 One row, one slice. :func:`build` (``normalize``) reads one row as the run seen through that slice:
 ``started_at`` is the slice's start (the run's start only for its first slice); an end row is terminal
@@ -24,8 +25,14 @@ period_start_time``) holds one run at a time, plus the runs still in progress wh
 (bounded by the account's concurrent runs), so it streams in constant memory; unsorted input holds
 every run seen whose end row is still to come (at most the number of runs in the batch). A run is
 complete when its end row arrives, so within a run the end row must come last; runs without one are
-yielded, not ended, when the input is exhausted. A repaired run (Databricks reuses its run_id) whose
-new slices follow its end row comes out as a second run with the same id.
+yielded, not ended, when the input is exhausted. Repeated rows (an at-least-once load) count once.
+The periods of the last :data:`RECENT_RUNS` ended runs are remembered (a constant bound), so a
+repeated row of one of them is dropped, and an earlier slice arriving after its end row is reported
+(an ``InvalidRecordWarning``; the run is already out) instead of becoming a run left RUNNING. A
+repaired run (Databricks reuses its run_id) whose new slices start after its end comes out as a
+second run with the same id, whose ``details["repair_history"]`` lists the runs before it (type
+ORIGINAL, then REPAIR, as the Jobs API's ``repair_history``; start, end, canonical state), so that
+:func:`runstate.logical_runs` folds them into one attempt repaired in place, as for the Jobs API.
 
 State. The termination code, where present, decides as it does for the Jobs API (code plus type:
 ``databricks``' ``CODE_AND_TYPE``); the result_state refines it (TIMED_OUT turns a platform CANCELED
@@ -41,10 +48,13 @@ As in the Jobs API, a multitask run reports setup/execution/cleanup as 0: they a
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any, Final
+
+import attrs
 
 from runstate.provider_kit import (
     EMPTY,
@@ -243,14 +253,25 @@ def _text(value: datetime | None) -> str | None:
     return None if value is None else format_time(value)
 
 
+_MS_FROM: Final = 100_000_000_000
+"""An epoch number this large is milliseconds (pandas' ``to_json`` default): in seconds it would be
+after the year 5000, in milliseconds it is after 1973, so the two never overlap for real times."""
+
+
+def _time(value: object, ctx: Context, field: str) -> datetime | None:
+    """A period time as an export writes it: a timestamp, ISO 8601 text, or epoch seconds or ms."""
+    big = isinstance(value, int | float) and not isinstance(value, bool) and value >= _MS_FROM
+    return time_from_value(value, ctx, field, "ms" if big else "s")
+
+
 def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
     """One system-table row (a run row or a task row) to the run seen through its slice."""
     if not isinstance(record, Mapping):
         ctx.fail("$", record, "expected a system table row (an object)")
     get = record.get
     outcome, ends = _outcome(record, ctx)
-    start = time_from_value(get("period_start_time"), ctx, "$.period_start_time")
-    end = time_from_value(get("period_end_time"), ctx, "$.period_end_time")
+    start = _time(get("period_start_time"), ctx, "$.period_start_time")
+    end = _time(get("period_end_time"), ctx, "$.period_end_time")
     check_order(start, end, ctx, "$.period_end_time")
     span = end - start if start is not None and end is not None and end >= start else None
     workspace = opt_id(get("workspace_id"), ctx, "$.workspace_id")
@@ -295,28 +316,110 @@ def _key(run: Run) -> tuple[str | None, str]:
     return run.namespace, run.run_id
 
 
+RECENT_RUNS: Final = 10_000
+"""How many ended runs :func:`combine` remembers, to recognize their repeated or late slices."""
+
+
+@attrs.frozen
+class _Closed:
+    """What :func:`combine` remembers of a run it yielded at its end row."""
+
+    periods: frozenset[tuple[str | None, ...]]
+    ended_at: datetime | None
+    history: tuple[Mapping[str, Any], ...]
+    """The runs seen under this id so far, each as a ``repair_history`` entry."""
+
+
+_Key = tuple[str | None, str]
+_History = tuple[Mapping[str, Any], ...]
+
+
 def combine(runs: Iterator[Run]) -> Iterator[Run]:
     """Merge the slices of each run into one run, yielding it when its end row arrives (see module)."""
-    open_runs: dict[tuple[str | None, str], list[Run]] = {}
+    open_runs: dict[_Key, list[Run]] = {}
+    closed: OrderedDict[_Key, _Closed] = OrderedDict()
+    repaired: dict[_Key, _History] = {}  # open repairs: the history before them
     for run in runs:
         key = _key(run)
+        done = closed.get(key)
+        if done is not None and key not in open_runs:
+            if _period(run) in done.periods:
+                continue  # a repeated row of a merged slice (an at-least-once load)
+            if not _starts_after(run, done.ended_at):
+                _late(run)
+                continue
+            del closed[key]  # a slice after the run's end: its repair, a run of its own
+            repaired[key] = done.history
         slices = open_runs.setdefault(key, [])
         slices.append(run)
         if run.state is not State.RUNNING:  # an end row: only a row without outcome is RUNNING
             del open_runs[key]
-            yield merge(slices)
-    for slices in open_runs.values():
-        yield merge(slices)
+            merged, history = _with_history(merge(slices), repaired.pop(key, ()))
+            closed[key] = _Closed(frozenset(map(tuple, merged.details["periods"])), merged.ended_at, history)
+            if len(closed) > RECENT_RUNS:
+                closed.popitem(last=False)
+            yield merged
+    for key, slices in open_runs.items():
+        yield _with_history(merge(slices), repaired.get(key, ()))[0]
+
+
+def _with_history(
+    run: Run, before: tuple[Mapping[str, Any], ...]
+) -> tuple[Run, tuple[Mapping[str, Any], ...]]:
+    """The run, listing the runs before it under its id (a repair), and the history including it.
+
+    The entries take the Jobs API's ``repair_history`` types (ORIGINAL, then REPAIR), with the run's
+    start, end and canonical state: what the table shows of each.
+    """
+    entry = {
+        "type": "REPAIR" if before else "ORIGINAL",
+        "start": _text(run.started_at),
+        "end": _text(run.ended_at),
+        "state": run.state.value,
+    }
+    history = (*before, MappingProxyType(entry))
+    if not before:
+        return run, history
+    details = {**run.details, "repair_history": [dict(item) for item in history]}
+    return attrs.evolve(run, details=MappingProxyType(details)), history
+
+
+def _period(run: Run) -> tuple[str | None, ...]:
+    """A one-slice run's period, ``(start, end)`` as text: what tells a repeated row."""
+    periods = run.details.get("periods", ())
+    return tuple(periods[0]) if len(periods) == 1 else ()
+
+
+def _starts_after(run: Run, ended: datetime | None) -> bool:
+    return run.started_at is not None and ended is not None and run.started_at >= ended
+
+
+def _late(run: Run) -> None:
+    """Report a slice that came after its run's end row (a warning in both modes: the run is out)."""
+    _REPORT.invalid(
+        "$.period_start_time",
+        _period(run)[0] if _period(run) else None,
+        f"a slice that arrived after the end row of run {run.run_id!r}, which was yielded without it "
+        "(order the rows by period_start_time within a run)",
+    )
+
+
+_REPORT: Final = Context("databricks_system", strict=False)
 
 
 def merge(slices: list[Run]) -> Run:
-    """The slices of one run (its end row last, if any) as one run."""
-    if len(slices) == 1:
-        return slices[0]
-    if slices[-1].state is State.RUNNING:  # never ended: every slice is open, order them all
-        ordered = sorted(slices, key=_start_key)
-    else:
-        ordered = [*sorted(slices[:-1], key=_start_key), slices[-1]]
+    """The slices of one run (its end row last, if any) as one run; repeated slices count once."""
+    end = slices[-1] if slices[-1].state is not State.RUNNING else None
+    seen = set() if end is None else {_period(end)}
+    ordered = []
+    for piece in sorted(slices if end is None else slices[:-1], key=_start_key):
+        if _period(piece) not in seen:
+            seen.add(_period(piece))
+            ordered.append(piece)
+    if end is not None:
+        ordered.append(end)
+    if len(ordered) == 1:
+        return ordered[0]
     first, last = ordered[0], ordered[-1]
     periods = [p for s in ordered for p in s.details.get("periods", ())]
     durations = last.durations

@@ -10,7 +10,10 @@ An event is one observation, not a full run: ``detail.state``, ``detail.jobName`
 ``detail.jobRunId``, ``detail.message`` (kept as the run's message) and ``detail.severity``; the
 envelope's ``time`` is when Glue saw the change, read as ``updated_at`` (the observation time) and,
 for a terminal state, as ``ended_at``. Start times and durations are not in an event: they are
-NOT_REPORTED. ``namespace`` is ``aws:<account>:<region>``.
+NOT_REPORTED. ``namespace`` is ``aws:<account>:<region>``. Lineage comes from the run id, as the
+``glue`` provider reads it: Glue names an automatic retry ``<original>_attempt_<N>``, so such an event
+is attempt N with ``original_run_id`` the original (and, for attempt 1, ``previous_run_id`` too);
+without it the retry's events would be a logical run of their own.
 
 Feed a :class:`~runstate.RunTracker` one event at a time, ``tracker.observe(run, run.updated_at)``,
 to get the run's history (see ``docs/warehouse.md``). An EventBridge envelope of another
@@ -20,6 +23,7 @@ refuses it with a clear error.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, Final
@@ -65,6 +69,19 @@ _ENDED: Final = Durations(missing=_TERMINAL_MISSING)
 _OPEN: Final = Durations(missing=_OPEN_MISSING)
 
 
+_RETRY: Final = re.compile(r"(.+)_attempt_([1-9][0-9]{0,8})")
+"""A Glue retry's id: ``<original>_attempt_<N>`` (the ``glue`` provider's ``_original_run_id``)."""
+
+
+def _lineage(run_id: str) -> tuple[int, str | None, str | None]:
+    """(attempt, original_run_id, previous_run_id) that the run id proves."""
+    retry = _RETRY.fullmatch(run_id)
+    if retry is None:
+        return 0, None, None
+    original, attempt = retry[1], int(retry[2])
+    return attempt, original, original if attempt == 1 else None
+
+
 def looks_like_glue_event(record: object) -> bool:
     """Cheap guess that a record is a Glue job state-change event (for the registry's ``detect``)."""
     return isinstance(record, Mapping) and record.get("detail-type") == DETAIL_TYPE
@@ -101,9 +118,11 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
     event_id = record.get("id")
     if type(event_id) is str and event_id:
         details["event_id"] = event_id
+    run_id = required_id(detail.get("jobRunId"), ctx, "$.detail.jobRunId")
+    attempt, original, previous = _lineage(run_id)
     return new_run(
         provider="glue_events",
-        run_id=required_id(detail.get("jobRunId"), ctx, "$.detail.jobRunId"),
+        run_id=run_id,
         namespace=_namespace(record, ctx),
         state=outcome.state,
         reason=outcome.reason,
@@ -111,6 +130,9 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
         name=job_name,
         provider_state=MappingProxyType({"state": word}) if type(word) is str else EMPTY,
         message=opt_str(detail.get("message"), ctx, "$.detail.message"),
+        attempt=attempt,
+        original_run_id=original,
+        previous_run_id=previous,
         ended_at=at if terminal else None,
         updated_at=at,
         durations=_ENDED if terminal else _OPEN,

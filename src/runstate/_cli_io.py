@@ -1,0 +1,494 @@
+"""The command line's input, output and exit machinery, shared by every subcommand.
+
+Exit codes: 0 every record normalized, 1 some records failed (each in the dead letters), 2 usage,
+3 an I/O error (input unreadable, output unwritable), 4 an internal error, 130/143 interrupted by
+SIGINT/SIGTERM. A subcommand runs inside :func:`run_command`, reads with :class:`RecordReader`
+(failures go to :class:`DeadLetters`) and writes through :class:`SafeOutput`: every line it writes
+is whole, an I/O error is one line on stderr, and a signal stops the run between two lines.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import json
+import os
+import signal
+import sys
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager, suppress
+from importlib import resources
+from types import FrameType
+from typing import IO, Any, Final, cast
+
+import attrs
+
+from ._errors import InvalidRecordError, RunstateError, RunstateWarning, UnknownProviderError, short_repr
+from ._jsonstream import DEFAULT_MAX_SIZE, BadValue, iter_json_texts
+from ._model import Run
+from ._registry import REGISTRY
+
+__all__ = [
+    "EXIT_FAILED",
+    "EXIT_INTERNAL",
+    "EXIT_IO",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "CliError",
+    "DeadLetters",
+    "Item",
+    "RecordReader",
+    "SafeOutput",
+    "open_input",
+    "open_output",
+    "run_command",
+    "say",
+]
+
+EXIT_OK: Final = 0
+EXIT_FAILED: Final = 1
+EXIT_USAGE: Final = 2
+EXIT_IO: Final = 3
+EXIT_INTERNAL: Final = 4
+_EXIT_SIGNAL: Final = {signal.SIGINT: 130, signal.SIGTERM: 143}
+
+
+class CliError(Exception):
+    """A one-line error for stderr with its exit code (2 usage, 3 I/O)."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def usage_error(message: str) -> CliError:
+    return CliError(message, EXIT_USAGE)
+
+
+def _io_error(verb: str, name: str, exc: OSError | str) -> CliError:
+    reason = exc if isinstance(exc, str) else (exc.strerror or str(exc))
+    return CliError(f"cannot {verb} {name}: {reason}", EXIT_IO)
+
+
+class _Interrupted(BaseException):
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+class _Signals:
+    """SIGINT/SIGTERM stop the run, but never inside a write: a pending signal waits for its end."""
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.pending: int | None = None
+
+    def handler(self, signum: int, _frame: FrameType | None) -> None:
+        if self.depth:
+            self.pending = signum
+        else:
+            raise _Interrupted(signum)
+
+    @contextmanager
+    def critical(self) -> Iterator[None]:
+        self.depth += 1
+        try:
+            yield
+        finally:
+            self.depth -= 1
+        if not self.depth and self.pending is not None:
+            raise _Interrupted(self.pending)
+
+
+SIGNALS: Final = _Signals()
+
+
+class SafeOutput:
+    """A text output whose writes are whole lines, and whose errors become :class:`CliError` (exit 3)."""
+
+    def __init__(self, name: str, stream: IO[str]) -> None:
+        self.name = name
+        self.stream = stream
+        self.broken = False
+
+    def write(self, text: str) -> None:
+        with SIGNALS.critical():
+            try:
+                self.stream.write(text)
+            except OSError as exc:
+                raise self._failed(exc) from None
+
+    def flush(self) -> None:
+        with SIGNALS.critical():
+            try:
+                self.stream.flush()
+            except OSError as exc:
+                raise self._failed(exc) from None
+
+    def _failed(self, exc: OSError) -> Exception:
+        self.broken = True
+        if isinstance(exc, BrokenPipeError):
+            return exc
+        return _io_error("write", self.name, exc)
+
+
+def open_output(path: str | None, stack: ExitStack) -> SafeOutput:
+    """``path`` (or standard output for None / ``-``) as a UTF-8 :class:`SafeOutput`, closed by ``stack``."""
+    if path is None or path == "-":
+        if sys.stdout is None:
+            raise _io_error("write", "standard output", "it is closed")
+        out = SafeOutput("standard output", _stdout())
+        stack.callback(out.flush)
+        return out
+    try:
+        stream = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115
+    except OSError as exc:
+        raise _io_error("write", path, exc) from None
+    out = SafeOutput(path, stream)
+    stack.callback(_close, out)
+    return out
+
+
+def _stdout() -> IO[str]:
+    stream = sys.stdout
+    if hasattr(stream, "reconfigure"):
+        stream.reconfigure(encoding="utf-8", errors="strict")
+    return stream
+
+
+def _close(out: SafeOutput) -> None:
+    with SIGNALS.critical():
+        try:
+            out.stream.close()
+        except OSError as exc:
+            raise out._failed(exc) from None
+
+
+class _Input(io.TextIOBase):
+    """A UTF-8 input that hands over what has arrived (a pipe's records are read as they come).
+
+    Read errors become :class:`CliError` (exit 3); a byte order mark is skipped, undecodable bytes
+    are kept as surrogates and line ends are not translated.
+    """
+
+    def __init__(self, name: str, binary: IO[bytes] | None = None, text: IO[str] | None = None) -> None:
+        self.name = name
+        self.binary = binary
+        self.text = text
+        self.decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="surrogateescape")
+
+    def read(self, size: int | None = -1) -> str:
+        try:
+            if self.binary is None:
+                return self.text.read(-1 if size is None else size) if self.text is not None else ""
+            while True:
+                read1 = getattr(self.binary, "read1", self.binary.read)
+                data = read1(size if size and size > 0 else 1 << 16)
+                chunk: str = self.decoder.decode(data, final=not data)
+                if chunk or not data:
+                    return chunk
+        except OSError as exc:
+            raise _io_error("read", self.name, exc) from None
+
+
+def open_input(path: str | None, stack: ExitStack, example: str | None = None) -> tuple[IO[str], int | None]:
+    """An input (a file, ``-`` or None for standard input, or a provider's bundled example) and its size.
+
+    Read as UTF-8 with a byte order mark skipped, undecodable bytes kept as surrogates (so the reader
+    reports them per line) and no newline translation (so a bare CR does not shift line numbers).
+    """
+    if example is not None:
+        if path is not None:
+            raise usage_error("give a file or --example, not both")
+        ref = resources.files("runstate").joinpath("examples", f"{example}.jsonl")
+        if not ref.is_file():
+            raise usage_error(f"no bundled example for provider {example!r}")
+        return cast(IO[str], _Input(f"the {example} example", stack.enter_context(ref.open("rb")))), None
+    if path is None or path == "-":
+        if sys.stdin is None:
+            raise _io_error("read", "standard input", "it is closed")
+        buffer = getattr(sys.stdin, "buffer", None)
+        if buffer is None:  # a text stream put in place of stdin
+            return cast(IO[str], _Input("standard input", text=sys.stdin)), None
+        return cast(IO[str], _Input("standard input", buffer)), None
+    try:
+        binary = stack.enter_context(open(path, "rb"))  # noqa: SIM115
+        size = os.fstat(binary.fileno()).st_size
+    except OSError as exc:
+        raise _io_error("read", path, exc) from None
+    return cast(IO[str], _Input(path, binary)), size
+
+
+def one_line(text: str) -> str:
+    """A JSON text on one line: line breaks between tokens become spaces (JSON strings hold none)."""
+    return text.replace("\r\n", " ").replace("\n", " ") if "\n" in text else text
+
+
+@attrs.frozen
+class Failure:
+    """One failed record: where it was, why, and its original text."""
+
+    line: int
+    provider: str
+    field: str
+    error_type: str
+    message: str
+    text: str
+    rest: Iterator[str] | None = attrs.field(default=None, eq=False, repr=False)
+    """The remainder of an oversized record's text, streamed so it is never whole in memory."""
+
+
+class DeadLetters:
+    """Failed records: each one's original text as a line of ``FILE``, its diagnostics in ``FILE.why.jsonl``.
+
+    Running the same command on ``FILE`` re-reads exactly the failed records. Without a file, each
+    failure is one line on stderr.
+    """
+
+    def __init__(self, path: str | None, stack: ExitStack) -> None:
+        self.path = path
+        self.letters: SafeOutput | None = None
+        self.why: SafeOutput | None = None
+        if path is not None:
+            self.letters = _open_letters(path, stack)
+            self.why = open_output(f"{path}.why.jsonl", stack)
+
+    def flush(self) -> None:
+        for out in (self.letters, self.why):
+            if out is not None:
+                out.flush()
+
+    def add(self, failure: Failure) -> None:
+        if self.letters is None or self.why is None:
+            where = f"line {failure.line}: {failure.provider}: {failure.field}"
+            _stderr(f"runstate: {where}: {failure.message}")
+            return
+        letters = self.letters
+        diagnostics = {
+            "line": failure.line,
+            "provider": failure.provider,
+            "field": failure.field,
+            "error_type": failure.error_type,
+            "error": failure.message,
+        }
+        with SIGNALS.critical():  # both lines or neither, so the two files stay aligned
+            letters.write(one_line(failure.text))
+            for chunk in failure.rest or ():
+                letters.write(chunk)
+            letters.write("\n")
+            self.why.write(json.dumps(diagnostics) + "\n")
+
+
+def _open_letters(path: str, stack: ExitStack) -> SafeOutput:
+    try:  # surrogateescape writes undecodable input bytes back as they were
+        stream = open(path, "w", encoding="utf-8", errors="surrogateescape", newline="")  # noqa: SIM115
+    except OSError as exc:
+        raise _io_error("write", path, exc) from None
+    out = SafeOutput(path, stream)
+    stack.callback(_close, out)
+    return out
+
+
+def say(line: str) -> None:
+    """One line on stderr; silently nothing if stderr is closed or full (nowhere left to say it)."""
+    _stderr(line)
+
+
+def _stderr(line: str) -> None:
+    with suppress(OSError, ValueError, AttributeError):  # stderr closed or full: nowhere left to say it
+        print(line, file=sys.stderr, flush=True)
+
+
+@attrs.frozen
+class Item:
+    """A normalized run with the line it came from and its original text."""
+
+    line: int
+    run: Run
+    text: str
+
+
+@attrs.define
+class Counts:
+    read: int = 0
+    written: int = 0
+    failed: int = 0
+    warned: int = 0
+    internal: int = 0
+
+    def summary(self) -> str:
+        """The closing line: records done (written or failed; one in flight when a signal came is not)."""
+        done = self.written + self.failed
+        return f"read {done} record(s): {self.written} written, {self.failed} failed, {self.warned} warned"
+
+
+class RecordReader:
+    """The runs of one input: each record either yields an :class:`Item` or goes to the dead letters.
+
+    Iterate it; call :meth:`fail` for an item a later step (e.g. writing) could not handle, so it
+    is still dead-lettered whole. :attr:`counts` holds read/written/failed/warned.
+    """
+
+    def __init__(
+        self,
+        provider: str,
+        source: IO[str],
+        dead_letters: DeadLetters,
+        *,
+        strict: bool = False,
+        keep_raw: bool = True,
+        fail_on_warning: bool = False,
+        max_size: int = DEFAULT_MAX_SIZE,
+    ) -> None:
+        self.provider = provider
+        self.spec = REGISTRY.get(provider)
+        self.source = source
+        self.dead_letters = dead_letters
+        self.ctx = self.spec.context(strict)
+        self.keep_raw = keep_raw
+        self.fail_on_warning = fail_on_warning
+        self.max_size = max_size
+        self.counts = Counts()
+        self.line = 0
+        self.first_internal: str | None = None
+        self.on_value: Callable[[], None] | None = None
+
+    def __iter__(self) -> Iterator[Item]:
+        with warnings.catch_warnings():
+            warnings.showwarning = self._show_warning
+            warnings.simplefilter("always")
+            if self.fail_on_warning:
+                warnings.simplefilter("error", RunstateWarning)
+            for value in iter_json_texts(self.source, max_size=self.max_size):
+                if self.on_value is not None:
+                    self.on_value()
+                if isinstance(value, BadValue):
+                    self.counts.read += 1
+                    message = f"invalid JSON: {value.error}"
+                    self._fail(value.line, "$", "InvalidJSON", message, value.text, value.rest)
+                    continue
+                self.line, data, text = value
+                yield from self._records(data, text)
+
+    def _records(self, data: Any, text: str) -> Iterator[Item]:
+        inner = self.spec.pages(data)
+        for index, record in enumerate((data,) if inner is None else inner):
+            self.counts.read += 1
+            record_text = text if inner is None else _record_text(record)
+            try:
+                run = self.spec.build(record, self.ctx, self.keep_raw)
+            except (RunstateError, RunstateWarning) as exc:
+                field = getattr(exc, "field", "$")
+                if inner is not None:  # a record of a list page: say which one
+                    field = f"[{index}]{field.removeprefix('$')}"
+                self._fail(self.line, field, type(exc).__name__, _problem(exc), record_text)
+                continue
+            except Exception as exc:  # a bug of ours: keep the record, tell, exit 4 at the end
+                self.internal(self.line, exc, record_text)
+                continue
+            yield Item(self.line, run, record_text)
+
+    def fail(self, item: Item, exc: Exception) -> None:
+        """Dead-letter an item that a later step could not write (e.g. nested too deep for output)."""
+        if isinstance(exc, RunstateError):
+            self._fail(item.line, getattr(exc, "field", "$"), type(exc).__name__, _problem(exc), item.text)
+        else:
+            self.internal(item.line, exc, item.text)
+
+    def internal(self, line: int, exc: Exception, text: str) -> None:
+        self.counts.internal += 1
+        message = f"internal error: {type(exc).__name__}: {short_repr(str(exc))}"
+        if self.first_internal is None:
+            self.first_internal = f"line {line}: {message}"
+        self._fail(line, "$", type(exc).__name__, message, text)
+
+    def _show_warning(self, message: Warning | str, category: type[Warning], *_: Any, **__: Any) -> None:
+        self.counts.warned += 1
+        _stderr(f"runstate: line {self.line}: {category.__name__}: {message}")
+
+    def _fail(
+        self,
+        line: int,
+        field: str,
+        error_type: str,
+        message: str,
+        text: str,
+        rest: Iterator[str] | None = None,
+    ) -> None:
+        self.counts.failed += 1
+        self.dead_letters.add(Failure(line, self.provider, field, error_type, message, text, rest))
+
+    def exit_code(self) -> int:
+        """4 if a record met an internal error, else 1 if any failed, else 0."""
+        if self.counts.internal:
+            _stderr(
+                f"runstate: {self.counts.internal} record(s) met an internal error"
+                f" (first: {self.first_internal})"
+            )
+            return EXIT_INTERNAL
+        return EXIT_FAILED if self.counts.failed else EXIT_OK
+
+
+def _record_text(record: Any) -> str:
+    """The text of one record of a list page (its own bytes are inside the page's)."""
+    from ._serialize import escape_surrogates
+
+    try:
+        return escape_surrogates(json.dumps(record, ensure_ascii=False, default=str))
+    except (ValueError, TypeError, RecursionError):
+        return json.dumps(short_repr(record))
+
+
+def _problem(exc: Exception) -> str:
+    """The error without the provider and field the report names already."""
+    if isinstance(exc, InvalidRecordError):
+        return f"{exc.problem}: {short_repr(exc.value)}"
+    if isinstance(exc, RunstateWarning):
+        return f"{type(exc).__name__}: {exc}"
+    return str(exc)
+
+
+def run_command(command: Callable[[], int], progress: Callable[[], str] | None = None) -> int:
+    """Run a subcommand with the exit-code contract: one-line errors, quiet signals, no traceback.
+
+    ``progress`` says how far the run got, for the note printed when a signal stops it.
+    """
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115
+    previous = {s: signal.signal(s, SIGNALS.handler) for s in _EXIT_SIGNAL}
+    try:
+        return command()
+    except _Interrupted as stop:
+        name = signal.Signals(stop.signum).name
+        _stderr(f"runstate: interrupted by {name}" + (f" after {progress()}" if progress else ""))
+        _silence_stdout()
+        return _EXIT_SIGNAL[signal.Signals(stop.signum)]
+    except UnknownProviderError as exc:
+        _stderr(f"runstate: {exc}")
+        return EXIT_USAGE
+    except CliError as exc:
+        _stderr(f"runstate: {exc}")
+        if exc.code == EXIT_IO:
+            _silence_stdout()
+        return exc.code
+    except BrokenPipeError:  # e.g. piped into head: the reader chose to stop
+        _silence_stdout()
+        return EXIT_OK
+    except Exception as exc:
+        _stderr(f"runstate: internal error: {type(exc).__name__}: {short_repr(str(exc))} (please report it)")
+        _silence_stdout()
+        return EXIT_INTERNAL
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so the interpreter's last flush cannot fail or print."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass

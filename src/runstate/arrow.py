@@ -1,0 +1,241 @@
+"""Runs as Arrow tables and files, and the batch normalizer that Spark and DuckDB call.
+
+Needs the ``arrow`` extra (``pip install 'runstate[arrow]'``). One row per run or task, in the
+columns of :data:`RUN_SCHEMA`, each documented in its field metadata (``doc``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, Final, Literal
+
+from . import _registry
+from ._errors import InvalidRecordError, RunstateError
+from ._model import Run
+from ._rows import COLUMNS, to_rows
+
+try:
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+    import pyarrow.ipc as pa_ipc
+    import pyarrow.parquet as pq
+except ImportError as exc:  # pragma: no cover - exercised in an environment without pyarrow
+    raise ImportError("runstate.arrow needs pyarrow: pip install 'runstate[arrow]'") from exc
+
+__all__ = [
+    "BATCH_SCHEMA",
+    "FORMATS",
+    "RUN_SCHEMA",
+    "normalize_batches",
+    "to_table",
+    "write",
+    "write_arrow",
+    "write_csv",
+    "write_parquet",
+]
+
+_TIME: Final = pa.timestamp("us", tz="UTC")
+_JSON: Final = "JSON text, keys sorted"
+
+_FIELDS: Final[dict[str, tuple[pa.DataType, str]]] = {
+    "provider": (pa.string(), "Registered provider name (databricks, glue, cloud_deploy, ...)."),
+    "namespace": (pa.string(), "Where the run lives; run ids are unique within it. Tasks inherit it."),
+    "run_id": (pa.string(), "The provider's id of the run or task."),
+    "parent_run_id": (pa.string(), "The run a task belongs to; null for a top-level run."),
+    "job_id": (pa.string(), "The job (definition) the run belongs to."),
+    "name": (pa.string(), "Human-readable job or task name."),
+    "state": (pa.string(), "Canonical State name (SUCCEEDED, FAILED, RUNNING, ...)."),
+    "phase": (pa.string(), "Phase name of the state (PENDING, RUNNING, TERMINATING, TERMINATED, UNKNOWN)."),
+    "reason": (pa.string(), "Canonical Reason name refining the state, or null."),
+    "provider_state": (pa.string(), f"The provider's own state words, {_JSON}."),
+    "message": (pa.string(), "The provider's state message."),
+    "attempt": (pa.int64(), "Retry attempt, 0 for the first."),
+    "original_run_id": (pa.string(), "The first attempt's run id."),
+    "previous_run_id": (pa.string(), "The attempt this one retried."),
+    "created_at": (_TIME, "When the run was requested (UTC)."),
+    "started_at": (_TIME, "When it started (UTC)."),
+    "ended_at": (_TIME, "When it ended (UTC); null while it runs."),
+    "updated_at": (_TIME, "When the provider last changed the record (UTC)."),
+    "queue_seconds": (pa.float64(), "Time queued, seconds; null if unknown (see missing)."),
+    "setup_seconds": (pa.float64(), "Setup time, seconds; null if unknown (see missing)."),
+    "execution_seconds": (pa.float64(), "Execution time, seconds; null if unknown (see missing)."),
+    "cleanup_seconds": (pa.float64(), "Cleanup time, seconds; null if unknown (see missing)."),
+    "total_seconds": (pa.float64(), "End-to-end time, seconds; null if unknown (see missing)."),
+    "missing": (pa.string(), f"Why null durations are null: part -> Missing name, {_JSON}."),
+    "task_count": (pa.int64(), "Number of direct tasks (each is a row of its own)."),
+    "details": (pa.string(), f"Provider facts without a canonical column, {_JSON}."),
+}
+assert tuple(_FIELDS) == COLUMNS, "RUN_SCHEMA and runstate.to_row must have the same columns"
+
+RUN_SCHEMA: Final = pa.schema(
+    [pa.field(name, type_, metadata={"doc": doc}) for name, (type_, doc) in _FIELDS.items()],
+    metadata={"doc": "runstate canonical runs: one row per run or task (runstate.to_rows)."},
+)
+"""The columns of :func:`to_table`, with each field's meaning in its ``doc`` metadata."""
+
+_RAW: Final = pa.field("raw", pa.string(), metadata={"doc": f"The record the run was made from, {_JSON}."})
+
+BATCH_SCHEMA: Final = RUN_SCHEMA.append(
+    pa.field("error", pa.string(), metadata={"doc": "Why the record failed; null for a normalized row."})
+).append(pa.field("record", pa.string(), metadata={"doc": "The input record, kept on failed rows only."}))
+"""What :func:`normalize_batches` yields: :data:`RUN_SCHEMA` plus ``error`` and ``record``."""
+
+Format = Literal["parquet", "csv", "arrow"]
+FORMATS: Final[tuple[Format, ...]] = ("parquet", "csv", "arrow")
+"""The file formats :func:`write` knows."""
+
+
+def _schema(raw: bool) -> pa.Schema:
+    return RUN_SCHEMA.append(_RAW) if raw else RUN_SCHEMA
+
+
+class _Columns:
+    """Column lists filled row by row: rows are dropped as soon as they are copied in, so a large
+    batch keeps no dicts alive for the garbage collector to walk (that cost made batches slower)."""
+
+    def __init__(self, schema: pa.Schema) -> None:
+        self.schema = schema
+        self.lists: list[list[Any]] = [[] for _ in schema.names]
+        self._appends = [(name, values.append) for name, values in zip(schema.names, self.lists, strict=True)]
+
+    def add(self, row: dict[str, Any]) -> None:
+        for name, append in self._appends:
+            append(row.get(name))
+
+    def batch(self) -> pa.RecordBatch:
+        arrays = [pa.array(values, type=f.type) for values, f in zip(self.lists, self.schema, strict=True)]
+        return pa.RecordBatch.from_arrays(arrays, schema=self.schema)
+
+
+def _batch(rows: Iterable[dict[str, Any]], schema: pa.Schema) -> pa.RecordBatch:
+    columns = _Columns(schema)
+    for row in rows:
+        columns.add(row)
+    return columns.batch()
+
+
+def to_table(runs: Iterable[Run], *, raw: bool = False) -> pa.Table:
+    """Runs and their tasks (:func:`runstate.to_rows`) as a table of :data:`RUN_SCHEMA`.
+
+    ``raw=True`` adds a ``raw`` column holding each record as JSON text.
+
+    >>> import runstate
+    >>> from runstate.arrow import to_table
+    >>> run = runstate.normalize("glue", {"Id": "jr_1", "JobName": "etl", "JobRunState": "FAILED"})
+    >>> table = to_table([run])
+    >>> table.num_rows, table.column("state").to_pylist()
+    (1, ['FAILED'])
+    """
+    schema = _schema(raw)
+    return pa.Table.from_batches([_batch(to_rows(runs, raw=raw), schema)], schema=schema)
+
+
+# --- the batch normalizer --------------------------------------------------------------------
+
+
+def _failure(provider: str, text: str | None, error: str) -> dict[str, Any]:
+    return {"provider": provider, "error": error, "record": text}
+
+
+def _normalize_texts(provider: str, texts: list[str | None], strict: bool) -> Iterator[dict[str, Any]]:
+    """One batch's JSON texts to rows (a run's row, then its tasks'); a failed record to one error row.
+
+    The one place a batch is decoded and normalized, so a faster decoder can replace it whole.
+    """
+    normalize = _registry.REGISTRY.normalize
+    for text in texts:
+        if text is None:
+            yield _failure(provider, None, "the record is null")
+            continue
+        try:
+            record = json.loads(text)
+        except ValueError as exc:
+            yield _failure(provider, text, f"not JSON: {exc}")
+            continue
+        try:
+            run = normalize(provider, record, strict=strict, keep_raw=False)
+        except RunstateError as exc:
+            yield _failure(provider, text, str(exc))
+            continue
+        yield from to_rows((run,))
+
+
+def _texts(batch: pa.RecordBatch, column: str) -> list[str | None]:
+    if column not in batch.schema.names:
+        raise InvalidRecordError("runstate", "column", column, f"not in the batch (has {batch.schema.names})")
+    values = batch.column(column)
+    if pa.types.is_binary(values.type) or pa.types.is_large_binary(values.type):
+        return [None if v is None else v.decode("utf-8", "replace") for v in values.to_pylist()]
+    if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+        raise InvalidRecordError("runstate", column, str(values.type), "must hold JSON text (string)")
+    texts: list[str | None] = values.to_pylist()
+    return texts
+
+
+def normalize_batches(
+    provider: str,
+    batches: Iterable[pa.RecordBatch],
+    *,
+    column: str = "record",
+    strict: bool = False,
+) -> Iterator[pa.RecordBatch]:
+    """Batches holding one JSON record per row (in ``column``) to batches of :data:`BATCH_SCHEMA`.
+
+    Each record gives its run's row and its tasks' rows; a record that fails (not JSON, or refused
+    by the provider) gives one row with ``error`` and the ``record`` text, so nothing is lost and
+    nothing raises mid-stream. This is the function Spark's ``mapInArrow`` and DuckDB's Arrow
+    functions call. An unknown provider raises :class:`~runstate.UnknownProviderError` at once.
+
+    >>> import pyarrow as pa
+    >>> from runstate.arrow import normalize_batches
+    >>> batch = pa.record_batch({"record": ['{"Id": "jr_1", "JobRunState": "RUNNING"}', "{oops"]})
+    >>> out = pa.Table.from_batches(normalize_batches("glue", [batch]))
+    >>> out.select(["run_id", "state", "error"]).to_pylist()  # doctest: +ELLIPSIS +NORMALIZE_WHITESPACE
+    [{'run_id': 'jr_1', 'state': 'RUNNING', 'error': None},
+     {'run_id': None, 'state': None, 'error': 'not JSON: ...'}]
+    """
+    _registry.REGISTRY.get(provider)
+    return _normalized(provider, batches, column, strict)
+
+
+def _normalized(
+    provider: str, batches: Iterable[pa.RecordBatch], column: str, strict: bool
+) -> Iterator[pa.RecordBatch]:
+    for batch in batches:
+        yield _batch(_normalize_texts(provider, _texts(batch, column), strict), BATCH_SCHEMA)
+
+
+# --- files a warehouse loads -----------------------------------------------------------------
+
+
+def write_parquet(runs: Iterable[Run], path: str | Path, *, raw: bool = False) -> None:
+    """Write runs and tasks to a Parquet file (zstd), field docs kept in the file's schema."""
+    pq.write_table(to_table(runs, raw=raw), str(path), compression="zstd")
+
+
+def write_csv(runs: Iterable[Run], path: str | Path, *, raw: bool = False) -> None:
+    """Write runs and tasks to a CSV file with a header row; times as ISO 8601 UTC text."""
+    pa_csv.write_csv(to_table(runs, raw=raw), str(path))
+
+
+def write_arrow(runs: Iterable[Run], path: str | Path, *, raw: bool = False) -> None:
+    """Write runs and tasks to an Arrow IPC file (Feather v2), readable by DuckDB, polars, pandas."""
+    table = to_table(runs, raw=raw)
+    with pa_ipc.new_file(str(path), table.schema) as writer:
+        writer.write_table(table)
+
+
+_WRITERS: Final = {"parquet": write_parquet, "csv": write_csv, "arrow": write_arrow}
+
+
+def write(runs: Iterable[Run], path: str | Path, format: Format, *, raw: bool = False) -> None:
+    """Write runs and tasks to ``path`` in ``format`` (one of :data:`FORMATS`)."""
+    try:
+        writer = _WRITERS[format]
+    except KeyError:
+        raise InvalidRecordError(
+            "runstate", "format", format, f"must be one of {', '.join(FORMATS)}"
+        ) from None
+    writer(runs, path, raw=raw)

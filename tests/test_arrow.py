@@ -1,0 +1,180 @@
+"""runstate.arrow: RUN_SCHEMA, to_table, normalize_batches and the file writers agree with to_row."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import subprocess
+import sys
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+
+import attrs
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import runstate
+from runstate import Run
+from runstate._rows import COLUMNS
+from runstate.arrow import (
+    BATCH_SCHEMA,
+    FORMATS,
+    RUN_SCHEMA,
+    normalize_batches,
+    to_table,
+    write,
+    write_arrow,
+    write_csv,
+    write_parquet,
+)
+
+from . import canonical_provider
+from .strategies import maybe_texts, runs
+
+# generated runs with a namespace on the top-level run (tasks inherit it in rows)
+runs_with_namespace = st.builds(lambda run, ns: attrs.evolve(run, namespace=ns), runs(), maybe_texts)
+
+
+def example_lines(provider: str) -> list[str]:
+    text = resources.files("runstate").joinpath("examples", f"{provider}.jsonl").read_text("utf-8")
+    return [line for line in text.splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def canonical() -> Iterator[str]:
+    with canonical_provider.registered() as name:
+        yield name
+
+
+def batches_of(texts: list[str], size: int = 3) -> list[pa.RecordBatch]:
+    return [
+        pa.record_batch({"record": pa.array(texts[i : i + size], pa.string())})
+        for i in range(0, len(texts), size)
+    ]
+
+
+def test_schema_is_the_row_columns_each_documented() -> None:
+    assert tuple(RUN_SCHEMA.names) == COLUMNS
+    for field in RUN_SCHEMA:
+        assert field.metadata[b"doc"].strip(), field.name
+    assert BATCH_SCHEMA.names == [*COLUMNS, "error", "record"]
+    assert RUN_SCHEMA.field("total_seconds").type == pa.float64()
+    assert RUN_SCHEMA.field("started_at").type == pa.timestamp("us", tz="UTC")
+
+
+@given(st.lists(runs_with_namespace, max_size=3))
+def test_to_table_equals_to_rows(batch: list[Run]) -> None:
+    table = to_table(batch)
+    assert table.schema == RUN_SCHEMA
+    assert table.to_pylist() == list(runstate.to_rows(batch))
+    with_raw = to_table(batch, raw=True)
+    assert with_raw.column_names == [*COLUMNS, "raw"]
+    assert with_raw.to_pylist() == list(runstate.to_rows(batch, raw=True))
+
+
+@given(st.lists(runs_with_namespace, max_size=4), st.integers(1, 3))
+def test_normalize_batches_equals_to_rows_over_generated_runs(
+    canonical: str, batch: list[Run], size: int
+) -> None:
+    texts = [json.dumps(runstate.to_dict(run)) for run in batch]
+    out = pa.Table.from_batches(
+        list(normalize_batches(canonical, batches_of(texts, size))), schema=BATCH_SCHEMA
+    )
+    assert out.column("error").null_count == out.num_rows
+    assert out.drop_columns(["error", "record"]).to_pylist() == list(runstate.to_rows(batch))
+
+
+@given(st.lists(runs_with_namespace, min_size=1, max_size=3))
+def test_pickled_runs_give_the_same_rows(batch: list[Run]) -> None:
+    # the other way runs leave a process (multiprocessing): the rows must survive it unchanged
+    copies = pickle.loads(pickle.dumps(batch))
+    assert copies == batch
+    assert list(runstate.to_rows(copies, raw=True)) == list(runstate.to_rows(batch, raw=True))
+
+
+@pytest.mark.parametrize("provider", ["databricks", "glue", "cloud_deploy"])
+def test_normalize_batches_equals_normalize_on_the_bundled_examples(provider: str) -> None:
+    lines = example_lines(provider)
+    expected = to_table(runstate.normalize(provider, json.loads(line)) for line in lines)
+    out = pa.Table.from_batches(normalize_batches(provider, batches_of(lines, 4)), schema=BATCH_SCHEMA)
+    assert out.drop_columns(["error", "record"]).equals(expected)
+
+
+def test_failed_records_become_error_rows_in_place_and_nothing_is_lost() -> None:
+    good = '{"Id": "jr_1", "JobRunState": "SUCCEEDED"}'
+    unmapped = '{"Id": "jr_2", "JobRunState": "PAUSED"}'
+    texts = [good, "{not json", "[]", None, unmapped]
+    batch = pa.record_batch({"other": list(range(5)), "record": pa.array(texts, pa.string())})
+    rows = pa.Table.from_batches(normalize_batches("glue", [batch], strict=True)).to_pylist()
+    assert [r["run_id"] for r in rows] == ["jr_1", None, None, None, None]
+    assert [r["record"] for r in rows] == [None, *texts[1:]]
+    assert {r["provider"] for r in rows} == {"glue"}
+    errors = [r["error"] for r in rows]
+    assert errors[0] is None
+    assert errors[1].startswith("not JSON")
+    assert errors[2].startswith("glue: $")
+    assert errors[3] == "the record is null"
+    assert errors[4] == "glue: $.JobRunState: unmapped state: 'PAUSED'"
+
+
+def test_binary_columns_and_other_column_names_are_read() -> None:
+    batch = pa.record_batch({"payload": pa.array([b'{"Id": "jr_1", "JobRunState": "RUNNING"}'], pa.binary())})
+    (out,) = normalize_batches("glue", [batch], column="payload")
+    assert out.column("state").to_pylist() == ["RUNNING"]
+
+
+def test_a_missing_or_non_text_column_is_a_clear_error() -> None:
+    with pytest.raises(runstate.InvalidRecordError, match="not in the batch"):
+        list(normalize_batches("glue", [pa.record_batch({"rec": ["{}"]})]))
+    with pytest.raises(runstate.InvalidRecordError, match="must hold JSON text"):
+        list(normalize_batches("glue", [pa.record_batch({"record": [1]})]))
+
+
+def test_an_unknown_provider_fails_at_the_call_not_mid_stream() -> None:
+    with pytest.raises(runstate.UnknownProviderError):
+        normalize_batches("glu", [])
+
+
+def _databricks_runs() -> list[Run]:
+    return [runstate.normalize("databricks", json.loads(line)) for line in example_lines("databricks")]
+
+
+def test_writers_round_trip_through_their_formats(tmp_path: Path) -> None:
+    runs_ = _databricks_runs()
+    expected = to_table(runs_)
+    write_parquet(runs_, tmp_path / "runs.parquet")
+    parquet = pq.read_table(tmp_path / "runs.parquet")
+    assert parquet.equals(expected)
+    assert parquet.schema.field("state").metadata[b"doc"] == RUN_SCHEMA.field("state").metadata[b"doc"]
+    write_arrow(runs_, tmp_path / "runs.arrow")
+    with pa.memory_map(str(tmp_path / "runs.arrow")) as source:
+        assert pa.ipc.open_file(source).read_all().equals(expected)
+    write_csv(runs_, tmp_path / "runs.csv")
+    options = pa_csv.ConvertOptions(column_types=RUN_SCHEMA, strings_can_be_null=True)
+    assert pa_csv.read_csv(tmp_path / "runs.csv", convert_options=options).equals(expected)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_write_dispatches_and_keeps_raw_when_asked(tmp_path: Path, fmt: str) -> None:
+    path = tmp_path / f"runs.{fmt}"
+    write(_databricks_runs(), path, fmt, raw=True)  # type: ignore[arg-type]
+    assert path.stat().st_size > 0
+
+
+def test_write_refuses_an_unknown_format(tmp_path: Path) -> None:
+    with pytest.raises(runstate.InvalidRecordError, match="parquet, csv, arrow"):
+        write([], tmp_path / "x", "xlsx")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("module", "extra"), [("runstate.arrow", "arrow"), ("runstate.spark", "spark")])
+def test_a_missing_extra_names_it(module: str, extra: str) -> None:
+    code = f"import sys; sys.modules['pyarrow'] = None; sys.modules['pyspark'] = None; import {module}"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert out.returncode != 0
+    assert f"ImportError: runstate.{extra} needs" in out.stderr
+    assert f"pip install 'runstate[{extra}]'" in out.stderr

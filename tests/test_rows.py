@@ -1,0 +1,157 @@
+"""runstate.to_row / to_rows: one fixed column set with stable types, whatever the provider or values."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta, timezone
+from importlib import resources
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import runstate
+from runstate import Durations, Missing, Reason, Run, State
+from runstate._rows import COLUMNS
+
+from .strategies import runs
+
+TYPES: dict[str, tuple[type, ...]] = {
+    **dict.fromkeys(COLUMNS, (str, type(None))),
+    **dict.fromkeys(("provider", "run_id", "state", "phase", "provider_state", "missing", "details"), (str,)),
+    **dict.fromkeys(("attempt", "task_count"), (int,)),
+    **dict.fromkeys(("created_at", "started_at", "ended_at", "updated_at"), (datetime, type(None))),
+    **dict.fromkeys(
+        ("queue_seconds", "setup_seconds", "execution_seconds", "cleanup_seconds", "total_seconds"),
+        (float, type(None)),
+    ),
+}
+
+
+def _example_runs(provider: str) -> list[Run]:
+    text = resources.files("runstate").joinpath("examples", f"{provider}.jsonl").read_text("utf-8")
+    return [runstate.normalize(provider, json.loads(line)) for line in text.splitlines() if line.strip()]
+
+
+def _check_types(row: dict[str, Any]) -> None:
+    assert tuple(row) == COLUMNS
+    for name, value in row.items():
+        assert type(value) in TYPES[name], (name, value)
+        if isinstance(value, datetime):
+            assert value.utcoffset() == timedelta(0), (name, value)
+
+
+@given(runs())
+def test_every_row_has_the_fixed_columns_and_types(run: Run) -> None:
+    for row in runstate.to_rows([run]):
+        _check_types(row)
+
+
+@pytest.mark.parametrize("provider", ["databricks", "glue", "cloud_deploy"])
+def test_bundled_examples_give_the_same_columns_for_every_provider(provider: str) -> None:
+    rows = list(runstate.to_rows(_example_runs(provider)))
+    assert rows
+    for row in rows:
+        _check_types(row)
+        json.loads(row["details"])  # JSON text, not a repr
+
+
+def test_whole_second_durations_are_floats_not_ints() -> None:
+    # the polars failure of issue 15: to_dict gives 42 (int) for 42 s and 42.5 (float) for 42.5 s
+    whole = Run(
+        provider="acme", run_id="1", state=State.SUCCEEDED, durations=Durations(total=timedelta(seconds=42))
+    )
+    half = attrs.evolve(whole, durations=Durations(total=timedelta(seconds=42.5)))
+    assert runstate.to_dict(whole)["durations"]["total"] == 42
+    assert type(runstate.to_row(whole)["total_seconds"]) is float
+    assert runstate.to_row(whole)["total_seconds"] == 42.0
+    assert runstate.to_row(half)["total_seconds"] == 42.5
+
+
+def test_enums_are_names_times_are_utc_and_mappings_are_sorted_json() -> None:
+    paris = timezone(timedelta(hours=1))
+    run = Run(
+        provider="acme",
+        run_id="r",
+        namespace="acme:eu",
+        state=State.FAILED,
+        reason=Reason.USER_ERROR,
+        provider_state={"b": "2", "a": "1"},
+        started_at=datetime(2026, 3, 1, 11, 0, tzinfo=paris),
+        durations=Durations(setup=None, missing={"setup": Missing.NOT_APPLICABLE}),
+        details={"when": datetime(2026, 3, 1, tzinfo=UTC), "n": 1},
+    )
+    row = runstate.to_row(run)
+    assert (row["state"], row["phase"], row["reason"]) == ("FAILED", "TERMINATED", "USER_ERROR")
+    assert row["namespace"] == "acme:eu"
+    assert row["started_at"] == datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
+    assert row["started_at"].tzinfo is UTC
+    assert row["provider_state"] == '{"a":"1","b":"2"}'
+    assert row["missing"] == '{"setup":"NOT_APPLICABLE"}'
+    assert row["details"] == '{"n":1,"when":"2026-03-01T00:00:00Z"}'
+
+
+def test_raw_only_when_asked_for_and_as_json_text() -> None:
+    run = runstate.normalize("glue", {"Id": "jr_1", "JobRunState": "RUNNING"})
+    assert "raw" not in runstate.to_row(run)
+    assert json.loads(runstate.to_row(run, raw=True)["raw"]) == {"Id": "jr_1", "JobRunState": "RUNNING"}
+    assert runstate.to_row(attrs.evolve(run, raw=None), raw=True)["raw"] is None
+
+
+def _tree(depth: int, name: str = "r") -> Run:
+    tasks = tuple(_tree(depth - 1, f"{name}.{i}") for i in range(2)) if depth else ()
+    return Run(provider="acme", run_id=name, state=State.RUNNING, tasks=tasks)
+
+
+def test_tasks_follow_their_run_recursively_with_parent_run_id_set() -> None:
+    root = attrs.evolve(_tree(2), namespace="acme:eu")
+    rows = list(runstate.to_rows([root]))
+    assert [r["run_id"] for r in rows] == ["r", "r.0", "r.0.0", "r.0.1", "r.1", "r.1.0", "r.1.1"]
+    parents = {r["run_id"]: r["parent_run_id"] for r in rows}
+    assert parents == {
+        "r": None,
+        "r.0": "r",
+        "r.0.0": "r.0",
+        "r.0.1": "r.0",
+        "r.1": "r",
+        "r.1.0": "r.1",
+        "r.1.1": "r.1",
+    }
+    assert {r["namespace"] for r in rows} == {"acme:eu"}
+    assert [r["task_count"] for r in rows] == [2, 2, 0, 0, 2, 0, 0]
+
+
+def test_a_task_keeps_its_own_parent_and_namespace_when_it_has_them() -> None:
+    task = Run(provider="acme", run_id="t", state=State.RUNNING, parent_run_id="other", namespace="ns2")
+    root = Run(provider="acme", run_id="r", state=State.RUNNING, namespace="ns1", tasks=(task,))
+    _, task_row = runstate.to_rows([root])
+    assert (task_row["parent_run_id"], task_row["namespace"]) == ("other", "ns2")
+    assert runstate.to_row(root)["task_count"] == 1
+
+
+@given(st.lists(runs(), max_size=3))
+def test_to_rows_is_to_row_of_each_run_and_task(batch: list[Run]) -> None:
+    def flat(run: Run) -> list[Run]:
+        return [run, *(t for task in run.tasks for t in flat(task))]
+
+    rows = list(runstate.to_rows(batch))
+    everything = [r for run in batch for r in flat(run)]
+    assert len(rows) == len(everything)
+    for row, run in zip(rows, everything, strict=True):
+        expected = runstate.to_row(run)
+        for key in ("parent_run_id", "namespace"):
+            if expected[key] is None:
+                expected[key] = row[key]
+        assert row == expected
+
+
+def test_import_runstate_does_not_import_the_table_engines() -> None:
+    import subprocess
+    import sys
+
+    engines = "('pyarrow', 'pyspark', 'pandas', 'polars', 'duckdb')"
+    code = f"import sys, runstate; print(sorted(m for m in {engines} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
