@@ -1,21 +1,19 @@
 """The Spark dialect, run in a local Spark session, gives what ``normalize`` gives.
 
-One module-scoped ``local[1]`` session; every fixture record plus a seeded sample of word combinations
-(with words no table knows) per provider. Skipped only when Java is missing, unless
-``RUNSTATE_REQUIRE_SPARK=1`` (then it fails: CI that promises Spark must run it).
+The tables issue's module-scoped session (tests/spark_support.py: skipped only when Java is missing,
+a failure then with ``RUNSTATE_REQUIRE_SPARK=1``); every fixture record plus a seeded sample of word
+combinations (with words no table knows) per provider.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from runstate.sql import select
 
+from .spark_support import PANDAS3_WARNING, spark
 from .sql_cases import (
     CASES,
     OUTPUTS,
@@ -28,39 +26,8 @@ from .sql_cases import (
     sample_rows,
 )
 
-_REQUIRED = os.environ.get("RUNSTATE_REQUIRE_SPARK") == "1"
-
-
-def _java() -> bool:
-    home = os.environ.get("JAVA_HOME")
-    return shutil.which("java") is not None or (
-        home is not None and os.path.exists(os.path.join(home, "bin", "java"))
-    )
-
-
-if not _java():
-    if _REQUIRED:
-        pytest.fail("RUNSTATE_REQUIRE_SPARK=1 but no Java (java on PATH or JAVA_HOME)", pytrace=False)
-    pytest.skip(
-        "Spark needs Java; set RUNSTATE_REQUIRE_SPARK=1 to make this a failure", allow_module_level=True
-    )
-
-pyspark_sql = pytest.importorskip("pyspark.sql", reason="pip install 'runstate[test]' brings pyspark")
-
-
-@pytest.fixture(scope="module")
-def spark() -> Iterator[Any]:
-    session = (
-        pyspark_sql.SparkSession.builder.master("local[1]")
-        .appName("runstate-sql-tests")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "1")
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("ERROR")
-    yield session
-    session.stop()
+pytestmark = pytest.mark.filterwarnings(PANDAS3_WARNING)
+__all__ = ["spark"]  # the shared module-scoped session fixture (tests/spark_support.py)
 
 
 def _spark_type(tree: Any) -> Any:
