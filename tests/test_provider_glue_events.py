@@ -150,9 +150,9 @@ def test_another_detail_type_is_refused_strictly() -> None:
 
 
 def test_missing_detail_and_run_id() -> None:
-    with pytest.raises(InvalidRecordError, match=r"\$.detail: expected the event's detail object"):
+    with pytest.raises(InvalidRecordError, match=r"\$.detail: not a Glue job event: expected"):
         runstate.normalize(P, {"detail-type": "Glue Job State Change", "detail": "SUCCEEDED"}, strict=True)
-    with pytest.raises(InvalidRecordError, match=r"\$.detail.jobRunId: missing id"):
+    with pytest.raises(InvalidRecordError, match=r"\$.detail.jobRunId: missing or unusable run id"):
         runstate.normalize(P, event("RUNNING", jobRunId=None), strict=True)
     with pytest.raises(InvalidRecordError, match=r"glue_events: \$: expected an EventBridge event"):
         runstate.normalize(P, "Glue Job State Change")

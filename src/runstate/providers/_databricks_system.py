@@ -78,7 +78,6 @@ from runstate.provider_kit import (
     opt_mapping,
     opt_sequence,
     opt_str,
-    required_id,
     time_from_value,
 )
 
@@ -264,11 +263,21 @@ def _time(value: object, ctx: Context, field: str) -> datetime | None:
     return time_from_value(value, ctx, field, "ms" if big else "s")
 
 
+_NO_ID: Final = (
+    "missing or unusable run id: expected a row of system.lakeflow.job_run_timeline or "
+    "job_task_run_timeline (run_id, period_start_time, ...)"
+)
+
+
 def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
     """One system-table row (a run row or a task row) to the run seen through its slice."""
     if not isinstance(record, Mapping):
         ctx.fail("$", record, "expected a system table row (an object)")
     get = record.get
+    raw_id = get("run_id")
+    run_id = opt_id(raw_id, ctx, "$.run_id")
+    if not run_id:  # two runs without an id cannot be told apart: refused in both modes
+        ctx.fail("$.run_id", raw_id, _NO_ID)
     outcome, ends = _outcome(record, ctx)
     start = _time(get("period_start_time"), ctx, "$.period_start_time")
     end = _time(get("period_end_time"), ctx, "$.period_end_time")
@@ -282,7 +291,7 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
         parent = opt_id(get("source_task_run_id"), ctx, "$.source_task_run_id")
     return new_run(
         provider="databricks_system",
-        run_id=required_id(get("run_id"), ctx, "$.run_id"),
+        run_id=run_id,
         namespace=None if workspace is None else f"databricks:{workspace}",
         state=outcome.state,
         reason=outcome.reason,

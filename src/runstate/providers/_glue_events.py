@@ -40,7 +40,6 @@ from runstate.provider_kit import (
     new_run,
     opt_id,
     opt_str,
-    required_id,
     time_from_value,
 )
 
@@ -94,10 +93,15 @@ def _detail(record: Any, ctx: Context) -> Mapping[str, Any]:
     if kind is not None and kind != DETAIL_TYPE:
         ctx.invalid("$.detail-type", kind, f"expected {DETAIL_TYPE!r}")
     detail = record.get("detail")
-    if isinstance(detail, Mapping):
-        return detail
-    ctx.invalid("$.detail", detail, "expected the event's detail object")
-    return EMPTY
+    if not isinstance(detail, Mapping) or ("jobRunId" not in detail and "state" not in detail):
+        # neither the run's id nor its state: not a Glue job event, refused in both modes
+        ctx.fail("$.detail", detail, _EXPECTED)
+    return detail
+
+
+_EXPECTED: Final = (
+    "not a Glue job event: expected an EventBridge event whose detail has jobRunId and state"
+)
 
 
 def _namespace(record: Mapping[str, Any], ctx: Context) -> str | None:
@@ -118,7 +122,10 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
     event_id = record.get("id")
     if type(event_id) is str and event_id:
         details["event_id"] = event_id
-    run_id = required_id(detail.get("jobRunId"), ctx, "$.detail.jobRunId")
+    raw_id = detail.get("jobRunId")
+    run_id = opt_id(raw_id, ctx, "$.detail.jobRunId")
+    if not run_id:  # two runs without an id cannot be told apart: refused in both modes
+        ctx.fail("$.detail.jobRunId", raw_id, "missing or unusable run id (detail.jobRunId)")
     attempt, original, previous = _lineage(run_id)
     return new_run(
         provider="glue_events",
