@@ -591,8 +591,8 @@ def detect(record: Any) -> bool:
     """A runs/get response or runs/list item (``run_id`` with run fields), a runs/list page, an SDK Run."""
     try:
         if isinstance(record, Mapping):
-            if "run_id" in record:
-                return any(k in record for k in _DETECT_KEYS)
+            if "run_id" in record:  # a system-table row (period_start_time) is databricks_system's
+                return "period_start_time" not in record and any(k in record for k in _DETECT_KEYS)
             return isinstance(record.get("runs"), list) or ("has_more" in record and "runs" not in record)
         return type(record).__name__ in _SDK_CLASSES and callable(getattr(record, "as_dict", None))
     except Exception:  # a hostile object: not ours

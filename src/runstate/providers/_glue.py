@@ -186,15 +186,16 @@ _EVENT_ERROR_STATES: Final = frozenset({"FAILED", "TIMEOUT", "ERROR", "STOPPED"}
 
 
 def detect(record: Any) -> bool:
-    """A GetJobRun(s) response, a JobRun (``Id`` with ``JobRunState``/``JobName``) or a Glue event."""
+    """A GetJobRun(s) response or a JobRun (``Id`` with ``JobRunState``/``JobName``), never an
+    EventBridge event (``detail-type``): those are the ``glue_events`` provider's."""
     try:
-        if not isinstance(record, Mapping):
+        if not isinstance(record, Mapping) or "detail-type" in record:  # EventBridge: glue_events
             return False
         if "JobRunState" in record or ("Id" in record and "JobName" in record):
             return True
         if isinstance(record.get("JobRun"), Mapping) or isinstance(record.get("JobRuns"), list):
             return True
-        return _is_event(record) and isinstance(record.get("detail"), Mapping)
+        return False
     except Exception:  # a hostile object: not ours
         return False
 
