@@ -95,3 +95,58 @@ def test_glue_detect_leaves_eventbridge_events_alone() -> None:
     assert detect is not None
     assert detect(event) is False
     assert detect({"Id": "jr_4f1e", "JobName": "nightly-orders", "JobRunState": "RUNNING"}) is True
+
+
+def test_glue_expired_evidence_says_the_meaning_is_inferred() -> None:
+    from runstate.providers._glue import JOB_RUN_STATE, JOB_RUN_STATE_EVIDENCE
+
+    assert "enum value only, meaning inferred" in JOB_RUN_STATE_EVIDENCE["EXPIRED"]
+    assert JOB_RUN_STATE["EXPIRED"] == runstate.Outcome(runstate.State.TIMED_OUT, runstate.Reason.EXPIRED)
+
+
+def test_budget_policy_evidence_quotes_nothing_the_sdk_does_not_say() -> None:
+    from runstate.providers._databricks_evidence import EVIDENCE
+
+    evidence = EVIDENCE["TerminationCodeCode"]["BUDGET_POLICY_LIMIT_EXCEEDED"]
+    assert "enum value only" in evidence and "inferred" in evidence
+    assert "'" not in evidence.partition(":")[2]  # no quotation: the SDK has no text to quote
+
+
+def test_a_timed_out_or_user_canceled_legacy_run_is_not_called_a_user_cancel() -> None:
+    run_record = {
+        "job_id": 640288719013557,
+        "run_id": 117730948412290,
+        "run_name": "orders_extract_load",
+        "state": {
+            "life_cycle_state": "TERMINATED",
+            "result_state": "CANCELED",
+            "state_message": "Run cancelled.",
+            "user_cancelled_or_timedout": True,
+        },
+        "start_time": 1780892100250,
+        "end_time": 1780899300250,
+    }
+    run = runstate.normalize("databricks", run_record, strict=True)
+    assert (run.state, run.reason) == (runstate.State.CANCELED, None)
+    assert run.details["user_cancelled_or_timedout"] is True
+    from runstate.providers._databricks_evidence import EVIDENCE
+
+    quote = "canceled manually by a user or by the scheduler because the run timed out"
+    assert quote in EVIDENCE["RunResultState"]["CANCELED"]
+
+
+def test_max_spark_contexts_without_a_type_is_the_users_configuration() -> None:
+    run_record = {
+        "job_id": 512093318877104,
+        "run_id": 803311251044120,
+        "run_name": "feature_backfill",
+        "status": {
+            "state": "TERMINATED",
+            "termination_details": {
+                "code": "MAX_SPARK_CONTEXTS_EXCEEDED",
+                "message": "Too many execution contexts are open right now.(Limit set currently to 150)",
+            },
+        },
+    }
+    run = runstate.normalize("databricks", run_record, strict=True)
+    assert (run.state, run.reason) == (runstate.State.FAILED, runstate.Reason.USER_ERROR)

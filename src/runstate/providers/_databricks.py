@@ -16,8 +16,9 @@ legacy ``state`` refines it: TIMEDOUT turns a platform CANCELED into TIMED_OUT (
 a contradiction), UPSTREAM_* / EXCLUDED / DISABLED give the skip reason, and a missing reason is taken
 from it. A real contradiction (two different outcomes, or a legacy state ahead of ``status``) is a
 ``StateConflictWarning``; ``status`` is kept. Legacy INTERNAL_ERROR is FAILED (platform) unless
-``status`` says user error. Without ``status`` the legacy words decide; CANCELED with
-``user_cancelled_or_timedout`` is a user cancel. A ``status``-only timeout is CANCELED_BY_PLATFORM (the
+``status`` says user error. Without ``status`` the legacy words decide; CANCELED gets no
+CANCELED_BY_* reason, even with ``user_cancelled_or_timedout`` (the SDK: "canceled manually by a user
+or by the scheduler because the run timed out": it does not say who). A ``status``-only timeout is CANCELED_BY_PLATFORM (the
 API has no timeout code). ``status.state`` WAITING is WAITING_FOR_RETRY only with evidence of a retry
 (legacy WAITING_FOR_RETRY, ``attempt_number > 0``, an ``original_attempt_run_id`` other than
 ``run_id``), else QUEUED with ``Reason.DEFERRED`` (cost-optimized runs wait for a cheaper time).
@@ -96,7 +97,6 @@ MAX_DEPTH: Final = 8
 
 _UNKNOWN: Final = t.OUTCOMES[State.UNKNOWN, None]
 _CANCELED: Final = t.OUTCOMES[State.CANCELED, None]
-_CANCELED_BY_USER: Final = t.OUTCOMES[State.CANCELED, Reason.CANCELED_BY_USER]
 _QUEUED: Final = t.OUTCOMES[State.QUEUED, None]
 _SKIPPED_ACTIVE: Final = t.RUN_LIFE_CYCLE_STATE["SKIPPED"]
 _STILL_WAITING: Final = frozenset({State.QUEUED, State.BLOCKED, State.WAITING_FOR_RETRY})
@@ -194,8 +194,9 @@ def _legacy(lcs: str | None, res: str | None, cancelled_by_user: bool) -> Outcom
             outcome = _SKIPPED_ACTIVE
     else:
         outcome = t.RUN_LIFE_CYCLE_STATE[lcs]
-    if outcome is _CANCELED and cancelled_by_user:
-        return _CANCELED_BY_USER
+    # user_cancelled_or_timedout is "canceled manually by a user or by the scheduler because the run
+    # timed out" (SDK RunState): it does not say who, so a CANCELED run gets no CANCELED_BY_* reason
+    del cancelled_by_user
     return outcome
 
 

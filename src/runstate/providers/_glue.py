@@ -66,8 +66,9 @@ JOB_RUN_STATE_EVIDENCE: Final[Mapping[str, str]] = MappingProxyType(
         "TIMEOUT": f"{_STATUSES}: 'TIMEOUT: The job run time exceeded its specified timeout value.'",
         "ERROR": f"{_STATUSES}: 'ERROR: A workflow, schedule trigger, or event trigger attempted to run a "
         "deleted job.' (the user's configuration: USER_ERROR)",
-        "EXPIRED": f"{_MODEL}: JobRunState enum value EXPIRED (botocore 1.44.5, 1.44.8): the run expired "
-        "before it could run or finish",
+        "EXPIRED": f"{_MODEL}: JobRunState enum value EXPIRED (botocore 1.44.5, 1.44.8), enum value only, "
+        f"meaning inferred: botocore gives no text for it and {_STATUSES} does not list it; read as a run "
+        "that expired (a queued run's time ran out) before it could run or finish: TIMED_OUT, EXPIRED",
     }
 )
 """The documentary source of every row of :data:`JOB_RUN_STATE`."""
