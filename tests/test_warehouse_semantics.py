@@ -150,3 +150,65 @@ def test_max_spark_contexts_without_a_type_is_the_users_configuration() -> None:
     }
     run = runstate.normalize("databricks", run_record, strict=True)
     assert (run.state, run.reason) == (runstate.State.FAILED, runstate.Reason.USER_ERROR)
+
+
+def _glue_event(kind: str, state: str, **detail: Any) -> dict[str, Any]:
+    return {
+        "version": "0",
+        "id": "9a7c3e10-2b4d-4f6a-8c1e-5d0b7a9f3c21",
+        "detail-type": kind,
+        "source": "aws.glue",
+        "account": "111122223333",
+        "region": "us-east-1",
+        "time": "2026-04-02T08:12:00Z",
+        "resources": [],
+        "detail": {
+            "jobName": "nightly-orders",
+            "severity": "INFO",
+            "state": state,
+            "jobRunId": "jr_6f0e2d4c8a1b3579e2c4a6b8d0f1e3c5a7b9d2f4e6a8c0b1d3f5e7a9c2b4d6f8",
+            **detail,
+        },
+    }
+
+
+def test_a_glue_job_run_status_event_is_read_strictly_and_keeps_its_detail_type() -> None:
+    delay = _glue_event(
+        "Glue Job Run Status",
+        "RUNNING",
+        notificationCondition={"NotifyDelayAfter": 10.0},
+        message="Job run is still running after the delay notification threshold",
+    )
+    run = runstate.normalize("glue_events", delay, strict=True)
+    assert run.state is runstate.State.RUNNING and run.ended_at is None
+    assert run.details["detail_type"] == "Glue Job Run Status"
+    assert run.details["notificationCondition"] == {"NotifyDelayAfter": 10.0}
+    assert run.provider_state == {"state": "RUNNING", "detail-type": "Glue Job Run Status"}
+
+
+@pytest.mark.parametrize(
+    ("kind", "state"),
+    [
+        ("Glue Job State Change", "RUNNING"),
+        ("Glue Job Run Status", "SUCCEEDED"),
+        ("Glue Job State Change", "ERROR"),
+    ],
+)
+def test_a_state_outside_its_detail_types_documented_list_is_reported(kind: str, state: str) -> None:
+    event = _glue_event(kind, state)
+    with pytest.raises(InvalidRecordError, match=r"\$.detail.state: not a state Glue documents"):
+        runstate.normalize("glue_events", event, strict=True)
+    with pytest.warns(runstate.InvalidRecordWarning, match=kind):
+        run = runstate.normalize("glue_events", event)
+    assert run.provider_state["state"] == state
+
+
+def test_the_documented_state_lists_are_data_with_their_evidence() -> None:
+    from runstate.providers import _glue_events as ge
+
+    assert ge.STATES_BY_DETAIL_TYPE == {
+        "Glue Job State Change": ("SUCCEEDED", "FAILED", "TIMEOUT", "STOPPED"),
+        "Glue Job Run Status": ("RUNNING", "STARTING", "STOPPING"),
+    }
+    for kind, evidence in ge.STATES_BY_DETAIL_TYPE_EVIDENCE.items():
+        assert ge.EVENTS_PAGE in evidence and kind in evidence
