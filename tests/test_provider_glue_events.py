@@ -145,7 +145,7 @@ def test_unknown_state() -> None:
 def test_another_detail_type_is_refused_strictly() -> None:
     crawler = {**event("SUCCEEDED"), "detail-type": "Glue Crawler State Change"}
     with pytest.raises(
-        InvalidRecordError, match=r"glue_events: \$.detail-type: expected 'Glue Job State Change' or 'Glue Job Run Status'"
+        InvalidRecordError, match=r"\$.detail-type: expected 'Glue Job State Change' or 'Glue Job Run Status'"
     ):
         runstate.normalize(P, crawler, strict=True)
     with pytest.warns(InvalidRecordWarning, match="detail-type"):

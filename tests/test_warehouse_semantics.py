@@ -212,3 +212,15 @@ def test_the_documented_state_lists_are_data_with_their_evidence() -> None:
     }
     for kind, evidence in ge.STATES_BY_DETAIL_TYPE_EVIDENCE.items():
         assert ge.EVENTS_PAGE in evidence and kind in evidence
+
+
+def test_system_table_evidence_says_where_the_meaning_is_inferred() -> None:
+    spec = runstate.REGISTRY.get("databricks_system")
+    for word in ("ERROR", "BLOCKED"):
+        evidence = spec.evidence["result_state"][word]
+        assert "meaning inferred: the page gives the value without a definition" in evidence
+        assert "https://docs.databricks.com/aws/en/admin/system-tables/jobs" in evidence
+    from runstate.providers._databricks_evidence import EVIDENCE
+
+    assert spec.evidence["termination_code"] == EVIDENCE["TerminationCodeCode"]
+    assert spec.evidence["termination_type"] == EVIDENCE["TerminationTypeType"]

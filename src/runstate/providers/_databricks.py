@@ -18,10 +18,11 @@ from it. A real contradiction (two different outcomes, or a legacy state ahead o
 ``StateConflictWarning``; ``status`` is kept. Legacy INTERNAL_ERROR is FAILED (platform) unless
 ``status`` says user error. Without ``status`` the legacy words decide; CANCELED gets no
 CANCELED_BY_* reason, even with ``user_cancelled_or_timedout`` (the SDK: "canceled manually by a user
-or by the scheduler because the run timed out": it does not say who). A ``status``-only timeout is CANCELED_BY_PLATFORM (the
-API has no timeout code). ``status.state`` WAITING is WAITING_FOR_RETRY only with evidence of a retry
-(legacy WAITING_FOR_RETRY, ``attempt_number > 0``, an ``original_attempt_run_id`` other than
-``run_id``), else QUEUED with ``Reason.DEFERRED`` (cost-optimized runs wait for a cheaper time).
+or by the scheduler because the run timed out": it does not say who). A ``status``-only timeout is
+CANCELED_BY_PLATFORM (the API has no timeout code). ``status.state`` WAITING is WAITING_FOR_RETRY
+only with evidence of a retry (legacy WAITING_FOR_RETRY, ``attempt_number > 0``, an
+``original_attempt_run_id`` other than ``run_id``), else QUEUED with ``Reason.DEFERRED``
+(cost-optimized runs wait for a cheaper time).
 An SDK object whose termination code the SDK dropped (an enum value it does not know) is reported
 (strict: ``UnmappedStateError`` naming ``status.termination_details.code``) and its surviving
 ``type`` decides, as for a dict with an unknown code. Sources of each decision: docs/decisions.md.

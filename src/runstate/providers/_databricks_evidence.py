@@ -108,7 +108,6 @@ def _sdk(enum: str, doc: Mapping[str, str], note: Mapping[str, str] | None = Non
     )
 
 
-
 _CODE_NOTES: Final[dict[str, str]] = {
     "USER_CANCELED": "the record says who: CANCELED_BY_USER",
     "CANCELED": "the record says who: CANCELED_BY_PLATFORM; legacy TIMEDOUT makes it TIMED_OUT",

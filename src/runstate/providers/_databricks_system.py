@@ -81,6 +81,7 @@ from runstate.provider_kit import (
     time_from_value,
 )
 
+from . import _databricks_evidence as jobs_api_evidence
 from . import _databricks_tables as jobs_api
 
 __all__ = [
@@ -122,6 +123,55 @@ RESULT_STATE: Final[Mapping[str, Outcome]] = MappingProxyType(
     }
 )
 """``result_state`` (only on the row that ends a run) to canonical outcome."""
+
+SYSTEM_TABLES_PAGE: Final = "https://docs.databricks.com/aws/en/admin/system-tables/jobs"
+_INFERRED: Final = "meaning inferred: the page gives the value without a definition"
+
+
+def _listed(word: str, meaning: str) -> str:
+    return f"{SYSTEM_TABLES_PAGE}: result_state {word}, on the row that ends the run; {meaning}"
+
+
+def _as_sdk(word: str) -> str:
+    return jobs_api_evidence.EVIDENCE["RunResultState"][word].partition(" (")[0]
+
+
+RESULT_STATE_EVIDENCE: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "SUCCEEDED": _listed("SUCCEEDED", f"read as the Jobs API's SUCCESS ({_as_sdk('SUCCESS')})"),
+        "FAILED": _listed(
+            "FAILED",
+            f"read as the Jobs API's FAILED ({_as_sdk('FAILED')}); termination_code / termination_type "
+            "say user or platform",
+        ),
+        "SKIPPED": _listed(
+            "SKIPPED",
+            "read as the Jobs API's termination code SKIPPED ("
+            + jobs_api_evidence.EVIDENCE["TerminationCodeCode"]["SKIPPED"]
+            + "); the termination code says why",
+        ),
+        "CANCELLED": _listed(
+            "CANCELLED",
+            f"read as the Jobs API's CANCELED ({_as_sdk('CANCELED')}); termination_code "
+            "(USER_CANCELED / CANCELED) says by whom",
+        ),
+        "TIMED_OUT": _listed("TIMED_OUT", f"read as the Jobs API's TIMEDOUT ({_as_sdk('TIMEDOUT')})"),
+        "ERROR": _listed(
+            "ERROR",
+            f"{_INFERRED}. Distinct from FAILED, read as the Jobs API's life-cycle INTERNAL_ERROR "
+            "(databricks-sdk jobs.RunLifeCycleState.INTERNAL_ERROR: 'An exceptional state that indicates a "
+            "failure in the Jobs service'): FAILED, PLATFORM_ERROR unless termination_code / "
+            "termination_type say otherwise (docs/decisions.md)",
+        ),
+        "BLOCKED": _listed(
+            "BLOCKED",
+            f"{_INFERRED}. As an outcome, read as a run that ended while blocked (databricks-sdk "
+            "jobs.RunLifeCycleState.BLOCKED: 'The run is blocked on an upstream dependency.'), so it "
+            "never executed: SKIPPED (docs/decisions.md)",
+        ),
+    }
+)
+"""The documentary source of every row of :data:`RESULT_STATE`."""
 
 TERMINATION_CODE: Final = jobs_api.TERMINATION_CODE_CODE
 """The Jobs API table itself: the system tables document the same termination codes."""
@@ -489,4 +539,9 @@ SPEC: Final = ProviderSpec(
     native_edges=NATIVE_EDGES,
     provenance=PROVENANCE,
     combine=combine,
+    evidence={
+        "result_state": RESULT_STATE_EVIDENCE,
+        "termination_code": jobs_api_evidence.EVIDENCE["TerminationCodeCode"],
+        "termination_type": jobs_api_evidence.EVIDENCE["TerminationTypeType"],
+    },
 )

@@ -194,9 +194,7 @@ def detect(record: Any) -> bool:
             return False
         if "JobRunState" in record or ("Id" in record and "JobName" in record):
             return True
-        if isinstance(record.get("JobRun"), Mapping) or isinstance(record.get("JobRuns"), list):
-            return True
-        return False
+        return isinstance(record.get("JobRun"), Mapping) or isinstance(record.get("JobRuns"), list)
     except Exception:  # a hostile object: not ours
         return False
 

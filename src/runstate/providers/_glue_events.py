@@ -48,7 +48,7 @@ from runstate.provider_kit import (
     time_from_value,
 )
 
-from ._glue import JOB_RUN_STATE, NATIVE_EDGES
+from ._glue import JOB_RUN_STATE, JOB_RUN_STATE_EVIDENCE, NATIVE_EDGES
 
 __all__ = [
     "DETAIL_TYPE",
@@ -92,6 +92,18 @@ PROVENANCE: Final = (
 
 STATE: Final[Mapping[str, Outcome]] = JOB_RUN_STATE
 """``detail.state`` to canonical outcome: the JobRun table (it also maps the states only runs show)."""
+
+
+def _state_evidence(word: str) -> str:
+    kinds = [kind for kind, states in STATES_BY_DETAIL_TYPE.items() if word in states]
+    meaning = f"meaning, as for a JobRun: {JOB_RUN_STATE_EVIDENCE[word]}"
+    if kinds:
+        return f"{STATES_BY_DETAIL_TYPE_EVIDENCE[kinds[0]]} The {meaning}"
+    return f"not a state Glue documents in an event ({EVENTS_PAGE}): reported; the {meaning}"
+
+
+STATE_EVIDENCE: Final[Mapping[str, str]] = MappingProxyType({w: _state_evidence(w) for w in STATE})
+"""The documentary source of every row of :data:`STATE`: the events page, then the JobRun's evidence."""
 
 _TERMINAL_MISSING: Final = MappingProxyType(
     dict.fromkeys(("queue", "setup", "execution", "cleanup", "total"), Missing.NOT_REPORTED)
@@ -215,4 +227,5 @@ SPEC: Final = ProviderSpec(
     native_states={word: frozenset({o.state}) for word, o in STATE.items()},
     native_edges=NATIVE_EDGES,
     provenance=PROVENANCE,
+    evidence={"state": STATE_EVIDENCE},
 )
