@@ -6,7 +6,8 @@ Documentation: https://docs.databricks.com/admin/system-tables/jobs.html (Azure:
 https://learn.microsoft.com/en-us/azure/databricks/admin/system-tables/jobs).
 
 Rows. A run longer than an hour is several rows, one per hourly slice (``period_start_time`` to
-``period_end_time``); only the row that ends the run carries ``result_state`` / ``termination_code``.
+``period_end_time``); only the row that ends the run carries ``result_state`` / ``termination_code``
+(and ``termination_type``), so a row with any of the three is the end row, one without them a slice.
 A task row (``job_task_run_timeline``) has ``task_key`` and ``job_run_id``, its ``run_id`` is the task
 run's. The input is a row as a mapping (a Spark ``Row.asDict()``, a pandas / polars / Arrow record or
 JSON), times as datetimes, ISO 8601 text (Spark's ``to_json``, DuckDB's ``+00``) or epoch seconds or
@@ -14,8 +15,10 @@ milliseconds (pandas' ``to_json`` default; a number from 10**11 up is millisecon
 
 One row, one slice. :func:`build` (``normalize``) reads one row as the run seen through that slice:
 ``started_at`` is the slice's start (the run's start only for its first slice); an end row is terminal
-with ``ended_at`` = its ``period_end_time``; any other row is RUNNING (the table does not tell a
-queued run from a running one) and not ended. ``details["periods"]`` lists the slice.
+with ``ended_at`` = its ``period_end_time`` (one with only ``termination_type``: FAILED with its
+user / platform verdict, or for SUCCESS an UNKNOWN outcome, reported); any other row is RUNNING
+(the table does not tell a queued run from a running one) and not ended. ``details["periods"]``
+lists the slice.
 
 Many rows, one run. ``normalize_many`` merges the slices of each run (:func:`combine`): start of the
 first slice, end and outcome of the end row, ``details["periods"]`` in order, ``raw`` =
@@ -41,8 +44,9 @@ into TIMED_OUT) and decides alone when no code is given. Disagreement is a ``Sta
 Durations. Newer rows carry ``*_duration_seconds`` on the end row: queue, setup, execution, cleanup
 and total (``run_duration_seconds``). Rows from before those columns existed (they came with
 ``termination_type``) have them null or 0: on a row without ``termination_type`` whose durations are
-all null or 0, every part is NOT_REPORTED (never zero) and the total is the sum of the slices'
-periods. A newer row's zeros are real (a skipped run).
+all null or 0, and on any end row whose duration columns are all null, every part is NOT_REPORTED
+(never zero) and the total is the sum of the slices' periods. A newer row's zeros are real (a
+skipped run).
 As in the Jobs API, a multitask run reports setup/execution/cleanup as 0: they are NOT_APPLICABLE.
 """
 
@@ -228,8 +232,8 @@ def _outcome(row: Mapping[str, Any], ctx: Context) -> tuple[Outcome, bool]:
     result = _word(RESULT_STATE, row.get("result_state"), ctx, "$.result_state")
     code = _word(TERMINATION_CODE, row.get("termination_code"), ctx, "$.termination_code")
     kind = _word(TERMINATION_TYPE, row.get("termination_type"), ctx, "$.termination_type")
-    if result is None and code is None:
-        return _RUNNING, False
+    if result is None and code is None:  # any end column marks the end row; none: an open slice
+        return (_RUNNING, False) if kind is None else (_type_only(row, kind, ctx), True)
     if code is not None and code.state is not State.UNKNOWN:
         word = row["termination_code"]
         type_word = (
@@ -245,6 +249,16 @@ def _outcome(row: Mapping[str, Any], ctx: Context) -> tuple[Outcome, bool]:
     return _reconcile(code, result, ctx), True
 
 
+def _type_only(row: Mapping[str, Any], kind: Outcome, ctx: Context) -> Outcome:
+    """An end row with a termination_type but no result_state or code: the type's verdict, if any."""
+    if kind.state is State.FAILED:
+        return kind  # CLIENT_ERROR / INTERNAL_ERROR / CLOUD_FAILURE: failed, and by whose error
+    word = row.get("termination_type")
+    if type(word) is str and word in TERMINATION_TYPE:  # SUCCESS: no error, but which outcome?
+        ctx.invalid("$.termination_type", word, "an end row without result_state or termination_code")
+    return UNKNOWN_OUTCOME
+
+
 def _reconcile(code: Outcome, result: Outcome, ctx: Context) -> Outcome:
     if code.state is result.state:
         return code if code.reason is not None or result.reason is None else result
@@ -255,9 +269,12 @@ def _reconcile(code: Outcome, result: Outcome, ctx: Context) -> Outcome:
 
 
 def _durations(row: Mapping[str, Any], ctx: Context, span: timedelta | None) -> Durations:
-    """The end row's durations; NOT_REPORTED on a row that predates the columns (see module)."""
+    """The end row's durations; NOT_REPORTED parts and the slices' span as total on a row without
+    duration columns (null), or one that predates them (null or 0, no termination_type): see module."""
     raw = [row.get(p) for p in _PARTS]
-    if all(v is None or v == 0 for v in raw) and not row.get("termination_type"):
+    if all(v is None for v in raw) or (
+        all(v is None or v == 0 for v in raw) and not row.get("termination_type")
+    ):
         return new_durations(None, None, None, None, span, _without(_NOT_REPORTED, span))
     queue, setup, execution, cleanup, total = (
         duration_from_s(v, ctx, f"$.{p}") for v, p in zip(raw, _PARTS, strict=False)
