@@ -392,7 +392,7 @@ def test_unknown_code_with_an_error_type_is_a_failure_leniently() -> None:
 
 
 def test_missing_run_id_and_bad_time() -> None:
-    with pytest.raises(InvalidRecordError, match=r"\$.run_id: missing id"):
+    with pytest.raises(InvalidRecordError, match=r"\$.run_id: missing or unusable run id"):
         runstate.normalize(P, row(run_id=None), strict=True)
     with pytest.raises(InvalidRecordError, match=r"\$.period_start_time: cannot parse time"):
         runstate.normalize(P, row(period_start_time="yesterday"), strict=True)

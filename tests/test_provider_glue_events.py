@@ -42,8 +42,10 @@ def stream() -> list[dict[str, Any]]:
 
 
 def event(state: object, **detail: Any) -> dict[str, Any]:
+    """An event of the detail-type Glue documents for ``state`` (non-terminal: ``Glue Job Run Status``)."""
+    status = state in ge.STATES_BY_DETAIL_TYPE[ge.RUN_STATUS_DETAIL_TYPE]
     return {
-        "detail-type": "Glue Job State Change",
+        "detail-type": ge.RUN_STATUS_DETAIL_TYPE if status else ge.DETAIL_TYPE,
         "source": "aws.glue",
         "account": "123456789012",
         "region": "eu-west-1",
@@ -68,7 +70,8 @@ def test_every_documented_state_strictly_means_what_the_job_run_says(state: str)
         "glue", {"Id": "jr_1", "JobName": "orders-etl", "JobRunState": state}, strict=True
     )
     assert (run.state, run.reason) == (job_run.state, job_run.reason)
-    assert run.provider_state == {"state": state}
+    assert run.provider_state == {"state": state, "detail-type": run.details["detail_type"]}
+    assert state in ge.STATES_BY_DETAIL_TYPE[run.details["detail_type"]]
     assert run.updated_at == datetime(2026, 3, 1, 9, tzinfo=UTC)  # the event time: when it was observed
     assert (run.ended_at is not None) is run.is_terminal
 
@@ -136,13 +139,13 @@ def test_unknown_state() -> None:
         runstate.normalize(P, event("PAUSED"), strict=True)
     with pytest.warns(UnmappedStateWarning, match="PAUSED"):
         run = runstate.normalize(P, event("PAUSED"))
-    assert run.state is State.UNKNOWN and run.provider_state == {"state": "PAUSED"}
+    assert run.state is State.UNKNOWN and run.provider_state["state"] == "PAUSED"
 
 
 def test_another_detail_type_is_refused_strictly() -> None:
     crawler = {**event("SUCCEEDED"), "detail-type": "Glue Crawler State Change"}
     with pytest.raises(
-        InvalidRecordError, match=r"glue_events: \$.detail-type: expected 'Glue Job State Change'"
+        InvalidRecordError, match=r"\$.detail-type: expected 'Glue Job State Change' or 'Glue Job Run Status'"
     ):
         runstate.normalize(P, crawler, strict=True)
     with pytest.warns(InvalidRecordWarning, match="detail-type"):
@@ -150,9 +153,9 @@ def test_another_detail_type_is_refused_strictly() -> None:
 
 
 def test_missing_detail_and_run_id() -> None:
-    with pytest.raises(InvalidRecordError, match=r"\$.detail: expected the event's detail object"):
+    with pytest.raises(InvalidRecordError, match=r"\$.detail: not a Glue job event: expected"):
         runstate.normalize(P, {"detail-type": "Glue Job State Change", "detail": "SUCCEEDED"}, strict=True)
-    with pytest.raises(InvalidRecordError, match=r"\$.detail.jobRunId: missing id"):
+    with pytest.raises(InvalidRecordError, match=r"\$.detail.jobRunId: missing or unusable run id"):
         runstate.normalize(P, event("RUNNING", jobRunId=None), strict=True)
     with pytest.raises(InvalidRecordError, match=r"glue_events: \$: expected an EventBridge event"):
         runstate.normalize(P, "Glue Job State Change")

@@ -40,8 +40,9 @@ def _old_legacy(lcs: str | None, res: str | None, cancelled_by_user: bool) -> Ou
             outcome = _SKIPPED_ACTIVE
     else:
         outcome = t.RUN_LIFE_CYCLE_STATE[lcs]
-    if outcome is _CANCELED and cancelled_by_user:
-        return _CANCELED_BY_USER
+    # user_cancelled_or_timedout no longer makes a user cancel (the SDK: "canceled manually by a user
+    # or by the scheduler because the run timed out"); the rest of the oracle is the old code
+    del cancelled_by_user
     return outcome
 
 

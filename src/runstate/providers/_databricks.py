@@ -16,11 +16,13 @@ legacy ``state`` refines it: TIMEDOUT turns a platform CANCELED into TIMED_OUT (
 a contradiction), UPSTREAM_* / EXCLUDED / DISABLED give the skip reason, and a missing reason is taken
 from it. A real contradiction (two different outcomes, or a legacy state ahead of ``status``) is a
 ``StateConflictWarning``; ``status`` is kept. Legacy INTERNAL_ERROR is FAILED (platform) unless
-``status`` says user error. Without ``status`` the legacy words decide; CANCELED with
-``user_cancelled_or_timedout`` is a user cancel. A ``status``-only timeout is CANCELED_BY_PLATFORM (the
-API has no timeout code). ``status.state`` WAITING is WAITING_FOR_RETRY only with evidence of a retry
-(legacy WAITING_FOR_RETRY, ``attempt_number > 0``, an ``original_attempt_run_id`` other than
-``run_id``), else QUEUED with ``Reason.DEFERRED`` (cost-optimized runs wait for a cheaper time).
+``status`` says user error. Without ``status`` the legacy words decide; CANCELED gets no
+CANCELED_BY_* reason, even with ``user_cancelled_or_timedout`` (the SDK: "canceled manually by a user
+or by the scheduler because the run timed out": it does not say who). A ``status``-only timeout is
+CANCELED_BY_PLATFORM (the API has no timeout code). ``status.state`` WAITING is WAITING_FOR_RETRY
+only with evidence of a retry (legacy WAITING_FOR_RETRY, ``attempt_number > 0``, an
+``original_attempt_run_id`` other than ``run_id``), else QUEUED with ``Reason.DEFERRED``
+(cost-optimized runs wait for a cheaper time).
 An SDK object whose termination code the SDK dropped (an enum value it does not know) is reported
 (strict: ``UnmappedStateError`` naming ``status.termination_details.code``) and its surviving
 ``type`` decides, as for a dict with an unknown code. Sources of each decision: docs/decisions.md.
@@ -543,8 +545,8 @@ def detect(record: Any) -> bool:
     """A runs/get response or runs/list item (``run_id`` with run fields), a runs/list page, an SDK Run."""
     try:
         if isinstance(record, Mapping):
-            if "run_id" in record:
-                return any(k in record for k in _DETECT_KEYS)
+            if "run_id" in record:  # a system-table row (period_start_time) is databricks_system's
+                return "period_start_time" not in record and any(k in record for k in _DETECT_KEYS)
             return isinstance(record.get("runs"), list) or ("has_more" in record and "runs" not in record)
         return type(record).__name__ in _SDK_CLASSES and callable(getattr(record, "as_dict", None))
     except Exception:  # a hostile object: not ours

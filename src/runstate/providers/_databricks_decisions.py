@@ -132,13 +132,12 @@ def status_cells() -> list[_Cell]:
     return cells
 
 
-_CANCELED: Final = t.OUTCOMES[State.CANCELED, None]
-_CANCELED_BY_USER: Final = t.OUTCOMES[State.CANCELED, Reason.CANCELED_BY_USER]
-
-
 def _by_user(outcome: Outcome | None, user: bool) -> Outcome | None:
-    """A legacy CANCELED with ``user_cancelled_or_timedout`` is a user cancel."""
-    return _CANCELED_BY_USER if user and outcome == _CANCELED else outcome
+    """``user_cancelled_or_timedout`` changes nothing: the SDK's RunState says it is set when the run
+    was "canceled manually by a user or by the scheduler because the run timed out", so it does not
+    say who stopped the run and a CANCELED run gets no CANCELED_BY_* reason (docs/decisions.md)."""
+    del user
+    return outcome
 
 
 def legacy_cells() -> list[_Cell]:

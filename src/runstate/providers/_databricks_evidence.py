@@ -108,8 +108,16 @@ def _sdk(enum: str, doc: Mapping[str, str], note: Mapping[str, str] | None = Non
     )
 
 
-_CODE_DOC["BUDGET_POLICY_LIMIT_EXCEEDED"] = (
-    "(an enum value without a docstring line) the run was stopped by the budget policy configured for it"
+_CODE_NOTES: Final[dict[str, str]] = {
+    "USER_CANCELED": "the record says who: CANCELED_BY_USER",
+    "CANCELED": "the record says who: CANCELED_BY_PLATFORM; legacy TIMEDOUT makes it TIMED_OUT",
+    "CLUSTER_TERMINATED_BY_USER": "documented in the docstring but not an enum value of the SDK: the user's action, USER_ERROR",
+    "MAX_SPARK_CONTEXTS_EXCEEDED": "the run was scheduled on a cluster the user chose, at the limit of contexts that cluster is configured to create (the linked knowledge-base article: too many notebooks or jobs attached to one cluster): the user's configuration, USER_ERROR unless termination_details.type says otherwise",
+}
+_BUDGET: Final = (
+    "databricks-sdk jobs.TerminationCodeCode.BUDGET_POLICY_LIMIT_EXCEEDED: enum value only, the SDK "
+    "docstring has no line for it (0.156.0, installed); meaning inferred from the name: a budget "
+    "policy limit, which account administrators configure, stopped the run: USER_ERROR"
 )
 
 EVIDENCE: Final[Mapping[str, Mapping[str, str]]] = MappingProxyType(
@@ -127,20 +135,16 @@ EVIDENCE: Final[Mapping[str, Mapping[str, str]]] = MappingProxyType(
             "RunResultState",
             _RESULT_DOC,
             {
-                "CANCELED": "the same word also stands beside the platform's status code CANCELED, so the word alone does not say who: CANCELED_BY_USER only with state.user_cancelled_or_timedout",
+                "CANCELED": "the same word also stands beside the platform's status code CANCELED, so the word alone does not say who; nor does state.user_cancelled_or_timedout, whose SDK docstring (jobs.RunState) reads 'A value indicating whether a run was canceled manually by a user or by the scheduler because the run timed out.': no CANCELED_BY_* reason (a timed-out run must not be called a user cancel)",
                 "FAILED": "user vs platform is not said: status.termination_details.type refines it",
             },
         ),
         "RunLifecycleStateV2State": MappingProxyType(_V2_DOC),
-        "TerminationCodeCode": _sdk(
-            "TerminationCodeCode",
-            _CODE_DOC,
+        "TerminationCodeCode": MappingProxyType(
             {
-                "USER_CANCELED": "the record says who: CANCELED_BY_USER",
-                "CANCELED": "the record says who: CANCELED_BY_PLATFORM; legacy TIMEDOUT makes it TIMED_OUT",
-                "BUDGET_POLICY_LIMIT_EXCEEDED": "a limit the account's administrators configured: USER_ERROR",
-                "CLUSTER_TERMINATED_BY_USER": "documented in the docstring but not an enum value of the SDK: the user's action, USER_ERROR",
-            },
+                **_sdk("TerminationCodeCode", _CODE_DOC, _CODE_NOTES),
+                "BUDGET_POLICY_LIMIT_EXCEEDED": _BUDGET,
+            }
         ),
         "TerminationTypeType": _sdk(
             "TerminationTypeType",

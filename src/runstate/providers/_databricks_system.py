@@ -6,7 +6,8 @@ Documentation: https://docs.databricks.com/admin/system-tables/jobs.html (Azure:
 https://learn.microsoft.com/en-us/azure/databricks/admin/system-tables/jobs).
 
 Rows. A run longer than an hour is several rows, one per hourly slice (``period_start_time`` to
-``period_end_time``); only the row that ends the run carries ``result_state`` / ``termination_code``.
+``period_end_time``); only the row that ends the run carries ``result_state`` / ``termination_code``
+(and ``termination_type``), so a row with any of the three is the end row, one without them a slice.
 A task row (``job_task_run_timeline``) has ``task_key`` and ``job_run_id``, its ``run_id`` is the task
 run's. The input is a row as a mapping (a Spark ``Row.asDict()``, a pandas / polars / Arrow record or
 JSON), times as datetimes, ISO 8601 text (Spark's ``to_json``, DuckDB's ``+00``) or epoch seconds or
@@ -14,8 +15,10 @@ milliseconds (pandas' ``to_json`` default; a number from 10**11 up is millisecon
 
 One row, one slice. :func:`build` (``normalize``) reads one row as the run seen through that slice:
 ``started_at`` is the slice's start (the run's start only for its first slice); an end row is terminal
-with ``ended_at`` = its ``period_end_time``; any other row is RUNNING (the table does not tell a
-queued run from a running one) and not ended. ``details["periods"]`` lists the slice.
+with ``ended_at`` = its ``period_end_time`` (one with only ``termination_type``: FAILED with its
+user / platform verdict, or for SUCCESS an UNKNOWN outcome, reported); any other row is RUNNING
+(the table does not tell a queued run from a running one) and not ended. ``details["periods"]``
+lists the slice.
 
 Many rows, one run. ``normalize_many`` merges the slices of each run (:func:`combine`): start of the
 first slice, end and outcome of the end row, ``details["periods"]`` in order, ``raw`` =
@@ -41,8 +44,9 @@ into TIMED_OUT) and decides alone when no code is given. Disagreement is a ``Sta
 Durations. Newer rows carry ``*_duration_seconds`` on the end row: queue, setup, execution, cleanup
 and total (``run_duration_seconds``). Rows from before those columns existed (they came with
 ``termination_type``) have them null or 0: on a row without ``termination_type`` whose durations are
-all null or 0, every part is NOT_REPORTED (never zero) and the total is the sum of the slices'
-periods. A newer row's zeros are real (a skipped run).
+all null or 0, and on any end row whose duration columns are all null, every part is NOT_REPORTED
+(never zero) and the total is the sum of the slices' periods. A newer row's zeros are real (a
+skipped run).
 As in the Jobs API, a multitask run reports setup/execution/cleanup as 0: they are NOT_APPLICABLE.
 """
 
@@ -78,10 +82,10 @@ from runstate.provider_kit import (
     opt_mapping,
     opt_sequence,
     opt_str,
-    required_id,
     time_from_value,
 )
 
+from . import _databricks_evidence as jobs_api_evidence
 from . import _databricks_tables as jobs_api
 
 __all__ = [
@@ -123,6 +127,55 @@ RESULT_STATE: Final[Mapping[str, Outcome]] = MappingProxyType(
     }
 )
 """``result_state`` (only on the row that ends a run) to canonical outcome."""
+
+SYSTEM_TABLES_PAGE: Final = "https://docs.databricks.com/aws/en/admin/system-tables/jobs"
+_INFERRED: Final = "meaning inferred: the page gives the value without a definition"
+
+
+def _listed(word: str, meaning: str) -> str:
+    return f"{SYSTEM_TABLES_PAGE}: result_state {word}, on the row that ends the run; {meaning}"
+
+
+def _as_sdk(word: str) -> str:
+    return jobs_api_evidence.EVIDENCE["RunResultState"][word].partition(" (")[0]
+
+
+RESULT_STATE_EVIDENCE: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "SUCCEEDED": _listed("SUCCEEDED", f"read as the Jobs API's SUCCESS ({_as_sdk('SUCCESS')})"),
+        "FAILED": _listed(
+            "FAILED",
+            f"read as the Jobs API's FAILED ({_as_sdk('FAILED')}); termination_code / termination_type "
+            "say user or platform",
+        ),
+        "SKIPPED": _listed(
+            "SKIPPED",
+            "read as the Jobs API's termination code SKIPPED ("
+            + jobs_api_evidence.EVIDENCE["TerminationCodeCode"]["SKIPPED"]
+            + "); the termination code says why",
+        ),
+        "CANCELLED": _listed(
+            "CANCELLED",
+            f"read as the Jobs API's CANCELED ({_as_sdk('CANCELED')}); termination_code "
+            "(USER_CANCELED / CANCELED) says by whom",
+        ),
+        "TIMED_OUT": _listed("TIMED_OUT", f"read as the Jobs API's TIMEDOUT ({_as_sdk('TIMEDOUT')})"),
+        "ERROR": _listed(
+            "ERROR",
+            f"{_INFERRED}. Distinct from FAILED, read as the Jobs API's life-cycle INTERNAL_ERROR "
+            "(databricks-sdk jobs.RunLifeCycleState.INTERNAL_ERROR: 'An exceptional state that indicates a "
+            "failure in the Jobs service'): FAILED, PLATFORM_ERROR unless termination_code / "
+            "termination_type say otherwise (docs/decisions.md)",
+        ),
+        "BLOCKED": _listed(
+            "BLOCKED",
+            f"{_INFERRED}. As an outcome, read as a run that ended while blocked (databricks-sdk "
+            "jobs.RunLifeCycleState.BLOCKED: 'The run is blocked on an upstream dependency.'), so it "
+            "never executed: SKIPPED (docs/decisions.md)",
+        ),
+    }
+)
+"""The documentary source of every row of :data:`RESULT_STATE`."""
 
 TERMINATION_CODE: Final = jobs_api.TERMINATION_CODE_CODE
 """The Jobs API table itself: the system tables document the same termination codes."""
@@ -179,8 +232,8 @@ def _outcome(row: Mapping[str, Any], ctx: Context) -> tuple[Outcome, bool]:
     result = _word(RESULT_STATE, row.get("result_state"), ctx, "$.result_state")
     code = _word(TERMINATION_CODE, row.get("termination_code"), ctx, "$.termination_code")
     kind = _word(TERMINATION_TYPE, row.get("termination_type"), ctx, "$.termination_type")
-    if result is None and code is None:
-        return _RUNNING, False
+    if result is None and code is None:  # any end column marks the end row; none: an open slice
+        return (_RUNNING, False) if kind is None else (_type_only(row, kind, ctx), True)
     if code is not None and code.state is not State.UNKNOWN:
         word = row["termination_code"]
         type_word = (
@@ -196,6 +249,16 @@ def _outcome(row: Mapping[str, Any], ctx: Context) -> tuple[Outcome, bool]:
     return _reconcile(code, result, ctx), True
 
 
+def _type_only(row: Mapping[str, Any], kind: Outcome, ctx: Context) -> Outcome:
+    """An end row with a termination_type but no result_state or code: the type's verdict, if any."""
+    if kind.state is State.FAILED:
+        return kind  # CLIENT_ERROR / INTERNAL_ERROR / CLOUD_FAILURE: failed, and by whose error
+    word = row.get("termination_type")
+    if type(word) is str and word in TERMINATION_TYPE:  # SUCCESS: no error, but which outcome?
+        ctx.invalid("$.termination_type", word, "an end row without result_state or termination_code")
+    return UNKNOWN_OUTCOME
+
+
 def _reconcile(code: Outcome, result: Outcome, ctx: Context) -> Outcome:
     if code.state is result.state:
         return code if code.reason is not None or result.reason is None else result
@@ -206,9 +269,12 @@ def _reconcile(code: Outcome, result: Outcome, ctx: Context) -> Outcome:
 
 
 def _durations(row: Mapping[str, Any], ctx: Context, span: timedelta | None) -> Durations:
-    """The end row's durations; NOT_REPORTED on a row that predates the columns (see module)."""
+    """The end row's durations; NOT_REPORTED parts and the slices' span as total on a row without
+    duration columns (null), or one that predates them (null or 0, no termination_type): see module."""
     raw = [row.get(p) for p in _PARTS]
-    if all(v is None or v == 0 for v in raw) and not row.get("termination_type"):
+    if all(v is None for v in raw) or (
+        all(v is None or v == 0 for v in raw) and not row.get("termination_type")
+    ):
         return new_durations(None, None, None, None, span, _without(_NOT_REPORTED, span))
     queue, setup, execution, cleanup, total = (
         duration_from_s(v, ctx, f"$.{p}") for v, p in zip(raw, _PARTS, strict=False)
@@ -264,11 +330,21 @@ def _time(value: object, ctx: Context, field: str) -> datetime | None:
     return time_from_value(value, ctx, field, "ms" if big else "s")
 
 
+_NO_ID: Final = (
+    "missing or unusable run id: expected a row of system.lakeflow.job_run_timeline or "
+    "job_task_run_timeline (run_id, period_start_time, ...)"
+)
+
+
 def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
     """One system-table row (a run row or a task row) to the run seen through its slice."""
     if not isinstance(record, Mapping):
         ctx.fail("$", record, "expected a system table row (an object)")
     get = record.get
+    raw_id = get("run_id")
+    run_id = opt_id(raw_id, ctx, "$.run_id")
+    if not run_id:  # two runs without an id cannot be told apart: refused in both modes
+        ctx.fail("$.run_id", raw_id, _NO_ID)
     outcome, ends = _outcome(record, ctx)
     start = _time(get("period_start_time"), ctx, "$.period_start_time")
     end = _time(get("period_end_time"), ctx, "$.period_end_time")
@@ -282,7 +358,7 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
         parent = opt_id(get("source_task_run_id"), ctx, "$.source_task_run_id")
     return new_run(
         provider="databricks_system",
-        run_id=required_id(get("run_id"), ctx, "$.run_id"),
+        run_id=run_id,
         namespace=None if workspace is None else f"databricks:{workspace}",
         state=outcome.state,
         reason=outcome.reason,
@@ -480,4 +556,9 @@ SPEC: Final = ProviderSpec(
     native_edges=NATIVE_EDGES,
     provenance=PROVENANCE,
     combine=combine,
+    evidence={
+        "result_state": RESULT_STATE_EVIDENCE,
+        "termination_code": jobs_api_evidence.EVIDENCE["TerminationCodeCode"],
+        "termination_type": jobs_api_evidence.EVIDENCE["TerminationTypeType"],
+    },
 )

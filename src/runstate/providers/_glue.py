@@ -66,8 +66,9 @@ JOB_RUN_STATE_EVIDENCE: Final[Mapping[str, str]] = MappingProxyType(
         "TIMEOUT": f"{_STATUSES}: 'TIMEOUT: The job run time exceeded its specified timeout value.'",
         "ERROR": f"{_STATUSES}: 'ERROR: A workflow, schedule trigger, or event trigger attempted to run a "
         "deleted job.' (the user's configuration: USER_ERROR)",
-        "EXPIRED": f"{_MODEL}: JobRunState enum value EXPIRED (botocore 1.44.5, 1.44.8): the run expired "
-        "before it could run or finish",
+        "EXPIRED": f"{_MODEL}: JobRunState enum value EXPIRED (botocore 1.44.5, 1.44.8), enum value only, "
+        f"meaning inferred: botocore gives no text for it and {_STATUSES} does not list it; read as a run "
+        "that expired (a queued run's time ran out) before it could run or finish: TIMED_OUT, EXPIRED",
     }
 )
 """The documentary source of every row of :data:`JOB_RUN_STATE`."""
@@ -198,15 +199,14 @@ _EVENT_ERROR_STATES: Final = frozenset({"FAILED", "TIMEOUT", "ERROR", "STOPPED"}
 
 
 def detect(record: Any) -> bool:
-    """A GetJobRun(s) response, a JobRun (``Id`` with ``JobRunState``/``JobName``) or a Glue event."""
+    """A GetJobRun(s) response or a JobRun (``Id`` with ``JobRunState``/``JobName``), never an
+    EventBridge event (``detail-type``): those are the ``glue_events`` provider's."""
     try:
-        if not isinstance(record, Mapping):
+        if not isinstance(record, Mapping) or "detail-type" in record:  # EventBridge: glue_events
             return False
         if "JobRunState" in record or ("Id" in record and "JobName" in record):
             return True
-        if isinstance(record.get("JobRun"), Mapping) or isinstance(record.get("JobRuns"), list):
-            return True
-        return _is_event(record) and isinstance(record.get("detail"), Mapping)
+        return isinstance(record.get("JobRun"), Mapping) or isinstance(record.get("JobRuns"), list)
     except Exception:  # a hostile object: not ours
         return False
 
