@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler, HTTPServer, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
 from uuid import UUID
@@ -23,7 +25,7 @@ from openlineage.client.event_v2 import RunEvent
 from openlineage.client.uuid import generate_static_uuid
 from referencing import Registry, Resource
 
-from runstate import Run, State, openlineage
+from runstate import InvalidRecordError, Run, RunstateError, State, openlineage
 from runstate._cli_export import add_export_arguments, run_export
 from runstate._exporting import outcome, walk
 
@@ -216,6 +218,68 @@ def test_emit_through_the_clients_http_transport(lineage_server: tuple[str, list
     assert [body["run"]["runId"] for _, body in received] == [e["run"]["runId"] for e in expected]
     for _, body in received:
         _validate(body, RUN_EVENT)
+
+
+class _Answer(BaseHTTPRequestHandler):
+    """Answers every POST with ``status``, after ``delay`` seconds."""
+
+    status: ClassVar[int] = 200
+    delay: ClassVar[float] = 0.0
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        time.sleep(type(self).delay)
+        try:
+            self.send_response(type(self).status)
+            self.end_headers()
+        except OSError:  # the client gave up waiting
+            return
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet
+        return None
+
+
+@pytest.fixture
+def answering_server() -> Iterator[tuple[str, type[_Answer]]]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Answer)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", _Answer
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+        _Answer.status, _Answer.delay = 200, 0.0
+
+
+@pytest.mark.parametrize(
+    ("status", "delay", "said"),
+    [(404, 0.0, "server answered 404 Not Found"), (500, 0.0, "500 error"), (200, 2.0, "timed out")],
+)
+def test_a_refused_or_slow_send_is_a_clear_error(
+    answering_server: tuple[str, type[_Answer]], status: int, delay: float, said: str
+) -> None:
+    url, handler = answering_server
+    handler.status, handler.delay = status, delay
+    run = fixture("glue", "succeeded")
+    with pytest.raises(openlineage.EmitError, match=r"event 1 .*; 0 sent before") as caught:
+        openlineage.emit([run], url, producer=PRODUCER, timeout=0.5, retries=0)
+    assert isinstance(caught.value, RunstateError)
+    assert said in str(caught.value)
+    assert (caught.value.url, caught.value.sent, caught.value.run_id) == (url, 0, run.run_id)
+
+
+def test_an_unreachable_server_or_a_bad_url_is_a_clear_error() -> None:
+    with socket.socket() as closed:  # a port nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    run = fixture("glue", "succeeded")
+    with pytest.raises(openlineage.EmitError, match="ConnectionError"):
+        openlineage.emit([run], f"http://127.0.0.1:{port}", producer=PRODUCER, retries=0)
+    with pytest.raises(InvalidRecordError, match="url"):
+        openlineage.emit([run], "not a url", producer=PRODUCER)
 
 
 def test_cli_export_to_an_endpoint(lineage_server: tuple[str, list[tuple[str, Any]]]) -> None:

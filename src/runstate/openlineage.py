@@ -14,6 +14,7 @@ from types import MappingProxyType
 from typing import IO, TYPE_CHECKING, Any, Final
 from uuid import UUID
 
+from ._errors import InvalidRecordError, RunstateError
 from ._exporting import (
     OUTCOMES,
     first_time,
@@ -30,7 +31,16 @@ from ._vocabulary import Phase, State
 if TYPE_CHECKING:
     from openlineage.client.event_v2 import RunEvent
 
-__all__ = ["OUTCOMES", "NOMINAL_TIME_TRIGGERS", "emit", "events", "run_uuid", "to_json", "write_jsonl"]
+__all__ = [
+    "NOMINAL_TIME_TRIGGERS",
+    "OUTCOMES",
+    "EmitError",
+    "emit",
+    "events",
+    "run_uuid",
+    "to_json",
+    "write_jsonl",
+]
 
 EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 """The instant of a run's id when the record gives no time at all (the id stays stable)."""
@@ -214,18 +224,67 @@ def write_jsonl(runs: Iterable[Run], stream: IO[str], **options: Any) -> int:
     return count
 
 
-def emit(runs: Iterable[Run], url: str, *, timeout: float = 5.0, **options: Any) -> int:
+class EmitError(RunstateError, ConnectionError):
+    """The OpenLineage server did not take an event: it answered non-2xx, timed out or was unreachable.
+
+    ``EmitError: openlineage: http://host:5000: event 3 (run 42): server answered 500 ...; 2 sent before``
+    """
+
+    def __init__(self, url: str, sent: int, run_id: str, problem: str) -> None:
+        self.url = url
+        self.sent = sent
+        self.run_id = run_id
+        self.problem = problem
+        super().__init__(url, sent, run_id, problem)
+
+    def __str__(self) -> str:
+        return (
+            f"openlineage: {self.url}: event {self.sent + 1} (run {self.run_id!r}): {self.problem}; "
+            f"{self.sent} sent before"
+        )
+
+
+def _why(exc: Exception) -> str:
+    """What went wrong with one POST, in a line (the client raises ``requests`` exceptions)."""
+    response = getattr(exc, "response", None)
+    if response is not None:
+        return f"server answered {response.status_code} {response.reason}".rstrip()
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _transport(url: str, timeout: float, retries: int | None) -> Any:
+    http = require("openlineage.client.transport.http", "openlineage")
+    options: dict[str, Any] = {"type": "http", "url": url, "timeout": timeout}
+    if retries is not None:
+        options["retry"] = {"total": retries, "read": retries, "connect": retries, "status": retries}
+    try:
+        return http.HttpTransport(http.HttpConfig.from_dict(options))
+    except ValueError as exc:  # the transport refuses a URL without scheme or host
+        raise InvalidRecordError("openlineage", "url", url, str(exc)) from None
+
+
+def emit(
+    runs: Iterable[Run], url: str, *, timeout: float = 5.0, retries: int | None = None, **options: Any
+) -> int:
     """Send every run's events to an OpenLineage HTTP endpoint through the client's HTTP transport.
 
     ``url`` is the server's base URL (the transport posts to ``/api/v1/lineage``); returns the count.
+    ``timeout`` is per request; the transport retries a timeout, a refused connection or a 5xx answer
+    (``retries`` times, else the client's default of 5 with back-off). An answer other than 2xx, or
+    no answer, raises :class:`EmitError` (saying how many events went through before).
     """
     client_module = require("openlineage.client.client", "openlineage")
-    http = require("openlineage.client.transport.http", "openlineage")
-    config = http.HttpConfig.from_dict({"type": "http", "url": url, "timeout": timeout})
-    client = client_module.OpenLineageClient(transport=http.HttpTransport(config))
+    requests = require("requests", "openlineage")
+    client = client_module.OpenLineageClient(transport=_transport(url, timeout, retries))
     count = 0
-    for run in runs:
-        for event in events(run, **options):
-            client.emit(event)
-            count += 1
+    try:
+        for run in runs:
+            for event in events(run, **options):
+                try:
+                    client.emit(event)
+                except requests.RequestException as exc:
+                    raise EmitError(url, count, run.run_id, _why(exc)) from exc
+                count += 1
+    finally:
+        client.close()
     return count
