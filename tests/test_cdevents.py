@@ -16,7 +16,7 @@ import pytest
 from hypothesis import assume, given, settings
 from referencing import Registry, Resource
 
-from runstate import Run, State, cdevents
+from runstate import InvalidRecordError, Run, State, cdevents
 from runstate._cli_export import ExportUsageError, add_export_arguments, run_export
 from runstate._exporting import OUTCOMES, outcome, walk
 
@@ -174,3 +174,13 @@ def test_every_run_gives_valid_events(run: Run) -> None:
         _validate(event)
     assert events == cdevents.events(run, source=SOURCE, include_raw=True)
     assert len({e["context"]["id"] for e in events}) == len(events)
+
+
+def test_a_naive_time_is_refused_not_guessed() -> None:
+    run = fixture("databricks", "failed_with_termination_details")
+    ended = run.tasks[0].ended_at
+    assert ended is not None
+    task = attrs.evolve(run.tasks[0], ended_at=ended.replace(tzinfo=None))
+    naive = attrs.evolve(run, tasks=(task, *run.tasks[1:]))
+    with pytest.raises(InvalidRecordError, match=r"run\.tasks\[0\]\.ended_at: must be timezone-aware"):
+        cdevents.events(naive, source=SOURCE)

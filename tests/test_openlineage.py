@@ -320,3 +320,13 @@ def test_a_missing_extra_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "openlineage.client.uuid", None)
     with pytest.raises(ImportError, match=r"pip install 'runstate\[openlineage\]'"):
         openlineage.events(fixture("glue", "succeeded"), producer=PRODUCER)
+
+
+def test_a_naive_time_is_refused_not_read_as_local_time() -> None:
+    run = fixture("glue", "succeeded")
+    assert run.started_at is not None
+    naive = attrs.evolve(run, started_at=run.started_at.replace(tzinfo=None))
+    with pytest.raises(InvalidRecordError, match=r"run\.started_at: must be timezone-aware"):
+        openlineage.events(naive, producer=PRODUCER)
+    with pytest.raises(InvalidRecordError):
+        openlineage.run_uuid(naive)

@@ -339,3 +339,14 @@ def test_a_missing_extra_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "opentelemetry.trace", None)
     with pytest.raises(ImportError, match=r"pip install 'runstate\[otel\]'"):
         otel.record([])
+
+
+def test_a_naive_time_is_refused_not_a_type_error(sdk: Any) -> None:
+    _, _, tracer_provider, meter_provider = sdk
+    run = fixture("glue", "succeeded")
+    assert run.ended_at is not None
+    naive = attrs.evolve(run, ended_at=run.ended_at.replace(tzinfo=None))
+    with pytest.raises(InvalidRecordError, match=r"run\.ended_at: must be timezone-aware"):
+        otel.otlp_json([naive])
+    with pytest.raises(InvalidRecordError, match=r"run\.ended_at: must be timezone-aware"):
+        otel.record([naive], tracer=tracer_provider.get_tracer("t"), meter=meter_provider.get_meter("m"))

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from types import MappingProxyType, ModuleType
 from typing import Any, Final, NamedTuple
 
+from ._errors import InvalidRecordError
 from ._model import Run
 from ._vocabulary import Reason, State, otel_result
 
@@ -26,6 +27,7 @@ __all__ = [
     "outcome",
     "pipeline_name",
     "require",
+    "require_aware",
     "run_url",
     "walk",
 ]
@@ -138,6 +140,29 @@ def walk(run: Run, parent: Run | None = None) -> Iterator[tuple[Run, Run | None]
     yield run, parent
     for task in run.tasks:
         yield from walk(task, run)
+
+
+TIMES: Final = ("created_at", "started_at", "ended_at", "updated_at")
+
+
+def require_aware(run: Run) -> Run:
+    """Refuse a run (or task) with a naive time: where it sits on the time line would be a guess.
+
+    An export places times in UTC; a naive one would be read as the machine's local time (a silent
+    wrong answer, and ids that differ between machines) or fail on arithmetic (a bare TypeError).
+    """
+    for part, path in _paths(run, "run"):
+        for name in TIMES:
+            value = getattr(part, name)
+            if value is not None and value.utcoffset() is None:
+                raise InvalidRecordError(part.provider, f"{path}.{name}", value, "must be timezone-aware")
+    return run
+
+
+def _paths(run: Run, path: str) -> Iterator[tuple[Run, str]]:
+    yield run, path
+    for i, task in enumerate(run.tasks):
+        yield from _paths(task, f"{path}.tasks[{i}]")
 
 
 def iso(at: datetime) -> str:

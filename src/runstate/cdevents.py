@@ -21,6 +21,7 @@ from ._exporting import (
     namespace_of,
     outcome,
     pipeline_name,
+    require_aware,
     run_url,
     runstate_data,
 )
@@ -117,7 +118,10 @@ def events(run: Run, *, source: str, include_raw: bool = False) -> list[dict[str
     URI reference naming your exporter); ``subject.source`` is the run's namespace. No ``raw`` (nor
     the job parameters in it) unless ``include_raw``.
     """
-    content: dict[str, Any] = {"pipelineName": pipeline_name(run), "uri": run_url(run) or run_urn(run)}
+    content: dict[str, Any] = {
+        "pipelineName": pipeline_name(require_aware(run)),
+        "uri": run_url(run) or run_urn(run),
+    }
     out = []
     queued = run.created_at or (first_time(run) if run.phase is Phase.PENDING else None)
     if queued is not None:

@@ -18,7 +18,15 @@ from typing import IO, TYPE_CHECKING, Any, Final
 import attrs
 
 from ._errors import InvalidRecordError
-from ._exporting import error_type, namespace_of, pipeline_name, require, run_url, walk
+from ._exporting import (
+    error_type,
+    namespace_of,
+    pipeline_name,
+    require,
+    require_aware,
+    run_url,
+    walk,
+)
 from ._model import Run
 from ._tracker import Observation
 from ._vocabulary import State, otel_result, otel_run_state
@@ -99,7 +107,7 @@ def _task_plan(task: Run, parent_start: datetime, parent_end: datetime) -> SpanP
 
 def plan(run: Run, span_name: Callable[[Run], str] | None = None) -> SpanPlan | None:
     """The span tree of an ended run, or None while it runs (or has no time at all to place it)."""
-    if not run.is_terminal:
+    if not require_aware(run).is_terminal:
         return None
     start = run.created_at or run.started_at or run.ended_at
     if start is None:
