@@ -184,3 +184,14 @@ def test_a_naive_time_is_refused_not_guessed() -> None:
     naive = attrs.evolve(run, tasks=(task, *run.tasks[1:]))
     with pytest.raises(InvalidRecordError, match=r"run\.tasks\[0\]\.ended_at: must be timezone-aware"):
         cdevents.events(naive, source=SOURCE)
+
+
+def test_a_lone_surrogate_in_a_run_id_gives_valid_distinct_ids() -> None:
+    run = fixture("glue", "succeeded")
+    odd = attrs.evolve(run, run_id="jr_\udc80", namespace="ns \udcff")
+    events = cdevents.events(odd, source=SOURCE)
+    for event in events:
+        _validate(json.loads(json.dumps(event)))
+    assert events[1]["subject"]["content"]["uri"] == "urn:runstate:ns%20%ED%B3%BF:glue:jr_%ED%B2%80"
+    plain = cdevents.events(run, source=SOURCE)
+    assert {e["context"]["id"] for e in events}.isdisjoint(e["context"]["id"] for e in plain)

@@ -330,3 +330,11 @@ def test_a_naive_time_is_refused_not_read_as_local_time() -> None:
         openlineage.events(naive, producer=PRODUCER)
     with pytest.raises(InvalidRecordError):
         openlineage.run_uuid(naive)
+
+
+def test_a_lone_surrogate_in_a_run_id_gives_a_stable_distinct_id() -> None:
+    run = fixture("glue", "succeeded")
+    odd = attrs.evolve(run, run_id="jr_\udc80")
+    made = [_check_event(e) for e in openlineage.events(odd, producer=PRODUCER)]
+    assert openlineage.run_uuid(odd) == openlineage.run_uuid(odd) != openlineage.run_uuid(run)
+    assert {d["run"]["runId"] for d in made} == {str(openlineage.run_uuid(odd))}

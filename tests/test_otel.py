@@ -350,3 +350,14 @@ def test_a_naive_time_is_refused_not_a_type_error(sdk: Any) -> None:
         otel.otlp_json([naive])
     with pytest.raises(InvalidRecordError, match=r"run\.ended_at: must be timezone-aware"):
         otel.record([naive], tracer=tracer_provider.get_tracer("t"), meter=meter_provider.get_meter("m"))
+
+
+def test_a_lone_surrogate_in_a_run_id_gives_stable_distinct_ids() -> None:
+    run = fixture("glue", "failed_with_error_message")
+    odd = attrs.evolve(run, run_id="jr_\udc80")
+    span = otel.otlp_json([odd])[0]["resourceSpans"][0]["scopeSpans"][0]["spans"][0]
+    again = otel.otlp_json([odd])[0]["resourceSpans"][0]["scopeSpans"][0]["spans"][0]
+    plain = otel.otlp_json([run])[0]["resourceSpans"][0]["scopeSpans"][0]["spans"][0]
+    assert (span["traceId"], span["spanId"]) == (again["traceId"], again["spanId"])
+    assert span["traceId"] != plain["traceId"]
+    assert len(span["traceId"]) == 32 and len(span["spanId"]) == 16

@@ -22,6 +22,7 @@ __all__ = [
     "RUN_URL_DETAILS",
     "Outcome",
     "error_type",
+    "identity_bytes",
     "iso",
     "namespace_of",
     "outcome",
@@ -163,6 +164,12 @@ def _paths(run: Run, path: str) -> Iterator[tuple[Run, str]]:
     yield run, path
     for i, task in enumerate(run.tasks):
         yield from _paths(task, f"{path}.tasks[{i}]")
+
+
+def identity_bytes(text: str) -> bytes:
+    """The bytes a derived id hashes: UTF-8, with a lone surrogate (from a JSON ``\\udc80``) passed
+    through rather than failing; valid text gives the same bytes (and ids) as plain UTF-8."""
+    return text.encode("utf-8", "surrogatepass")
 
 
 def iso(at: datetime) -> str:

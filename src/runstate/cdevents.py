@@ -6,6 +6,7 @@ docs/export.md); runstate's own state and reason travel in ``customData``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from collections.abc import Iterable
@@ -17,6 +18,7 @@ from urllib.parse import quote
 from ._exporting import (
     OUTCOMES,
     first_time,
+    identity_bytes,
     iso,
     namespace_of,
     outcome,
@@ -47,14 +49,16 @@ _ERROR_OUTCOMES: Final = frozenset({"failure", "error"})
 
 def _event_id(run: Run, kind: str) -> str:
     key = f"runstate:{namespace_of(run)}|{run.provider}|{run.run_id}|{run.attempt}|{kind}"
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, key))
+    # uuid5 by hand: ``uuid.uuid5`` encodes strictly and fails on a lone surrogate in a run id
+    digest = hashlib.sha1(uuid.NAMESPACE_URL.bytes + identity_bytes(key)).digest()
+    return str(uuid.UUID(bytes=digest[:16], version=5))
 
 
 def run_urn(run: Run) -> str:
     """The ``uri`` of a pipeline run whose record has no web page (``pipelinerun.started`` requires
     one): ``urn:runstate:<namespace>:<provider>:<run id>``, each part percent-encoded."""
     parts = (namespace_of(run), run.provider, run.run_id)
-    return "urn:runstate:" + ":".join(quote(p, safe=":") for p in parts)
+    return "urn:runstate:" + ":".join(quote(identity_bytes(p), safe=":") for p in parts)
 
 
 def _ran(run: Run) -> bool:

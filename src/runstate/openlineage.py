@@ -18,6 +18,7 @@ from ._errors import InvalidRecordError, RunstateError
 from ._exporting import (
     OUTCOMES,
     first_time,
+    identity_bytes,
     iso,
     namespace_of,
     outcome,
@@ -69,7 +70,7 @@ def run_uuid(run: Run, instant: datetime | None = None) -> UUID:
     uuid = require("openlineage.client.uuid", "openlineage")
     at = run.created_at or run.started_at or instant or EPOCH
     require_aware(run)
-    data = f"{namespace_of(run)}.{run.provider}.{run.run_id}.{run.attempt}".encode()
+    data = identity_bytes(f"{namespace_of(run)}.{run.provider}.{run.run_id}.{run.attempt}")
     result: UUID = uuid.generate_static_uuid(instant=at, data=data)
     return result
 

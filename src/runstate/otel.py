@@ -20,6 +20,7 @@ import attrs
 from ._errors import InvalidRecordError
 from ._exporting import (
     error_type,
+    identity_bytes,
     namespace_of,
     pipeline_name,
     require,
@@ -284,7 +285,7 @@ BOUNDS: Final = (0.0, 5.0, 10.0, 25.0, 50.0, 75.0, 100.0, 250.0, 500.0, 750.0, 1
 
 
 def _id(text: str, size: int) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()[: size * 2]
+    return hashlib.sha256(identity_bytes(text)).hexdigest()[: size * 2]
 
 
 def _attributes(values: Mapping[str, str]) -> list[dict[str, Any]]:
