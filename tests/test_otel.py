@@ -251,8 +251,8 @@ def test_otlp_json_of_every_fixture_run() -> None:
     assert otel.write_otlp_json(ONLY_RUNS, out) == 2
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
     traces, metrics = lines
-    ended = [r for r in ONLY_RUNS if r.is_terminal]
-    assert len(traces["resourceSpans"]) == len(ended)
+    ended = {(r.namespace or r.provider, r.provider, r.run_id, r.attempt) for r in ONLY_RUNS if r.is_terminal}
+    assert len(traces["resourceSpans"]) == len(ended), "one resource per run, though fixtures repeat runs"
     for resource in traces["resourceSpans"]:
         _check_attributes(
             _otlp_attributes(resource["resource"]["attributes"]), _refs(ENTITY_RUN) | {"cicd.pipeline.name"}
@@ -361,3 +361,31 @@ def test_a_lone_surrogate_in_a_run_id_gives_stable_distinct_ids() -> None:
     assert (span["traceId"], span["spanId"]) == (again["traceId"], again["spanId"])
     assert span["traceId"] != plain["traceId"]
     assert len(span["traceId"]) == 32 and len(span["spanId"]) == 16
+
+
+def _metric(requests: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
+    found = [
+        m
+        for r in requests
+        for rm in r.get("resourceMetrics", [])
+        for sm in rm["scopeMetrics"]
+        for m in sm["metrics"]
+        if m["name"] == name
+    ]
+    return [p for m in found for p in (m.get("histogram") or m["sum"])["dataPoints"]]
+
+
+def test_otlp_json_counts_a_run_observed_twice_once() -> None:
+    ended = fixture("databricks", "failed_with_termination_details")
+    running = attrs.evolve(ended, state=State.RUNNING, reason=None, ended_at=None, tasks=())
+    once = otel.otlp_json([ended])
+    polled = otel.otlp_json([running, running, ended, ended])
+    assert polled == once
+    assert _metric(polled, "cicd.pipeline.run.active") == []
+    assert sum(int(p["asInt"]) for p in _metric(polled, "cicd.pipeline.run.errors")) == len(
+        otel.error_points(ended)
+    )
+    still = otel.otlp_json([running, attrs.evolve(running, updated_at=running.started_at)])
+    assert [int(p["asInt"]) for p in _metric(still, "cicd.pipeline.run.active")] == [1]
+    retry = attrs.evolve(ended, attempt=1)
+    assert len(otel.otlp_json([ended, retry])[0]["resourceSpans"]) == 2

@@ -351,15 +351,29 @@ def _sums(points: Iterable[dict[str, str]], start: int, end: int) -> list[dict[s
     ]  # fmt: skip
 
 
+def _latest(runs: Iterable[Run]) -> list[Run]:
+    """One observation per run identity, in first-seen order: an ended one over one still going,
+    else the later in the input (a run seen twice must not give two spans, points or active counts)."""
+    latest: dict[str, Run] = {}
+    for run in runs:
+        key = _key(run)
+        seen = latest.get(key)
+        if seen is None or run.is_terminal or not seen.is_terminal:
+            latest[key] = run
+    return list(latest.values())
+
+
 def otlp_json(runs: Iterable[Run], *, span_name: Callable[[Run], str] | None = None) -> list[dict[str, Any]]:
     """The runs as OTLP/JSON requests: one ``ExportTraceServiceRequest`` (a resource per ended run,
     with its ``cicd.pipeline.run`` attributes) and one ``ExportMetricsServiceRequest``.
 
     Trace and span ids are hashes of the run's identity, so a replay of the same runs gives the
-    same ids. ``cicd.pipeline.run.active`` counts the runs of the input that have not ended.
+    same ids. A run observed more than once (``poll`` output) counts once, as its last observation
+    (an ended one over one still going), so ``cicd.pipeline.run.active`` counts the runs of the
+    input that have not ended and no span or point is written twice.
     """
     resources, durations, errors, active, times = [], [], [], [], []
-    for run in runs:
+    for run in _latest(runs):
         tree = plan(run, span_name)
         if tree is not None:
             resources.append(_resource_spans(run, tree))
