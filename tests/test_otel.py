@@ -389,3 +389,14 @@ def test_otlp_json_counts_a_run_observed_twice_once() -> None:
     assert [int(p["asInt"]) for p in _metric(still, "cicd.pipeline.run.active")] == [1]
     retry = attrs.evolve(ended, attempt=1)
     assert len(otel.otlp_json([ended, retry])[0]["resourceSpans"]) == 2
+
+
+def test_points_of_runs_still_going_are_timed_by_the_runs() -> None:
+    ended = fixture("databricks", "failed_with_termination_details")
+    running = attrs.evolve(ended, state=State.RUNNING, reason=None, ended_at=None, tasks=())
+    assert running.started_at is not None
+    (point,) = _metric(otel.otlp_json([running]), "cicd.pipeline.run.active")
+    assert int(point["timeUnixNano"]) == otel._ns(running.started_at)
+    timeless = Run(provider="glue", run_id="jr_1", state=State.RUNNING)
+    (point,) = _metric(otel.otlp_json([timeless]), "cicd.pipeline.run.active")
+    assert int(point["timeUnixNano"]) > 0, "not the epoch"

@@ -382,7 +382,10 @@ def otlp_json(runs: Iterable[Run], *, span_name: Callable[[Run], str] | None = N
             times.append(_ns(tree.end))
         elif (state := otel_run_state(run.state)) is not None:
             active.append({"cicd.pipeline.name": pipeline_name(run), "cicd.pipeline.run.state": state})
-    start, end = (min(times), max(times)) if times else (0, 0)
+            seen = [t for t in (run.created_at, run.started_at, run.updated_at) if t is not None]
+            times += [_ns(max(seen))] if require_aware(run) and seen else []
+    # points need a real time: the latest the input knows, else now (never the epoch)
+    start, end = (min(times), max(times)) if times else (_ns(datetime.now(UTC)),) * 2
     metrics: list[dict[str, Any]] = []
     if durations:
         histogram = {"dataPoints": _histogram(durations, start, end), "aggregationTemporality": _DELTA}
