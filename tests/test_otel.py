@@ -400,3 +400,27 @@ def test_points_of_runs_still_going_are_timed_by_the_runs() -> None:
     timeless = Run(provider="glue", run_id="jr_1", state=State.RUNNING)
     (point,) = _metric(otel.otlp_json([timeless]), "cicd.pipeline.run.active")
     assert int(point["timeUnixNano"]) > 0, "not the epoch"
+
+
+def test_a_late_older_observation_does_not_bring_an_ended_run_back(sdk: Any) -> None:
+    _, reader, _, meter_provider = sdk
+    active = otel.ActiveRuns(meter_provider.get_meter("m"))
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    run = Run(provider="glue", run_id="jr_1", name="etl", state=State.RUNNING, created_at=at)
+    tracker = runstate.RunTracker()
+    for minutes, state in [(0, State.RUNNING), (5, State.SUCCEEDED), (3, State.RUNNING)]:
+        active.observe(tracker.observe(attrs.evolve(run, state=state), at + timedelta(minutes=minutes)))
+    assert tracker.state is State.SUCCEEDED, "the tracker puts the late RUNNING where its time says"
+    values = [p.value for n, _, _, p in _points(reader.get_metrics_data()) if n == "cicd.pipeline.run.active"]
+    assert values == [0], "the run ended; the late RUNNING is older than its end"
+    assert active.observe(runstate.Observation(at + timedelta(minutes=9), State.RUNNING, run)) == "executing"
+
+
+def test_active_runs_forget_old_ended_runs(sdk: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(otel, "ACTIVE_MEMORY", 4)
+    active = otel.ActiveRuns(sdk[3].get_meter("m"))
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    for i in range(20):
+        run = Run(provider="glue", run_id=f"jr_{i}", state=State.SUCCEEDED)
+        active.observe(runstate.Observation(at, State.SUCCEEDED, run))
+        assert len(active._seen_at) <= 5

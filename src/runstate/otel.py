@@ -36,7 +36,16 @@ if TYPE_CHECKING:
     from opentelemetry.metrics import Meter
     from opentelemetry.trace import Tracer
 
-__all__ = ["DURATION_STATES", "ActiveRuns", "SpanPlan", "otlp_json", "plan", "record", "write_otlp_json"]
+__all__ = [
+    "ACTIVE_MEMORY",
+    "DURATION_STATES",
+    "ActiveRuns",
+    "SpanPlan",
+    "otlp_json",
+    "plan",
+    "record",
+    "write_otlp_json",
+]
 
 SCOPE: Final = "runstate"
 ACTION: Final = "RUN"
@@ -233,11 +242,18 @@ def _flatten(span: SpanPlan) -> Iterator[SpanPlan]:
         yield from _flatten(child)
 
 
+ACTIVE_MEMORY: Final = 10_000
+"""How many ended runs :class:`ActiveRuns` remembers the last observation time of (to ignore a late,
+older observation of them); past this, the oldest half is forgotten."""
+
+
 class ActiveRuns:
     """Feeds ``cicd.pipeline.run.active``: a run enters its state while not terminal, leaves when it ends.
 
     Give it every observation of runs (``observe(run)``, or a :class:`runstate.Observation` of a
-    tracker); a run seen in a new state moves from the old state's count to the new one.
+    tracker); a run seen in a new state moves from the old state's count to the new one. An
+    ``Observation`` older than the newest one seen of its run arrived late (trackers take them in any
+    order) and changes nothing, so a run that ended never re-enters on a stale observation.
     """
 
     def __init__(self, meter: Meter | None = None) -> None:
@@ -248,6 +264,7 @@ class ActiveRuns:
             description="The number of pipeline runs currently active in the system by state.",
         )  # fmt: skip
         self._where: dict[str, tuple[str, str]] = {}
+        self._seen_at: dict[str, datetime] = {}
 
     def observe(self, observed: Run | Observation, *, name: str | None = None) -> str | None:
         """Count one observation; returns the run's ``cicd.pipeline.run.state`` now (None once ended).
@@ -259,9 +276,11 @@ class ActiveRuns:
         if run is None and name is None:
             raise InvalidRecordError("runstate", "name", name, "an Observation without its run needs name=")
         key = _key(run) if run is not None else f"name|{name}"
+        before = self._where.get(key)
+        if isinstance(observed, Observation) and self._stale(key, observed.at):
+            return None if before is None else before[1]
         pipeline = pipeline_name(run) if run is not None else str(name)
         now = otel_run_state(state)
-        before = self._where.get(key)
         if before is not None and before[1] == now:
             return now
         if before is not None:
@@ -271,6 +290,18 @@ class ActiveRuns:
             self._counter.add(1, {"cicd.pipeline.name": pipeline, "cicd.pipeline.run.state": now})
             self._where[key] = (pipeline, now)
         return now
+
+    def _stale(self, key: str, at: datetime) -> bool:
+        """Whether an observation at ``at`` is older than the newest one of its run; else note it."""
+        newest = self._seen_at.get(key)
+        if newest is not None and at < newest:
+            return True
+        self._seen_at[key] = at
+        if len(self._seen_at) > ACTIVE_MEMORY + len(self._where):
+            ended = [k for k in self._seen_at if k not in self._where]
+            for old in ended[: len(ended) // 2]:
+                del self._seen_at[old]
+        return False
 
 
 # --- OTLP/JSON (the Collector's file exporter) ----------------------------------------------------
