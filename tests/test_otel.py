@@ -199,6 +199,9 @@ def test_partial_success_counts_its_failed_tasks_as_errors() -> None:
         ("databricks", "failed_with_termination_details", "RUN_EXECUTION_ERROR"),
         ("databricks", "failed_cloud_failure", "CLOUD_FAILURE"),
         ("databricks", "legacy_internal_error", "INTERNAL_ERROR"),
+        ("databricks_system", "run_multitask_failed", "RUN_EXECUTION_ERROR"),
+        ("databricks_system", "run_legacy_row", "DRIVER_ERROR"),
+        ("glue_events", "failed", "_OTHER"),
         ("cloud_deploy", "predeploy_failed_execution_failed", "EXECUTION_FAILED"),
         ("glue", "failed_with_error_message", "_OTHER"),  # Glue gives no code: FAILED only repeats the result
     ],

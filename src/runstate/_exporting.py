@@ -86,12 +86,15 @@ _OUTCOME_INDEX: Final = MappingProxyType({(o.state, o.reason): o for o in OUTCOM
 ERROR_TYPE_FIELDS: Final = MappingProxyType(
     {
         "databricks": ("termination_details.code", "life_cycle_state", "result_state"),
+        "databricks_system": ("termination_code", "result_state"),
         "glue": ("JobRunState",),
+        "glue_events": ("state",),
         "cloud_deploy": ("failureCause",),
     }
 )
 """Where ``error.type`` comes from: the first of these ``provider_state`` words that says more than
-"it failed" (Databricks termination code, Glue ``JobRunState`` ERROR, Cloud Deploy ``failureCause``)."""
+"it failed" (Databricks termination code, in the Jobs API and in the ``system.lakeflow`` tables' rows,
+Glue ``JobRunState`` ERROR, Cloud Deploy ``failureCause``)."""
 
 _SAYS_NOTHING: Final = frozenset({"TERMINATED", "FAILED", "TIMEOUT", "TIMEDOUT", "SUCCESS"})
 """Provider words that only repeat the result; they give ``_OTHER``."""
