@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -195,3 +196,29 @@ def test_a_lone_surrogate_in_a_run_id_gives_valid_distinct_ids() -> None:
     assert events[1]["subject"]["content"]["uri"] == "urn:runstate:ns%20%ED%B3%BF:glue:jr_%ED%B2%80"
     plain = cdevents.events(run, source=SOURCE)
     assert {e["context"]["id"] for e in events}.isdisjoint(e["context"]["id"] for e in plain)
+
+
+_URI_REFERENCE = re.compile(r"(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})+")
+"""RFC 3986 ``URI-reference``, as far as its characters go (jsonschema checks the format only with
+optional packages the tests do not need)."""
+
+
+@pytest.mark.parametrize(
+    ("namespace", "source"),
+    [
+        ("aws:123456789012:eu-west-1", "aws:123456789012:eu-west-1"),
+        ("my workspace", "my%20workspace"),
+        ("gcp:münchen:50%", "gcp:m%C3%BCnchen:50%25"),
+    ],
+)
+def test_subject_source_is_a_uri_reference(namespace: str, source: str) -> None:
+    run = fixture("databricks", "failed_with_termination_details")
+    tasks = tuple(attrs.evolve(t, namespace=namespace) for t in run.tasks)
+    run = attrs.evolve(run, namespace=namespace, tasks=tasks)
+    events = cdevents.events(run, source=SOURCE)
+    sources = {e["subject"]["source"] for e in events}
+    sources |= {
+        e["subject"]["content"]["pipelineRun"]["source"] for e in events if "taskrun" in e["context"]["type"]
+    }
+    assert sources == {source}
+    assert _URI_REFERENCE.fullmatch(source)

@@ -30,7 +30,16 @@ from ._exporting import (
 from ._model import Run
 from ._vocabulary import Phase, State
 
-__all__ = ["OUTCOMES", "EVENT_TYPES", "SPEC_VERSION", "events", "run_urn", "write_jsonl"]
+__all__ = [
+    "EVENT_TYPES",
+    "OUTCOMES",
+    "SPEC_VERSION",
+    "URI_SAFE",
+    "events",
+    "run_urn",
+    "source_of",
+    "write_jsonl",
+]
 
 SPEC_VERSION: Final = "0.5.1"
 EVENT_TYPES: Final = MappingProxyType(
@@ -52,6 +61,17 @@ def _event_id(run: Run, kind: str) -> str:
     # uuid5 by hand: ``uuid.uuid5`` encodes strictly and fails on a lone surrogate in a run id
     digest = hashlib.sha1(uuid.NAMESPACE_URL.bytes + identity_bytes(key)).digest()
     return str(uuid.UUID(bytes=digest[:16], version=5))
+
+
+URI_SAFE: Final = "!$&'()*+,;=:@/-._~"
+"""What :func:`source_of` leaves as it is: RFC 3986's unreserved characters, sub-delims, ``:``,
+``@`` and ``/``; anything else (a space, non-ASCII text, ``%``, ``?``, ``#``) is percent-encoded."""
+
+
+def source_of(run: Run) -> str:
+    """The run's ``subject.source`` (a URI reference by the schemas): its namespace, percent-encoded
+    where it holds what a URI may not (``aws:123:us-east-1`` stays as it is)."""
+    return quote(identity_bytes(namespace_of(run)), safe=URI_SAFE)
 
 
 def run_urn(run: Run) -> str:
@@ -78,7 +98,7 @@ def _event(
             "type": EVENT_TYPES[kind],
             "timestamp": iso(at),
         },
-        "subject": {"id": run.run_id, "source": namespace_of(run), "content": content},
+        "subject": {"id": run.run_id, "source": source_of(run), "content": content},
         "customData": runstate_data(run, include_raw=include_raw),
         "customDataContentType": "application/json",
     }
@@ -98,7 +118,7 @@ def _finish(run: Run, content: dict[str, Any]) -> tuple[datetime, dict[str, Any]
 def _task_events(task: Run, pipeline: Run, source: str, include_raw: bool) -> list[dict[str, Any]]:
     content: dict[str, Any] = {
         "taskName": task.name or task.run_id,
-        "pipelineRun": {"id": pipeline.run_id, "source": namespace_of(pipeline)},
+        "pipelineRun": {"id": pipeline.run_id, "source": source_of(pipeline)},
     }
     if (url := run_url(task)) is not None:
         content["uri"] = url
