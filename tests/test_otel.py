@@ -427,3 +427,23 @@ def test_active_runs_forget_old_ended_runs(sdk: Any, monkeypatch: pytest.MonkeyP
         run = Run(provider="glue", run_id=f"jr_{i}", state=State.SUCCEEDED)
         active.observe(runstate.Observation(at, State.SUCCEEDED, run))
         assert len(active._seen_at) <= 5
+
+
+@pytest.mark.parametrize(
+    ("provider", "name"),
+    [
+        ("databricks_system", "run_cancelled_by_user"),  # run_duration 270 s covers its 12 s in the queue
+        ("cloud_deploy", "deploy_succeeded"),  # end minus start: the queue is outside the total
+        ("databricks", "multitask_with_repair_history"),  # run_duration excludes the repair's wait
+    ],
+)
+def test_queue_time_is_not_also_counted_as_executing(provider: str, name: str) -> None:
+    run = fixture(provider, name)
+    assert run.created_at is not None and run.ended_at is not None and run.durations.total is not None
+    points = {a["cicd.pipeline.run.state"]: s for s, a in otel.duration_points(run)}
+    assert sum(points.values()) <= (run.ended_at - run.created_at).total_seconds() + 1e-6
+    assert points["executing"] > 0
+    assert (
+        points["pending"] + points["executing"]
+        >= min(run.durations.total.total_seconds(), (run.ended_at - run.created_at).total_seconds()) - 1e-6
+    )

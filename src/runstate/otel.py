@@ -56,8 +56,8 @@ DURATION_STATES: Final = MappingProxyType(
 )
 """``cicd.pipeline.run.duration`` per ``cicd.pipeline.run.state``: the :class:`Durations` parts it sums.
 A state gets a point only if the run has at least one of its parts; a run that reports no split at
-all (setup, execution and cleanup all missing: Databricks multitask, Cloud Deploy) counts its total
-as ``executing``."""
+all (setup, execution and cleanup all missing: Databricks multitask, Cloud Deploy) counts its total,
+less its queue time where the total covers it, as ``executing``."""
 
 _DURATION_BRIEF: Final = "Duration of a pipeline run grouped by pipeline, state and result."
 _ERRORS_BRIEF: Final = "The number of errors encountered in pipeline runs (eg. compile, test failures)."
@@ -140,6 +140,19 @@ def plan(run: Run, span_name: Callable[[Run], str] | None = None) -> SpanPlan | 
     )  # fmt: skip
 
 
+def _unsplit_execution(run: Run, total: timedelta) -> timedelta:
+    """The ``executing`` part of a run that reports only its total and perhaps its queue time.
+
+    Providers' totals differ: Databricks' ``run_duration`` (Jobs API and system tables) covers the
+    queue, Cloud Deploy's end minus start does not. Where the run's span (created to ended) shows the
+    total cannot be queue-free (total > span - queue), the queue is taken out, so it is not counted
+    as both ``pending`` and ``executing``.
+    """
+    if run.durations.queue is None or run.created_at is None or run.ended_at is None:
+        return total
+    return max(min(total, run.ended_at - run.created_at - run.durations.queue), timedelta(0))
+
+
 def duration_points(run: Run) -> list[tuple[float, dict[str, str]]]:
     """``cicd.pipeline.run.duration`` points of an ended run: (seconds, attributes) per state it had.
 
@@ -155,7 +168,7 @@ def duration_points(run: Run) -> list[tuple[float, dict[str, str]]]:
         if values:
             seconds[state] = sum(values, timedelta(0)).total_seconds()
     if d.setup is None and d.execution is None and d.cleanup is None and d.total is not None:
-        seconds["executing"] = d.total.total_seconds()
+        seconds["executing"] = _unsplit_execution(run, d.total).total_seconds()
     base = {"cicd.pipeline.name": pipeline_name(run)}
     result = _result_attributes(run, "cicd.pipeline.result")
     error = {k: v for k, v in result.items() if k == "error.type"}
