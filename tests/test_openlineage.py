@@ -11,7 +11,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, HTTPServer, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
@@ -338,3 +338,12 @@ def test_a_lone_surrogate_in_a_run_id_gives_a_stable_distinct_id() -> None:
     made = [_check_event(e) for e in openlineage.events(odd, producer=PRODUCER)]
     assert openlineage.run_uuid(odd) == openlineage.run_uuid(odd) != openlineage.run_uuid(run)
     assert {d["run"]["runId"] for d in made} == {str(openlineage.run_uuid(odd))}
+
+
+def test_a_time_before_1970_is_refused_not_wrapped() -> None:
+    run = fixture("glue", "succeeded")
+    early = attrs.evolve(run, started_at=datetime(1969, 7, 20, tzinfo=UTC))
+    with pytest.raises(InvalidRecordError, match=r"run\.started_at: is before 1970-01-01"):
+        openlineage.events(early, producer=PRODUCER)
+    with pytest.raises(InvalidRecordError):
+        openlineage.run_uuid(early)

@@ -447,3 +447,12 @@ def test_queue_time_is_not_also_counted_as_executing(provider: str, name: str) -
         points["pending"] + points["executing"]
         >= min(run.durations.total.total_seconds(), (run.ended_at - run.created_at).total_seconds()) - 1e-6
     )
+
+
+def test_a_time_before_1970_is_refused_not_wrapped() -> None:
+    start, end = datetime(1969, 12, 31, 23, 59, tzinfo=UTC), datetime(1970, 1, 1, 0, 1, tzinfo=UTC)
+    run = Run(provider="glue", run_id="jr_1", state=State.SUCCEEDED, started_at=start, ended_at=end)
+    with pytest.raises(InvalidRecordError, match=r"run\.started_at: is before 1970-01-01"):
+        otel.otlp_json([run])
+    with pytest.raises(InvalidRecordError, match="before 1970"):
+        otel.otlp_json([attrs.evolve(run, state=State.RUNNING, ended_at=None)])

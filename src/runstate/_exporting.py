@@ -149,17 +149,24 @@ def walk(run: Run, parent: Run | None = None) -> Iterator[tuple[Run, Run | None]
 TIMES: Final = ("created_at", "started_at", "ended_at", "updated_at")
 
 
-def require_aware(run: Run) -> Run:
+EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def require_aware(run: Run, *, since_epoch: bool = False) -> Run:
     """Refuse a run (or task) with a naive time: where it sits on the time line would be a guess.
 
     An export places times in UTC; a naive one would be read as the machine's local time (a silent
     wrong answer, and ids that differ between machines) or fail on arithmetic (a bare TypeError).
+    ``since_epoch`` also refuses a time before 1970: OTLP's unsigned nanoseconds and a UUIDv7's
+    48-bit milliseconds cannot hold it (it would wrap to a time thousands of years away).
     """
     for part, path in _paths(run, "run"):
         for name in TIMES:
             value = getattr(part, name)
             if value is not None and value.utcoffset() is None:
                 raise InvalidRecordError(part.provider, f"{path}.{name}", value, "must be timezone-aware")
+            if since_epoch and value is not None and value < EPOCH:
+                raise InvalidRecordError(part.provider, f"{path}.{name}", value, "is before 1970-01-01")
     return run
 
 

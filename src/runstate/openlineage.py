@@ -69,7 +69,7 @@ def run_uuid(run: Run, instant: datetime | None = None) -> UUID:
     """
     uuid = require("openlineage.client.uuid", "openlineage")
     at = run.created_at or run.started_at or instant or EPOCH
-    require_aware(run)
+    require_aware(run, since_epoch=True)
     data = identity_bytes(f"{namespace_of(run)}.{run.provider}.{run.run_id}.{run.attempt}")
     result: UUID = uuid.generate_static_uuid(instant=at, data=data)
     return result
@@ -203,7 +203,7 @@ def events(
     namespace, else the provider's name. No ``raw`` (nor the job parameters in it) unless
     ``include_raw``. An event whose time the record does not give is left out.
     """
-    namespace = job_namespace or namespace_of(require_aware(run))
+    namespace = job_namespace or namespace_of(require_aware(run, since_epoch=True))
     return _events_of(
         run, producer=producer, namespace=namespace, job_name=run.job_id or pipeline_name(run),
         instant=None, parent=None, root=None, include_raw=include_raw,

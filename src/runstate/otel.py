@@ -117,7 +117,7 @@ def _task_plan(task: Run, parent_start: datetime, parent_end: datetime) -> SpanP
 
 def plan(run: Run, span_name: Callable[[Run], str] | None = None) -> SpanPlan | None:
     """The span tree of an ended run, or None while it runs (or has no time at all to place it)."""
-    if not require_aware(run).is_terminal:
+    if not require_aware(run, since_epoch=True).is_terminal:
         return None
     start = run.created_at or run.started_at or run.ended_at
     if start is None:
@@ -427,7 +427,7 @@ def otlp_json(runs: Iterable[Run], *, span_name: Callable[[Run], str] | None = N
         elif (state := otel_run_state(run.state)) is not None:
             active.append({"cicd.pipeline.name": pipeline_name(run), "cicd.pipeline.run.state": state})
             seen = [t for t in (run.created_at, run.started_at, run.updated_at) if t is not None]
-            times += [_ns(max(seen))] if require_aware(run) and seen else []
+            times += [_ns(max(seen))] if require_aware(run, since_epoch=True) and seen else []
     # points need a real time: the latest the input knows, else now (never the epoch)
     start, end = (min(times), max(times)) if times else (_ns(datetime.now(UTC)),) * 2
     metrics: list[dict[str, Any]] = []
