@@ -456,3 +456,15 @@ def test_a_time_before_1970_is_refused_not_wrapped() -> None:
         otel.otlp_json([run])
     with pytest.raises(InvalidRecordError, match="before 1970"):
         otel.otlp_json([attrs.evolve(run, state=State.RUNNING, ended_at=None)])
+
+
+def test_runs_of_one_pipeline_observed_without_their_runs_count_apart(sdk: Any) -> None:
+    _, reader, _, meter_provider = sdk
+    active = otel.ActiveRuns(meter_provider.get_meter("m"))
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    first, second = runstate.RunTracker(), runstate.RunTracker()
+    active.observe(first.observe(State.RUNNING, at), name="etl", run_id="1")
+    active.observe(second.observe(State.RUNNING, at), name="etl", run_id="2")
+    active.observe(first.observe(State.SUCCEEDED, at + timedelta(minutes=1)), name="etl", run_id="1")
+    values = [p.value for n, _, _, p in _points(reader.get_metrics_data()) if n == "cicd.pipeline.run.active"]
+    assert values == [1], "the second run still runs"

@@ -279,16 +279,20 @@ class ActiveRuns:
         self._where: dict[str, tuple[str, str]] = {}
         self._seen_at: dict[str, datetime] = {}
 
-    def observe(self, observed: Run | Observation, *, name: str | None = None) -> str | None:
+    def observe(
+        self, observed: Run | Observation, *, name: str | None = None, run_id: str | None = None
+    ) -> str | None:
         """Count one observation; returns the run's ``cicd.pipeline.run.state`` now (None once ended).
 
-        An :class:`Observation` without its run needs ``name`` (the pipeline's name) to be counted.
+        An :class:`Observation` without its run needs ``name`` (the pipeline's name) to be counted,
+        and ``run_id`` (any id of the run, e.g. one per tracker) to be told apart from other runs of
+        that pipeline; without it, such observations of one name count as one run.
         """
         run = observed if isinstance(observed, Run) else observed.run
         state: State = observed.state
         if run is None and name is None:
             raise InvalidRecordError("runstate", "name", name, "an Observation without its run needs name=")
-        key = _key(run) if run is not None else f"name|{name}"
+        key = _key(run) if run is not None else f"name|{name}|{run_id}"
         before = self._where.get(key)
         if isinstance(observed, Observation) and self._stale(key, observed.at):
             return None if before is None else before[1]
