@@ -8,6 +8,7 @@ import json
 import re
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -222,3 +223,13 @@ def test_subject_source_is_a_uri_reference(namespace: str, source: str) -> None:
     }
     assert sources == {source}
     assert _URI_REFERENCE.fullmatch(source)
+
+
+def test_a_run_ended_without_starting_has_no_started_event() -> None:
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    queued = Run(provider="glue", run_id="jr_1", state=State.CANCELED, created_at=at, ended_at=at)
+    types = [e["context"]["type"].split(".")[3] for e in cdevents.events(queued, source=SOURCE)]
+    assert types == ["queued", "finished"], "stopped in the queue: it never started"
+    running = Run(provider="glue", run_id="jr_1", state=State.RUNNING, created_at=at)
+    types = [e["context"]["type"].split(".")[3] for e in cdevents.events(running, source=SOURCE)]
+    assert types == ["queued", "started"], "a run going has started, by its creation at the latest"

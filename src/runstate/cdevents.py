@@ -81,10 +81,15 @@ def run_urn(run: Run) -> str:
     return "urn:runstate:" + ":".join(quote(identity_bytes(p), safe=":") for p in parts)
 
 
-def _ran(run: Run) -> bool:
-    return (
-        run.phase in (Phase.RUNNING, Phase.TERMINATING, Phase.TERMINATED) and run.state is not State.SKIPPED
-    )
+def _started(run: Run) -> datetime | None:
+    """When the run started, if the record says it did: its ``started_at``; a run still going that
+    has none started by its ``created_at`` at the latest. An ended run without ``started_at`` (stopped
+    in the queue, failed at submission) and a skipped one have no ``started`` event."""
+    if run.state is State.SKIPPED:
+        return None
+    if run.phase in (Phase.RUNNING, Phase.TERMINATING):
+        return run.started_at or run.created_at
+    return run.started_at if run.phase is Phase.TERMINATED else None
 
 
 def _event(
@@ -123,8 +128,7 @@ def _task_events(task: Run, pipeline: Run, source: str, include_raw: bool) -> li
     if (url := run_url(task)) is not None:
         content["uri"] = url
     out = []
-    start = task.started_at or task.created_at
-    if _ran(task) and start is not None:
+    if (start := _started(task)) is not None:
         out.append(_event(task, "taskrun.started", start, content, source, include_raw))
     for child in task.tasks:
         out += _task_events(child, pipeline, source, include_raw)
@@ -150,8 +154,7 @@ def events(run: Run, *, source: str, include_raw: bool = False) -> list[dict[str
     queued = run.created_at or (first_time(run) if run.phase is Phase.PENDING else None)
     if queued is not None:
         out.append(_event(run, "pipelinerun.queued", queued, content, source, include_raw))
-    start = run.started_at or run.created_at
-    if _ran(run) and start is not None:
+    if (start := _started(run)) is not None:
         out.append(_event(run, "pipelinerun.started", start, content, source, include_raw))
     for task in run.tasks:
         out += _task_events(task, run, source, include_raw)
