@@ -468,3 +468,13 @@ def test_runs_of_one_pipeline_observed_without_their_runs_count_apart(sdk: Any) 
     active.observe(first.observe(State.SUCCEEDED, at + timedelta(minutes=1)), name="etl", run_id="1")
     values = [p.value for n, _, _, p in _points(reader.get_metrics_data()) if n == "cicd.pipeline.run.active"]
     assert values == [1], "the second run still runs"
+
+
+def test_a_run_without_a_pipeline_name_is_not_named_by_its_id() -> None:
+    run = attrs.evolve(fixture("glue", "succeeded"), name=None, job_id=None)
+    tree = otel.plan(run)
+    assert tree is not None
+    assert tree.name == "RUN", "the run id would make one span name per run"
+    assert tree.attributes["cicd.pipeline.name"] == run.run_id
+    named = otel.plan(fixture("glue", "succeeded"))
+    assert named is not None and named.name == "RUN orders-etl"

@@ -115,6 +115,13 @@ def _task_plan(task: Run, parent_start: datetime, parent_end: datetime) -> SpanP
     )  # fmt: skip
 
 
+def _default_span_name(run: Run) -> str:
+    """``{action} {pipeline}``, or ``{action}`` alone when the run has no name nor job id: the name
+    would be the run id, which the conventions rule out (high cardinality: "SHOULD be ``{action}``")."""
+    pipeline = run.name or run.job_id
+    return f"{ACTION} {pipeline}" if pipeline else ACTION
+
+
 def plan(run: Run, span_name: Callable[[Run], str] | None = None) -> SpanPlan | None:
     """The span tree of an ended run, or None while it runs (or has no time at all to place it)."""
     if not require_aware(run, since_epoch=True).is_terminal:
@@ -134,8 +141,9 @@ def plan(run: Run, span_name: Callable[[Run], str] | None = None) -> SpanPlan | 
         attributes["cicd.pipeline.run.url.full"] = url
     children = tuple(p for t in run.tasks if (p := _task_plan(t, start, end)) is not None)
     failed = "error.type" in attributes
+    title = span_name(run) if span_name is not None else _default_span_name(run)
     return SpanPlan(
-        span_name(run) if span_name is not None else f"{ACTION} {name}", "SERVER", start, end, attributes,
+        title, "SERVER", start, end, attributes,
         (run.message or attributes["error.type"]) if failed else None, _key(run), children,
     )  # fmt: skip
 
