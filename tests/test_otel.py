@@ -478,3 +478,11 @@ def test_a_run_without_a_pipeline_name_is_not_named_by_its_id() -> None:
     assert tree.attributes["cicd.pipeline.name"] == run.run_id
     named = otel.plan(fixture("glue", "succeeded"))
     assert named is not None and named.name == "RUN orders-etl"
+
+
+def test_record_counts_a_run_given_twice_once(sdk: Any) -> None:
+    run = fixture("databricks", "failed_with_termination_details")
+    spans, data = _record(sdk, [run, run])
+    assert len(spans) == len({s.context.span_id for s in spans}) == 1 + len(run.tasks)
+    counts = [p.count for n, _, _, p in _points(data) if n == "cicd.pipeline.run.duration"]
+    assert counts and set(counts) == {1}

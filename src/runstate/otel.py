@@ -234,7 +234,9 @@ def record(
 
     Runs not yet ended produce nothing here (feed :class:`ActiveRuns` with them). ``tracer`` and
     ``meter`` default to the global providers' ``runstate`` ones; ``span_name(run)`` replaces the
-    default ``RUN {cicd.pipeline.name}`` where names have high cardinality.
+    default ``RUN {cicd.pipeline.name}`` where names have high cardinality. A run given more than
+    once counts once, as its last observation (as in :func:`otlp_json`); across calls, give each
+    ended run once.
     """
     trace = require("opentelemetry.trace", "otel")
     metrics = require("opentelemetry.metrics", "otel")
@@ -244,7 +246,7 @@ def record(
     histogram = meter.create_histogram("cicd.pipeline.run.duration", unit="s", description=_DURATION_BRIEF)
     errors = meter.create_counter("cicd.pipeline.run.errors", unit="{error}", description=_ERRORS_BRIEF)
     count = 0
-    for run in runs:
+    for run in _latest(runs):
         tree = plan(run, span_name)
         if tree is None:
             continue
