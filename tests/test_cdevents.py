@@ -233,3 +233,11 @@ def test_a_run_ended_without_starting_has_no_started_event() -> None:
     running = Run(provider="glue", run_id="jr_1", state=State.RUNNING, created_at=at)
     types = [e["context"]["type"].split(".")[3] for e in cdevents.events(running, source=SOURCE)]
     assert types == ["queued", "started"], "a run going has started, by its creation at the latest"
+
+
+def test_a_run_never_finishes_before_it_starts() -> None:
+    run = fixture("glue", "succeeded")
+    assert run.started_at is not None and run.ended_at is not None
+    skewed = attrs.evolve(run, ended_at=run.started_at - (run.ended_at - run.started_at))
+    times = [e["context"]["timestamp"] for e in cdevents.events(skewed, source=SOURCE)]
+    assert times == sorted(times)

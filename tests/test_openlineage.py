@@ -347,3 +347,12 @@ def test_a_time_before_1970_is_refused_not_wrapped() -> None:
         openlineage.events(early, producer=PRODUCER)
     with pytest.raises(InvalidRecordError):
         openlineage.run_uuid(early)
+
+
+def test_a_run_never_ends_before_it_starts() -> None:
+    run = fixture("glue", "succeeded")
+    assert run.started_at is not None and run.ended_at is not None
+    skewed = attrs.evolve(run, ended_at=run.started_at - (run.ended_at - run.started_at))
+    times = [e.eventTime for e in openlineage.events(skewed, producer=PRODUCER)]
+    assert [e.eventType.value for e in openlineage.events(skewed, producer=PRODUCER)][-1] == "COMPLETE"
+    assert times == sorted(times)

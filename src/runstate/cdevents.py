@@ -114,6 +114,8 @@ def _finish(run: Run, content: dict[str, Any]) -> tuple[datetime, dict[str, Any]
     at = run.ended_at or run.updated_at or run.started_at or run.created_at
     if found is None or at is None:
         return None
+    if (start := _started(run)) is not None and at < start:  # clock skew: never finished before started
+        at = start
     content = {**content, "outcome": found.cdevents}
     if found.cdevents in _ERROR_OUTCOMES or run.state is State.TIMED_OUT:
         content["errors"] = run.message or f"{run.state.value}: {', '.join(run.provider_state.values())}"

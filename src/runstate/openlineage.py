@@ -96,7 +96,10 @@ def _times(run: Run) -> list[tuple[str, datetime]]:
         return out
     end = run.ended_at or run.updated_at or start
     if end is not None:
-        out.append((found.openlineage, end))
+        # an end stamped before the start (clock skew between the provider's fields) still ends the
+        # run: consumers order a run's events by eventTime, and a final event before START reads as
+        # a run that started after it ended and never finished
+        out.append((found.openlineage, end if start is None else max(end, start)))
     return out
 
 
