@@ -107,6 +107,8 @@ def test_tasks_point_at_their_parent_and_end_before_it() -> None:
         ("cloud_deploy", "deploy_succeeded", ["OTHER", "START", "COMPLETE"]),
         ("cloud_deploy", "state_unspecified", ["OTHER"]),
         ("databricks", "queued_with_queue_details", ["OTHER", "OTHER"]),
+        ("glue_events", "succeeded", ["START", "COMPLETE"]),  # the event gives only the end
+        ("glue_events", "timeout", ["START", "FAIL"]),
     ],
 )
 def test_documented_sequences(provider: str, name: str, expected: list[str]) -> None:
@@ -357,3 +359,16 @@ def test_a_run_never_ends_before_it_starts() -> None:
     assert made[-1]["eventType"] == "COMPLETE"
     times = [d["eventTime"] for d in made]
     assert times == sorted(times)
+
+
+@pytest.mark.parametrize("run", ONLY_RUNS, ids=IDS)
+def test_every_ended_run_has_one_start_before_its_one_final_event(run: Run) -> None:
+    """RunEvent 2-0-2 ``eventType``: "It is required to issue 1 START event and 1 of [COMPLETE, ABORT,
+    FAIL] event per run"."""
+    by_run: dict[str, list[str]] = {}
+    for data in (openlineage.to_json(e) for e in openlineage.events(run, producer=PRODUCER)):
+        by_run.setdefault(data["run"]["runId"], []).append(data["eventType"])
+    for types in by_run.values():
+        if TERMINAL & set(types):
+            assert types.count("START") == 1 and sum(t in TERMINAL for t in types) == 1, types
+            assert types.index("START") < next(i for i, t in enumerate(types) if t in TERMINAL), types

@@ -95,6 +95,10 @@ def _times(run: Run) -> list[tuple[str, datetime]]:
             out.append(("RUNNING", run.updated_at))
         return out
     end = run.ended_at or run.updated_at or start
+    if end is not None and start is None:
+        # the spec requires one START per run: an ended run never seen starting (an EventBridge
+        # event gives only the end) starts at its end, as a skipped run does
+        out.append(("START", end))
     if end is not None:
         # an end stamped before the start (clock skew between the provider's fields) still ends the
         # run: consumers order a run's events by eventTime, and a final event before START reads as
