@@ -241,3 +241,9 @@ def test_a_run_never_finishes_before_it_starts() -> None:
     skewed = attrs.evolve(run, ended_at=run.started_at - (run.ended_at - run.started_at))
     times = [e["context"]["timestamp"] for e in cdevents.events(skewed, source=SOURCE)]
     assert times == sorted(times)
+
+
+@pytest.mark.parametrize("source", ["", "my exporter", "ünï"])
+def test_a_source_the_schema_rejects_is_refused(source: str) -> None:
+    with pytest.raises(InvalidRecordError, match="source"):
+        cdevents.events(fixture("glue", "succeeded"), source=source)

@@ -372,3 +372,9 @@ def test_every_ended_run_has_one_start_before_its_one_final_event(run: Run) -> N
         if TERMINAL & set(types):
             assert types.count("START") == 1 and sum(t in TERMINAL for t in types) == 1, types
             assert types.index("START") < next(i for i, t in enumerate(types) if t in TERMINAL), types
+
+
+@pytest.mark.parametrize("producer", ["", "not a uri", "example.com/exporter", "https://exa mple.com"])
+def test_a_producer_the_schema_rejects_is_refused(producer: str) -> None:
+    with pytest.raises(InvalidRecordError, match="producer"):
+        openlineage.events(fixture("glue", "succeeded"), producer=producer)

@@ -7,6 +7,7 @@ three export modules and docs/export.md read them, so the standards cannot drift
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from types import MappingProxyType, ModuleType
@@ -29,6 +30,7 @@ __all__ = [
     "pipeline_name",
     "require",
     "require_aware",
+    "require_uri",
     "run_url",
     "walk",
 ]
@@ -174,6 +176,28 @@ def _paths(run: Run, path: str) -> Iterator[tuple[Run, str]]:
     yield run, path
     for i, task in enumerate(run.tasks):
         yield from _paths(task, f"{path}.tasks[{i}]")
+
+
+_URI_REFERENCE: Final = re.compile(r"(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})+")
+"""The characters of an RFC 3986 URI reference (percent-encoding included)."""
+_SCHEME: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
+def require_uri(standard: str, field: str, value: object, *, absolute: bool) -> str:
+    """Refuse a caller's ``producer`` / ``source`` that its schema's format would reject.
+
+    OpenLineage's ``producer`` is a ``uri`` (absolute), CDEvents' ``context.source`` a non-empty
+    ``uri-reference``; events made with anything else validate nowhere, so say so up front.
+    """
+    if not isinstance(value, str) or not _URI_REFERENCE.fullmatch(value):
+        raise InvalidRecordError(
+            standard, field, value, "must be a URI (no spaces, non-ASCII percent-encoded)"
+        )
+    if absolute and not _SCHEME.match(value):
+        raise InvalidRecordError(
+            standard, field, value, "must be an absolute URI, e.g. https://example.com/exporter"
+        )
+    return value
 
 
 def identity_bytes(text: str) -> bytes:

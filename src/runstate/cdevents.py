@@ -24,6 +24,7 @@ from ._exporting import (
     outcome,
     pipeline_name,
     require_aware,
+    require_uri,
     run_url,
     runstate_data,
 )
@@ -148,6 +149,7 @@ def events(run: Run, *, source: str, include_raw: bool = False) -> list[dict[str
     URI reference naming your exporter); ``subject.source`` is the run's namespace. No ``raw`` (nor
     the job parameters in it) unless ``include_raw``.
     """
+    require_uri("cdevents", "source", source, absolute=False)
     content: dict[str, Any] = {
         "pipelineName": pipeline_name(require_aware(run)),
         "uri": run_url(run) or run_urn(run),

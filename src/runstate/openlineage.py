@@ -25,6 +25,7 @@ from ._exporting import (
     pipeline_name,
     require,
     require_aware,
+    require_uri,
     runstate_data,
 )
 from ._model import Run
@@ -210,6 +211,7 @@ def events(
     namespace, else the provider's name. No ``raw`` (nor the job parameters in it) unless
     ``include_raw``. An event whose time the record does not give is left out.
     """
+    require_uri("openlineage", "producer", producer, absolute=True)
     namespace = job_namespace or namespace_of(require_aware(run, since_epoch=True))
     return _events_of(
         run, producer=producer, namespace=namespace, job_name=run.job_id or pipeline_name(run),
