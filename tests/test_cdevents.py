@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import re
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +18,7 @@ import pytest
 from hypothesis import assume, given, settings
 from referencing import Registry, Resource
 
-from runstate import Run, State, cdevents
+from runstate import InvalidRecordError, Run, State, cdevents
 from runstate._cli_export import ExportUsageError, add_export_arguments, run_export
 from runstate._exporting import OUTCOMES, outcome, walk
 
@@ -174,3 +176,74 @@ def test_every_run_gives_valid_events(run: Run) -> None:
         _validate(event)
     assert events == cdevents.events(run, source=SOURCE, include_raw=True)
     assert len({e["context"]["id"] for e in events}) == len(events)
+
+
+def test_a_naive_time_is_refused_not_guessed() -> None:
+    run = fixture("databricks", "failed_with_termination_details")
+    ended = run.tasks[0].ended_at
+    assert ended is not None
+    task = attrs.evolve(run.tasks[0], ended_at=ended.replace(tzinfo=None))
+    naive = attrs.evolve(run, tasks=(task, *run.tasks[1:]))
+    with pytest.raises(InvalidRecordError, match=r"run\.tasks\[0\]\.ended_at: must be timezone-aware"):
+        cdevents.events(naive, source=SOURCE)
+
+
+def test_a_lone_surrogate_in_a_run_id_gives_valid_distinct_ids() -> None:
+    run = fixture("glue", "succeeded")
+    odd = attrs.evolve(run, run_id="jr_\udc80", namespace="ns \udcff")
+    events = cdevents.events(odd, source=SOURCE)
+    for event in events:
+        _validate(json.loads(json.dumps(event)))
+    assert events[1]["subject"]["content"]["uri"] == "urn:runstate:ns%20%ED%B3%BF:glue:jr_%ED%B2%80"
+    plain = cdevents.events(run, source=SOURCE)
+    assert {e["context"]["id"] for e in events}.isdisjoint(e["context"]["id"] for e in plain)
+
+
+_URI_REFERENCE = re.compile(r"(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})+")
+"""RFC 3986 ``URI-reference``, as far as its characters go (jsonschema checks the format only with
+optional packages the tests do not need)."""
+
+
+@pytest.mark.parametrize(
+    ("namespace", "source"),
+    [
+        ("aws:123456789012:eu-west-1", "aws:123456789012:eu-west-1"),
+        ("my workspace", "my%20workspace"),
+        ("gcp:münchen:50%", "gcp:m%C3%BCnchen:50%25"),
+    ],
+)
+def test_subject_source_is_a_uri_reference(namespace: str, source: str) -> None:
+    run = fixture("databricks", "failed_with_termination_details")
+    tasks = tuple(attrs.evolve(t, namespace=namespace) for t in run.tasks)
+    run = attrs.evolve(run, namespace=namespace, tasks=tasks)
+    events = cdevents.events(run, source=SOURCE)
+    sources = {e["subject"]["source"] for e in events}
+    sources |= {
+        e["subject"]["content"]["pipelineRun"]["source"] for e in events if "taskrun" in e["context"]["type"]
+    }
+    assert sources == {source}
+    assert _URI_REFERENCE.fullmatch(source)
+
+
+def test_a_run_ended_without_starting_has_no_started_event() -> None:
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    queued = Run(provider="glue", run_id="jr_1", state=State.CANCELED, created_at=at, ended_at=at)
+    types = [e["context"]["type"].split(".")[3] for e in cdevents.events(queued, source=SOURCE)]
+    assert types == ["queued", "finished"], "stopped in the queue: it never started"
+    running = Run(provider="glue", run_id="jr_1", state=State.RUNNING, created_at=at)
+    types = [e["context"]["type"].split(".")[3] for e in cdevents.events(running, source=SOURCE)]
+    assert types == ["queued", "started"], "a run going has started, by its creation at the latest"
+
+
+def test_a_run_never_finishes_before_it_starts() -> None:
+    run = fixture("glue", "succeeded")
+    assert run.started_at is not None and run.ended_at is not None
+    skewed = attrs.evolve(run, ended_at=run.started_at - (run.ended_at - run.started_at))
+    times = [e["context"]["timestamp"] for e in cdevents.events(skewed, source=SOURCE)]
+    assert times == sorted(times)
+
+
+@pytest.mark.parametrize("source", ["", "my exporter", "ünï"])
+def test_a_source_the_schema_rejects_is_refused(source: str) -> None:
+    with pytest.raises(InvalidRecordError, match="source"):
+        cdevents.events(fixture("glue", "succeeded"), source=source)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
-from datetime import datetime
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, HTTPServer, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
 from uuid import UUID
@@ -23,7 +25,7 @@ from openlineage.client.event_v2 import RunEvent
 from openlineage.client.uuid import generate_static_uuid
 from referencing import Registry, Resource
 
-from runstate import Run, State, openlineage
+from runstate import InvalidRecordError, Run, RunstateError, State, openlineage
 from runstate._cli_export import add_export_arguments, run_export
 from runstate._exporting import outcome, walk
 
@@ -105,6 +107,8 @@ def test_tasks_point_at_their_parent_and_end_before_it() -> None:
         ("cloud_deploy", "deploy_succeeded", ["OTHER", "START", "COMPLETE"]),
         ("cloud_deploy", "state_unspecified", ["OTHER"]),
         ("databricks", "queued_with_queue_details", ["OTHER", "OTHER"]),
+        ("glue_events", "succeeded", ["START", "COMPLETE"]),  # the event gives only the end
+        ("glue_events", "timeout", ["START", "FAIL"]),
     ],
 )
 def test_documented_sequences(provider: str, name: str, expected: list[str]) -> None:
@@ -218,6 +222,68 @@ def test_emit_through_the_clients_http_transport(lineage_server: tuple[str, list
         _validate(body, RUN_EVENT)
 
 
+class _Answer(BaseHTTPRequestHandler):
+    """Answers every POST with ``status``, after ``delay`` seconds."""
+
+    status: ClassVar[int] = 200
+    delay: ClassVar[float] = 0.0
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        time.sleep(type(self).delay)
+        try:
+            self.send_response(type(self).status)
+            self.end_headers()
+        except OSError:  # the client gave up waiting
+            return
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet
+        return None
+
+
+@pytest.fixture
+def answering_server() -> Iterator[tuple[str, type[_Answer]]]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Answer)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", _Answer
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+        _Answer.status, _Answer.delay = 200, 0.0
+
+
+@pytest.mark.parametrize(
+    ("status", "delay", "said"),
+    [(404, 0.0, "server answered 404 Not Found"), (500, 0.0, "500 error"), (200, 2.0, "timed out")],
+)
+def test_a_refused_or_slow_send_is_a_clear_error(
+    answering_server: tuple[str, type[_Answer]], status: int, delay: float, said: str
+) -> None:
+    url, handler = answering_server
+    handler.status, handler.delay = status, delay
+    run = fixture("glue", "succeeded")
+    with pytest.raises(openlineage.EmitError, match=r"event 1 .*; 0 sent before") as caught:
+        openlineage.emit([run], url, producer=PRODUCER, timeout=0.5, retries=0)
+    assert isinstance(caught.value, RunstateError)
+    assert said in str(caught.value)
+    assert (caught.value.url, caught.value.sent, caught.value.run_id) == (url, 0, run.run_id)
+
+
+def test_an_unreachable_server_or_a_bad_url_is_a_clear_error() -> None:
+    with socket.socket() as closed:  # a port nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    run = fixture("glue", "succeeded")
+    with pytest.raises(openlineage.EmitError, match="ConnectionError"):
+        openlineage.emit([run], f"http://127.0.0.1:{port}", producer=PRODUCER, retries=0)
+    with pytest.raises(InvalidRecordError, match="url"):
+        openlineage.emit([run], "not a url", producer=PRODUCER)
+
+
 def test_cli_export_to_an_endpoint(lineage_server: tuple[str, list[tuple[str, Any]]]) -> None:
     url, received = lineage_server
     parser = add_export_arguments(argparse.ArgumentParser())
@@ -256,3 +322,59 @@ def test_a_missing_extra_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "openlineage.client.uuid", None)
     with pytest.raises(ImportError, match=r"pip install 'runstate\[openlineage\]'"):
         openlineage.events(fixture("glue", "succeeded"), producer=PRODUCER)
+
+
+def test_a_naive_time_is_refused_not_read_as_local_time() -> None:
+    run = fixture("glue", "succeeded")
+    assert run.started_at is not None
+    naive = attrs.evolve(run, started_at=run.started_at.replace(tzinfo=None))
+    with pytest.raises(InvalidRecordError, match=r"run\.started_at: must be timezone-aware"):
+        openlineage.events(naive, producer=PRODUCER)
+    with pytest.raises(InvalidRecordError):
+        openlineage.run_uuid(naive)
+
+
+def test_a_lone_surrogate_in_a_run_id_gives_a_stable_distinct_id() -> None:
+    run = fixture("glue", "succeeded")
+    odd = attrs.evolve(run, run_id="jr_\udc80")
+    made = [_check_event(e) for e in openlineage.events(odd, producer=PRODUCER)]
+    assert openlineage.run_uuid(odd) == openlineage.run_uuid(odd) != openlineage.run_uuid(run)
+    assert {d["run"]["runId"] for d in made} == {str(openlineage.run_uuid(odd))}
+
+
+def test_a_time_before_1970_is_refused_not_wrapped() -> None:
+    run = fixture("glue", "succeeded")
+    early = attrs.evolve(run, started_at=datetime(1969, 7, 20, tzinfo=UTC))
+    with pytest.raises(InvalidRecordError, match=r"run\.started_at: is before 1970-01-01"):
+        openlineage.events(early, producer=PRODUCER)
+    with pytest.raises(InvalidRecordError):
+        openlineage.run_uuid(early)
+
+
+def test_a_run_never_ends_before_it_starts() -> None:
+    run = fixture("glue", "succeeded")
+    assert run.started_at is not None and run.ended_at is not None
+    skewed = attrs.evolve(run, ended_at=run.started_at - (run.ended_at - run.started_at))
+    made = [openlineage.to_json(e) for e in openlineage.events(skewed, producer=PRODUCER)]
+    assert made[-1]["eventType"] == "COMPLETE"
+    times = [d["eventTime"] for d in made]
+    assert times == sorted(times)
+
+
+@pytest.mark.parametrize("run", ONLY_RUNS, ids=IDS)
+def test_every_ended_run_has_one_start_before_its_one_final_event(run: Run) -> None:
+    """RunEvent 2-0-2 ``eventType``: "It is required to issue 1 START event and 1 of [COMPLETE, ABORT,
+    FAIL] event per run"."""
+    by_run: dict[str, list[str]] = {}
+    for data in (openlineage.to_json(e) for e in openlineage.events(run, producer=PRODUCER)):
+        by_run.setdefault(data["run"]["runId"], []).append(data["eventType"])
+    for types in by_run.values():
+        if TERMINAL & set(types):
+            assert types.count("START") == 1 and sum(t in TERMINAL for t in types) == 1, types
+            assert types.index("START") < next(i for i, t in enumerate(types) if t in TERMINAL), types
+
+
+@pytest.mark.parametrize("producer", ["", "not a uri", "example.com/exporter", "https://exa mple.com"])
+def test_a_producer_the_schema_rejects_is_refused(producer: str) -> None:
+    with pytest.raises(InvalidRecordError, match="producer"):
+        openlineage.events(fixture("glue", "succeeded"), producer=producer)

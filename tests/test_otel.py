@@ -199,6 +199,9 @@ def test_partial_success_counts_its_failed_tasks_as_errors() -> None:
         ("databricks", "failed_with_termination_details", "RUN_EXECUTION_ERROR"),
         ("databricks", "failed_cloud_failure", "CLOUD_FAILURE"),
         ("databricks", "legacy_internal_error", "INTERNAL_ERROR"),
+        ("databricks_system", "run_multitask_failed", "RUN_EXECUTION_ERROR"),
+        ("databricks_system", "run_legacy_row", "DRIVER_ERROR"),
+        ("glue_events", "failed", "_OTHER"),
         ("cloud_deploy", "predeploy_failed_execution_failed", "EXECUTION_FAILED"),
         ("glue", "failed_with_error_message", "_OTHER"),  # Glue gives no code: FAILED only repeats the result
     ],
@@ -251,8 +254,8 @@ def test_otlp_json_of_every_fixture_run() -> None:
     assert otel.write_otlp_json(ONLY_RUNS, out) == 2
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
     traces, metrics = lines
-    ended = [r for r in ONLY_RUNS if r.is_terminal]
-    assert len(traces["resourceSpans"]) == len(ended)
+    ended = {(r.namespace or r.provider, r.provider, r.run_id, r.attempt) for r in ONLY_RUNS if r.is_terminal}
+    assert len(traces["resourceSpans"]) == len(ended), "one resource per run, though fixtures repeat runs"
     for resource in traces["resourceSpans"]:
         _check_attributes(
             _otlp_attributes(resource["resource"]["attributes"]), _refs(ENTITY_RUN) | {"cicd.pipeline.name"}
@@ -339,3 +342,147 @@ def test_a_missing_extra_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "opentelemetry.trace", None)
     with pytest.raises(ImportError, match=r"pip install 'runstate\[otel\]'"):
         otel.record([])
+
+
+def test_a_naive_time_is_refused_not_a_type_error(sdk: Any) -> None:
+    _, _, tracer_provider, meter_provider = sdk
+    run = fixture("glue", "succeeded")
+    assert run.ended_at is not None
+    naive = attrs.evolve(run, ended_at=run.ended_at.replace(tzinfo=None))
+    with pytest.raises(InvalidRecordError, match=r"run\.ended_at: must be timezone-aware"):
+        otel.otlp_json([naive])
+    with pytest.raises(InvalidRecordError, match=r"run\.ended_at: must be timezone-aware"):
+        otel.record([naive], tracer=tracer_provider.get_tracer("t"), meter=meter_provider.get_meter("m"))
+
+
+def test_a_lone_surrogate_in_a_run_id_gives_stable_distinct_ids() -> None:
+    run = fixture("glue", "failed_with_error_message")
+    odd = attrs.evolve(run, run_id="jr_\udc80")
+    span = otel.otlp_json([odd])[0]["resourceSpans"][0]["scopeSpans"][0]["spans"][0]
+    again = otel.otlp_json([odd])[0]["resourceSpans"][0]["scopeSpans"][0]["spans"][0]
+    plain = otel.otlp_json([run])[0]["resourceSpans"][0]["scopeSpans"][0]["spans"][0]
+    assert (span["traceId"], span["spanId"]) == (again["traceId"], again["spanId"])
+    assert span["traceId"] != plain["traceId"]
+    assert len(span["traceId"]) == 32 and len(span["spanId"]) == 16
+
+
+def _metric(requests: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
+    found = [
+        m
+        for r in requests
+        for rm in r.get("resourceMetrics", [])
+        for sm in rm["scopeMetrics"]
+        for m in sm["metrics"]
+        if m["name"] == name
+    ]
+    return [p for m in found for p in (m.get("histogram") or m["sum"])["dataPoints"]]
+
+
+def test_otlp_json_counts_a_run_observed_twice_once() -> None:
+    ended = fixture("databricks", "failed_with_termination_details")
+    running = attrs.evolve(ended, state=State.RUNNING, reason=None, ended_at=None, tasks=())
+    once = otel.otlp_json([ended])
+    polled = otel.otlp_json([running, running, ended, ended])
+    assert polled == once
+    assert _metric(polled, "cicd.pipeline.run.active") == []
+    assert sum(int(p["asInt"]) for p in _metric(polled, "cicd.pipeline.run.errors")) == len(
+        otel.error_points(ended)
+    )
+    still = otel.otlp_json([running, attrs.evolve(running, updated_at=running.started_at)])
+    assert [int(p["asInt"]) for p in _metric(still, "cicd.pipeline.run.active")] == [1]
+    retry = attrs.evolve(ended, attempt=1)
+    assert len(otel.otlp_json([ended, retry])[0]["resourceSpans"]) == 2
+
+
+def test_points_of_runs_still_going_are_timed_by_the_runs() -> None:
+    ended = fixture("databricks", "failed_with_termination_details")
+    running = attrs.evolve(ended, state=State.RUNNING, reason=None, ended_at=None, tasks=())
+    assert running.started_at is not None
+    (point,) = _metric(otel.otlp_json([running]), "cicd.pipeline.run.active")
+    assert int(point["timeUnixNano"]) == otel._ns(running.started_at)
+    timeless = Run(provider="glue", run_id="jr_1", state=State.RUNNING)
+    (point,) = _metric(otel.otlp_json([timeless]), "cicd.pipeline.run.active")
+    assert int(point["timeUnixNano"]) > 0, "not the epoch"
+
+
+def test_a_late_older_observation_does_not_bring_an_ended_run_back(sdk: Any) -> None:
+    _, reader, _, meter_provider = sdk
+    active = otel.ActiveRuns(meter_provider.get_meter("m"))
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    run = Run(provider="glue", run_id="jr_1", name="etl", state=State.RUNNING, created_at=at)
+    tracker = runstate.RunTracker()
+    for minutes, state in [(0, State.RUNNING), (5, State.SUCCEEDED), (3, State.RUNNING)]:
+        active.observe(tracker.observe(attrs.evolve(run, state=state), at + timedelta(minutes=minutes)))
+    assert tracker.state is State.SUCCEEDED, "the tracker puts the late RUNNING where its time says"
+    values = [p.value for n, _, _, p in _points(reader.get_metrics_data()) if n == "cicd.pipeline.run.active"]
+    assert values == [0], "the run ended; the late RUNNING is older than its end"
+    assert active.observe(runstate.Observation(at + timedelta(minutes=9), State.RUNNING, run)) == "executing"
+
+
+def test_active_runs_forget_old_ended_runs(sdk: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(otel, "ACTIVE_MEMORY", 4)
+    active = otel.ActiveRuns(sdk[3].get_meter("m"))
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    for i in range(20):
+        run = Run(provider="glue", run_id=f"jr_{i}", state=State.SUCCEEDED)
+        active.observe(runstate.Observation(at, State.SUCCEEDED, run))
+        assert len(active._seen_at) <= 5
+
+
+@pytest.mark.parametrize(
+    ("provider", "name"),
+    [
+        ("databricks_system", "run_cancelled_by_user"),  # run_duration 270 s covers its 12 s in the queue
+        ("cloud_deploy", "deploy_succeeded"),  # end minus start: the queue is outside the total
+        ("databricks", "multitask_with_repair_history"),  # run_duration excludes the repair's wait
+    ],
+)
+def test_queue_time_is_not_also_counted_as_executing(provider: str, name: str) -> None:
+    run = fixture(provider, name)
+    assert run.created_at is not None and run.ended_at is not None and run.durations.total is not None
+    points = {a["cicd.pipeline.run.state"]: s for s, a in otel.duration_points(run)}
+    assert sum(points.values()) <= (run.ended_at - run.created_at).total_seconds() + 1e-6
+    assert points["executing"] > 0
+    assert (
+        points["pending"] + points["executing"]
+        >= min(run.durations.total.total_seconds(), (run.ended_at - run.created_at).total_seconds()) - 1e-6
+    )
+
+
+def test_a_time_before_1970_is_refused_not_wrapped() -> None:
+    start, end = datetime(1969, 12, 31, 23, 59, tzinfo=UTC), datetime(1970, 1, 1, 0, 1, tzinfo=UTC)
+    run = Run(provider="glue", run_id="jr_1", state=State.SUCCEEDED, started_at=start, ended_at=end)
+    with pytest.raises(InvalidRecordError, match=r"run\.started_at: is before 1970-01-01"):
+        otel.otlp_json([run])
+    with pytest.raises(InvalidRecordError, match="before 1970"):
+        otel.otlp_json([attrs.evolve(run, state=State.RUNNING, ended_at=None)])
+
+
+def test_runs_of_one_pipeline_observed_without_their_runs_count_apart(sdk: Any) -> None:
+    _, reader, _, meter_provider = sdk
+    active = otel.ActiveRuns(meter_provider.get_meter("m"))
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    first, second = runstate.RunTracker(), runstate.RunTracker()
+    active.observe(first.observe(State.RUNNING, at), name="etl", run_id="1")
+    active.observe(second.observe(State.RUNNING, at), name="etl", run_id="2")
+    active.observe(first.observe(State.SUCCEEDED, at + timedelta(minutes=1)), name="etl", run_id="1")
+    values = [p.value for n, _, _, p in _points(reader.get_metrics_data()) if n == "cicd.pipeline.run.active"]
+    assert values == [1], "the second run still runs"
+
+
+def test_a_run_without_a_pipeline_name_is_not_named_by_its_id() -> None:
+    run = attrs.evolve(fixture("glue", "succeeded"), name=None, job_id=None)
+    tree = otel.plan(run)
+    assert tree is not None
+    assert tree.name == "RUN", "the run id would make one span name per run"
+    assert tree.attributes["cicd.pipeline.name"] == run.run_id
+    named = otel.plan(fixture("glue", "succeeded"))
+    assert named is not None and named.name == "RUN orders-etl"
+
+
+def test_record_counts_a_run_given_twice_once(sdk: Any) -> None:
+    run = fixture("databricks", "failed_with_termination_details")
+    spans, data = _record(sdk, [run, run])
+    assert len(spans) == len({s.context.span_id for s in spans}) == 1 + len(run.tasks)
+    counts = [p.count for n, _, _, p in _points(data) if n == "cicd.pipeline.run.duration"]
+    assert counts and set(counts) == {1}

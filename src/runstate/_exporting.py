@@ -7,11 +7,13 @@ three export modules and docs/export.md read them, so the standards cannot drift
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from types import MappingProxyType, ModuleType
 from typing import Any, Final, NamedTuple
 
+from ._errors import InvalidRecordError
 from ._model import Run
 from ._vocabulary import Reason, State, otel_result
 
@@ -21,11 +23,14 @@ __all__ = [
     "RUN_URL_DETAILS",
     "Outcome",
     "error_type",
+    "identity_bytes",
     "iso",
     "namespace_of",
     "outcome",
     "pipeline_name",
     "require",
+    "require_aware",
+    "require_uri",
     "run_url",
     "walk",
 ]
@@ -83,12 +88,15 @@ _OUTCOME_INDEX: Final = MappingProxyType({(o.state, o.reason): o for o in OUTCOM
 ERROR_TYPE_FIELDS: Final = MappingProxyType(
     {
         "databricks": ("termination_details.code", "life_cycle_state", "result_state"),
+        "databricks_system": ("termination_code", "result_state"),
         "glue": ("JobRunState",),
+        "glue_events": ("state",),
         "cloud_deploy": ("failureCause",),
     }
 )
 """Where ``error.type`` comes from: the first of these ``provider_state`` words that says more than
-"it failed" (Databricks termination code, Glue ``JobRunState`` ERROR, Cloud Deploy ``failureCause``)."""
+"it failed" (Databricks termination code, in the Jobs API and in the ``system.lakeflow`` tables' rows,
+Glue ``JobRunState`` ERROR, Cloud Deploy ``failureCause``)."""
 
 _SAYS_NOTHING: Final = frozenset({"TERMINATED", "FAILED", "TIMEOUT", "TIMEDOUT", "SUCCESS"})
 """Provider words that only repeat the result; they give ``_OTHER``."""
@@ -138,6 +146,64 @@ def walk(run: Run, parent: Run | None = None) -> Iterator[tuple[Run, Run | None]
     yield run, parent
     for task in run.tasks:
         yield from walk(task, run)
+
+
+TIMES: Final = ("created_at", "started_at", "ended_at", "updated_at")
+
+
+EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def require_aware(run: Run, *, since_epoch: bool = False) -> Run:
+    """Refuse a run (or task) with a naive time: where it sits on the time line would be a guess.
+
+    An export places times in UTC; a naive one would be read as the machine's local time (a silent
+    wrong answer, and ids that differ between machines) or fail on arithmetic (a bare TypeError).
+    ``since_epoch`` also refuses a time before 1970: OTLP's unsigned nanoseconds and a UUIDv7's
+    48-bit milliseconds cannot hold it (it would wrap to a time thousands of years away).
+    """
+    for part, path in _paths(run, "run"):
+        for name in TIMES:
+            value = getattr(part, name)
+            if value is not None and value.utcoffset() is None:
+                raise InvalidRecordError(part.provider, f"{path}.{name}", value, "must be timezone-aware")
+            if since_epoch and value is not None and value < EPOCH:
+                raise InvalidRecordError(part.provider, f"{path}.{name}", value, "is before 1970-01-01")
+    return run
+
+
+def _paths(run: Run, path: str) -> Iterator[tuple[Run, str]]:
+    yield run, path
+    for i, task in enumerate(run.tasks):
+        yield from _paths(task, f"{path}.tasks[{i}]")
+
+
+_URI_REFERENCE: Final = re.compile(r"(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})+")
+"""The characters of an RFC 3986 URI reference (percent-encoding included)."""
+_SCHEME: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
+def require_uri(standard: str, field: str, value: object, *, absolute: bool) -> str:
+    """Refuse a caller's ``producer`` / ``source`` that its schema's format would reject.
+
+    OpenLineage's ``producer`` is a ``uri`` (absolute), CDEvents' ``context.source`` a non-empty
+    ``uri-reference``; events made with anything else validate nowhere, so say so up front.
+    """
+    if not isinstance(value, str) or not _URI_REFERENCE.fullmatch(value):
+        raise InvalidRecordError(
+            standard, field, value, "must be a URI (no spaces, non-ASCII percent-encoded)"
+        )
+    if absolute and not _SCHEME.match(value):
+        raise InvalidRecordError(
+            standard, field, value, "must be an absolute URI, e.g. https://example.com/exporter"
+        )
+    return value
+
+
+def identity_bytes(text: str) -> bytes:
+    """The bytes a derived id hashes: UTF-8, with a lone surrogate (from a JSON ``\\udc80``) passed
+    through rather than failing; valid text gives the same bytes (and ids) as plain UTF-8."""
+    return text.encode("utf-8", "surrogatepass")
 
 
 def iso(at: datetime) -> str:

@@ -6,6 +6,7 @@ docs/export.md); runstate's own state and reason travel in ``customData``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from collections.abc import Iterable
@@ -17,17 +18,29 @@ from urllib.parse import quote
 from ._exporting import (
     OUTCOMES,
     first_time,
+    identity_bytes,
     iso,
     namespace_of,
     outcome,
     pipeline_name,
+    require_aware,
+    require_uri,
     run_url,
     runstate_data,
 )
 from ._model import Run
 from ._vocabulary import Phase, State
 
-__all__ = ["OUTCOMES", "EVENT_TYPES", "SPEC_VERSION", "events", "run_urn", "write_jsonl"]
+__all__ = [
+    "EVENT_TYPES",
+    "OUTCOMES",
+    "SPEC_VERSION",
+    "URI_SAFE",
+    "events",
+    "run_urn",
+    "source_of",
+    "write_jsonl",
+]
 
 SPEC_VERSION: Final = "0.5.1"
 EVENT_TYPES: Final = MappingProxyType(
@@ -46,20 +59,38 @@ _ERROR_OUTCOMES: Final = frozenset({"failure", "error"})
 
 def _event_id(run: Run, kind: str) -> str:
     key = f"runstate:{namespace_of(run)}|{run.provider}|{run.run_id}|{run.attempt}|{kind}"
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, key))
+    # uuid5 by hand: ``uuid.uuid5`` encodes strictly and fails on a lone surrogate in a run id
+    digest = hashlib.sha1(uuid.NAMESPACE_URL.bytes + identity_bytes(key)).digest()
+    return str(uuid.UUID(bytes=digest[:16], version=5))
+
+
+URI_SAFE: Final = "!$&'()*+,;=:@/-._~"
+"""What :func:`source_of` leaves as it is: RFC 3986's unreserved characters, sub-delims, ``:``,
+``@`` and ``/``; anything else (a space, non-ASCII text, ``%``, ``?``, ``#``) is percent-encoded."""
+
+
+def source_of(run: Run) -> str:
+    """The run's ``subject.source`` (a URI reference by the schemas): its namespace, percent-encoded
+    where it holds what a URI may not (``aws:123:us-east-1`` stays as it is)."""
+    return quote(identity_bytes(namespace_of(run)), safe=URI_SAFE)
 
 
 def run_urn(run: Run) -> str:
     """The ``uri`` of a pipeline run whose record has no web page (``pipelinerun.started`` requires
     one): ``urn:runstate:<namespace>:<provider>:<run id>``, each part percent-encoded."""
     parts = (namespace_of(run), run.provider, run.run_id)
-    return "urn:runstate:" + ":".join(quote(p, safe=":") for p in parts)
+    return "urn:runstate:" + ":".join(quote(identity_bytes(p), safe=":") for p in parts)
 
 
-def _ran(run: Run) -> bool:
-    return (
-        run.phase in (Phase.RUNNING, Phase.TERMINATING, Phase.TERMINATED) and run.state is not State.SKIPPED
-    )
+def _started(run: Run) -> datetime | None:
+    """When the run started, if the record says it did: its ``started_at``; a run still going that
+    has none started by its ``created_at`` at the latest. An ended run without ``started_at`` (stopped
+    in the queue, failed at submission) and a skipped one have no ``started`` event."""
+    if run.state is State.SKIPPED:
+        return None
+    if run.phase in (Phase.RUNNING, Phase.TERMINATING):
+        return run.started_at or run.created_at
+    return run.started_at if run.phase is Phase.TERMINATED else None
 
 
 def _event(
@@ -73,7 +104,7 @@ def _event(
             "type": EVENT_TYPES[kind],
             "timestamp": iso(at),
         },
-        "subject": {"id": run.run_id, "source": namespace_of(run), "content": content},
+        "subject": {"id": run.run_id, "source": source_of(run), "content": content},
         "customData": runstate_data(run, include_raw=include_raw),
         "customDataContentType": "application/json",
     }
@@ -84,6 +115,8 @@ def _finish(run: Run, content: dict[str, Any]) -> tuple[datetime, dict[str, Any]
     at = run.ended_at or run.updated_at or run.started_at or run.created_at
     if found is None or at is None:
         return None
+    if (start := _started(run)) is not None and at < start:  # clock skew: never finished before started
+        at = start
     content = {**content, "outcome": found.cdevents}
     if found.cdevents in _ERROR_OUTCOMES or run.state is State.TIMED_OUT:
         content["errors"] = run.message or f"{run.state.value}: {', '.join(run.provider_state.values())}"
@@ -93,13 +126,12 @@ def _finish(run: Run, content: dict[str, Any]) -> tuple[datetime, dict[str, Any]
 def _task_events(task: Run, pipeline: Run, source: str, include_raw: bool) -> list[dict[str, Any]]:
     content: dict[str, Any] = {
         "taskName": task.name or task.run_id,
-        "pipelineRun": {"id": pipeline.run_id, "source": namespace_of(pipeline)},
+        "pipelineRun": {"id": pipeline.run_id, "source": source_of(pipeline)},
     }
     if (url := run_url(task)) is not None:
         content["uri"] = url
     out = []
-    start = task.started_at or task.created_at
-    if _ran(task) and start is not None:
+    if (start := _started(task)) is not None:
         out.append(_event(task, "taskrun.started", start, content, source, include_raw))
     for child in task.tasks:
         out += _task_events(child, pipeline, source, include_raw)
@@ -117,13 +149,16 @@ def events(run: Run, *, source: str, include_raw: bool = False) -> list[dict[str
     URI reference naming your exporter); ``subject.source`` is the run's namespace. No ``raw`` (nor
     the job parameters in it) unless ``include_raw``.
     """
-    content: dict[str, Any] = {"pipelineName": pipeline_name(run), "uri": run_url(run) or run_urn(run)}
+    require_uri("cdevents", "source", source, absolute=False)
+    content: dict[str, Any] = {
+        "pipelineName": pipeline_name(require_aware(run)),
+        "uri": run_url(run) or run_urn(run),
+    }
     out = []
     queued = run.created_at or (first_time(run) if run.phase is Phase.PENDING else None)
     if queued is not None:
         out.append(_event(run, "pipelinerun.queued", queued, content, source, include_raw))
-    start = run.started_at or run.created_at
-    if _ran(run) and start is not None:
+    if (start := _started(run)) is not None:
         out.append(_event(run, "pipelinerun.started", start, content, source, include_raw))
     for task in run.tasks:
         out += _task_events(task, run, source, include_raw)

@@ -14,14 +14,18 @@ from types import MappingProxyType
 from typing import IO, TYPE_CHECKING, Any, Final
 from uuid import UUID
 
+from ._errors import InvalidRecordError, RunstateError
 from ._exporting import (
     OUTCOMES,
     first_time,
+    identity_bytes,
     iso,
     namespace_of,
     outcome,
     pipeline_name,
     require,
+    require_aware,
+    require_uri,
     runstate_data,
 )
 from ._model import Run
@@ -30,7 +34,16 @@ from ._vocabulary import Phase, State
 if TYPE_CHECKING:
     from openlineage.client.event_v2 import RunEvent
 
-__all__ = ["OUTCOMES", "NOMINAL_TIME_TRIGGERS", "emit", "events", "run_uuid", "to_json", "write_jsonl"]
+__all__ = [
+    "NOMINAL_TIME_TRIGGERS",
+    "OUTCOMES",
+    "EmitError",
+    "emit",
+    "events",
+    "run_uuid",
+    "to_json",
+    "write_jsonl",
+]
 
 EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 """The instant of a run's id when the record gives no time at all (the id stays stable)."""
@@ -57,7 +70,8 @@ def run_uuid(run: Run, instant: datetime | None = None) -> UUID:
     """
     uuid = require("openlineage.client.uuid", "openlineage")
     at = run.created_at or run.started_at or instant or EPOCH
-    data = f"{namespace_of(run)}.{run.provider}.{run.run_id}.{run.attempt}".encode()
+    require_aware(run, since_epoch=True)
+    data = identity_bytes(f"{namespace_of(run)}.{run.provider}.{run.run_id}.{run.attempt}")
     result: UUID = uuid.generate_static_uuid(instant=at, data=data)
     return result
 
@@ -82,8 +96,15 @@ def _times(run: Run) -> list[tuple[str, datetime]]:
             out.append(("RUNNING", run.updated_at))
         return out
     end = run.ended_at or run.updated_at or start
+    if end is not None and start is None:
+        # the spec requires one START per run: an ended run never seen starting (an EventBridge
+        # event gives only the end) starts at its end, as a skipped run does
+        out.append(("START", end))
     if end is not None:
-        out.append((found.openlineage, end))
+        # an end stamped before the start (clock skew between the provider's fields) still ends the
+        # run: consumers order a run's events by eventTime, and a final event before START reads as
+        # a run that started after it ended and never finished
+        out.append((found.openlineage, end if start is None else max(end, start)))
     return out
 
 
@@ -190,7 +211,8 @@ def events(
     namespace, else the provider's name. No ``raw`` (nor the job parameters in it) unless
     ``include_raw``. An event whose time the record does not give is left out.
     """
-    namespace = job_namespace or namespace_of(run)
+    require_uri("openlineage", "producer", producer, absolute=True)
+    namespace = job_namespace or namespace_of(require_aware(run, since_epoch=True))
     return _events_of(
         run, producer=producer, namespace=namespace, job_name=run.job_id or pipeline_name(run),
         instant=None, parent=None, root=None, include_raw=include_raw,
@@ -214,18 +236,67 @@ def write_jsonl(runs: Iterable[Run], stream: IO[str], **options: Any) -> int:
     return count
 
 
-def emit(runs: Iterable[Run], url: str, *, timeout: float = 5.0, **options: Any) -> int:
+class EmitError(RunstateError, ConnectionError):
+    """The OpenLineage server did not take an event: it answered non-2xx, timed out or was unreachable.
+
+    ``EmitError: openlineage: http://host:5000: event 3 (run 42): server answered 500 ...; 2 sent before``
+    """
+
+    def __init__(self, url: str, sent: int, run_id: str, problem: str) -> None:
+        self.url = url
+        self.sent = sent
+        self.run_id = run_id
+        self.problem = problem
+        super().__init__(url, sent, run_id, problem)
+
+    def __str__(self) -> str:
+        return (
+            f"openlineage: {self.url}: event {self.sent + 1} (run {self.run_id!r}): {self.problem}; "
+            f"{self.sent} sent before"
+        )
+
+
+def _why(exc: Exception) -> str:
+    """What went wrong with one POST, in a line (the client raises ``requests`` exceptions)."""
+    response = getattr(exc, "response", None)
+    if response is not None:
+        return f"server answered {response.status_code} {response.reason}".rstrip()
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _transport(url: str, timeout: float, retries: int | None) -> Any:
+    http = require("openlineage.client.transport.http", "openlineage")
+    options: dict[str, Any] = {"type": "http", "url": url, "timeout": timeout}
+    if retries is not None:
+        options["retry"] = {"total": retries, "read": retries, "connect": retries, "status": retries}
+    try:
+        return http.HttpTransport(http.HttpConfig.from_dict(options))
+    except ValueError as exc:  # the transport refuses a URL without scheme or host
+        raise InvalidRecordError("openlineage", "url", url, str(exc)) from None
+
+
+def emit(
+    runs: Iterable[Run], url: str, *, timeout: float = 5.0, retries: int | None = None, **options: Any
+) -> int:
     """Send every run's events to an OpenLineage HTTP endpoint through the client's HTTP transport.
 
     ``url`` is the server's base URL (the transport posts to ``/api/v1/lineage``); returns the count.
+    ``timeout`` is per request; the transport retries a timeout, a refused connection or a 5xx answer
+    (``retries`` times, else the client's default of 5 with back-off). An answer other than 2xx, or
+    no answer, raises :class:`EmitError` (saying how many events went through before).
     """
     client_module = require("openlineage.client.client", "openlineage")
-    http = require("openlineage.client.transport.http", "openlineage")
-    config = http.HttpConfig.from_dict({"type": "http", "url": url, "timeout": timeout})
-    client = client_module.OpenLineageClient(transport=http.HttpTransport(config))
+    requests = require("requests", "openlineage")
+    client = client_module.OpenLineageClient(transport=_transport(url, timeout, retries))
     count = 0
-    for run in runs:
-        for event in events(run, **options):
-            client.emit(event)
-            count += 1
+    try:
+        for run in runs:
+            for event in events(run, **options):
+                try:
+                    client.emit(event)
+                except requests.RequestException as exc:
+                    raise EmitError(url, count, run.run_id, _why(exc)) from exc
+                count += 1
+    finally:
+        client.close()
     return count

@@ -18,7 +18,16 @@ from typing import IO, TYPE_CHECKING, Any, Final
 import attrs
 
 from ._errors import InvalidRecordError
-from ._exporting import error_type, namespace_of, pipeline_name, require, run_url, walk
+from ._exporting import (
+    error_type,
+    identity_bytes,
+    namespace_of,
+    pipeline_name,
+    require,
+    require_aware,
+    run_url,
+    walk,
+)
 from ._model import Run
 from ._tracker import Observation
 from ._vocabulary import State, otel_result, otel_run_state
@@ -27,7 +36,16 @@ if TYPE_CHECKING:
     from opentelemetry.metrics import Meter
     from opentelemetry.trace import Tracer
 
-__all__ = ["DURATION_STATES", "ActiveRuns", "SpanPlan", "otlp_json", "plan", "record", "write_otlp_json"]
+__all__ = [
+    "ACTIVE_MEMORY",
+    "DURATION_STATES",
+    "ActiveRuns",
+    "SpanPlan",
+    "otlp_json",
+    "plan",
+    "record",
+    "write_otlp_json",
+]
 
 SCOPE: Final = "runstate"
 ACTION: Final = "RUN"
@@ -38,8 +56,8 @@ DURATION_STATES: Final = MappingProxyType(
 )
 """``cicd.pipeline.run.duration`` per ``cicd.pipeline.run.state``: the :class:`Durations` parts it sums.
 A state gets a point only if the run has at least one of its parts; a run that reports no split at
-all (setup, execution and cleanup all missing: Databricks multitask, Cloud Deploy) counts its total
-as ``executing``."""
+all (setup, execution and cleanup all missing: Databricks multitask, Cloud Deploy) counts its total,
+less its queue time where the total covers it, as ``executing``."""
 
 _DURATION_BRIEF: Final = "Duration of a pipeline run grouped by pipeline, state and result."
 _ERRORS_BRIEF: Final = "The number of errors encountered in pipeline runs (eg. compile, test failures)."
@@ -97,9 +115,16 @@ def _task_plan(task: Run, parent_start: datetime, parent_end: datetime) -> SpanP
     )  # fmt: skip
 
 
+def _default_span_name(run: Run) -> str:
+    """``{action} {pipeline}``, or ``{action}`` alone when the run has no name nor job id: the name
+    would be the run id, which the conventions rule out (high cardinality: "SHOULD be ``{action}``")."""
+    pipeline = run.name or run.job_id
+    return f"{ACTION} {pipeline}" if pipeline else ACTION
+
+
 def plan(run: Run, span_name: Callable[[Run], str] | None = None) -> SpanPlan | None:
     """The span tree of an ended run, or None while it runs (or has no time at all to place it)."""
-    if not run.is_terminal:
+    if not require_aware(run, since_epoch=True).is_terminal:
         return None
     start = run.created_at or run.started_at or run.ended_at
     if start is None:
@@ -116,10 +141,24 @@ def plan(run: Run, span_name: Callable[[Run], str] | None = None) -> SpanPlan | 
         attributes["cicd.pipeline.run.url.full"] = url
     children = tuple(p for t in run.tasks if (p := _task_plan(t, start, end)) is not None)
     failed = "error.type" in attributes
+    title = span_name(run) if span_name is not None else _default_span_name(run)
     return SpanPlan(
-        span_name(run) if span_name is not None else f"{ACTION} {name}", "SERVER", start, end, attributes,
+        title, "SERVER", start, end, attributes,
         (run.message or attributes["error.type"]) if failed else None, _key(run), children,
     )  # fmt: skip
+
+
+def _unsplit_execution(run: Run, total: timedelta) -> timedelta:
+    """The ``executing`` part of a run that reports only its total and perhaps its queue time.
+
+    Providers' totals differ: Databricks' ``run_duration`` (Jobs API and system tables) covers the
+    queue, Cloud Deploy's end minus start does not. Where the run's span (created to ended) shows the
+    total cannot be queue-free (total > span - queue), the queue is taken out, so it is not counted
+    as both ``pending`` and ``executing``.
+    """
+    if run.durations.queue is None or run.created_at is None or run.ended_at is None:
+        return total
+    return max(min(total, run.ended_at - run.created_at - run.durations.queue), timedelta(0))
 
 
 def duration_points(run: Run) -> list[tuple[float, dict[str, str]]]:
@@ -137,7 +176,7 @@ def duration_points(run: Run) -> list[tuple[float, dict[str, str]]]:
         if values:
             seconds[state] = sum(values, timedelta(0)).total_seconds()
     if d.setup is None and d.execution is None and d.cleanup is None and d.total is not None:
-        seconds["executing"] = d.total.total_seconds()
+        seconds["executing"] = _unsplit_execution(run, d.total).total_seconds()
     base = {"cicd.pipeline.name": pipeline_name(run)}
     result = _result_attributes(run, "cicd.pipeline.result")
     error = {k: v for k, v in result.items() if k == "error.type"}
@@ -195,7 +234,9 @@ def record(
 
     Runs not yet ended produce nothing here (feed :class:`ActiveRuns` with them). ``tracer`` and
     ``meter`` default to the global providers' ``runstate`` ones; ``span_name(run)`` replaces the
-    default ``RUN {cicd.pipeline.name}`` where names have high cardinality.
+    default ``RUN {cicd.pipeline.name}`` where names have high cardinality. A run given more than
+    once counts once, as its last observation (as in :func:`otlp_json`); across calls, give each
+    ended run once.
     """
     trace = require("opentelemetry.trace", "otel")
     metrics = require("opentelemetry.metrics", "otel")
@@ -205,7 +246,7 @@ def record(
     histogram = meter.create_histogram("cicd.pipeline.run.duration", unit="s", description=_DURATION_BRIEF)
     errors = meter.create_counter("cicd.pipeline.run.errors", unit="{error}", description=_ERRORS_BRIEF)
     count = 0
-    for run in runs:
+    for run in _latest(runs):
         tree = plan(run, span_name)
         if tree is None:
             continue
@@ -224,11 +265,18 @@ def _flatten(span: SpanPlan) -> Iterator[SpanPlan]:
         yield from _flatten(child)
 
 
+ACTIVE_MEMORY: Final = 10_000
+"""How many ended runs :class:`ActiveRuns` remembers the last observation time of (to ignore a late,
+older observation of them); past this, the oldest half is forgotten."""
+
+
 class ActiveRuns:
     """Feeds ``cicd.pipeline.run.active``: a run enters its state while not terminal, leaves when it ends.
 
     Give it every observation of runs (``observe(run)``, or a :class:`runstate.Observation` of a
-    tracker); a run seen in a new state moves from the old state's count to the new one.
+    tracker); a run seen in a new state moves from the old state's count to the new one. An
+    ``Observation`` older than the newest one seen of its run arrived late (trackers take them in any
+    order) and changes nothing, so a run that ended never re-enters on a stale observation.
     """
 
     def __init__(self, meter: Meter | None = None) -> None:
@@ -239,20 +287,27 @@ class ActiveRuns:
             description="The number of pipeline runs currently active in the system by state.",
         )  # fmt: skip
         self._where: dict[str, tuple[str, str]] = {}
+        self._seen_at: dict[str, datetime] = {}
 
-    def observe(self, observed: Run | Observation, *, name: str | None = None) -> str | None:
+    def observe(
+        self, observed: Run | Observation, *, name: str | None = None, run_id: str | None = None
+    ) -> str | None:
         """Count one observation; returns the run's ``cicd.pipeline.run.state`` now (None once ended).
 
-        An :class:`Observation` without its run needs ``name`` (the pipeline's name) to be counted.
+        An :class:`Observation` without its run needs ``name`` (the pipeline's name) to be counted,
+        and ``run_id`` (any id of the run, e.g. one per tracker) to be told apart from other runs of
+        that pipeline; without it, such observations of one name count as one run.
         """
         run = observed if isinstance(observed, Run) else observed.run
         state: State = observed.state
         if run is None and name is None:
             raise InvalidRecordError("runstate", "name", name, "an Observation without its run needs name=")
-        key = _key(run) if run is not None else f"name|{name}"
+        key = _key(run) if run is not None else f"name|{name}|{run_id}"
+        before = self._where.get(key)
+        if isinstance(observed, Observation) and self._stale(key, observed.at):
+            return None if before is None else before[1]
         pipeline = pipeline_name(run) if run is not None else str(name)
         now = otel_run_state(state)
-        before = self._where.get(key)
         if before is not None and before[1] == now:
             return now
         if before is not None:
@@ -262,6 +317,18 @@ class ActiveRuns:
             self._counter.add(1, {"cicd.pipeline.name": pipeline, "cicd.pipeline.run.state": now})
             self._where[key] = (pipeline, now)
         return now
+
+    def _stale(self, key: str, at: datetime) -> bool:
+        """Whether an observation at ``at`` is older than the newest one of its run; else note it."""
+        newest = self._seen_at.get(key)
+        if newest is not None and at < newest:
+            return True
+        self._seen_at[key] = at
+        if len(self._seen_at) > ACTIVE_MEMORY + len(self._where):
+            ended = [k for k in self._seen_at if k not in self._where]
+            for old in ended[: len(ended) // 2]:
+                del self._seen_at[old]
+        return False
 
 
 # --- OTLP/JSON (the Collector's file exporter) ----------------------------------------------------
@@ -276,7 +343,7 @@ BOUNDS: Final = (0.0, 5.0, 10.0, 25.0, 50.0, 75.0, 100.0, 250.0, 500.0, 750.0, 1
 
 
 def _id(text: str, size: int) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()[: size * 2]
+    return hashlib.sha256(identity_bytes(text)).hexdigest()[: size * 2]
 
 
 def _attributes(values: Mapping[str, str]) -> list[dict[str, Any]]:
@@ -342,15 +409,29 @@ def _sums(points: Iterable[dict[str, str]], start: int, end: int) -> list[dict[s
     ]  # fmt: skip
 
 
+def _latest(runs: Iterable[Run]) -> list[Run]:
+    """One observation per run identity, in first-seen order: an ended one over one still going,
+    else the later in the input (a run seen twice must not give two spans, points or active counts)."""
+    latest: dict[str, Run] = {}
+    for run in runs:
+        key = _key(run)
+        seen = latest.get(key)
+        if seen is None or run.is_terminal or not seen.is_terminal:
+            latest[key] = run
+    return list(latest.values())
+
+
 def otlp_json(runs: Iterable[Run], *, span_name: Callable[[Run], str] | None = None) -> list[dict[str, Any]]:
     """The runs as OTLP/JSON requests: one ``ExportTraceServiceRequest`` (a resource per ended run,
     with its ``cicd.pipeline.run`` attributes) and one ``ExportMetricsServiceRequest``.
 
     Trace and span ids are hashes of the run's identity, so a replay of the same runs gives the
-    same ids. ``cicd.pipeline.run.active`` counts the runs of the input that have not ended.
+    same ids. A run observed more than once (``poll`` output) counts once, as its last observation
+    (an ended one over one still going), so ``cicd.pipeline.run.active`` counts the runs of the
+    input that have not ended and no span or point is written twice.
     """
     resources, durations, errors, active, times = [], [], [], [], []
-    for run in runs:
+    for run in _latest(runs):
         tree = plan(run, span_name)
         if tree is not None:
             resources.append(_resource_spans(run, tree))
@@ -359,7 +440,10 @@ def otlp_json(runs: Iterable[Run], *, span_name: Callable[[Run], str] | None = N
             times.append(_ns(tree.end))
         elif (state := otel_run_state(run.state)) is not None:
             active.append({"cicd.pipeline.name": pipeline_name(run), "cicd.pipeline.run.state": state})
-    start, end = (min(times), max(times)) if times else (0, 0)
+            seen = [t for t in (run.created_at, run.started_at, run.updated_at) if t is not None]
+            times += [_ns(max(seen))] if require_aware(run, since_epoch=True) and seen else []
+    # points need a real time: the latest the input knows, else now (never the epoch)
+    start, end = (min(times), max(times)) if times else (_ns(datetime.now(UTC)),) * 2
     metrics: list[dict[str, Any]] = []
     if durations:
         histogram = {"dataPoints": _histogram(durations, start, end), "aggregationTemporality": _DELTA}
