@@ -17,6 +17,26 @@ field, value, problem)``), the vocabulary and its :data:`TERMINAL_STATES`, the c
 the errors a provider raises or narrows a warning to, and the limits of the time readers for a
 provider that inlines their common case (:data:`EPOCH`, :data:`MIN_EPOCH_MS`, :data:`MAX_EPOCH_MS`,
 :data:`MAX_DURATION`).
+
+What the kit holds:
+
+* the model: `Run`, `Durations`, `Missing` (why a duration is absent), `EMPTY` (the shared empty
+  mapping for ``details`` / ``provider_state`` / ``missing``), built with `make_run` and
+  `make_durations` (`new_run` / `new_durations`: deprecated aliases);
+* the vocabulary: `State`, `Reason`, `Phase`, `TERMINAL_STATES` (the states of the TERMINATED phase,
+  a frozenset for a fast ``in``), `GRAPH` (the canonical transition graph, ``GRAPH.is_legal(a, b)``);
+* the spec: `ProviderSpec`, `Outcome` (a table row), `UNKNOWN_OUTCOME`, `NativeEdge`,
+  `BuildFunction`, `CombineFunction`, `map_word` (a word through a table, unknown words reported),
+  `check_provider`;
+* reporting: `Context` (``ctx.report(kind, field, value, problem)``, kinds `ReportKind`), and what
+  a provider raises itself or narrows a warning to: `InvalidRecordError`, `InvalidRecordWarning`,
+  `UnmappedStateWarning`;
+* readers, each reporting an odd value: `opt_id`, `required_id`, `opt_int`, `opt_str`,
+  `opt_mapping`, `opt_sequence`; times `time_from_value`, `time_from_epoch_ms`, `time_from_epoch_s`,
+  `to_utc`, `format_time`; durations `duration_from_ms`, `duration_from_s`, `check_order`,
+  `check_parts`;
+* limits, for a provider that converts the common case itself and leaves the rest to the readers:
+  `EPOCH`, `MIN_EPOCH_MS`, `MAX_EPOCH_MS`, `MAX_DURATION` (the longest duration the readers accept).
 """
 
 from __future__ import annotations

@@ -332,7 +332,7 @@ def _to_dict(record: Any, ctx: Context) -> Mapping[str, Any] | None:
         problem = f"cannot convert {cls.__name__} to a dict ({type(exc).__name__}: {exc})"
         raise InvalidRecordError(ctx.provider, "$", record, problem) from exc
     if not isinstance(data, Mapping):
-        ctx.fail("$", record, f"{cls.__name__}.to_dict gave no object")
+        ctx.report("fail", "$", record, f"{cls.__name__}.to_dict gave no object")
     return data
 
 
@@ -342,12 +342,14 @@ def _unwrap(record: Any, ctx: Context) -> Mapping[str, Any]:
     else:
         converted = _to_dict(record, ctx)
         if converted is None:
-            ctx.fail("$", record, "expected a JobRun object (dict or google.cloud.deploy_v1.JobRun)")
+            ctx.report(
+                "fail", "$", record, "expected a JobRun object (dict or google.cloud.deploy_v1.JobRun)"
+            )
         job_run = converted
     if "jobRuns" in job_run and "state" not in job_run and "name" not in job_run:
-        ctx.fail("$", record, "a ListJobRuns page, not a JobRun: use normalize_many")
+        ctx.report("fail", "$", record, "a ListJobRuns page, not a JobRun: use normalize_many")
     if not any(key in job_run for key in _IDENTITY_KEYS):
-        ctx.fail("$", record, _EXPECTED)
+        ctx.report("fail", "$", record, _EXPECTED)
     return job_run
 
 
@@ -403,17 +405,19 @@ def _state(word: object, ctx: Context) -> tuple[Outcome, str]:
     if type(word) is str:
         outcome = JOB_RUN_STATE.get(word)
         if outcome is None:
-            ctx.unmapped("$.state", word)
+            ctx.report("unmapped", "$.state", word, "unmapped state")
             return _UNSPECIFIED_OUTCOME, word
         if outcome is _UNSPECIFIED_OUTCOME:
-            ctx.invalid("$.state", word, "unspecified state (no usable state)", UnmappedStateWarning)
+            ctx.report(
+                "invalid", "$.state", word, "unspecified state (no usable state)", UnmappedStateWarning
+            )
         return outcome, word
     if type(word) is int:  # an integer no known value has (a newer server)
-        ctx.unmapped("$.state", word)
+        ctx.report("unmapped", "$.state", word, "unmapped state")
         return _UNSPECIFIED_OUTCOME, str(word)
     if isinstance(word, str):  # a str subclass
         return _state(str(word), ctx)
-    ctx.invalid("$.state", word, "expected a state word (string)", UnmappedStateWarning)
+    ctx.report("invalid", "$.state", word, "expected a state word (string)", UnmappedStateWarning)
     return _UNSPECIFIED_OUTCOME, ""
 
 
@@ -425,22 +429,31 @@ def _failure_cause(
     if type(name) is str:
         outcome = table.get(name)
         if outcome is None:
-            ctx.unmapped(f"$.{info.key}.failureCause", name)
+            ctx.report("unmapped", f"$.{info.key}.failureCause", name, "unmapped state")
             return name, None
         if name == _CAUSE_UNSPECIFIED:
             return None, None
         if state is not _FAILED:
-            ctx.conflict(
-                f"$.{info.key}.failureCause", name, f"a failure cause on a {state.value} run (ignored)"
+            ctx.report(
+                "conflict",
+                f"$.{info.key}.failureCause",
+                name,
+                f"a failure cause on a {state.value} run (ignored)",
             )
             return name, None
         return name, outcome
     if type(name) is int:  # an integer no known cause has (a newer server)
-        ctx.unmapped(f"$.{info.key}.failureCause", name)
+        ctx.report("unmapped", f"$.{info.key}.failureCause", name, "unmapped state")
         return str(name), None
     if isinstance(name, str):  # a str subclass
         return _failure_cause(str(name), info, table, state, ctx)
-    ctx.invalid(f"$.{info.key}.failureCause", name, "expected a failure cause (string)", UnmappedStateWarning)
+    ctx.report(
+        "invalid",
+        f"$.{info.key}.failureCause",
+        name,
+        "expected a failure cause (string)",
+        UnmappedStateWarning,
+    )
     return None, None
 
 
@@ -450,7 +463,7 @@ def _find_sub_type(job_run: Mapping[str, Any], ctx: Context) -> tuple[str | None
     for key in _SUB_TYPE_KEYS:
         if key in job_run:
             if found is not None:
-                ctx.invalid("$", f"{found}, {key}", "more than one job_run sub-type")
+                ctx.report("invalid", "$", f"{found}, {key}", "more than one job_run sub-type")
                 break
             found = key
     if found is None:

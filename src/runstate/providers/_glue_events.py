@@ -32,8 +32,8 @@ from runstate.provider_kit import (
     Outcome,
     ProviderSpec,
     Run,
+    make_run,
     map_word,
-    new_run,
     opt_id,
     opt_str,
     required_id,
@@ -72,14 +72,14 @@ def looks_like_glue_event(record: object) -> bool:
 
 def _detail(record: Any, ctx: Context) -> Mapping[str, Any]:
     if not isinstance(record, Mapping):
-        ctx.fail("$", record, "expected an EventBridge event (an object)")
+        ctx.report("fail", "$", record, "expected an EventBridge event (an object)")
     kind = record.get("detail-type")
     if kind is not None and kind != DETAIL_TYPE:
-        ctx.invalid("$.detail-type", kind, f"expected {DETAIL_TYPE!r}")
+        ctx.report("invalid", "$.detail-type", kind, f"expected {DETAIL_TYPE!r}")
     detail = record.get("detail")
     if isinstance(detail, Mapping):
         return detail
-    ctx.invalid("$.detail", detail, "expected the event's detail object")
+    ctx.report("invalid", "$.detail", detail, "expected the event's detail object")
     return EMPTY
 
 
@@ -101,7 +101,7 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
     event_id = record.get("id")
     if type(event_id) is str and event_id:
         details["event_id"] = event_id
-    return new_run(
+    return make_run(
         provider="glue_events",
         run_id=required_id(detail.get("jobRunId"), ctx, "$.detail.jobRunId"),
         namespace=_namespace(record, ctx),
