@@ -16,7 +16,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from runstate import Durations, InvalidRecordError, Missing, State
-from runstate.provider_kit import TERMINAL_STATES, Context
+from runstate.provider_kit import (
+    EPOCH,
+    MAX_EPOCH_MS,
+    MIN_EPOCH_MS,
+    TERMINAL_STATES,
+    Context,
+    time_from_epoch_ms,
+)
 from runstate.providers import _databricks_durations as dd
 
 START = datetime(2026, 3, 1, tzinfo=UTC)
@@ -144,3 +151,16 @@ def test_one_tolerance_for_rounded_parts() -> None:
     beyond = {**within, "execution_duration": 13_001}
     reports = run(dd.run_durations, beyond.get, State.SUCCEEDED, START, ended, Context("databricks"), "$")[1]
     assert reports[0][1].startswith("databricks: $.run_duration")
+
+
+@settings(max_examples=500)
+@given(st.one_of(st.integers(MIN_EPOCH_MS, MAX_EPOCH_MS), st.integers(4_102_444_790_000, 4_102_444_810_000)))
+def test_start_and_end_times_are_the_kits_reading(ms: int) -> None:
+    """``run_times`` converts plain epoch milliseconds itself (up to 2100, through a float): exactly
+    what the kit's ``time_from_epoch_ms`` gives, to the microsecond, for every plain value."""
+    ctx = Context("databricks", strict=True)
+    record = {"start_time": ms, "end_time": ms}
+    started, ended, _ = dd.run_times(record.get, State.SUCCEEDED, ctx, "$")
+    expected = time_from_epoch_ms(ms, ctx, "$.start_time")
+    assert started == ended == expected
+    assert started is not None and started.tzinfo is EPOCH.tzinfo

@@ -66,17 +66,13 @@ State words may be ``str`` subclasses (a ``StrEnum``): they are read as their pl
 """
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
 from functools import partial
 from types import MappingProxyType
 from typing import Any, Final, NamedTuple
 
 from runstate.provider_kit import (
     EMPTY,
-    EPOCH,
     GRAPH,
-    MAX_EPOCH_MS,
-    MIN_EPOCH_MS,
     TERMINAL_STATES,
     Context,
     Outcome,
@@ -85,17 +81,15 @@ from runstate.provider_kit import (
     Run,
     State,
     UnmappedStateWarning,
-    check_order,
     make_run,
     opt_mapping,
     opt_str,
-    time_from_epoch_ms,
 )
 
 from . import _databricks_identity as identity
 from . import _databricks_tables as t
 from ._databricks_details import active_intervals, message, run_details
-from ._databricks_durations import run_durations
+from ._databricks_durations import run_times
 from ._databricks_evidence import EVIDENCE
 from ._databricks_tasks import MAX_DEPTH, NO_CHILDREN, as_mapping, child_runs
 
@@ -351,24 +345,6 @@ def _legacy_queue_outcome(queue_reason: object) -> Outcome:
     return _QUEUED
 
 
-def _times(get: Any, ctx: Context, path: str) -> tuple[datetime | None, datetime | None]:
-    """``start_time`` and ``end_time`` (epoch ms; plain in-range integers directly, anything else by
-    the reader, which reports it), an end before the start reported."""
-    start = get("start_time")
-    if type(start) is int and MIN_EPOCH_MS <= start <= MAX_EPOCH_MS:
-        started: datetime | None = EPOCH + timedelta(0, 0, start * 1000)
-    else:
-        started = time_from_epoch_ms(start, ctx, path + ".start_time")
-    end = get("end_time")
-    if type(end) is int and MIN_EPOCH_MS <= end <= MAX_EPOCH_MS:
-        ended: datetime | None = EPOCH + timedelta(0, 0, end * 1000)
-    else:
-        ended = time_from_epoch_ms(end, ctx, path + ".end_time")
-    if started is not None and ended is not None and ended < started:
-        check_order(started, ended, ctx, path + ".end_time")
-    return started, ended
-
-
 def detect(record: Any) -> bool:
     """A runs/get response or runs/list item (``run_id`` with run fields), a runs/list page, an SDK Run."""
     try:
@@ -410,8 +386,7 @@ def _build(
     )
     if (own_job := get("job_id")) is not None:  # else inherited from the parent run
         job_id = identity.job_id(own_job, ctx, path)
-    started, ended = _times(get, ctx, path)
-    durations = run_durations(get, outcome.state, started, ended, ctx, path)
+    started, ended, durations = run_times(get, outcome.state, ctx, path)
     details = run_details(get, depth, cancelled_by_user)
     if depth == 0:
         name, parent = identity.name_and_parent(get, raw_id, ctx, path)

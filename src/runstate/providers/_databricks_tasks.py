@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from operator import attrgetter
 from typing import Any, Final
 
 import attrs
@@ -45,6 +46,7 @@ SELF_DETAILS: Final = (
 )
 """Facts of a run's own entry in its ``tasks[]`` (a task run fetched by id) kept in its ``details``."""
 _NEVER: Final = datetime.max.replace(tzinfo=EPOCH.tzinfo)
+_NAME: Final = attrgetter("name")
 
 BuildChild = Callable[[Mapping[str, Any], str, bool], Run]
 """``build_child(task, path, sdk)``: the caller's build of one entry at ``path``."""
@@ -59,7 +61,10 @@ def count_children(get: Callable[[str], Any]) -> int:
         if type(items) is not list:
             continue
         for item in items:
-            run_id = item.get("run_id") if isinstance(item, Mapping) else getattr(item, "run_id", None)
+            if type(item) is dict or isinstance(item, Mapping):
+                run_id = item.get("run_id")
+            else:
+                run_id = getattr(item, "run_id", None)
             if own is None or run_id != own:
                 found += 1
                 if found >= 2:
@@ -125,9 +130,10 @@ def child_runs(
                 if type(task_key := task.get("task_key")) is str:
                     self_task_key = task_key
                 continue
-            runs.append(build_child(task, item_path, sdk or not isinstance(item, Mapping)))
-        if list_name == "tasks" and len(runs) > 1:
-            runs = task_lineage(runs)
+            task_sdk = sdk or (item is not task and not isinstance(item, Mapping))  # a dict: no ABC check
+            runs.append(build_child(task, item_path, task_sdk))
+        if list_name == "tasks" and len(runs) > 1 and len(set(map(_NAME, runs))) < len(runs):
+            runs = task_lineage(runs)  # a task_key more than once: its attempts
     if not runs and not self_details and self_task_key is None:
         return NO_CHILDREN
     return tuple(runs), self_details, self_task_key
