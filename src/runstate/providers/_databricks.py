@@ -63,6 +63,11 @@ start, or (unless the run was repaired) below it by more than the queue time and
 as inconsistent.
 
 State words may be ``str`` subclasses (a ``StrEnum``): they are read as their plain text.
+
+Rooms. This module reconciles the state words (memoized by :class:`_StateKey`) and orchestrates
+:func:`_build`; the tables are in ``_databricks_tables``, identity in ``_databricks_identity``, child
+runs in ``_databricks_tasks``, times and durations in ``_databricks_durations``, details and the
+message in ``_databricks_details``.
 """
 
 from collections.abc import Iterable, Mapping
@@ -88,7 +93,7 @@ from runstate.provider_kit import (
 
 from . import _databricks_identity as identity
 from . import _databricks_tables as t
-from ._databricks_details import active_intervals, message, run_details
+from ._databricks_details import add_active_intervals, message, run_details
 from ._databricks_durations import run_times
 from ._databricks_evidence import EVIDENCE
 from ._databricks_tasks import MAX_DEPTH, NO_CHILDREN, as_mapping, child_runs
@@ -373,9 +378,7 @@ def _build(
     sdk: bool,
 ) -> Run:
     """One run (``depth`` 0) or task run: identity, state, times, durations, details, child runs.
-
-    What a run's tasks share with it comes first, so that ``partial`` binds it for its child runs.
-    """
+    What a run's tasks share with it comes first, so that ``partial`` binds it for its child runs."""
     get = rec.get
     if depth == 0:
         identity.check_identity(rec, ctx)
@@ -401,10 +404,8 @@ def _build(
         details.update(self_details)
     if depth == 0 and parent is not None and self_task_key is not None:
         name = self_task_key  # a task run fetched by id
-    if depth == 0 and type(history := details.get("repair_history")) is list and len(history) > 1:
-        intervals = active_intervals(history, ctx, path)
-        if intervals:
-            details["active_intervals"] = intervals
+    if depth == 0 and "repair_history" in details:
+        add_active_intervals(details, ctx, path)
     return make_run(
         provider="databricks",
         run_id=run_id,

@@ -16,7 +16,14 @@ from typing import Any, Final
 
 from runstate.provider_kit import Context, format_time, opt_str, time_from_epoch_ms
 
-__all__ = ["RUN_DETAILS", "TASK_DETAILS", "active_intervals", "message", "run_details"]
+__all__ = [
+    "RUN_DETAILS",
+    "TASK_DETAILS",
+    "active_intervals",
+    "add_active_intervals",
+    "message",
+    "run_details",
+]
 
 RUN_DETAILS: Final = (
     "run_page_url", "run_type", "trigger", "trigger_info", "creator_user_name", "repair_history",
@@ -63,6 +70,15 @@ def message(
         if text:
             return text
     return None
+
+
+def add_active_intervals(details: dict[str, Any], ctx: Context, path: str) -> None:
+    """A repaired run (more than one ``repair_history`` entry) gets ``details["active_intervals"]``."""
+    history = details["repair_history"]
+    if type(history) is list and len(history) > 1:
+        intervals = active_intervals(history, ctx, path)
+        if intervals:
+            details["active_intervals"] = intervals
 
 
 def active_intervals(history: list[Any], ctx: Context, path: str) -> list[dict[str, str | None]]:
