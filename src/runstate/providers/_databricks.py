@@ -105,11 +105,13 @@ _CANCELED: Final = t.OUTCOMES[State.CANCELED, None]
 _CANCELED_BY_USER: Final = t.OUTCOMES[State.CANCELED, Reason.CANCELED_BY_USER]
 _QUEUED: Final = t.OUTCOMES[State.QUEUED, None]
 _SKIPPED_ACTIVE: Final = t.RUN_LIFE_CYCLE_STATE["SKIPPED"]
-_LEGACY_QUEUE_REASONS: Final = (
+LEGACY_QUEUE_REASONS: Final = (
     ("workspace", Reason.WORKSPACE_LIMIT),
     ("concurrent", Reason.CONCURRENCY_LIMIT),
 )
-"""Why a legacy-only QUEUED run waits, by keyword of its free-text ``queue_reason``."""
+"""Why a legacy-only QUEUED run waits, by keyword of its free-text ``queue_reason`` (first match)."""
+LEGACY_QUEUE_CHARS: Final = 500
+"""How much of ``queue_reason`` is searched for the keywords (lower-cased)."""
 
 
 class _Resolved(NamedTuple):
@@ -343,8 +345,8 @@ def _run_state(get: Any, retried: bool, sdk: bool, ctx: Context, path: str) -> _
 def _legacy_queue_outcome(queue_reason: object) -> Outcome:
     """A legacy-only QUEUED run: why it waits, by keyword of its free-text ``queue_reason``."""
     if type(queue_reason) is str:
-        text = queue_reason[:500].lower()
-        for word, reason in _LEGACY_QUEUE_REASONS:
+        text = queue_reason[:LEGACY_QUEUE_CHARS].lower()
+        for word, reason in LEGACY_QUEUE_REASONS:
             if word in text:
                 return t.OUTCOMES[State.QUEUED, reason]
     return _QUEUED
