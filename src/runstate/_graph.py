@@ -211,4 +211,4 @@ class TransitionGraph:
 
 
 GRAPH: Final = TransitionGraph(EDGES)
-"""The canonical transition graph (docs/decisions-core.md#graph)."""
+"""The canonical transition graph (DESIGN.md section 4)."""
