@@ -211,4 +211,4 @@ class TransitionGraph:
 
 
 GRAPH: Final = TransitionGraph(EDGES)
-"""The canonical transition graph (DESIGN.md section 4)."""
+"""The canonical transition graph (docs/decisions.md#graph)."""

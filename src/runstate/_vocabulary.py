@@ -42,7 +42,7 @@ class State(enum.StrEnum):
 
     @property
     def phase(self) -> Phase:
-        """The phase this state belongs to (DESIGN.md section 2)."""
+        """The phase this state belongs to (docs/decisions.md#vocabulary)."""
         return STATE_PHASE[self]
 
     @property
@@ -109,7 +109,7 @@ STATE_PHASE: Final = MappingProxyType(
         State.UNKNOWN: Phase.UNKNOWN,
     }
 )
-"""Each state's phase (DESIGN.md section 2)."""
+"""Each state's phase (docs/decisions.md#vocabulary)."""
 
 TERMINAL_STATES: Final = frozenset(s for s, p in STATE_PHASE.items() if p is Phase.TERMINATED)
 """States whose outcome is final."""
