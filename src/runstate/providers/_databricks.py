@@ -403,7 +403,8 @@ def _build(
     if get("tasks") or get("iterations"):
         build_child = partial(_build, ctx, keep_raw, depth + 1, run_id, job_id, namespace)
         tasks, self_details, self_task_key = child_runs(get, raw_id, sdk, depth, ctx, path, build_child)
-        details.update(self_details)
+        if self_details:
+            details.update(self_details)
     if depth == 0 and parent is not None and self_task_key is not None:
         name = self_task_key  # a task run fetched by id
     if depth == 0 and "repair_history" in details:
