@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -179,3 +180,61 @@ def test_bundled_example_is_valid() -> None:
     for run in runs:
         jsonschema.validate(runstate.to_dict(run), schema)
     assert len(runs) == len(lines) >= 5
+
+
+# --- what the glue provider's event path did (moved here: glue refuses events) ------------------------
+
+_FAILED_EVENT = {
+    "version": "0",
+    "id": "a1b2c3d4-0000-4000-8000-000000000001",
+    "detail-type": "Glue Job State Change",
+    "source": "aws.glue",
+    "account": "123456789012",
+    "time": "2026-03-01T02:00:03Z",
+    "region": "eu-west-1",
+    "resources": [],
+    "detail": {
+        "jobName": "nightly-orders",
+        "severity": "ERROR",
+        "state": "FAILED",
+        "jobRunId": "jr_0c2d9a4b7f1e",
+        "message": "Command failed with exit code 1",
+    },
+}
+
+
+def test_glue_event_gives_account_and_region() -> None:
+    run = runstate.normalize(P, _FAILED_EVENT, strict=True)
+    assert (run.namespace, run.run_id, run.job_id, run.state) == (
+        "aws:123456789012:eu-west-1",
+        "jr_0c2d9a4b7f1e",
+        "nightly-orders",
+        State.FAILED,
+    )
+    assert run.message == "Command failed with exit code 1"
+
+
+@pytest.mark.parametrize("strict", [True, False])
+def test_the_glue_provider_refuses_an_event_and_names_glue_events(strict: bool) -> None:
+    with pytest.raises(InvalidRecordError, match=r"glue: \$: .*use provider 'glue_events'"):
+        runstate.normalize("glue", _FAILED_EVENT, strict=strict)
+    assert not _glue.detect(_FAILED_EVENT)  # detection routes an event to glue_events only
+    assert ge.looks_like_glue_event(_FAILED_EVENT)
+
+
+@pytest.mark.parametrize("state", _glue.KNOWN_JOB_RUN_STATES)
+def test_an_event_keeps_what_the_glue_event_path_kept(state: str) -> None:
+    """Run id, job, state, reason and namespace as the glue provider read them from an event."""
+    record = {**_FAILED_EVENT, "detail": {**_FAILED_EVENT["detail"], "state": state}}  # type: ignore[dict-item]
+    with warnings.catch_warnings():  # a state not documented for this detail-type is reported, still mapped
+        warnings.simplefilter("ignore", runstate.RunstateWarning)
+        run = runstate.normalize(P, record)  # every JobRunState word: the same table
+    outcome = _glue.JOB_RUN_STATE[state]
+    assert (run.run_id, run.job_id, run.name, run.state, run.reason, run.namespace) == (
+        "jr_0c2d9a4b7f1e",
+        "nightly-orders",
+        "nightly-orders",
+        outcome.state,
+        outcome.reason,
+        "aws:123456789012:eu-west-1",
+    )

@@ -343,33 +343,9 @@ def test_databricks_namespace(fields: dict[str, Any], namespace: str | None) -> 
     assert run.namespace == run.tasks[0].namespace == expected
 
 
-def test_glue_event_gives_account_and_region() -> None:
-    event = {
-        "version": "0",
-        "id": "a1b2c3d4-0000-4000-8000-000000000001",
-        "detail-type": "Glue Job State Change",
-        "source": "aws.glue",
-        "account": "123456789012",
-        "time": "2026-03-01T02:00:03Z",
-        "region": "eu-west-1",
-        "resources": [],
-        "detail": {
-            "jobName": "nightly-orders",
-            "severity": "ERROR",
-            "state": "FAILED",
-            "jobRunId": "jr_0c2d9a4b7f1e",
-            "message": "Command failed with exit code 1",
-        },
-    }
-    run = runstate.normalize("glue", event, strict=True)
-    assert (run.namespace, run.run_id, run.job_id, run.state) == (
-        "aws:123456789012:eu-west-1",
-        "jr_0c2d9a4b7f1e",
-        "nightly-orders",
-        State.FAILED,
-    )
-    assert run.message == "Command failed with exit code 1"
-    assert runstate.normalize("glue", glue_run("RUNNING"), strict=True).namespace is None  # JobRuns say none
+def test_a_glue_job_run_says_no_namespace() -> None:
+    # account and region come only with an event: provider glue_events (test_provider_glue_events.py)
+    assert runstate.normalize("glue", glue_run("RUNNING"), strict=True).namespace is None
 
 
 # --- detection by shape ------------------------------------------------------------------------------

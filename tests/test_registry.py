@@ -181,9 +181,11 @@ def test_the_callers_namespace_fills_a_gap() -> None:
 
 def test_the_callers_namespace_wins_over_the_record_with_a_warning() -> None:
     with pytest.warns(runstate.StateConflictWarning, match="namespace"):
-        run = runstate.normalize("glue", _GLUE_EVENT, strict=True, namespace="aws:999999999999:us-east-1")
+        run = runstate.normalize(
+            "glue_events", _GLUE_EVENT, strict=True, namespace="aws:999999999999:us-east-1"
+        )
     assert run.namespace == "aws:999999999999:us-east-1"
-    same = runstate.normalize("glue", _GLUE_EVENT, strict=True, namespace="aws:123456789012:eu-west-1")
+    same = runstate.normalize("glue_events", _GLUE_EVENT, strict=True, namespace="aws:123456789012:eu-west-1")
     assert same.namespace == "aws:123456789012:eu-west-1"  # agreeing: no warning (filterwarnings=error)
 
 

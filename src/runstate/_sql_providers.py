@@ -158,17 +158,29 @@ def _databricks_system() -> Decision:
     parts = [f"{p}_duration_seconds" for p in (*_SYSTEM_PARTS, "run")]
     columns.update({p: p for p in parts})
     columns.update(period_start_time="period_start_time", period_end_time="period_end_time")
-    not_ended = (Test("result_state", Kind.BLANK), Test("termination_code", Kind.BLANK))
+    # any end column marks the end row (the provider's _outcome); none: an open slice
+    not_ended = tuple(
+        Test(name, Kind.BLANK) for name in ("result_state", "termination_code", "termination_type")
+    )
     legacy = (*(Test(p, Kind.ZERO_OR_NULL) for p in parts), Test("termination_type", Kind.BLANK))
+    no_columns = tuple(Test(p, Kind.NULL) for p in parts)  # an end row without duration columns
     multitask = (
         Test("run_duration_seconds", Kind.NONZERO),
         *(Test(f"{p}_duration_seconds", Kind.ZERO) for p in ("setup", "execution", "cleanup")),
     )
     durations = {
-        "queue_seconds": Duration(((not_ended, None), (legacy, None), ((), "queue_duration_seconds"))),
+        "queue_seconds": Duration(
+            ((not_ended, None), (legacy, None), (no_columns, None), ((), "queue_duration_seconds"))
+        ),
         **{
             f"{p}_seconds": Duration(
-                ((not_ended, None), (legacy, None), (multitask, None), ((), f"{p}_duration_seconds"))
+                (
+                    (not_ended, None),
+                    (legacy, None),
+                    (no_columns, None),
+                    (multitask, None),
+                    ((), f"{p}_duration_seconds"),
+                )
             )
             for p in _SYSTEM_PARTS[1:]
         },
@@ -176,6 +188,7 @@ def _databricks_system() -> Decision:
             (
                 (not_ended, None),
                 (legacy, Span("period_start_time", "period_end_time", nonnegative=True)),
+                (no_columns, Span("period_start_time", "period_end_time", nonnegative=True)),
                 ((), "run_duration_seconds"),
             )
         ),

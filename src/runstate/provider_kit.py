@@ -10,18 +10,49 @@ Build runs with the typed builders :func:`make_run` / :func:`make_durations`: th
 types (a ``State``, a ``Reason`` or ``None``, a tuple of tasks); mypy checks every keyword and type.
 A provider whose records are pieces of runs (hourly slices) gives its spec a ``combine``
 (:data:`CombineFunction`) that merges the stream of runs ``normalize_many`` builds.
+
+Built-in providers import nothing else from runstate (``tests/test_kit_imports.py`` checks it), so
+everything a built-in needs is here: the readers, the reporting :class:`Context` (``ctx.report(kind,
+field, value, problem)``), the vocabulary and its :data:`TERMINAL_STATES`, the canonical :data:`GRAPH`,
+the errors a provider raises or narrows a warning to, and the limits of the time readers for a
+provider that inlines their common case (:data:`EPOCH`, :data:`MIN_EPOCH_MS`, :data:`MAX_EPOCH_MS`,
+:data:`MAX_DURATION`).
+
+What the kit holds:
+
+* the model: `Run`, `Durations`, `Missing` (why a duration is absent), `EMPTY` (the shared empty
+  mapping for ``details`` / ``provider_state`` / ``missing``), built with `make_run` and
+  `make_durations` (`new_run` / `new_durations`: deprecated aliases);
+* the vocabulary: `State`, `Reason`, `Phase`, `TERMINAL_STATES` (the states of the TERMINATED phase,
+  a frozenset for a fast ``in``), `GRAPH` (the canonical transition graph, ``GRAPH.is_legal(a, b)``);
+* the spec: `ProviderSpec`, `Outcome` (a table row), `UNKNOWN_OUTCOME`, `NativeEdge`,
+  `BuildFunction`, `CombineFunction`, `map_word` (a word through a table, unknown words reported),
+  `check_provider`;
+* reporting: `Context` (``ctx.report(kind, field, value, problem)``, kinds `ReportKind`), and what
+  a provider raises itself or narrows a warning to: `InvalidRecordError`, `InvalidRecordWarning`,
+  `UnmappedStateWarning`;
+* readers, each reporting an odd value: `opt_id`, `required_id`, `opt_int`, `opt_str`,
+  `opt_mapping`, `opt_sequence`; times `time_from_value`, `time_from_epoch_ms`, `time_from_epoch_s`,
+  `to_utc`, `format_time`; durations `duration_from_ms`, `duration_from_s`, `check_order`,
+  `check_parts`;
+* limits, for a provider that converts the common case itself and leaves the rest to the readers:
+  `EPOCH`, `MIN_EPOCH_MS`, `MAX_EPOCH_MS`, `MAX_DURATION` (the longest duration the readers accept).
 """
 
 from __future__ import annotations
 
-from ._context import Context
-from ._durations import check_order, check_parts, duration_from_ms, duration_from_s
+from typing import Final
+
+from ._context import Context, ReportKind
+from ._durations import MAX_DURATION, check_order, check_parts, duration_from_ms, duration_from_s
+from ._errors import InvalidRecordError, InvalidRecordWarning, UnmappedStateWarning
 from ._fields import opt_id, opt_int, opt_mapping, opt_sequence, opt_str, required_id
+from ._graph import GRAPH
 from ._model import EMPTY, Durations, Missing, Run
 from ._model import new_durations as make_durations
-from ._model import new_durations as new_durations  # old name, kept until the built-ins switch
+from ._model import new_durations as new_durations  # deprecated alias of make_durations
 from ._model import new_run as make_run
-from ._model import new_run as new_run  # old name, kept until the built-ins switch
+from ._model import new_run as new_run  # deprecated alias of make_run
 from ._serialize import format_time
 from ._spec import (
     UNKNOWN_OUTCOME,
@@ -33,24 +64,50 @@ from ._spec import (
     check_provider,
     map_word,
 )
-from ._times import time_from_epoch_ms, time_from_epoch_s, time_from_value, to_utc
-from ._vocabulary import Phase, Reason, State
+from ._times import (
+    _MAX_EPOCH_MS,
+    _MIN_EPOCH_MS,
+    EPOCH,
+    time_from_epoch_ms,
+    time_from_epoch_s,
+    time_from_value,
+    to_utc,
+)
+from ._vocabulary import TERMINAL_STATES, Phase, Reason, State
+
+MIN_EPOCH_MS: Final = _MIN_EPOCH_MS
+"""The smallest epoch-milliseconds integer :func:`time_from_epoch_ms` reads as a time without a word
+(1973-03-03): below it a number looks like seconds. A provider may convert an ``int`` in
+``[MIN_EPOCH_MS, MAX_EPOCH_MS]`` itself, ``EPOCH + timedelta(milliseconds=value)``, and leave every
+other value to the reader, which reports it."""
+MAX_EPOCH_MS: Final = _MAX_EPOCH_MS
+"""The largest epoch-milliseconds integer :func:`time_from_epoch_ms` reads (9999-12-31T23:59:59Z)."""
 
 __all__ = [
     "EMPTY",
+    "EPOCH",
+    "GRAPH",
+    "MAX_DURATION",
+    "MAX_EPOCH_MS",
+    "MIN_EPOCH_MS",
+    "TERMINAL_STATES",
     "UNKNOWN_OUTCOME",
     "BuildFunction",
     "CombineFunction",
     "Context",
     "Durations",
+    "InvalidRecordError",
+    "InvalidRecordWarning",
     "Missing",
     "NativeEdge",
     "Outcome",
     "Phase",
     "ProviderSpec",
     "Reason",
+    "ReportKind",
     "Run",
     "State",
+    "UnmappedStateWarning",
     "check_order",
     "check_parts",
     "check_provider",

@@ -55,14 +55,27 @@ from typing import Any, Final
 
 import attrs
 
-from .._context import Context
-from .._durations import check_order
-from .._errors import InvalidRecordError, UnmappedStateWarning
-from .._fields import opt_mapping, opt_str
-from .._model import EMPTY, Durations, Missing, Run, new_durations, new_run
-from .._spec import NativeEdge, Outcome, ProviderSpec
-from .._times import time_from_value
-from .._vocabulary import TERMINAL_STATES, Reason, State
+from runstate.provider_kit import (
+    EMPTY,
+    TERMINAL_STATES,
+    Context,
+    Durations,
+    InvalidRecordError,
+    Missing,
+    NativeEdge,
+    Outcome,
+    ProviderSpec,
+    Reason,
+    Run,
+    State,
+    UnmappedStateWarning,
+    check_order,
+    make_durations,
+    make_run,
+    opt_mapping,
+    opt_str,
+    time_from_value,
+)
 
 __all__ = ["FAILURE_CAUSE_TABLES", "JOB_RUN_STATE", "SPEC", "SUB_TYPES"]
 
@@ -262,7 +275,7 @@ _NO_TOTAL: Final = MappingProxyType({**_NOT_APPLICABLE, "total": Missing.NOT_REP
 _NO_QUEUE: Final = {
     id(m): MappingProxyType({**m, "queue": Missing.NOT_REPORTED}) for m in (_ENDED, _NOT_ENDED, _NO_TOTAL)
 }
-_NOT_STARTED: Final = new_durations(None, None, None, None, None, _NO_QUEUE[id(_NO_TOTAL)])
+_NOT_STARTED: Final = make_durations(None, None, None, None, None, _NO_QUEUE[id(_NO_TOTAL)])
 _ZERO: Final = timedelta(0)
 _TERMINAL_WORDS: Final = frozenset(w for w, o in JOB_RUN_STATE.items() if o.state in TERMINAL_STATES)
 
@@ -284,11 +297,11 @@ def _durations(
         if total < _ZERO:
             check_order(started, ended, ctx, "$.endTime")
     if created is None:
-        return new_durations(None, None, None, None, total, _NO_QUEUE[id(missing)])
+        return make_durations(None, None, None, None, total, _NO_QUEUE[id(missing)])
     queue = started - created
     if queue < _ZERO:
         check_order(created, started, ctx, "$.startTime")
-    return new_durations(queue, None, None, None, total, missing)
+    return make_durations(queue, None, None, None, total, missing)
 
 
 # --- input shapes ---------------------------------------------------------------------------------
@@ -319,7 +332,7 @@ def _to_dict(record: Any, ctx: Context) -> Mapping[str, Any] | None:
         problem = f"cannot convert {cls.__name__} to a dict ({type(exc).__name__}: {exc})"
         raise InvalidRecordError(ctx.provider, "$", record, problem) from exc
     if not isinstance(data, Mapping):
-        ctx.fail("$", record, f"{cls.__name__}.to_dict gave no object")
+        ctx.report("fail", "$", record, f"{cls.__name__}.to_dict gave no object")
     return data
 
 
@@ -329,12 +342,14 @@ def _unwrap(record: Any, ctx: Context) -> Mapping[str, Any]:
     else:
         converted = _to_dict(record, ctx)
         if converted is None:
-            ctx.fail("$", record, "expected a JobRun object (dict or google.cloud.deploy_v1.JobRun)")
+            ctx.report(
+                "fail", "$", record, "expected a JobRun object (dict or google.cloud.deploy_v1.JobRun)"
+            )
         job_run = converted
     if "jobRuns" in job_run and "state" not in job_run and "name" not in job_run:
-        ctx.fail("$", record, "a ListJobRuns page, not a JobRun: use normalize_many")
+        ctx.report("fail", "$", record, "a ListJobRuns page, not a JobRun: use normalize_many")
     if not any(key in job_run for key in _IDENTITY_KEYS):
-        ctx.fail("$", record, _EXPECTED)
+        ctx.report("fail", "$", record, _EXPECTED)
     return job_run
 
 
@@ -392,17 +407,19 @@ def _state(word: object, ctx: Context) -> tuple[Outcome, str]:
     if type(word) is str:
         outcome = JOB_RUN_STATE.get(word)
         if outcome is None:
-            ctx.unmapped("$.state", word)
+            ctx.report("unmapped", "$.state", word, "unmapped state")
             return _UNSPECIFIED_OUTCOME, word
         if outcome is _UNSPECIFIED_OUTCOME:
-            ctx.invalid("$.state", word, "unspecified state (no usable state)", UnmappedStateWarning)
+            ctx.report(
+                "invalid", "$.state", word, "unspecified state (no usable state)", UnmappedStateWarning
+            )
         return outcome, word
     if type(word) is int:  # an integer no known value has (a newer server)
-        ctx.unmapped("$.state", word)
+        ctx.report("unmapped", "$.state", word, "unmapped state")
         return _UNSPECIFIED_OUTCOME, str(word)
     if isinstance(word, str):  # a str subclass
         return _state(str(word), ctx)
-    ctx.invalid("$.state", word, "expected a state word (string)", UnmappedStateWarning)
+    ctx.report("invalid", "$.state", word, "expected a state word (string)", UnmappedStateWarning)
     return _UNSPECIFIED_OUTCOME, ""
 
 
@@ -414,22 +431,31 @@ def _failure_cause(
     if type(name) is str:
         outcome = table.get(name)
         if outcome is None:
-            ctx.unmapped(f"$.{info.key}.failureCause", name)
+            ctx.report("unmapped", f"$.{info.key}.failureCause", name, "unmapped state")
             return name, None
         if name == _CAUSE_UNSPECIFIED:
             return None, None
         if state is not _FAILED:
-            ctx.conflict(
-                f"$.{info.key}.failureCause", name, f"a failure cause on a {state.value} run (ignored)"
+            ctx.report(
+                "conflict",
+                f"$.{info.key}.failureCause",
+                name,
+                f"a failure cause on a {state.value} run (ignored)",
             )
             return name, None
         return name, outcome
     if type(name) is int:  # an integer no known cause has (a newer server)
-        ctx.unmapped(f"$.{info.key}.failureCause", name)
+        ctx.report("unmapped", f"$.{info.key}.failureCause", name, "unmapped state")
         return str(name), None
     if isinstance(name, str):  # a str subclass
         return _failure_cause(str(name), info, table, state, ctx)
-    ctx.invalid(f"$.{info.key}.failureCause", name, "expected a failure cause (string)", UnmappedStateWarning)
+    ctx.report(
+        "invalid",
+        f"$.{info.key}.failureCause",
+        name,
+        "expected a failure cause (string)",
+        UnmappedStateWarning,
+    )
     return None, None
 
 
@@ -439,7 +465,7 @@ def _find_sub_type(job_run: Mapping[str, Any], ctx: Context) -> tuple[str | None
     for key in _SUB_TYPE_KEYS:
         if key in job_run:
             if found is not None:
-                ctx.invalid("$", f"{found}, {key}", "more than one job_run sub-type")
+                ctx.report("invalid", "$", f"{found}, {key}", "more than one job_run sub-type")
                 break
             found = key
     if found is None:
@@ -494,101 +520,30 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
         outcome, word = _state(value, ctx)
     else:
         word = value  # a str: found in the table
-    state = outcome.state
-    reason = outcome.reason
     details: dict[str, Any] = {}
-
-    # the sub-type: its failure cause refines FAILED, its failure message is the run's message
-    sub_key, sub_value = _find_sub_type(job_run, ctx)
-    cause: str | None = None
-    message: str | None = None
-    if sub_key is not None:
-        details["sub_type"] = sub_key
-        sub = sub_value if type(sub_value) is dict else opt_mapping(sub_value, ctx, f"$.{sub_key}")
-        if sub:
-            info = SUB_TYPES.get(sub_key)
-            sub_get = sub.get
-            message = sub_get("failureMessage")
-            if message is not None and type(message) is not str:
-                message = opt_str(message, ctx, f"$.{sub_key}.failureMessage")
-            raw_cause = sub_get("failureCause")
-            if raw_cause is None or raw_cause == _CAUSE_UNSPECIFIED:
-                pass
-            elif info is not None and info.table is not None:
-                cause, refined = _failure_cause(raw_cause, info, info.table, state, ctx)
-                if refined is not None:
-                    state, reason = refined.state, refined.reason
-            elif type(raw_cause) is str and raw_cause:  # a sub-type without a table: kept, refines nothing
-                cause = raw_cause
-            if info is None:
-                if message is None and sub_key == "analysisJobRun":
-                    message = _analysis_message(sub)
-            else:
-                link = sub_get(info.link)
-                if link is not None:
-                    if type(link) is not str:
-                        link = opt_str(link, ctx, f"$.{sub_key}.{info.link}")
-                    if link:
-                        details[_LINK_DETAIL[info.link]] = link
-
-    # identity: run_id = uid, else the name's last segment; the parent is the rollout
-    name = get("name")
-    if name is not None and type(name) is not str:
-        name = opt_str(name, ctx, "$.name")
-    run_id = get("uid")
-    if run_id is not None and type(run_id) is not str:
-        run_id = opt_str(run_id, ctx, "$.uid")
-    parent = None
-    if name:
-        details["name"] = name
-        parent, found, job_run_id = name.rpartition("/jobRuns/")
-        rollout = (_ROLLOUTS.get(parent) or _rollout(parent)) if found and job_run_id else None
-        if rollout is None or "/" in job_run_id:
-            ctx.invalid("$.name", name, "not a JobRun name (projects/*/.../rollouts/*/jobRuns/*)")
-            parent = None
-            if not run_id:
-                run_id = name
-        else:
-            details.update(rollout)  # a copy: the cached parts are shared by the rollout's JobRuns
-            details["job_run"] = job_run_id
-            if not run_id:
-                run_id = job_run_id
-    if not run_id:  # two runs without an id cannot be told apart: refused in both modes
-        ctx.fail("$.uid", get("uid"), "missing run id (expected JobRun.uid or a JobRun name)")
-    phase_id = get("phaseId")
-    if phase_id is not None and type(phase_id) is not str:
+    sub_key, cause, message, outcome = _read_sub_type(job_run, outcome, details, ctx)
+    run_id, parent = _identity(get, details, ctx)
+    phase_id, job, etag = get("phaseId"), get("jobId"), get("etag")
+    if phase_id is not None and type(phase_id) is not str:  # odd values through the reporting reader
         phase_id = opt_str(phase_id, ctx, "$.phaseId")
-    job = get("jobId")
     if job is not None and type(job) is not str:
         job = opt_str(job, ctx, "$.jobId")
-    job = job or None
-    etag = get("etag")
-    if etag is not None:
-        if type(etag) is not str:
-            etag = opt_str(etag, ctx, "$.etag")
-        if etag:
-            details["etag"] = etag
-
+    if etag is not None and type(etag) is not str:
+        etag = opt_str(etag, ctx, "$.etag")
+    if etag:
+        details["etag"] = etag
     created = time_from_value(get("createTime"), ctx, "$.createTime")
     started = time_from_value(get("startTime"), ctx, "$.startTime")
     ended = time_from_value(get("endTime"), ctx, "$.endTime")
-
-    project, location, pipeline = (
-        details.get("project"),
-        details.get("location"),
-        details.get("delivery_pipeline"),
-    )
-    job_id = f"{phase_id}/{job}" if phase_id and job else job
-    if pipeline and job_id:
-        job_id = f"{pipeline}/{job_id}"
-    return new_run(
+    project, location = details.get("project"), details.get("location")
+    return make_run(
         provider="cloud_deploy",
         run_id=run_id,
         namespace=f"gcp:{project}:{location}" if project and location else None,
-        job_id=job_id,
-        name=job,
-        state=state,
-        reason=reason,
+        job_id=_job_id(details.get("delivery_pipeline"), phase_id, job or None),
+        name=job or None,
+        state=outcome.state,
+        reason=outcome.reason,
         provider_state=_provider_state(word, sub_key, cause),
         message=message or None,
         parent_run_id=parent,
@@ -599,6 +554,83 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
         details=MappingProxyType(details),
         raw=job_run if keep_raw else None,
     )
+
+
+def _job_id(pipeline: str | None, phase_id: str | None, job: str | None) -> str | None:
+    """``{deliveryPipeline}/{phaseId}/{jobId}``: the same job of two pipelines must not merge."""
+    job_id = f"{phase_id}/{job}" if phase_id and job else job
+    return f"{pipeline}/{job_id}" if pipeline and job_id else job_id
+
+
+def _read_sub_type(
+    job_run: Mapping[str, Any], outcome: Outcome, details: dict[str, Any], ctx: Context
+) -> tuple[str | None, str | None, str | None, Outcome]:
+    """(sub-type key, failure cause, failure message, outcome): the set ``job_run`` oneof member's
+    cause refines FAILED, its message is the run's, its build or child rollout goes to ``details``."""
+    sub_key, sub_value = _find_sub_type(job_run, ctx)
+    if sub_key is None:
+        return None, None, None, outcome
+    details["sub_type"] = sub_key
+    sub = sub_value if type(sub_value) is dict else opt_mapping(sub_value, ctx, f"$.{sub_key}")
+    if not sub:
+        return sub_key, None, None, outcome
+    info = SUB_TYPES.get(sub_key)
+    message = sub.get("failureMessage")
+    if message is not None and type(message) is not str:
+        message = opt_str(message, ctx, f"$.{sub_key}.failureMessage")
+    cause, outcome = _cause(sub.get("failureCause"), info, outcome, ctx)
+    if info is None:
+        if message is None and sub_key == "analysisJobRun":
+            message = _analysis_message(sub)
+    else:
+        link = sub.get(info.link)
+        if link is not None and type(link) is not str:
+            link = opt_str(link, ctx, f"$.{sub_key}.{info.link}")
+        if link:
+            details[_LINK_DETAIL[info.link]] = link
+    return sub_key, cause, message, outcome
+
+
+def _cause(
+    raw_cause: object, info: SubType | None, outcome: Outcome, ctx: Context
+) -> tuple[str | None, Outcome]:
+    """The failure cause to keep and the outcome it gives (a sub-type without a table refines nothing)."""
+    if raw_cause is None or raw_cause == _CAUSE_UNSPECIFIED:
+        return None, outcome
+    if info is not None and info.table is not None:
+        cause, refined = _failure_cause(raw_cause, info, info.table, outcome.state, ctx)
+        return cause, outcome if refined is None else refined
+    if type(raw_cause) is str and raw_cause:  # a sub-type without a table: kept, refines nothing
+        return raw_cause, outcome
+    return None, outcome
+
+
+def _identity(get: Any, details: dict[str, Any], ctx: Context) -> tuple[str, str | None]:
+    """(run id, parent rollout): ``uid``, else the name's last segment; the parsed name to ``details``.
+
+    A record with neither is refused in both modes: two runs without an id cannot be told apart.
+    """
+    name, run_id = get("name"), get("uid")
+    if name is not None and type(name) is not str:  # odd values through the reporting reader
+        name = opt_str(name, ctx, "$.name")
+    if run_id is not None and type(run_id) is not str:
+        run_id = opt_str(run_id, ctx, "$.uid")
+    parent = None
+    if name:
+        details["name"] = name
+        parent, found, job_run_id = name.rpartition("/jobRuns/")
+        rollout = (_ROLLOUTS.get(parent) or _rollout(parent)) if found and job_run_id else None
+        if rollout is None or "/" in job_run_id:
+            ctx.report("invalid", "$.name", name, "not a JobRun name (projects/*/.../rollouts/*/jobRuns/*)")
+            parent = None
+            run_id = run_id or name
+        else:
+            details.update(rollout)  # a copy: the cached parts are shared by the rollout's JobRuns
+            details["job_run"] = job_run_id
+            run_id = run_id or job_run_id
+    if not run_id:
+        ctx.report("fail", "$.uid", get("uid"), "missing run id (expected JobRun.uid or a JobRun name)")
+    return run_id, parent
 
 
 _PROVIDER_STATES: Final = {

@@ -22,7 +22,8 @@ or by the scheduler because the run timed out": it does not say who). A ``status
 CANCELED_BY_PLATFORM (the API has no timeout code). ``status.state`` WAITING is WAITING_FOR_RETRY
 only with evidence of a retry (legacy WAITING_FOR_RETRY, ``attempt_number > 0``, an
 ``original_attempt_run_id`` other than ``run_id``), else QUEUED with ``Reason.DEFERRED``
-(cost-optimized runs wait for a cheaper time).
+(cost-optimized runs wait for a cheaper time). The state words are decided by one decision table
+(``_databricks_decisions``), which the SQL generator emits too.
 An SDK object whose termination code the SDK dropped (an enum value it does not know) is reported
 (strict: ``UnmappedStateError`` naming ``status.termination_details.code``) and its surviving
 ``type`` decides, as for a dict with an unknown code. Sources of each decision: docs/decisions.md.
@@ -65,64 +66,44 @@ start, or (unless the run was repaired) below it by more than the queue time and
 as inconsistent.
 
 State words may be ``str`` subclasses (a ``StrEnum``): they are read as their plain text.
+
+Rooms. This module reconciles the state words (memoized by :class:`_StateKey`) and orchestrates
+:func:`_build`; the tables are in ``_databricks_tables``, identity in ``_databricks_identity``, child
+runs in ``_databricks_tasks``, times and durations in ``_databricks_durations``, details and the
+message in ``_databricks_details``.
 """
 
-from __future__ import annotations
-
-import itertools
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+from functools import partial
 from types import MappingProxyType
 from typing import Any, Final, NamedTuple
-from urllib.parse import parse_qs, urlsplit
 
-import attrs
+from runstate.provider_kit import (
+    EMPTY,
+    Context,
+    Outcome,
+    ProviderSpec,
+    Reason,
+    Run,
+    State,
+    UnmappedStateWarning,
+    make_run,
+    opt_mapping,
+    opt_str,
+)
 
-from .._context import Context
-from .._durations import MAX_DURATION, check_order, duration_from_ms
-from .._errors import UnmappedStateWarning
-from .._fields import opt_id, opt_int, opt_mapping, opt_sequence, opt_str
-from .._model import EMPTY, Durations, Missing, Run, new_durations, new_run
-from .._serialize import format_time
-from .._spec import Outcome, ProviderSpec
-from .._times import _MAX_EPOCH_MS, _MIN_EPOCH_MS, EPOCH, time_from_epoch_ms
-from .._vocabulary import TERMINAL_STATES, Reason, State
 from . import _databricks_decisions as decisions
+from . import _databricks_identity as identity
 from . import _databricks_tables as t
+from ._databricks_details import add_active_intervals, message, run_details
+from ._databricks_durations import run_times
 from ._databricks_evidence import EVIDENCE
+from ._databricks_tasks import MAX_DEPTH, NO_CHILDREN, as_mapping, child_runs
 
 __all__ = ["MAX_DEPTH", "SPEC", "build", "pages"]
 
-MAX_DEPTH: Final = 8
-"""Deepest nesting of tasks in tasks that is read; deeper is reported and cut."""
-
 _UNKNOWN: Final = t.OUTCOMES[State.UNKNOWN, None]
 _QUEUED: Final = t.OUTCOMES[State.QUEUED, None]
-_STILL_WAITING: Final = frozenset({State.QUEUED, State.BLOCKED, State.WAITING_FOR_RETRY})
-_MAX_MS: Final = MAX_DURATION // timedelta(milliseconds=1)  # longer is reported by duration_from_ms
-_ZERO: Final = timedelta(0)
-_MAX_PART: Final = _MAX_MS  # plain millisecond parts; their sums stay inside timedelta's range
-_NA: Final = (Missing.NOT_APPLICABLE,) * 3
-_ROUNDING: Final = timedelta(seconds=1)  # parts are whole seconds
-_ROUNDING_3: Final = 3 * _ROUNDING
-_SLACK: Final = timedelta(seconds=60)  # scheduling overhead single-task parts do not measure
-
-_RUN_DETAILS: Final = (
-    "run_page_url", "run_type", "trigger", "trigger_info", "creator_user_name", "repair_history",
-    "has_more", "run_job_task", "for_each_task", "max_retries", "timeout_seconds",
-)  # fmt: skip
-_TASK_DETAILS: Final = (
-    "run_page_url", "run_if", "max_retries", "timeout_seconds", "run_job_task", "for_each_task",
-)  # fmt: skip
-"""Facts of a task kept in its ``details`` (cluster plumbing stays in ``raw``: it costs memory in bulk)."""
-_SELF_DETAILS: Final = (
-    "task_key",
-    "run_if",
-    "max_retries",
-    "timeout_seconds",
-    "run_job_task",
-    "for_each_task",
-)
 LEGACY_QUEUE_REASONS: Final = (
     ("workspace", Reason.WORKSPACE_LIMIT),
     ("concurrent", Reason.CONCURRENCY_LIMIT),
@@ -229,316 +210,98 @@ def _resolve(key: tuple[Any, ...], ctx: Context, path: str) -> _Resolved:
 
 _DROPPED: Final = "missing: databricks-sdk dropped a termination code it does not know (type kept)"
 
-_MISSING_CACHE: dict[tuple[Missing | None, ...], Mapping[str, Missing]] = {}
-_PARTS: Final = ("queue", "setup", "execution", "cleanup", "total")
+
+class _StateKey(NamedTuple):
+    """The memo key of a run's state words: what :func:`_resolve` decides from, by name.
+
+    The hot path looks the memo up with an equal plain tuple (a tuple hashes and compares like this
+    named tuple, and costs nothing to build); a key is made only for :func:`_resolve`, on a miss.
+    """
+
+    life_cycle_state: Any
+    result_state: Any
+    status_state: Any
+    termination_code: Any
+    termination_type: Any
+    queue_code: Any
+    cancelled_by_user: bool
+    retried: bool
+    """``attempt_number > 0`` or an ``original_attempt_run_id``: evidence of a retry."""
+    sdk_object: bool
+    """Read from an SDK object, which drops enum values it does not know."""
 
 
-def _missing(*why: Missing | None) -> Mapping[str, Missing]:
-    found = _MISSING_CACHE.get(why)
-    if found is None:
-        found = MappingProxyType({p: w for p, w in zip(_PARTS, why, strict=True) if w is not None})
-        _MISSING_CACHE[why] = found if found else EMPTY
-    return found
+def _lookup(words: tuple[Any, ...], ctx: Context, path: str) -> _Resolved:
+    """The resolved state of words the memo did not have: their plain text looked up again, else
+    decided by :func:`_resolve` (which memoizes them when every word was known)."""
+    # a str subclass is read as its plain text, so the outcome never depends on what was
+    # memoized before; a list or a number is left to the slow path to report
+    key = _StateKey._make(_plain(words))
+    resolved = _MEMO.get(key) if set(map(type, key)) <= _KEY_TYPES else None
+    return resolved or _resolve(key, ctx, path)
 
 
-_FAST_MISSING: Final = {
-    (mq, multitask): _missing(mq, *(_NA if multitask else (None, None, None)), None)
-    for mq in (None, Missing.NOT_REPORTED)
-    for multitask in (False, True)
-}
-"""The ``missing`` maps of the fast path (queue reported or not, multitask or not), built once."""
-
-
-def _children(get: Any) -> int:
-    """How many entries of ``tasks[]`` and ``iterations[]`` are not this run itself (counted up to 2)."""
-    own = get("run_id")
-    found = 0
-    for list_name in ("tasks", "iterations"):
-        items = get(list_name)
-        if type(items) is not list:
-            continue
-        for item in items:
-            run_id = item.get("run_id") if isinstance(item, Mapping) else getattr(item, "run_id", None)
-            if own is None or run_id != own:
-                found += 1
-                if found >= 2:
-                    return found
-    return found
-
-
-def _multitask(get: Any, zero_parts: bool, measured: bool) -> bool:
-    """Whether the run's setup/execution/cleanup are the multitask placeholders (see the docstring)."""
-    fmt = get("format")
-    if fmt is not None:
-        return fmt == "MULTI_TASK" or (zero_parts and get("run_duration") is not None)
-    if not zero_parts:
-        return False
-    if get("run_duration") is not None:
-        return True
-    children = _children(get)
-    return children >= 2 or (children == 1 and measured)
-
-
-def _durations(
-    get: Any, state: State, started: datetime | None, ended: datetime | None, ctx: Context, path: str
-) -> Durations:
-    measured = ended is not None or state in TERMINAL_STATES
-    q = get("queue_duration")
-    a, b, c = get("setup_duration"), get("execution_duration"), get("cleanup_duration")
-    if (
-        measured
-        and type(a) is int and type(b) is int and type(c) is int
-        and 0 <= a <= _MAX_PART and 0 <= b <= _MAX_PART and 0 <= c <= _MAX_PART
-        and (q is None or (type(q) is int and 0 <= q <= _MAX_PART))
-        and get("format") is None
-    ):  # fmt: skip
-        # the fast path: an ended run with plain numbers
-        queue = None if q is None else timedelta(0, 0, q * 1000)
-        mq = Missing.NOT_REPORTED if q is None else None
-        rd = get("run_duration")
-        rd_ok = rd is None or (type(rd) is int and 0 <= rd <= _MAX_PART)
-        result = None
-        if a == b == c == 0 and (rd is not None or _children(get)):
-            if rd is not None and rd_ok:  # multitask: the parts are placeholders
-                fast_total = timedelta(0, 0, rd * 1000)
-                result = new_durations(queue, None, None, None, fast_total, _FAST_MISSING[mq, True])
-        elif rd_ok:  # single task: total = setup + execution + cleanup; run_duration is only checked
-            fast_total = timedelta(0, 0, (a + b + c) * 1000)
-            if rd is not None and a + b + c - rd > 3000:
-                ctx.inconsistent(
-                    path + ".run_duration",
-                    f"{fast_total} > {timedelta(0, 0, rd * 1000)}",
-                    "parts exceed the total",
-                )
-            result = new_durations(
-                queue, timedelta(0, 0, a * 1000), timedelta(0, 0, b * 1000), timedelta(0, 0, c * 1000),
-                fast_total, _FAST_MISSING[mq, False],
-            )  # fmt: skip
-        if result is not None:
-            if started is not None and ended is not None:
-                _check_total(fast_total, ended - started, queue, result.setup is None, get, ctx, path)
-            return result
-    mq = None
-    if (q is None or (type(q) is int and q == 0)) and not measured and state in _STILL_WAITING:
-        queue, mq = None, Missing.NOT_ENDED
-    else:
-        queue = duration_from_ms(q, ctx, path + ".queue_duration")
-        if queue is None:
-            mq = Missing.NOT_REPORTED
-    raw_parts = (a, b, c)
-    run_duration = get("run_duration")
-    zero_parts = all(p is None or (type(p) is int and p == 0) for p in raw_parts)
-    multitask = _multitask(get, zero_parts, measured)
-    total: timedelta | None
-    if multitask:
-        na = Missing.NOT_APPLICABLE
-        if not measured:
-            return new_durations(queue, None, None, None, None, _missing(mq, na, na, na, Missing.NOT_ENDED))
-        if run_duration is not None:
-            total = duration_from_ms(run_duration, ctx, path + ".run_duration")
-        else:  # an older record: the wall time is the total
-            total = ended - started if started is not None and ended is not None else None
-        setup = execution = cleanup = None
-        why: tuple[Missing | None, ...] = (
-            mq,
-            na,
-            na,
-            na,
-            None if total is not None else Missing.NOT_REPORTED,
-        )
-    else:
-        values: list[timedelta | None] = []
-        whys: list[Missing | None] = []
-        for raw, name in zip(raw_parts, ("setup", "execution", "cleanup"), strict=True):
-            if not measured and (raw is None or (type(raw) is int and raw == 0)):
-                values.append(None)
-                whys.append(Missing.NOT_ENDED)
-                continue
-            value = duration_from_ms(raw, ctx, f"{path}.{name}_duration")
-            values.append(value)
-            whys.append(None if value is not None else Missing.NOT_REPORTED)
-        setup, execution, cleanup = values
-        if not measured:
-            return new_durations(
-                queue, setup, execution, cleanup, None, _missing(mq, *whys, Missing.NOT_ENDED)
-            )
-        parts_total = None if None in values else setup + execution + cleanup  # type: ignore[operator]
-        reported = (
-            duration_from_ms(run_duration, ctx, path + ".run_duration") if run_duration is not None else None
-        )
-        if parts_total is not None:  # total = setup + execution + cleanup; run_duration is only checked
-            total = parts_total
-            if reported is not None and parts_total - reported > 3 * _ROUNDING:
-                ctx.inconsistent(
-                    path + ".run_duration", f"{parts_total} > {reported}", "parts exceed the total"
-                )
-        elif reported is not None:
-            total = reported
-        else:
-            total = ended - started if started is not None and ended is not None else None
-        why = (mq, *whys, None if total is not None else Missing.NOT_REPORTED)
-    if total is not None and started is not None and ended is not None:
-        _check_total(total, ended - started, queue, multitask, get, ctx, path)
-    return new_durations(queue, setup, execution, cleanup, total, _missing(*why))
-
-
-def _check_total(
-    total: timedelta,
-    wall: timedelta,
-    queue: timedelta | None,
-    multitask: bool,
-    get: Any,
-    ctx: Context,
-    path: str,
-) -> None:
-    if wall < _ZERO:
-        return  # reported by check_order
-    if total - wall > (_ROUNDING if multitask else _ROUNDING_3):
-        field = path + (".run_duration" if multitask else ".end_time")
-        ctx.inconsistent(field, f"{total} > {wall}", "total exceeds end_time - start_time")
-        return
-    gap = wall - total if queue is None else wall - total - queue
-    if gap <= _ROUNDING:
-        return  # the common case: nothing unexplained
-    history = get("repair_history")
-    if type(history) is list and len(history) > 1:
-        return  # a repaired run's total leaves out the time between its repairs
-    if gap > (_ROUNDING if multitask else max(_SLACK, wall / 10)):
-        field = path + (".run_duration" if multitask else ".end_time")
-        ctx.inconsistent(field, f"{total} < {wall}", "total is well below end_time - start_time")
-
-
-def _as_mapping(record: Any, ctx: Context, field: str, fail: bool) -> Mapping[str, Any] | None:
-    if type(record) is dict or isinstance(record, Mapping):
-        return record
-    as_dict = getattr(record, "as_dict", None)
-    if callable(as_dict):
-        data = as_dict()
-        if isinstance(data, Mapping):
-            return data
-    if fail:
-        ctx.fail(field, record, "expected a Run object (dict, or databricks-sdk Run / RunTask)")
-    ctx.invalid(field, record, "expected a task run object")
-    return None
-
-
-def _sub(value: Any, ctx: Context, field: str) -> Mapping[str, Any]:
-    if type(value) is dict:
+def _section(value: Any, ctx: Context, field: str) -> Mapping[str, Any]:
+    """A nested object of the record (``state``, ``status``, ...); anything else reported, read as empty."""
+    if value is EMPTY or type(value) is dict:
         return value
     mapping: Mapping[str, Any] | None = opt_mapping(value, ctx, field)
     return mapping or EMPTY
 
 
-_MESSAGES: Final = (
-    ("state_message", ".state.state_message"),
-    ("message", ".status.termination_details.message"),
-    ("message", ".status.queue_details.message"),
-    ("queue_reason", ".state.queue_reason"),
-)
+_RunState = tuple[Outcome, Mapping[str, str], bool, str | None]
+"""(outcome, provider_state, cancelled by the user, message): a plain tuple, built once per run."""
 
 
-def _message(
-    state_: Mapping[str, Any], details_: Mapping[str, Any], queue_: Mapping[str, Any], ctx: Context, path: str
-) -> str | None:
-    """The first non-empty message, odd values reported (the slow path of the ``or`` chain)."""
-    for source, (key, field) in zip((state_, details_, queue_, state_), _MESSAGES, strict=True):
-        text = source.get(key)
-        if text is not None and type(text) is not str:
-            text = opt_str(text, ctx, path + field)
-        if text:
-            return text
-    return None
+def _run_state(get: Any, retried: bool, sdk: bool, ctx: Context, path: str) -> _RunState:
+    """The run's outcome from its legacy ``state`` and its ``status`` (see the module), and its message."""
+    legacy = get("state", EMPTY)
+    if type(legacy) is not dict:  # the type checks inline: each is a call saved per run
+        legacy = _section(legacy, ctx, path + ".state")
+    status = get("status", EMPTY)
+    if type(status) is not dict:
+        status = _section(status, ctx, path + ".status")
+    termination = status.get("termination_details", EMPTY)
+    if type(termination) is not dict:
+        termination = _section(termination, ctx, path + ".status.termination_details")
+    queue = status.get("queue_details", EMPTY)
+    if type(queue) is not dict:
+        queue = _section(queue, ctx, path + ".status.queue_details")
+    by_user = legacy.get("user_cancelled_or_timedout")
+    if by_user is not None and type(by_user) is not bool:
+        ctx.report("invalid", path + ".state.user_cancelled_or_timedout", by_user, "expected a boolean")
+        by_user = None
+    status_word = status.get("state")
+    words = (
+        legacy.get("life_cycle_state"), legacy.get("result_state"), status_word, termination.get("code"),
+        termination.get("type"), queue.get("code"), by_user is True, retried, sdk,
+    )  # fmt: skip
+    try:  # the memo holds only keys of plain words, so a hit is what the slow path would give
+        resolved = _MEMO.get(words) or _lookup(words, ctx, path)
+    except TypeError:  # unhashable (a list where a word belongs): the slow path reports it
+        resolved = _lookup(words, ctx, path)
+    if resolved.conflict is not None:
+        ctx.report("conflict", path + ".status", resolved.provider_state, resolved.conflict)
+    outcome = resolved.outcome
+    if outcome is _QUEUED and status_word is None:
+        outcome = _legacy_queue_outcome(legacy.get("queue_reason"))
+    text = (
+        legacy.get("state_message") or termination.get("message") or queue.get("message")
+        or legacy.get("queue_reason")
+    )  # fmt: skip
+    if text is not None and type(text) is not str:
+        text = message(legacy, termination, queue, ctx, path)
+    return outcome, resolved.provider_state, by_user is True, text
 
 
-_NO_ID: Final = "missing or unusable run id"
-_EXPECTED: Final = (
-    "not a Databricks run: expected its run_id and its state or status (a jobs/runs/get response or a "
-    "runs/list item)"
-)
-_STATE_KEYS: Final = ("state", "status")
-
-
-def _check_identity(rec: Mapping[str, Any], ctx: Context) -> None:
-    """A record with neither ``run_id`` nor a state field is not a Databricks run: refused in both modes."""
-    if "run_id" not in rec and not any(k in rec for k in _STATE_KEYS):
-        ctx.fail("$", rec, _EXPECTED)
-
-
-_NAMESPACES: dict[str, str | None] = {}
-"""Namespace by ``run_page_url`` without its fragment (one workspace's runs share it)."""
-
-
-def _namespace(get: Any) -> str | None:
-    """``databricks:<workspace_id>`` (system tables' ``workspace_id``, ``?o=`` of ``run_page_url``),
-    else ``databricks:<workspace host>``; ``None`` when the record says neither."""
-    workspace = get("workspace_id")
-    if (type(workspace) is int and workspace >= 0) or (type(workspace) is str and workspace.isdigit()):
-        return f"databricks:{workspace}"
-    url = get("run_page_url")
-    if type(url) is not str or not url:
-        return None
-    base = url.partition("#")[0]
-    if base in _NAMESPACES:
-        return _NAMESPACES[base]
-    try:
-        parts = urlsplit(base)
-        host = parts.hostname
-    except ValueError:  # not a URL: it says nothing about the workspace
-        host, parts = None, None
-    found = None
-    if parts is not None:
-        org = parse_qs(parts.query).get("o")
-        if org and org[0].isdigit():
-            found = f"databricks:{org[0]}"
-        elif host:
-            found = f"databricks:{host}"
-    if len(_NAMESPACES) >= _MEMO_LIMIT:
-        _NAMESPACES.clear()
-    _NAMESPACES[base] = found
-    return found
-
-
-_NEVER: Final = datetime.max.replace(tzinfo=EPOCH.tzinfo)
-
-
-def _task_lineage(children: list[Run]) -> list[Run]:
-    """``tasks[]`` holds one entry per attempt of a task_key (retries, repairs): link each later
-    attempt to the one before it and to the first, in start order (what the record says wins)."""
-    groups: dict[str, list[int]] = {}
-    for i, child in enumerate(children):
-        if child.name is not None:
-            groups.setdefault(child.name, []).append(i)
-    result = children
-    for indices in groups.values():
-        if len(indices) < 2:
-            continue
-        if result is children:
-            result = list(children)
-        order = sorted(indices, key=lambda i: (children[i].started_at or _NEVER, children[i].attempt, i))
-        first = children[order[0]].run_id
-        for before, i in itertools.pairwise(order):
-            child = children[i]
-            result[i] = attrs.evolve(
-                child,
-                previous_run_id=child.previous_run_id or children[before].run_id,
-                original_run_id=child.original_run_id or first,
-            )
-    return result
-
-
-def _active_intervals(history: list[Any], ctx: Context, path: str) -> list[dict[str, str | None]]:
-    """The run's active intervals from ``repair_history`` (the original run and each repair), as RFC 3339
-    text; :meth:`runstate.Run.elapsed` sums them, leaving out the idle gaps between repairs."""
-    intervals: list[dict[str, str | None]] = []
-    for i, entry in enumerate(history):
-        if not isinstance(entry, Mapping):
-            continue
-        start = time_from_epoch_ms(entry.get("start_time"), ctx, f"{path}.repair_history[{i}].start_time")
-        if start is None:
-            continue
-        end = time_from_epoch_ms(entry.get("end_time"), ctx, f"{path}.repair_history[{i}].end_time")
-        intervals.append({"start": format_time(start), "end": None if end is None else format_time(end)})
-    return intervals
+def _legacy_queue_outcome(queue_reason: object) -> Outcome:
+    """A legacy-only QUEUED run: why it waits, by keyword of its free-text ``queue_reason``."""
+    if type(queue_reason) is str:
+        text = queue_reason[:LEGACY_QUEUE_CHARS].lower()
+        for word, reason in LEGACY_QUEUE_REASONS:
+            if word in text:
+                return t.OUTCOMES[State.QUEUED, reason]
+    return _QUEUED
 
 
 def detect(record: Any) -> bool:
@@ -558,193 +321,65 @@ _SDK_CLASSES: Final = frozenset({"Run", "BaseRun", "RunTask", "ListRunsResponse"
 
 
 def _build(
-    rec: Mapping[str, Any],
     ctx: Context,
     keep_raw: bool,
-    path: str,
     depth: int,
     parent: str | None,
     job_id: str | None,
-    sdk: bool = False,
-    namespace: str | None = None,
+    namespace: str | None,
+    rec: Mapping[str, Any],
+    path: str,
+    sdk: bool,
 ) -> Run:
+    """One run (``depth`` 0) or task run: identity, state, times, durations, details, child runs.
+    What a run's tasks share with it comes first, so that ``partial`` binds it for its child runs."""
     get = rec.get
     if depth == 0:
-        _check_identity(rec, ctx)
-        namespace = _namespace(get)
-    raw_id = get("run_id")
-    if type(raw_id) is int and raw_id >= 0:
-        run_id = str(raw_id)
-    elif type(raw_id) is str and raw_id:
-        run_id = raw_id
-    else:  # two runs without an id cannot be told apart: refused in both modes
-        run_id = opt_id(raw_id, ctx, path + ".run_id") or ctx.fail(path + ".run_id", raw_id, _NO_ID)
-    attempt = get("attempt_number", 0)
-    if type(attempt) is not int or attempt < 0:
-        attempt = opt_int(attempt, ctx, path + ".attempt_number", 0) or 0
-    original = get("original_attempt_run_id")
-    if original is not None:
-        if original == raw_id:
-            original = None
-        elif type(original) is int:
-            original = str(original)
-        else:
-            original = opt_id(original, ctx, path + ".original_attempt_run_id")
-            if original == run_id:
-                original = None
-    previous = original if attempt == 1 else None
-
-    state_ = get("state", EMPTY)
-    if state_ is not EMPTY and type(state_) is not dict:
-        state_ = _sub(state_, ctx, path + ".state")
-    status = get("status", EMPTY)
-    if status is not EMPTY and type(status) is not dict:
-        status = _sub(status, ctx, path + ".status")
-    details_ = status.get("termination_details", EMPTY)
-    if details_ is not EMPTY and type(details_) is not dict:
-        details_ = _sub(details_, ctx, path + ".status.termination_details")
-    queue_ = status.get("queue_details", EMPTY)
-    if queue_ is not EMPTY and type(queue_) is not dict:
-        queue_ = _sub(queue_, ctx, path + ".status.queue_details")
-    by_user = state_.get("user_cancelled_or_timedout")
-    if by_user is not None and type(by_user) is not bool:
-        ctx.invalid(path + ".state.user_cancelled_or_timedout", by_user, "expected a boolean")
-        by_user = None
-    key = (
-        state_.get("life_cycle_state"), state_.get("result_state"), status.get("state"),
-        details_.get("code"), details_.get("type"), queue_.get("code"), by_user is True,
-        attempt > 0 or original is not None, sdk,
-    )  # fmt: skip
-    try:  # the memo holds only keys of plain words, so a hit is what the slow path would give
-        resolved = _MEMO.get(key)
-    except TypeError:  # unhashable (a list where a word belongs): the slow path reports it
-        resolved = None
-    if resolved is None:
-        # a str subclass is read as its plain text, so the outcome never depends on what was
-        # memoized before; a list or a number is left to the slow path to report
-        key = _plain(key)
-        resolved = _MEMO.get(key) if set(map(type, key)) <= _KEY_TYPES else None
-        if resolved is None:
-            resolved = _resolve(key, ctx, path)
-    outcome = resolved.outcome
-    if resolved.conflict is not None:
-        ctx.conflict(path + ".status", resolved.provider_state, resolved.conflict)
-    legacy_queue = state_.get("queue_reason")
-    if outcome is _QUEUED and type(legacy_queue) is str and key[2] is None:
-        text = legacy_queue[:LEGACY_QUEUE_CHARS].lower()
-        for word, reason in LEGACY_QUEUE_REASONS:
-            if word in text:
-                outcome = t.OUTCOMES[State.QUEUED, reason]
-                break
-    state = outcome.state
-
-    message = state_.get("state_message") or details_.get("message") or queue_.get("message") or legacy_queue
-    if message is not None and type(message) is not str:
-        message = _message(state_, details_, queue_, ctx, path)
-
-    own_job = get("job_id")
-    if own_job is not None:
-        job_id = str(own_job) if type(own_job) is int else opt_id(own_job, ctx, path + ".job_id")
-    start = get("start_time")
-    if type(start) is int and _MIN_EPOCH_MS <= start <= _MAX_EPOCH_MS:
-        started: datetime | None = EPOCH + timedelta(0, 0, start * 1000)
-    else:
-        started = time_from_epoch_ms(start, ctx, path + ".start_time")
-    end = get("end_time")
-    if type(end) is int and _MIN_EPOCH_MS <= end <= _MAX_EPOCH_MS:
-        ended: datetime | None = EPOCH + timedelta(0, 0, end * 1000)
-    else:
-        ended = time_from_epoch_ms(end, ctx, path + ".end_time")
-    if started is not None and ended is not None and ended < started:
-        check_order(started, ended, ctx, path + ".end_time")
-    durations = _durations(get, state, started, ended, ctx, path)
-
-    details: dict[str, Any] = {}
-    for field in _RUN_DETAILS if depth == 0 else _TASK_DETAILS:
-        value = get(field)
-        if value is not None:
-            details[field] = value
-    if by_user:
-        details["user_cancelled_or_timedout"] = True
-
-    name_field = ".run_name" if depth == 0 else ".task_key"
-    name = get("run_name") if depth == 0 else get("task_key")
-    if depth == 0 and (name is None or name == "") and get("task_key") is not None:
-        name, name_field = get("task_key"), ".task_key"  # a task run given on its own (an SDK RunTask)
+        identity.check_identity(rec, ctx)
+        namespace = identity.namespace(get)
+    raw_id, run_id, attempt, original = identity.lineage(get, ctx, path)
+    outcome, provider_state, cancelled_by_user, text = _run_state(
+        get, attempt > 0 or original is not None, sdk, ctx, path
+    )
+    if (own_job := get("job_id")) is not None:  # else inherited from the parent run
+        job_id = identity.job_id(own_job, ctx, path)
+    started, ended, durations = run_times(get, outcome.state, ctx, path)
+    details = run_details(get, depth, cancelled_by_user)
     if depth == 0:
-        job_run = get("job_run_id")
-        if job_run is not None and job_run != raw_id:
-            parent = opt_id(job_run, ctx, path + ".job_run_id")
-        elif get("trigger") == "RUN_JOB_TASK" and type(info := details.get("trigger_info")) is dict:
-            parent = opt_id(info.get("run_id"), ctx, path + ".trigger_info.run_id")
-    if name is not None and type(name) is not str:
-        name = opt_str(name, ctx, path + name_field)
-
-    children: list[Run] = []
-    for list_name in ("tasks", "iterations"):
-        items = get(list_name)
-        if not items:
-            continue
-        if type(items) is not list:
-            items = opt_sequence(items, ctx, f"{path}.{list_name}") or ()
-        if depth >= MAX_DEPTH:
-            ctx.invalid(
-                f"{path}.{list_name}", f"{len(items)} items", f"nested deeper than {MAX_DEPTH} levels"
-            )
-            continue
-        for i, item in enumerate(items):
-            task = item if type(item) is dict else _as_mapping(item, ctx, f"{path}.{list_name}[{i}]", False)
-            if task is None:
-                continue
-            task_sdk = sdk or not isinstance(item, Mapping)
-            if (
-                raw_id is not None and task.get("run_id") == raw_id
-            ):  # this run itself (runs/get on a task run)
-                for field in _SELF_DETAILS:
-                    if (value := task.get(field)) is not None:
-                        details[field] = value
-                if depth == 0 and parent is not None and type(key_ := task.get("task_key")) is str:
-                    name = key_
-                continue
-            children.append(
-                _build(
-                    task,
-                    ctx,
-                    keep_raw,
-                    f"{path}.{list_name}[{i}]",
-                    depth + 1,
-                    run_id,
-                    job_id,
-                    task_sdk,
-                    namespace,
-                )
-            )
-        if list_name == "tasks" and len(children) > 1:
-            children = _task_lineage(children)
-
-    if depth == 0 and type(history := details.get("repair_history")) is list and len(history) > 1:
-        intervals = _active_intervals(history, ctx, path)
-        if intervals:
-            details["active_intervals"] = intervals
-    return new_run(
+        name, parent = identity.name_and_parent(get, raw_id, ctx, path)
+    else:  # a task of the run that lists it, named by its key
+        name = get("task_key")
+        if name is not None and type(name) is not str:
+            name = opt_str(name, ctx, path + ".task_key")
+    tasks, self_details, self_task_key = NO_CHILDREN
+    if get("tasks") or get("iterations"):
+        build_child = partial(_build, ctx, keep_raw, depth + 1, run_id, job_id, namespace)
+        tasks, self_details, self_task_key = child_runs(get, raw_id, sdk, depth, ctx, path, build_child)
+        if self_details:
+            details.update(self_details)
+    if depth == 0 and parent is not None and self_task_key is not None:
+        name = self_task_key  # a task run fetched by id
+    if depth == 0 and "repair_history" in details:
+        add_active_intervals(details, ctx, path)
+    return make_run(
         provider="databricks",
         run_id=run_id,
         namespace=namespace,
         job_id=job_id,
         name=name,
-        state=state,
+        state=outcome.state,
         reason=outcome.reason,
-        provider_state=resolved.provider_state,
-        message=message,
+        provider_state=provider_state,
+        message=text,
         attempt=attempt,
         original_run_id=original,
-        previous_run_id=previous,
+        previous_run_id=original if attempt == 1 else None,
         parent_run_id=parent,
         created_at=started,
         started_at=started,
         ended_at=ended,
         durations=durations,
-        tasks=tuple(children),
+        tasks=tasks,
         details=MappingProxyType(details) if details else EMPTY,
         raw=rec if keep_raw else None,
     )
@@ -753,11 +388,11 @@ def _build(
 def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
     """One ``jobs/runs/get`` response or ``runs/list`` item (dict or SDK object) to a canonical run."""
     if type(record) is not dict:
-        mapping = _as_mapping(record, ctx, "$", True)
+        mapping = as_mapping(record, ctx, "$", True)
         if mapping is None:  # pragma: no cover - _as_mapping fails instead
-            ctx.fail("$", record, "expected a Run object")
-        return _build(mapping, ctx, keep_raw, "$", 0, None, None, not isinstance(record, Mapping))
-    return _build(record, ctx, keep_raw, "$", 0, None, None)
+            ctx.report("fail", "$", record, "expected a Run object")
+        return _build(ctx, keep_raw, 0, None, None, None, mapping, "$", not isinstance(record, Mapping))
+    return _build(ctx, keep_raw, 0, None, None, None, record, "$", False)
 
 
 _PAGE_KEYS: Final = ("runs", "has_more", "next_page_token", "prev_page_token")

@@ -17,9 +17,8 @@ import itertools
 from collections.abc import Mapping
 from typing import Final, NamedTuple
 
-from .._graph import GRAPH
-from .._spec import Outcome
-from .._vocabulary import TERMINAL_STATES, Reason, State
+from runstate.provider_kit import GRAPH, TERMINAL_STATES, Outcome, Reason, State
+
 from . import _databricks_tables as t
 
 __all__ = ["ABSENT", "COLUMNS", "TABLE", "UNKNOWN", "Row", "decide", "reconcile", "token"]

@@ -75,9 +75,9 @@ from runstate.provider_kit import (
     check_order,
     duration_from_s,
     format_time,
+    make_durations,
+    make_run,
     map_word,
-    new_durations,
-    new_run,
     opt_id,
     opt_mapping,
     opt_sequence,
@@ -264,7 +264,7 @@ def _reconcile(code: Outcome, result: Outcome, ctx: Context) -> Outcome:
         return code if code.reason is not None or result.reason is None else result
     if code.state is State.CANCELED and result is _TIMEDOUT and code.reason is not Reason.CANCELED_BY_USER:
         return result  # the platform cancel was the timeout, as in the Jobs API
-    ctx.conflict("$.result_state", result.state.value, f"termination_code says {code.state}")
+    ctx.report("conflict", "$.result_state", result.state.value, f"termination_code says {code.state}")
     return code
 
 
@@ -275,7 +275,7 @@ def _durations(row: Mapping[str, Any], ctx: Context, span: timedelta | None) -> 
     if all(v is None for v in raw) or (
         all(v is None or v == 0 for v in raw) and not row.get("termination_type")
     ):
-        return new_durations(None, None, None, None, span, _without(_NOT_REPORTED, span))
+        return make_durations(None, None, None, None, span, _without(_NOT_REPORTED, span))
     queue, setup, execution, cleanup, total = (
         duration_from_s(v, ctx, f"$.{p}") for v, p in zip(raw, _PARTS, strict=False)
     )
@@ -284,7 +284,7 @@ def _durations(row: Mapping[str, Any], ctx: Context, span: timedelta | None) -> 
         setup = execution = cleanup = None
         missing.update(setup=Missing.NOT_APPLICABLE, execution=Missing.NOT_APPLICABLE)
         missing["cleanup"] = Missing.NOT_APPLICABLE
-    return new_durations(
+    return make_durations(
         queue, setup, execution, cleanup, total, MappingProxyType(missing) if missing else EMPTY
     )
 
@@ -339,7 +339,7 @@ _NO_ID: Final = (
 def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
     """One system-table row (a run row or a task row) to the run seen through its slice."""
     if not isinstance(record, Mapping):
-        ctx.fail("$", record, "expected a system table row (an object)")
+        ctx.report("fail", "$", record, "expected a system table row (an object)")
     get = record.get
     raw_id = get("run_id")
     run_id = opt_id(raw_id, ctx, "$.run_id")
@@ -356,7 +356,7 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
     parent = opt_id(get("parent_run_id"), ctx, "$.parent_run_id") or job_run_id
     if parent is None:  # a job run started by a Run Job task hangs under that task run
         parent = opt_id(get("source_task_run_id"), ctx, "$.source_task_run_id")
-    return new_run(
+    return make_run(
         provider="databricks_system",
         run_id=run_id,
         namespace=None if workspace is None else f"databricks:{workspace}",
@@ -504,7 +504,7 @@ def merge(slices: list[Run]) -> Run:
     ):
         durations = _summed_total(ordered, durations)
     raws = [s.raw for s in ordered]
-    return new_run(
+    return make_run(
         **{f: getattr(last, f) for f in _KEPT},
         created_at=first.started_at,
         started_at=first.started_at,
@@ -528,7 +528,7 @@ def _summed_total(slices: list[Run], durations: Durations) -> Durations:
     """Rows without duration columns: the run's total is the sum of its slices' periods."""
     spans = [_span(s) for s in slices]
     total = None if any(x is None for x in spans) else sum((x for x in spans if x is not None), _ZERO)
-    return new_durations(None, None, None, None, total, _without(_NOT_REPORTED, total))
+    return make_durations(None, None, None, None, total, _without(_NOT_REPORTED, total))
 
 
 def _span(run: Run) -> timedelta | None:

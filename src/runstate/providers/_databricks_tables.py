@@ -14,8 +14,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Final
 
-from .._spec import NativeEdge, Outcome
-from .._vocabulary import Reason, State
+from runstate.provider_kit import NativeEdge, Outcome, Reason, State
 
 __all__ = [
     "CODE_AND_TYPE",

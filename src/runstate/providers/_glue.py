@@ -1,25 +1,42 @@
 """AWS Glue job runs (``GetJobRun`` / ``GetJobRuns``): boto3 dicts with datetimes, or wire JSON.
 
 Tables checked against botocore's Glue service model (``glue/2017-03-31``), botocore 1.44.5 and
-1.44.8 (same ``JobRunState`` values). EventBridge "Glue Job State Change" events are read too: they
-are the only Glue records that say where the run lives (``account``, ``region``), which gives the
-namespace ``aws:<account>:<region>``. The decisions and their sources: ``docs/decisions.md``.
+1.44.8 (same ``JobRunState`` values). An EventBridge "Glue Job State Change" event is refused with a
+pointer to the ``glue_events`` provider, which reads events (and their namespace
+``aws:<account>:<region>``) from this module's table. The decisions and their sources:
+``docs/decisions-core.md#glue-job-run-state`` and ``docs/decisions.md``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any, Final
 
-from .._context import Context
-from .._durations import check_order, duration_from_s
-from .._fields import opt_id, opt_int, opt_sequence, opt_str
-from .._model import EMPTY, Durations, Missing, Run, new_durations, new_run
-from .._spec import NativeEdge, Outcome, ProviderSpec, map_word
-from .._times import time_from_value
-from .._vocabulary import TERMINAL_STATES, Reason, State
+from runstate.provider_kit import (
+    EMPTY,
+    TERMINAL_STATES,
+    Context,
+    Durations,
+    Missing,
+    NativeEdge,
+    Outcome,
+    ProviderSpec,
+    Reason,
+    Run,
+    State,
+    check_order,
+    duration_from_s,
+    make_durations,
+    make_run,
+    map_word,
+    opt_id,
+    opt_int,
+    opt_sequence,
+    opt_str,
+    time_from_value,
+)
 
 __all__ = ["JOB_RUN_STATE", "SPEC"]
 
@@ -150,52 +167,30 @@ def _original_run_id(run_id: str, attempt: int, previous: str | None) -> str | N
     return previous if attempt == 1 else None
 
 
-_EXPECTED: Final = (
-    "not a Glue JobRun: expected its Id and JobRunState (GetJobRun), or a Glue Job State Change event"
+_EXPECTED: Final = "not a Glue JobRun: expected its Id and JobRunState (GetJobRun)"
+_EVENT: Final = (
+    "an EventBridge Glue Job State Change event, not a JobRun: use provider 'glue_events' "
+    "(it reads the event's state, run id and namespace aws:<account>:<region>)"
 )
 
 
-def _unwrap(record: Any, ctx: Context) -> tuple[Mapping[str, Any], str | None]:
-    """The JobRun inside a record, and the namespace when the record says it (an event)."""
+def _unwrap(record: Any, ctx: Context) -> Mapping[str, Any]:
+    """The JobRun inside a record (a ``GetJobRun`` response holds it under ``JobRun``)."""
     if type(record) is not dict and not isinstance(record, Mapping):
-        ctx.fail("$", record, "expected a JobRun object")
-    inner = record.get("JobRun")
-    if inner is not None and "Id" not in record and isinstance(inner, Mapping):  # a GetJobRun response
-        record = inner
-    elif "detail" in record and "Id" not in record and _is_event(record):
-        return _from_event(record, ctx)
-    if "Id" not in record and "JobRunState" not in record:
-        ctx.fail("$", record, _EXPECTED)
-    return record, None
+        ctx.report("fail", "$", record, "expected a JobRun object")
+    job_run: Mapping[str, Any] = record
+    inner = job_run.get("JobRun")
+    if inner is not None and "Id" not in job_run and isinstance(inner, Mapping):  # a GetJobRun response
+        job_run = inner
+    elif "detail" in job_run and "Id" not in job_run and _is_event(job_run):
+        ctx.report("fail", "$", job_run.get("detail-type"), _EVENT)
+    if "Id" not in job_run and "JobRunState" not in job_run:
+        ctx.report("fail", "$", record, _EXPECTED)
+    return job_run
 
 
 def _is_event(record: Mapping[str, Any]) -> bool:
     return record.get("source") == "aws.glue" or record.get("detail-type") == "Glue Job State Change"
-
-
-def _from_event(record: Mapping[str, Any], ctx: Context) -> tuple[Mapping[str, Any], str | None]:
-    """An EventBridge "Glue Job State Change" event as a JobRun, and ``aws:<account>:<region>``.
-
-    https://docs.aws.amazon.com/glue/latest/dg/automating-awsglue-with-cloudwatch-events.html
-    """
-    detail = record.get("detail")
-    if not isinstance(detail, Mapping) or ("jobRunId" not in detail and "state" not in detail):
-        ctx.fail("$.detail", detail, "not a Glue Job State Change event: expected detail.jobRunId and state")
-    job_run = {
-        key: value
-        for key, field in (("Id", "jobRunId"), ("JobName", "jobName"), ("JobRunState", "state"))
-        if (value := detail.get(field)) is not None
-    }
-    message = detail.get("message")
-    if message is not None and job_run.get("JobRunState") in _EVENT_ERROR_STATES:
-        job_run["ErrorMessage"] = message
-    account, region = record.get("account"), record.get("region")
-    if type(account) is str and account and type(region) is str and region:
-        return job_run, f"aws:{account}:{region}"
-    return job_run, None
-
-
-_EVENT_ERROR_STATES: Final = frozenset({"FAILED", "TIMEOUT", "ERROR", "STOPPED"})
 
 
 def detect(record: Any) -> bool:
@@ -217,44 +212,71 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
     The hot path: plain-typed fields are taken as they are and only odd ones go through the
     reporting readers; nested values (Arguments, PredecessorRuns) are shared, never copied.
     """
-    job_run, namespace = _unwrap(record, ctx)
+    job_run = _unwrap(record, ctx)
     get = job_run.get
     word = get("JobRunState")
     outcome = JOB_RUN_STATE.get(word) if type(word) is str else None
     if outcome is None:
         outcome = map_word(JOB_RUN_STATE, word, ctx, "$.JobRunState")
-    state = outcome.state
     detail = get("StateDetail")
     if detail is not None and type(detail) is not str:
         detail = opt_str(detail, ctx, "$.StateDetail")
+    state = outcome.state
     reason = _waiting_reason(detail, get("ExecutionClass")) if state is State.QUEUED else outcome.reason
-
     started = time_from_value(get("StartedOn"), ctx, "$.StartedOn")
     ended = time_from_value(get("CompletedOn"), ctx, "$.CompletedOn")
+    durations = _durations(get, state, started, ended, ctx)
+    details = {k: v for k in _DETAIL_FIELDS if (v := get(k)) is not None}
+    predecessors = get("PredecessorRuns")
+    if predecessors:
+        details["PredecessorRuns"] = opt_sequence(predecessors, ctx, "$.PredecessorRuns")
+    run_id, job_name, message, attempt, previous = _identity(get, ctx)
+    return make_run(
+        provider="glue",
+        run_id=run_id,
+        job_id=job_name,
+        name=job_name,
+        state=state,
+        reason=reason,
+        provider_state=_provider_state(word, detail),
+        message=message or detail,
+        attempt=attempt,
+        original_run_id=_original_run_id(run_id, attempt, previous) if attempt else None,
+        previous_run_id=previous,
+        started_at=started,
+        ended_at=ended,
+        updated_at=time_from_value(get("LastModifiedOn"), ctx, "$.LastModifiedOn"),
+        durations=durations,
+        details=MappingProxyType(details),
+        raw=record if keep_raw else None,
+    )
+
+
+def _durations(
+    get: Any, state: State, started: datetime | None, ended: datetime | None, ctx: Context
+) -> Durations:
+    """Total = end - start and execution = ``ExecutionTime`` (whole seconds), once the run has ended."""
     total = None
     if started is not None and ended is not None:
         total = ended - started
         if total < _ZERO:
             check_order(started, ended, ctx, "$.CompletedOn")
-    if ended is not None or state in TERMINAL_STATES:
-        raw_execution = get("ExecutionTime")
-        execution = duration_from_s(raw_execution, ctx, "$.ExecutionTime")
-        if execution is not None and total is not None and total >= _ZERO and execution - total > _ROUNDING:
-            ctx.inconsistent("$.ExecutionTime", raw_execution, f"execution exceeds wall time {total}")
-        durations = new_durations(None, None, execution, None, total, _ENDED_MISSING)
-    else:
-        durations = _NOT_ENDED_DURATIONS
+    if ended is None and state not in TERMINAL_STATES:
+        return _NOT_ENDED_DURATIONS
+    raw_execution = get("ExecutionTime")
+    execution = duration_from_s(raw_execution, ctx, "$.ExecutionTime")
+    if execution is not None and total is not None and total >= _ZERO and execution - total > _ROUNDING:
+        ctx.report("inconsistent", "$.ExecutionTime", raw_execution, f"execution exceeds wall time {total}")
+    return make_durations(None, None, execution, None, total, _ENDED_MISSING)
 
-    details = {k: v for k in _DETAIL_FIELDS if (v := get(k)) is not None}
-    predecessors = get("PredecessorRuns")
-    if predecessors:
-        details["PredecessorRuns"] = opt_sequence(predecessors, ctx, "$.PredecessorRuns")
 
+def _identity(get: Any, ctx: Context) -> tuple[str, str | None, str | None, int, str | None]:
+    """(run id, job name, error message, attempt, previous run id); a run without an id is refused."""
     run_id = get("Id")
     if type(run_id) is not str or not run_id:
         run_id = opt_id(run_id, ctx, "$.Id")
         if not run_id:  # two runs without an id cannot be told apart: refused in both modes
-            ctx.fail("$.Id", get("Id"), "missing or unusable run id (JobRun.Id)")
+            ctx.report("fail", "$.Id", get("Id"), "missing or unusable run id (JobRun.Id)")
     job_name = get("JobName")
     if job_name is not None and type(job_name) is not str:
         job_name = opt_str(job_name, ctx, "$.JobName")
@@ -267,28 +289,7 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
     previous = get("PreviousRunId")
     if previous is not None and type(previous) is not str:
         previous = opt_id(previous, ctx, "$.PreviousRunId")
-    original = _original_run_id(run_id, attempt, previous) if attempt else None
-
-    return new_run(
-        provider="glue",
-        run_id=run_id,
-        namespace=namespace,
-        job_id=job_name,
-        name=job_name,
-        state=state,
-        reason=reason,
-        provider_state=_provider_state(word, detail),
-        message=message or detail,
-        attempt=attempt,
-        original_run_id=original,
-        previous_run_id=previous,
-        started_at=started,
-        ended_at=ended,
-        updated_at=time_from_value(get("LastModifiedOn"), ctx, "$.LastModifiedOn"),
-        durations=durations,
-        details=MappingProxyType(details),
-        raw=record if keep_raw else None,
-    )
+    return run_id, job_name, message, attempt, previous
 
 
 _KNOWN_PROVIDER_STATES: Final = {w: MappingProxyType({"JobRunState": w}) for w in KNOWN_JOB_RUN_STATES}

@@ -41,8 +41,8 @@ from runstate.provider_kit import (
     Outcome,
     ProviderSpec,
     Run,
+    make_run,
     map_word,
-    new_run,
     opt_id,
     opt_str,
     time_from_value,
@@ -135,7 +135,7 @@ def looks_like_glue_event(record: object) -> bool:
 
 def _detail(record: Any, ctx: Context) -> Mapping[str, Any]:
     if not isinstance(record, Mapping):
-        ctx.fail("$", record, "expected an EventBridge event (an object)")
+        ctx.report("fail", "$", record, "expected an EventBridge event (an object)")
     kind = record.get("detail-type")
     if kind is not None and kind not in DETAIL_TYPES:
         ctx.invalid("$.detail-type", kind, f"expected {DETAIL_TYPE!r} or {RUN_STATUS_DETAIL_TYPE!r}")
@@ -193,7 +193,7 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
     if not run_id:  # two runs without an id cannot be told apart: refused in both modes
         ctx.fail("$.detail.jobRunId", raw_id, "missing or unusable run id (detail.jobRunId)")
     attempt, original, previous = _lineage(run_id)
-    return new_run(
+    return make_run(
         provider="glue_events",
         run_id=run_id,
         namespace=_namespace(record, ctx),

@@ -1,0 +1,96 @@
+"""What a Databricks run keeps besides its state: ``details``, its message, its repairs' active intervals.
+
+``details`` holds the facts a reader of a run asks for (``run_page_url``, ``trigger``,
+``repair_history``, ``run_job_task``, ...); cluster plumbing stays in ``raw`` (it costs memory in
+bulk). A repaired run keeps ``details["active_intervals"]`` (from ``repair_history``: the original run
+and each repair), which :meth:`runstate.Run.elapsed` sums while it runs. The message is the first
+non-empty of the legacy ``state_message``, the termination and queue messages, and ``queue_reason``.
+Sources: databricks-sdk ``Run.repair_history`` ("The repair history of the run") and
+``RunState.state_message``, ``TerminationDetails.message``, ``QueueDetails.message``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Final
+
+from runstate.provider_kit import Context, format_time, opt_str, time_from_epoch_ms
+
+__all__ = [
+    "RUN_DETAILS",
+    "TASK_DETAILS",
+    "active_intervals",
+    "add_active_intervals",
+    "message",
+    "run_details",
+]
+
+RUN_DETAILS: Final = (
+    "run_page_url", "run_type", "trigger", "trigger_info", "creator_user_name", "repair_history",
+    "has_more", "run_job_task", "for_each_task", "max_retries", "timeout_seconds",
+)  # fmt: skip
+"""Facts of a run kept in its ``details``."""
+TASK_DETAILS: Final = (
+    "run_page_url", "run_if", "max_retries", "timeout_seconds", "run_job_task", "for_each_task",
+)  # fmt: skip
+"""Facts of a task kept in its ``details``."""
+_MESSAGES: Final = (
+    ("state_message", ".state.state_message"),
+    ("message", ".status.termination_details.message"),
+    ("message", ".status.queue_details.message"),
+    ("queue_reason", ".state.queue_reason"),
+)
+
+
+def run_details(get: Callable[[str], Any], depth: int, cancelled_by_user: bool) -> dict[str, Any]:
+    """The :data:`RUN_DETAILS` of a run (:data:`TASK_DETAILS` of a task) that the record has."""
+    details: dict[str, Any] = {}
+    for field in RUN_DETAILS if depth == 0 else TASK_DETAILS:  # a loop: a comprehension costs a call
+        value = get(field)
+        if value is not None:
+            details[field] = value
+    if cancelled_by_user:
+        details["user_cancelled_or_timedout"] = True
+    return details
+
+
+def message(
+    state: Mapping[str, Any],
+    termination: Mapping[str, Any],
+    queue: Mapping[str, Any],
+    ctx: Context,
+    path: str,
+) -> str | None:
+    """The first non-empty message, an odd value reported and skipped (the caller tries the plain
+    ``state_message or message or ... `` first)."""
+    for source, (key, field) in zip((state, termination, queue, state), _MESSAGES, strict=True):
+        text = source.get(key)
+        if text is not None and type(text) is not str:
+            text = opt_str(text, ctx, path + field)
+        if text:
+            return text
+    return None
+
+
+def add_active_intervals(details: dict[str, Any], ctx: Context, path: str) -> None:
+    """A repaired run (more than one ``repair_history`` entry) gets ``details["active_intervals"]``."""
+    history = details["repair_history"]
+    if type(history) is list and len(history) > 1:
+        intervals = active_intervals(history, ctx, path)
+        if intervals:
+            details["active_intervals"] = intervals
+
+
+def active_intervals(history: list[Any], ctx: Context, path: str) -> list[dict[str, str | None]]:
+    """The run's active intervals from ``repair_history`` (the original run and each repair), as RFC 3339
+    text; :meth:`runstate.Run.elapsed` sums them, leaving out the idle gaps between repairs."""
+    intervals: list[dict[str, str | None]] = []
+    for i, entry in enumerate(history):
+        if not isinstance(entry, Mapping):
+            continue
+        start = time_from_epoch_ms(entry.get("start_time"), ctx, f"{path}.repair_history[{i}].start_time")
+        if start is None:
+            continue
+        end = time_from_epoch_ms(entry.get("end_time"), ctx, f"{path}.repair_history[{i}].end_time")
+        intervals.append({"start": format_time(start), "end": None if end is None else format_time(end)})
+    return intervals

@@ -1,0 +1,300 @@
+"""Times and durations of a Databricks run: start and end, queue, setup, execution, cleanup and total.
+
+``created_at`` = ``started_at`` = ``start_time`` (epoch ms): Databricks sets it when the run is
+accepted and has no other creation time.
+
+The rules (the provider's docstring, ``runstate.providers._databricks``, says them in full): queue from
+``queue_duration``; a multitask run has parts NOT_APPLICABLE (Databricks reports them as 0) and total
+``run_duration``, else end - start; a single-task run has total = setup + execution + cleanup, with
+``run_duration`` only checked. Before the run ends, 0 means NOT_ENDED. A total that contradicts end -
+start is reported as inconsistent, never clamped. Field meanings: the ``Run`` docstrings of
+databricks-sdk (``queue_duration``, ``setup_duration``, ``run_duration``: "The time in milliseconds").
+
+:func:`run_durations` reads an ended run with plain integers (the common case) itself and leaves
+every other case to :func:`read_durations` (every problem reported); ``tests/test_databricks_durations.py``
+proves the two equal wherever the first applies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from types import MappingProxyType
+from typing import Any, Final
+
+from runstate.provider_kit import (
+    EMPTY,
+    EPOCH,
+    MAX_DURATION,
+    MIN_EPOCH_MS,
+    TERMINAL_STATES,
+    Context,
+    Durations,
+    Missing,
+    State,
+    check_order,
+    duration_from_ms,
+    make_durations,
+    time_from_epoch_ms,
+)
+
+from ._databricks_tasks import count_children
+
+__all__ = ["PARTS_ROUNDING", "ROUNDING", "read_durations", "run_durations", "run_times"]
+
+Getter = Callable[[str], Any]
+"""``record.get``: how the functions here read the run's fields."""
+
+ROUNDING: Final = timedelta(seconds=1)
+"""How far one reported duration may be off: Databricks rounds each to whole seconds."""
+PARTS_ROUNDING: Final = 3 * ROUNDING
+"""How far setup + execution + cleanup may be off: three parts, each rounded (:data:`ROUNDING`)."""
+_PARTS_ROUNDING_MS: Final = PARTS_ROUNDING // timedelta(milliseconds=1)
+_SLACK: Final = timedelta(seconds=60)
+"""Scheduling overhead that single-task parts do not measure (besides a tenth of the wall time)."""
+_MAX_PART: Final = MAX_DURATION // timedelta(milliseconds=1)
+"""Plain millisecond parts up to this are exact (longer is reported by ``duration_from_ms``)."""
+_ZERO: Final = timedelta(0)
+_STILL_WAITING: Final = frozenset({State.QUEUED, State.BLOCKED, State.WAITING_FOR_RETRY})
+_PARTS: Final = ("queue", "setup", "execution", "cleanup", "total")
+_PART_FIELDS: Final = ("setup", "execution", "cleanup")
+_NA: Final = Missing.NOT_APPLICABLE
+
+_FLOAT_EXACT_MS: Final = 4_102_444_800_000
+"""2100-01-01 in epoch ms. Up to it ``ms / 1000`` as a float is within 0.5 us of the exact time, so
+``datetime.fromtimestamp`` (faster than ``EPOCH + timedelta``) rounds it to the exact microsecond;
+``tests/test_databricks_durations.py`` checks it against ``time_from_epoch_ms``. Later times go to
+the reader."""
+_from_timestamp: Final = datetime.fromtimestamp
+_UTC: Final = EPOCH.tzinfo
+_NOT_REPORTED: Final = Missing.NOT_REPORTED  # an enum attribute costs ~0.15 us on 3.11: looked up once
+
+_MISSING_CACHE: dict[tuple[Missing | None, ...], Mapping[str, Missing]] = {}
+
+
+def _missing(*why: Missing | None) -> Mapping[str, Missing]:
+    """The ``missing`` map of (queue, setup, execution, cleanup, total) reasons, shared per combination."""
+    found = _MISSING_CACHE.get(why)
+    if found is None:
+        found = MappingProxyType({p: w for p, w in zip(_PARTS, why, strict=True) if w is not None})
+        _MISSING_CACHE[why] = found if found else EMPTY
+    return found
+
+
+_SINGLE_MISSING: Final = _missing(None, None, None, None, None)
+_SINGLE_NO_QUEUE: Final = _missing(_NOT_REPORTED, None, None, None, None)
+_MULTI_MISSING: Final = _missing(None, _NA, _NA, _NA, None)
+_MULTI_NO_QUEUE: Final = _missing(_NOT_REPORTED, _NA, _NA, _NA, None)
+"""The ``missing`` maps of an ended run with plain parts: single task or multitask, queue reported or not."""
+
+
+def run_times(
+    get: Getter, state: State, ctx: Context, path: str
+) -> tuple[datetime | None, datetime | None, Durations]:
+    """``start_time``, ``end_time`` (epoch ms; 0 is "not set") and the run's durations.
+
+    Plain integers up to 2100 are converted here, anything else by the kit's reader (which reports an
+    odd value); an end before the start is reported, never swapped.
+    """
+    start = get("start_time")
+    if type(start) is int and MIN_EPOCH_MS <= start <= _FLOAT_EXACT_MS:
+        started: datetime | None = _from_timestamp(start / 1000, _UTC)
+    else:
+        started = time_from_epoch_ms(start, ctx, path + ".start_time")
+    end = get("end_time")
+    if type(end) is int and MIN_EPOCH_MS <= end <= _FLOAT_EXACT_MS:
+        ended: datetime | None = _from_timestamp(end / 1000, _UTC)
+    else:
+        ended = time_from_epoch_ms(end, ctx, path + ".end_time")
+    if started is not None and ended is not None and ended < started:
+        check_order(started, ended, ctx, path + ".end_time")
+    return started, ended, run_durations(get, state, started, ended, ctx, path)
+
+
+def run_durations(
+    get: Getter, state: State, started: datetime | None, ended: datetime | None, ctx: Context, path: str
+) -> Durations:
+    """The run's durations. An ended run whose fields are plain in-range integers (no ``format``), the
+    common case of bulk history, is read here without the general readers; every other case by
+    :func:`read_durations`, which gives the same result and reports for the plain case too (a
+    property test proves it)."""
+    measured = ended is not None or state in TERMINAL_STATES
+    queue_ms, setup, execution, cleanup = (
+        get("queue_duration"), get("setup_duration"), get("execution_duration"), get("cleanup_duration")
+    )  # fmt: skip
+    if not (  # plain milliseconds, each at most _MAX_PART (the checks inline: this is the hot path)
+        measured
+        and type(setup) is int and type(execution) is int and type(cleanup) is int
+        and 0 <= setup <= _MAX_PART and 0 <= execution <= _MAX_PART and 0 <= cleanup <= _MAX_PART
+        and (queue_ms is None or (type(queue_ms) is int and 0 <= queue_ms <= _MAX_PART))
+        and get("format") is None
+    ):  # fmt: skip
+        return read_durations(get, state, measured, started, ended, ctx, path)
+    run_duration = get("run_duration")
+    if run_duration is not None and not (type(run_duration) is int and 0 <= run_duration <= _MAX_PART):
+        return read_durations(get, state, measured, started, ended, ctx, path)  # it reports run_duration
+    queue = None if queue_ms is None else timedelta(0, 0, queue_ms * 1000)
+    if setup == execution == cleanup == 0 and (run_duration is not None or count_children(get)):
+        if run_duration is None:  # a multitask run without run_duration: the wall time
+            return read_durations(get, state, measured, started, ended, ctx, path)
+        total = timedelta(0, 0, run_duration * 1000)  # multitask: the parts are placeholders
+        result = make_durations(
+            queue, None, None, None, total, _MULTI_NO_QUEUE if queue is None else _MULTI_MISSING
+        )
+    else:  # single task: total = setup + execution + cleanup; run_duration is only checked
+        parts_ms = setup + execution + cleanup
+        total = timedelta(0, 0, parts_ms * 1000)
+        if run_duration is not None and parts_ms - run_duration > _PARTS_ROUNDING_MS:
+            reported = timedelta(0, 0, run_duration * 1000)
+            ctx.report("inconsistent", path + ".run_duration", f"{total} > {reported}", _EXCEED)
+        result = make_durations(
+            queue, timedelta(0, 0, setup * 1000), timedelta(0, 0, execution * 1000),
+            timedelta(0, 0, cleanup * 1000), total, _SINGLE_NO_QUEUE if queue is None else _SINGLE_MISSING,
+        )  # fmt: skip
+    if started is not None and ended is not None:
+        _check_total(total, ended - started, queue, result.setup is None, get, ctx, path)
+    return result
+
+
+_EXCEED: Final = "parts exceed the total"
+
+
+def read_durations(
+    get: Getter,
+    state: State,
+    measured: bool,
+    started: datetime | None,
+    ended: datetime | None,
+    ctx: Context,
+    path: str,
+) -> Durations:
+    """Every case: odd values reported, multitask placeholders, a run that has not ended."""
+    queue, queue_missing = _queue(get("queue_duration"), state, measured, ctx, path)
+    parts = (get("setup_duration"), get("execution_duration"), get("cleanup_duration"))
+    zero_parts = all(p is None or (type(p) is int and p == 0) for p in parts)
+    if _multitask(get, zero_parts, measured):
+        if not measured:
+            return make_durations(
+                queue, None, None, None, None, _missing(queue_missing, _NA, _NA, _NA, Missing.NOT_ENDED)
+            )
+        run_duration = get("run_duration")
+        if run_duration is not None:
+            total = duration_from_ms(run_duration, ctx, path + ".run_duration")
+        else:  # an older record: the wall time is the total
+            total = ended - started if started is not None and ended is not None else None
+        if total is not None and started is not None and ended is not None:
+            _check_total(total, ended - started, queue, True, get, ctx, path)
+        missing_total = None if total is not None else _NOT_REPORTED
+        return make_durations(
+            queue, None, None, None, total, _missing(queue_missing, _NA, _NA, _NA, missing_total)
+        )
+    return _single_task(get, parts, queue, queue_missing, measured, started, ended, ctx, path)
+
+
+def _queue(
+    raw: object, state: State, measured: bool, ctx: Context, path: str
+) -> tuple[timedelta | None, Missing | None]:
+    """The queue time and why it is missing: NOT_ENDED for a run still waiting without one."""
+    if (raw is None or (type(raw) is int and raw == 0)) and not measured and state in _STILL_WAITING:
+        return None, Missing.NOT_ENDED
+    queue = duration_from_ms(raw, ctx, path + ".queue_duration")
+    return queue, None if queue is not None else _NOT_REPORTED
+
+
+def _multitask(get: Getter, zero_parts: bool, measured: bool) -> bool:
+    """Whether the run's setup/execution/cleanup are the multitask placeholders (see the module)."""
+    fmt = get("format")
+    if fmt is not None:
+        return fmt == "MULTI_TASK" or (zero_parts and get("run_duration") is not None)
+    if not zero_parts:
+        return False
+    if get("run_duration") is not None:
+        return True
+    children = count_children(get)
+    return children >= 2 or (children == 1 and measured)
+
+
+def _single_task(
+    get: Getter,
+    parts: tuple[Any, Any, Any],
+    queue: timedelta | None,
+    queue_missing: Missing | None,
+    measured: bool,
+    started: datetime | None,
+    ended: datetime | None,
+    ctx: Context,
+    path: str,
+) -> Durations:
+    """Setup, execution and cleanup measured; total their sum, else ``run_duration``, else the wall time."""
+    values: list[timedelta | None] = []
+    whys: list[Missing | None] = []
+    for raw, name in zip(parts, _PART_FIELDS, strict=True):
+        if not measured and (raw is None or (type(raw) is int and raw == 0)):
+            values.append(None)
+            whys.append(Missing.NOT_ENDED)
+            continue
+        value = duration_from_ms(raw, ctx, f"{path}.{name}_duration")
+        values.append(value)
+        whys.append(None if value is not None else _NOT_REPORTED)
+    setup, execution, cleanup = values
+    if not measured:
+        return make_durations(
+            queue, setup, execution, cleanup, None, _missing(queue_missing, *whys, Missing.NOT_ENDED)
+        )
+    total = _single_task_total(get, values, started, ended, ctx, path)
+    if total is not None and started is not None and ended is not None:
+        _check_total(total, ended - started, queue, False, get, ctx, path)
+    missing_total = None if total is not None else _NOT_REPORTED
+    return make_durations(
+        queue, setup, execution, cleanup, total, _missing(queue_missing, *whys, missing_total)
+    )
+
+
+def _single_task_total(
+    get: Getter,
+    values: list[timedelta | None],
+    started: datetime | None,
+    ended: datetime | None,
+    ctx: Context,
+    path: str,
+) -> timedelta | None:
+    """The parts' sum (``run_duration`` only checked against it), else ``run_duration``, else end - start."""
+    run_duration = get("run_duration")
+    reported = (
+        duration_from_ms(run_duration, ctx, path + ".run_duration") if run_duration is not None else None
+    )
+    measured_parts = [value for value in values if value is not None]
+    if len(measured_parts) == len(values):
+        parts_total = sum(measured_parts, _ZERO)
+        if reported is not None and parts_total - reported > PARTS_ROUNDING:
+            ctx.report("inconsistent", path + ".run_duration", f"{parts_total} > {reported}", _EXCEED)
+        return parts_total
+    if reported is not None:
+        return reported
+    return ended - started if started is not None and ended is not None else None
+
+
+def _check_total(
+    total: timedelta,
+    wall: timedelta,
+    queue: timedelta | None,
+    multitask: bool,
+    get: Getter,
+    ctx: Context,
+    path: str,
+) -> None:
+    """Report a total above end - start, or (unless repaired) below it by more than the queue and a slack."""
+    if wall < _ZERO:
+        return  # reported by check_order
+    field = path + (".run_duration" if multitask else ".end_time")
+    if total - wall > (ROUNDING if multitask else PARTS_ROUNDING):
+        ctx.report("inconsistent", field, f"{total} > {wall}", "total exceeds end_time - start_time")
+        return
+    gap = wall - total if queue is None else wall - total - queue
+    if gap <= ROUNDING:
+        return  # the common case: nothing unexplained
+    history = get("repair_history")
+    if type(history) is list and len(history) > 1:
+        return  # a repaired run's total leaves out the time between its repairs
+    if gap > (ROUNDING if multitask else max(_SLACK, wall / 10)):
+        ctx.report("inconsistent", field, f"{total} < {wall}", "total is well below end_time - start_time")

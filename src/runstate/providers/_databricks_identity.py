@@ -1,0 +1,141 @@
+"""Who a Databricks run is: its id, attempt lineage, job, name, parent and workspace namespace.
+
+``run_id`` is required (two runs without one cannot be told apart: refused in both modes);
+``attempt`` is ``attempt_number``; ``original_run_id`` is ``original_attempt_run_id`` when it differs
+from ``run_id``. A task run fetched by id (``job_run_id`` differs) has ``parent_run_id`` = ``job_run_id``
+and is named by its task_key; a job run triggered by a Run Job task has ``parent_run_id`` = that task
+run (``trigger_info.run_id``). ``namespace`` is ``databricks:<workspace_id>`` (``workspace_id``, or
+``?o=`` of ``run_page_url``), else ``databricks:<host of run_page_url>``. Sources: the databricks-sdk
+``Run`` / ``RunTask`` docstrings and docs/decisions.md ("Where a run lives: the namespace").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Final
+from urllib.parse import parse_qs, urlsplit
+
+from runstate.provider_kit import Context, opt_id, opt_int, opt_str
+
+__all__ = [
+    "check_identity",
+    "job_id",
+    "name_and_parent",
+    "namespace",
+    "original_run_id",
+    "read_attempt",
+    "read_run_id",
+]
+
+Getter = Callable[[str], Any]
+
+_NO_ID: Final = "missing or unusable run id"
+_EXPECTED: Final = (
+    "not a Databricks run: expected its run_id and its state or status (a jobs/runs/get response or a "
+    "runs/list item)"
+)
+_STATE_KEYS: Final = ("state", "status")
+_NAMESPACES: dict[str, str | None] = {}
+"""Namespace by ``run_page_url`` without its fragment (one workspace's runs share it)."""
+_NAMESPACES_LIMIT: Final = 4096
+
+
+def check_identity(record: Mapping[str, Any], ctx: Context) -> None:
+    """A record with neither ``run_id`` nor a state field is not a Databricks run: refused in both modes."""
+    if "run_id" not in record and not any(k in record for k in _STATE_KEYS):
+        ctx.report("fail", "$", record, _EXPECTED)
+
+
+def lineage(get: Getter, ctx: Context, path: str) -> tuple[object, str, int, str | None]:
+    """(the raw ``run_id``, the run id as text, ``attempt_number``, ``original_attempt_run_id``)."""
+    raw_id = get("run_id")
+    run_id = str(raw_id) if type(raw_id) is int and raw_id >= 0 else read_run_id(raw_id, ctx, path)
+    attempt = get("attempt_number")
+    if attempt is None:
+        attempt = 0
+    elif type(attempt) is not int or attempt < 0:
+        attempt = read_attempt(attempt, ctx, path)
+    original = get("original_attempt_run_id")
+    if original is not None:
+        original = original_run_id(original, raw_id, run_id, ctx, path)
+    return raw_id, run_id, attempt, original
+
+
+def read_run_id(raw_id: object, ctx: Context, path: str) -> str:
+    """The run id as text; refused in both modes when missing or unusable."""
+    if type(raw_id) is int and raw_id >= 0:
+        return str(raw_id)
+    if type(raw_id) is str and raw_id:
+        return raw_id
+    return opt_id(raw_id, ctx, path + ".run_id") or ctx.report("fail", path + ".run_id", raw_id, _NO_ID)
+
+
+def read_attempt(attempt: Any, ctx: Context, path: str) -> int:
+    """``attempt_number`` (absent: 0, the first attempt), odd values reported."""
+    if type(attempt) is not int or attempt < 0:
+        return opt_int(attempt, ctx, path + ".attempt_number", 0) or 0
+    return attempt
+
+
+def original_run_id(original: object, raw_id: object, run_id: str, ctx: Context, path: str) -> str | None:
+    """``original_attempt_run_id`` unless it is the run itself (a first attempt)."""
+    if original is None or original == raw_id:
+        return None
+    if type(original) is int:
+        return str(original)
+    found = opt_id(original, ctx, path + ".original_attempt_run_id")
+    return None if found == run_id else found
+
+
+def job_id(own: object, ctx: Context, path: str) -> str | None:
+    """The run's own ``job_id`` as text (a task without one inherits its parent's)."""
+    return str(own) if type(own) is int else opt_id(own, ctx, path + ".job_id")
+
+
+def name_and_parent(get: Getter, raw_id: object, ctx: Context, path: str) -> tuple[str | None, str | None]:
+    """A run's name (``run_name``, else its ``task_key``) and parent run id (see the module); a task
+    run inside ``tasks[]`` is named by its ``task_key`` and its parent is the run that lists it."""
+    name, name_field = get("run_name"), ".run_name"
+    if (name is None or name == "") and get("task_key") is not None:
+        name, name_field = get("task_key"), ".task_key"  # a task run given on its own (an SDK RunTask)
+    parent = None
+    job_run = get("job_run_id")
+    if job_run is not None and job_run != raw_id:
+        parent = opt_id(job_run, ctx, path + ".job_run_id")
+    elif get("trigger") == "RUN_JOB_TASK" and type(info := get("trigger_info")) is dict:
+        parent = opt_id(info.get("run_id"), ctx, path + ".trigger_info.run_id")
+    if name is not None and type(name) is not str:
+        name = opt_str(name, ctx, path + name_field)
+    return name, parent
+
+
+def namespace(get: Getter) -> str | None:
+    """``databricks:<workspace_id>`` (system tables' ``workspace_id``, ``?o=`` of ``run_page_url``),
+    else ``databricks:<workspace host>``; ``None`` when the record says neither."""
+    workspace = get("workspace_id")
+    if (type(workspace) is int and workspace >= 0) or (type(workspace) is str and workspace.isdigit()):
+        return f"databricks:{workspace}"
+    url = get("run_page_url")
+    if type(url) is not str or not url:
+        return None
+    base = url.partition("#")[0]
+    if base in _NAMESPACES:
+        return _NAMESPACES[base]
+    found = _url_namespace(base)
+    if len(_NAMESPACES) >= _NAMESPACES_LIMIT:
+        _NAMESPACES.clear()
+    _NAMESPACES[base] = found
+    return found
+
+
+def _url_namespace(url: str) -> str | None:
+    """The namespace a run page URL gives: its ``?o=`` workspace id, else its host."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:  # not a URL: it says nothing about the workspace
+        return None
+    org = parse_qs(parts.query).get("o")
+    if org and org[0].isdigit():
+        return f"databricks:{org[0]}"
+    return f"databricks:{host}" if host else None
