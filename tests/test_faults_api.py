@@ -8,10 +8,11 @@ import multiprocessing
 import pickle
 import random
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import pytest
@@ -242,3 +243,48 @@ def test_eight_threads_give_the_same_results_as_one() -> None:
             results = list(pool.map(_normalize_all, [records[i::8] for i in range(8)]))
     merged = [results[i % 8][i // 8] for i in range(len(records))]
     assert merged == one
+
+
+class _RaisingMapping(Mapping[str, Any]):
+    """A third-party mapping whose reads raise, kept in a run's raw."""
+
+    def __getitem__(self, key: str) -> Any:
+        raise RuntimeError("hostile __getitem__")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(["a"])
+
+    def __len__(self) -> int:
+        return 1
+
+
+def test_mapping_proxies_nested_in_raw_and_details_survive_pickle_and_copies() -> None:
+    """Regression: a MappingProxyType below the top of raw or details made pickle raise TypeError."""
+    inner = MappingProxyType({"a": (1, MappingProxyType({"b": [MappingProxyType({})]}))})
+    task = Run(provider="databricks", run_id="t", state=State.RUNNING, raw={"x": inner})
+    run = Run(
+        provider="databricks",
+        run_id="r",
+        state=State.RUNNING,
+        tasks=[task],
+        raw=MappingProxyType({"x": inner}),
+        details={"s": inner},
+    )
+    for copier in COPIES:
+        again = copier(run)
+        assert again == run
+        assert to_dict(again) == to_dict(run)
+        assert type(again.raw) is MappingProxyType
+        assert type(again.details["s"]) is MappingProxyType
+        assert type(again.tasks[0].raw["x"]["a"][1]["b"][0]) is MappingProxyType
+    assert copy.copy(run).details["s"] is inner  # shallow: the same values
+
+
+def test_a_hostile_mapping_in_raw_refuses_pickling_with_invalid_record_error() -> None:
+    """Regression: walking raw for its depth called the mapping's methods and let RuntimeError out."""
+    run = Run(provider="glue", run_id="jr_1", state=State.RUNNING, raw={"x": _RaisingMapping()})
+    for copier in COPIES[::2]:
+        with pytest.raises(InvalidRecordError, match=r"glue: raw: .*reading it raised RuntimeError") as info:
+            copier(run)
+        assert info.value.value == "jr_1"
+        assert isinstance(info.value.__cause__, RuntimeError)
