@@ -260,7 +260,7 @@ class _RaisingMapping(Mapping[str, Any]):
 
 def test_mapping_proxies_nested_in_raw_and_details_survive_pickle_and_copies() -> None:
     """Regression: a MappingProxyType below the top of raw or details made pickle raise TypeError."""
-    inner = MappingProxyType({"a": (1, MappingProxyType({"b": [MappingProxyType({})]}))})
+    inner: Mapping[str, Any] = MappingProxyType({"a": (1, MappingProxyType({"b": [MappingProxyType({})]}))})
     task = Run(provider="databricks", run_id="t", state=State.RUNNING, raw={"x": inner})
     run = Run(
         provider="databricks",
