@@ -137,7 +137,8 @@ def test_messages_of_over_deep_or_hostile_values_never_raise() -> None:
     exc = InvalidRecordError("glue", "$", _deep(10_000), "too deep")
     assert "too deep" in str(exc)
     again = pickle.loads(pickle.dumps(exc))
-    assert again.value == short_repr(exc.value)
+    assert str(again) == str(exc)
+    assert isinstance(again.value, str)
 
 
 @pytest.mark.parametrize(
@@ -288,3 +289,59 @@ def test_a_hostile_mapping_in_raw_refuses_pickling_with_invalid_record_error() -
             copier(run)
         assert info.value.value == "jr_1"
         assert isinstance(info.value.__cause__, RuntimeError)
+
+
+def _all_exceptions() -> list[BaseException]:
+    """Every exception and warning class, built with its documented arguments."""
+    return [
+        *EXCEPTIONS,
+        runstate.InvalidRecordWarning("glue", "$.StartedOn", "yesterday", "cannot parse time"),
+        runstate.UnmappedStateWarning("glue", "$.JobRunState", "PAUSED", "unmapped state"),
+        runstate.NaiveDatetimeWarning("glue", "$.StartedOn", datetime(2026, 3, 1), "naive"),
+        runstate.InconsistentDurationWarning("glue", "$", "1 > 0", "parts add up to more than the whole"),
+        StateConflictWarning("glue", "$", "RUNNING", "two states"),
+        RunstateWarning("a plain message"),
+    ]
+
+
+def _raise_with_note(exc: BaseException) -> None:
+    exc.add_note("record #7 of the batch")
+    raise exc
+
+
+@pytest.mark.parametrize("exc", _all_exceptions(), ids=lambda e: type(e).__name__)
+def test_exceptions_keep_their_notes_through_pickle_and_copies(exc: BaseException) -> None:
+    """Regression: InvalidRecordError and UnknownProviderError pickled only their args, so the note
+    ``record #N of the batch`` that normalize_many adds was lost on the way back from a Pool."""
+    exc.add_note("record #7 of the batch")
+    for copier in COPIES:
+        again = copier(exc)
+        assert type(again) is type(exc)
+        assert str(again) == str(exc)
+        assert again.__notes__ == ["record #7 of the batch"]
+
+
+def test_an_unpicklable_value_travels_as_its_short_form() -> None:
+    """Regression: an error naming a value pickle refuses (a hostile record) could not be pickled."""
+    for value in (_RaisingMapping(), lambda: 1, _deep(MAX_NESTING + 1)):
+        exc = InvalidRecordError("glue", "$", value, "reading the record raised RuntimeError")
+        warning = runstate.InvalidRecordWarning("glue", "$", value, "dropped")
+        for copier in COPIES[::2]:
+            again = copier(exc)
+            assert isinstance(again.value, str)
+            assert str(again) == str(exc)
+            assert str(copier(warning)) == str(warning)
+
+
+def _raise_hostile_error(_: int) -> None:
+    exc = InvalidRecordError("glue", "$", _RaisingMapping(), "reading the record raised RuntimeError")
+    exc.add_note("record #3 of the batch")
+    raise exc
+
+
+def test_a_pool_worker_raising_an_error_about_a_hostile_record_reports_it() -> None:
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        result = pool.apply_async(_raise_hostile_error, (0,))
+        with pytest.raises(InvalidRecordError, match="reading the record raised") as info:
+            result.get(timeout=120)
+    assert info.value.__notes__ == ["record #3 of the batch"]
