@@ -86,12 +86,24 @@ def _seconds(value: timedelta) -> int | float:
 
 
 def _time_text(value: datetime) -> str:
-    if value.tzinfo is None or value.utcoffset() is None:
-        return value.isoformat()
+    """A datetime of ``raw`` as text: UTC where it has a usable offset, else as it reads."""
     try:
+        if value.tzinfo is None or value.utcoffset() is None:
+            return value.isoformat()
         return format_time(value)
     except OverflowError:  # datetime(1, 1, 1, tzinfo=+14:00) has no UTC twin: keep its own offset
         return value.isoformat()
+    except Exception:  # a third-party tzinfo or subclass that raises: its wall-clock fields, no offset
+        return _wall_clock(value).isoformat()
+
+
+def _wall_clock(value: datetime) -> datetime:
+    fields = (value.year, value.month, value.day, value.hour, value.minute, value.second)
+    return datetime(*fields, value.microsecond)
+
+
+class _TooDeepError(Exception):
+    """A value of a run nests deeper than MAX_NESTING (turned into InvalidRecordError with the run)."""
 
 
 def _to_json(value: Any, text: Callable[[str], str], depth: int = 0) -> Any:
@@ -100,9 +112,7 @@ def _to_json(value: Any, text: Callable[[str], str], depth: int = 0) -> Any:
         return text(value)
     if isinstance(value, Mapping | list | tuple):
         if depth >= MAX_NESTING:
-            raise InvalidRecordError(
-                "runstate", "$", short_repr(value), f"nested more than {MAX_NESTING} levels deep"
-            )
+            raise _TooDeepError
         if isinstance(value, Mapping):
             return {text(str(k)): _to_json(v, text, depth + 1) for k, v in value.items()}
         return [_to_json(v, text, depth + 1) for v in value]
@@ -112,20 +122,41 @@ def _to_json(value: Any, text: Callable[[str], str], depth: int = 0) -> Any:
         return value.isoformat()
     if isinstance(value, timedelta):
         return _seconds(value)
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
+    if isinstance(value, bytes | bytearray | memoryview):
+        return text(bytes(value).decode("utf-8", "replace"))
+    if isinstance(value, set | frozenset):  # no order of its own: sorted, so the output is stable
+        return sorted((_to_json(v, text, depth + 1) for v in value), key=_sort_key)
     if isinstance(value, str):  # a str subclass
         return text(str(value))
     return _scalar(value, text)
 
 
+def _sort_key(value: Any) -> tuple[str, str]:
+    return (type(value).__name__, json.dumps(value, sort_keys=True, default=str))
+
+
+_INT_BITS_SAFE: Final = 2048
+"""Ints up to this many bits always have decimal text (Python limits it to 4300 digits by default)."""
+
+
 def _scalar(value: Any, text: Callable[[str], str]) -> Any:
     """A JSON scalar as it is; NaN and infinities (not JSON) and other objects as their text."""
-    if value is None or isinstance(value, bool | int):
+    if value is None or isinstance(value, bool):
         return value
+    if isinstance(value, int):
+        return value if value.bit_length() <= _INT_BITS_SAFE else _big_int(int(value))
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)
     return text(str(value))
+
+
+def _big_int(value: int) -> int | str:
+    """An int as JSON if the interpreter can write its digits, else as exact hexadecimal text."""
+    try:
+        str(value)
+    except ValueError:  # more digits than sys.get_int_max_str_digits(): json.dumps would fail
+        return hex(value)
+    return value
 
 
 def _freeze(value: Any, _: Any) -> Mapping[str, Any]:
@@ -152,9 +183,9 @@ def _make_converter(text: Callable[[str], str] = _replace_surrogates) -> Convert
     run_fn = make_dict_unstructure_fn(
         Run,
         conv,
-        provider_state=override(unstruct_hook=lambda m: _to_json(m, text)),
-        details=override(unstruct_hook=lambda m: _to_json(m, text)),
-        raw=override(unstruct_hook=lambda m: None if m is None else _to_json(m, text)),
+        provider_state=override(unstruct_hook=lambda m: _field_json(m, text, "provider_state")),
+        details=override(unstruct_hook=lambda m: _field_json(m, text, "details")),
+        raw=override(unstruct_hook=lambda m: None if m is None else _field_json(m, text, "raw")),
     )
 
     def unstructure_run(run: Run) -> dict[str, Any]:
@@ -178,6 +209,13 @@ def _make_converter(text: Callable[[str], str] = _replace_surrogates) -> Convert
         ),
     )
     return conv
+
+
+def _field_json(value: Any, text: Callable[[str], str], field: str) -> Any:
+    try:
+        return _to_json(value, text)
+    except _TooDeepError:
+        raise _TooDeepError(field) from None
 
 
 def _missing_from_json(value: Any, _: Any) -> Mapping[str, Missing]:
@@ -204,6 +242,10 @@ def _unstructure(conv: Converter, run: Run) -> dict[str, Any]:
     """The run as data; what a third-party object inside ``raw`` raises becomes InvalidRecordError."""
     try:
         body: dict[str, Any] = conv.unstructure(run, Run)
+    except _TooDeepError as exc:
+        field = exc.args[0] if exc.args else "$"
+        problem = f"nested more than {MAX_NESTING} levels deep"
+        raise InvalidRecordError(run.provider, field, run.run_id, problem) from None
     except RunstateError:
         raise
     except Exception as exc:  # a hostile mapping or object kept in raw or details
