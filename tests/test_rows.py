@@ -185,7 +185,8 @@ def test_what_cannot_be_written_is_an_invalid_record_naming_the_run(
 ) -> None:
     """Regression: to_row let RecursionError (a 10,000-deep value) and whatever a hostile object
     raised escape bare, where to_dict raises InvalidRecordError."""
-    run = attrs.evolve(Run(provider="glue", run_id="jr_1", state=State.RUNNING), **{field: value})
+    fields: dict[str, Any] = {field: value}
+    run = Run(provider="glue", run_id="jr_1", state=State.RUNNING, **fields)
     with pytest.raises(runstate.InvalidRecordError) as info:
         runstate.to_row(run, raw=True)
     assert str(info.value) == f"glue: {field}: {problem}: 'jr_1'"
