@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
+from itertools import chain
 from typing import Any
 
 import attrs
@@ -149,7 +150,8 @@ def normalize_lines(
     """Lazily turn JSON Lines (``str`` or UTF-8 ``bytes``, e.g. an open file) into runs.
 
     Each line holds one record or one of the provider's list pages; blank lines are skipped (but
-    counted). The runs equal ``normalize_many(provider, (json.loads(line) for line in lines))``,
+    counted), and a UTF-8 byte order mark at the start of the first line is dropped. The runs equal
+    ``normalize_many(provider, (json.loads(line) for line in lines))``,
     ``raw`` included, except that NaN, Infinity and undecodable text are errors. A line that is not
     JSON raises :class:`InvalidRecordError` with ``field`` ``"<line N>"`` and the line as ``value``;
     a record that fails to normalize raises as :func:`normalize` would, with a note naming the line.
@@ -183,6 +185,21 @@ def iter_lines(
     return runs if spec.combine is None else spec.combine(runs)
 
 
+def _without_bom(lines: Iterable[Line]) -> Iterator[Line]:
+    """``lines`` with a UTF-8 byte order mark at the start of the first one dropped.
+
+    Editors on Windows and PowerShell's ``Out-File`` start files with one; it is not part of the data
+    (RFC 8259 section 8.1 lets a parser ignore it), so ``open(path, "rb")`` needs no special care.
+    A BOM at the start of any later line is still an error: it is not the start of a file.
+    """
+    it = iter(lines)
+    for first in it:
+        if isinstance(first, str | bytes | bytearray | memoryview) and _has_bom(first):
+            first = first[1:] if isinstance(first, str) else first[3:]
+        return chain((first,), it)
+    return it
+
+
 def _runs(
     spec: ProviderSpec,
     lines: Iterable[Line],
@@ -198,7 +215,7 @@ def _runs(
     """
     build, pages, ctx, provider = spec.build, spec.pages, spec.context(strict), spec.name
     number = index = 0
-    for line in lines:
+    for line in _without_bom(lines):  # called on the first next(), so nothing is read before
         number += 1
         try:
             value = decode(line)
