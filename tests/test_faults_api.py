@@ -7,6 +7,7 @@ import json
 import multiprocessing
 import pickle
 import random
+import threading
 import warnings
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -345,3 +346,37 @@ def test_a_pool_worker_raising_an_error_about_a_hostile_record_reports_it() -> N
         with pytest.raises(InvalidRecordError, match="reading the record raised") as info:
             result.get(timeout=120)
     assert info.value.__notes__ == ["record #3 of the batch"]
+
+
+def test_eight_threads_see_the_same_warnings_as_one() -> None:
+    """normalize never touches the warning filters (no catch_warnings, which is not thread-safe
+    before Python 3.14): set once here, every thread sees exactly the warnings of its own records."""
+    records: list[tuple[str, Any]] = [
+        (provider, json.loads(p.read_text()))
+        for provider in ("databricks", "glue", "cloud_deploy", "databricks_system", "glue_events")
+        for p in sorted((FIXTURES / provider).glob("*.json"))
+    ]
+    records.append(("glue", {"Id": "x", "JobRunState": "PAUSED", "StartedOn": "2016-12-31T23:59:60Z"}))
+    seen: dict[int, list[str]] = {}
+
+    def show(message: Warning | str, category: type[Warning], *_: Any, **__: Any) -> None:
+        seen[threading.get_ident()].append(f"{category.__name__}: {message}")
+
+    def work(_: int) -> tuple[list[str], list[str]]:
+        seen[threading.get_ident()] = []
+        out = []
+        for provider, record in records:
+            try:
+                out += [json.dumps(to_dict(r)) for r in runstate.normalize_many(provider, [record])]
+            except InvalidRecordError as exc:
+                out.append(str(exc))
+        return out, seen[threading.get_ident()]
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        warnings.showwarning = show
+        one = work(0)
+        with ThreadPoolExecutor(8) as pool:
+            results = list(pool.map(work, range(16)))
+    assert len(one[1]) >= 2  # the unmapped PAUSED and the leap second at least
+    assert all(result == one for result in results)
