@@ -237,3 +237,33 @@ def test_a_raw_datetime_with_a_broken_zone_is_written_as_its_wall_clock() -> Non
     with pytest.warns(runstate.InvalidRecordWarning, match="no valid UTC offset"):
         run = runstate.normalize("glue", {"Id": "1", "JobRunState": "RUNNING", "StartedOn": value})
     assert to_dict(run)["raw"]["StartedOn"] == "2026-03-01T10:30:00"
+
+
+_GOOD = {"provider": "glue", "run_id": "jr_1", "state": "SUCCEEDED", "attempt": 1}
+
+
+@pytest.mark.parametrize(
+    ("patch", "field", "problem"),
+    [
+        ({"attempt": 2.7}, "$.attempt", "expected an integer, not 2.7"),
+        ({"attempt": "3"}, "$.attempt", "expected an integer, not '3'"),
+        ({"attempt": True}, "$.attempt", "expected an integer, not True"),
+        ({"run_id": 7}, "$.run_id", "expected text, not 7"),
+        ({"name": 3}, "$.name", "expected text, not 3"),
+        ({"raw": "abc"}, "$.raw", "expected an object or null, not 'abc'"),
+        ({"provider_state": {"JobRunState": 1}}, "$.provider_state", "expected an object of text values"),
+        ({"durations": {"total": True}}, "$.durations.total", "expected seconds as a number, not True"),
+        ({"provider": ""}, "$.provider", "empty"),
+    ],
+)
+def test_from_dict_refuses_what_it_used_to_coerce_and_names_the_field(
+    patch: dict[str, Any], field: str, problem: str
+) -> None:
+    """Regression: cattrs' default hooks truncated attempt 2.7 to 2, read "3" and True as integers,
+    turned 7 into "7", kept a str as raw and True as one second; an empty provider gave a run whose
+    to_dict fails the schema. Errors said only ``$`` and "While structuring Run (1 sub-exception)"."""
+    with pytest.raises(InvalidRecordError) as info:
+        from_dict({**_GOOD, **patch})
+    assert info.value.field == field
+    assert f"not a canonical run ({problem}" in info.value.problem
+    assert from_dict(_GOOD).attempt == 1

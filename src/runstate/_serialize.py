@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from types import MappingProxyType
 from typing import Any, Final
 
-from cattrs import Converter
+from cattrs import Converter, transform_error
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from ._errors import MAX_NESTING, InvalidRecordError, RunstateError, short_repr
@@ -160,7 +160,38 @@ def _big_int(value: int) -> int | str:
 
 
 def _freeze(value: Any, _: Any) -> Mapping[str, Any]:
+    if value is None:  # never written by to_dict, read as empty as before
+        return EMPTY
+    if not isinstance(value, Mapping) or not all(type(k) is str for k in value):
+        raise TypeError(f"expected an object with text keys, not {short_repr(value)}")
     return MappingProxyType(dict(value)) if value else EMPTY
+
+
+def _freeze_words(value: Any, _: Any) -> Mapping[str, str]:
+    words = _freeze(value, _)
+    if not all(type(v) is str for v in words.values()):
+        raise TypeError(f"expected an object of text values, not {short_repr(value)}")
+    return words
+
+
+def _text(value: Any, _: Any) -> str:
+    """Text as it is: a number is not silently turned into text (``5`` is not ``"5"``)."""
+    if type(value) is not str:
+        raise TypeError(f"expected text, not {short_repr(value)}")
+    return value
+
+
+def _integer(value: Any, _: Any) -> int:
+    """An integer as it is: ``2.7``, ``"3"`` and ``true`` are refused, not truncated or converted."""
+    if type(value) is not int:
+        raise TypeError(f"expected an integer, not {short_repr(value)}")
+    return value
+
+
+def _duration(value: Any, _: Any) -> timedelta:
+    if type(value) is not int and type(value) is not float:  # bool is no number of seconds
+        raise TypeError(f"expected seconds as a number, not {short_repr(value)}")
+    return timedelta(seconds=value)
 
 
 def _make_converter(text: Callable[[str], str] = _replace_surrogates) -> Converter:
@@ -168,7 +199,9 @@ def _make_converter(text: Callable[[str], str] = _replace_surrogates) -> Convert
     conv.register_unstructure_hook(datetime, format_time)
     conv.register_structure_hook(datetime, _parse_time)
     conv.register_unstructure_hook(timedelta, _seconds)
-    conv.register_structure_hook(timedelta, lambda v, _: timedelta(seconds=v))
+    conv.register_structure_hook(timedelta, _duration)
+    conv.register_structure_hook(str, _text)
+    conv.register_structure_hook(int, _integer)
     for enum_type in (State, Reason, Missing):
         conv.register_unstructure_hook(enum_type, lambda v: v.value)
     conv.register_unstructure_hook(
@@ -203,7 +236,7 @@ def _make_converter(text: Callable[[str], str] = _replace_surrogates) -> Convert
         make_dict_structure_fn(
             Run,
             conv,
-            provider_state=override(struct_hook=_freeze),
+            provider_state=override(struct_hook=_freeze_words),
             details=override(struct_hook=_freeze),
             raw=override(struct_hook=_raw_from_json),
         ),
@@ -223,7 +256,9 @@ def _missing_from_json(value: Any, _: Any) -> Mapping[str, Missing]:
 
 
 def _raw_from_json(value: Any, _: Any) -> Mapping[str, Any] | None:
-    return None if value is None else value
+    if value is not None and not isinstance(value, Mapping):
+        raise TypeError(f"expected an object or null, not {short_repr(value)}")
+    return value
 
 
 converter: Converter = _make_converter()
@@ -285,9 +320,26 @@ def from_dict(data: Mapping[str, Any]) -> Run:
             if data["schema_version"] not in _READABLE_VERSIONS:
                 raise ValueError(f"unknown schema_version {data['schema_version']!r}")
             data = {k: v for k, v in data.items() if k != "schema_version"}
-        return converter.structure(data, Run)
+        run = converter.structure(data, Run)
     except Exception as exc:  # cattrs raises a group of whatever the hooks raised
-        raise InvalidRecordError("runstate", "$", _summary(data), f"not a canonical run ({exc})") from exc
+        field, problem = _where(exc)
+        summary = _summary(data)
+        raise InvalidRecordError("runstate", field, summary, f"not a canonical run ({problem})") from exc
+    if not run.provider:  # the schema's minLength 1: to_dict of it would not validate
+        raise InvalidRecordError("runstate", "$.provider", _summary(data), "not a canonical run (empty)")
+    return run
+
+
+def _where(exc: Exception) -> tuple[str, str]:
+    """The path of the first bad value (``$.durations.total``) and what was wrong, from cattrs' group."""
+    try:
+        found = transform_error(exc, format_exception=lambda e, _: str(e) or type(e).__name__)
+    except Exception:  # not a cattrs error: a plain message
+        return "$", str(exc)
+    if not found:
+        return "$", str(exc)
+    problem, _, path = found[0].rpartition(" @ ")
+    return (path or "$"), "; ".join(found) if len(found) > 1 else problem
 
 
 def _summary(data: Any) -> Any:
