@@ -7,6 +7,7 @@ import json
 import multiprocessing
 import pickle
 import random
+import re
 import threading
 import warnings
 from collections.abc import Callable, Iterator, Mapping
@@ -380,3 +381,23 @@ def test_eight_threads_see_the_same_warnings_as_one() -> None:
             results = list(pool.map(work, range(16)))
     assert len(one[1]) >= 2  # the unmapped PAUSED and the leap second at least
     assert all(result == one for result in results)
+
+
+@pytest.mark.parametrize(
+    ("records", "problem"),
+    [
+        (None, "expected an iterable of records: None"),
+        (5, "expected an iterable of records: 5"),
+        ({"Id": "jr_1", "JobRunState": "RUNNING"}, "expected an iterable of records, not one dict: {"),
+        ('{"Id": "jr_1"}', "expected an iterable of records, not one str: "),
+        (b"{}", "expected an iterable of records, not one bytes: "),
+    ],
+    ids=["None", "int", "dict", "str", "bytes"],
+)
+def test_normalize_many_refuses_what_is_no_iterable_of_records(records: Any, problem: str) -> None:
+    """Regression: None or a number raised a bare TypeError on the first next(); one record given
+    whole was iterated, so each key (or character) failed as 'expected a JobRun object: 'Id''."""
+    failures: list[runstate.RecordFailure] = []
+    with pytest.raises(InvalidRecordError, match=re.escape(f"glue: records: {problem}")):
+        runstate.normalize_many("glue", records, on_error=failures.append)
+    assert failures == []

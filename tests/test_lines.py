@@ -591,3 +591,11 @@ def test_a_bom_opening_the_first_line_is_dropped(fast: _lines.Decode | None, bom
     assert [(f.line, getattr(f.error, "problem", None)) for f in failures] == [
         (2, "invalid JSON: starts with a UTF-8 BOM")
     ]
+
+
+@pytest.mark.parametrize("lines", [None, 5, GOOD, GOOD.encode()], ids=["None", "int", "str", "bytes"])
+def test_what_is_no_iterable_of_lines_is_refused_by_name(lines: Any) -> None:
+    """Regression: None raised a bare TypeError; a whole text given as one str was read character by
+    character, each failing as a line of invalid JSON."""
+    with pytest.raises(runstate.InvalidRecordError, match=r"^glue: lines: expected an iterable of lines"):
+        runstate.normalize_lines("glue", lines)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from itertools import chain
 from typing import Any
 
@@ -166,7 +166,11 @@ def normalize_lines(
     (3, '<line 3>')
     >>> print(failures[0].error)
     glue: <line 3>: invalid JSON: Expecting property name enclosed in double quotes (column 2): b'{oops'
+
+    ``lines`` that are no iterable of lines (``None``, one str or bytes holding the whole text)
+    raise :class:`InvalidRecordError` at once: split the text first (``text.splitlines()``).
     """
+    check_iterable(provider, "lines", lines)
     return iter_lines(REGISTRY, provider, lines, strict, keep_raw, on_error, FAST_DECODE)
 
 
@@ -247,6 +251,17 @@ def _runs(
             else:
                 yield run
             index += 1
+
+
+def check_iterable(provider: str, field: str, value: object) -> None:
+    """Refuse, by name, an argument that is no iterable of items: ``None`` or a number (which would
+    be a bare TypeError on the first ``next``), or one item given whole (a dict, a str or bytes),
+    whose keys or characters would each be read as an item and fail with a misleading message."""
+    if isinstance(value, Mapping | str | bytes | bytearray | memoryview):
+        kind = type(value).__name__
+        raise InvalidRecordError(provider, field, value, f"expected an iterable of {field}, not one {kind}")
+    if not isinstance(value, Iterable):
+        raise InvalidRecordError(provider, field, value, f"expected an iterable of {field}")
 
 
 def _fail(on_error: Callable[[LineFailure], None] | None, failure: LineFailure) -> None:
