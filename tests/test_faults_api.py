@@ -401,3 +401,28 @@ def test_normalize_many_refuses_what_is_no_iterable_of_records(records: Any, pro
     with pytest.raises(InvalidRecordError, match=re.escape(f"glue: records: {problem}")):
         runstate.normalize_many("glue", records, on_error=failures.append)
     assert failures == []
+
+
+def _call_from_deep_in_the_stack(function: Callable[[], Any], frames: int) -> Any:
+    return function() if frames == 0 else _call_from_deep_in_the_stack(function, frames - 1)
+
+
+@pytest.mark.parametrize("kind", ["dict", "list", "proxy"])
+def test_a_run_at_the_nesting_limit_deep_copies_from_deep_in_a_stack(kind: str) -> None:
+    """Regression: copy.deepcopy spends two (dict, list) to five (mapping proxy) frames per level,
+    so raw nested exactly MAX_NESTING levels of proxies raised RecursionError even from the top."""
+    wrap: dict[str, Callable[[Any], Any]] = {
+        "dict": lambda v: {"a": v},
+        "list": lambda v: [v],
+        "proxy": lambda v: MappingProxyType({"a": v}),
+    }
+    value: Any = {}
+    for _ in range(MAX_NESTING - 2):
+        value = wrap[kind](value)
+    raw = {"x": value}  # MAX_NESTING levels in all, the limit itself
+    task = Run(provider="glue", run_id="t", state=State.RUNNING, raw=raw, details=raw)
+    run = Run(provider="glue", run_id="r", state=State.RUNNING, tasks=[task], raw=raw)
+    again = _call_from_deep_in_the_stack(lambda: copy.deepcopy(run), 200)
+    assert again == run
+    assert again.raw is not run.raw
+    assert type(again.tasks[0].raw["x"]) is type(value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import enum
 import inspect
 import linecache
@@ -223,6 +224,9 @@ class Run:
     def __copy__(self) -> Run:
         return _copy(self)  # type: ignore[no-any-return]
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> Run:
+        return _deepcopy(self, ("raw", "details"), memo)  # type: ignore[no-any-return]
+
 
 def _active_time(intervals: Any, now: datetime) -> timedelta | None:
     """The sum of ``[{"start": RFC 3339, "end": RFC 3339 or None}, ...]``, an open one up to ``now``;
@@ -262,6 +266,32 @@ def _reduce(obj: Any, deep_fields: tuple[str, ...] = ()) -> tuple[Any, ...]:
 def _copy(obj: Any) -> Any:
     """A shallow copy: the same field values in a new instance (``copy.copy`` walks nothing)."""
     return _rebuild(type(obj), tuple(getattr(obj, name) for name in obj.__slots__), ())
+
+
+def _deepcopy(obj: Any, deep_fields: tuple[str, ...], memo: dict[int, Any]) -> Any:
+    """A deep copy whose nested values cost one frame per level (``copy.deepcopy`` costs two to
+    five), so a value at the nesting limit copies even from deep in a caller's stack."""
+    values = []
+    for name in obj.__slots__:
+        value = getattr(obj, name)
+        if name in deep_fields:
+            _shippable(obj, name, value)  # refuses an over-deep or hostile value by name
+        values.append(_deep_value(value, memo))
+    new = _rebuild(type(obj), tuple(values), ())
+    memo[id(obj)] = new
+    return new
+
+
+def _deep_value(value: Any, memo: dict[int, Any]) -> Any:
+    kind = type(value)
+    if kind is dict or kind is MappingProxyType:
+        items = {k: _deep_value(v, memo) for k, v in value.items()}
+        return items if kind is dict else MappingProxyType(items)
+    if kind is list:
+        return [_deep_value(v, memo) for v in value]
+    if kind is tuple:
+        return tuple(_deep_value(v, memo) for v in value)
+    return copy.deepcopy(value, memo)
 
 
 def _shippable(obj: Any, name: str, value: Any) -> Any:
