@@ -37,26 +37,28 @@ def to_utc(value: datetime, ctx: Context, field: str) -> datetime | None:
     """An aware datetime in UTC; a naive one is an error strictly, assumed UTC with a warning leniently.
 
     The result is always a plain ``datetime`` (a subclass's overrides never reach the canonical run);
-    a time zone whose ``utcoffset`` raises or gives no valid offset (``timedelta(hours=25)``, a str)
-    makes the field invalid, like a time with no UTC equivalent.
+    a time zone whose ``utcoffset`` gives no valid offset (``timedelta(hours=25)``, a str) makes the
+    field invalid, like a time with no UTC equivalent.
     """
     tz = value.tzinfo
     if tz is UTC:
         return value if type(value) is datetime else _plain(value)
-    problem = None
-    try:
-        offset = None if tz is None else tz.utcoffset(value)
-        if offset is not None:
-            return _plain(value.astimezone(UTC))
-    except OverflowError:
-        problem = "time out of range in UTC"
-    except Exception as exc:  # a third-party tzinfo: utcoffset() raised or gave no valid offset
-        problem = f"time zone gives no valid UTC offset ({type(exc).__name__}: {short_repr(str(exc))})"
-    if problem is not None:
-        ctx.invalid(field, value, problem)
+    # what a third-party tzinfo raises goes on to normalize: InvalidRecordError at $, cause chained
+    offset = None if tz is None else tz.utcoffset(value)
+    if offset is None:
+        ctx.invalid(field, value, "naive datetime, assumed UTC", NaiveDatetimeWarning)
+        return _plain(value).replace(tzinfo=UTC)
+    if not isinstance(offset, timedelta) or not -_DAY < offset < _DAY:
+        ctx.invalid(field, value, f"time zone gives no valid UTC offset: {short_repr(offset)}")
         return None
-    ctx.invalid(field, value, "naive datetime, assumed UTC", NaiveDatetimeWarning)
-    return _plain(value).replace(tzinfo=UTC)
+    try:
+        return _plain(value.astimezone(UTC))
+    except OverflowError:
+        ctx.invalid(field, value, "time out of range in UTC")
+        return None
+
+
+_DAY = timedelta(days=1)
 
 
 def _plain(value: datetime) -> datetime:
