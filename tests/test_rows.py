@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta, timezone
 from importlib import resources
 from typing import Any
@@ -164,6 +165,19 @@ class _Hostile:
         raise RuntimeError("no text")
 
 
+class _HostileMapping(Mapping[str, Any]):
+    """A third-party mapping kept in a record whose reads raise."""
+
+    def __getitem__(self, key: str) -> Any:
+        raise RuntimeError("no item")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(["a"])
+
+    def __len__(self) -> int:
+        return 1
+
+
 def _deep_list(depth: int) -> list[Any]:
     value: list[Any] = []
     for _ in range(depth):
@@ -178,6 +192,7 @@ def _deep_list(depth: int) -> list[Any]:
         ("details", {"x": _Hostile()}, "cannot convert to JSON (RuntimeError: 'no text')"),
         ("raw", {"x": _deep_list(10_000)}, "nested more than 200 levels deep"),
         ("raw", {"x": _Hostile()}, "cannot convert to JSON (RuntimeError: 'no text')"),
+        ("details", {"x": _HostileMapping()}, "cannot convert to JSON (RuntimeError: 'no item')"),
     ],
 )
 def test_what_cannot_be_written_is_an_invalid_record_naming_the_run(

@@ -105,10 +105,17 @@ def _field_text(run: Run, field: str, value: Mapping[str, Any]) -> str:
     except Exception as exc:  # RecursionError from the C encoder, or what a hostile object raised
         problem = (
             f"nested more than {MAX_NESTING} levels deep"
-            if isinstance(exc, _TooDeepError | RecursionError) or nesting_exceeds(value)
+            if isinstance(exc, _TooDeepError | RecursionError) or _nests_too_deep(value)
             else f"cannot convert to JSON ({type(exc).__name__}: {short_repr(str(exc))})"
         )
         raise InvalidRecordError(run.provider, field, run.run_id, problem) from exc
+
+
+def _nests_too_deep(value: Mapping[str, Any]) -> bool:
+    try:
+        return nesting_exceeds(value)
+    except Exception:  # a hostile mapping inside: it is what failed, not the depth
+        return False
 
 
 def _missing_text(missing: Mapping[str, Any]) -> str:
