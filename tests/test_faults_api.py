@@ -7,11 +7,14 @@ import json
 import multiprocessing
 import pickle
 import random
+import re
+import threading
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import pytest
@@ -136,7 +139,8 @@ def test_messages_of_over_deep_or_hostile_values_never_raise() -> None:
     exc = InvalidRecordError("glue", "$", _deep(10_000), "too deep")
     assert "too deep" in str(exc)
     again = pickle.loads(pickle.dumps(exc))
-    assert again.value == short_repr(exc.value)
+    assert str(again) == str(exc)
+    assert isinstance(again.value, str)
 
 
 @pytest.mark.parametrize(
@@ -242,3 +246,183 @@ def test_eight_threads_give_the_same_results_as_one() -> None:
             results = list(pool.map(_normalize_all, [records[i::8] for i in range(8)]))
     merged = [results[i % 8][i // 8] for i in range(len(records))]
     assert merged == one
+
+
+class _RaisingMapping(Mapping[str, Any]):
+    """A third-party mapping whose reads raise, kept in a run's raw."""
+
+    def __getitem__(self, key: str) -> Any:
+        raise RuntimeError("hostile __getitem__")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(["a"])
+
+    def __len__(self) -> int:
+        return 1
+
+
+def test_mapping_proxies_nested_in_raw_and_details_survive_pickle_and_copies() -> None:
+    """Regression: a MappingProxyType below the top of raw or details made pickle raise TypeError."""
+    inner: Mapping[str, Any] = MappingProxyType({"a": (1, MappingProxyType({"b": [MappingProxyType({})]}))})
+    task = Run(provider="databricks", run_id="t", state=State.RUNNING, raw={"x": inner})
+    run = Run(
+        provider="databricks",
+        run_id="r",
+        state=State.RUNNING,
+        tasks=[task],
+        raw=MappingProxyType({"x": inner}),
+        details={"s": inner},
+    )
+    for copier in COPIES:
+        again = copier(run)
+        assert again == run
+        assert to_dict(again) == to_dict(run)
+        assert type(again.raw) is MappingProxyType
+        assert type(again.details["s"]) is MappingProxyType
+        assert type(again.tasks[0].raw["x"]["a"][1]["b"][0]) is MappingProxyType
+    assert copy.copy(run).details["s"] is inner  # shallow: the same values
+
+
+def test_a_hostile_mapping_in_raw_refuses_pickling_with_invalid_record_error() -> None:
+    """Regression: walking raw for its depth called the mapping's methods and let RuntimeError out."""
+    run = Run(provider="glue", run_id="jr_1", state=State.RUNNING, raw={"x": _RaisingMapping()})
+    for copier in COPIES[::2]:
+        with pytest.raises(InvalidRecordError, match=r"glue: raw: .*reading it raised RuntimeError") as info:
+            copier(run)
+        assert info.value.value == "jr_1"
+        assert isinstance(info.value.__cause__, RuntimeError)
+
+
+def _all_exceptions() -> list[BaseException]:
+    """Every exception and warning class, built with its documented arguments."""
+    return [
+        *EXCEPTIONS,
+        runstate.InvalidRecordWarning("glue", "$.StartedOn", "yesterday", "cannot parse time"),
+        runstate.UnmappedStateWarning("glue", "$.JobRunState", "PAUSED", "unmapped state"),
+        runstate.NaiveDatetimeWarning("glue", "$.StartedOn", datetime(2026, 3, 1), "naive"),
+        runstate.InconsistentDurationWarning("glue", "$", "1 > 0", "parts add up to more than the whole"),
+        StateConflictWarning("glue", "$", "RUNNING", "two states"),
+        RunstateWarning("a plain message"),
+    ]
+
+
+def _raise_with_note(exc: BaseException) -> None:
+    exc.add_note("record #7 of the batch")
+    raise exc
+
+
+@pytest.mark.parametrize("exc", _all_exceptions(), ids=lambda e: type(e).__name__)
+def test_exceptions_keep_their_notes_through_pickle_and_copies(exc: BaseException) -> None:
+    """Regression: InvalidRecordError and UnknownProviderError pickled only their args, so the note
+    ``record #N of the batch`` that normalize_many adds was lost on the way back from a Pool."""
+    exc.add_note("record #7 of the batch")
+    for copier in COPIES:
+        again = copier(exc)
+        assert type(again) is type(exc)
+        assert str(again) == str(exc)
+        assert again.__notes__ == ["record #7 of the batch"]
+
+
+def test_an_unpicklable_value_travels_as_its_short_form() -> None:
+    """Regression: an error naming a value pickle refuses (a hostile record) could not be pickled."""
+    for value in (_RaisingMapping(), lambda: 1, _deep(MAX_NESTING + 1)):
+        exc = InvalidRecordError("glue", "$", value, "reading the record raised RuntimeError")
+        warning = runstate.InvalidRecordWarning("glue", "$", value, "dropped")
+        for copier in COPIES[::2]:
+            again = copier(exc)
+            assert isinstance(again.value, str)
+            assert str(again) == str(exc)
+            assert str(copier(warning)) == str(warning)
+
+
+def _raise_hostile_error(_: int) -> None:
+    exc = InvalidRecordError("glue", "$", _RaisingMapping(), "reading the record raised RuntimeError")
+    exc.add_note("record #3 of the batch")
+    raise exc
+
+
+def test_a_pool_worker_raising_an_error_about_a_hostile_record_reports_it() -> None:
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        result = pool.apply_async(_raise_hostile_error, (0,))
+        with pytest.raises(InvalidRecordError, match="reading the record raised") as info:
+            result.get(timeout=120)
+    assert info.value.__notes__ == ["record #3 of the batch"]
+
+
+def test_eight_threads_see_the_same_warnings_as_one() -> None:
+    """normalize never touches the warning filters (no catch_warnings, which is not thread-safe
+    before Python 3.14): set once here, every thread sees exactly the warnings of its own records."""
+    records: list[tuple[str, Any]] = [
+        (provider, json.loads(p.read_text()))
+        for provider in ("databricks", "glue", "cloud_deploy", "databricks_system", "glue_events")
+        for p in sorted((FIXTURES / provider).glob("*.json"))
+    ]
+    records.append(("glue", {"Id": "x", "JobRunState": "PAUSED", "StartedOn": "2016-12-31T23:59:60Z"}))
+    seen: dict[int, list[str]] = {}
+
+    def show(message: Warning | str, category: type[Warning], *_: Any, **__: Any) -> None:
+        seen[threading.get_ident()].append(f"{category.__name__}: {message}")
+
+    def work(_: int) -> tuple[list[str], list[str]]:
+        seen[threading.get_ident()] = []
+        out = []
+        for provider, record in records:
+            try:
+                out += [json.dumps(to_dict(r)) for r in runstate.normalize_many(provider, [record])]
+            except InvalidRecordError as exc:
+                out.append(str(exc))
+        return out, seen[threading.get_ident()]
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        warnings.showwarning = show
+        one = work(0)
+        with ThreadPoolExecutor(8) as pool:
+            results = list(pool.map(work, range(16)))
+    assert len(one[1]) >= 2  # the unmapped PAUSED and the leap second at least
+    assert all(result == one for result in results)
+
+
+@pytest.mark.parametrize(
+    ("records", "problem"),
+    [
+        (None, "expected an iterable of records: None"),
+        (5, "expected an iterable of records: 5"),
+        ({"Id": "jr_1", "JobRunState": "RUNNING"}, "expected an iterable of records, not one dict: {"),
+        ('{"Id": "jr_1"}', "expected an iterable of records, not one str: "),
+        (b"{}", "expected an iterable of records, not one bytes: "),
+    ],
+    ids=["None", "int", "dict", "str", "bytes"],
+)
+def test_normalize_many_refuses_what_is_no_iterable_of_records(records: Any, problem: str) -> None:
+    """Regression: None or a number raised a bare TypeError on the first next(); one record given
+    whole was iterated, so each key (or character) failed as 'expected a JobRun object: 'Id''."""
+    failures: list[runstate.RecordFailure] = []
+    with pytest.raises(InvalidRecordError, match=re.escape(f"glue: records: {problem}")):
+        runstate.normalize_many("glue", records, on_error=failures.append)
+    assert failures == []
+
+
+def _call_from_deep_in_the_stack(function: Callable[[], Any], frames: int) -> Any:
+    return function() if frames == 0 else _call_from_deep_in_the_stack(function, frames - 1)
+
+
+@pytest.mark.parametrize("kind", ["dict", "list", "proxy"])
+def test_a_run_at_the_nesting_limit_deep_copies_from_deep_in_a_stack(kind: str) -> None:
+    """Regression: copy.deepcopy spends two (dict, list) to five (mapping proxy) frames per level,
+    so raw nested exactly MAX_NESTING levels of proxies raised RecursionError even from the top."""
+    wrap: dict[str, Callable[[Any], Any]] = {
+        "dict": lambda v: {"a": v},
+        "list": lambda v: [v],
+        "proxy": lambda v: MappingProxyType({"a": v}),
+    }
+    value: Any = {}
+    for _ in range(MAX_NESTING - 2):
+        value = wrap[kind](value)
+    raw = {"x": value}  # MAX_NESTING levels in all, the limit itself
+    task = Run(provider="glue", run_id="t", state=State.RUNNING, raw=raw, details=raw)
+    run = Run(provider="glue", run_id="r", state=State.RUNNING, tasks=[task], raw=raw)
+    again = _call_from_deep_in_the_stack(lambda: copy.deepcopy(run), 200)
+    assert again == run
+    assert again.raw is not run.raw
+    assert type(again.tasks[0].raw["x"]) is type(value)

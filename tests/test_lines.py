@@ -31,7 +31,8 @@ from runstate import (
 )
 
 FIXTURES = Path(__file__).parent / "fixtures"
-PROVIDERS = tuple(sorted(p.name for p in FIXTURES.iterdir() if p.is_dir() and p.name in runstate.providers()))
+# fixtures/ also holds non-provider folders (serialized/: to_dict output of older versions)
+PROVIDERS = tuple(sorted(p.name for p in FIXTURES.iterdir() if p.is_dir() and p.name in runstate.REGISTRY))
 # one line, one run: the providers whose stream is not merged by a combine step
 PER_LINE = tuple(p for p in PROVIDERS if runstate.REGISTRY.get(p).combine is None)
 DECODERS = pytest.mark.parametrize("fast", [_lines.FAST_DECODE, None], ids=["msgspec", "json"])
@@ -68,15 +69,21 @@ def _refuse(name: str) -> Any:
     raise ValueError(name)
 
 
-def _reference_decode(line: Line) -> Any:
-    """The definition normalize_lines follows: UTF-8 text, then json.loads without NaN / Infinity."""
+def _reference_decode(line: Line, number: int) -> Any:
+    """The definition normalize_lines follows: UTF-8 text (a BOM opening line 1 dropped, as by the
+    ``utf-8-sig`` codec), then json.loads without NaN / Infinity."""
     text = line if isinstance(line, str) else line.decode("utf-8")
+    if number == 1:
+        text = text.removeprefix("\ufeff")
     text.encode("utf-8")  # a lone surrogate (undecodable bytes kept by surrogateescape) is refused
     return json.loads(text, parse_constant=_refuse)
 
 
 def _run_event(run: runstate.Run) -> tuple[Any, ...]:
-    return ("run", _typed(runstate.to_dict(run)))
+    try:
+        return ("run", _typed(runstate.to_dict(run)))
+    except runstate.InvalidRecordError as exc:  # raw nested deeper than to_dict writes (MAX_NESTING)
+        return ("run", str(exc), runstate.to_row(run))
 
 
 def _failure_event(line: int, index: int, error: runstate.RunstateError) -> tuple[Any, ...]:
@@ -118,7 +125,7 @@ def _reference(
             if _blank(line):
                 continue
             try:
-                value = _reference_decode(line)
+                value = _reference_decode(line, number)
             except (ValueError, RecursionError):
                 events.append(("fail", number, index, "InvalidRecordError", f"<line {number}>"))
                 index += 1
@@ -338,7 +345,7 @@ def _merged_outcome(provider: str, lines: list[Line], mode: str) -> Any:
         numbered = [(number, line) for number, line in enumerate(lines, 1) if not _blank(line)]
         for index, (number, line) in enumerate(numbered):
             try:
-                values.append(_reference_decode(line))
+                values.append(_reference_decode(line, number))
                 where.append((number, index))
             except (ValueError, RecursionError):
                 failures.append(("fail", number, index, "InvalidRecordError", f"<line {number}>"))
@@ -570,3 +577,25 @@ def test_databricks_system_slices_on_lines_are_merged_as_normalize_many_merges_t
     expected = list(runstate.normalize_many("databricks_system", [json.loads(line) for line in lines]))
     assert len(merged) == len(expected) < len(lines)
     assert [_typed(runstate.to_dict(r)) for r in merged] == [_typed(runstate.to_dict(r)) for r in expected]
+
+
+@DECODERS
+@pytest.mark.parametrize("bom", ["\ufeff", b"\xef\xbb\xbf"], ids=["str", "bytes"])
+def test_a_bom_opening_the_first_line_is_dropped(fast: _lines.Decode | None, bom: Line) -> None:
+    """Regression: a file saved with a UTF-8 BOM (Windows editors, PowerShell) and read with
+    ``open(path, "rb")`` failed its first record; a BOM opening a later line is still refused."""
+    first: Line = bom + (GOOD if isinstance(bom, str) else GOOD.encode())  # type: ignore[operator]
+    failures: list[LineFailure] = []
+    runs = _lines.iter_lines(runstate.REGISTRY, "glue", [first, first], False, True, failures.append, fast)
+    assert [run.run_id for run in runs] == ["jr_1"]
+    assert [(f.line, getattr(f.error, "problem", None)) for f in failures] == [
+        (2, "invalid JSON: starts with a UTF-8 BOM")
+    ]
+
+
+@pytest.mark.parametrize("lines", [None, 5, GOOD, GOOD.encode()], ids=["None", "int", "str", "bytes"])
+def test_what_is_no_iterable_of_lines_is_refused_by_name(lines: Any) -> None:
+    """Regression: None raised a bare TypeError; a whole text given as one str was read character by
+    character, each failing as a line of invalid JSON."""
+    with pytest.raises(runstate.InvalidRecordError, match=r"^glue: lines: expected an iterable of lines"):
+        runstate.normalize_lines("glue", lines)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta, timezone
 from importlib import resources
 from typing import Any
@@ -155,3 +156,65 @@ def test_import_runstate_does_not_import_the_table_engines() -> None:
     code = f"import sys, runstate; print(sorted(m for m in {engines} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+class _Hostile:
+    """An object kept in a record whose text conversion raises."""
+
+    def __str__(self) -> str:
+        raise RuntimeError("no text")
+
+
+class _HostileMapping(Mapping[str, Any]):
+    """A third-party mapping kept in a record whose reads raise."""
+
+    def __getitem__(self, key: str) -> Any:
+        raise RuntimeError("no item")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(["a"])
+
+    def __len__(self) -> int:
+        return 1
+
+
+def _deep_list(depth: int) -> list[Any]:
+    value: list[Any] = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "problem"),
+    [
+        ("details", {"x": _deep_list(10_000)}, "nested more than 200 levels deep"),
+        ("details", {"x": _Hostile()}, "cannot convert to JSON (RuntimeError: 'no text')"),
+        ("raw", {"x": _deep_list(10_000)}, "nested more than 200 levels deep"),
+        ("raw", {"x": _Hostile()}, "cannot convert to JSON (RuntimeError: 'no text')"),
+        ("details", {"x": _HostileMapping()}, "cannot convert to JSON (RuntimeError: 'no item')"),
+    ],
+)
+def test_what_cannot_be_written_is_an_invalid_record_naming_the_run(
+    field: str, value: dict[str, Any], problem: str
+) -> None:
+    """Regression: to_row let RecursionError (a 10,000-deep value) and whatever a hostile object
+    raised escape bare, where to_dict raises InvalidRecordError."""
+    fields: dict[str, Any] = {field: value}
+    run = Run(provider="glue", run_id="jr_1", state=State.RUNNING, **fields)
+    with pytest.raises(runstate.InvalidRecordError) as info:
+        runstate.to_row(run, raw=True)
+    assert str(info.value) == f"glue: {field}: {problem}: 'jr_1'"
+
+
+def test_text_columns_never_hold_a_lone_surrogate() -> None:
+    """Regression: run_id, name, message... kept lone surrogates, so pyarrow (runstate.arrow.to_table,
+    Parquet, CSV) failed with UnicodeEncodeError; they become U+FFFD, as in to_dict."""
+    run = runstate.normalize("glue", {"Id": "jr\ud800", "JobRunState": "FAILED", "JobName": "n\udc80",
+                                      "ErrorMessage": "boom \udfff"})  # fmt: skip
+    row = runstate.to_row(run)
+    assert (row["run_id"], row["name"], row["message"]) == ("jr\ufffd", "n\ufffd", "boom \ufffd")
+    for text in row.values():
+        if isinstance(text, str):
+            text.encode("utf-8")
+    assert row["run_id"] == runstate.to_dict(run)["run_id"]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import json
-from datetime import UTC, datetime, timedelta, timezone
+import pickle
+import warnings
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +21,7 @@ from runstate._serialize import SCHEMA_VERSION, dumps_run
 
 from .strategies import runs
 
+FIXTURES = Path(__file__).parent / "fixtures"
 SCHEMA = json.loads((Path(__file__).parent.parent / "schemas" / "run.schema.json").read_text())
 VALIDATOR = jsonschema.Draft202012Validator(
     SCHEMA, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
@@ -160,3 +164,106 @@ def test_reads_version_0_1_output(path: Path) -> None:
         assert "schema_version" not in old
         run = from_dict(old)
         assert to_dict(run) == {"schema_version": SCHEMA_VERSION, **old}
+
+
+@pytest.mark.parametrize(
+    "provider", ["glue", "databricks", "cloud_deploy", "databricks_system", "glue_events"]
+)
+@pytest.mark.parametrize("depth", [MAX_NESTING - 1, MAX_NESTING, MAX_NESTING + 1])
+def test_the_nesting_limit_through_normalize_to_dict_and_pickle(provider: str, depth: int) -> None:
+    """Regression: an over-deep raw failed as ``runstate: $: ...: '{}'`` (the innermost value), naming
+    neither the run's provider nor the field; at the limit and below everything works."""
+    fixture = sorted((FIXTURES / provider).glob("*.json"))[0]
+    record = json.loads(fixture.read_text())
+    record = dict(record[0] if isinstance(record, list) else record)
+    record["zz_deep"] = _nested(depth - 1)  # the record's own braces are the first level
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", runstate.RunstateWarning)
+        run = next(iter(runstate.normalize_many(provider, [record])))
+    if depth <= MAX_NESTING:
+        assert to_dict(run)["raw"]["zz_deep"] == record["zz_deep"]
+        assert pickle.loads(pickle.dumps(run)) == run
+        return
+    for action in (to_dict, pickle.dumps, copy.deepcopy):
+        with pytest.raises(InvalidRecordError) as info:
+            action(run)
+        error = info.value
+        assert (error.provider, error.field, error.value) == (provider, "raw", run.run_id)
+        assert str(error).startswith(f"{provider}: raw: nested more than {MAX_NESTING} levels deep")
+        assert str(error).endswith(f": {run.run_id!r}")
+
+
+def test_huge_ints_in_raw_still_give_encodable_json() -> None:
+    """Regression: an int with more digits than Python writes (4300) made to_dict's output fail
+    json.dumps with ValueError; it is now written as exact hexadecimal text."""
+    big = 10**5000
+    run = Run(provider="glue", run_id="1", state=State.RUNNING, raw={"n": big, "m": -big, "ok": 2**2000})
+    data = to_dict(run)
+    json.dumps(data, ensure_ascii=False).encode("utf-8")
+    assert int(data["raw"]["n"], 16) == big
+    assert int(data["raw"]["m"], 16) == -big
+    assert data["raw"]["ok"] == 2**2000
+    VALIDATOR.validate(data)
+
+
+def test_sets_and_byte_buffers_in_raw_are_written_as_data_not_their_repr() -> None:
+    """Regression: a set was written as its repr (order varies between processes with string hash
+    randomisation), a memoryview as ``<memory at 0x...>`` and a bytearray as ``bytearray(b'..')``."""
+    raw = {
+        "tags": {"b", "a", "c"},
+        "ids": frozenset({3, 1, 2}),
+        "buf": bytearray(b"ab"),
+        "view": memoryview(b"cd"),
+        "mixed": {1, "x"},
+    }
+    data = to_dict(Run(provider="glue", run_id="1", state=State.RUNNING, raw=raw))["raw"]
+    assert data == {"tags": ["a", "b", "c"], "ids": [1, 2, 3], "buf": "ab", "view": "cd", "mixed": [1, "x"]}
+
+
+class _RaisingZone(tzinfo):
+    def utcoffset(self, dt: datetime | None) -> timedelta | None:
+        raise RuntimeError("zone database gone")
+
+    def dst(self, dt: datetime | None) -> timedelta | None:
+        return None
+
+    def tzname(self, dt: datetime | None) -> str | None:
+        return None
+
+
+def test_a_raw_datetime_with_a_broken_zone_is_written_as_its_wall_clock() -> None:
+    """Regression: a record kept a datetime whose tzinfo raises in a field runstate does not read
+    (normalize succeeded), and to_dict of the run then failed."""
+    value = datetime(2026, 3, 1, 10, 30, tzinfo=_RaisingZone())
+    run = runstate.normalize("glue", {"Id": "1", "JobRunState": "RUNNING", "Arguments": {"--since": value}})
+    assert to_dict(run)["raw"]["Arguments"]["--since"] == "2026-03-01T10:30:00"
+
+
+_GOOD = {"provider": "glue", "run_id": "jr_1", "state": "SUCCEEDED", "attempt": 1}
+
+
+@pytest.mark.parametrize(
+    ("patch", "field", "problem"),
+    [
+        ({"attempt": 2.7}, "$.attempt", "expected an integer, not 2.7"),
+        ({"attempt": "3"}, "$.attempt", "expected an integer, not '3'"),
+        ({"attempt": True}, "$.attempt", "expected an integer, not True"),
+        ({"run_id": 7}, "$.run_id", "expected text, not 7"),
+        ({"name": 3}, "$.name", "expected text, not 3"),
+        ({"raw": "abc"}, "$.raw", "expected an object or null, not 'abc'"),
+        ({"provider_state": {"JobRunState": 1}}, "$.provider_state", "expected an object of text values"),
+        ({"durations": {"total": True}}, "$.durations.total", "expected seconds as a number, not True"),
+        ({"provider": ""}, "$.provider", "empty"),
+    ],
+)
+def test_from_dict_refuses_what_it_used_to_coerce_and_names_the_field(
+    patch: dict[str, Any], field: str, problem: str
+) -> None:
+    """Regression: cattrs' default hooks truncated attempt 2.7 to 2, read "3" and True as integers,
+    turned 7 into "7", kept a str as raw and True as one second; an empty provider gave a run whose
+    to_dict fails the schema. Errors said only ``$`` and "While structuring Run (1 sub-exception)"."""
+    with pytest.raises(InvalidRecordError) as info:
+        from_dict({**_GOOD, **patch})
+    assert info.value.field == field
+    assert f"not a canonical run ({problem}" in info.value.problem
+    assert from_dict(_GOOD).attempt == 1

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import warnings
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from typing import Any
 
 import pytest
 from dateutil import tz
@@ -95,3 +97,67 @@ def test_timezone_of_the_machine_does_not_matter() -> None:
         warnings.simplefilter("error")
         aware = datetime(2026, 3, 29, 1, 30, tzinfo=tz.gettz("Europe/Berlin"))  # a gap hour
         assert runstate.parse_time(aware) == aware.astimezone(UTC)
+
+
+class _BadZone(tzinfo):
+    """A third-party tzinfo whose utcoffset raises or gives what datetime refuses."""
+
+    def __init__(self, offset: object = None) -> None:
+        self.offset = offset
+
+    def utcoffset(self, dt: datetime | None) -> Any:
+        if isinstance(self.offset, Exception):
+            raise self.offset
+        return self.offset
+
+    def dst(self, dt: datetime | None) -> timedelta | None:
+        return None
+
+    def tzname(self, dt: datetime | None) -> str | None:
+        return "bad"
+
+
+class _Stamp(datetime):
+    """A datetime subclass, e.g. pendulum's or an SDK's, with behaviour of its own."""
+
+    def isoformat(self, sep: str = "T", timespec: str = "auto") -> str:
+        raise RuntimeError("not here")
+
+
+PROVIDER_TIME_FIELDS = [
+    ("glue", {"Id": "jr_1", "JobRunState": "RUNNING"}, "StartedOn", "$.StartedOn"),
+    ("cloud_deploy", {"name": "projects/p/locations/l/deliveryPipelines/d/releases/r/rollouts/o/"
+                      "jobRuns/j", "state": "IN_PROGRESS"}, "startTime", "$.startTime"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("offset", [timedelta(hours=25), -timedelta(hours=24), "+01:00"], ids=repr)
+@pytest.mark.parametrize(("provider", "record", "key", "field"), PROVIDER_TIME_FIELDS)
+def test_a_zone_without_a_valid_offset_is_an_invalid_field(
+    offset: object, provider: str, record: dict[str, Any], key: str, field: str
+) -> None:
+    """Regression: utcoffset() out of range or not a timedelta failed the whole record (even
+    leniently) as 'reading the record raised ValueError' at $, instead of the one field being
+    invalid. (A utcoffset() that raises is the record's own failure: InvalidRecordError at $ with
+    the cause chained, tests/test_registry.py.)"""
+    value = datetime(2026, 3, 1, tzinfo=_BadZone(offset))
+    with pytest.warns(InvalidRecordWarning, match=f"{re.escape(field)}: time zone gives no valid UTC offset"):
+        run = runstate.normalize(provider, {**record, key: value})
+    assert run.started_at is None
+    with pytest.raises(InvalidRecordError, match="time zone gives no valid UTC offset") as info:
+        runstate.normalize(provider, {**record, key: value}, strict=True)
+    assert info.value.field == field
+
+
+def test_a_datetime_subclass_becomes_a_plain_datetime() -> None:
+    """Regression: an aware datetime subclass was kept as it was in the run's times, so its own
+    overrides (here a raising isoformat) broke to_dict of the run."""
+    start = _Stamp(2026, 3, 1, 10, tzinfo=UTC)
+    end = _Stamp(2026, 3, 1, 12, tzinfo=timezone(timedelta(hours=1)))
+    run = runstate.normalize("glue", {"Id": "jr_1", "JobRunState": "SUCCEEDED", "StartedOn": start,
+                                      "CompletedOn": end}, keep_raw=False)  # fmt: skip
+    assert type(run.started_at) is datetime
+    assert type(run.ended_at) is datetime
+    assert (run.started_at, run.ended_at) == (start, end)
+    assert runstate.to_dict(run)["started_at"] == "2026-03-01T10:00:00Z"
+    assert type(runstate.parse_time(start)) is datetime

@@ -28,7 +28,7 @@ from ._errors import (
 )
 from ._graph import EDGES, GRAPH, Edge, EdgeKind, IllegalStep, TransitionGraph
 from ._history import LogicalRun, latest_task_attempts, logical_runs
-from ._lines import LineFailure, normalize_lines
+from ._lines import LineFailure, check_iterable, normalize_lines
 from ._model import Durations, Missing, Run
 from ._poll import PollTimeoutError, apoll, poll
 from ._registry import REGISTRY, ProviderRegistry, RecordFailure
@@ -140,8 +140,10 @@ def normalize_many(
 
     By default the first record that fails raises (with a note giving its index); with ``on_error``
     each failure is handed to it as a :class:`RecordFailure` and the iteration goes on. ``namespace``
-    as for :func:`normalize`.
+    as for :func:`normalize`. ``records`` that are no iterable of records (``None``, a number, one
+    record given as a dict, a str or bytes) raise :class:`InvalidRecordError` at once.
     """
+    check_iterable(provider, "records", records)
     return REGISTRY.normalize_many(
         provider, records, strict=strict, keep_raw=keep_raw, on_error=on_error, namespace=namespace
     )

@@ -6,6 +6,7 @@ Every exception subclasses :class:`RunstateError` and the builtin it stands for,
 
 from __future__ import annotations
 
+import pickle
 import reprlib
 from collections.abc import Iterable, Mapping
 from typing import Any, Final, overload
@@ -83,6 +84,44 @@ def problem_text(provider: str, field: str, value: object, problem: str) -> str:
     return f"{provider}: {field}: {problem}: {short_repr(value)}"
 
 
+_PLAIN: Final = (str, bytes, int, float, bool, type(None))
+
+
+class ShownValue(str):
+    """The text of a value that could not travel with its error; shown as it was, without quotes."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (ShownValue, (str(self),))
+
+
+def _shippable(value: object) -> object:
+    """``value`` if it survives pickling and copying, else its :func:`short_repr` (messages stay the
+    same): an exception must reach a ``multiprocessing.Pool``'s caller whatever value it names."""
+    if type(value) in _PLAIN:
+        return value
+    try:
+        if not nesting_exceeds(value):
+            pickle.loads(pickle.dumps(value))
+            return value
+    except Exception:  # unpicklable, or a hostile object: its text travels instead
+        pass
+    return ShownValue(_bounded_repr(value))
+
+
+def _state(exc: BaseException) -> dict[str, Any]:
+    """What pickle restores after ``__init__``: notes, traceback-free attributes (value made shippable)."""
+    state = dict(vars(exc))
+    for key in ("value", "name"):
+        if key in state:
+            state[key] = _shippable(state[key])
+    return state
+
+
 class RunstateError(Exception):
     """Base class of every exception runstate raises on purpose."""
 
@@ -100,7 +139,7 @@ class UnknownProviderError(RunstateError, KeyError):
 
     def __reduce__(self) -> tuple[Any, ...]:
         # args holds only the name; rebuild from both, so unpickling (a Pool's result) works
-        return (type(self), (self.name, self.registered))
+        return (type(self), (_shippable(self.name), self.registered), _state(self))
 
     def __str__(self) -> str:
         listed = ", ".join(self.registered) or "(none)"
@@ -121,9 +160,8 @@ class InvalidRecordError(RunstateError, ValueError):
         super().__init__(provider, field, value, problem)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        # an over-deep value would make pickle recurse: ship its short form instead
-        value = short_repr(self.value) if nesting_exceeds(self.value) else self.value
-        return (type(self), (self.provider, self.field, value, self.problem))
+        # a value that cannot travel (over-deep, unpicklable) is shipped as its short form
+        return (type(self), (self.provider, self.field, _shippable(self.value), self.problem), _state(self))
 
     def __str__(self) -> str:
         return problem_text(self.provider, self.field, self.value, self.problem)
@@ -193,6 +231,12 @@ class RunstateWarning(UserWarning):
             return
         super().__init__(provider, field, value, problem)
         self.provider, self.field, self.value, self.problem = provider, field, value, problem
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        args = self.args
+        if len(args) == 4:  # provider, field, value, problem
+            args = (args[0], args[1], _shippable(args[2]), args[3])
+        return (type(self), args, _state(self))
 
     def __str__(self) -> str:
         if self.provider is None or self.field is None or self.problem is None:

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from itertools import chain
 from typing import Any
 
 import attrs
@@ -149,7 +150,8 @@ def normalize_lines(
     """Lazily turn JSON Lines (``str`` or UTF-8 ``bytes``, e.g. an open file) into runs.
 
     Each line holds one record or one of the provider's list pages; blank lines are skipped (but
-    counted). The runs equal ``normalize_many(provider, (json.loads(line) for line in lines))``,
+    counted), and a UTF-8 byte order mark at the start of the first line is dropped. The runs equal
+    ``normalize_many(provider, (json.loads(line) for line in lines))``,
     ``raw`` included, except that NaN, Infinity and undecodable text are errors. A line that is not
     JSON raises :class:`InvalidRecordError` with ``field`` ``"<line N>"`` and the line as ``value``;
     a record that fails to normalize raises as :func:`normalize` would, with a note naming the line.
@@ -164,7 +166,11 @@ def normalize_lines(
     (3, '<line 3>')
     >>> print(failures[0].error)
     glue: <line 3>: invalid JSON: Expecting property name enclosed in double quotes (column 2): b'{oops'
+
+    ``lines`` that are no iterable of lines (``None``, one str or bytes holding the whole text)
+    raise :class:`InvalidRecordError` at once: split the text first (``text.splitlines()``).
     """
+    check_iterable(provider, "lines", lines)
     return iter_lines(REGISTRY, provider, lines, strict, keep_raw, on_error, FAST_DECODE)
 
 
@@ -183,6 +189,21 @@ def iter_lines(
     return runs if spec.combine is None else spec.combine(runs)
 
 
+def _without_bom(lines: Iterable[Line]) -> Iterator[Line]:
+    """``lines`` with a UTF-8 byte order mark at the start of the first one dropped.
+
+    Editors on Windows and PowerShell's ``Out-File`` start files with one; it is not part of the data
+    (RFC 8259 section 8.1 lets a parser ignore it), so ``open(path, "rb")`` needs no special care.
+    A BOM at the start of any later line is still an error: it is not the start of a file.
+    """
+    it = iter(lines)
+    for first in it:
+        if isinstance(first, str | bytes | bytearray | memoryview) and _has_bom(first):
+            first = first[1:] if isinstance(first, str) else first[3:]
+        return chain((first,), it)
+    return it
+
+
 def _runs(
     spec: ProviderSpec,
     lines: Iterable[Line],
@@ -198,7 +219,7 @@ def _runs(
     """
     build, pages, ctx, provider = spec.build, spec.pages, spec.context(strict), spec.name
     number = index = 0
-    for line in lines:
+    for line in _without_bom(lines):  # called on the first next(), so nothing is read before
         number += 1
         try:
             value = decode(line)
@@ -230,6 +251,17 @@ def _runs(
             else:
                 yield run
             index += 1
+
+
+def check_iterable(provider: str, field: str, value: object) -> None:
+    """Refuse, by name, an argument that is no iterable of items: ``None`` or a number (which would
+    be a bare TypeError on the first ``next``), or one item given whole (a dict, a str or bytes),
+    whose keys or characters would each be read as an item and fail with a misleading message."""
+    if isinstance(value, Mapping | str | bytes | bytearray | memoryview):
+        kind = type(value).__name__
+        raise InvalidRecordError(provider, field, value, f"expected an iterable of {field}, not one {kind}")
+    if not isinstance(value, Iterable):
+        raise InvalidRecordError(provider, field, value, f"expected an iterable of {field}")
 
 
 def _fail(on_error: Callable[[LineFailure], None] | None, failure: LineFailure) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import enum
 import inspect
 import linecache
@@ -12,7 +13,7 @@ from typing import Any, Final, Protocol
 
 import attrs
 
-from ._errors import MAX_NESTING, InvalidRecordError, nesting_exceeds, short_repr
+from ._errors import MAX_NESTING, InvalidRecordError, short_repr
 from ._vocabulary import Phase, Reason, State
 
 __all__ = ["DURATION_PARTS", "Durations", "Missing", "Run", "new_durations", "new_run"]
@@ -108,6 +109,9 @@ class Durations:
 
     def __reduce__(self) -> tuple[Any, ...]:
         return _reduce(self)
+
+    def __copy__(self) -> Durations:
+        return _copy(self)  # type: ignore[no-any-return]
 
 
 NO_DURATIONS: Final = Durations()
@@ -217,6 +221,12 @@ class Run:
     def __reduce__(self) -> tuple[Any, ...]:
         return _reduce(self, ("raw", "details"))
 
+    def __copy__(self) -> Run:
+        return _copy(self)  # type: ignore[no-any-return]
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Run:
+        return _deepcopy(self, ("raw", "details"), memo)  # type: ignore[no-any-return]
+
 
 def _active_time(intervals: Any, now: datetime) -> timedelta | None:
     """The sum of ``[{"start": RFC 3339, "end": RFC 3339 or None}, ...]``, an open one up to ``now``;
@@ -244,18 +254,109 @@ def _reduce(obj: Any, deep_fields: tuple[str, ...] = ()) -> tuple[Any, ...]:
     proxied: list[str] = []
     for name in obj.__slots__:
         value = getattr(obj, name)
-        if name in deep_fields and nesting_exceeds(value, MAX_NESTING):
-            raise InvalidRecordError(
-                getattr(obj, "provider", "runstate"),
-                name,
-                short_repr(value),
-                f"nested more than {MAX_NESTING} levels deep, cannot be pickled or copied",
-            )
+        if name in deep_fields:
+            value = _shippable(obj, name, value)
         if type(value) is MappingProxyType:
             value = dict(value)
             proxied.append(name)
         values.append(value)
     return (_rebuild, (type(obj), tuple(values), tuple(proxied)))
+
+
+def _copy(obj: Any) -> Any:
+    """A shallow copy: the same field values in a new instance (``copy.copy`` walks nothing)."""
+    return _rebuild(type(obj), tuple(getattr(obj, name) for name in obj.__slots__), ())
+
+
+def _deepcopy(obj: Any, deep_fields: tuple[str, ...], memo: dict[int, Any]) -> Any:
+    """A deep copy whose nested values cost one frame per level (``copy.deepcopy`` costs two to
+    five), so a value at the nesting limit copies even from deep in a caller's stack."""
+    values = []
+    for name in obj.__slots__:
+        value = getattr(obj, name)
+        if name in deep_fields:
+            _shippable(obj, name, value)  # refuses an over-deep or hostile value by name
+        values.append(_deep_value(value, memo))
+    new = _rebuild(type(obj), tuple(values), ())
+    memo[id(obj)] = new
+    return new
+
+
+def _deep_value(value: Any, memo: dict[int, Any]) -> Any:
+    kind = type(value)
+    if kind is dict or kind is MappingProxyType:
+        items = {k: _deep_value(v, memo) for k, v in value.items()}
+        return items if kind is dict else MappingProxyType(items)
+    if kind is list:
+        return [_deep_value(v, memo) for v in value]
+    if kind is tuple:
+        return tuple(_deep_value(v, memo) for v in value)
+    return copy.deepcopy(value, memo)
+
+
+def _shippable(obj: Any, name: str, value: Any) -> Any:
+    """``value`` checked for depth, with each mapping proxy nested in it marked to be rebuilt as one.
+
+    What a third-party mapping inside ``raw`` raises while it is walked, and a value nested deeper than
+    :data:`MAX_NESTING`, become :class:`InvalidRecordError` naming the run and the field.
+    """
+    provider = getattr(obj, "provider", "runstate")
+    where = getattr(obj, "run_id", short_repr(value))
+    try:
+        too_deep, proxies = _walk(value)
+        if too_deep:
+            problem = f"nested more than {MAX_NESTING} levels deep, cannot be pickled or copied"
+            raise InvalidRecordError(provider, name, where, problem)
+        return _marked(value, top=True) if proxies else value
+    except InvalidRecordError:
+        raise
+    except Exception as exc:  # a hostile mapping kept in raw: its methods raised
+        problem = f"cannot be pickled or copied: reading it raised {type(exc).__name__}"
+        raise InvalidRecordError(provider, name, where, problem) from exc
+
+
+def _walk(value: object) -> tuple[bool, bool]:
+    """(nests deeper than MAX_NESTING, holds a mapping proxy below its top): one iterative walk."""
+    stack: list[tuple[object, int]] = [(value, 0)]
+    proxies = False
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, Mapping):
+            proxies = proxies or (depth > 0 and type(item) is MappingProxyType)
+            children: Any = item.values()
+        elif isinstance(item, list | tuple):
+            children = item
+        else:
+            continue
+        if depth >= MAX_NESTING:
+            return True, proxies
+        stack.extend((child, depth + 1) for child in children)
+    return False, proxies
+
+
+class _Proxy(dict[Any, Any]):
+    """A mapping proxy's contents in transit: pickle and deepcopy rebuild the proxy from it."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_proxy, (dict(self),))
+
+
+def _proxy(data: dict[Any, Any]) -> Mapping[Any, Any]:
+    return MappingProxyType(data)
+
+
+def _marked(value: Any, top: bool = False) -> Any:
+    """A copy of ``value`` with each nested mapping proxy as a :class:`_Proxy` (depth already bounded)."""
+    if isinstance(value, Mapping) and type(value) in (dict, MappingProxyType):
+        items = {k: _marked(v) for k, v in value.items()}
+        if type(value) is MappingProxyType:
+            return MappingProxyType(items) if top else _Proxy(items)
+        return items
+    if type(value) is list:
+        return [_marked(v) for v in value]
+    if type(value) is tuple:
+        return tuple(_marked(v) for v in value)
+    return value
 
 
 def _rebuild(cls: type, values: tuple[Any, ...], proxied: tuple[str, ...]) -> Any:

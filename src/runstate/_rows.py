@@ -13,8 +13,9 @@ from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 from typing import Any, Final
 
+from ._errors import MAX_NESTING, InvalidRecordError, nesting_exceeds, short_repr
 from ._model import DURATION_PARTS, Run
-from ._serialize import _SURROGATE, _replace_surrogates, _to_json
+from ._serialize import _SURROGATE, _replace_surrogates, _to_json, _TooDeepError
 
 __all__ = ["COLUMNS", "DURATION_COLUMNS", "to_row", "to_rows"]
 
@@ -96,6 +97,27 @@ def _cached_text(value: Mapping[str, Any], render: Callable[[Mapping[str, Any]],
     return text
 
 
+def _field_text(run: Run, field: str, value: Mapping[str, Any]) -> str:
+    """``details`` or ``raw`` as JSON text; what it holds that cannot be written is InvalidRecordError
+    naming the run and the field (an over-deep value, a third-party object that raises)."""
+    try:
+        return _json_text(value)
+    except Exception as exc:  # RecursionError from the C encoder, or what a hostile object raised
+        problem = (
+            f"nested more than {MAX_NESTING} levels deep"
+            if isinstance(exc, _TooDeepError | RecursionError) or _nests_too_deep(value)
+            else f"cannot convert to JSON ({type(exc).__name__}: {short_repr(str(exc))})"
+        )
+        raise InvalidRecordError(run.provider, field, run.run_id, problem) from exc
+
+
+def _nests_too_deep(value: Mapping[str, Any]) -> bool:
+    try:
+        return nesting_exceeds(value)
+    except Exception:  # a hostile mapping inside: it is what failed, not the depth
+        return False
+
+
 def _missing_text(missing: Mapping[str, Any]) -> str:
     return _json_text({part: why.name for part, why in missing.items()})
 
@@ -145,11 +167,28 @@ def to_row(run: Run, *, raw: bool = False) -> dict[str, Any]:
         "total_seconds": _seconds(d.total),
         "missing": _cached_text(d.missing, _missing_text) if d.missing else "{}",
         "task_count": len(run.tasks),
-        "details": _json_text(run.details),
+        "details": _field_text(run, "details", run.details),
     }
+    for column in _TEXT_COLUMNS:  # a lone surrogate cannot be UTF-8 (Arrow, Parquet, CSV): replaced
+        value = row[column]
+        if value is not None and not value.isascii():
+            row[column] = _replace_surrogates(value)
     if raw:
-        row["raw"] = None if run.raw is None else _json_text(run.raw)
+        row["raw"] = None if run.raw is None else _field_text(run, "raw", run.raw)
     return row
+
+
+_TEXT_COLUMNS: Final = (
+    "provider",
+    "namespace",
+    "run_id",
+    "parent_run_id",
+    "job_id",
+    "name",
+    "message",
+    "original_run_id",
+    "previous_run_id",
+)
 
 
 def to_rows(runs: Iterable[Run], *, raw: bool = False) -> Iterator[dict[str, Any]]:

@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from types import MappingProxyType
 from typing import Any, Final
 
-from cattrs import Converter
+from cattrs import Converter, transform_error
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from ._errors import MAX_NESTING, InvalidRecordError, RunstateError, short_repr
@@ -86,12 +86,24 @@ def _seconds(value: timedelta) -> int | float:
 
 
 def _time_text(value: datetime) -> str:
-    if value.tzinfo is None or value.utcoffset() is None:
-        return value.isoformat()
+    """A datetime of ``raw`` as text: UTC where it has a usable offset, else as it reads."""
     try:
+        if value.tzinfo is None or value.utcoffset() is None:
+            return value.isoformat()
         return format_time(value)
     except OverflowError:  # datetime(1, 1, 1, tzinfo=+14:00) has no UTC twin: keep its own offset
         return value.isoformat()
+    except Exception:  # a third-party tzinfo or subclass that raises: its wall-clock fields, no offset
+        return _wall_clock(value).isoformat()
+
+
+def _wall_clock(value: datetime) -> datetime:
+    fields = (value.year, value.month, value.day, value.hour, value.minute, value.second)
+    return datetime(*fields, value.microsecond)
+
+
+class _TooDeepError(Exception):
+    """A value of a run nests deeper than MAX_NESTING (turned into InvalidRecordError with the run)."""
 
 
 def _to_json(value: Any, text: Callable[[str], str], depth: int = 0) -> Any:
@@ -100,9 +112,7 @@ def _to_json(value: Any, text: Callable[[str], str], depth: int = 0) -> Any:
         return text(value)
     if isinstance(value, Mapping | list | tuple):
         if depth >= MAX_NESTING:
-            raise InvalidRecordError(
-                "runstate", "$", short_repr(value), f"nested more than {MAX_NESTING} levels deep"
-            )
+            raise _TooDeepError
         if isinstance(value, Mapping):
             return {text(str(k)): _to_json(v, text, depth + 1) for k, v in value.items()}
         return [_to_json(v, text, depth + 1) for v in value]
@@ -112,24 +122,76 @@ def _to_json(value: Any, text: Callable[[str], str], depth: int = 0) -> Any:
         return value.isoformat()
     if isinstance(value, timedelta):
         return _seconds(value)
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
+    if isinstance(value, bytes | bytearray | memoryview):
+        return text(bytes(value).decode("utf-8", "replace"))
+    if isinstance(value, set | frozenset):  # no order of its own: sorted, so the output is stable
+        return sorted((_to_json(v, text, depth + 1) for v in value), key=_sort_key)
     if isinstance(value, str):  # a str subclass
         return text(str(value))
     return _scalar(value, text)
 
 
+def _sort_key(value: Any) -> tuple[str, str]:
+    return (type(value).__name__, json.dumps(value, sort_keys=True, default=str))
+
+
+_INT_BITS_SAFE: Final = 2048
+"""Ints up to this many bits always have decimal text (Python limits it to 4300 digits by default)."""
+
+
 def _scalar(value: Any, text: Callable[[str], str]) -> Any:
     """A JSON scalar as it is; NaN and infinities (not JSON) and other objects as their text."""
-    if value is None or isinstance(value, bool | int):
+    if value is None or isinstance(value, bool):
         return value
+    if isinstance(value, int):
+        return value if value.bit_length() <= _INT_BITS_SAFE else _big_int(int(value))
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)
     return text(str(value))
 
 
+def _big_int(value: int) -> int | str:
+    """An int as JSON if the interpreter can write its digits, else as exact hexadecimal text."""
+    try:
+        str(value)
+    except ValueError:  # more digits than sys.get_int_max_str_digits(): json.dumps would fail
+        return hex(value)
+    return value
+
+
 def _freeze(value: Any, _: Any) -> Mapping[str, Any]:
+    if value is None:  # never written by to_dict, read as empty as before
+        return EMPTY
+    if not isinstance(value, Mapping) or not all(type(k) is str for k in value):
+        raise TypeError(f"expected an object with text keys, not {short_repr(value)}")
     return MappingProxyType(dict(value)) if value else EMPTY
+
+
+def _freeze_words(value: Any, _: Any) -> Mapping[str, str]:
+    words = _freeze(value, _)
+    if not all(type(v) is str for v in words.values()):
+        raise TypeError(f"expected an object of text values, not {short_repr(value)}")
+    return words
+
+
+def _text(value: Any, _: Any) -> str:
+    """Text as it is: a number is not silently turned into text (``5`` is not ``"5"``)."""
+    if type(value) is not str:
+        raise TypeError(f"expected text, not {short_repr(value)}")
+    return value
+
+
+def _integer(value: Any, _: Any) -> int:
+    """An integer as it is: ``2.7``, ``"3"`` and ``true`` are refused, not truncated or converted."""
+    if type(value) is not int:
+        raise TypeError(f"expected an integer, not {short_repr(value)}")
+    return value
+
+
+def _duration(value: Any, _: Any) -> timedelta:
+    if type(value) is not int and type(value) is not float:  # bool is no number of seconds
+        raise TypeError(f"expected seconds as a number, not {short_repr(value)}")
+    return timedelta(seconds=value)
 
 
 def _make_converter(text: Callable[[str], str] = _replace_surrogates) -> Converter:
@@ -137,7 +199,9 @@ def _make_converter(text: Callable[[str], str] = _replace_surrogates) -> Convert
     conv.register_unstructure_hook(datetime, format_time)
     conv.register_structure_hook(datetime, _parse_time)
     conv.register_unstructure_hook(timedelta, _seconds)
-    conv.register_structure_hook(timedelta, lambda v, _: timedelta(seconds=v))
+    conv.register_structure_hook(timedelta, _duration)
+    conv.register_structure_hook(str, _text)
+    conv.register_structure_hook(int, _integer)
     for enum_type in (State, Reason, Missing):
         conv.register_unstructure_hook(enum_type, lambda v: v.value)
     conv.register_unstructure_hook(
@@ -152,9 +216,9 @@ def _make_converter(text: Callable[[str], str] = _replace_surrogates) -> Convert
     run_fn = make_dict_unstructure_fn(
         Run,
         conv,
-        provider_state=override(unstruct_hook=lambda m: _to_json(m, text)),
-        details=override(unstruct_hook=lambda m: _to_json(m, text)),
-        raw=override(unstruct_hook=lambda m: None if m is None else _to_json(m, text)),
+        provider_state=override(unstruct_hook=lambda m: _field_json(m, text, "provider_state")),
+        details=override(unstruct_hook=lambda m: _field_json(m, text, "details")),
+        raw=override(unstruct_hook=lambda m: None if m is None else _field_json(m, text, "raw")),
     )
 
     def unstructure_run(run: Run) -> dict[str, Any]:
@@ -172,7 +236,7 @@ def _make_converter(text: Callable[[str], str] = _replace_surrogates) -> Convert
         make_dict_structure_fn(
             Run,
             conv,
-            provider_state=override(struct_hook=_freeze),
+            provider_state=override(struct_hook=_freeze_words),
             details=override(struct_hook=_freeze),
             raw=override(struct_hook=_raw_from_json),
         ),
@@ -180,12 +244,21 @@ def _make_converter(text: Callable[[str], str] = _replace_surrogates) -> Convert
     return conv
 
 
+def _field_json(value: Any, text: Callable[[str], str], field: str) -> Any:
+    try:
+        return _to_json(value, text)
+    except _TooDeepError:
+        raise _TooDeepError(field) from None
+
+
 def _missing_from_json(value: Any, _: Any) -> Mapping[str, Missing]:
     return MappingProxyType({k: Missing(v) for k, v in value.items()}) if value else EMPTY
 
 
 def _raw_from_json(value: Any, _: Any) -> Mapping[str, Any] | None:
-    return None if value is None else value
+    if value is not None and not isinstance(value, Mapping):
+        raise TypeError(f"expected an object or null, not {short_repr(value)}")
+    return value
 
 
 converter: Converter = _make_converter()
@@ -204,6 +277,10 @@ def _unstructure(conv: Converter, run: Run) -> dict[str, Any]:
     """The run as data; what a third-party object inside ``raw`` raises becomes InvalidRecordError."""
     try:
         body: dict[str, Any] = conv.unstructure(run, Run)
+    except _TooDeepError as exc:
+        field = exc.args[0] if exc.args else "$"
+        problem = f"nested more than {MAX_NESTING} levels deep"
+        raise InvalidRecordError(run.provider, field, run.run_id, problem) from None
     except RunstateError:
         raise
     except Exception as exc:  # a hostile mapping or object kept in raw or details
@@ -243,9 +320,26 @@ def from_dict(data: Mapping[str, Any]) -> Run:
             if data["schema_version"] not in _READABLE_VERSIONS:
                 raise ValueError(f"unknown schema_version {data['schema_version']!r}")
             data = {k: v for k, v in data.items() if k != "schema_version"}
-        return converter.structure(data, Run)
+        run = converter.structure(data, Run)
     except Exception as exc:  # cattrs raises a group of whatever the hooks raised
-        raise InvalidRecordError("runstate", "$", _summary(data), f"not a canonical run ({exc})") from exc
+        field, problem = _where(exc)
+        summary = _summary(data)
+        raise InvalidRecordError("runstate", field, summary, f"not a canonical run ({problem})") from exc
+    if not run.provider:  # the schema's minLength 1: to_dict of it would not validate
+        raise InvalidRecordError("runstate", "$.provider", _summary(data), "not a canonical run (empty)")
+    return run
+
+
+def _where(exc: Exception) -> tuple[str, str]:
+    """The path of the first bad value (``$.durations.total``) and what was wrong, from cattrs' group."""
+    try:
+        found = transform_error(exc, format_exception=lambda e, _: str(e) or type(e).__name__)
+    except Exception:  # not a cattrs error: a plain message
+        return "$", str(exc)
+    if not found:
+        return "$", str(exc)
+    problem, _, path = found[0].rpartition(" @ ")
+    return (path or "$"), "; ".join(found) if len(found) > 1 else problem
 
 
 def _summary(data: Any) -> Any:

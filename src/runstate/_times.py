@@ -34,18 +34,48 @@ EpochUnit = Literal["s", "ms"]
 
 
 def to_utc(value: datetime, ctx: Context, field: str) -> datetime | None:
-    """An aware datetime in UTC; a naive one is an error strictly, assumed UTC with a warning leniently."""
+    """An aware datetime in UTC; a naive one is an error strictly, assumed UTC with a warning leniently.
+
+    The result is always a plain ``datetime`` (a subclass's overrides never reach the canonical run);
+    a time zone whose ``utcoffset`` gives no valid offset (``timedelta(hours=25)``, a str) makes the
+    field invalid, like a time with no UTC equivalent.
+    """
     tz = value.tzinfo
     if tz is UTC:
-        return value
-    if tz is None or tz.utcoffset(value) is None:
+        return value if type(value) is datetime else _plain(value)
+    # what a third-party tzinfo raises goes on to normalize: InvalidRecordError at $, cause chained
+    offset = None if tz is None else tz.utcoffset(value)
+    if offset is None:
         ctx.invalid(field, value, "naive datetime, assumed UTC", NaiveDatetimeWarning)
-        return value.replace(tzinfo=UTC)
+        return _plain(value).replace(tzinfo=UTC)
+    if not isinstance(offset, timedelta) or not -_DAY < offset < _DAY:
+        ctx.invalid(field, value, f"time zone gives no valid UTC offset: {short_repr(offset)}")
+        return None
     try:
-        return value.astimezone(UTC)
+        return _plain(value.astimezone(UTC))
     except OverflowError:
         ctx.invalid(field, value, "time out of range in UTC")
         return None
+
+
+_DAY = timedelta(days=1)
+
+
+def _plain(value: datetime) -> datetime:
+    """``value`` as a plain ``datetime`` (the same fields and tzinfo), not a subclass of it."""
+    if type(value) is datetime:
+        return value
+    return datetime(
+        value.year,
+        value.month,
+        value.day,
+        value.hour,
+        value.minute,
+        value.second,
+        value.microsecond,
+        value.tzinfo,
+        fold=value.fold,
+    )
 
 
 # RFC 3339 section 5.6 allows a leap second (time-second 60); datetime cannot hold one
