@@ -234,8 +234,9 @@ def logical_runs(runs: Iterable[Run], *, horizon: timedelta | None = None) -> It
 
     Memory: the open logical runs (their latest snapshots), :data:`RECENT_CLOSED` run keys, never
     every run. Grouping does not depend on input order when no attempt follows a SUCCEEDED,
-    CANCELED or SKIPPED one, every snapshot of a run arrives before :data:`RECENT_CLOSED` other
-    runs have closed after it, and (with ``horizon``) the input's disorder stays under ``horizon``.
+    CANCELED or SKIPPED one, a snapshot that comes after its logical run closed comes while its run
+    is among the last :data:`RECENT_CLOSED` closed, and (with ``horizon``) the input's disorder
+    stays under ``horizon``.
     """
     if horizon is not None and (not isinstance(horizon, timedelta) or not horizon >= timedelta(0)):
         raise InvalidRecordError("runstate", "horizon", horizon, "must be a non-negative timedelta")
