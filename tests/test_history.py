@@ -21,6 +21,9 @@ from runstate import LogicalRun, Run, State
 FIXTURES = Path(__file__).parent / "fixtures"
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 FAILURES = [State.FAILED, State.TIMED_OUT, State.CANCELED]
+RETRIED = [State.FAILED, State.TIMED_OUT]
+"""What providers retry (Glue: after a run fails; Databricks: FAILED, and timeouts with
+retry_on_timeout): an attempt in one of these may be followed by another."""
 NOT_ENDED = [State.QUEUED, State.PENDING, State.RUNNING, State.TERMINATING]
 
 
@@ -63,12 +66,13 @@ def _attempt(chain: int, index: int, style: str, state: State, provider: str, na
 
 @st.composite
 def chains(draw: st.DrawFn, chain: int) -> list[Run]:
-    """One logical run's attempts (final snapshots), in order: only the last may succeed."""
+    """One logical run's attempts (final snapshots), in order: only the last may succeed, and only
+    a failed or timed-out attempt is followed by another (no provider retries CANCELED)."""
     length = draw(st.integers(1, 4))
     style = draw(st.sampled_from(["glue", "databricks", "rerun"]))
     provider = draw(st.sampled_from(["glue", "databricks"]))
     namespace = draw(st.sampled_from([None, "ns1", "ns2"]))
-    states = [draw(st.sampled_from(FAILURES)) for _ in range(length - 1)]
+    states = [draw(st.sampled_from(RETRIED)) for _ in range(length - 1)]
     states.append(draw(st.sampled_from([State.SUCCEEDED, *FAILURES, *NOT_ENDED])))
     return [_attempt(chain, i, style, s, provider, namespace) for i, s in enumerate(states)]
 
@@ -94,7 +98,9 @@ History = tuple[list[list[Run]], list[Run]]
 
 
 def grouping(runs: list[Run]) -> list[tuple[Any, tuple[str, ...]]]:
-    return [(lr.key, tuple(a.run_id for a in lr.attempts)) for lr in runstate.logical_runs(runs)]
+    """The logical runs as (key, attempt ids), sorted: they come as they close, which input order decides."""
+    found = [(lr.key, tuple(a.run_id for a in lr.attempts)) for lr in runstate.logical_runs(runs)]
+    return sorted(found, key=lambda pair: (pair[0][0] or "", *pair[0][1:]))
 
 
 @given(histories(), st.randoms(use_true_random=False))
@@ -182,8 +188,65 @@ def test_streaming_yields_ended_logical_runs_without_reading_everything() -> Non
     stream = runstate.logical_runs(daily(), horizon=timedelta(hours=6))
     first = next(stream)
     assert [a.run_id for a in first.attempts] == ["jr_0", "jr_0_attempt_1"]
-    assert read == 3  # the next day's first run closed day 0
+    assert read == 2  # its success closed day 0: no provider retries a SUCCEEDED run
     assert sum(1 for _ in stream) == 999
+
+
+def test_a_logical_run_closes_as_soon_as_it_cannot_change() -> None:
+    """Without a horizon: a logical run whose attempts are all in and ended, the latest SUCCEEDED,
+    CANCELED or SKIPPED, comes at once; one that failed (it may still be retried), whose attempt
+    numbers leave a gap, or that names a run not read yet, waits for the end of the input."""
+    read: list[str] = []
+    runs = [
+        Run(provider="glue", run_id="x", state=State.FAILED, started_at=T0),
+        Run(provider="glue", run_id="y_attempt_1", state=State.SUCCEEDED, attempt=1, original_run_id="y"),
+        Run(provider="glue", run_id="g_attempt_2", state=State.SUCCEEDED, attempt=2, original_run_id="g"),
+        Run(provider="glue", run_id="g", state=State.FAILED, started_at=T0 + timedelta(hours=1)),
+        Run(provider="glue", run_id="y", state=State.FAILED),
+        Run(provider="glue", run_id="z", state=State.CANCELED),
+        Run(provider="glue", run_id="s", state=State.SKIPPED),
+    ]
+
+    def reading() -> Iterator[Run]:
+        for run in runs:
+            read.append(run.run_id)
+            yield run
+
+    stream = runstate.logical_runs(reading())
+    assert [a.run_id for a in next(stream).attempts] == ["y", "y_attempt_1"]
+    assert read == ["x", "y_attempt_1", "g_attempt_2", "g", "y"]  # y waited for the run it names
+    rest = [[a.run_id for a in lr.attempts] for lr in stream]
+    assert rest == [["z"], ["s"], ["x"], ["g", "g_attempt_2"]]  # the open ones last, by first start
+
+
+def test_an_attempt_after_a_canceled_one_joins_it_only_if_read_first() -> None:
+    """The documented limit of order independence: no provider retries a CANCELED (SUCCEEDED,
+    SKIPPED) run, so such a logical run closes when read; a re-run that names it and comes later
+    is a logical run of its own. Read first, it waits for the run it names and joins it."""
+    canceled = Run(provider="glue", run_id="a", state=State.CANCELED, started_at=T0)
+    rerun = Run(provider="glue", run_id="b", state=State.SUCCEEDED, previous_run_id="a",
+                started_at=T0 + timedelta(hours=1))  # fmt: skip
+    assert grouping([rerun, canceled]) == [((None, "glue", "a"), ("a", "b"))]
+    assert grouping([canceled, rerun]) == [((None, "glue", "a"), ("a",)), ((None, "glue", "b"), ("b",))]
+
+
+def test_a_later_snapshot_of_a_closed_run_is_folded_while_it_is_recent(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The last RECENT_CLOSED runs closed are remembered: a snapshot of one that comes after its
+    logical run closed (a poller's stale answer) is folded; one that comes later than that counts again."""
+    done = Run(provider="glue", run_id="r", job_id="j", state=State.SUCCEEDED, started_at=T0, ended_at=T0)
+    stale = attrs.evolve(done, state=State.RUNNING, ended_at=None)
+    others = [Run(provider="glue", run_id=f"o{i}", job_id="j", state=State.SUCCEEDED) for i in range(3)]
+    for late in ([done, stale], [done, *others, stale]):
+        (lr,) = [lr for lr in runstate.logical_runs(late) if lr.key[2] == "r"]
+        assert lr.attempts == (done,)
+        assert runstate.summarize(late, now=T0).overall.runs == len(late) - 1
+    monkeypatch.setattr("runstate._history.RECENT_CLOSED", 2)
+    refreshed = [done, others[0], stale, others[1], stale]  # the first stale answer keeps r recent
+    assert [lr.key[2] for lr in runstate.logical_runs(refreshed)] == ["r", "o0", "o1"]
+    forgotten = [lr.key[2] for lr in runstate.logical_runs([done, *others, stale])]
+    assert forgotten == ["r", "o0", "o1", "o2", "r"]  # out of the window: counted again, as documented
 
 
 def test_a_run_later_than_the_horizon_starts_a_logical_run_of_its_own() -> None:
@@ -191,8 +254,8 @@ def test_a_run_later_than_the_horizon_starts_a_logical_run_of_its_own() -> None:
     other = Run(provider="glue", run_id="b", state=State.SUCCEEDED, started_at=T0 + timedelta(days=1))
     late = Run(provider="glue", run_id="a_attempt_1", state=State.SUCCEEDED, attempt=1, original_run_id="a")
     streamed = [lr.key[2] for lr in runstate.logical_runs([first, other, late], horizon=timedelta(hours=1))]
-    assert streamed == ["a", "b", "a"]
-    assert [lr.key[2] for lr in runstate.logical_runs([first, other, late])] == ["a", "b"]
+    assert streamed == ["b", "a", "a"]  # b closed as it came (SUCCEEDED), a an hour after b's time
+    assert [lr.key[2] for lr in runstate.logical_runs([first, other, late])] == ["b", "a"]
     with pytest.raises(runstate.InvalidRecordError, match="horizon"):
         runstate.logical_runs([], horizon=timedelta(hours=-1))
 
@@ -305,7 +368,7 @@ def test_snapshots_fold_into_the_most_advanced_then_newest() -> None:
 def test_namespaces_and_providers_keep_equal_ids_apart() -> None:
     runs = [
         Run(provider="glue", run_id="r1", namespace="aws:1:us-east-1", state=State.FAILED),
-        Run(provider="glue", run_id="r1", namespace="aws:2:us-east-1", state=State.SUCCEEDED),
+        Run(provider="glue", run_id="r1", namespace="aws:2:us-east-1", state=State.FAILED),
         Run(provider="acme", run_id="r1", namespace="aws:1:us-east-1", state=State.RUNNING),
         Run(provider="glue", run_id="r2", namespace="aws:2:us-east-1", state=State.SUCCEEDED,
             attempt=1, previous_run_id="r1"),

@@ -114,7 +114,7 @@ def test_events_of_a_glue_retry_join_its_logical_run_as_a_job_run_does() -> None
     runs = list(runstate.normalize_many(P, events, strict=True))
     lineage = [(r.attempt, r.original_run_id, r.previous_run_id) for r in runs]
     assert lineage == [(0, None, None), (1, base, base), (1, base, base), (0, None, None)]
-    retried, other = runstate.logical_runs(reversed(runs))
+    other, retried = runstate.logical_runs(reversed(runs))  # other closes as read (SUCCEEDED, names no run)
     assert [a.run_id for a in retried.attempts] == [base, f"{base}_attempt_1"]
     assert (retried.key, retried.state, retried.retried) == (("aws:123456789012:eu-west-1", P, base),
                                                              State.SUCCEEDED, True)  # fmt: skip

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
@@ -27,7 +28,15 @@ from ._errors import InvalidRecordError
 from ._model import Run
 from ._vocabulary import Phase, Reason, State
 
-__all__ = ["LogicalRun", "checked_runs", "latest_task_attempts", "logical_runs", "snapshot_rank"]
+__all__ = [
+    "CLOSING_STATES",
+    "RECENT_CLOSED",
+    "LogicalRun",
+    "checked_runs",
+    "latest_task_attempts",
+    "logical_runs",
+    "snapshot_rank",
+]
 
 RunKey = tuple[str | None, str, str]
 """(namespace, provider, run_id): what identifies one run."""
@@ -158,27 +167,6 @@ def _fold(runs: Iterable[Run]) -> dict[RunKey, Run]:
     return latest
 
 
-class _Links:
-    """Union-find over run keys: runs named by another's lineage field join its set."""
-
-    def __init__(self) -> None:
-        self._parent: dict[RunKey, RunKey] = {}
-
-    def find(self, key: RunKey) -> RunKey:
-        parent = self._parent.setdefault(key, key)
-        while parent != key:
-            grand = self._parent[parent]
-            self._parent[key] = grand
-            key, parent = parent, grand
-        return key
-
-    def union(self, a: RunKey, b: RunKey) -> None:
-        root_a, root_b = self.find(a), self.find(b)
-        if root_a != root_b:
-            low, high = sorted((root_a, root_b), key=_sortable)
-            self._parent[high] = low
-
-
 def _sortable(key: RunKey) -> tuple[str, str, str]:
     return (key[0] or "", key[1], key[2])
 
@@ -207,6 +195,8 @@ def _chain_ranks(members: list[Run]) -> dict[str, int]:
 
 def _chain_order(members: list[Run]) -> list[Run]:
     """Attempts first to last: by chain rank, then start, then id."""
+    if len(members) == 1:
+        return members
     rank = _chain_ranks(members)
 
     def order(run: Run) -> tuple[Any, ...]:
@@ -221,24 +211,36 @@ def _root_id(attempts: list[Run]) -> str:
     return originals[0] if originals else attempts[0].run_id
 
 
+CLOSING_STATES: Final = frozenset({State.SUCCEEDED, State.CANCELED, State.SKIPPED})
+"""Outcomes no provider retries (Glue ``MaxRetries``: "retry this job after a JobRun fails";
+Databricks ``max_retries``: "a run is considered to be unsuccessful if it completes with the
+``FAILED`` result_state or ``INTERNAL_ERROR``", timeouts only with ``retry_on_timeout``): a logical
+run that ends in one is complete and closes at once."""
+RECENT_CLOSED: Final = 10_000
+"""How many runs of closed logical runs are remembered, so that a later snapshot of one is folded."""
+
+
 def logical_runs(runs: Iterable[Run], *, horizon: timedelta | None = None) -> Iterator[LogicalRun]:
-    """Group runs into logical runs, in any input order.
+    """Group runs into logical runs, in any input order, holding only the open ones.
 
-    Memory, without ``horizon``: the latest snapshot of every distinct run is held until the input
-    ends (a retry or a newer snapshot may come last), plus one link per lineage id; grouping is
-    exact for any order, and logical runs come by first start, then key.
+    A logical run is yielded as soon as it is complete: its attempts linked (every run a lineage
+    field names is in it), numbered without a gap, all ended, the latest in :data:`CLOSING_STATES`
+    (SUCCEEDED, CANCELED, SKIPPED: no provider retries those). Its runs are then remembered among the
+    last :data:`RECENT_CLOSED`, so a later snapshot of one of them is folded, not counted again.
+    Logical runs whose latest attempt failed, timed out or has not ended may still get an attempt:
+    they are held until the input ends (then yielded by first start, then key) or, with
+    ``horizon``, until the input's newest time is more than ``horizon`` past their own newest time
+    (for input in rough time order; a run that arrives later starts a logical run of its own).
 
-    With ``horizon``, for input in (roughly) time order, a logical run whose latest attempt has
-    ended is yielded as soon as the input's newest time is more than ``horizon`` past its last
-    time: memory is then the open logical runs only. A run or snapshot that arrives later than
-    that starts a logical run of its own, so choose ``horizon`` above the input's disorder and the
-    longest wait before a retry. Open logical runs left at the end come last, by first start.
+    Memory: the open logical runs (their latest snapshots), :data:`RECENT_CLOSED` run keys, never
+    every run. Grouping does not depend on input order when no attempt follows a SUCCEEDED,
+    CANCELED or SKIPPED one, a snapshot that comes after its logical run closed comes while its run
+    is among the last :data:`RECENT_CLOSED` closed, and (with ``horizon``) the input's disorder
+    stays under ``horizon``.
     """
-    if horizon is None:
-        return _all_at_once(checked_runs(runs))
-    if not isinstance(horizon, timedelta) or not horizon >= timedelta(0):
+    if horizon is not None and (not isinstance(horizon, timedelta) or not horizon >= timedelta(0)):
         raise InvalidRecordError("runstate", "horizon", horizon, "must be a non-negative timedelta")
-    return _streaming(checked_runs(runs), horizon)
+    return _Grouping(horizon).run(checked_runs(runs))
 
 
 def checked_runs(runs: Iterable[Run]) -> Iterator[Run]:
@@ -262,32 +264,22 @@ def checked_runs(runs: Iterable[Run]) -> Iterator[Run]:
 _TIMES: Final = ("created_at", "started_at", "ended_at", "updated_at")
 
 
-def _all_at_once(runs: Iterable[Run]) -> Iterator[LogicalRun]:
-    latest = _fold(runs)
-    links = _Links()
-    for key, run in latest.items():
-        links.find(key)
-        for linked in (run.original_run_id, run.previous_run_id):
-            if linked:
-                links.union(key, (run.namespace, run.provider, linked))
-    groups: dict[RunKey, list[Run]] = {}
-    for key, run in latest.items():
-        groups.setdefault(links.find(key), []).append(run)
-    return iter(sorted((_logical(members) for members in groups.values()), key=_logical_order))
-
-
-def _logical(members: list[Run]) -> LogicalRun:
-    attempts = _chain_order(members)
+def _logical(members: Iterable[Run]) -> LogicalRun:
+    attempts = _chain_order(list(members))
     first = attempts[0]
     return LogicalRun((first.namespace, first.provider, _root_id(attempts)), tuple(attempts))
 
 
-def _linked_keys(run: Run) -> set[RunKey]:
-    keys = {_run_key(run)}
-    for linked in (run.original_run_id, run.previous_run_id):
-        if linked:
-            keys.add((run.namespace, run.provider, linked))
-    return keys
+def _named_keys(run: Run) -> set[RunKey]:
+    """The runs that a run's lineage fields name (itself left out)."""
+    key = _run_key(run)
+    named = {
+        (run.namespace, run.provider, linked)
+        for linked in (run.original_run_id, run.previous_run_id)
+        if linked
+    }
+    named.discard(key)
+    return named
 
 
 def _newest_time(runs: Iterable[Run]) -> datetime | None:
@@ -295,26 +287,64 @@ def _newest_time(runs: Iterable[Run]) -> datetime | None:
     return max(times) if times else None
 
 
-class _Open:
-    """A logical run still being read: its members (latest snapshots) and every id that joins it."""
+class _Recent:
+    """The keys of the last runs closed: a bounded LRU (a hit makes a key recent again)."""
+
+    def __init__(self, size: int) -> None:
+        self._keys: OrderedDict[RunKey, None] = OrderedDict()
+        self._size = size
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys
+
+    def touch(self, key: RunKey) -> None:
+        self._keys[key] = None
+        self._keys.move_to_end(key)
+        if len(self._keys) > self._size:
+            self._keys.popitem(last=False)
+
+
+class _Chain:
+    """A logical run still open: its members (latest snapshots), the runs they name, and counts
+    that tell cheaply whether it may be complete."""
+
+    __slots__ = ("closes", "closing", "done", "members", "named", "unended")
 
     def __init__(self) -> None:
         self.members: dict[RunKey, Run] = {}
-        self.ids: set[RunKey] = set()
+        self.named: set[RunKey] = set()
+        self.unended = 0
+        self.closing = 0
         self.closes: datetime | None = None
         self.done = False
+
+    def size(self) -> int:
+        return len(self.members) + len(self.named)
 
     def add(self, run: Run) -> None:
         key = _run_key(run)
         seen = self.members.get(key)
-        if seen is None or snapshot_rank(run) > snapshot_rank(seen):
-            self.members[key] = run
+        if seen is not None:
+            if snapshot_rank(run) <= snapshot_rank(seen):
+                return
+            self._count(seen, -1)
+        self.members[key] = run
+        self._count(run, 1)
 
-    def absorb(self, other: _Open) -> None:
-        for run in other.members.values():
-            self.add(run)
-        self.ids |= other.ids
-        other.done = True
+    def _count(self, run: Run, sign: int) -> None:
+        self.unended += sign * (not run.is_terminal)
+        self.closing += sign * (run.state in CLOSING_STATES)
+
+    def complete(self, closed: _Recent) -> bool:
+        """Whether nothing can join or change it: see :func:`logical_runs`."""
+        if self.unended or not self.closing:
+            return False
+        if any(key not in self.members and key not in closed for key in self.named):
+            return False
+        numbers = {run.attempt for run in self.members.values()}
+        if len(numbers) != max(numbers) + 1:
+            return False  # an attempt's number says an earlier one is still to come
+        return _chain_order(list(self.members.values()))[-1].state in CLOSING_STATES
 
     def close_time(self) -> datetime | None:
         """The newest time of a logical run whose latest attempt has ended, else ``None``."""
@@ -323,37 +353,73 @@ class _Open:
         return _newest_time(self.members.values())
 
 
-def _streaming(runs: Iterable[Run], horizon: timedelta) -> Iterator[LogicalRun]:
-    index: dict[RunKey, _Open] = {}
-    closing: list[tuple[datetime, int, _Open]] = []  # a heap of (close time, tie-break, group)
-    tie = itertools.count()
-    newest: datetime | None = None
-    for run in runs:
-        keys = _linked_keys(run)
-        found = list({id(g): g for k in keys if (g := index.get(k)) is not None}.values())
-        group = max(found, key=lambda g: len(g.ids)) if found else _Open()
+class _Grouping:
+    """One pass of :func:`logical_runs`: open chains by every key that joins them."""
+
+    def __init__(self, horizon: timedelta | None) -> None:
+        self.horizon = horizon
+        self.index: dict[RunKey, _Chain] = {}
+        self.closed = _Recent(RECENT_CLOSED)
+        self.closing: list[tuple[datetime, int, _Chain]] = []  # a heap of (close time, tie-break, chain)
+        self.tie = itertools.count()
+        self.newest: datetime | None = None
+
+    def run(self, runs: Iterable[Run]) -> Iterator[LogicalRun]:
+        for run in runs:
+            key = _run_key(run)
+            if key in self.closed:
+                self.closed.touch(key)  # a later snapshot of a run already out: folded
+            else:
+                chain = self._join(run, key)
+                if chain.complete(self.closed):
+                    yield self._close(chain)
+                elif self.horizon is not None:
+                    self._schedule(chain)
+            if self.horizon is not None:
+                yield from self._expired(self.horizon, _newest_time((run,)))
+        left = {id(c): c for c in self.index.values()}.values()
+        yield from sorted((_logical(c.members.values()) for c in left), key=_logical_order)
+
+    def _join(self, run: Run, key: RunKey) -> _Chain:
+        """The open chain the run belongs to, joining every open chain it links."""
+        named = {k for k in _named_keys(run) if k not in self.closed}
+        found = list({id(c): c for k in (key, *named) if (c := self.index.get(k)) is not None}.values())
+        chain = max(found, key=_Chain.size) if found else _Chain()
         for other in found:
-            if other is not group:
-                group.absorb(other)
-        group.add(run)
-        group.ids |= keys
-        for key in group.ids:
-            index[key] = group
-        group.closes = group.close_time()
-        if group.closes is not None:
-            heapq.heappush(closing, (group.closes, next(tie), group))
-        now = _newest_time((run,))
-        newest = now if newest is None or (now is not None and now > newest) else newest
-        while closing and newest is not None and closing[0][0] + horizon < newest:
-            closes, _, ready = heapq.heappop(closing)
-            if ready.done or ready.closes != closes:
-                continue  # superseded: merged away, or changed since
-            ready.done = True
-            for key in ready.ids:
-                del index[key]
-            yield _logical(list(ready.members.values()))
-    left = {id(g): g for g in index.values()}.values()
-    yield from sorted((_logical(list(g.members.values())) for g in left), key=_logical_order)
+            if other is not chain:
+                for member in other.members.values():
+                    chain.add(member)
+                chain.named |= other.named
+                other.done = True
+                for k in (*other.members, *other.named):
+                    self.index[k] = chain
+        chain.add(run)
+        chain.named |= named
+        for k in (key, *named):
+            self.index[k] = chain
+        return chain
+
+    def _close(self, chain: _Chain) -> LogicalRun:
+        chain.done = True
+        for k in (*chain.members, *chain.named):
+            if self.index.get(k) is chain:
+                del self.index[k]
+        for k in chain.members:
+            self.closed.touch(k)
+        return _logical(chain.members.values())
+
+    def _schedule(self, chain: _Chain) -> None:
+        chain.closes = chain.close_time()
+        if chain.closes is not None:
+            heapq.heappush(self.closing, (chain.closes, next(self.tie), chain))
+
+    def _expired(self, horizon: timedelta, now: datetime | None) -> Iterator[LogicalRun]:
+        if now is not None and (self.newest is None or now > self.newest):
+            self.newest = now
+        while self.closing and self.newest is not None and self.closing[0][0] + horizon < self.newest:
+            closes, _, ready = heapq.heappop(self.closing)
+            if not ready.done and ready.closes == closes:  # else superseded: merged away, or changed since
+                yield self._close(ready)
 
 
 def _logical_order(run: LogicalRun) -> tuple[Any, ...]:

@@ -392,9 +392,11 @@ def summarize(
 
     Attempts count in the group of their own key, a logical run in its latest attempt's. ``now``
     (aware; default the current time) gives active runs their elapsed time. Memory: one sketch per
-    group and duration kind, never one value per run, plus the grouping of
-    :func:`runstate.logical_runs` (runs kept without ``raw`` and tasks): every distinct run, or
-    with ``horizon`` (time-ordered input) only the open logical runs.
+    group and duration kind, never one value per run, plus what :func:`runstate.logical_runs` holds
+    (runs kept without ``raw`` and tasks): the open logical runs and the keys of the last
+    :data:`~runstate._history.RECENT_CLOSED` runs closed. A logical run is counted when it closes:
+    at once when it ends SUCCEEDED, CANCELED or SKIPPED; one that failed, timed out or has not ended
+    is held until the input ends, or with ``horizon`` until the input has moved ``horizon`` past it.
     """
     fields = _check_by(by)
     if now is None:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
+from typing import Final
 
 import attrs
 
 from ._errors import InvalidRecordError, StateConflictWarning
 from ._graph import GRAPH, IllegalStep, TransitionGraph
 from ._model import Run, require_aware
-from ._vocabulary import State
+from ._vocabulary import Phase, State
 
 __all__ = ["Conflict", "Observation", "RunTracker", "Segment"]
 
@@ -43,17 +44,59 @@ class Conflict:
     second: Observation
 
 
+_PHASE_ORDER: Final = {Phase.UNKNOWN: 0, Phase.PENDING: 1, Phase.RUNNING: 2, Phase.TERMINATING: 3,
+                       Phase.TERMINATED: 4}  # fmt: skip
+"""How far along a phase is: the tie-break between states that can follow each other."""
+
+InstantRank = tuple[int, int, int]
+
+
+def instant_ranks(graph: TransitionGraph) -> Mapping[State, InstantRank]:
+    """Where each state goes among observations made at the same instant, read from the graph.
+
+    Repairs left out: first, how many states can reach it that it cannot reach back, so a state
+    that can follow another but not precede it goes after it (``TERMINATING`` before ``CANCELED``).
+    States that can reach each other (the graph's waiting and running states form one cycle through
+    ``WAITING_FOR_RETRY``) go by phase (``QUEUED`` before ``RUNNING`` before ``TERMINATING``), then
+    after the states of equal rank that step to them but cannot be stepped to (``WAITING_FOR_RETRY``
+    before ``QUEUED``). States still equal (``SUCCEEDED`` and ``FAILED``) keep their arrival order.
+    UNKNOWN, the absence of a state, goes first, so that a known state at the same instant is the latest.
+    """
+    reach = {state: graph.reachable(state) for state in graph.states}
+    coarse = {
+        state: (
+            sum(1 for other in graph.states if state in reach[other] and other not in reach[state]),
+            _PHASE_ORDER[state.phase],
+        )
+        for state in graph.states
+    }
+    ranks: dict[State, InstantRank] = {State.UNKNOWN: (0, 0, 0)}
+    for state, (upstream, phase) in coarse.items():
+        before = sum(
+            1
+            for other, key in coarse.items()
+            if key == coarse[state] and graph.is_legal(other, state) and not graph.is_legal(state, other)
+        )
+        ranks[state] = (upstream, phase, before)
+    return ranks
+
+
 class RunTracker:
     """Takes successive observations of one run, in any order, and keeps its history.
 
     Repeated observations collapse into one segment; an observation older than the newest one is
-    put where its time says. Steps the graph forbids are flagged (:attr:`illegal_steps`), never raised.
+    put where its time says. Observations at the same instant (a clock to the second, e.g. an
+    EventBridge event's ``time``) are put in the order the graph allows (:func:`instant_ranks`),
+    then in arrival order; they are a :class:`Conflict` only when the graph allows no step between
+    them. Steps the graph forbids are flagged (:attr:`illegal_steps`), never raised.
     """
 
     def __init__(self, *, graph: TransitionGraph = GRAPH, allow_reentry: bool = False) -> None:
         self._graph = graph
         self._allow_reentry = allow_reentry
-        # appended in arrival order, sorted by time only when read: O(n log n) in all, ties included
+        self._ranks = instant_ranks(graph)
+        # appended in arrival order, sorted by (time, instant rank) only when read: O(n log n) in
+        # all, ties included
         self._observations: list[Observation] = []
         self._sorted = True
         # per instant, the first observation of each state: a new one is compared with at most one
@@ -71,7 +114,7 @@ class RunTracker:
         state = observed.state if isinstance(observed, Run) else State(observed)
         obs = Observation(at.astimezone(UTC), state, run)
         seen = self._at_instant.setdefault(obs.at, {})
-        others = [other for other_state, other in seen.items() if other_state is not state]
+        others = [other for other_state, other in seen.items() if self._disagree(other, obs)]
         seen.setdefault(state, obs)
         for other in others:
             self._conflicts.append(Conflict(other, obs))
@@ -82,25 +125,36 @@ class RunTracker:
                 StateConflictWarning,
                 stacklevel=2,
             )
-        if self._observations and self._observations[-1].at > obs.at:
+        if self._observations and self._order(self._observations[-1]) > self._order(obs):
             self._sorted = False
         self._observations.append(obs)
         return obs
 
+    def _order(self, observation: Observation) -> tuple[datetime, InstantRank]:
+        return (observation.at, self._ranks[observation.state])
+
+    def _disagree(self, earlier: Observation, later: Observation) -> bool:
+        """Whether two observations at one instant contradict: no step of the graph leads from either
+        state to the other."""
+        one, other, reentry = earlier.state, later.state, self._allow_reentry
+        legal = self._graph.is_legal
+        return not (legal(one, other, allow_reentry=reentry) or legal(other, one, allow_reentry=reentry))
+
     def _ordered(self) -> list[Observation]:
         if not self._sorted:
-            self._observations.sort(key=_time_of)  # stable: ties keep arrival order
+            self._observations.sort(key=self._order)  # stable: equal ranks keep arrival order
             self._sorted = True
         return self._observations
 
     @property
     def observations(self) -> tuple[Observation, ...]:
-        """Every observation, ordered by time (ties keep arrival order)."""
+        """Every observation, ordered by time, at one instant by :func:`instant_ranks`, then arrival."""
         return tuple(self._ordered())
 
     @property
     def conflicts(self) -> tuple[Conflict, ...]:
-        """Disagreeing observations at one instant: each new one against the first of each other state."""
+        """Contradicting observations at one instant (no step of the graph between them): each new
+        one against the first observation of each other state."""
         return tuple(self._conflicts)
 
     @property
@@ -151,7 +205,3 @@ class RunTracker:
                     require_aware(now)
                 end = datetime.now(UTC) if now is None else now
                 yield attrs.evolve(last, end=max(end, last.start))
-
-
-def _time_of(observation: Observation) -> datetime:
-    return observation.at
