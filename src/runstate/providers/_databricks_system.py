@@ -480,4 +480,5 @@ SPEC: Final = ProviderSpec(
     native_edges=NATIVE_EDGES,
     provenance=PROVENANCE,
     combine=combine,
+    detect=looks_like_databricks_system,
 )

@@ -149,4 +149,5 @@ SPEC: Final = ProviderSpec(
     native_states={word: frozenset({o.state}) for word, o in STATE.items()},
     native_edges=NATIVE_EDGES,
     provenance=PROVENANCE,
+    detect=looks_like_glue_event,
 )
