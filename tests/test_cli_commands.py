@@ -311,3 +311,48 @@ def test_dumps_line_is_dumps_run_for_every_example() -> None:
     for run in _fixture_runs():
         assert _cli_write.dumps_line(run) == _serialize.dumps_run(run)
         assert json.loads(_cli_write.dumps_line(run, plain=True)) == json.loads(_serialize.dumps_run(run))
+
+
+# --- normalize_batches decodes through normalize_lines' loop ---------------------------------------
+
+
+def _reference_rows(provider: str, texts: list[str | None]) -> list[dict[str, Any]]:
+    """What normalize_batches gave before it used normalize_lines: json.loads, then normalize."""
+    rows: list[dict[str, Any]] = []
+    for text in texts:
+        if text is None:
+            rows.append({"provider": provider, "error": "the record is null", "record": None})
+            continue
+        try:
+            record = json.loads(text)
+        except ValueError as exc:
+            rows.append({"provider": provider, "error": f"not JSON: {exc}", "record": text})
+            continue
+        try:
+            run = runstate.normalize(provider, record, keep_raw=False)
+        except runstate.RunstateError as exc:
+            rows.append({"provider": provider, "error": str(exc), "record": text})
+            continue
+        rows += runstate.to_rows((run,))
+    return rows
+
+
+BATCH_TEXTS = st.sampled_from(
+    [*GLUE_LINES, None, "", " ", "{not json", '{"Id": "x", "JobRunState": "PAUSED"}', '["a list"]', "7", "{"]
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(BATCH_TEXTS, max_size=8))
+def test_normalize_batches_gives_the_rows_of_json_loads_and_normalize(texts: list[str | None]) -> None:
+    import pyarrow as pa
+
+    from runstate.arrow import BATCH_SCHEMA, normalize_batches
+
+    batch = pa.record_batch({"record": pa.array(texts, pa.string())})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", runstate.RunstateWarning)
+        table = pa.Table.from_batches(list(normalize_batches("glue", [batch])), schema=BATCH_SCHEMA)
+        expected = _reference_rows("glue", texts)
+    columns = BATCH_SCHEMA.names
+    assert table.to_pylist() == [{name: row.get(name) for name in columns} for row in expected]
