@@ -356,3 +356,10 @@ def test_normalize_batches_gives_the_rows_of_json_loads_and_normalize(texts: lis
         expected = _reference_rows("glue", texts)
     columns = BATCH_SCHEMA.names
     assert table.to_pylist() == [{name: row.get(name) for name in columns} for row in expected]
+
+
+@given(st.datetimes(timezones=st.just(UTC)))
+def test_msgspec_writes_a_utc_time_as_format_time_does(value: datetime) -> None:
+    encode = _cli_write._FAST_ENCODE
+    assert encode is not None  # the test extra installs msgspec
+    assert encode(value) == json.dumps(_serialize.format_time(value)).encode()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 from typing import Any
 
@@ -43,11 +43,16 @@ def _time(value: datetime | None) -> str | None:
     return None if value is None else format_time(value)
 
 
+def _utc_time(value: datetime | None) -> datetime | str | None:
+    """For msgspec: a UTC time as it is (msgspec writes it as ``format_time`` does), others as text."""
+    return value if value is None or value.tzinfo is UTC else format_time(value)
+
+
 def _seconds(value: timedelta | None) -> int | float | None:
     return None if value is None else _serialize._seconds(value)
 
 
-def run_dict(run: Run) -> dict[str, Any]:
+def run_dict(run: Run, time: Callable[[datetime | None], Any] = _time) -> dict[str, Any]:
     """``dumps_run``'s data of a run (``to_dict`` without replacing lone surrogates), written out:
     a third of cattrs' cost. ``raw`` as decoded from JSON (a dict) is not copied: the encoder reads
     it. Tests hold it equal to the converter's output for every fixture and generated run."""
@@ -68,10 +73,10 @@ def run_dict(run: Run) -> dict[str, Any]:
         "original_run_id": run.original_run_id,
         "previous_run_id": run.previous_run_id,
         "parent_run_id": run.parent_run_id,
-        "created_at": _time(run.created_at),
-        "started_at": _time(run.started_at),
-        "ended_at": _time(run.ended_at),
-        "updated_at": _time(run.updated_at),
+        "created_at": time(run.created_at),
+        "started_at": time(run.started_at),
+        "ended_at": time(run.ended_at),
+        "updated_at": time(run.updated_at),
         "durations": {
             "queue": _seconds(d.queue),
             "setup": _seconds(d.setup),
@@ -80,14 +85,14 @@ def run_dict(run: Run) -> dict[str, Any]:
             "total": _seconds(d.total),
             "missing": {k: v.value for k, v in d.missing.items()},
         },
-        "tasks": [_task_dict(task) for task in run.tasks],
+        "tasks": [_task_dict(task, time) for task in run.tasks],
         "details": _json_value(run.details),
         "raw": raw if raw is None or type(raw) is dict else _json_value(raw),
     }
 
 
-def _task_dict(task: Run) -> dict[str, Any]:
-    body = run_dict(task)
+def _task_dict(task: Run, time: Callable[[datetime | None], Any]) -> dict[str, Any]:
+    body = run_dict(task, time)
     del body["schema_version"]
     return body
 
@@ -115,10 +120,9 @@ def dumps_line(run: Run, plain: bool = False) -> str:
     ``1e+16``). Anything an encoder refuses (NaN, a lone surrogate, a datetime or other object in
     ``raw``) takes :func:`~runstate.dumps_run`'s way, which converts it or raises its errors."""
     try:
-        body = run_dict(run)
         if plain and _FAST_ENCODE is not None:
-            return _FAST_ENCODE(body).decode("utf-8")
-        return escape_surrogates(_ENCODE(body))
+            return _FAST_ENCODE(run_dict(run, _utc_time)).decode("utf-8")
+        return escape_surrogates(_ENCODE(run_dict(run)))
     except (TypeError, ValueError, OverflowError, RecursionError):
         return dumps_run(run)
 
