@@ -174,7 +174,12 @@ def run_schema_page(
         "| --- | --- | --- | --- |",
     ]
     for field, prop in schema["properties"].items():
-        doc = _doc_cell(docs, field, "Run")
+        # a property of the document rather than of the run (schema_version) documents itself
+        doc = (
+            prop["description"]
+            if field not in docs and "description" in prop
+            else _doc_cell(docs, field, "Run")
+        )
         lines.append(f"| `{field}` | {_schema_type(prop)} | {'yes' if field in required else ''} | {doc} |")
     lines += ["", "## Definitions", ""]
     for name, definition in schema.get("$defs", {}).items():

@@ -158,7 +158,7 @@ def normalize_lines(
 
     >>> lines = [b'{"Id": "jr_1", "JobRunState": "SUCCEEDED"}', b"", b"{oops"]
     >>> failures = []
-    >>> [run.state for run in normalize_lines("glue", lines, on_error=failures.append)]
+    >>> list(run.state for run in normalize_lines("glue", lines, on_error=failures.append))
     [<State.SUCCEEDED: 'SUCCEEDED'>]
     >>> failures[0].line, failures[0].error.field
     (3, '<line 3>')
