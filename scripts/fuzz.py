@@ -37,7 +37,7 @@ from runstate import InvalidRecordError, RunstateError, RunstateWarning  # noqa:
 
 FIXTURES = ROOT / "tests" / "fixtures"
 SCHEMA = json.loads((ROOT / "schemas" / "run.schema.json").read_text())
-PROVIDERS = ("databricks", "glue", "cloud_deploy")
+PROVIDERS = ("databricks", "glue", "cloud_deploy", "databricks_system", "glue_events")
 
 
 class Raising(Mapping[str, Any]):

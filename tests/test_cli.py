@@ -187,8 +187,9 @@ def test_summary_table_and_json() -> None:
     assert sum(overall["by_state"].values()) == overall["runs"]
     total = overall["total"]
     assert total["p50"] <= total["p95"] <= total["max"]
+    assert data["by"] == ["provider", "namespace", "job_id"]
     assert {"provider": "glue", "namespace": None, "job_id": "orders-etl"} in [
-        {k: g[k] for k in data["by"]} for g in data["groups"]
+        g["key"] for g in data["groups"]
     ]
 
 
