@@ -76,7 +76,10 @@ def _reference_decode(line: Line) -> Any:
 
 
 def _run_event(run: runstate.Run) -> tuple[Any, ...]:
-    return ("run", _typed(runstate.to_dict(run)))
+    try:
+        return ("run", _typed(runstate.to_dict(run)))
+    except InvalidRecordError as exc:  # a record nested to the limit: the run exists, its dict does not
+        return ("run not writable", exc.problem, run.run_id)
 
 
 def _failure_event(line: int, index: int, error: runstate.RunstateError) -> tuple[Any, ...]:
