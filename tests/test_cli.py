@@ -177,15 +177,20 @@ def test_unknown_provider() -> None:
 def test_summary_table_and_json() -> None:
     table = cli("summary", "-p", "glue", "--example")
     assert table.returncode == 0, table.stderr
-    assert table.stdout.startswith(f"all runs: {len(glue_records())} runs")
+    header, *rows, last = table.stdout.splitlines()
+    assert header.split()[:4] == ["PROVIDER", "NAMESPACE", "JOB_ID", "RUNS"]
+    assert last.split()[:2] == ["all", str(len(glue_records()))]
+    assert any(row.split()[2] == "orders-etl" for row in rows)
     data = json.loads(cli("summary", "-p", "glue", "--example", "--json").stdout)
     overall = data["overall"]
     assert overall["runs"] == len(glue_records())
     assert sum(overall["by_state"].values()) == overall["runs"]
-    assert (
-        overall["total_seconds"]["p50"] <= overall["total_seconds"]["p95"] <= overall["total_seconds"]["max"]
-    )
-    assert "orders-etl" in data["jobs"]
+    total = overall["total"]
+    assert total["p50"] <= total["p95"] <= total["max"]
+    assert data["by"] == ["provider", "namespace", "job_id"]
+    assert {"provider": "glue", "namespace": None, "job_id": "orders-etl"} in [
+        g["key"] for g in data["groups"]
+    ]
 
 
 @pytest.mark.parametrize("fmt", ["mermaid", "dot", "json"])

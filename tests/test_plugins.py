@@ -220,3 +220,24 @@ def test_the_cli_help_runs_with_a_plugin_installed(site: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "usage: runstate" in result.stdout
     assert result.stderr == ""
+
+
+def test_the_cli_help_lists_installed_plugins_and_leaves_out_broken_ones(site: Path) -> None:
+    result = run_with(site, "-m", "runstate", "normalize", "--help")
+    assert result.returncode == 0, result.stderr
+    text = " ".join(result.stdout.split())  # argparse wraps the help text
+    assert "one of: acme, " in text
+    for name in builtin_names():
+        assert name in text
+    assert "(broken plugins left out: acme_missing, acme_not_a_spec)" in text
+    assert result.stderr == ""
+
+
+@pytest.mark.parametrize("command", ["normalize", "summary"])
+def test_a_broken_plugin_asked_for_by_name_is_a_one_line_usage_error(site: Path, command: str) -> None:
+    result = run_with(site, "-m", "runstate", command, "-p", "acme_not_a_spec", "-", stdin="{}\n")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert line.startswith("runstate: provider 'acme_not_a_spec' is broken: entry point 'acme_not_a_spec = ")
+    assert "names a dict, not a ProviderSpec" in line

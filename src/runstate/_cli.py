@@ -1,8 +1,9 @@
-"""The ``runstate`` command line: normalize run history, summarize it, draw the graph, print the schema.
+"""The ``runstate`` command line: normalize run history, summarize it, export it, draw the graph.
 
 Exit status: 0 every record normalized, 1 some records failed (each in the dead letters), 2 usage,
 3 an I/O error (input unreadable, output unwritable), 4 an internal error, 130/143 interrupted.
-The reading, writing and exit machinery lives in :mod:`runstate._cli_io`; ``docs/cli.md`` is the reference.
+The reading, writing and exit machinery lives in :mod:`runstate._cli_io` and
+:mod:`runstate._cli_read`; ``docs/cli.md`` is the reference.
 """
 
 from __future__ import annotations
@@ -12,32 +13,31 @@ import json
 import re
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, suppress
-from datetime import timedelta
+from datetime import datetime
 from importlib import metadata
+from typing import IO, Any, cast
 
-from ._cli_io import (
-    EXIT_OK,
-    DeadLetters,
-    Item,
-    RecordReader,
-    SafeOutput,
-    open_input,
-    open_output,
-    run_command,
-    say,
-)
-from ._errors import RunstateError
+from . import _cli_sql
+from ._cli_export import ExportUsageError, add_export_arguments, run_export
+from ._cli_io import EXIT_OK, CliError, DeadLetters, SafeOutput, open_input, open_output, run_command, say
+from ._cli_io import usage_error as _usage
+from ._cli_read import AUTO, RecordReader
+from ._cli_write import write_runs
+from ._errors import RunstateError, RunstateWarning
 from ._export import provider_graph
 from ._jsonstream import DEFAULT_MAX_SIZE
 from ._model import Run
 from ._registry import REGISTRY
 from ._schema import run_schema, schema_text
-from ._serialize import dumps_run, format_time
-from ._summary import Summary
+from ._summarize import summarize
 
 __all__ = ["main"]
+
+_TABLE_FILES = ("parquet", "csv", "arrow")
+"""``--format`` values written by :func:`runstate.arrow.write` to a file (``-o``)."""
 
 
 def _size(text: str) -> int:
@@ -48,11 +48,73 @@ def _size(text: str) -> int:
     return int(match[1]) << {"": 0, "k": 10, "m": 20, "g": 30}[match[2].lower()]
 
 
+def _time(text: str) -> datetime:
+    """An aware ISO 8601 time (``2026-03-01T10:00:00Z``), for ``--now``."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {text!r}") from None
+    if value.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"give a time with its offset (e.g. {text}Z): {text!r}")
+    return value
+
+
 def _version() -> str:
     try:
         return metadata.version("runstate")
     except metadata.PackageNotFoundError:  # run from a source tree
         return "unknown (not installed)"
+
+
+_PROVIDERS = "{providers}"
+
+
+class _Formatter(argparse.HelpFormatter):
+    """Fills in the registered provider names (built-ins and installed plugins) only when help is shown."""
+
+    def _expand_help(self, action: argparse.Action) -> str:
+        text = super()._expand_help(action)
+        return text.replace(_PROVIDERS, _provider_names()) if _PROVIDERS in text else text
+
+
+def _provider_names() -> str:
+    with warnings.catch_warnings(record=True) as broken:  # a broken plugin is left out, and said so
+        warnings.simplefilter("always", RunstateWarning)
+        names = ", ".join(REGISTRY.names())
+    left_out = sorted({str(getattr(w.message, "provider", "?")) for w in broken})
+    return names + (f" (broken plugins left out: {', '.join(left_out)})" if left_out else "")
+
+
+def _add_input(p: argparse.ArgumentParser, *, many: bool = False) -> None:
+    if many:
+        p.add_argument(
+            "--provider",
+            "-p",
+            required=True,
+            action="append",
+            nargs="+",
+            metavar=("PROVIDER", "FILE"),
+            dest="inputs",
+            help=f"a provider and its files (or - for standard input, or none with --example); repeat "
+            f"for more inputs. Providers: {_PROVIDERS}; or {AUTO}: each record's provider by its shape",
+        )
+    else:
+        p.add_argument("--provider", "-p", required=True, help=f"one of: {_PROVIDERS}")
+        p.add_argument("file", nargs="?", default=None, help="input file, or - for standard input")
+    p.add_argument("--example", action="store_true", help="use the provider's bundled example file")
+    p.add_argument("--namespace", help="put every run in this namespace (it wins over the record's)")
+    p.add_argument("--strict", action="store_true", help="fail records with unmapped or invalid fields")
+    p.add_argument("--fail-on-warning", action="store_true", help="a record that warns is a failure")
+    p.add_argument(
+        "--max-record-size",
+        type=_size,
+        default=DEFAULT_MAX_SIZE,
+        metavar="SIZE",
+        help="refuse larger records as failures (default 64MiB)",
+    )
+    p.add_argument(
+        "--errors", metavar="FILE", help="failed records here (as read), diagnostics in FILE.why.jsonl"
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -62,39 +124,37 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"runstate {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    def add_input(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--provider", "-p", required=True, help="databricks, glue, cloud_deploy, ...")
-        p.add_argument("file", nargs="?", default=None, help="input file, or - for standard input")
-        p.add_argument("--example", action="store_true", help="use the provider's bundled example file")
-        p.add_argument("--strict", action="store_true", help="fail records with unmapped or invalid fields")
-        p.add_argument("--fail-on-warning", action="store_true", help="a record that warns is a failure")
-        p.add_argument(
-            "--max-record-size",
-            type=_size,
-            default=DEFAULT_MAX_SIZE,
-            metavar="SIZE",
-            help="refuse larger records as failures (default 64MiB)",
-        )
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help, formatter_class=_Formatter)
 
-    norm = sub.add_parser("normalize", help="records (JSON, JSON Lines, list pages) to canonical runs")
-    add_input(norm)
-    norm.add_argument("--format", "-f", choices=("jsonl", "json", "table"), default="jsonl")
-    norm.add_argument("--no-raw", action="store_true", help="leave out each run's original record")
+    norm = command("normalize", "records (JSON, JSON Lines, list pages) to canonical runs")
+    _add_input(norm)
     norm.add_argument(
-        "--errors", metavar="FILE", help="failed records here (as read), diagnostics in FILE.why.jsonl"
-    )
+        "--format", "-f", choices=("jsonl", "json", "table", *_TABLE_FILES), default="jsonl",
+        help="jsonl, json, table on standard output or -o; parquet, csv, arrow: a file (needs -o)",
+    )  # fmt: skip
+    norm.add_argument("--no-raw", action="store_true", help="leave out each run's original record")
     norm.add_argument("--output", "-o", metavar="FILE", help="write runs here instead of standard output")
 
-    summ = sub.add_parser("summary", help="counts by state and reason, success rate, duration percentiles")
-    add_input(summ)
-    summ.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    summ = command("summary", "per provider, namespace and job: runs, success rate, retries, p50/p95")
+    _add_input(summ, many=True)
+    summ.add_argument("--json", action="store_true", help="print the summary as JSON instead of a table")
+    summ.add_argument("--now", type=_time, metavar="TIME", help="the time active runs are measured to")
 
-    graph = sub.add_parser("graph", help="the canonical transition graph, or a provider's native one")
+    export = command("export", "runs as OpenTelemetry (OTLP/JSON), OpenLineage or CDEvents events")
+    _add_input(export)
+    add_export_arguments(export)
+    export.add_argument("--output", "-o", metavar="FILE", help="write here instead of standard output")
+
+    graph = command("graph", "the canonical transition graph, or a provider's native one")
     graph.add_argument("--format", "-f", choices=("mermaid", "dot", "json"), default="mermaid")
     graph.add_argument(
-        "--provider", "-p", help="draw this provider's native graph, mapped onto canonical states"
+        "--provider",
+        "-p",
+        help=f"draw this provider's native graph, mapped onto canonical states ({_PROVIDERS})",
     )
 
+    _cli_sql.add_parser(sub)
     sub.add_parser("schema", help="print the JSON Schema of the canonical run")
     return parser
 
@@ -105,80 +165,126 @@ def main(argv: Sequence[str] | None = None) -> int:
     readers: list[RecordReader] = []
 
     def progress() -> str:
-        return readers[0].counts.summary() if readers else "starting"
+        return _closing(readers) if readers else "starting"
 
     def command() -> int:
         with ExitStack() as stack:
             if args.command == "graph":
                 return _graph(args, open_output(None, stack))
+            if args.command == "sql":
+                return _cli_sql.run(args, sys.stdout)
             if args.command == "schema":
                 open_output(None, stack).write(schema_text(run_schema()))
                 return EXIT_OK
-            REGISTRY.get(args.provider)
             return _records_command(args, stack, readers)
 
     return run_command(command, progress)
 
 
+def _inputs(args: argparse.Namespace) -> list[tuple[str, str | None]]:
+    """(provider, file or None for --example) for each input; ``-p P`` alone reads standard input."""
+    if args.command != "summary":
+        return [(args.provider, args.file)]
+    pairs: list[tuple[str, str | None]] = []
+    for provider, *files in args.inputs:
+        pairs += [(provider, file) for file in files] or [(provider, None if args.example else "-")]
+    if sum(file == "-" for _, file in pairs) > 1:
+        raise _usage("standard input can be read once: give files")
+    return pairs
+
+
 def _records_command(args: argparse.Namespace, stack: ExitStack, readers: list[RecordReader]) -> int:
-    source, size = open_input(args.file, stack, args.provider if args.example else None)
-    errors_path = getattr(args, "errors", None)
-    dead_letters = DeadLetters(errors_path, stack)
-    out = open_output(getattr(args, "output", None), stack)
-    reader = RecordReader(
-        args.provider,
-        source,
-        dead_letters,
-        strict=args.strict,
-        keep_raw=args.command == "normalize" and not args.no_raw,
-        fail_on_warning=args.fail_on_warning,
-        max_size=args.max_record_size,
+    inputs = _inputs(args)
+    for provider, _ in inputs:
+        if provider == AUTO and args.command != "summary":
+            raise _usage(f"--provider {AUTO} is for summary; give the provider")
+        if provider != AUTO:
+            REGISTRY.get(provider)  # an unknown provider or a broken plugin: before any output
+    fmt = getattr(args, "format", None)
+    if fmt in _TABLE_FILES and args.output in (None, "-"):
+        raise _usage(f"--format {fmt} writes a file: give -o FILE")
+    table_writer = _table_writer(fmt) if fmt in _TABLE_FILES else None
+    dead_letters = DeadLetters(args.errors, stack)
+    out = None if table_writer else open_output(getattr(args, "output", None), stack)
+    keep_raw = {"normalize": not getattr(args, "no_raw", False), "summary": False}.get(
+        args.command, getattr(args, "include_raw", False)
     )
-    readers.append(reader)
-    progress = _Progress(size)
-    reader.on_value = progress.tick
+    for provider, file in inputs:
+        source, size = open_input(file, stack, provider if args.example else None)
+        reader = RecordReader(
+            provider,
+            source,
+            dead_letters,
+            strict=args.strict,
+            keep_raw=keep_raw,
+            fail_on_warning=args.fail_on_warning,
+            max_size=args.max_record_size,
+            namespace=args.namespace,
+        )
+        reader.on_value = _Progress(size).tick
+        readers.append(reader)
     if args.command == "summary":
-        _summary(args, reader, out)
+        _summary(args, readers, cast(SafeOutput, out))
+    elif args.command == "export":
+        _export(args, readers[0], cast(SafeOutput, out))
+    elif table_writer is not None:
+        table_writer(_runs(readers[0]), args.output, not args.no_raw)
     else:
-        writer = {"jsonl": _write_jsonl, "json": _write_json, "table": _write_table}[args.format]
-        writer(_dumped(reader, _no_text if args.format == "table" else dumps_run), reader, out)
-    out.flush()
+        write_runs(args.format, readers[0], cast(SafeOutput, out))
+    if out is not None:
+        out.flush()
     dead_letters.flush()
-    progress.clear()
-    where = (
-        f" (see {errors_path} and {errors_path}.why.jsonl)" if errors_path and reader.counts.failed else ""
-    )
-    say(f"runstate: {reader.counts.summary()}{where}")
-    return reader.exit_code()
+    _Progress.clear()
+    failed = sum(r.counts.failed for r in readers)
+    where = f" (see {args.errors} and {args.errors}.why.jsonl)" if args.errors and failed else ""
+    say(f"runstate: {_closing(readers)}{where}")
+    return max(r.exit_code() for r in readers)
 
 
-def _no_text(_: Run) -> str:
-    return ""
+def _closing(readers: list[RecordReader]) -> str:
+    """The counts of every input together."""
+    if len(readers) == 1:
+        return readers[0].counts.summary()
+    total = type(readers[0].counts)()
+    for reader in readers:
+        for name in ("read", "written", "failed", "warned", "internal", "merged"):
+            setattr(total, name, getattr(total, name) + getattr(reader.counts, name))
+    return total.summary()
 
 
-def _dumped(reader: RecordReader, dump: Callable[[Run], str]) -> Iterable[tuple[Item, str]]:
-    """Each item with its output text; one that cannot be written (too deep) is dead-lettered instead."""
+def _runs(reader: RecordReader) -> Iterator[Run]:
+    """The runs of an input, each counted as written when it is handed on."""
+    counts = reader.counts
     for item in reader:
+        counts.written += 1
+        yield item.run
+
+
+def _table_writer(fmt: str) -> Callable[[Iterable[Run], str, bool], None]:
+    """``runstate.arrow.write`` for a table file; a missing pyarrow is a usage error naming the extra."""
+    try:
+        from . import arrow
+    except ImportError as exc:
+        raise _usage(str(exc)) from None
+
+    def write(runs: Iterable[Run], path: str, raw: bool) -> None:
         try:
-            text = dump(item.run)
-        except RunstateError as exc:
-            reader.fail(item, exc)
-            continue
-        except Exception as exc:
-            reader.fail(item, exc)
-            continue
-        yield item, text
+            arrow.write(runs, path, cast(Any, fmt), raw=raw)
+        except OSError as exc:
+            raise CliError(f"cannot write {path}: {exc.strerror or exc}", 3) from None
+
+    return write
 
 
 class _Progress:
     """A one-line progress indicator on stderr, for terminal users only and only after a moment."""
 
+    shown = False
+
     def __init__(self, size: int | None) -> None:
         self.enabled = bool(sys.stderr is not None and sys.stderr.isatty() and size)
-        self.size = size or 0
         self.start = self.last = time.monotonic()
         self.count = 0
-        self.shown = False
 
     def tick(self) -> None:
         self.count += 1
@@ -190,85 +296,35 @@ class _Progress:
         self.last = now
         sys.stderr.write(f"\r{self.count} values read\x1b[K")
         sys.stderr.flush()
-        self.shown = True
+        _Progress.shown = True
 
-    def clear(self) -> None:
+    @staticmethod
+    def clear() -> None:
         """Erase the indicator, so the closing line starts at the left margin."""
-        if self.shown:
+        if _Progress.shown:
             with suppress(OSError, ValueError):
                 sys.stderr.write("\r\x1b[K")
 
 
-def _write_jsonl(items: Iterable[tuple[Item, str]], reader: RecordReader, out: SafeOutput) -> None:
-    for _, text in items:
-        out.write(text + "\n")
-        reader.counts.written += 1
+def _summary(args: argparse.Namespace, readers: list[RecordReader], out: SafeOutput) -> None:
+    """One summary of every input: by provider, namespace and job (``runstate.summarize``)."""
 
+    def runs() -> Iterator[Run]:
+        for reader in readers:
+            yield from _runs(reader)
 
-def _write_json(items: Iterable[tuple[Item, str]], reader: RecordReader, out: SafeOutput) -> None:
-    out.write("[")
     try:
-        for _, text in items:
-            out.write(("\n" if reader.counts.written == 0 else ",\n") + text)
-            reader.counts.written += 1
-    finally:  # also when interrupted: the array is closed, so the output stays valid JSON
-        out.write("\n]\n" if reader.counts.written else "]\n")
+        summary = summarize(runs(), now=args.now)
+    except RunstateError as exc:  # e.g. a naive time in a record built by a plugin
+        raise _usage(f"cannot summarize: {exc}") from None
+    out.write(json.dumps(summary.to_dict(), indent=2) + "\n" if args.json else summary.to_table())
 
 
-_COLUMNS = ("run_id", "job_id", "name", "state", "reason", "attempt", "started_at", "total")
-_WIDTHS = (22, 16, 22, 17, 20, 7, 20, 10)
-
-
-def human_duration(value: timedelta) -> str:
-    """A duration as ``1h12m12s`` (days as ``3d``; under a minute with tenths: ``12.5s``)."""
-    us = value // timedelta(microseconds=1)
-    sign, us = ("-", -us) if us < 0 else ("", us)
-    seconds, fraction = divmod(us, 1_000_000)
-    if seconds < 60:
-        tenths = round(fraction / 100_000)
-        return f"{sign}{seconds}.{tenths}s" if tenths % 10 else f"{sign}{seconds + tenths // 10}s"
-    parts: list[str] = []
-    for unit, size in (("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)):
-        amount, seconds = divmod(seconds, size)
-        if amount or parts:
-            parts.append(f"{amount}{unit}")
-    return sign + "".join(parts)
-
-
-def _cut(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def _cell(run: Run, column: str) -> str:
-    if column == "total":
-        total = run.durations.total
-        return "" if total is None else human_duration(total)
-    if column == "started_at":
-        return "" if run.started_at is None else format_time(run.started_at.replace(microsecond=0))
-    value = getattr(run, column)
-    return "" if value is None else str(value)
-
-
-def _write_table(items: Iterable[tuple[Item, str]], reader: RecordReader, out: SafeOutput) -> None:
-    """Fixed columns; a longer value (a 67-character Glue id) is cut with an ellipsis."""
-    out.write("  ".join(c.upper().ljust(w) for c, w in zip(_COLUMNS, _WIDTHS, strict=True)).rstrip() + "\n")
-    for item, _ in items:
-        cells = (_cut(_cell(item.run, c), w).ljust(w) for c, w in zip(_COLUMNS, _WIDTHS, strict=True))
-        out.write("  ".join(cells).rstrip() + "\n")
-        reader.counts.written += 1
-
-
-def _summary(args: argparse.Namespace, reader: RecordReader, out: SafeOutput) -> None:
-    def runs() -> Iterable[Run]:
-        for item in reader:
-            reader.counts.written += 1
-            yield item.run
-
-    summary = Summary.of(runs())
-    if args.json:
-        out.write(json.dumps(summary.to_json(), indent=2) + "\n")
-    else:
-        out.write(summary.to_table())
+def _export(args: argparse.Namespace, reader: RecordReader, out: SafeOutput) -> None:
+    try:
+        run_export(args, _runs(reader), cast(IO[str], out))
+    except ExportUsageError as exc:
+        raise _usage(str(exc)) from None
 
 
 def _graph(args: argparse.Namespace, out: SafeOutput) -> int:

@@ -2,9 +2,10 @@
 
 Exit codes: 0 every record normalized, 1 some records failed (each in the dead letters), 2 usage,
 3 an I/O error (input unreadable, output unwritable), 4 an internal error, 130/143 interrupted by
-SIGINT/SIGTERM. A subcommand runs inside :func:`run_command`, reads with :class:`RecordReader`
-(failures go to :class:`DeadLetters`) and writes through :class:`SafeOutput`: every line it writes
-is whole, an I/O error is one line on stderr, and a signal stops the run between two lines.
+SIGINT/SIGTERM. A subcommand runs inside :func:`run_command`, reads with
+:class:`runstate._cli_read.RecordReader` (failures go to :class:`DeadLetters`) and writes through
+:class:`SafeOutput`: every line it writes is whole, an I/O error is one line on stderr, and a
+signal stops the run between two lines.
 """
 
 from __future__ import annotations
@@ -15,19 +16,15 @@ import json
 import os
 import signal
 import sys
-import warnings
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from importlib import resources
 from types import FrameType
-from typing import IO, Any, Final, cast
+from typing import IO, Final, cast
 
 import attrs
 
-from ._errors import InvalidRecordError, RunstateError, RunstateWarning, UnknownProviderError, short_repr
-from ._jsonstream import DEFAULT_MAX_SIZE, BadValue, iter_json_texts
-from ._model import Run
-from ._registry import REGISTRY
+from ._errors import ProviderSpecError, UnknownProviderError, short_repr
 
 __all__ = [
     "EXIT_FAILED",
@@ -37,11 +34,11 @@ __all__ = [
     "EXIT_USAGE",
     "CliError",
     "DeadLetters",
-    "Item",
-    "RecordReader",
+    "Failure",
     "SafeOutput",
     "open_input",
     "open_output",
+    "reopen_input",
     "run_command",
     "say",
 ]
@@ -220,6 +217,37 @@ def open_input(path: str | None, stack: ExitStack, example: str | None = None) -
     return cast(IO[str], _Input(path, binary)), size
 
 
+def reopen_input(source: IO[str], head: bytes) -> IO[str]:
+    """The rest of an input whose bytes were read up to ``head``'s end, with ``head`` put back first."""
+    binary = getattr(source, "binary", None)
+    rest = cast(IO[bytes], _Chained(head, binary))
+    return cast(IO[str], _Input(getattr(source, "name", "input"), rest))
+
+
+class _Chained(io.RawIOBase):
+    """Bytes already read, then the rest of a binary stream."""
+
+    def __init__(self, head: bytes, rest: IO[bytes] | None) -> None:
+        self.head = head
+        self.rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def read1(self, size: int = -1) -> bytes:
+        if self.head:
+            head, self.head = self.head, b""
+            return head
+        if self.rest is None:
+            return b""
+        read1 = getattr(self.rest, "read1", self.rest.read)
+        data: bytes = read1(size if size and size > 0 else 1 << 16)
+        return data
+
+    def read(self, size: int = -1) -> bytes:
+        return self.read1(size)
+
+
 def one_line(text: str) -> str:
     """A JSON text on one line: line breaks between tokens become spaces (JSON strings hold none)."""
     return text.replace("\r\n", " ").replace("\n", " ") if "\n" in text else text
@@ -300,155 +328,6 @@ def _stderr(line: str) -> None:
         print(line, file=sys.stderr, flush=True)
 
 
-@attrs.frozen
-class Item:
-    """A normalized run with the line it came from and its original text."""
-
-    line: int
-    run: Run
-    text: str
-
-
-@attrs.define
-class Counts:
-    read: int = 0
-    written: int = 0
-    failed: int = 0
-    warned: int = 0
-    internal: int = 0
-
-    def summary(self) -> str:
-        """The closing line: records done (written or failed; one in flight when a signal came is not)."""
-        done = self.written + self.failed
-        return f"read {done} record(s): {self.written} written, {self.failed} failed, {self.warned} warned"
-
-
-class RecordReader:
-    """The runs of one input: each record either yields an :class:`Item` or goes to the dead letters.
-
-    Iterate it; call :meth:`fail` for an item a later step (e.g. writing) could not handle, so it
-    is still dead-lettered whole. :attr:`counts` holds read/written/failed/warned.
-    """
-
-    def __init__(
-        self,
-        provider: str,
-        source: IO[str],
-        dead_letters: DeadLetters,
-        *,
-        strict: bool = False,
-        keep_raw: bool = True,
-        fail_on_warning: bool = False,
-        max_size: int = DEFAULT_MAX_SIZE,
-    ) -> None:
-        self.provider = provider
-        self.spec = REGISTRY.get(provider)
-        self.source = source
-        self.dead_letters = dead_letters
-        self.ctx = self.spec.context(strict)
-        self.keep_raw = keep_raw
-        self.fail_on_warning = fail_on_warning
-        self.max_size = max_size
-        self.counts = Counts()
-        self.line = 0
-        self.first_internal: str | None = None
-        self.on_value: Callable[[], None] | None = None
-
-    def __iter__(self) -> Iterator[Item]:
-        with warnings.catch_warnings():
-            warnings.showwarning = self._show_warning
-            warnings.simplefilter("always")
-            if self.fail_on_warning:
-                warnings.simplefilter("error", RunstateWarning)
-            for value in iter_json_texts(self.source, max_size=self.max_size):
-                if self.on_value is not None:
-                    self.on_value()
-                if isinstance(value, BadValue):
-                    self.counts.read += 1
-                    message = f"invalid JSON: {value.error}"
-                    self._fail(value.line, "$", "InvalidJSON", message, value.text, value.rest)
-                    continue
-                self.line, data, text = value
-                yield from self._records(data, text)
-
-    def _records(self, data: Any, text: str) -> Iterator[Item]:
-        inner = self.spec.pages(data)
-        for index, record in enumerate((data,) if inner is None else inner):
-            self.counts.read += 1
-            record_text = text if inner is None else _record_text(record)
-            try:
-                run = self.spec.build(record, self.ctx, self.keep_raw)
-            except (RunstateError, RunstateWarning) as exc:
-                field = getattr(exc, "field", "$")
-                if inner is not None:  # a record of a list page: say which one
-                    field = f"[{index}]{field.removeprefix('$')}"
-                self._fail(self.line, field, type(exc).__name__, _problem(exc), record_text)
-                continue
-            except Exception as exc:  # a bug of ours: keep the record, tell, exit 4 at the end
-                self.internal(self.line, exc, record_text)
-                continue
-            yield Item(self.line, run, record_text)
-
-    def fail(self, item: Item, exc: Exception) -> None:
-        """Dead-letter an item that a later step could not write (e.g. nested too deep for output)."""
-        if isinstance(exc, RunstateError):
-            self._fail(item.line, getattr(exc, "field", "$"), type(exc).__name__, _problem(exc), item.text)
-        else:
-            self.internal(item.line, exc, item.text)
-
-    def internal(self, line: int, exc: Exception, text: str) -> None:
-        self.counts.internal += 1
-        message = f"internal error: {type(exc).__name__}: {short_repr(str(exc))}"
-        if self.first_internal is None:
-            self.first_internal = f"line {line}: {message}"
-        self._fail(line, "$", type(exc).__name__, message, text)
-
-    def _show_warning(self, message: Warning | str, category: type[Warning], *_: Any, **__: Any) -> None:
-        self.counts.warned += 1
-        _stderr(f"runstate: line {self.line}: {category.__name__}: {message}")
-
-    def _fail(
-        self,
-        line: int,
-        field: str,
-        error_type: str,
-        message: str,
-        text: str,
-        rest: Iterator[str] | None = None,
-    ) -> None:
-        self.counts.failed += 1
-        self.dead_letters.add(Failure(line, self.provider, field, error_type, message, text, rest))
-
-    def exit_code(self) -> int:
-        """4 if a record met an internal error, else 1 if any failed, else 0."""
-        if self.counts.internal:
-            _stderr(
-                f"runstate: {self.counts.internal} record(s) met an internal error"
-                f" (first: {self.first_internal})"
-            )
-            return EXIT_INTERNAL
-        return EXIT_FAILED if self.counts.failed else EXIT_OK
-
-
-def _record_text(record: Any) -> str:
-    """The text of one record of a list page (its own bytes are inside the page's)."""
-    from ._serialize import escape_surrogates
-
-    try:
-        return escape_surrogates(json.dumps(record, ensure_ascii=False, default=str))
-    except (ValueError, TypeError, RecursionError):
-        return json.dumps(short_repr(record))
-
-
-def _problem(exc: Exception) -> str:
-    """The error without the provider and field the report names already."""
-    if isinstance(exc, InvalidRecordError):
-        return f"{exc.problem}: {short_repr(exc.value)}"
-    if isinstance(exc, RunstateWarning):
-        return f"{type(exc).__name__}: {exc}"
-    return str(exc)
-
-
 def run_command(command: Callable[[], int], progress: Callable[[], str] | None = None) -> int:
     """Run a subcommand with the exit-code contract: one-line errors, quiet signals, no traceback.
 
@@ -466,6 +345,9 @@ def run_command(command: Callable[[], int], progress: Callable[[], str] | None =
         return _EXIT_SIGNAL[signal.Signals(stop.signum)]
     except UnknownProviderError as exc:
         _stderr(f"runstate: {exc}")
+        return EXIT_USAGE
+    except ProviderSpecError as exc:  # a broken plugin: one line, its problems joined
+        _stderr(f"runstate: provider {exc.provider!r} is broken: {'; '.join(exc.problems)}")
         return EXIT_USAGE
     except CliError as exc:
         _stderr(f"runstate: {exc}")

@@ -11,8 +11,10 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Final, Literal
 
-from . import _registry
-from ._errors import InvalidRecordError, RunstateError
+import attrs
+
+from . import _lines, _registry
+from ._errors import InvalidRecordError
 from ._model import Run
 from ._rows import COLUMNS, to_rows
 
@@ -142,24 +144,54 @@ def _failure(provider: str, text: str | None, error: str) -> dict[str, Any]:
 def _normalize_texts(provider: str, texts: list[str | None], strict: bool) -> Iterator[dict[str, Any]]:
     """One batch's JSON texts to rows (a run's row, then its tasks'); a failed record to one error row.
 
-    The one place a batch is decoded and normalized, so a faster decoder can replace it whole.
+    One call of :func:`runstate.normalize_lines`' loop over the batch (msgspec first when installed;
+    no combine step, so a record is a row as before); a null or blank text and each failure become
+    an error row in place, with the words ``json.loads`` and :func:`runstate.normalize` give.
     """
-    normalize = _registry.REGISTRY.normalize
-    for text in texts:
-        if text is None:
-            yield _failure(provider, None, "the record is null")
-            continue
-        try:
-            record = json.loads(text)
-        except ValueError as exc:
-            yield _failure(provider, text, f"not JSON: {exc}")
-            continue
-        try:
-            run = normalize(provider, record, strict=strict, keep_raw=False)
-        except RunstateError as exc:
-            yield _failure(provider, text, str(exc))
-            continue
+    spec = _registry.REGISTRY.get(provider)
+    build = spec.build
+
+    def safe_build(record: Any, ctx: Any, keep_raw: bool) -> Run:  # what normalize wraps, wrapped
+        return _registry._build(build, provider, record, ctx, keep_raw)
+
+    spec = attrs.evolve(spec, build=safe_build)
+    errors: list[dict[str, Any]] = []
+
+    def lines() -> Iterator[str]:
+        for text in texts:
+            if text is None:
+                errors.append(_failure(provider, None, "the record is null"))
+            elif not text.strip(" \t\r\n"):  # normalize_lines skips a blank line: json.loads refuses it
+                errors.append(_failure(provider, text, f"not JSON: {_json_error(text)}"))
+            else:
+                yield text
+
+    def on_error(failure: _lines.LineFailure) -> None:
+        errors.append(_failure(provider, failure.text, _failure_message(failure)))
+
+    decode = _lines.FAST_DECODE or _lines.decode_json
+    for run in _lines._runs(spec, lines(), strict, False, on_error, decode):
+        yield from errors
+        errors.clear()
         yield from to_rows((run,))
+    yield from errors
+
+
+def _json_error(text: str) -> str:
+    try:
+        json.loads(text)
+    except ValueError as exc:
+        return str(exc)
+    return "not a JSON value"  # pragma: no cover - only called for text json.loads refuses
+
+
+def _failure_message(failure: _lines.LineFailure) -> str:
+    """``not JSON: ...`` as ``json.loads`` words it, or the record's error as ``str(error)``."""
+    error = failure.error
+    if isinstance(error, InvalidRecordError) and error.field.startswith("<line "):
+        cause = error.__cause__
+        return f"not JSON: {cause}" if isinstance(cause, ValueError) else f"not JSON: {error.problem}"
+    return str(error)
 
 
 def _texts(batch: pa.RecordBatch, column: str) -> list[str | None]:

@@ -561,4 +561,5 @@ SPEC: Final = ProviderSpec(
         "termination_code": jobs_api_evidence.EVIDENCE["TerminationCodeCode"],
         "termination_type": jobs_api_evidence.EVIDENCE["TerminationTypeType"],
     },
+    detect=looks_like_databricks_system,
 )

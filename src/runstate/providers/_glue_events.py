@@ -228,4 +228,5 @@ SPEC: Final = ProviderSpec(
     native_edges=NATIVE_EDGES,
     provenance=PROVENANCE,
     evidence={"state": STATE_EVIDENCE},
+    detect=looks_like_glue_event,
 )
