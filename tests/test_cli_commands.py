@@ -86,8 +86,10 @@ def test_auto_detects_each_record_and_dead_letters_what_no_provider_or_several_c
         *(EXAMPLES / "databricks.jsonl").read_text().splitlines()[:2],
         *(EXAMPLES / "glue.jsonl").read_text().splitlines()[:2],
         *(EXAMPLES / "cloud_deploy.jsonl").read_text().splitlines()[:1],
+        (EXAMPLES / "databricks_system.jsonl").read_text().splitlines()[0],  # a system row: its own provider
         '{"hello": "world"}',
-        (EXAMPLES / "databricks_system.jsonl").read_text().splitlines()[0],
+        # the shape of two providers at once: a Jobs API run and a Glue JobRun
+        '{"run_id": 7, "state": {"life_cycle_state": "RUNNING"}, "Id": "jr_7", "JobRunState": "RUNNING"}',
     ]
     mixed = tmp_path / "mixed.jsonl"
     mixed.write_text("\n".join(lines) + "\n")
@@ -95,15 +97,20 @@ def test_auto_detects_each_record_and_dead_letters_what_no_provider_or_several_c
     result = cli("summary", "-p", "auto", str(mixed), "--json", "--now", NOW, "--errors", str(dead))
     assert result.returncode == 1
     groups = json.loads(result.stdout)["groups"]
-    assert sum(g["runs"] for g in groups) == 5
-    assert {g["key"]["provider"] for g in groups} == {"databricks", "glue", "cloud_deploy"}
-    assert dead.read_text().splitlines() == lines[5:]
+    assert sum(g["runs"] for g in groups) == 6
+    assert {g["key"]["provider"] for g in groups} == {
+        "databricks",
+        "glue",
+        "cloud_deploy",
+        "databricks_system",
+    }
+    assert dead.read_text().splitlines() == lines[6:]
     why = [json.loads(line) for line in Path(f"{dead}.why.jsonl").read_text().splitlines()]
-    assert [w["line"] for w in why] == [6, 7]
+    assert [w["line"] for w in why] == [7, 8]
     assert {w["provider"] for w in why} == {"auto"}
     assert why[0]["error"] == "no provider claims this record (give --provider)"
     claims = why[1]["error"].removeprefix("several providers claim this record: ").split(" (")[0].split(", ")
-    assert len(claims) > 1 and "databricks_system" in claims
+    assert sorted(claims) == ["databricks", "glue"]
 
 
 def test_auto_is_for_summary_only_and_has_no_example() -> None:
