@@ -95,7 +95,7 @@ from runstate.provider_kit import (
 from . import _databricks_decisions as decisions
 from . import _databricks_identity as identity
 from . import _databricks_tables as t
-from ._databricks_details import add_active_intervals, message, run_details
+from ._databricks_details import add_active_intervals, intern, message, run_details
 from ._databricks_durations import run_times
 from ._databricks_evidence import EVIDENCE
 from ._databricks_tasks import MAX_DEPTH, NO_CHILDREN, as_mapping, child_runs
@@ -291,6 +291,8 @@ def _run_state(get: Any, retried: bool, sdk: bool, ctx: Context, path: str) -> _
     )  # fmt: skip
     if text is not None and type(text) is not str:
         text = message(legacy, termination, queue, ctx, path)
+    elif text:  # messages repeat across runs ("1/3 tasks failed..."): one shared string
+        text = intern(text)
     return outcome, resolved.provider_state, by_user is True, text
 
 
@@ -349,7 +351,9 @@ def _build(
         name, parent = identity.name_and_parent(get, raw_id, ctx, path)
     else:  # a task of the run that lists it, named by its key
         name = get("task_key")
-        if name is not None and type(name) is not str:
+        if type(name) is str:  # task keys repeat run after run: one shared string
+            name = intern(name)
+        elif name is not None:
             name = opt_str(name, ctx, path + ".task_key")
     tasks, self_details, self_task_key = NO_CHILDREN
     if get("tasks") or get("iterations"):
