@@ -16,6 +16,7 @@ from typing import Any, Final
 
 from runstate.provider_kit import (
     EMPTY,
+    EPOCH,
     TERMINAL_STATES,
     Context,
     Durations,
@@ -223,10 +224,21 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
         detail = opt_str(detail, ctx, "$.StateDetail")
     state = outcome.state
     reason = _waiting_reason(detail, get("ExecutionClass")) if state is State.QUEUED else outcome.reason
-    started = time_from_value(get("StartedOn"), ctx, "$.StartedOn")
-    ended = time_from_value(get("CompletedOn"), ctx, "$.CompletedOn")
+    started = get("StartedOn")  # wire JSON: epoch seconds, converted here in the common case
+    if type(started) is float and 0 < started < _PLAIN_EPOCH_S:
+        started = _from_timestamp(started, _UTC)
+    else:
+        started = time_from_value(started, ctx, "$.StartedOn")
+    ended = completed = get("CompletedOn")
+    if type(ended) is float and 0 < ended < _PLAIN_EPOCH_S:
+        ended = _from_timestamp(ended, _UTC)
+    else:
+        ended = time_from_value(ended, ctx, "$.CompletedOn")
     durations = _durations(get, state, started, ended, ctx)
-    details = {k: v for k in _DETAIL_FIELDS if (v := get(k)) is not None}
+    details = {}
+    for key in _DETAIL_FIELDS:  # a loop: a comprehension costs a call
+        if (value := get(key)) is not None:
+            details[key] = value
     predecessors = get("PredecessorRuns")
     if predecessors:
         details["PredecessorRuns"] = opt_sequence(predecessors, ctx, "$.PredecessorRuns")
@@ -245,11 +257,29 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
         previous_run_id=previous,
         started_at=started,
         ended_at=ended,
-        updated_at=time_from_value(get("LastModifiedOn"), ctx, "$.LastModifiedOn"),
+        updated_at=_updated_at(get("LastModifiedOn"), completed, ended, ctx),
         durations=durations,
         details=MappingProxyType(details),
         raw=record if keep_raw else None,
     )
+
+
+_PLAIN_EPOCH_S: Final = 4_102_444_800.0
+"""2100-01-01 in epoch seconds: a float in (0, this) is what ``time_from_value`` converts with
+``datetime.fromtimestamp(value, UTC)`` without a report, so the hot path converts it the same way
+itself (the same call, the same result) and leaves every other value to the reader."""
+_from_timestamp: Final = datetime.fromtimestamp
+_UTC: Final = EPOCH.tzinfo
+
+
+def _updated_at(value: object, completed: object, ended: Any, ctx: Context) -> datetime | None:
+    """``LastModifiedOn``, plain epoch seconds converted as :func:`build` does its start and end; the
+    very ``CompletedOn`` float (a finished run is last modified when it completes) is its end time."""
+    if type(value) is float and 0 < value < _PLAIN_EPOCH_S:
+        if value == completed and type(completed) is float:  # the same number: the same time
+            return ended  # type: ignore[no-any-return]
+        return _from_timestamp(value, _UTC)
+    return time_from_value(value, ctx, "$.LastModifiedOn")
 
 
 def _durations(
