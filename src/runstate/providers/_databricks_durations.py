@@ -70,7 +70,6 @@ _UTC: Final = EPOCH.tzinfo
 _NOT_REPORTED: Final = Missing.NOT_REPORTED  # an enum attribute costs ~0.15 us on 3.11: looked up once
 
 
-
 class _SharedTimedeltas(dict[int, timedelta]):
     """Milliseconds to their ``timedelta``, shared: a timedelta is immutable, so one object per value
     is exact, and bulk history repeats its whole-second parts (and 0) endlessly. A hit is one dict
@@ -166,7 +165,8 @@ def run_durations(
             reported = timedelta(0, 0, run_duration * 1000)
             ctx.report("inconsistent", path + ".run_duration", f"{total} > {reported}", _EXCEED)
         result = make_durations(
-            queue, _MS[setup], _MS[execution], _MS[cleanup], total, _SINGLE_NO_QUEUE if queue is None else _SINGLE_MISSING,
+            queue, _MS[setup], _MS[execution], _MS[cleanup], total,
+            _SINGLE_NO_QUEUE if queue is None else _SINGLE_MISSING,
         )  # fmt: skip
     if started is not None and ended is not None:
         _check_total(total, ended - started, queue, result.setup is None, get, ctx, path)
