@@ -684,7 +684,7 @@ def _provider_state(word: str, sub_key: str | None, cause: str | None) -> Mappin
 
 def pages(item: Any) -> Iterable[Any] | None:
     """The JobRuns of a ``ListJobRuns`` page (REST dict or ``ListJobRunsResponse``), else ``None``."""
-    if isinstance(item, Mapping):
+    if type(item) is dict or isinstance(item, Mapping):  # a dict first: no ABC check per run
         if "jobRuns" in item and "state" not in item and "name" not in item:
             runs = item["jobRuns"]
             return runs if isinstance(runs, list | tuple) else [runs]

@@ -404,7 +404,7 @@ _PAGE_KEYS: Final = ("runs", "has_more", "next_page_token", "prev_page_token")
 
 def pages(item: Any) -> Iterable[Any] | None:
     """The runs of a ``jobs/runs/list`` page (``runs`` is absent when empty), else ``None``."""
-    if not isinstance(item, Mapping):
+    if type(item) is not dict and not isinstance(item, Mapping):  # a dict first: no ABC check per run
         if type(item).__name__ != "ListRunsResponse" or not callable(getattr(item, "as_dict", None)):
             return None
         item = item.as_dict()

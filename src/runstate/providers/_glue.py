@@ -338,7 +338,7 @@ def _provider_state(word: object, detail: str | None) -> Mapping[str, str]:
 
 def pages(item: Any) -> Iterable[Any] | None:
     """The JobRuns of a ``GetJobRuns`` page, else ``None``."""
-    if isinstance(item, Mapping) and "JobRuns" in item and "Id" not in item:
+    if (type(item) is dict or isinstance(item, Mapping)) and "JobRuns" in item and "Id" not in item:
         runs = item["JobRuns"]
         return runs if isinstance(runs, list | tuple) else [runs]
     return None
