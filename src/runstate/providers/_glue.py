@@ -17,6 +17,7 @@ from typing import Any, Final
 from runstate.provider_kit import (
     EMPTY,
     EPOCH,
+    MAX_DURATION,
     TERMINAL_STATES,
     Context,
     Durations,
@@ -241,7 +242,9 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
             details[key] = value
     predecessors = get("PredecessorRuns")
     if predecessors:
-        details["PredecessorRuns"] = opt_sequence(predecessors, ctx, "$.PredecessorRuns")
+        if type(predecessors) is not list:
+            predecessors = opt_sequence(predecessors, ctx, "$.PredecessorRuns")
+        details["PredecessorRuns"] = predecessors
     run_id, job_name, message, attempt, previous = _identity(get, ctx)
     return make_run(
         provider="glue",
@@ -282,6 +285,22 @@ def _updated_at(value: object, completed: object, ended: Any, ctx: Context) -> d
     return time_from_value(value, ctx, "$.LastModifiedOn")
 
 
+class _SharedSeconds(dict[int, timedelta]):
+    """Whole seconds to their ``timedelta``, shared (what ``duration_from_s`` gives for a plain int, one
+    object per value: exact, a timedelta is immutable); bounded by :data:`_SHARED_LIMIT`."""
+
+    def __missing__(self, seconds: int) -> timedelta:
+        if len(self) >= _SHARED_LIMIT:
+            self.clear()
+        value = self[seconds] = timedelta(0, seconds)
+        return value
+
+
+_SHARED_LIMIT: Final = 4096
+_SECONDS: Final = _SharedSeconds()
+_MAX_S: Final = MAX_DURATION // timedelta(seconds=1)
+
+
 def _durations(
     get: Any, state: State, started: datetime | None, ended: datetime | None, ctx: Context
 ) -> Durations:
@@ -294,7 +313,10 @@ def _durations(
     if ended is None and state not in TERMINAL_STATES:
         return _NOT_ENDED_DURATIONS
     raw_execution = get("ExecutionTime")
-    execution = duration_from_s(raw_execution, ctx, "$.ExecutionTime")
+    if type(raw_execution) is int and 0 <= raw_execution <= _MAX_S:
+        execution: timedelta | None = _SECONDS[raw_execution]
+    else:
+        execution = duration_from_s(raw_execution, ctx, "$.ExecutionTime")
     if execution is not None and total is not None and total >= _ZERO and execution - total > _ROUNDING:
         ctx.report("inconsistent", "$.ExecutionTime", raw_execution, f"execution exceeds wall time {total}")
     return make_durations(None, None, execution, None, total, _ENDED_MISSING)
