@@ -54,14 +54,18 @@ def _shift_iso(text: str, offset: timedelta) -> str:
     return moved.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "123Z")
 
 
-def _vary(value: Any, rng: random.Random, offset: int) -> Any:
+def _vary(value: Any, rng: random.Random, offset: int, ids: dict[Any, Any] | None = None) -> Any:
+    """``value`` with new ids and times shifted by ``offset`` seconds. One new id per old id within a
+    record (``ids``), so the relations a record states stay true: a first attempt's
+    ``original_attempt_run_id`` is still its own ``run_id``, a task listing itself is still itself."""
+    ids = {} if ids is None else ids
     if isinstance(value, dict):
         out: dict[str, Any] = {}
         for key, item in value.items():
             if key in ID_KEYS and isinstance(item, int):
-                out[key] = item + rng.randrange(1, 10**9)
+                out[key] = ids.setdefault(item, item + rng.randrange(1, 10**9))
             elif key in ID_KEYS and isinstance(item, str):
-                out[key] = f"{item[:-8]}{rng.randrange(16**8):08x}"
+                out[key] = ids.setdefault(item, f"{item[:-8]}{rng.randrange(16**8):08x}")
             elif key in EPOCH_MS_KEYS and isinstance(item, int) and item > 0:
                 out[key] = item + offset * 1000
             elif key in EPOCH_S_KEYS and isinstance(item, int | float):
@@ -69,10 +73,10 @@ def _vary(value: Any, rng: random.Random, offset: int) -> Any:
             elif key in ISO_KEYS and isinstance(item, str):
                 out[key] = _shift_iso(item, timedelta(seconds=offset))
             else:
-                out[key] = _vary(item, rng, offset)
+                out[key] = _vary(item, rng, offset, ids)
         return out
     if isinstance(value, list):
-        return [_vary(v, rng, offset) for v in value]
+        return [_vary(v, rng, offset, ids) for v in value]
     return value
 
 

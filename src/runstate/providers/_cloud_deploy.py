@@ -57,6 +57,7 @@ import attrs
 
 from runstate.provider_kit import (
     EMPTY,
+    EPOCH,
     TERMINAL_STATES,
     Context,
     Durations,
@@ -348,12 +349,11 @@ def _unwrap(record: Any, ctx: Context) -> Mapping[str, Any]:
         job_run = converted
     if "jobRuns" in job_run and "state" not in job_run and "name" not in job_run:
         ctx.report("fail", "$", record, "a ListJobRuns page, not a JobRun: use normalize_many")
-    if not any(key in job_run for key in _IDENTITY_KEYS):
+    if "uid" not in job_run and "name" not in job_run and "state" not in job_run:  # not a JobRun
         ctx.report("fail", "$", record, _EXPECTED)
     return job_run
 
 
-_IDENTITY_KEYS: Final = ("uid", "name", "state")
 _EXPECTED: Final = "not a Cloud Deploy JobRun: expected its uid or name, and its state"
 
 
@@ -532,9 +532,7 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
         etag = opt_str(etag, ctx, "$.etag")
     if etag:
         details["etag"] = etag
-    created = time_from_value(get("createTime"), ctx, "$.createTime")
-    started = time_from_value(get("startTime"), ctx, "$.startTime")
-    ended = time_from_value(get("endTime"), ctx, "$.endTime")
+    created, started, ended = _times(get, ctx)
     project, location = details.get("project"), details.get("location")
     return make_run(
         provider="cloud_deploy",
@@ -554,6 +552,30 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
         details=MappingProxyType(details),
         raw=job_run if keep_raw else None,
     )
+
+
+def _times(get: Any, ctx: Context) -> tuple[datetime | None, datetime | None, datetime | None]:
+    """``createTime``, ``startTime``, ``endTime``. Three RFC 3339 texts in UTC (``...Z``, what the REST
+    API writes) are parsed here with the very call ``time_from_value`` makes first, giving its result;
+    anything else (a missing time, another offset, odd text, an SDK datetime) goes to the reader."""
+    created, started, ended = get("createTime"), get("startTime"), get("endTime")
+    if type(created) is str and type(started) is str and type(ended) is str and created and started and ended:
+        try:
+            times = _fromiso(created), _fromiso(started), _fromiso(ended)
+        except ValueError:  # the reader tries the other forms, and reports
+            pass
+        else:
+            if times[0].tzinfo is _UTC and times[1].tzinfo is _UTC and times[2].tzinfo is _UTC:
+                return times
+    return (
+        time_from_value(created, ctx, "$.createTime"),
+        time_from_value(started, ctx, "$.startTime"),
+        time_from_value(ended, ctx, "$.endTime"),
+    )
+
+
+_fromiso: Final = datetime.fromisoformat
+_UTC: Final = EPOCH.tzinfo
 
 
 def _job_id(pipeline: str | None, phase_id: str | None, job: str | None) -> str | None:
@@ -662,7 +684,7 @@ def _provider_state(word: str, sub_key: str | None, cause: str | None) -> Mappin
 
 def pages(item: Any) -> Iterable[Any] | None:
     """The JobRuns of a ``ListJobRuns`` page (REST dict or ``ListJobRunsResponse``), else ``None``."""
-    if isinstance(item, Mapping):
+    if type(item) is dict or isinstance(item, Mapping):  # a dict first: no ABC check per run
         if "jobRuns" in item and "state" not in item and "name" not in item:
             runs = item["jobRuns"]
             return runs if isinstance(runs, list | tuple) else [runs]

@@ -95,7 +95,7 @@ from runstate.provider_kit import (
 from . import _databricks_decisions as decisions
 from . import _databricks_identity as identity
 from . import _databricks_tables as t
-from ._databricks_details import add_active_intervals, message, run_details
+from ._databricks_details import add_active_intervals, intern, message, run_details
 from ._databricks_durations import run_times
 from ._databricks_evidence import EVIDENCE
 from ._databricks_tasks import MAX_DEPTH, NO_CHILDREN, as_mapping, child_runs
@@ -291,6 +291,8 @@ def _run_state(get: Any, retried: bool, sdk: bool, ctx: Context, path: str) -> _
     )  # fmt: skip
     if text is not None and type(text) is not str:
         text = message(legacy, termination, queue, ctx, path)
+    elif text:  # messages repeat across runs ("1/3 tasks failed..."): one shared string
+        text = intern(text)
     return outcome, resolved.provider_state, by_user is True, text
 
 
@@ -349,7 +351,9 @@ def _build(
         name, parent = identity.name_and_parent(get, raw_id, ctx, path)
     else:  # a task of the run that lists it, named by its key
         name = get("task_key")
-        if name is not None and type(name) is not str:
+        if type(name) is str:  # task keys repeat run after run: one shared string
+            name = intern(name)
+        elif name is not None:
             name = opt_str(name, ctx, path + ".task_key")
     tasks, self_details, self_task_key = NO_CHILDREN
     if get("tasks") or get("iterations"):
@@ -400,7 +404,7 @@ _PAGE_KEYS: Final = ("runs", "has_more", "next_page_token", "prev_page_token")
 
 def pages(item: Any) -> Iterable[Any] | None:
     """The runs of a ``jobs/runs/list`` page (``runs`` is absent when empty), else ``None``."""
-    if not isinstance(item, Mapping):
+    if type(item) is not dict and not isinstance(item, Mapping):  # a dict first: no ABC check per run
         if type(item).__name__ != "ListRunsResponse" or not callable(getattr(item, "as_dict", None)):
             return None
         item = item.as_dict()

@@ -11,6 +11,7 @@ Sources: databricks-sdk ``Run.repair_history`` ("The repair history of the run")
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
@@ -18,9 +19,11 @@ from runstate.provider_kit import Context, format_time, opt_str, time_from_epoch
 
 __all__ = [
     "RUN_DETAILS",
+    "SHARED_WORDS",
     "TASK_DETAILS",
     "active_intervals",
     "add_active_intervals",
+    "intern",
     "message",
     "run_details",
 ]
@@ -42,13 +45,22 @@ _MESSAGES: Final = (
 )
 
 
+SHARED_WORDS: Final = frozenset({"run_type", "trigger", "creator_user_name", "run_if"})
+"""Details whose text repeats across runs (a handful of words and users): kept as one shared string
+(``sys.intern``), so a million retained runs do not hold a million copies of ``"PERIODIC"``."""
+_RUN_FIELDS: Final = tuple((field, field in SHARED_WORDS) for field in RUN_DETAILS)
+_TASK_FIELDS: Final = tuple((field, field in SHARED_WORDS) for field in TASK_DETAILS)
+intern: Final = sys.intern
+"""Equal text as one object: exact, and interned strings die with their last reference."""
+
+
 def run_details(get: Callable[[str], Any], depth: int, cancelled_by_user: bool) -> dict[str, Any]:
     """The :data:`RUN_DETAILS` of a run (:data:`TASK_DETAILS` of a task) that the record has."""
     details: dict[str, Any] = {}
-    for field in RUN_DETAILS if depth == 0 else TASK_DETAILS:  # a loop: a comprehension costs a call
+    for field, shared in _RUN_FIELDS if depth == 0 else _TASK_FIELDS:  # a loop: no comprehension call
         value = get(field)
         if value is not None:
-            details[field] = value
+            details[field] = intern(value) if shared and type(value) is str else value
     if cancelled_by_user:
         details["user_cancelled_or_timedout"] = True
     return details

@@ -11,6 +11,7 @@ run (``trigger_info.run_id``). ``namespace`` is ``databricks:<workspace_id>`` (`
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 from urllib.parse import parse_qs, urlsplit
@@ -29,6 +30,8 @@ __all__ = [
 
 Getter = Callable[[str], Any]
 
+intern: Final = sys.intern
+"""Job ids and run names repeat run after run: one shared string each (equal text, so exact)."""
 _NO_ID: Final = "missing or unusable run id"
 _EXPECTED: Final = (
     "not a Databricks run: expected its run_id and its state or status (a jobs/runs/get response or a "
@@ -89,7 +92,7 @@ def original_run_id(original: object, raw_id: object, run_id: str, ctx: Context,
 
 def job_id(own: object, ctx: Context, path: str) -> str | None:
     """The run's own ``job_id`` as text (a task without one inherits its parent's)."""
-    return str(own) if type(own) is int else opt_id(own, ctx, path + ".job_id")
+    return intern(str(own)) if type(own) is int else opt_id(own, ctx, path + ".job_id")
 
 
 def name_and_parent(get: Getter, raw_id: object, ctx: Context, path: str) -> tuple[str | None, str | None]:
@@ -104,7 +107,9 @@ def name_and_parent(get: Getter, raw_id: object, ctx: Context, path: str) -> tup
         parent = opt_id(job_run, ctx, path + ".job_run_id")
     elif get("trigger") == "RUN_JOB_TASK" and type(info := get("trigger_info")) is dict:
         parent = opt_id(info.get("run_id"), ctx, path + ".trigger_info.run_id")
-    if name is not None and type(name) is not str:
+    if type(name) is str:  # run names repeat run after run: one shared string
+        name = intern(name)
+    elif name is not None:
         name = opt_str(name, ctx, path + name_field)
     return name, parent
 

@@ -16,6 +16,8 @@ from typing import Any, Final
 
 from runstate.provider_kit import (
     EMPTY,
+    EPOCH,
+    MAX_DURATION,
     TERMINAL_STATES,
     Context,
     Durations,
@@ -223,13 +225,26 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
         detail = opt_str(detail, ctx, "$.StateDetail")
     state = outcome.state
     reason = _waiting_reason(detail, get("ExecutionClass")) if state is State.QUEUED else outcome.reason
-    started = time_from_value(get("StartedOn"), ctx, "$.StartedOn")
-    ended = time_from_value(get("CompletedOn"), ctx, "$.CompletedOn")
+    started = get("StartedOn")  # wire JSON: epoch seconds, converted here in the common case
+    if type(started) is float and 0 < started < _PLAIN_EPOCH_S:
+        started = _from_timestamp(started, _UTC)
+    else:
+        started = time_from_value(started, ctx, "$.StartedOn")
+    ended = completed = get("CompletedOn")
+    if type(ended) is float and 0 < ended < _PLAIN_EPOCH_S:
+        ended = _from_timestamp(ended, _UTC)
+    else:
+        ended = time_from_value(ended, ctx, "$.CompletedOn")
     durations = _durations(get, state, started, ended, ctx)
-    details = {k: v for k in _DETAIL_FIELDS if (v := get(k)) is not None}
+    details = {}
+    for key in _DETAIL_FIELDS:  # a loop: a comprehension costs a call
+        if (value := get(key)) is not None:
+            details[key] = value
     predecessors = get("PredecessorRuns")
     if predecessors:
-        details["PredecessorRuns"] = opt_sequence(predecessors, ctx, "$.PredecessorRuns")
+        if type(predecessors) is not list:
+            predecessors = opt_sequence(predecessors, ctx, "$.PredecessorRuns")
+        details["PredecessorRuns"] = predecessors
     run_id, job_name, message, attempt, previous = _identity(get, ctx)
     return make_run(
         provider="glue",
@@ -245,11 +260,45 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
         previous_run_id=previous,
         started_at=started,
         ended_at=ended,
-        updated_at=time_from_value(get("LastModifiedOn"), ctx, "$.LastModifiedOn"),
+        updated_at=_updated_at(get("LastModifiedOn"), completed, ended, ctx),
         durations=durations,
         details=MappingProxyType(details),
         raw=record if keep_raw else None,
     )
+
+
+_PLAIN_EPOCH_S: Final = 4_102_444_800.0
+"""2100-01-01 in epoch seconds: a float in (0, this) is what ``time_from_value`` converts with
+``datetime.fromtimestamp(value, UTC)`` without a report, so the hot path converts it the same way
+itself (the same call, the same result) and leaves every other value to the reader."""
+_from_timestamp: Final = datetime.fromtimestamp
+_UTC: Final = EPOCH.tzinfo
+
+
+def _updated_at(value: object, completed: object, ended: Any, ctx: Context) -> datetime | None:
+    """``LastModifiedOn``, plain epoch seconds converted as :func:`build` does its start and end; the
+    very ``CompletedOn`` float (a finished run is last modified when it completes) is its end time."""
+    if type(value) is float and 0 < value < _PLAIN_EPOCH_S:
+        if value == completed and type(completed) is float:  # the same number: the same time
+            return ended  # type: ignore[no-any-return]
+        return _from_timestamp(value, _UTC)
+    return time_from_value(value, ctx, "$.LastModifiedOn")
+
+
+class _SharedSeconds(dict[int, timedelta]):
+    """Whole seconds to their ``timedelta``, shared (what ``duration_from_s`` gives for a plain int, one
+    object per value: exact, a timedelta is immutable); bounded by :data:`_SHARED_LIMIT`."""
+
+    def __missing__(self, seconds: int) -> timedelta:
+        if len(self) >= _SHARED_LIMIT:
+            self.clear()
+        value = self[seconds] = timedelta(0, seconds)
+        return value
+
+
+_SHARED_LIMIT: Final = 4096
+_SECONDS: Final = _SharedSeconds()
+_MAX_S: Final = MAX_DURATION // timedelta(seconds=1)
 
 
 def _durations(
@@ -264,7 +313,10 @@ def _durations(
     if ended is None and state not in TERMINAL_STATES:
         return _NOT_ENDED_DURATIONS
     raw_execution = get("ExecutionTime")
-    execution = duration_from_s(raw_execution, ctx, "$.ExecutionTime")
+    if type(raw_execution) is int and 0 <= raw_execution <= _MAX_S:
+        execution: timedelta | None = _SECONDS[raw_execution]
+    else:
+        execution = duration_from_s(raw_execution, ctx, "$.ExecutionTime")
     if execution is not None and total is not None and total >= _ZERO and execution - total > _ROUNDING:
         ctx.report("inconsistent", "$.ExecutionTime", raw_execution, f"execution exceeds wall time {total}")
     return make_durations(None, None, execution, None, total, _ENDED_MISSING)
@@ -308,7 +360,7 @@ def _provider_state(word: object, detail: str | None) -> Mapping[str, str]:
 
 def pages(item: Any) -> Iterable[Any] | None:
     """The JobRuns of a ``GetJobRuns`` page, else ``None``."""
-    if isinstance(item, Mapping) and "JobRuns" in item and "Id" not in item:
+    if (type(item) is dict or isinstance(item, Mapping)) and "JobRuns" in item and "Id" not in item:
         runs = item["JobRuns"]
         return runs if isinstance(runs, list | tuple) else [runs]
     return None
