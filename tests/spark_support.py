@@ -10,6 +10,7 @@ import os
 import shutil
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,9 +27,7 @@ PANDAS3_WARNING = "ignore:PySpark does not yet fully support pandas:FutureWarnin
 def java_available() -> bool:
     """True if Spark can find a Java runtime (``JAVA_HOME`` or ``java`` on the PATH)."""
     home = os.environ.get("JAVA_HOME")
-    return (
-        bool(home and os.path.exists(os.path.join(home, "bin", "java"))) or shutil.which("java") is not None
-    )
+    return bool(home and (Path(home) / "bin" / "java").exists()) or shutil.which("java") is not None
 
 
 def require_java() -> None:

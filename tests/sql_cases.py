@@ -146,7 +146,7 @@ GLUE_EVENTS = Case(
     types={"detail.state": "text"},
     pools={"detail.state": (None, *glue_events.STATE, *_ODD_WORDS)},
     to_record=_event_record,
-    from_record=lambda record, run: {"detail.state": record["detail"].get("state")},
+    from_record=lambda record, _run: {"detail.state": record["detail"].get("state")},
 )
 
 _SYSTEM_PARTS = tuple(f"{p}_duration_seconds" for p in ("queue", "setup", "execution", "cleanup", "run"))
@@ -299,8 +299,9 @@ def all_combinations(case: Case, repeat: int = 8) -> list[Row]:
     others = [n for n in case.types if n not in words]
     for combo in itertools.product(*(case.pools[n] for n in words)):
         base = dict(zip(words, combo, strict=True))
-        for _ in range(repeat if others else 1):
-            rows.append({**base, **{n: rng.choice(case.pools[n]) for n in others}})
+        rows.extend(
+            {**base, **{n: rng.choice(case.pools[n]) for n in others}} for _ in range(repeat if others else 1)
+        )
     return rows
 
 

@@ -222,8 +222,10 @@ def test_slices_of_one_run_are_merged_as_normalize_many_merges_them(tmp_path: Pa
     assert runstate.from_dict(json.loads(line)) == expected
     assert len(expected.details["periods"]) == 3
     assert result.stderr.splitlines() == [
-        "runstate: line 2: databricks_system: $: invalid JSON: "
-        "Expecting property name enclosed in double quotes",
+        (
+            "runstate: line 2: databricks_system: $: invalid JSON: "
+            "Expecting property name enclosed in double quotes"
+        ),
         "runstate: read 4 record(s): 1 written, 1 failed, 0 warned, 2 merged into other runs",
     ]
 

@@ -52,19 +52,19 @@ def one_line_error(result: subprocess.CompletedProcess[bytes]) -> str:
     return lines[0]
 
 
-@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
 @pytest.mark.parametrize("where", ["stdout", "--output", "--errors", "summary"])
 def test_a_full_disk_is_a_one_line_io_error(where: str, tmp_path: Path) -> None:
     bad = b"{not json\n"
     if where == "stdout":
-        with open("/dev/full", "wb") as full:
+        with Path("/dev/full").open("wb") as full:
             result = cli("normalize", "-p", "glue", "--example", stdout=full, stderr=subprocess.PIPE)
         assert result.returncode == 3
         assert b"cannot write standard output: No space left on device" in result.stderr
         assert b"Traceback" not in result.stderr
         return
     if where == "summary":
-        with open("/dev/full", "wb") as full:
+        with Path("/dev/full").open("wb") as full:
             result = cli("summary", "-p", "glue", "--example", stdout=full, stderr=subprocess.PIPE)
         assert (result.returncode, b"Traceback" in result.stderr) == (3, False)
         return
@@ -228,7 +228,7 @@ def test_fail_on_warning_turns_warned_records_into_failures(tmp_path: Path) -> N
 @pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_a_signal_stops_quietly_with_whole_lines(signum: int, code: int, tmp_path: Path) -> None:
     errors, out = tmp_path / "dead.jsonl", tmp_path / "out.jsonl"
-    with open(tmp_path / "stderr", "wb") as stderr:
+    with (tmp_path / "stderr").open("wb") as stderr:
         process = subprocess.Popen(
             [
                 sys.executable,
@@ -285,7 +285,7 @@ def test_an_internal_error_keeps_the_record_and_exits_4(
         return spec.build(record, ctx, keep_raw)
 
     buggy = attrs.evolve(spec, build=build)
-    monkeypatch.setattr(REGISTRY, "get", lambda name: buggy)
+    monkeypatch.setattr(REGISTRY, "get", lambda _name: buggy)
     source = tmp_path / "in.jsonl"
     source.write_bytes(jsonl(record(1), record(2), record(3)))
     errors = tmp_path / "dead.jsonl"

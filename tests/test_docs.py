@@ -85,7 +85,7 @@ def table_rows(page: str, table: str | None = None) -> dict[str, list[str]]:
         section = next(s for s in sections if re.match(rf"[^>]*>\s*<code>{re.escape(table)}</code>", s))
     body = section.split("<table>", 1)[1].split("</table>", 1)[0]
     rows: dict[str, list[str]] = {}
-    for row in re.findall(r"<tr>(.*?)</tr>", body, re.S):
+    for row in re.findall(r"<tr>(.*?)</tr>", body, re.DOTALL):
         cells = [html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<td>(.*?)</td>", row)]
         if cells:
             rows[cells[0]] = cells

@@ -192,7 +192,7 @@ class _Collect(BaseHTTPRequestHandler):
         self.send_response(200)
         self.end_headers()
 
-    def log_message(self, format: str, *args: Any) -> None:  # quiet
+    def log_message(self, format: str, *args: Any) -> None:  # quiet  # noqa: A002, ARG002 - the signature of BaseHTTPRequestHandler.log_message
         return None
 
 
@@ -237,7 +237,7 @@ class _Answer(BaseHTTPRequestHandler):
         except OSError:  # the client gave up waiting
             return
 
-    def log_message(self, format: str, *args: Any) -> None:  # quiet
+    def log_message(self, format: str, *args: Any) -> None:  # quiet  # noqa: A002, ARG002 - the signature of BaseHTTPRequestHandler.log_message
         return None
 
 

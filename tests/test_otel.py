@@ -180,7 +180,7 @@ def test_span_tree_of_a_multitask_databricks_run(sdk: Any) -> None:
 
 def test_span_name_callback_and_run_without_time(sdk: Any) -> None:
     run = fixture("glue", "succeeded")
-    spans, _ = _record(sdk, [run], span_name=lambda r: "RUN")
+    spans, _ = _record(sdk, [run], span_name=lambda _run: "RUN")
     assert [s.name for s in spans] == ["RUN"]
     assert otel.plan(attrs.evolve(run, created_at=None, started_at=None, ended_at=None)) is None
 

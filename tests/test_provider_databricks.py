@@ -682,6 +682,8 @@ class _Code(str, enum.Enum):  # noqa: UP042 - a mixin: str() is "_Code.USER_CANC
 
 
 class _Shouting(str):
+    __slots__ = ()
+
     def __str__(self) -> str:
         return "not the word"
 

@@ -373,7 +373,7 @@ class _Hostile(dict[str, Any]):
     def __contains__(self, key: object) -> bool:
         raise RuntimeError("no")
 
-    def get(self, *args: Any) -> Any:
+    def get(self, *args: Any) -> Any:  # noqa: ARG002 - the signature of Mapping.get
         raise RuntimeError("no")
 
 

@@ -212,7 +212,7 @@ def test_a_namespace_must_be_text(bad: Any) -> None:
 class _ExplodingMapping(dict[str, Any]):
     """A Mapping whose reads fail, as a lazy or remote record might."""
 
-    def get(self, *args: Any) -> Any:
+    def get(self, *args: Any) -> Any:  # noqa: ARG002 - the signature of Mapping.get
         raise ConnectionError("record store unreachable")
 
     def __contains__(self, key: object) -> bool:
@@ -235,20 +235,20 @@ class _ExplodingProto:
     pb = object()
 
     @classmethod
-    def to_dict(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    def to_dict(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:  # noqa: ARG003 - the signature of the SDK method it fakes
         raise MemoryError("simulated")
 
 
 class _BadZone(tzinfo):
     """A time zone whose offset cannot be computed (a broken tz database)."""
 
-    def utcoffset(self, dt: datetime | None) -> timedelta | None:
+    def utcoffset(self, dt: datetime | None) -> timedelta | None:  # noqa: ARG002 - the signature of tzinfo
         raise OSError("tz database missing")
 
-    def dst(self, dt: datetime | None) -> timedelta | None:
+    def dst(self, dt: datetime | None) -> timedelta | None:  # noqa: ARG002 - the signature of tzinfo
         return None
 
-    def tzname(self, dt: datetime | None) -> str | None:
+    def tzname(self, dt: datetime | None) -> str | None:  # noqa: ARG002 - the signature of tzinfo
         return "broken"
 
 

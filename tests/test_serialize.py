@@ -173,7 +173,7 @@ def test_reads_version_0_1_output(path: Path) -> None:
 def test_the_nesting_limit_through_normalize_to_dict_and_pickle(provider: str, depth: int) -> None:
     """Regression: an over-deep raw failed as ``runstate: $: ...: '{}'`` (the innermost value), naming
     neither the run's provider nor the field; at the limit and below everything works."""
-    fixture = sorted((FIXTURES / provider).glob("*.json"))[0]
+    fixture = min((FIXTURES / provider).glob("*.json"))
     record = json.loads(fixture.read_text())
     record = dict(record[0] if isinstance(record, list) else record)
     record["zz_deep"] = _nested(depth - 1)  # the record's own braces are the first level
@@ -221,13 +221,13 @@ def test_sets_and_byte_buffers_in_raw_are_written_as_data_not_their_repr() -> No
 
 
 class _RaisingZone(tzinfo):
-    def utcoffset(self, dt: datetime | None) -> timedelta | None:
+    def utcoffset(self, dt: datetime | None) -> timedelta | None:  # noqa: ARG002 - the signature of tzinfo
         raise RuntimeError("zone database gone")
 
-    def dst(self, dt: datetime | None) -> timedelta | None:
+    def dst(self, dt: datetime | None) -> timedelta | None:  # noqa: ARG002 - the signature of tzinfo
         return None
 
-    def tzname(self, dt: datetime | None) -> str | None:
+    def tzname(self, dt: datetime | None) -> str | None:  # noqa: ARG002 - the signature of tzinfo
         return None
 
 

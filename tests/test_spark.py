@@ -120,7 +120,7 @@ def test_missing_java_skips_outside_ci_and_fails_in_ci(
     monkeypatch: pytest.MonkeyPatch, flag: str | None, outcome: type[BaseException]
 ) -> None:
     monkeypatch.delenv("JAVA_HOME", raising=False)
-    monkeypatch.setattr("shutil.which", lambda name: None)
+    monkeypatch.setattr("shutil.which", lambda _name: None)
     if flag is None:
         monkeypatch.delenv("RUNSTATE_REQUIRE_SPARK", raising=False)
     else:

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import warnings
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -43,7 +44,7 @@ print(json.dumps([run.started_at.timestamp(), run.ended_at.timestamp(), run.dura
                   str(boto["JobRun"]["StartedOn"]), str(boto["JobRun"]["CompletedOn"])]))
 """
     env = {**os.environ, "TZ": "America/New_York"}
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    root = Path(__file__).resolve().parent.parent
     command = [sys.executable, "-c", code]
     result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=root, check=False)
     assert result.returncode == 0, result.stderr
@@ -105,22 +106,22 @@ class _BadZone(tzinfo):
     def __init__(self, offset: object = None) -> None:
         self.offset = offset
 
-    def utcoffset(self, dt: datetime | None) -> Any:
+    def utcoffset(self, dt: datetime | None) -> Any:  # noqa: ARG002 - the signature of tzinfo
         if isinstance(self.offset, Exception):
             raise self.offset
         return self.offset
 
-    def dst(self, dt: datetime | None) -> timedelta | None:
+    def dst(self, dt: datetime | None) -> timedelta | None:  # noqa: ARG002 - the signature of tzinfo
         return None
 
-    def tzname(self, dt: datetime | None) -> str | None:
+    def tzname(self, dt: datetime | None) -> str | None:  # noqa: ARG002 - the signature of tzinfo
         return "bad"
 
 
 class _Stamp(datetime):
     """A datetime subclass, e.g. pendulum's or an SDK's, with behaviour of its own."""
 
-    def isoformat(self, sep: str = "T", timespec: str = "auto") -> str:
+    def isoformat(self, sep: str = "T", timespec: str = "auto") -> str:  # noqa: ARG002 - the signature of datetime.isoformat
         raise RuntimeError("not here")
 
 

@@ -4,6 +4,50 @@
 >>> run = runstate.normalize("glue", {"Id": "jr_1", "JobName": "etl", "JobRunState": "SUCCEEDED"})
 >>> run.state, run.phase, run.is_terminal
 (<State.SUCCEEDED: 'SUCCEEDED'>, <Phase.TERMINATED: 'TERMINATED'>, True)
+
+The top-level names, by group (``runstate.__all__`` lists them in this order):
+
+Model and vocabulary
+    Run, Durations, Missing; State, Phase, Reason; otel_run_state, otel_result.
+Normalizing and the registry
+    normalize, normalize_many, normalize_lines, LineFailure, RecordFailure; providers,
+    register_provider, REGISTRY, ProviderRegistry; ProviderSpec, Outcome, NativeEdge,
+    check_provider, provider_problems (to check a provider; to write one, see runstate.provider_kit).
+History, summaries and polling
+    logical_runs, LogicalRun, latest_task_attempts; summarize, Summary; poll, apoll.
+Rows
+    to_row, to_rows: flat dict rows for tables and DataFrames.
+Graph and tracker
+    GRAPH, TransitionGraph, Edge, EdgeKind, IllegalStep, EDGES (the same as GRAPH.edges);
+    RunTracker, Observation, Segment, Conflict.
+Durations
+    sum_durations, wall_time, task_time, total_across_attempts, span, parse_time.
+Serialization
+    to_dict, from_dict.
+Errors and warnings
+    RunstateError and its subclasses (UnknownProviderError, InvalidRecordError, UnmappedStateError,
+    IllegalTransitionError, ProviderSpecError, PollTimeoutError); RunstateWarning and its
+    subclasses (UnmappedStateWarning, InvalidRecordWarning, NaiveDatetimeWarning,
+    InconsistentDurationWarning, StateConflictWarning).
+
+Submodules, imported on their own (``import runstate`` does not import them nor their extras):
+
+runstate.provider_kit
+    what a provider is written with, the same for built-in and third-party providers.
+runstate.arrow
+    runs as Arrow tables and Parquet, CSV or Arrow files (``pip install 'runstate[arrow]'``).
+runstate.spark
+    normalizing a Spark DataFrame of records on the executors (``runstate[spark]``).
+runstate.sql
+    the mapping tables as SQL, to normalize inside a warehouse (``runstate[sql]``).
+runstate.otel
+    finished runs as OpenTelemetry CI/CD spans and metrics (``runstate[otel]``).
+runstate.openlineage
+    runs as OpenLineage RunEvents (``runstate[openlineage]``).
+runstate.cdevents
+    runs as CDEvents (no dependency).
+
+The command line: ``runstate --help``.
 """
 
 from __future__ import annotations
@@ -42,68 +86,77 @@ from ._vocabulary import Phase, Reason, State, otel_result, otel_run_state
 from .providers import register_builtin_providers
 
 __all__ = [
-    "EDGES",
-    "GRAPH",
-    "REGISTRY",
-    "Conflict",
+    # model and vocabulary
+    "Run",
     "Durations",
+    "Missing",
+    "State",
+    "Phase",
+    "Reason",
+    "otel_run_state",
+    "otel_result",
+    # normalizing and the registry (writing a provider: runstate.provider_kit, which holds
+    # ProviderSpec, Outcome, NativeEdge and check_provider too)
+    "normalize",
+    "normalize_many",
+    "normalize_lines",
+    "LineFailure",
+    "RecordFailure",
+    "providers",
+    "register_provider",
+    "REGISTRY",
+    "ProviderRegistry",
+    "ProviderSpec",
+    "Outcome",
+    "NativeEdge",
+    "check_provider",
+    "provider_problems",
+    # history, summaries and polling
+    "logical_runs",
+    "LogicalRun",
+    "latest_task_attempts",
+    "summarize",
+    "Summary",
+    "poll",
+    "apoll",
+    # rows
+    "to_row",
+    "to_rows",
+    # graph and tracker
+    "GRAPH",
+    "TransitionGraph",
     "Edge",
     "EdgeKind",
     "IllegalStep",
-    "IllegalTransitionError",
-    "InconsistentDurationWarning",
-    "InvalidRecordError",
-    "InvalidRecordWarning",
-    "LogicalRun",
-    "LineFailure",
-    "Missing",
-    "NaiveDatetimeWarning",
-    "NativeEdge",
-    "Observation",
-    "Outcome",
-    "Phase",
-    "PollTimeoutError",
-    "ProviderRegistry",
-    "ProviderSpec",
-    "ProviderSpecError",
-    "Reason",
-    "RecordFailure",
-    "Run",
+    "EDGES",  # the same tuple as GRAPH.edges: kept for compatibility, deprecated (use GRAPH.edges)
     "RunTracker",
-    "RunstateError",
-    "RunstateWarning",
+    "Observation",
     "Segment",
-    "State",
-    "StateConflictWarning",
-    "Summary",
-    "TransitionGraph",
-    "UnknownProviderError",
-    "UnmappedStateError",
-    "UnmappedStateWarning",
-    "apoll",
-    "check_provider",
-    "from_dict",
-    "latest_task_attempts",
-    "logical_runs",
-    "normalize",
-    "normalize_lines",
-    "normalize_many",
-    "otel_result",
-    "otel_run_state",
-    "parse_time",
-    "poll",
-    "provider_problems",
-    "providers",
-    "register_provider",
-    "span",
+    "Conflict",
+    # durations
     "sum_durations",
-    "summarize",
-    "task_time",
-    "to_dict",
-    "to_row",
-    "to_rows",
-    "total_across_attempts",
     "wall_time",
+    "task_time",
+    "total_across_attempts",
+    "span",
+    "parse_time",
+    # serialization
+    "to_dict",
+    "from_dict",
+    # errors and warnings
+    "RunstateError",
+    "UnknownProviderError",
+    "InvalidRecordError",
+    "UnmappedStateError",
+    "IllegalTransitionError",
+    "ProviderSpecError",
+    "PollTimeoutError",
+    "RunstateWarning",
+    "UnmappedStateWarning",
+    "InvalidRecordWarning",
+    "NaiveDatetimeWarning",
+    "InconsistentDurationWarning",
+    "StateConflictWarning",
 ]
 
 register_builtin_providers(REGISTRY)

@@ -124,8 +124,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"runstate {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    def command(name: str, help: str) -> argparse.ArgumentParser:
-        return sub.add_parser(name, help=help, formatter_class=_Formatter)
+    def command(name: str, summary: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=summary, formatter_class=_Formatter)
 
     norm = command("normalize", "records (JSON, JSON Lines, list pages) to canonical runs")
     _add_input(norm)

@@ -27,7 +27,7 @@ class ExportUsageError(RunstateError, ValueError):
     """The export options do not fit together (e.g. ``--endpoint`` for a format that has none)."""
 
 
-def _otel(runs: Iterable[Run], out: IO[str], args: argparse.Namespace) -> int:
+def _otel(runs: Iterable[Run], out: IO[str], args: argparse.Namespace) -> int:  # noqa: ARG001 - one signature for every exporter in _EXPORTERS
     from .otel import write_otlp_json
 
     return write_otlp_json(runs, out)

@@ -139,7 +139,8 @@ def open_output(path: str | None, stack: ExitStack) -> SafeOutput:
         stack.callback(out.flush)
         return out
     try:
-        stream = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115
+        # the path as the command line gave it (OSError names it so); closed by the stack
+        stream = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115, PTH123
     except OSError as exc:
         raise _io_error("write", path, exc) from None
     out = SafeOutput(path, stream)
@@ -159,7 +160,7 @@ def _close(out: SafeOutput) -> None:
         try:
             out.stream.close()
         except OSError as exc:
-            raise out._failed(exc) from None
+            raise out._failed(exc) from None  # noqa: SLF001 - SafeOutput is this module's own class
 
 
 class _Input(io.TextIOBase):
@@ -210,7 +211,8 @@ def open_input(path: str | None, stack: ExitStack, example: str | None = None) -
             return cast(IO[str], _Input("standard input", text=sys.stdin)), None
         return cast(IO[str], _Input("standard input", buffer)), None
     try:
-        binary = stack.enter_context(open(path, "rb"))  # noqa: SIM115
+        # the path as the command line gave it (OSError names it so); closed by the stack
+        binary = stack.enter_context(open(path, "rb"))  # noqa: SIM115, PTH123
         size = os.fstat(binary.fileno()).st_size
     except OSError as exc:
         raise _io_error("read", path, exc) from None
@@ -310,7 +312,8 @@ class DeadLetters:
 
 def _open_letters(path: str, stack: ExitStack) -> SafeOutput:
     try:  # surrogateescape writes undecodable input bytes back as they were
-        stream = open(path, "w", encoding="utf-8", errors="surrogateescape", newline="")  # noqa: SIM115
+        # the path as the command line gave it (OSError names it so); closed by the stack
+        stream = open(path, "w", encoding="utf-8", errors="surrogateescape", newline="")  # noqa: SIM115, PTH123
     except OSError as exc:
         raise _io_error("write", path, exc) from None
     out = SafeOutput(path, stream)
@@ -334,7 +337,7 @@ def run_command(command: Callable[[], int], progress: Callable[[], str] | None =
     ``progress`` says how far the run got, for the note printed when a signal stops it.
     """
     if sys.stderr is None:
-        sys.stderr = open(os.devnull, "w")  # noqa: SIM115
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115, PTH123 - lives as long as the process
     previous = {s: signal.signal(s, SIGNALS.handler) for s in _EXIT_SIGNAL}
     try:
         return command()
@@ -357,7 +360,7 @@ def run_command(command: Callable[[], int], progress: Callable[[], str] | None =
     except BrokenPipeError:  # e.g. piped into head: the reader chose to stop
         _silence_stdout()
         return EXIT_OK
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - the last resort: no traceback, exit 4
         _stderr(f"runstate: internal error: {type(exc).__name__}: {short_repr(str(exc))} (please report it)")
         _silence_stdout()
         return EXIT_INTERNAL

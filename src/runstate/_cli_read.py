@@ -149,7 +149,7 @@ class RecordReader:
             return
         try:
             inner = spec.pages(data)
-        except Exception as exc:  # a bug of a provider's page splitter: keep the value, exit 4
+        except Exception as exc:  # a bug of a provider's page splitter: keep the value, exit 4  # noqa: BLE001
             self.counts.read += 1
             self.internal(self.line, exc, _as_str(text), spec.name)
             return
@@ -166,7 +166,7 @@ class RecordReader:
             except RunstateError as exc:
                 self.fail_with(exc, _as_str(record_text), spec.name, prefix)
                 continue
-            except Exception as exc:  # a bug of ours: keep the record, tell, exit 4 at the end
+            except Exception as exc:  # a bug of ours: keep the record, tell, exit 4 at the end  # noqa: BLE001
                 self.internal(self.line, exc, _as_str(record_text), spec.name)
                 continue
             if self.warning is not None:
@@ -237,7 +237,7 @@ class RecordReader:
                 inner = self.spec.pages(_lines.decode_json(item.text))
                 if inner is not None:
                     return _record_text(list(inner)[item.page])
-            except Exception:  # pragma: no cover - the line decoded before
+            except Exception:  # pragma: no cover - the line decoded before  # noqa: BLE001
                 pass
         return _text_of(item.text)
 
@@ -312,7 +312,7 @@ def _detectors() -> tuple[ProviderSpec, ...]:
 def _claims(spec: ProviderSpec, data: Any) -> bool:
     try:
         return spec.detect is not None and bool(spec.detect(data))
-    except Exception:  # a detect that raises does not claim the record
+    except Exception:  # a detect that raises does not claim the record  # noqa: BLE001
         return False
 
 
@@ -382,7 +382,7 @@ class _LineReader:
         """Items until the end of input or a hand-off (then :attr:`handoff` holds the line's bytes)."""
         reader, lines, counts = self.reader, self._lines(), self.reader.counts
         while True:
-            runs = _lines._runs(
+            runs = _lines._runs(  # noqa: SLF001 - package-internal helpers of runstate's private modules
                 self.spec, lines, reader.strict, reader.keep_raw, self._on_error, self._decode
             )
             try:
@@ -395,18 +395,19 @@ class _LineReader:
                         reader.fail_with(reader.warning, reader.source_of(item), run.provider, prefix)
                         continue
                     yield item
-                return
             except _HandoffError:
                 return
-            except Exception:  # a bug of a build: the line again, record by record, reports it
+            except Exception:  # a bug of a build: the line again, record by record, reports it  # noqa: BLE001
                 reader.warning = None
                 yield from reader.records(_lines.decode_json(self.line), self.line, self.done)
+            else:
+                return
 
     def _is_page(self) -> bool:
         """Whether the current line is a list page (asked only for a failure, so decoded again)."""
         try:
             return self.spec.pages(_lines.decode_json(self.line)) is not None
-        except Exception:  # pragma: no cover - the line decoded a moment ago
+        except Exception:  # pragma: no cover - the line decoded a moment ago  # noqa: BLE001
             return False
 
     def _lines(self) -> Iterator[bytes]:
@@ -432,7 +433,7 @@ class _LineReader:
                 on_value()
             if line.count(b"[") + line.count(b"{") > MAX_NESTING and _depth(_text_of(line)) > MAX_NESTING:
                 reader.counts.read += 1
-                reader._fail(reader.line, "$", "InvalidJSON", f"invalid JSON: {_TOO_DEEP}", _text_of(line))
+                reader._fail(reader.line, "$", "InvalidJSON", f"invalid JSON: {_TOO_DEEP}", _text_of(line))  # noqa: SLF001 - package-internal helpers of runstate's private modules
                 continue
             yield line
 
@@ -450,7 +451,7 @@ class _LineReader:
                 reader.line -= 1
                 self._hand_off(self.line + b"\n")
             reader.counts.read += 1
-            reader._fail(reader.line, "$", "InvalidJSON", _json_problem(error), _text_of(self.line))
+            reader._fail(reader.line, "$", "InvalidJSON", _json_problem(error), _text_of(self.line))  # noqa: SLF001 - package-internal helpers of runstate's private modules
             return
         reader.counts.read += 1
         if failure.page_index is None:

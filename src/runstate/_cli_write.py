@@ -36,7 +36,7 @@ def _json_value(value: Any, depth: int = 0) -> Any:
             return {k if type(k) is str else str(k): _json_value(v, depth + 1) for k, v in value.items()}
         if kind is list or kind is tuple:
             return [_json_value(v, depth + 1) for v in value]
-    return _serialize._to_json(value, _serialize._keep, depth)
+    return _serialize._to_json(value, _serialize._keep, depth)  # noqa: SLF001 - the serializer's own JSON walk, shared within the package
 
 
 def _time(value: datetime | None) -> str | None:
@@ -49,7 +49,7 @@ def _utc_time(value: datetime | None) -> datetime | str | None:
 
 
 def _seconds(value: timedelta | None) -> int | float | None:
-    return None if value is None else _serialize._seconds(value)
+    return None if value is None else _serialize._seconds(value)  # noqa: SLF001 - the serializer's own seconds, shared within the package
 
 
 def run_dict(run: Run, time: Callable[[datetime | None], Any] = _time) -> dict[str, Any]:
@@ -142,7 +142,7 @@ def _dumped(reader: RecordReader) -> Iterable[str]:
     for item in reader:
         try:
             text = dump(item.run, item.plain)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - a run that cannot be written is dead-lettered, whatever the cause
             reader.fail(item, exc)
             continue
         yield text

@@ -41,7 +41,7 @@ REPORTS: Final[Mapping[ReportKind, tuple[type[InvalidRecordError] | None, type[R
 """Kind of problem -> (error raised when strict, warning when lenient). A missing error means the
 kind only ever warns; a missing warning means it always raises."""
 
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))  # noqa: PTH100, PTH120 - text compared with co_filename, as abspath spells it
 
 
 def caller_stacklevel() -> int:
@@ -49,7 +49,7 @@ def caller_stacklevel() -> int:
 
     Only computed when a warning is emitted, never on the clean path.
     """
-    frame = sys._getframe(1)
+    frame = sys._getframe(1)  # noqa: SLF001 - as warnings.warn finds its stacklevel
     level = 1
     while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
         frame = frame.f_back  # type: ignore[assignment]

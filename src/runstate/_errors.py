@@ -67,7 +67,7 @@ def _bounded_repr(value: object) -> str:
         if isinstance(value, dict | list | tuple | set | frozenset):
             return _REPR.repr(value)
         return repr(value)
-    except Exception as exc:  # a hostile object's __repr__ (or one too deep to print)
+    except Exception as exc:  # a hostile object's __repr__ (or one too deep to print)  # noqa: BLE001
         return f"<{type(value).__name__} object: repr raised {type(exc).__name__}>"
 
 
@@ -108,7 +108,7 @@ def _shippable(value: object) -> object:
         if not nesting_exceeds(value):
             pickle.loads(pickle.dumps(value))
             return value
-    except Exception:  # unpicklable, or a hostile object: its text travels instead
+    except Exception:  # unpicklable, or a hostile object: its text travels instead  # noqa: BLE001
         pass
     return ShownValue(_bounded_repr(value))
 

@@ -272,7 +272,7 @@ def _array_elements(buf: _Buffer) -> Iterator[tuple[int, Any] | BadValue]:
             buf.advance(buf.pos + 1)
             rest = buf.skip_space()
             if rest is not None:
-                yield buf._bad(buf.line, "extra data after the array")
+                yield buf._bad(buf.line, "extra data after the array")  # noqa: SLF001 - the buffer class of this module
             return
         if char == "," and not expect_value:
             buf.advance(buf.pos + 1)

@@ -223,7 +223,7 @@ def _runs(
         number += 1
         try:
             value = decode(line)
-        except Exception:  # refused (by msgspec: maybe only where json differs): the json path decides
+        except Exception:  # refused (by msgspec: maybe only where json differs): the json path decides  # noqa: BLE001
             value = _decode_again(line)
             if value is _BLANK:
                 continue

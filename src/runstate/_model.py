@@ -306,7 +306,7 @@ def _shippable(obj: Any, name: str, value: Any) -> Any:
         too_deep, proxies = _walk(value)
         if too_deep:
             problem = f"nested more than {MAX_NESTING} levels deep, cannot be pickled or copied"
-            raise InvalidRecordError(provider, name, where, problem)
+            raise InvalidRecordError(provider, name, where, problem)  # noqa: TRY301 - the one error this guard raises, re-raised as is below
         return _marked(value, top=True) if proxies else value
     except InvalidRecordError:
         raise

@@ -194,7 +194,7 @@ async def apoll(
     provider: str,
     *,
     interval: float | timedelta,
-    timeout: float | timedelta,
+    timeout: float | timedelta,  # noqa: ASYNC109 - public API, as poll's (PollTimeoutError)
     backoff: float = 1.0,
     max_interval: float | timedelta | None = None,
     clock: Callable[[], datetime] | None = None,

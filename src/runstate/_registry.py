@@ -188,7 +188,7 @@ def _safe_value(record: Any) -> Any:
     """The record itself if it can be shown, else its type: a hostile ``__repr__`` must not hide the error."""
     try:
         repr(record)
-    except Exception:
+    except Exception:  # noqa: BLE001 - a hostile __repr__ may raise anything
         return f"<{type(record).__qualname__} object>"
     return record
 
@@ -199,7 +199,7 @@ def _foreign_error(provider: str, record: Any, exc: Exception) -> InvalidRecordE
     problem = f"reading the record raised {type(exc).__name__}"
     try:
         detail = str(exc)
-    except Exception:
+    except Exception:  # noqa: BLE001 - a hostile __str__ may raise anything
         detail = ""
     text = f"{problem}: {detail}" if detail else problem
     return InvalidRecordError(provider, "$", _safe_value(record), text)
@@ -237,7 +237,7 @@ def _iter_runs(
             inner = pages(item)
         except (RunstateError, Warning):
             raise
-        except Exception:  # a hostile item: read as one record, which then fails as one
+        except Exception:  # a hostile item: read as one record, which then fails as one  # noqa: BLE001
             inner = None
         for record in (item,) if inner is None else inner:
             try:

@@ -93,13 +93,13 @@ def _time_text(value: datetime) -> str:
         return format_time(value)
     except OverflowError:  # datetime(1, 1, 1, tzinfo=+14:00) has no UTC twin: keep its own offset
         return value.isoformat()
-    except Exception:  # a third-party tzinfo or subclass that raises: its wall-clock fields, no offset
+    except Exception:  # a third-party tzinfo or subclass that raises: its wall-clock fields, no offset  # noqa: BLE001
         return _wall_clock(value).isoformat()
 
 
 def _wall_clock(value: datetime) -> datetime:
     fields = (value.year, value.month, value.day, value.hour, value.minute, value.second)
-    return datetime(*fields, value.microsecond)
+    return datetime(*fields, value.microsecond)  # noqa: DTZ001 - the wall clock of a zone that cannot say its offset: naive on purpose
 
 
 class _TooDeepError(Exception):
@@ -318,7 +318,7 @@ def from_dict(data: Mapping[str, Any]) -> Run:
     try:
         if isinstance(data, Mapping) and "schema_version" in data:
             if data["schema_version"] not in _READABLE_VERSIONS:
-                raise ValueError(f"unknown schema_version {data['schema_version']!r}")
+                raise ValueError(f"unknown schema_version {data['schema_version']!r}")  # noqa: TRY301 - reported with the cattrs errors by the except below
             data = {k: v for k, v in data.items() if k != "schema_version"}
         run = converter.structure(data, Run)
     except Exception as exc:  # cattrs raises a group of whatever the hooks raised
@@ -334,7 +334,7 @@ def _where(exc: Exception) -> tuple[str, str]:
     """The path of the first bad value (``$.durations.total``) and what was wrong, from cattrs' group."""
     try:
         found = transform_error(exc, format_exception=lambda e, _: str(e) or type(e).__name__)
-    except Exception:  # not a cattrs error: a plain message
+    except Exception:  # not a cattrs error: a plain message  # noqa: BLE001
         return "$", str(exc)
     if not found:
         return "$", str(exc)

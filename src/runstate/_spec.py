@@ -60,7 +60,7 @@ CombineFunction = Callable[[Iterator[Run]], Iterator[Run]]
 """Given the stream of runs built from a batch, the runs to yield (e.g. slices of one run merged)."""
 
 
-def _no_pages(item: Any) -> None:
+def _no_pages(_item: Any) -> None:
     return None
 
 
@@ -130,8 +130,10 @@ def provider_problems(spec: ProviderSpec, graph: TransitionGraph = GRAPH) -> lis
     edge or a self-loop (a graph homomorphism), re-entry edges only for providers that can repair.
     """
     problems: list[str] = []
-    for name in sorted(set(spec.known_values) - set(spec.tables)):
-        problems.append(f"known values declared for {name!r}, but no such table")
+    problems.extend(
+        f"known values declared for {name!r}, but no such table"
+        for name in sorted(set(spec.known_values) - set(spec.tables))
+    )
     for name, table in spec.tables.items():
         known = spec.known_values.get(name)
         if known is None:

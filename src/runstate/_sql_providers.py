@@ -147,7 +147,7 @@ def _databricks_system() -> Decision:
     def decide(words: Mapping[str, str | None]) -> Outcome:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # unknown words are reported by normalize; here they are data
-            return ds._outcome({k: v for k, v in words.items() if v is not None}, context)[0]
+            return ds._outcome({k: v for k, v in words.items() if v is not None}, context)[0]  # noqa: SLF001 - the Databricks decision table, read as data by the SQL generator
 
     known = {name: tuple(table) for name, table in names.items()}
     rules = rules_from_function(known, decide)

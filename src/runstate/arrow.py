@@ -152,7 +152,7 @@ def _normalize_texts(provider: str, texts: list[str | None], strict: bool) -> It
     build = spec.build
 
     def safe_build(record: Any, ctx: Any, keep_raw: bool) -> Run:  # what normalize wraps, wrapped
-        return _registry._build(build, provider, record, ctx, keep_raw)
+        return _registry._build(build, provider, record, ctx, keep_raw)  # noqa: SLF001 - the same wrapping normalize applies, shared within the package
 
     spec = attrs.evolve(spec, build=safe_build)
     errors: list[dict[str, Any]] = []
@@ -170,7 +170,7 @@ def _normalize_texts(provider: str, texts: list[str | None], strict: bool) -> It
         errors.append(_failure(provider, failure.text, _failure_message(failure)))
 
     decode = _lines.FAST_DECODE or _lines.decode_json
-    for run in _lines._runs(spec, lines(), strict, False, on_error, decode):
+    for run in _lines._runs(spec, lines(), strict, False, on_error, decode):  # noqa: SLF001 - the line reader normalize_lines runs, shared within the package
         yield from errors
         errors.clear()
         yield from to_rows((run,))
@@ -262,7 +262,7 @@ def write_arrow(runs: Iterable[Run], path: str | Path, *, raw: bool = False) -> 
 _WRITERS: Final = {"parquet": write_parquet, "csv": write_csv, "arrow": write_arrow}
 
 
-def write(runs: Iterable[Run], path: str | Path, format: Format, *, raw: bool = False) -> None:
+def write(runs: Iterable[Run], path: str | Path, format: Format, *, raw: bool = False) -> None:  # noqa: A002 - public keyword argument, as pyarrow's own `format=`
     """Write runs and tasks to ``path`` in ``format`` (one of :data:`FORMATS`)."""
     try:
         writer = _WRITERS[format]

@@ -95,7 +95,7 @@ def _result_attributes(run: Run, prefix: str) -> dict[str, str]:
     return attributes
 
 
-def _task_plan(task: Run, parent_start: datetime, parent_end: datetime) -> SpanPlan | None:
+def _task_plan(task: Run, parent_start: datetime) -> SpanPlan | None:
     if not task.is_terminal:
         return None  # only ended task runs have a result
     start = task.created_at or task.started_at or task.ended_at or parent_start
@@ -107,7 +107,7 @@ def _task_plan(task: Run, parent_start: datetime, parent_end: datetime) -> SpanP
     }
     if (url := run_url(task)) is not None:
         attributes["cicd.pipeline.task.run.url.full"] = url
-    children = tuple(p for t in task.tasks if (p := _task_plan(t, start, end)) is not None)
+    children = tuple(p for t in task.tasks if (p := _task_plan(t, start)) is not None)
     failed = "error.type" in attributes
     return SpanPlan(
         task.name or task.run_id, "INTERNAL", start, end, attributes,
@@ -139,7 +139,7 @@ def plan(run: Run, span_name: Callable[[Run], str] | None = None) -> SpanPlan | 
     }
     if (url := run_url(run)) is not None:
         attributes["cicd.pipeline.run.url.full"] = url
-    children = tuple(p for t in run.tasks if (p := _task_plan(t, start, end)) is not None)
+    children = tuple(p for t in run.tasks if (p := _task_plan(t, start)) is not None)
     failed = "error.type" in attributes
     title = span_name(run) if span_name is not None else _default_span_name(run)
     return SpanPlan(

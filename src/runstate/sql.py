@@ -86,7 +86,7 @@ def _trees(provider: str, dialect: str, columns: Mapping[str, str] | None) -> di
     for word, text in texts.items():
         try:
             parsed[word] = _sql_emit.parse_column(text, dialect)
-        except Exception as exc:  # sqlglot's parse errors: the caller's text, reported as such
+        except Exception as exc:  # sqlglot's parse errors: the caller's text, reported as such  # noqa: BLE001
             problem = f"not a {dialect} expression ({_first_line(exc)})"
             raise SqlError(provider, f"columns[{word}]", text, problem) from None
     return _sql_emit.outputs(found, parsed)
