@@ -137,7 +137,7 @@ def test_every_queue_code_is_mapped_strictly(word: str) -> None:
     assert run.state is S.QUEUED and run.reason in (R.WORKSPACE_LIMIT, R.CONCURRENCY_LIMIT)
 
 
-# --- the mapping decisions (DESIGN.md section 3) ------------------------------------------------
+# --- the mapping decisions (docs/decisions.md#databricks) ------------------------------------------------
 
 
 @pytest.mark.parametrize(
