@@ -25,8 +25,10 @@ __all__ = [
     "Detector",
     "NativeEdge",
     "Outcome",
+    "Pattern",
     "ProviderSpec",
     "check_provider",
+    "merge_patterns",
     "provider_problems",
 ]
 
@@ -228,3 +230,28 @@ def map_word(table: Mapping[str, Outcome], value: object, ctx: Context, field: s
     else:
         ctx.invalid(field, value, "expected a state word (string)", UnmappedStateWarning)
     return UNKNOWN_OUTCOME
+
+
+Pattern = tuple[frozenset[str], ...]
+"""One cell of a decision table: for each column, the set of words it matches."""
+
+
+def merge_patterns(patterns: Iterable[Pattern], width: int) -> set[Pattern]:
+    """Merge cells that differ in one column only, column after column, until nothing merges.
+
+    For a partition (disjoint cells with one outcome each) every merge is exact: it is how a table
+    of every word combination becomes the few rows a reader (or a SQL ``CASE``) needs.
+    """
+    current = set(patterns)
+    changed = True
+    while changed:
+        changed = False
+        for dim in range(width):
+            groups: dict[Pattern, frozenset[str]] = {}
+            for pattern in current:
+                rest = pattern[:dim] + pattern[dim + 1 :]
+                groups[rest] = groups.get(rest, frozenset()) | pattern[dim]
+            merged = {(*rest[:dim], words, *rest[dim:]) for rest, words in groups.items()}
+            if len(merged) < len(current):
+                current, changed = merged, True
+    return current

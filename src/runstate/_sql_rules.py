@@ -15,7 +15,7 @@ from typing import Final
 
 import attrs
 
-from ._spec import Outcome
+from ._spec import Outcome, merge_patterns
 from ._vocabulary import State
 
 __all__ = [
@@ -194,20 +194,8 @@ def rules_from_function(
 
 
 def _merged(patterns: list[tuple[frozenset[str], ...]], width: int) -> list[tuple[frozenset[str], ...]]:
-    """Merge patterns that differ in one column only, column after column, until nothing merges."""
-    current = set(patterns)
-    changed = True
-    while changed:
-        changed = False
-        for dim in range(width):
-            groups: dict[tuple[frozenset[str], ...], frozenset[str]] = {}
-            for pattern in current:
-                rest = pattern[:dim] + pattern[dim + 1 :]
-                groups[rest] = groups.get(rest, frozenset()) | pattern[dim]
-            merged = {(*rest[:dim], words, *rest[dim:]) for rest, words in groups.items()}
-            if len(merged) < len(current):
-                current, changed = merged, True
-    return sorted(current, key=lambda p: tuple(sorted(w for c in p for w in c)))
+    """The merged cells (see :func:`~runstate._spec.merge_patterns`), in a stable order for the SQL text."""
+    return sorted(merge_patterns(patterns, width), key=lambda p: tuple(sorted(w for c in p for w in c)))
 
 
 Pattern = dict[str, frozenset[str]]

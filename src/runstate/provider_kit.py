@@ -27,7 +27,7 @@ What the kit holds:
   a frozenset for a fast ``in``), `GRAPH` (the canonical transition graph, ``GRAPH.is_legal(a, b)``);
 * the spec: `ProviderSpec`, `Outcome` (a table row), `UNKNOWN_OUTCOME`, `NativeEdge`,
   `BuildFunction`, `CombineFunction`, `map_word` (a word through a table, unknown words reported),
-  `check_provider`;
+  `check_provider`, `merge_patterns` (the cells of a decision table merged into few rows);
 * reporting: `Context` (``ctx.report(kind, field, value, problem)``, kinds `ReportKind`), and what
   a provider raises itself or narrows a warning to: `InvalidRecordError`, `InvalidRecordWarning`,
   `UnmappedStateWarning`;
@@ -63,6 +63,7 @@ from ._spec import (
     ProviderSpec,
     check_provider,
     map_word,
+    merge_patterns,
 )
 from ._times import (
     _MAX_EPOCH_MS,
@@ -117,6 +118,7 @@ __all__ = [
     "make_durations",
     "make_run",
     "map_word",
+    "merge_patterns",
     "opt_id",
     "opt_int",
     "opt_mapping",

@@ -17,7 +17,7 @@ import itertools
 from collections.abc import Mapping
 from typing import Final, NamedTuple
 
-from runstate.provider_kit import GRAPH, TERMINAL_STATES, Outcome, Reason, State
+from runstate.provider_kit import GRAPH, TERMINAL_STATES, Outcome, Reason, State, merge_patterns
 
 from . import _databricks_tables as t
 
@@ -196,20 +196,8 @@ def _all_tokens(column: str) -> frozenset[str]:
 
 
 def _merged(patterns: list[tuple[frozenset[str], ...]]) -> list[tuple[frozenset[str], ...]]:
-    """Merge patterns that differ in one column only (the cells are disjoint, so any merge is exact)."""
-    current = set(patterns)
-    changed = True
-    while changed:
-        changed = False
-        for dim in range(len(COLUMNS)):
-            groups: dict[tuple[frozenset[str], ...], frozenset[str]] = {}
-            for pattern in current:
-                rest = pattern[:dim] + pattern[dim + 1 :]
-                groups[rest] = groups.get(rest, frozenset()) | pattern[dim]
-            merged = {(*rest[:dim], words, *rest[dim:]) for rest, words in groups.items()}
-            if len(merged) < len(current):
-                current, changed = merged, True
-    return sorted(current, key=lambda p: [sorted(c) for c in p])
+    """The merged cells (the cells are disjoint, so any merge is exact), in a stable order."""
+    return sorted(merge_patterns(patterns, len(COLUMNS)), key=lambda p: [sorted(c) for c in p])
 
 
 def _table() -> tuple[Row, ...]:
