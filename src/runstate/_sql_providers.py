@@ -158,6 +158,27 @@ def _databricks_system() -> Decision:
     parts = [f"{p}_duration_seconds" for p in (*_SYSTEM_PARTS, "run")]
     columns.update({p: p for p in parts})
     columns.update(period_start_time="period_start_time", period_end_time="period_end_time")
+    durations = _system_durations(parts)
+    return Decision(
+        provider="databricks_system",
+        columns=columns,
+        rules=tuple(rules),
+        unmapped=unmapped,
+        durations=durations,
+        column_docs={
+            "result_state": "result_state (only on the row that ends a run)",
+            "termination_code": "termination_code",
+            "termination_type": "termination_type",
+            **{p: f"{p} (numeric seconds)" for p in parts},
+            "period_start_time": "period_start_time as a timestamp",
+            "period_end_time": "period_end_time as a timestamp",
+        },
+    )
+
+
+def _system_durations(parts: list[str]) -> dict[str, Duration]:
+    """The provider's duration rules as data: none before the end row, NOT_REPORTED on rows that
+    predate the columns (total: the slices' span), not applicable parts of a multitask run."""
     # any end column marks the end row (the provider's _outcome); none: an open slice
     not_ended = tuple(
         Test(name, Kind.BLANK) for name in ("result_state", "termination_code", "termination_type")
@@ -168,7 +189,8 @@ def _databricks_system() -> Decision:
         Test("run_duration_seconds", Kind.NONZERO),
         *(Test(f"{p}_duration_seconds", Kind.ZERO) for p in ("setup", "execution", "cleanup")),
     )
-    durations = {
+    span = Span("period_start_time", "period_end_time", nonnegative=True)
+    return {
         "queue_seconds": Duration(
             ((not_ended, None), (legacy, None), (no_columns, None), ((), "queue_duration_seconds"))
         ),
@@ -187,27 +209,12 @@ def _databricks_system() -> Decision:
         "total_seconds": Duration(
             (
                 (not_ended, None),
-                (legacy, Span("period_start_time", "period_end_time", nonnegative=True)),
-                (no_columns, Span("period_start_time", "period_end_time", nonnegative=True)),
+                (legacy, span),
+                (no_columns, span),
                 ((), "run_duration_seconds"),
             )
         ),
     }
-    return Decision(
-        provider="databricks_system",
-        columns=columns,
-        rules=tuple(rules),
-        unmapped=unmapped,
-        durations=durations,
-        column_docs={
-            "result_state": "result_state (only on the row that ends a run)",
-            "termination_code": "termination_code",
-            "termination_type": "termination_type",
-            **{p: f"{p} (numeric seconds)" for p in parts},
-            "period_start_time": "period_start_time as a timestamp",
-            "period_end_time": "period_end_time as a timestamp",
-        },
-    )
 
 
 DECISIONS: Final[dict[str, Callable[[], Decision]]] = {
