@@ -89,7 +89,6 @@ from runstate.provider_kit import (
     UnmappedStateWarning,
     make_run,
     opt_mapping,
-    opt_str,
 )
 
 from . import _databricks_decisions as decisions
@@ -350,11 +349,7 @@ def _build(
     if depth == 0:
         name, parent = identity.name_and_parent(get, raw_id, ctx, path)
     else:  # a task of the run that lists it, named by its key
-        name = get("task_key")
-        if type(name) is str:  # task keys repeat run after run: one shared string
-            name = intern(name)
-        elif name is not None:
-            name = opt_str(name, ctx, path + ".task_key")
+        name = identity.task_name(get("task_key"), ctx, path)
     tasks, self_details, self_task_key = NO_CHILDREN
     if get("tasks") or get("iterations"):
         build_child = partial(_build, ctx, keep_raw, depth + 1, run_id, job_id, namespace)

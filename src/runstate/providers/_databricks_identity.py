@@ -114,6 +114,13 @@ def name_and_parent(get: Getter, raw_id: object, ctx: Context, path: str) -> tup
     return name, parent
 
 
+def task_name(key: object, ctx: Context, path: str) -> str | None:
+    """A task run's name: its ``task_key``, one shared string (task keys repeat run after run)."""
+    if type(key) is str:
+        return intern(key)
+    return None if key is None else opt_str(key, ctx, path + ".task_key")
+
+
 def namespace(get: Getter) -> str | None:
     """``databricks:<workspace_id>`` (system tables' ``workspace_id``, ``?o=`` of ``run_page_url``),
     else ``databricks:<workspace host>``; ``None`` when the record says neither."""
