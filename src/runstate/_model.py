@@ -24,6 +24,14 @@ DURATION_PARTS: Final = ("queue", "setup", "execution", "cleanup", "total")
 EMPTY: Final[Mapping[str, Any]] = MappingProxyType({})
 
 
+def freeze_details(details: dict[str, Any]) -> Mapping[str, Any]:
+    """The read-only ``details`` of a run made from a provider's fresh dict (:data:`EMPTY` if empty).
+
+    Providers call this rather than wrapping the dict themselves, so the model owns how details are kept.
+    """
+    return MappingProxyType(details) if details else EMPTY
+
+
 class Missing(enum.StrEnum):
     """Why a duration or time is ``None``: these are different facts, never a zero."""
 

@@ -22,7 +22,8 @@ What the kit holds:
 
 * the model: `Run`, `Durations`, `Missing` (why a duration is absent), `EMPTY` (the shared empty
   mapping for ``details`` / ``provider_state`` / ``missing``), built with `make_run` and
-  `make_durations` (`new_run` / `new_durations`: deprecated aliases);
+  `make_durations` (`new_run` / `new_durations`: deprecated aliases), `freeze_details` (a fresh
+  dict of facts made the run's read-only ``details``);
 * the vocabulary: `State`, `Reason`, `Phase`, `TERMINAL_STATES` (the states of the TERMINATED phase,
   a frozenset for a fast ``in``), `GRAPH` (the canonical transition graph, ``GRAPH.is_legal(a, b)``);
 * the spec: `ProviderSpec`, `Outcome` (a table row), `UNKNOWN_OUTCOME`, `NativeEdge`,
@@ -48,7 +49,7 @@ from ._durations import MAX_DURATION, check_order, check_parts, duration_from_ms
 from ._errors import InvalidRecordError, InvalidRecordWarning, UnmappedStateWarning
 from ._fields import opt_id, opt_int, opt_mapping, opt_sequence, opt_str, required_id
 from ._graph import GRAPH
-from ._model import EMPTY, Durations, Missing, Run
+from ._model import EMPTY, Durations, Missing, Run, freeze_details
 from ._model import new_durations as make_durations
 from ._model import new_durations as new_durations  # deprecated alias of make_durations
 from ._model import new_run as make_run
@@ -115,6 +116,7 @@ __all__ = [
     "duration_from_ms",
     "duration_from_s",
     "format_time",
+    "freeze_details",
     "make_durations",
     "make_run",
     "map_word",

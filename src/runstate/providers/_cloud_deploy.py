@@ -71,6 +71,7 @@ from runstate.provider_kit import (
     State,
     UnmappedStateWarning,
     check_order,
+    freeze_details,
     make_durations,
     make_run,
     opt_mapping,
@@ -549,7 +550,7 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
         started_at=started,
         ended_at=ended,
         durations=_durations(created, started, ended, word, ctx),
-        details=MappingProxyType(details),
+        details=freeze_details(details),
         raw=job_run if keep_raw else None,
     )
 

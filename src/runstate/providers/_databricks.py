@@ -87,6 +87,7 @@ from runstate.provider_kit import (
     Run,
     State,
     UnmappedStateWarning,
+    freeze_details,
     make_run,
     opt_mapping,
 )
@@ -379,7 +380,7 @@ def _build(
         ended_at=ended,
         durations=durations,
         tasks=tasks,
-        details=MappingProxyType(details) if details else EMPTY,
+        details=freeze_details(details),
         raw=rec if keep_raw else None,
     )
 

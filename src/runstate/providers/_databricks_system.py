@@ -75,6 +75,7 @@ from runstate.provider_kit import (
     check_order,
     duration_from_s,
     format_time,
+    freeze_details,
     make_durations,
     make_run,
     map_word,
@@ -370,7 +371,7 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
         started_at=start,
         ended_at=end if ends else None,
         durations=_durations(record, ctx, span) if ends else _NOT_ENDED,
-        details=MappingProxyType(_details(record, ctx, start, end)),
+        details=freeze_details(_details(record, ctx, start, end)),
         raw=record if keep_raw else None,
     )
 
@@ -457,7 +458,7 @@ def _with_history(
     if not before:
         return run, history
     details = {**run.details, "repair_history": [dict(item) for item in history]}
-    return attrs.evolve(run, details=MappingProxyType(details)), history
+    return attrs.evolve(run, details=freeze_details(details)), history
 
 
 def _period(run: Run) -> tuple[str | None, ...]:
@@ -508,7 +509,7 @@ def merge(slices: list[Run]) -> Run:
         **{f: getattr(last, f) for f in _KEPT},
         created_at=first.started_at,
         started_at=first.started_at,
-        details=MappingProxyType({**last.details, "periods": periods}),
+        details=freeze_details({**last.details, "periods": periods}),
         durations=durations,
         raw=None if any(r is None for r in raws) else MappingProxyType({"slices": raws}),
     )

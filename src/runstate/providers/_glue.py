@@ -30,6 +30,7 @@ from runstate.provider_kit import (
     State,
     check_order,
     duration_from_s,
+    freeze_details,
     make_durations,
     make_run,
     map_word,
@@ -262,7 +263,7 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
         ended_at=ended,
         updated_at=_updated_at(get("LastModifiedOn"), completed, ended, ctx),
         durations=durations,
-        details=MappingProxyType(details),
+        details=freeze_details(details),
         raw=record if keep_raw else None,
     )
 

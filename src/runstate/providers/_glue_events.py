@@ -41,6 +41,7 @@ from runstate.provider_kit import (
     Outcome,
     ProviderSpec,
     Run,
+    freeze_details,
     make_run,
     map_word,
     opt_id,
@@ -209,7 +210,7 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
         ended_at=at if terminal else None,
         updated_at=at,
         durations=_ENDED if terminal else _OPEN,
-        details=MappingProxyType(details) if details else EMPTY,
+        details=freeze_details(details),
         raw=record if keep_raw else None,
     )
 
