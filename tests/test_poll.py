@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import pickle
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -106,6 +107,14 @@ def test_poll_timeout_error_pickles() -> None:
     copy = pickle.loads(pickle.dumps(error))
     assert (type(copy), copy.args, str(copy)) == (PollTimeoutError, error.args, str(error))
     assert (copy.provider, copy.run_id, copy.state, copy.timeout) == ("glue", "jr_1", "RUNNING", 100.0)
+
+
+def test_poll_timeout_error_keeps_its_notes_through_pickle_and_copy() -> None:
+    error = PollTimeoutError("glue", "jr_1", "RUNNING", 100.0)
+    error.add_note("while waiting for the nightly load")
+    for clone in (pickle.loads(pickle.dumps(error)), copy.copy(error), copy.deepcopy(error)):
+        assert clone.__notes__ == ["while waiting for the nightly load"]
+        assert str(clone) == str(error)
 
 
 def test_an_unmapped_state_stops_polling_after_the_documented_tries() -> None:

@@ -113,7 +113,7 @@ def _shippable(value: object) -> object:
     return ShownValue(_bounded_repr(value))
 
 
-def _state(exc: BaseException) -> dict[str, Any]:
+def exception_state(exc: BaseException) -> dict[str, Any]:
     """What pickle restores after ``__init__``: notes, traceback-free attributes (value made shippable)."""
     state = dict(vars(exc))
     for key in ("value", "name"):
@@ -139,7 +139,7 @@ class UnknownProviderError(RunstateError, KeyError):
 
     def __reduce__(self) -> tuple[Any, ...]:
         # args holds only the name; rebuild from both, so unpickling (a Pool's result) works
-        return (type(self), (_shippable(self.name), self.registered), _state(self))
+        return (type(self), (_shippable(self.name), self.registered), exception_state(self))
 
     def __str__(self) -> str:
         listed = ", ".join(self.registered) or "(none)"
@@ -161,7 +161,11 @@ class InvalidRecordError(RunstateError, ValueError):
 
     def __reduce__(self) -> tuple[Any, ...]:
         # a value that cannot travel (over-deep, unpicklable) is shipped as its short form
-        return (type(self), (self.provider, self.field, _shippable(self.value), self.problem), _state(self))
+        return (
+            type(self),
+            (self.provider, self.field, _shippable(self.value), self.problem),
+            exception_state(self),
+        )
 
     def __str__(self) -> str:
         return problem_text(self.provider, self.field, self.value, self.problem)
@@ -236,7 +240,7 @@ class RunstateWarning(UserWarning):
         args = self.args
         if len(args) == 4:  # provider, field, value, problem
             args = (args[0], args[1], _shippable(args[2]), args[3])
-        return (type(self), args, _state(self))
+        return (type(self), args, exception_state(self))
 
     def __str__(self) -> str:
         if self.provider is None or self.field is None or self.problem is None:

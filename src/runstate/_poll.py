@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
-from ._errors import InvalidRecordError, RunstateError, UnmappedStateError
+from ._errors import InvalidRecordError, RunstateError, UnmappedStateError, exception_state
 from ._model import Run
 from ._registry import REGISTRY
 from ._tracker import RunTracker
@@ -45,8 +45,9 @@ class PollTimeoutError(RunstateError, TimeoutError):
         super().__init__(provider, run_id, state, timeout)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        # OSError (TimeoutError's base) keeps only two of several args: rebuild from the attributes
-        return (type(self), (self.provider, self.run_id, self.state, self.timeout))
+        # OSError (TimeoutError's base) keeps only two of several args: rebuild from the attributes,
+        # and restore what was added since (notes) as every runstate error does
+        return (type(self), (self.provider, self.run_id, self.state, self.timeout), exception_state(self))
 
     def __str__(self) -> str:
         return f"{self.provider}: run {self.run_id!r} still {self.state} after {self.timeout} s"
