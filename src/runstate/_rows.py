@@ -52,9 +52,9 @@ COLUMNS: Final = (
 
 
 def _json_default(value: Any) -> Any:
-    """What the C JSON encoder cannot write itself: mapping proxies, times, durations, bytes."""
+    """What the C JSON encoder cannot write itself: mapping proxies, details, times, durations, bytes."""
     if isinstance(value, Mapping):
-        return dict(value)
+        return dict(value.items())
     return _to_json(value, _replace_surrogates)
 
 
@@ -72,7 +72,7 @@ def _json_text(value: Mapping[str, Any]) -> str:
     if not value:
         return "{}"
     try:
-        text = _dumps(value if type(value) is dict else dict(value))
+        text = _dumps(value if type(value) is dict else dict(value.items()))  # items: Details' fast path
     except (TypeError, ValueError):  # keys of mixed types cannot be sorted as they are: make them text
         return _dumps(_to_json(value, _replace_surrogates))
     # a lone surrogate cannot be UTF-8 (Arrow, Parquet, CSV): replaced, as to_dict does
