@@ -19,9 +19,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import runstate
-from runstate import Run, State, from_dict, to_dict, to_row, to_rows
+from runstate import InvalidRecordError, Run, State, from_dict, to_dict, to_row, to_rows
 from runstate._cli_write import dumps_line, run_dict
 from runstate._details import _LAYOUT_LIMIT, _LAYOUTS, with_values
+from runstate._errors import MAX_NESTING
 from runstate._serialize import dumps_run
 from runstate.provider_kit import EMPTY, Details, freeze_details
 from tests.strategies import json_values, runs
@@ -298,3 +299,30 @@ def test_mapping_proxies_inside_details_survive_pickle_and_copies_of_a_run() -> 
         assert type(again.raw["d"]["p"]["a"][0]) is MappingProxyType
     assert copy.copy(run).details is run.details
     assert copy.deepcopy(run).details["s"] is not inner
+
+
+def test_it_cannot_be_subclassed() -> None:
+    with pytest.raises(TypeError, match="cannot be subclassed"):
+        type("Sub", (Details,), {"__slots__": ()})
+
+
+def _deep(depth: int) -> dict[str, Any]:
+    value: dict[str, Any] = {}
+    for _ in range(depth):
+        value = {"a": value}
+    return value
+
+
+def test_over_deep_details_are_refused_by_name_as_in_a_mapping_proxy() -> None:
+    deep = {"d": _deep(MAX_NESTING)}
+    run = Run(provider="glue", run_id="1", state=State.RUNNING, details=freeze_details(deep))
+    message = f"glue: details: .*nested more than {MAX_NESTING} levels"
+    for copier in (COPIES[0], COPIES[2]):  # copy.copy is shallow and never walks the value
+        with pytest.raises(InvalidRecordError, match=message):
+            copier(run)
+    with pytest.raises(InvalidRecordError, match=f"nested more than {MAX_NESTING} levels"):
+        to_dict(run)
+    assert to_row(run) == to_row(attrs.evolve(run, details=MappingProxyType(deep)))  # the C encoder's depth
+    deeper = {"d": _deep(5000)}
+    with pytest.raises(InvalidRecordError, match=message):
+        to_row(attrs.evolve(run, details=freeze_details(deeper)))

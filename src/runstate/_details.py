@@ -68,6 +68,9 @@ class Details(_Slots, Mapping[str, Any]):
 
     __slots__ = ()
 
+    def __init_subclass__(cls, **kwargs: Any) -> NoReturn:
+        raise TypeError("Details cannot be subclassed: it is built as Details by the model's fast path")
+
     def __new__(cls, data: Mapping[str, Any] | Iterable[tuple[str, Any]] = (), /, **items: Any) -> Details:
         source = dict(data, **items)  # built in __new__: no __init__ can refill an existing one
         return _make(_layout(tuple(source)), tuple(source.values()))
