@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 from typing import Any, Final
 
+from ._details import Details
 from ._errors import MAX_NESTING, InvalidRecordError, nesting_exceeds, short_repr
 from ._model import DURATION_PARTS, Run
 from ._serialize import _SURROGATE, _replace_surrogates, _to_json, _TooDeepError
@@ -52,9 +53,9 @@ COLUMNS: Final = (
 
 
 def _json_default(value: Any) -> Any:
-    """What the C JSON encoder cannot write itself: mapping proxies, details, times, durations, bytes."""
+    """What the C JSON encoder cannot write itself: mapping proxies, times, durations, bytes."""
     if isinstance(value, Mapping):
-        return dict(value.items())
+        return dict(value)
     return _to_json(value, _replace_surrogates)
 
 
@@ -72,7 +73,8 @@ def _json_text(value: Mapping[str, Any]) -> str:
     if not value:
         return "{}"
     try:
-        text = _dumps(value if type(value) is dict else dict(value.items()))  # items: Details' fast path
+        kind = type(value)
+        text = _dumps(value if kind is dict else value.copy() if kind is Details else dict(value))
     except (TypeError, ValueError):  # keys of mixed types cannot be sorted as they are: make them text
         return _dumps(_to_json(value, _replace_surrogates))
     # a lone surrogate cannot be UTF-8 (Arrow, Parquet, CSV): replaced, as to_dict does
