@@ -73,8 +73,8 @@ def _json_text(value: Mapping[str, Any]) -> str:
     if not value:
         return "{}"
     try:
-        kind = type(value)
-        text = _dumps(value if kind is dict else value.copy() if kind is Details else dict(value))
+        plain = value.copy() if isinstance(value, Details) else value if type(value) is dict else dict(value)
+        text = _dumps(plain)
     except (TypeError, ValueError):  # keys of mixed types cannot be sorted as they are: make them text
         return _dumps(_to_json(value, _replace_surrogates))
     # a lone surrogate cannot be UTF-8 (Arrow, Parquet, CSV): replaced, as to_dict does
