@@ -16,6 +16,7 @@ from typing import Any
 from . import _serialize
 from ._cli_io import SafeOutput
 from ._cli_read import RecordReader
+from ._details import Details
 from ._errors import MAX_NESTING
 from ._model import Run
 from ._serialize import SCHEMA_VERSION, dumps_run, escape_surrogates, format_time
@@ -32,7 +33,7 @@ def _json_value(value: Any, depth: int = 0) -> Any:
     if kind is float:
         return value if math.isfinite(value) else str(value)
     if depth < MAX_NESTING:
-        if kind is dict or kind is MappingProxyType:
+        if kind is dict or kind is MappingProxyType or kind is Details:
             return {k if type(k) is str else str(k): _json_value(v, depth + 1) for k, v in value.items()}
         if kind is list or kind is tuple:
             return [_json_value(v, depth + 1) for v in value]

@@ -13,6 +13,7 @@ from typing import Any, Final, Protocol
 
 import attrs
 
+from ._details import _LAYOUTS, Details, _Draft, _layout, with_values
 from ._errors import MAX_NESTING, InvalidRecordError, short_repr
 from ._vocabulary import Phase, Reason, State
 
@@ -24,12 +25,25 @@ DURATION_PARTS: Final = ("queue", "setup", "execution", "cleanup", "total")
 EMPTY: Final[Mapping[str, Any]] = MappingProxyType({})
 
 
-def freeze_details(details: dict[str, Any]) -> Mapping[str, Any]:
-    """The read-only ``details`` of a run made from a provider's fresh dict (:data:`EMPTY` if empty).
+_shared_layout: Final = _LAYOUTS.get  # a bound method: no attribute lookup per run (cleared, never replaced)
 
-    Providers call this rather than wrapping the dict themselves, so the model owns how details are kept.
+
+def freeze_details(details: dict[str, Any]) -> Mapping[str, Any]:
+    """The read-only ``details`` of a run made from a provider's fresh dict: a compact
+    :class:`~runstate.provider_kit.Details` of its items (the dict is not kept), :data:`EMPTY` if empty.
+
+    Providers call this rather than wrapping the dict themselves, so the model owns how details are
+    kept: a ``Details`` costs about half of a dict behind a mapping proxy (``runstate._details``).
+    Its keys are text (``str``), as the run schema says.
     """
-    return MappingProxyType(details) if details else EMPTY
+    if not details:
+        return EMPTY
+    keys = tuple(details)  # Details' own hot path, inlined: one call less per run
+    new: Any = _Draft()
+    new._layout = _shared_layout(keys) or _layout(keys)  # noqa: SLF001 - Details' draft twin
+    new._values = tuple(details.values())  # noqa: SLF001
+    new.__class__ = Details
+    return new  # type: ignore[no-any-return]
 
 
 class Missing(enum.StrEnum):
@@ -252,9 +266,10 @@ def _active_time(intervals: Any, now: datetime) -> timedelta | None:
 
 # --- pickling, copy and deepcopy ---------------------------------------------------------------
 #
-# The mappings of a run are read-only MappingProxyType views, which pickle refuses. A run is
-# reduced to its field values with each view swapped for a dict (and its name noted), and rebuilt
-# with the views restored, so it round-trips through pickle, copy and deepcopy and is equal after.
+# The mappings of a run are read-only: Details (which pickle and copy themselves) or MappingProxyType
+# views, which pickle refuses. A run is reduced to its field values with each view swapped for a
+# dict (and its name noted), and rebuilt with the views restored, so it round-trips through pickle,
+# copy and deepcopy and is equal after.
 
 
 def _reduce(obj: Any, deep_fields: tuple[str, ...] = ()) -> tuple[Any, ...]:
@@ -295,6 +310,8 @@ def _deep_value(value: Any, memo: dict[int, Any]) -> Any:
     if kind is dict or kind is MappingProxyType:
         items = {k: _deep_value(v, memo) for k, v in value.items()}
         return items if kind is dict else MappingProxyType(items)
+    if kind is Details:
+        return with_values(value, [_deep_value(v, memo) for v in value.values()])
     if kind is list:
         return [_deep_value(v, memo) for v in value]
     if kind is tuple:
@@ -354,12 +371,15 @@ def _proxy(data: dict[Any, Any]) -> Mapping[Any, Any]:
 
 
 def _marked(value: Any, top: bool = False) -> Any:
-    """A copy of ``value`` with each nested mapping proxy as a :class:`_Proxy` (depth already bounded)."""
-    if isinstance(value, Mapping) and type(value) in (dict, MappingProxyType):
+    """A copy of ``value`` with each nested mapping proxy as a :class:`_Proxy` (depth already bounded);
+    a :class:`Details` pickles itself, so it stays one, with its values marked."""
+    if type(value) in (dict, MappingProxyType):
         items = {k: _marked(v) for k, v in value.items()}
         if type(value) is MappingProxyType:
             return MappingProxyType(items) if top else _Proxy(items)
         return items
+    if type(value) is Details:
+        return with_values(value, [_marked(v) for v in value.values()])
     if type(value) is list:
         return [_marked(v) for v in value]
     if type(value) is tuple:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 from typing import Any, Final
 
+from ._details import Details
 from ._errors import MAX_NESTING, InvalidRecordError, nesting_exceeds, short_repr
 from ._model import DURATION_PARTS, Run
 from ._serialize import _SURROGATE, _replace_surrogates, _to_json, _TooDeepError
@@ -72,7 +73,8 @@ def _json_text(value: Mapping[str, Any]) -> str:
     if not value:
         return "{}"
     try:
-        text = _dumps(value if type(value) is dict else dict(value))
+        plain = value.copy() if isinstance(value, Details) else value if type(value) is dict else dict(value)
+        text = _dumps(plain)
     except (TypeError, ValueError):  # keys of mixed types cannot be sorted as they are: make them text
         return _dumps(_to_json(value, _replace_surrogates))
     # a lone surrogate cannot be UTF-8 (Arrow, Parquet, CSV): replaced, as to_dict does

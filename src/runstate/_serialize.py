@@ -24,7 +24,7 @@ from cattrs import Converter, transform_error
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from ._errors import MAX_NESTING, InvalidRecordError, RunstateError, short_repr
-from ._model import EMPTY, Durations, Missing, Run
+from ._model import EMPTY, Durations, Missing, Run, freeze_details
 from ._vocabulary import Reason, State
 
 __all__ = [
@@ -159,12 +159,23 @@ def _big_int(value: int) -> int | str:
     return value
 
 
-def _freeze(value: Any, _: Any) -> Mapping[str, Any]:
-    if value is None:  # never written by to_dict, read as empty as before
-        return EMPTY
+def _text_keyed(value: Any) -> dict[str, Any]:
+    """A fresh dict of an object with text keys (``{}`` for ``None``, which to_dict never writes)."""
+    if value is None:
+        return {}
     if not isinstance(value, Mapping) or not all(type(k) is str for k in value):
         raise TypeError(f"expected an object with text keys, not {short_repr(value)}")
-    return MappingProxyType(dict(value)) if value else EMPTY
+    return dict(value)
+
+
+def _freeze(value: Any, _: Any) -> Mapping[str, Any]:
+    words = _text_keyed(value)
+    return MappingProxyType(words) if words else EMPTY
+
+
+def _freeze_details(value: Any, _: Any) -> Mapping[str, Any]:
+    """``details`` as the providers keep them (:func:`~runstate.provider_kit.freeze_details`)."""
+    return freeze_details(_text_keyed(value))
 
 
 def _freeze_words(value: Any, _: Any) -> Mapping[str, str]:
@@ -237,7 +248,7 @@ def _make_converter(text: Callable[[str], str] = _replace_surrogates) -> Convert
             Run,
             conv,
             provider_state=override(struct_hook=_freeze_words),
-            details=override(struct_hook=_freeze),
+            details=override(struct_hook=_freeze_details),
             raw=override(struct_hook=_raw_from_json),
         ),
     )

@@ -23,7 +23,8 @@ What the kit holds:
 * the model: `Run`, `Durations`, `Missing` (why a duration is absent), `EMPTY` (the shared empty
   mapping for ``details`` / ``provider_state`` / ``missing``), built with `make_run` and
   `make_durations` (`new_run` / `new_durations`: deprecated aliases), `freeze_details` (a fresh
-  dict of facts made the run's read-only ``details``);
+  dict of facts made the run's read-only ``details``: a compact `Details` of its items, or
+  ``EMPTY``; the dict is not kept, so build a new one per run);
 * the vocabulary: `State`, `Reason`, `Phase`, `TERMINAL_STATES` (the states of the TERMINATED phase,
   a frozenset for a fast ``in``), `GRAPH` (the canonical transition graph, ``GRAPH.is_legal(a, b)``);
 * the spec: `ProviderSpec`, `Outcome` (a table row), `UNKNOWN_OUTCOME`, `NativeEdge`,
@@ -45,6 +46,7 @@ from __future__ import annotations
 from typing import Final
 
 from ._context import Context, ReportKind
+from ._details import Details
 from ._durations import MAX_DURATION, check_order, check_parts, duration_from_ms, duration_from_s
 from ._errors import InvalidRecordError, InvalidRecordWarning, UnmappedStateWarning
 from ._fields import opt_id, opt_int, opt_mapping, opt_sequence, opt_str, required_id
@@ -97,6 +99,7 @@ __all__ = [
     "BuildFunction",
     "CombineFunction",
     "Context",
+    "Details",
     "Durations",
     "InvalidRecordError",
     "InvalidRecordWarning",

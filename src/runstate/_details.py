@@ -1,0 +1,196 @@
+"""``Details``: the compact read-only mapping a run keeps its provider facts in.
+
+A run's ``details`` hold one to ten facts, and bulk history keeps millions of runs. A dict behind a
+``MappingProxyType`` costs 224-312 bytes per run before its values (one to ten of them, CPython
+3.11); a :class:`Details` costs 48 bytes plus a tuple of its values (48 bytes for one, 8 more per
+value: 96-168 bytes in all). Its keys live in a *layout*, a dict from key to position shared by
+every ``Details`` with the same keys in the same order (as CPython shares the keys of instance
+dictionaries). Providers build the same few key sets over and over, so the layouts are few; they
+are kept in a bounded table (:data:`_LAYOUT_LIMIT`). The providers' hot path,
+:func:`runstate.provider_kit.freeze_details`, builds one from a fresh dict.
+
+A ``Details`` is a :class:`collections.abc.Mapping` (``[]``, ``get``, ``in``, ``len``, iteration in
+insertion order, ``keys`` / ``values`` / ``items``), equal to any mapping of the same items (a dict, a
+mapping proxy, another ``Details``) both ways, and immutable: no item or attribute can be set. Like a
+``MappingProxyType`` it is unhashable (its values may be lists) and ``copy()`` / ``|`` give dicts;
+unlike one it pickles, and ``copy.copy`` returns it as is.
+"""
+
+from __future__ import annotations
+
+import copy as _copy
+from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
+from typing import Any, Final, NoReturn, final
+
+__all__ = ["Details", "with_values"]
+
+_LAYOUT_LIMIT: Final = 1024
+"""How many key layouts are shared at most: past it the table starts afresh (existing ``Details``
+keep theirs). Providers make a few dozen; the bound only matters for keys made from data."""
+_LAYOUTS: dict[tuple[Any, ...], dict[Any, int]] = {}
+"""Key tuple -> its layout (key -> position), for key tuples of plain ``str`` only: equal tuples of
+``str`` are the same keys, so sharing one layout between them is exact."""
+
+
+def _layout(keys: tuple[Any, ...]) -> dict[Any, int]:
+    """The shared layout of ``keys`` (made and kept on first use); keys other than ``str`` get their own."""
+    found = _LAYOUTS.get(keys)
+    if found is not None:
+        return found
+    layout = {key: position for position, key in enumerate(keys)}
+    if all(type(key) is str for key in keys):  # 1 == True == 1.0: only text keys are shared
+        if len(_LAYOUTS) >= _LAYOUT_LIMIT:
+            _LAYOUTS.clear()
+        _LAYOUTS[keys] = layout
+    return layout
+
+
+class _Slots:
+    """The storage of :class:`Details`: a layout shared with other ``Details`` and the values."""
+
+    __slots__ = ("_layout", "_values")
+    _layout: dict[Any, int]
+    _values: tuple[Any, ...]
+
+
+class _Draft(_Slots):
+    """A plain twin of :class:`Details` (the same layout): filled with plain stores, then switched."""
+
+    __slots__ = ()
+
+
+@final
+class Details(_Slots, Mapping[str, Any]):
+    """A read-only mapping of a run's provider facts, in insertion order; compact (see the module).
+
+    ``Details({"Timeout": 2880})`` or ``Details(Timeout=2880)`` builds one as ``dict(...)`` would.
+    """
+
+    __slots__ = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> NoReturn:
+        raise TypeError("Details cannot be subclassed: it is built as Details by the model's fast path")
+
+    def __new__(cls, data: Mapping[str, Any] | Iterable[tuple[str, Any]] = (), /, **items: Any) -> Details:
+        source = dict(data, **items)  # built in __new__: no __init__ can refill an existing one
+        return _make(_layout(tuple(source)), tuple(source.values()))
+
+    def __getitem__(self, key: str) -> Any:
+        return self._values[self._layout[key]]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """The value of ``key``, or ``default`` if there is none."""
+        position = self._layout.get(key)
+        return default if position is None else self._values[position]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._layout
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._layout)
+
+    def __reversed__(self) -> Iterator[str]:
+        return reversed(self._layout)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def keys(self) -> KeysView[str]:
+        """A set-like view of the keys, in order."""
+        return _Keys(self)
+
+    def values(self) -> ValuesView[Any]:
+        """A view of the values, in the order of the keys."""
+        return _Values(self)
+
+    def items(self) -> ItemsView[str, Any]:
+        """A set-like view of the ``(key, value)`` pairs, in order."""
+        return _Items(self)
+
+    def copy(self) -> dict[str, Any]:
+        """A new dict of the same items (as ``MappingProxyType.copy`` gives)."""
+        return dict(zip(self._layout, self._values, strict=True))
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is Details:
+            if other._layout is self._layout:
+                return self._values == other._values
+            return self.copy() == other.copy()
+        if isinstance(other, Mapping):
+            return self.copy() == (other if type(other) is dict else dict(other.items()))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # like a dict or a mapping proxy: values may be lists
+
+    def __or__(self, other: object) -> dict[str, Any]:
+        if not isinstance(other, Mapping):
+            return NotImplemented
+        return {**self.copy(), **other}
+
+    def __ror__(self, other: object) -> dict[str, Any]:
+        if not isinstance(other, Mapping):
+            return NotImplemented
+        return {**other, **self.copy()}
+
+    def __repr__(self) -> str:
+        return f"Details({self.copy()!r})"
+
+    def __setattr__(self, name: str, value: Any) -> NoReturn:
+        raise AttributeError(f"Details is read-only: cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> NoReturn:
+        raise AttributeError(f"Details is read-only: cannot delete {name!r}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Details, (self.copy(),))
+
+    def __copy__(self) -> Details:
+        return self  # immutable: a copy would be indistinguishable (as copy.copy of a tuple)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Details:
+        values = _copy.deepcopy(self._values, memo)
+        return self if values is self._values else _make(self._layout, values)
+
+
+def _make(layout: dict[Any, int], values: tuple[Any, ...]) -> Details:
+    new: Any = _Draft()
+    new._layout = layout  # noqa: SLF001 - the draft twin of the module's own class
+    new._values = values  # noqa: SLF001
+    new.__class__ = Details
+    return new  # type: ignore[no-any-return]
+
+
+def with_values(details: Details, values: Iterable[Any]) -> Details:
+    """``details``' keys with new values, in order (its layout shared, not rebuilt)."""
+    new_values = tuple(values)
+    if len(new_values) != len(details):
+        raise ValueError(f"expected {len(details)} values, got {len(new_values)}")
+    return _make(details._layout, new_values)  # noqa: SLF001 - the module's own class
+
+
+class _Keys(KeysView[str]):
+    __slots__ = ()
+    _mapping: Details
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._mapping._layout)  # noqa: SLF001 - the view of its own mapping
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._mapping._layout  # noqa: SLF001
+
+
+class _Values(ValuesView[Any]):
+    __slots__ = ()
+    _mapping: Details
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._mapping._values)  # noqa: SLF001
+
+
+class _Items(ItemsView[str, Any]):
+    __slots__ = ()
+    _mapping: Details
+
+    def __iter__(self) -> Iterator[tuple[str, Any]]:
+        details = self._mapping
+        return zip(details._layout, details._values, strict=True)  # noqa: SLF001
