@@ -552,12 +552,19 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
     times = _plain_times(get("createTime"), get("startTime"), get("endTime"))
     if plain is None or rollout is None or times is None or "/" in job_run_id:
         return careful_build(record, ctx, keep_raw)
-    sub_key, details, cause, message, outcome = plain
-    details["name"] = name
-    details.update(rollout[0])  # a copy: the cached parts are shared by the rollout's JobRuns
-    details["job_run"] = job_run_id
-    if etag:
-        details["etag"] = etag
+    sub_key, link_key, link, cause, message, outcome = plain
+    parts = rollout[0]  # copied: the cached parts are shared by the rollout's JobRuns
+    if link_key is not None and etag:  # the common shape in one display: a dict made at its size
+        details = {
+            "sub_type": sub_key,
+            link_key: link,
+            "name": name,
+            **parts,
+            "job_run": job_run_id,
+            "etag": etag,
+        }
+    else:
+        details = _details(sub_key, link_key, link, name, parts, job_run_id, etag)
     created, started, ended = times
     if created is not None and started is not None and ended is not None and created <= started <= ended:
         durations = make_durations(started - created, None, None, None, ended - started, _ENDED)
@@ -598,14 +605,13 @@ def _plain_times(created: object, started: object, ended: object) -> _Times | No
     try:
         if type(created) is str and type(started) is str and type(ended) is str:  # "" fails: the reader's
             times: _Times = _fromiso(created), _fromiso(started), _fromiso(ended)
+            utc = times[0].tzinfo is _UTC and times[1].tzinfo is _UTC and times[2].tzinfo is _UTC  # type: ignore[union-attr]
         else:
             times = _plain_time(created), _plain_time(started), _plain_time(ended)
+            utc = all(time is None or time.tzinfo is _UTC for time in times)
     except ValueError:
         return None
-    for time in times:
-        if time is not None and time.tzinfo is not _UTC:
-            return None
-    return times
+    return times if utc else None
 
 
 def _plain_time(value: object) -> datetime | None:
@@ -617,21 +623,20 @@ def _plain_time(value: object) -> datetime | None:
     return _fromiso(value)
 
 
-_PlainSubType = tuple[str | None, dict[str, Any], str | None, str | None, Outcome]
+_PlainSubType = tuple[str | None, str | None, str | None, str | None, str | None, Outcome]
 
 
 def _plain_sub_type(record: dict[str, Any], sub_key: str | None, outcome: Outcome) -> _PlainSubType | None:
-    """(sub-type key, details so far, cause, message, outcome) as :func:`_read_sub_type` gives them for
-    a plain sub-type (a dict; a string message, link and known cause); ``None`` where it would report.
-    ``sub_key`` is the one known member found, ``None`` for none."""
+    """(sub-type key, link's detail key and link, cause, message, outcome) as :func:`_read_sub_type`
+    gives them for a plain sub-type (a dict; a string message, link and known cause); ``None`` where it
+    would report. ``sub_key`` is the one known member found, ``None`` for none."""
     if sub_key is None:
         return _plain_other_sub_type(record, outcome)
     sub = record[sub_key]
     if type(sub) is not dict:
         return None
-    details: dict[str, Any] = {"sub_type": sub_key}
     if not sub:
-        return sub_key, details, None, None, outcome
+        return sub_key, None, None, None, None, outcome
     info = _SUB_TYPE_INFO[sub_key]
     message, raw_cause, link = sub.get("failureMessage"), sub.get("failureCause"), sub.get(info.link)
     if (message is not None and type(message) is not str) or (link is not None and type(link) is not str):
@@ -643,9 +648,7 @@ def _plain_sub_type(record: dict[str, Any], sub_key: str | None, outcome: Outcom
             return None
         if raw_cause != _CAUSE_UNSPECIFIED:
             cause, outcome = raw_cause, refined
-    if link:
-        details[_LINK_DETAIL[info.link]] = link
-    return sub_key, details, cause, message, outcome
+    return sub_key, _LINK_DETAIL[info.link] if link else None, link, cause, message, outcome
 
 
 def _plain_other_sub_type(record: dict[str, Any], outcome: Outcome) -> _PlainSubType | None:
@@ -655,19 +658,40 @@ def _plain_other_sub_type(record: dict[str, Any], outcome: Outcome) -> _PlainSub
         if type(key) is str and key.endswith("JobRun") and len(key) > 6:
             break
     else:
-        return None, {}, None, None, outcome
+        return None, None, None, None, None, outcome
     sub = record[key]
     if type(sub) is not dict:
         return None
     if not sub:
-        return key, {"sub_type": key}, None, None, outcome
+        return key, None, None, None, None, outcome
     message, cause = sub.get("failureMessage"), sub.get("failureCause")
     if (message is not None and type(message) is not str) or (cause is not None and type(cause) is not str):
         return None
     if message is None and key == "analysisJobRun":
         message = _analysis_message(sub)
     cause = cause if cause and cause != _CAUSE_UNSPECIFIED else None  # kept; no table to refine with
-    return key, {"sub_type": key}, cause, message, outcome
+    return key, None, None, cause, message, outcome
+
+
+def _details(
+    sub_key: str | None,
+    link_key: str | None,
+    link: str | None,
+    name: str,
+    parts: dict[str, str],
+    job_run_id: str,
+    etag: str | None,
+) -> dict[str, Any]:
+    """A plain JobRun's ``details`` in :func:`careful_build`'s order, whatever is missing."""
+    details: dict[str, Any] = {} if sub_key is None else {"sub_type": sub_key}
+    if link_key is not None:
+        details[link_key] = link
+    details["name"] = name
+    details.update(parts)
+    details["job_run"] = job_run_id
+    if etag:
+        details["etag"] = etag
+    return details
 
 
 def careful_build(record: Any, ctx: Context, keep_raw: bool) -> Run:
