@@ -494,15 +494,15 @@ def _analysis_message(sub: Mapping[str, Any]) -> str | None:
     return f"check {check!r} failed"
 
 
-_ROLLOUTS: dict[str, tuple[dict[str, str], str, str]] = {}
+_ROLLOUTS: dict[str, tuple[dict[str, str], str, tuple[str, str, str, str, str]]] = {}
 """Parsed rollout names (``projects/.../rollouts/{rollout}``), with the namespace and delivery pipeline
 they give: the JobRuns of a rollout share one."""
 _MAX_ROLLOUTS: Final = 4096
 
 
-def _rollout(parent: str) -> tuple[dict[str, str], str, str] | None:
+def _rollout(parent: str) -> tuple[dict[str, str], str, tuple[str, str, str, str, str]] | None:
     """project, location, delivery pipeline, release and rollout ids of a rollout name, with the
-    namespace ``gcp:<project>:<location>`` and the pipeline; ``None`` if it is not a rollout name."""
+    namespace ``gcp:<project>:<location>`` and the ids alone; ``None`` if it is not a rollout name."""
     parts = parent.split("/")
     if len(parts) != 10 or parts[0::2] != _NAME_KEYWORDS or "" in parts:
         return None
@@ -511,7 +511,7 @@ def _rollout(parent: str) -> tuple[dict[str, str], str, str] | None:
     parsed = _ROLLOUTS[parent] = (
         dict(zip(_NAME_PARTS, parts[1::2], strict=True)),
         f"gcp:{parts[1]}:{parts[3]}",
-        parts[5],
+        (parts[1], parts[3], parts[5], parts[7], parts[9]),
     )
     return parsed
 
@@ -553,16 +553,20 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
     if plain is None or rollout is None or times is None or "/" in job_run_id:
         return careful_build(record, ctx, keep_raw)
     sub_key, link_key, link, cause, message, outcome = plain
-    parts = rollout[0]  # copied: the cached parts are shared by the rollout's JobRuns
+    parts, namespace, (project, location, pipeline, release, rollout_id) = rollout
     if link_key is not None and etag:  # the common shape in one display: a dict made at its size
         details = {
             "sub_type": sub_key,
             link_key: link,
             "name": name,
-            **parts,
+            "project": project,
+            "location": location,
+            "delivery_pipeline": pipeline,
+            "release": release,
+            "rollout": rollout_id,
             "job_run": job_run_id,
             "etag": etag,
-        }
+        }  # the keys and order of _NAME_PARTS, as careful_build writes them
     else:
         details = _details(sub_key, link_key, link, name, parts, job_run_id, etag)
     created, started, ended = times
@@ -570,11 +574,10 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
         durations = make_durations(started - created, None, None, None, ended - started, _ENDED)
     else:  # a time missing or out of order: what _durations gives, with its reports
         durations = _durations(created, started, ended, word, ctx)
-    pipeline = rollout[2]
     return make_run(
         provider="cloud_deploy",
         run_id=uid or job_run_id,
-        namespace=rollout[1],
+        namespace=namespace,
         job_id=(f"{pipeline}/{phase_id}/{job}" if phase_id else f"{pipeline}/{job}") if job else None,
         name=job or None,
         state=outcome.state,
@@ -607,8 +610,12 @@ def _plain_times(created: object, started: object, ended: object) -> _Times | No
             times: _Times = _fromiso(created), _fromiso(started), _fromiso(ended)
             utc = times[0].tzinfo is _UTC and times[1].tzinfo is _UTC and times[2].tzinfo is _UTC  # type: ignore[union-attr]
         else:
-            times = _plain_time(created), _plain_time(started), _plain_time(ended)
-            utc = all(time is None or time.tzinfo is _UTC for time in times)
+            times = c, s, e = _plain_time(created), _plain_time(started), _plain_time(ended)
+            utc = (
+                (c is None or c.tzinfo is _UTC)
+                and (s is None or s.tzinfo is _UTC)
+                and (e is None or e.tzinfo is _UTC)
+            )
     except ValueError:
         return None
     return times if utc else None
