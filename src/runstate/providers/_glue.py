@@ -306,13 +306,12 @@ def _plain_durations(
         if total < _ZERO:
             return None
     raw_execution = get("ExecutionTime")
+    execution: timedelta | None = None
     if type(raw_execution) is int and 0 <= raw_execution <= _MAX_S:
-        execution: timedelta | None = _SECONDS[raw_execution]
-        if total is not None and execution - total > _ROUNDING:  # type: ignore[operator]
+        execution = seconds = _SECONDS[raw_execution]
+        if total is not None and seconds - total > _ROUNDING:  # more than rounding: reported
             return None
-    elif raw_execution is None:
-        execution = None
-    else:
+    elif raw_execution is not None:
         return None
     return make_durations(None, None, execution, None, total, _ENDED_MISSING)
 
