@@ -266,6 +266,7 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
             details[key] = value
     if predecessors:
         details["PredecessorRuns"] = predecessors
+    known = _KNOWN_PROVIDER_STATES.get(word) if detail is None else None  # looked up here: a call less
     return make_run(
         provider="glue",
         run_id=run_id,
@@ -273,7 +274,7 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
         name=job_name,
         state=state,
         reason=_waiting_reason(detail, get("ExecutionClass")) if state is _QUEUED else outcome.reason,
-        provider_state=_provider_state(word, detail),
+        provider_state=known or _provider_state(word, detail),
         message=message or detail,
         attempt=attempt,
         original_run_id=_original_run_id(run_id, attempt, previous) if attempt else None,
