@@ -60,7 +60,7 @@ def opt_int(value: object, ctx: Context, field: str, default: int | None = None)
 
 def opt_mapping(value: object, ctx: Context, field: str) -> Mapping[str, Any] | None:
     """A JSON object, or ``None`` if absent; anything else is reported."""
-    if isinstance(value, Mapping):
+    if type(value) is dict or isinstance(value, Mapping):  # a dict first: the ABC check costs ~4x
         return value
     if value is not None:
         ctx.invalid(field, value, "expected an object")
@@ -69,7 +69,7 @@ def opt_mapping(value: object, ctx: Context, field: str) -> Mapping[str, Any] | 
 
 def opt_sequence(value: object, ctx: Context, field: str) -> list[Any] | tuple[Any, ...] | None:
     """A JSON array (list or tuple), or ``None`` if absent; anything else is reported."""
-    if isinstance(value, list | tuple):
+    if type(value) is list or isinstance(value, list | tuple):  # a list first: a union check costs more
         return value
     if value is not None:
         ctx.invalid(field, value, "expected an array")

@@ -148,7 +148,12 @@ class ProviderRegistry:
         if namespace is not None:
             _check_namespace(namespace)
         ctx = strict_ctx if strict else lenient_ctx
-        run = _build(build, provider, record, ctx, keep_raw)
+        try:  # _build's guard, inlined: a call less per record on the hot path
+            run = build(record, ctx, keep_raw)
+        except (RunstateError, Warning):
+            raise
+        except Exception as exc:  # a third-party record or SDK object raised while being read
+            raise _foreign_error(provider, record, exc) from exc
         return run if namespace is None else with_namespace(run, namespace, ctx)
 
     def normalize_many(
@@ -241,7 +246,12 @@ def _iter_runs(
             inner = None
         for record in (item,) if inner is None else inner:
             try:
-                run = _build(build, spec.name, record, ctx, keep_raw)
+                try:  # _build's guard, inlined: a call less per record
+                    run = build(record, ctx, keep_raw)
+                except (RunstateError, Warning):
+                    raise
+                except Exception as exc:  # a third-party record or SDK object raised while being read
+                    raise _foreign_error(spec.name, record, exc) from exc
                 yield run if namespace is None else with_namespace(run, namespace, ctx)
             except RunstateError as exc:
                 exc.add_note(f"record #{index} of the batch")
