@@ -116,6 +116,9 @@ def test_run_durations_is_the_full_reading(
     fast = run(dd.run_durations, record.get, state, started, ended, ctx, "$")
     full = run(dd.read_durations, record.get, state, measured, started, ended, ctx, "$")
     assert fast == full
+    if started is not None and ended is not None:  # plain times: the wall time in whole milliseconds
+        wall_ms = (ended - started) // timedelta(milliseconds=1)
+        assert run(dd.run_durations, record.get, state, started, ended, ctx, "$", wall_ms) == full
 
 
 def test_the_plain_case_does_not_take_the_full_reading(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -160,7 +163,7 @@ def test_start_and_end_times_are_the_kits_reading(ms: int) -> None:
     what the kit's ``time_from_epoch_ms`` gives, to the microsecond, for every plain value."""
     ctx = Context("databricks", strict=True)
     record = {"start_time": ms, "end_time": ms}
-    started, ended, _ = dd.run_times(record.get, State.SUCCEEDED, ctx, "$")
+    started, ended, _, _ = dd.run_times(record.get, State.SUCCEEDED, ctx, "$")
     expected = time_from_epoch_ms(ms, ctx, "$.start_time")
     assert started == ended == expected
     assert started is not None and started.tzinfo is EPOCH.tzinfo

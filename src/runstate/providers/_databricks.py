@@ -76,7 +76,7 @@ message in ``_databricks_details``.
 from collections.abc import Iterable, Mapping
 from functools import partial
 from types import MappingProxyType
-from typing import Any, Final, NamedTuple
+from typing import Any, Final, NamedTuple, NoReturn
 
 from runstate.provider_kit import (
     EMPTY,
@@ -84,6 +84,7 @@ from runstate.provider_kit import (
     Outcome,
     ProviderSpec,
     Reason,
+    ReportKind,
     Run,
     State,
     UnmappedStateWarning,
@@ -96,7 +97,7 @@ from . import _databricks_decisions as decisions
 from . import _databricks_identity as identity
 from . import _databricks_tables as t
 from ._databricks_details import add_active_intervals, intern, message, run_details
-from ._databricks_durations import run_times
+from ._databricks_durations import NO_SHARED, Shared, run_times
 from ._databricks_evidence import EVIDENCE
 from ._databricks_tasks import MAX_DEPTH, NO_CHILDREN, as_mapping, child_runs
 
@@ -329,6 +330,7 @@ def _build(
     parent: str | None,
     job_id: str | None,
     namespace: str | None,
+    shared: Shared,
     rec: Mapping[str, Any],
     path: str,
     sdk: bool,
@@ -345,7 +347,7 @@ def _build(
     )
     if (own_job := get("job_id")) is not None:  # else inherited from the parent run
         job_id = identity.job_id(own_job, ctx, path)
-    started, ended, durations = run_times(get, outcome.state, ctx, path)
+    started, ended, durations, times = run_times(get, outcome.state, ctx, path, shared)
     details = run_details(get, depth, cancelled_by_user)
     if depth == 0:
         name, parent = identity.name_and_parent(get, raw_id, ctx, path)
@@ -353,7 +355,7 @@ def _build(
         name = identity.task_name(get("task_key"), ctx, path)
     tasks, self_details, self_task_key = NO_CHILDREN
     if get("tasks") or get("iterations"):
-        build_child = partial(_build, ctx, keep_raw, depth + 1, run_id, job_id, namespace)
+        build_child = partial(_build, ctx, keep_raw, depth + 1, run_id, job_id, namespace, times)
         tasks, self_details, self_task_key = child_runs(get, raw_id, sdk, depth, ctx, path, build_child)
         if self_details:
             details.update(self_details)
@@ -385,14 +387,51 @@ def _build(
     )
 
 
+class _Bail(Exception):  # noqa: N818 - a signal between two passes, not an error anyone sees
+    """The probe pass met a problem: the record is read again by the reporting pass."""
+
+
+class _Probe(Context):
+    """The context of the probe pass: at the first problem it raises :class:`_Bail` instead of reporting,
+    so nothing has been warned or raised when the record is read again with the caller's context."""
+
+    __slots__ = ()
+
+    def report(
+        self,
+        kind: ReportKind,
+        field: str,
+        value: object,
+        problem: str,
+        category: type[Warning] | None = None,
+    ) -> NoReturn:
+        del kind, field, value, problem, category  # nothing is reported: the reporting pass will
+        raise _Bail
+
+
+_PROBE: Final = _Probe("databricks")
+
+
 def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
-    """One ``jobs/runs/get`` response or ``runs/list`` item (dict or SDK object) to a canonical run."""
-    if type(record) is not dict:
-        mapping = as_mapping(record, ctx, "$", True)
-        if mapping is None:  # pragma: no cover - _as_mapping fails instead
-            ctx.report("fail", "$", record, "expected a Run object")
-        return _build(ctx, keep_raw, 0, None, None, None, mapping, "$", not isinstance(record, Mapping))
-    return _build(ctx, keep_raw, 0, None, None, None, record, "$", False)
+    """One ``jobs/runs/get`` response or ``runs/list`` item (dict or SDK object) to a canonical run.
+
+    A dict is read first by a probe pass (the same code, with a context that reports nothing and an
+    empty path, so no field path is ever built): a clean record, the common case, is done in one pass.
+    At the first problem the record is read again with ``ctx``, which reports every problem in order,
+    so the result, the warnings and the errors are those of one reporting pass
+    (``tests/test_databricks_probe.py`` proves the two passes equal).
+    """
+    if type(record) is dict:
+        try:
+            return _build(_PROBE, keep_raw, 0, None, None, None, NO_SHARED, record, "", False)
+        except Exception:  # whatever the probe met, the reporting pass meets again (and reports)
+            pass
+        return _build(ctx, keep_raw, 0, None, None, None, NO_SHARED, record, "$", False)
+    mapping = as_mapping(record, ctx, "$", True)
+    if mapping is None:  # pragma: no cover - _as_mapping fails instead
+        ctx.report("fail", "$", record, "expected a Run object")
+    sdk = not isinstance(record, Mapping)
+    return _build(ctx, keep_raw, 0, None, None, None, NO_SHARED, mapping, "$", sdk)
 
 
 _PAGE_KEYS: Final = ("runs", "has_more", "next_page_token", "prev_page_token")
