@@ -176,13 +176,14 @@ def run_durations(
         get("queue_duration"), get("setup_duration"), get("execution_duration"), get("cleanup_duration"),
         get("run_duration"),
     )  # fmt: skip
-    if (  # ints (the ranges are checked once per key, by _plain), the run measured, no format
+    if (  # ints (the ranges are checked once per key, by _plain), no format
         type(setup) is int and type(execution) is int and type(cleanup) is int
         and (queue_ms is None or type(queue_ms) is int)
         and (run_duration is None or type(run_duration) is int)
-        and (ended is not None or state in TERMINAL_STATES)
         and get("format") is None
     ):  # fmt: skip
+        if ended is None and state not in TERMINAL_STATES:
+            return _not_ended(get, state, (queue_ms, setup, execution, cleanup, run_duration), ctx, path)
         key = (queue_ms, setup, execution, cleanup, run_duration)
         plain = _PLAIN.get(key) or _plain(queue_ms, setup, execution, cleanup, run_duration)
         if plain is not None and not (plain[3] and count_children(get)):
@@ -198,6 +199,34 @@ def run_durations(
             return result
     measured = ended is not None or state in TERMINAL_STATES
     return read_durations(get, state, measured, started, ended, ctx, path)
+
+
+_NOT_ENDED: dict[tuple[int | bool | None, ...], Durations] = {}
+"""The ``Durations`` of runs that have not ended, by their plain in-range ms (queue, setup, execution,
+cleanup, run_duration) and what else :func:`read_durations` decides them by (see :func:`_not_ended`):
+shared, as :data:`_PLAIN`, and bounded by :data:`_SHARED_LIMIT`."""
+
+
+def _not_ended(
+    get: Getter, state: State, values: tuple[int | None, ...], ctx: Context, path: str
+) -> Durations:
+    """A run that has not ended, with plain ints: :func:`read_durations`' reading, shared per key.
+
+    Not ended, that reading depends on nothing but the values, whether the state still waits (a
+    queue of 0 is then NOT_ENDED) and, for parts all 0 without ``run_duration``, whether the run has
+    two children (multitask); it reports nothing for values in range, the only ones kept.
+    """
+    setup, execution, cleanup, run_duration = values[1:]
+    several = setup == execution == cleanup == 0 and run_duration is None and count_children(get) >= 2
+    key = (*values, state in _STILL_WAITING, several)
+    found = _NOT_ENDED.get(key)
+    if found is None:
+        found = read_durations(get, state, False, None, None, ctx, path)
+        if all(value is None or 0 <= value <= _MAX_PART for value in values):
+            if len(_NOT_ENDED) >= _SHARED_LIMIT:
+                _NOT_ENDED.clear()
+            _NOT_ENDED[key] = found
+    return found
 
 
 def _td(ms: int) -> timedelta:
