@@ -61,6 +61,7 @@ _PARTS_ROUNDING_MS: Final = PARTS_ROUNDING // timedelta(milliseconds=1)
 _ROUNDING_MS: Final = ROUNDING // timedelta(milliseconds=1)
 _SLACK: Final = timedelta(seconds=60)
 """Scheduling overhead that single-task parts do not measure (besides a tenth of the wall time)."""
+_SLACK_MS: Final = _SLACK // timedelta(milliseconds=1)
 _MAX_PART: Final = MAX_DURATION // timedelta(milliseconds=1)
 """Plain millisecond parts up to this are exact (longer is reported by ``duration_from_ms``)."""
 _ZERO: Final = timedelta(0)
@@ -193,7 +194,7 @@ def run_durations(
                     total_ms - wall_ms > (_ROUNDING_MS if multitask else _PARTS_ROUNDING_MS)
                     or wall_ms - total_ms - (queue_ms or 0) > _ROUNDING_MS
                 ):
-                    _check_total(_td(total_ms), _td(wall_ms), result.queue, multitask, get, ctx, path)
+                    check_total_ms(total_ms, wall_ms, queue_ms, multitask, get, ctx, path)
             elif started is not None and ended is not None:
                 _check_total(_td(total_ms), ended - started, result.queue, multitask, get, ctx, path)
             return result
@@ -227,6 +228,26 @@ def _not_ended(
                 _NOT_ENDED.clear()
             _NOT_ENDED[key] = found
     return found
+
+
+def check_total_ms(
+    total: int, wall: int, queue: int | None, multitask: bool, get: Getter, ctx: Context, path: str
+) -> None:
+    """:func:`_check_total` in whole milliseconds (plain times and durations): the same verdicts, each
+    reported by :func:`_check_total` itself (a property test proves them equal). The slack
+    ``max(60 s, wall / 10)`` is exact in ms: a tenth of a whole number of ms is a whole number of us."""
+    if wall < 0:
+        return  # reported by check_order
+    if total - wall <= (_ROUNDING_MS if multitask else _PARTS_ROUNDING_MS):
+        gap = wall - total if queue is None else wall - total - queue
+        if gap <= _ROUNDING_MS:
+            return  # the common case: nothing unexplained
+        history = get("repair_history")
+        if type(history) is list and len(history) > 1:
+            return  # a repaired run's total leaves out the time between its repairs
+        if not multitask and gap * 10 <= max(_SLACK_MS * 10, wall):
+            return  # within the slack: gap <= max(60 s, wall / 10), times ten
+    _check_total(_td(total), _td(wall), None if queue is None else _td(queue), multitask, get, ctx, path)
 
 
 def _td(ms: int) -> timedelta:
