@@ -98,7 +98,7 @@ from runstate.provider_kit import (
 from . import _databricks_decisions as decisions
 from . import _databricks_identity as identity
 from . import _databricks_tables as t
-from ._databricks_details import add_active_intervals, intern, message, run_details
+from ._databricks_details import NESTED, add_active_intervals, intern, message, run_details, shared_copy
 from ._databricks_durations import NO_SHARED, Shared, run_times
 from ._databricks_evidence import EVIDENCE
 from ._databricks_tasks import MAX_DEPTH, NO_CHILDREN, as_mapping, child_runs
@@ -360,7 +360,7 @@ def _build(
     if (own_job := get("job_id")) is not None:  # else inherited from the parent run
         job_id = identity.job_id(own_job, ctx, path)
     started, ended, durations, times = run_times(get, state, ctx, path, shared)
-    details = run_details(get, depth, cancelled_by_user)
+    details = run_details(get, depth, cancelled_by_user, not keep_raw)
     if depth == 0:
         name, parent = identity.name_and_parent(get, raw_id, ctx, path)
     elif type(name := get("task_key")) is str:  # a task of the run that lists it, named by its key
@@ -371,8 +371,11 @@ def _build(
     if get("tasks") or get("iterations"):
         build_child = partial(_build, ctx, keep_raw, depth + 1, run_id, job_id, namespace, times)
         tasks, self_details, self_task_key = child_runs(get, raw_id, sdk, depth, ctx, path, build_child)
-        if self_details:
-            details.update(self_details)
+        if self_details:  # its own entry's facts (a task run fetched by id), nested ones copied as above
+            details.update(
+                (k, shared_copy(v)) if not keep_raw and k in NESTED else (k, v)
+                for k, v in self_details.items()
+            )
     if depth == 0 and parent is not None and self_task_key is not None:
         name = self_task_key  # a task run fetched by id
     if depth == 0 and "repair_history" in details:

@@ -18,6 +18,7 @@ from typing import Any, Final
 from runstate.provider_kit import Context, format_time, opt_str, time_from_epoch_ms
 
 __all__ = [
+    "NESTED",
     "RUN_DETAILS",
     "SHARED_WORDS",
     "TASK_DETAILS",
@@ -26,6 +27,7 @@ __all__ = [
     "intern",
     "message",
     "run_details",
+    "shared_copy",
 ]
 
 RUN_DETAILS: Final = (
@@ -54,8 +56,11 @@ intern: Final = sys.intern
 """Equal text as one object: exact, and interned strings die with their last reference."""
 
 
-def run_details(get: Callable[[str], Any], depth: int, cancelled_by_user: bool) -> dict[str, Any]:
-    """The :data:`RUN_DETAILS` of a run (:data:`TASK_DETAILS` of a task) that the record has."""
+def run_details(
+    get: Callable[[str], Any], depth: int, cancelled_by_user: bool, compact: bool = False
+) -> dict[str, Any]:
+    """The :data:`RUN_DETAILS` of a run (:data:`TASK_DETAILS` of a task) that the record has; with
+    ``compact`` (the record is not kept), its nested objects as :func:`shared_copy` copies."""
     details: dict[str, Any] = {}
     for field, shared in _RUN_FIELDS if depth == 0 else _TASK_FIELDS:  # a loop: no comprehension call
         value = get(field)
@@ -63,7 +68,41 @@ def run_details(get: Callable[[str], Any], depth: int, cancelled_by_user: bool) 
             details[field] = intern(value) if shared and type(value) is str else value
     if cancelled_by_user:
         details["user_cancelled_or_timedout"] = True
+    if compact:
+        for field in NESTED:
+            if type(value := details.get(field)) is dict or type(value) is list:
+                details[field] = shared_copy(value)
     return details
+
+
+NESTED: Final = ("trigger_info", "repair_history", "run_job_task", "for_each_task")
+"""Details that hold objects of the record (repairs, a for-each task's definition): without ``raw``
+they are kept as :func:`shared_copy` copies, so the record they came from can go."""
+_COPY_DEPTH: Final = 32
+"""How deep :func:`shared_copy` copies; below, values are kept as they are (still equal)."""
+_WORD_LIMIT: Final = 64
+
+
+def shared_copy(value: Any, depth: int = 0) -> Any:
+    """An equal copy of a JSON value whose object keys and word-like strings (identifiers such as
+    ``"TERMINATED"``, at most 64 characters) are shared strings (``sys.intern``).
+
+    A JSON decoder makes a new string for every value and, across records, for every key: a run
+    that keeps a record's ``repair_history`` or ``for_each_task`` without the record would keep a
+    copy of every field name and state word in it. Dicts and lists are copied (to ``_COPY_DEPTH``);
+    anything else is kept as is, so the copy is equal to the value (``==``)."""
+    kind = type(value)
+    if depth >= _COPY_DEPTH:
+        return value
+    if kind is dict:
+        return {
+            intern(k) if type(k) is str else k: shared_copy(v, depth + 1) for k, v in value.items()
+        }  # fmt: skip
+    if kind is list:
+        return [shared_copy(v, depth + 1) for v in value]
+    if kind is str and len(value) <= _WORD_LIMIT and value.isidentifier():
+        return intern(value)
+    return value
 
 
 def message(
