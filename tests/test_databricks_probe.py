@@ -99,6 +99,7 @@ def _reporting_pass(record: dict[str, Any], ctx: Context, keep_raw: bool) -> obj
 
 
 def _same(record: dict[str, Any], strict: bool, keep_raw: bool) -> None:
+    _databricks._paused = 0  # the probe is tried on every record compared (see the last test)
     ctx = Context("databricks", strict)
     both = _outcome(_databricks.build, record, ctx, keep_raw)
     alone = _outcome(_reporting_pass, record, ctx, keep_raw)
@@ -133,3 +134,21 @@ def test_the_probe_reports_nothing() -> None:
         _databricks._PROBE.report("invalid", "$.run_id", None, "missing")
     with pytest.raises(_databricks._Bail):
         _databricks._PROBE.invalid("$.start_time", "x", "expected epoch milliseconds")
+
+
+def test_a_paused_probe_gives_the_same_results(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Records that all have a problem pause the probe; paused or not, each gives what it gave."""
+    odd = copy.deepcopy(RECORDS[0])
+    odd["attempt_number"] = -1  # reported (and read as 0) in lenient mode
+    monkeypatch.setattr(_databricks, "_misses", 0)
+    monkeypatch.setattr(_databricks, "_paused", 0)
+    ctx = Context("databricks")
+    expected = _outcome(_reporting_pass, odd, ctx, True)
+    for _ in range(_databricks._MISSES_BEFORE_PAUSE):
+        assert _outcome(_databricks.build, odd, ctx, True) == expected
+    assert _databricks._paused == _databricks._PAUSE
+    assert _outcome(_databricks.build, odd, ctx, True) == expected
+    assert _outcome(_databricks.build, RECORDS[0], ctx, True) == _outcome(
+        _reporting_pass, RECORDS[0], ctx, True
+    )
+    assert _databricks._paused == _databricks._PAUSE - 2
