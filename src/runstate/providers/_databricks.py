@@ -71,6 +71,13 @@ Rooms. This module reconciles the state words (memoized by :class:`_StateKey`) a
 :func:`_build`; the tables are in ``_databricks_tables``, identity in ``_databricks_identity``, child
 runs in ``_databricks_tasks``, times and durations in ``_databricks_durations``, details and the
 message in ``_databricks_details``.
+
+Cost. A dict record is read by a probe pass that reports nothing and, only if it met a problem, again
+by the reporting pass (:func:`build`): the same code, so the same run, warnings and errors
+(``tests/test_databricks_probe.py``). Equal immutable values are shared, not rebuilt: plain durations
+(one ``Durations`` per value), a task's start or end in its parent's millisecond, the state words'
+``provider_state``, repeated words and names (interned); without ``raw``, the record's objects kept in
+``details`` are equal copies with shared strings, so the record can go (``_databricks_details``).
 """
 
 from collections.abc import Iterable, Mapping
@@ -244,6 +251,11 @@ def _lookup(words: tuple[Any, ...], ctx: Context, path: str) -> _Resolved:
     return resolved or _resolve(key, ctx, path)
 
 
+_NO_FIELDS: Final[dict[str, Any]] = {}
+"""An absent nested object read as empty: a plain dict (its ``get`` is a dict's, not a proxy's), never
+written to: nothing reads a section but ``get``."""
+
+
 def _section(value: Any, ctx: Context, field: str) -> Mapping[str, Any]:
     """A nested object of the record (``state``, ``status``, ...); anything else reported, read as empty."""
     if value is EMPTY or type(value) is dict:
@@ -258,16 +270,16 @@ _RunState = tuple[State, Reason | None, Mapping[str, str], bool, str | None]
 
 def _run_state(get: Any, retried: bool, sdk: bool, ctx: Context, path: str) -> _RunState:
     """The run's outcome from its legacy ``state`` and its ``status`` (see the module), and its message."""
-    legacy = get("state", EMPTY)
+    legacy = get("state", _NO_FIELDS)
     if type(legacy) is not dict:  # the type checks inline: each is a call saved per run
         legacy = _section(legacy, ctx, path + ".state")
-    status = get("status", EMPTY)
+    status = get("status", _NO_FIELDS)
     if type(status) is not dict:
         status = _section(status, ctx, path + ".status")
-    termination = status.get("termination_details", EMPTY)
+    termination = status.get("termination_details", _NO_FIELDS)
     if type(termination) is not dict:
         termination = _section(termination, ctx, path + ".status.termination_details")
-    queue = status.get("queue_details", EMPTY)
+    queue = status.get("queue_details", _NO_FIELDS)
     if type(queue) is not dict:
         queue = _section(queue, ctx, path + ".status.queue_details")
     by_user = legacy.get("user_cancelled_or_timedout")

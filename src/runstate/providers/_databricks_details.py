@@ -80,17 +80,19 @@ NESTED: Final = ("trigger_info", "repair_history", "run_job_task", "for_each_tas
 they are kept as :func:`shared_copy` copies, so the record they came from can go."""
 _COPY_DEPTH: Final = 32
 """How deep :func:`shared_copy` copies; below, values are kept as they are (still equal)."""
-_WORD_LIMIT: Final = 64
+_WORD_LIMIT: Final = 256
+"""Strings up to this length in a :func:`shared_copy` are shared: field names, state words, messages
+and paths repeat run after run (an interned string dies with its last reference, so none leaks)."""
 
 
 def shared_copy(value: Any, depth: int = 0) -> Any:
-    """An equal copy of a JSON value whose object keys and word-like strings (identifiers such as
-    ``"TERMINATED"``, at most 64 characters) are shared strings (``sys.intern``).
+    """An equal copy of a JSON value whose object keys and strings (up to :data:`_WORD_LIMIT`
+    characters) are shared strings (``sys.intern``).
 
     A JSON decoder makes a new string for every value and, across records, for every key: a run
     that keeps a record's ``repair_history`` or ``for_each_task`` without the record would keep a
-    copy of every field name and state word in it. Dicts and lists are copied (to ``_COPY_DEPTH``);
-    anything else is kept as is, so the copy is equal to the value (``==``)."""
+    copy of every field name, state word and message in it. Dicts and lists are copied (to
+    ``_COPY_DEPTH``); anything else is kept as is, so the copy is equal to the value (``==``)."""
     kind = type(value)
     if depth >= _COPY_DEPTH:
         return value
@@ -100,7 +102,7 @@ def shared_copy(value: Any, depth: int = 0) -> Any:
         }  # fmt: skip
     if kind is list:
         return [shared_copy(v, depth + 1) for v in value]
-    if kind is str and len(value) <= _WORD_LIMIT and value.isidentifier():
+    if kind is str and len(value) <= _WORD_LIMIT:
         return intern(value)
     return value
 

@@ -10,9 +10,10 @@ The rules (the provider's docstring, ``runstate.providers._databricks``, says th
 start is reported as inconsistent, never clamped. Field meanings: the ``Run`` docstrings of
 databricks-sdk (``queue_duration``, ``setup_duration``, ``run_duration``: "The time in milliseconds").
 
-:func:`run_durations` reads an ended run with plain integers (the common case) itself and leaves
-every other case to :func:`read_durations` (every problem reported); ``tests/test_databricks_durations.py``
-proves the two equal wherever the first applies.
+:func:`run_durations` reads a run with plain integers (the common case) from bounded caches of their
+``Durations`` (one shared object per value) and checks an ended run's total against its wall time in
+whole milliseconds; it leaves every other case to :func:`read_durations` (every problem reported).
+``tests/test_databricks_durations.py`` proves the two equal wherever the first applies.
 """
 
 from __future__ import annotations
