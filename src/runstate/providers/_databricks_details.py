@@ -50,8 +50,9 @@ _MESSAGES: Final = (
 SHARED_WORDS: Final = frozenset({"run_type", "trigger", "creator_user_name", "run_if"})
 """Details whose text repeats across runs (a handful of words and users): kept as one shared string
 (``sys.intern``), so a million retained runs do not hold a million copies of ``"PERIODIC"``."""
-_RUN_FIELDS: Final = tuple((field, field in SHARED_WORDS) for field in RUN_DETAILS)
-_TASK_FIELDS: Final = tuple((field, field in SHARED_WORDS) for field in TASK_DETAILS)
+_WORD: Final = "word"
+_OBJECT: Final = "object"
+"""How a detail is kept (see :data:`_RUN_FIELDS`): a shared word, or a nested object of the record."""
 intern: Final = sys.intern
 """Equal text as one object: exact, and interned strings die with their last reference."""
 
@@ -60,24 +61,33 @@ def run_details(
     get: Callable[[str], Any], depth: int, cancelled_by_user: bool, compact: bool = False
 ) -> dict[str, Any]:
     """The :data:`RUN_DETAILS` of a run (:data:`TASK_DETAILS` of a task) that the record has; with
-    ``compact`` (the record is not kept), its nested objects as :func:`shared_copy` copies."""
+    ``compact`` (the record is not kept), its :data:`NESTED` objects as :func:`shared_copy` copies."""
     details: dict[str, Any] = {}
-    for field, shared in _RUN_FIELDS if depth == 0 else _TASK_FIELDS:  # a loop: no comprehension call
+    for field, kind in _RUN_FIELDS if depth == 0 else _TASK_FIELDS:  # a loop: no comprehension call
         value = get(field)
         if value is not None:
-            details[field] = intern(value) if shared and type(value) is str else value
+            if kind is _WORD and type(value) is str:
+                value = intern(value)
+            elif kind is _OBJECT and compact and (type(value) is dict or type(value) is list):
+                value = shared_copy(value)
+            details[field] = value
     if cancelled_by_user:
         details["user_cancelled_or_timedout"] = True
-    if compact:
-        for field in NESTED:
-            if type(value := details.get(field)) is dict or type(value) is list:
-                details[field] = shared_copy(value)
     return details
 
 
 NESTED: Final = ("trigger_info", "repair_history", "run_job_task", "for_each_task")
 """Details that hold objects of the record (repairs, a for-each task's definition): without ``raw``
 they are kept as :func:`shared_copy` copies, so the record they came from can go."""
+
+
+def _kind(field: str) -> str | None:
+    return _WORD if field in SHARED_WORDS else _OBJECT if field in NESTED else None
+
+
+_RUN_FIELDS: Final = tuple((field, _kind(field)) for field in RUN_DETAILS)
+_TASK_FIELDS: Final = tuple((field, _kind(field)) for field in TASK_DETAILS)
+"""Each detail with how it is kept: a shared word, a nested object (copied without ``raw``), as is."""
 _COPY_DEPTH: Final = 32
 """How deep :func:`shared_copy` copies; below, values are kept as they are (still equal)."""
 _WORD_LIMIT: Final = 256
@@ -93,15 +103,23 @@ def shared_copy(value: Any, depth: int = 0) -> Any:
     that keeps a record's ``repair_history`` or ``for_each_task`` without the record would keep a
     copy of every field name, state word and message in it. Dicts and lists are copied (to
     ``_COPY_DEPTH``); anything else is kept as is, so the copy is equal to the value (``==``)."""
-    kind = type(value)
     if depth >= _COPY_DEPTH:
         return value
+    kind = type(value)
     if kind is dict:
-        return {
-            intern(k) if type(k) is str else k: shared_copy(v, depth + 1) for k, v in value.items()
-        }  # fmt: skip
+        copied: dict[Any, Any] = {}
+        for key, item in value.items():  # strings inline: a call saved per leaf
+            of = type(item)
+            if of is str:
+                kept = intern(item) if len(item) <= _WORD_LIMIT else item
+            elif of is dict or of is list:
+                kept = shared_copy(item, depth + 1)
+            else:
+                kept = item
+            copied[intern(key) if type(key) is str else key] = kept
+        return copied
     if kind is list:
-        return [shared_copy(v, depth + 1) for v in value]
+        return [shared_copy(item, depth + 1) for item in value]
     if kind is str and len(value) <= _WORD_LIMIT:
         return intern(value)
     return value
