@@ -116,6 +116,9 @@ def test_run_durations_is_the_full_reading(
     fast = run(dd.run_durations, record.get, state, started, ended, ctx, "$")
     full = run(dd.read_durations, record.get, state, measured, started, ended, ctx, "$")
     assert fast == full
+    if started is not None and ended is not None:  # plain times: the wall time in whole milliseconds
+        wall_ms = (ended - started) // timedelta(milliseconds=1)
+        assert run(dd.run_durations, record.get, state, started, ended, ctx, "$", wall_ms) == full
 
 
 def test_the_plain_case_does_not_take_the_full_reading(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -160,7 +163,36 @@ def test_start_and_end_times_are_the_kits_reading(ms: int) -> None:
     what the kit's ``time_from_epoch_ms`` gives, to the microsecond, for every plain value."""
     ctx = Context("databricks", strict=True)
     record = {"start_time": ms, "end_time": ms}
-    started, ended, _ = dd.run_times(record.get, State.SUCCEEDED, ctx, "$")
+    started, ended, _, _ = dd.run_times(record.get, State.SUCCEEDED, ctx, "$")
     expected = time_from_epoch_ms(ms, ctx, "$.start_time")
     assert started == ended == expected
     assert started is not None and started.tzinfo is EPOCH.tzinfo
+
+
+NINTHS = st.integers(0, 10**5).map(lambda ms: 9 * ms)
+"""Multiples of 9 ms: a total that reaches the slack's wall / 10 edge in whole milliseconds."""
+
+
+@settings(max_examples=1000)
+@given(
+    st.one_of(st.integers(0, 10**6), st.integers(0, 10**8), NINTHS),
+    st.one_of(st.integers(-(10**4), 10**8), st.integers(0, 2 * 10**6)),
+    st.one_of(st.none(), st.just(0), NINTHS),
+    st.booleans(),
+    st.sampled_from([None, [], [{}], [{}, {}]]),
+    st.booleans(),
+)
+def test_the_total_is_checked_alike_in_milliseconds(
+    total: int, wall: int, queue: int | None, multitask: bool, history: list[Any] | None, strict: bool
+) -> None:
+    """``check_total_ms`` (plain times) gives the reports of ``_check_total`` (timedeltas), at the
+    edges of the rounding, of the queue and of the slack ``max(60 s, wall / 10)`` too."""
+    record = {} if history is None else {"repair_history": history}
+    ctx = Context("databricks", strict)
+    as_td = None if queue is None else timedelta(milliseconds=queue)
+    waited = total + (queue or 0)
+    edges = (waited + 1000, waited + 60_000, 10 * waited // 9, total - 1000, total - 3000)
+    for wall_ms in (wall, *(edge + d for edge in edges for d in (-1, 0, 1))):
+        in_ms = run(dd.check_total_ms, total, wall_ms, queue, multitask, record.get, ctx, "$")
+        args = (timedelta(milliseconds=total), timedelta(milliseconds=wall_ms), as_td, multitask)
+        assert in_ms == run(dd._check_total, *args, record.get, ctx, "$")

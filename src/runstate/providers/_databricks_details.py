@@ -18,6 +18,7 @@ from typing import Any, Final
 from runstate.provider_kit import Context, format_time, opt_str, time_from_epoch_ms
 
 __all__ = [
+    "NESTED",
     "RUN_DETAILS",
     "SHARED_WORDS",
     "TASK_DETAILS",
@@ -26,6 +27,7 @@ __all__ = [
     "intern",
     "message",
     "run_details",
+    "shared_copy",
 ]
 
 RUN_DETAILS: Final = (
@@ -48,22 +50,79 @@ _MESSAGES: Final = (
 SHARED_WORDS: Final = frozenset({"run_type", "trigger", "creator_user_name", "run_if"})
 """Details whose text repeats across runs (a handful of words and users): kept as one shared string
 (``sys.intern``), so a million retained runs do not hold a million copies of ``"PERIODIC"``."""
-_RUN_FIELDS: Final = tuple((field, field in SHARED_WORDS) for field in RUN_DETAILS)
-_TASK_FIELDS: Final = tuple((field, field in SHARED_WORDS) for field in TASK_DETAILS)
+_WORD: Final = "word"
+_OBJECT: Final = "object"
+"""How a detail is kept (see :data:`_RUN_FIELDS`): a shared word, or a nested object of the record."""
 intern: Final = sys.intern
 """Equal text as one object: exact, and interned strings die with their last reference."""
 
 
-def run_details(get: Callable[[str], Any], depth: int, cancelled_by_user: bool) -> dict[str, Any]:
-    """The :data:`RUN_DETAILS` of a run (:data:`TASK_DETAILS` of a task) that the record has."""
+def run_details(
+    get: Callable[[str], Any], depth: int, cancelled_by_user: bool, compact: bool = False
+) -> dict[str, Any]:
+    """The :data:`RUN_DETAILS` of a run (:data:`TASK_DETAILS` of a task) that the record has; with
+    ``compact`` (the record is not kept), its :data:`NESTED` objects as :func:`shared_copy` copies."""
     details: dict[str, Any] = {}
-    for field, shared in _RUN_FIELDS if depth == 0 else _TASK_FIELDS:  # a loop: no comprehension call
+    for field, kind in _RUN_FIELDS if depth == 0 else _TASK_FIELDS:  # a loop: no comprehension call
         value = get(field)
         if value is not None:
-            details[field] = intern(value) if shared and type(value) is str else value
+            if kind is _WORD and type(value) is str:
+                value = intern(value)
+            elif kind is _OBJECT and compact and (type(value) is dict or type(value) is list):
+                value = shared_copy(value)
+            details[field] = value
     if cancelled_by_user:
         details["user_cancelled_or_timedout"] = True
     return details
+
+
+NESTED: Final = ("trigger_info", "repair_history", "run_job_task", "for_each_task")
+"""Details that hold objects of the record (repairs, a for-each task's definition): without ``raw``
+they are kept as :func:`shared_copy` copies, so the record they came from can go."""
+
+
+def _kind(field: str) -> str | None:
+    return _WORD if field in SHARED_WORDS else _OBJECT if field in NESTED else None
+
+
+_RUN_FIELDS: Final = tuple((field, _kind(field)) for field in RUN_DETAILS)
+_TASK_FIELDS: Final = tuple((field, _kind(field)) for field in TASK_DETAILS)
+"""Each detail with how it is kept: a shared word, a nested object (copied without ``raw``), as is."""
+_COPY_DEPTH: Final = 32
+"""How deep :func:`shared_copy` copies; below, values are kept as they are (still equal)."""
+_WORD_LIMIT: Final = 256
+"""Strings up to this length in a :func:`shared_copy` are shared: field names, state words, messages
+and paths repeat run after run (an interned string dies with its last reference, so none leaks)."""
+
+
+def shared_copy(value: Any, depth: int = 0) -> Any:
+    """An equal copy of a JSON value whose object keys and strings (up to :data:`_WORD_LIMIT`
+    characters) are shared strings (``sys.intern``).
+
+    A JSON decoder makes a new string for every value and, across records, for every key: a run
+    that keeps a record's ``repair_history`` or ``for_each_task`` without the record would keep a
+    copy of every field name, state word and message in it. Dicts and lists are copied (to
+    ``_COPY_DEPTH``); anything else is kept as is, so the copy is equal to the value (``==``)."""
+    if depth >= _COPY_DEPTH:
+        return value
+    kind = type(value)
+    if kind is dict:
+        copied: dict[Any, Any] = {}
+        for key, item in value.items():  # strings inline: a call saved per leaf
+            of = type(item)
+            if of is str:
+                kept = intern(item) if len(item) <= _WORD_LIMIT else item
+            elif of is dict or of is list:
+                kept = shared_copy(item, depth + 1)
+            else:
+                kept = item
+            copied[intern(key) if type(key) is str else key] = kept
+        return copied
+    if kind is list:
+        return [shared_copy(item, depth + 1) for item in value]
+    if kind is str and len(value) <= _WORD_LIMIT:
+        return intern(value)
+    return value
 
 
 def message(

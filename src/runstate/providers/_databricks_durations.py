@@ -10,9 +10,10 @@ The rules (the provider's docstring, ``runstate.providers._databricks``, says th
 start is reported as inconsistent, never clamped. Field meanings: the ``Run`` docstrings of
 databricks-sdk (``queue_duration``, ``setup_duration``, ``run_duration``: "The time in milliseconds").
 
-:func:`run_durations` reads an ended run with plain integers (the common case) itself and leaves
-every other case to :func:`read_durations` (every problem reported); ``tests/test_databricks_durations.py``
-proves the two equal wherever the first applies.
+:func:`run_durations` reads a run with plain integers (the common case) from bounded caches of their
+``Durations`` (one shared object per value) and checks an ended run's total against its wall time in
+whole milliseconds; it leaves every other case to :func:`read_durations` (every problem reported).
+``tests/test_databricks_durations.py`` proves the two equal wherever the first applies.
 """
 
 from __future__ import annotations
@@ -40,7 +41,15 @@ from runstate.provider_kit import (
 
 from ._databricks_tasks import count_children
 
-__all__ = ["PARTS_ROUNDING", "ROUNDING", "read_durations", "run_durations", "run_times"]
+__all__ = [
+    "NO_SHARED",
+    "PARTS_ROUNDING",
+    "ROUNDING",
+    "Shared",
+    "read_durations",
+    "run_durations",
+    "run_times",
+]
 
 Getter = Callable[[str], Any]
 """``record.get``: how the functions here read the run's fields."""
@@ -50,8 +59,10 @@ ROUNDING: Final = timedelta(seconds=1)
 PARTS_ROUNDING: Final = 3 * ROUNDING
 """How far setup + execution + cleanup may be off: three parts, each rounded (:data:`ROUNDING`)."""
 _PARTS_ROUNDING_MS: Final = PARTS_ROUNDING // timedelta(milliseconds=1)
+_ROUNDING_MS: Final = ROUNDING // timedelta(milliseconds=1)
 _SLACK: Final = timedelta(seconds=60)
 """Scheduling overhead that single-task parts do not measure (besides a tenth of the wall time)."""
+_SLACK_MS: Final = _SLACK // timedelta(milliseconds=1)
 _MAX_PART: Final = MAX_DURATION // timedelta(milliseconds=1)
 """Plain millisecond parts up to this are exact (longer is reported by ``duration_from_ms``)."""
 _ZERO: Final = timedelta(0)
@@ -105,72 +116,174 @@ _MULTI_NO_QUEUE: Final = _missing(_NOT_REPORTED, _NA, _NA, _NA, None)
 """The ``missing`` maps of an ended run with plain parts: single task or multitask, queue reported or not."""
 
 
-def run_times(
-    get: Getter, state: State, ctx: Context, path: str
-) -> tuple[datetime | None, datetime | None, Durations]:
-    """``start_time``, ``end_time`` (epoch ms; 0 is "not set") and the run's durations.
+Shared = tuple[int, datetime | None, int, datetime | None]
+"""A run's plain ``start_time`` and ``end_time`` (epoch ms, ``-1`` if not plain) and their datetimes,
+given to its tasks: a task starting or ending in the same millisecond shares the datetime object."""
+NO_SHARED: Final[Shared] = (-1, None, -1, None)
 
-    Plain integers up to 2100 are converted here, anything else by the kit's reader (which reports an
-    odd value); an end before the start is reported, never swapped.
+
+def run_times(
+    get: Getter, state: State, ctx: Context, path: str, shared: Shared = NO_SHARED
+) -> tuple[datetime | None, datetime | None, Durations, Shared]:
+    """``start_time``, ``end_time`` (epoch ms; 0 is "not set"), the run's durations, and what its tasks
+    share (:data:`Shared`).
+
+    Plain integers up to 2100 are converted here (or taken from the parent run's ``shared`` when equal),
+    anything else by the kit's reader (which reports an odd value); an end before the start is
+    reported, never swapped.
     """
-    start = get("start_time")
+    start, end = get("start_time"), get("end_time")
     if type(start) is int and MIN_EPOCH_MS <= start <= _FLOAT_EXACT_MS:
-        started: datetime | None = _from_timestamp(start / 1000, _UTC)
+        started = shared[1] if start == shared[0] else _from_timestamp(start / 1000, _UTC)
     else:
-        started = time_from_epoch_ms(start, ctx, path + ".start_time")
-    end = get("end_time")
+        started, start = time_from_epoch_ms(start, ctx, path + ".start_time"), -1
     if type(end) is int and MIN_EPOCH_MS <= end <= _FLOAT_EXACT_MS:
-        ended: datetime | None = _from_timestamp(end / 1000, _UTC)
+        ended = shared[3] if end == shared[2] else _from_timestamp(end / 1000, _UTC)
     else:
-        ended = time_from_epoch_ms(end, ctx, path + ".end_time")
-    if started is not None and ended is not None and ended < started:
-        check_order(started, ended, ctx, path + ".end_time")
-    return started, ended, run_durations(get, state, started, ended, ctx, path)
+        ended, end = time_from_epoch_ms(end, ctx, path + ".end_time"), -1
+    if start >= 0 and end >= 0:  # both plain: the wall time in whole milliseconds
+        if end < start and started is not None and ended is not None:
+            check_order(started, ended, ctx, path + ".end_time")
+        durations = run_durations(get, state, started, ended, ctx, path, end - start)
+    else:
+        if started is not None and ended is not None and ended < started:
+            check_order(started, ended, ctx, path + ".end_time")
+        durations = run_durations(get, state, started, ended, ctx, path)
+    return started, ended, durations, (start, started, end, ended)
+
+
+_Plain = tuple[Durations, int, bool, bool]
+"""What plain milliseconds give, whatever the record: (its durations, the total in ms, multitask,
+undecided). Undecided: parts all 0 without ``run_duration``, multitask only if the run has children."""
+_PLAIN: dict[tuple[int | None, ...], _Plain] = {}
+"""(queue, setup, execution, cleanup, run_duration) in plain ms to :data:`_Plain`, shared: a
+``Durations`` is frozen, so one object per value is exact, and a run's tasks and a job's runs repeat
+them. Bounded by :data:`_SHARED_LIMIT` (cleared when full); only plain, unreported readings are kept."""
 
 
 def run_durations(
-    get: Getter, state: State, started: datetime | None, ended: datetime | None, ctx: Context, path: str
+    get: Getter,
+    state: State,
+    started: datetime | None,
+    ended: datetime | None,
+    ctx: Context,
+    path: str,
+    wall_ms: int | None = None,
 ) -> Durations:
     """The run's durations. An ended run whose fields are plain in-range integers (no ``format``), the
-    common case of bulk history, is read here without the general readers; every other case by
+    common case of bulk history, is read here from :data:`_PLAIN`; every other case by
     :func:`read_durations`, which gives the same result and reports for the plain case too (a
-    property test proves it)."""
-    measured = ended is not None or state in TERMINAL_STATES
-    queue_ms, setup, execution, cleanup = (
-        get("queue_duration"), get("setup_duration"), get("execution_duration"), get("cleanup_duration")
+    property test proves it). ``wall_ms`` is end - start in milliseconds when both are plain."""
+    queue_ms, setup, execution, cleanup, run_duration = (
+        get("queue_duration"), get("setup_duration"), get("execution_duration"), get("cleanup_duration"),
+        get("run_duration"),
     )  # fmt: skip
-    if not (  # plain milliseconds, each at most _MAX_PART (the checks inline: this is the hot path)
-        measured
-        and type(setup) is int and type(execution) is int and type(cleanup) is int
-        and 0 <= setup <= _MAX_PART and 0 <= execution <= _MAX_PART and 0 <= cleanup <= _MAX_PART
-        and (queue_ms is None or (type(queue_ms) is int and 0 <= queue_ms <= _MAX_PART))
+    if (  # ints (the ranges are checked once per key, by _plain), no format
+        type(setup) is int and type(execution) is int and type(cleanup) is int
+        and (queue_ms is None or type(queue_ms) is int)
+        and (run_duration is None or type(run_duration) is int)
         and get("format") is None
     ):  # fmt: skip
-        return read_durations(get, state, measured, started, ended, ctx, path)
-    run_duration = get("run_duration")
-    if run_duration is not None and not (type(run_duration) is int and 0 <= run_duration <= _MAX_PART):
-        return read_durations(get, state, measured, started, ended, ctx, path)  # it reports run_duration
+        if ended is None and state not in TERMINAL_STATES:
+            return _not_ended(get, state, (queue_ms, setup, execution, cleanup, run_duration), ctx, path)
+        key = (queue_ms, setup, execution, cleanup, run_duration)
+        plain = _PLAIN.get(key) or _plain(queue_ms, setup, execution, cleanup, run_duration)
+        if plain is not None and not (plain[3] and count_children(get)):
+            result, total_ms, multitask, _ = plain
+            if wall_ms is not None:
+                if wall_ms >= 0 and (  # the common case, nothing unexplained, is decided in ms here
+                    total_ms - wall_ms > (_ROUNDING_MS if multitask else _PARTS_ROUNDING_MS)
+                    or wall_ms - total_ms - (queue_ms or 0) > _ROUNDING_MS
+                ):
+                    check_total_ms(total_ms, wall_ms, queue_ms, multitask, get, ctx, path)
+            elif started is not None and ended is not None:
+                _check_total(_td(total_ms), ended - started, result.queue, multitask, get, ctx, path)
+            return result
+    measured = ended is not None or state in TERMINAL_STATES
+    return read_durations(get, state, measured, started, ended, ctx, path)
+
+
+_NOT_ENDED: dict[tuple[int | bool | None, ...], Durations] = {}
+"""The ``Durations`` of runs that have not ended, by their plain in-range ms (queue, setup, execution,
+cleanup, run_duration) and what else :func:`read_durations` decides them by (see :func:`_not_ended`):
+shared, as :data:`_PLAIN`, and bounded by :data:`_SHARED_LIMIT`."""
+
+
+def _not_ended(
+    get: Getter, state: State, values: tuple[int | None, ...], ctx: Context, path: str
+) -> Durations:
+    """A run that has not ended, with plain ints: :func:`read_durations`' reading, shared per key.
+
+    Not ended, that reading depends on nothing but the values, whether the state still waits (a
+    queue of 0 is then NOT_ENDED) and, for parts all 0 without ``run_duration``, whether the run has
+    two children (multitask); it reports nothing for values in range, the only ones kept.
+    """
+    setup, execution, cleanup, run_duration = values[1:]
+    several = setup == execution == cleanup == 0 and run_duration is None and count_children(get) >= 2
+    key = (*values, state in _STILL_WAITING, several)
+    found = _NOT_ENDED.get(key)
+    if found is None:
+        found = read_durations(get, state, False, None, None, ctx, path)
+        if all(value is None or 0 <= value <= _MAX_PART for value in values):
+            if len(_NOT_ENDED) >= _SHARED_LIMIT:
+                _NOT_ENDED.clear()
+            _NOT_ENDED[key] = found
+    return found
+
+
+def check_total_ms(
+    total: int, wall: int, queue: int | None, multitask: bool, get: Getter, ctx: Context, path: str
+) -> None:
+    """:func:`_check_total` in whole milliseconds (plain times and durations): the same verdicts, each
+    reported by :func:`_check_total` itself (a property test proves them equal). The slack
+    ``max(60 s, wall / 10)`` is exact in ms: a tenth of a whole number of ms is a whole number of us."""
+    if wall < 0:
+        return  # reported by check_order
+    if total - wall <= (_ROUNDING_MS if multitask else _PARTS_ROUNDING_MS):
+        gap = wall - total if queue is None else wall - total - queue
+        if gap <= _ROUNDING_MS:
+            return  # the common case: nothing unexplained
+        history = get("repair_history")
+        if type(history) is list and len(history) > 1:
+            return  # a repaired run's total leaves out the time between its repairs
+        if not multitask and gap * 10 <= max(_SLACK_MS * 10, wall):
+            return  # within the slack: gap <= max(60 s, wall / 10), times ten
+    _check_total(_td(total), _td(wall), None if queue is None else _td(queue), multitask, get, ctx, path)
+
+
+def _td(ms: int) -> timedelta:
+    return timedelta(0, 0, ms * 1000)
+
+
+def _plain(
+    queue_ms: int | None, setup: int, execution: int, cleanup: int, run_duration: int | None
+) -> _Plain | None:
+    """The :data:`_Plain` reading of plain ints (cached), or ``None`` if a value is out of range or the
+    parts exceed ``run_duration`` (:func:`read_durations` then reads and reports them)."""
+    key = (queue_ms, setup, execution, cleanup, run_duration)
+    if not all(value is None or 0 <= value <= _MAX_PART for value in key):
+        return None
     queue = None if queue_ms is None else _MS[queue_ms]
-    if setup == execution == cleanup == 0 and (run_duration is not None or count_children(get)):
-        if run_duration is None:  # a multitask run without run_duration: the wall time
-            return read_durations(get, state, measured, started, ended, ctx, path)
-        total = _MS[run_duration]  # multitask: the parts are placeholders
-        result = make_durations(
-            queue, None, None, None, total, _MULTI_NO_QUEUE if queue is None else _MULTI_MISSING
+    zero = setup == execution == cleanup == 0
+    if zero and run_duration is not None:  # multitask: the parts are placeholders
+        missing = _MULTI_NO_QUEUE if queue is None else _MULTI_MISSING
+        plain = (
+            make_durations(queue, None, None, None, _MS[run_duration], missing),
+            run_duration,
+            True,
+            False,
         )
     else:  # single task: total = setup + execution + cleanup; run_duration is only checked
-        parts_ms = setup + execution + cleanup
-        total = _MS[parts_ms]
-        if run_duration is not None and parts_ms - run_duration > _PARTS_ROUNDING_MS:
-            reported = timedelta(0, 0, run_duration * 1000)
-            ctx.report("inconsistent", path + ".run_duration", f"{total} > {reported}", _EXCEED)
-        result = make_durations(
-            queue, _MS[setup], _MS[execution], _MS[cleanup], total,
-            _SINGLE_NO_QUEUE if queue is None else _SINGLE_MISSING,
-        )  # fmt: skip
-    if started is not None and ended is not None:
-        _check_total(total, ended - started, queue, result.setup is None, get, ctx, path)
-    return result
+        total = setup + execution + cleanup
+        if run_duration is not None and total - run_duration > _PARTS_ROUNDING_MS:
+            return None
+        missing = _SINGLE_NO_QUEUE if queue is None else _SINGLE_MISSING
+        parts = (_MS[setup], _MS[execution], _MS[cleanup])
+        plain = (make_durations(queue, *parts, _MS[total], missing), total, False, zero)
+    if len(_PLAIN) >= _SHARED_LIMIT:
+        _PLAIN.clear()
+    _PLAIN[key] = plain
+    return plain
 
 
 _EXCEED: Final = "parts exceed the total"
