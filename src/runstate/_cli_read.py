@@ -33,9 +33,13 @@ AUTO: Final = "auto"
 _TOO_DEEP: Final = f"nested more than {MAX_NESTING} levels deep"
 
 
-@attrs.frozen
+@attrs.define
 class Item:
-    """A normalized run with the line it came from and its original text (str, or the line's bytes)."""
+    """A normalized run with the line it came from and its original text (str, or the line's bytes).
+
+    Not frozen: one is made per record, and a frozen class's ``__init__`` costs a call per field.
+    Nothing changes an item once made (``attrs.evolve`` makes another).
+    """
 
     line: int
     run: Run

@@ -17,8 +17,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from io import BufferedReader, TextIOWrapper
 from itertools import chain
-from typing import Any
+from types import GeneratorType
+from typing import Any, Final
 
 import attrs
 
@@ -253,10 +255,15 @@ def _runs(
             index += 1
 
 
+_ITERABLES: Final = frozenset({list, tuple, GeneratorType, BufferedReader, TextIOWrapper})
+
+
 def check_iterable(provider: str, field: str, value: object) -> None:
     """Refuse, by name, an argument that is no iterable of items: ``None`` or a number (which would
     be a bare TypeError on the first ``next``), or one item given whole (a dict, a str or bytes),
     whose keys or characters would each be read as an item and fail with a misleading message."""
+    if type(value) in _ITERABLES:  # the usual arguments, told apart without the ABCs' slower checks
+        return
     if isinstance(value, Mapping | str | bytes | bytearray | memoryview):
         kind = type(value).__name__
         raise InvalidRecordError(provider, field, value, f"expected an iterable of {field}, not one {kind}")
