@@ -16,6 +16,7 @@ import io
 import json
 import math
 import sys
+import warnings
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -33,7 +34,7 @@ from runstate import _cli, _cli_write, _lines, _serialize, arrow
 from runstate._model import Run
 
 from .strategies import maybe_texts, runs
-from .test_cli_commands import example_runs
+from .test_cli_commands import GLUE_LINES, _reference_rows, example_runs
 from .test_lines import PER_LINE, _typed, hostile_lines
 
 ENCODE = _cli_write._FAST_ENCODE
@@ -219,6 +220,25 @@ def test_an_empty_batch_has_the_schema() -> None:
     batch = arrow._batch(iter(()), arrow.BATCH_SCHEMA)
     assert batch.num_rows == 0
     assert batch.schema == arrow.BATCH_SCHEMA
+
+
+@given(st.text(alphabet=" \t\r\n\x0c\u00a0{}a", max_size=6))
+def test_a_blank_text_is_told_by_its_first_character_then_strip(text: str) -> None:
+    assert arrow._blank(text) is (not text.strip(" \t\r\n"))
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.sampled_from(["", " ", "\t\r\n", "\x0c", " {}", "\u00a0", *GLUE_LINES[:2]]), max_size=6))
+def test_blank_and_padded_texts_give_the_reference_rows(texts: list[str]) -> None:
+    batch = pa.record_batch({"record": pa.array(texts, pa.string())})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", runstate.RunstateWarning)
+        table = pa.Table.from_batches(
+            list(arrow.normalize_batches("glue", [batch])), schema=arrow.BATCH_SCHEMA
+        )
+        expected = _reference_rows("glue", list(texts))
+    names = arrow.BATCH_SCHEMA.names
+    assert table.to_pylist() == [{name: row.get(name) for name in names} for row in expected]
 
 
 # --- check_iterable ---------------------------------------------------------------------------------

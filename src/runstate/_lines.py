@@ -213,11 +213,13 @@ def _runs(
     keep_raw: bool,
     on_error: Callable[[LineFailure], None] | None,
     decode: Decode,
+    refused: Callable[[], None] | None = None,
 ) -> Iterator[Run]:
     """The hot loop: one decode, one page check and one build per line, nothing else.
 
     Blank and undecodable lines are told apart only once a decoder has refused the line, so a
-    good line pays for no check of its own.
+    good line pays for no check of its own. ``refused`` is told when ``decode`` refused the
+    current line (the CLI writes a line msgspec did not decode through the json encoder).
     """
     build, pages, ctx, provider = spec.build, spec.pages, spec.context(strict), spec.name
     number = index = 0
@@ -226,6 +228,8 @@ def _runs(
         try:
             value = decode(line)
         except Exception:  # refused (by msgspec: maybe only where json differs): the json path decides  # noqa: BLE001
+            if refused is not None:
+                refused()
             value = _decode_again(line)
             if value is _BLANK:
                 continue

@@ -177,7 +177,7 @@ def _normalize_texts(provider: str, texts: list[str | None], strict: bool) -> It
         for text in texts:
             if text is None:
                 errors.append(_failure(provider, None, "the record is null"))
-            elif not text.strip(" \t\r\n"):  # normalize_lines skips a blank line: json.loads refuses it
+            elif _blank(text):  # normalize_lines skips a blank line, json.loads refuses it: an error row
                 errors.append(_failure(provider, text, f"not JSON: {_json_error(text)}"))
             else:
                 yield text
@@ -187,10 +187,20 @@ def _normalize_texts(provider: str, texts: list[str | None], strict: bool) -> It
 
     decode = _lines.FAST_DECODE or _lines.decode_json
     for run in _lines._runs(spec, lines(), strict, False, on_error, decode):  # noqa: SLF001 - the line reader normalize_lines runs, shared within the package
-        yield from errors
-        errors.clear()
+        if errors:
+            yield from errors
+            errors.clear()
         yield from to_rows((run,))
     yield from errors
+
+
+_SPACE: Final = " \t\r\n"
+"""JSON's whitespace (RFC 8259 section 2)."""
+
+
+def _blank(text: str) -> bool:
+    """Whether ``text`` is only JSON whitespace; only a text that starts with some is scanned."""
+    return not text or (text[0] in _SPACE and not text.strip(_SPACE))
 
 
 def _json_error(text: str) -> str:
