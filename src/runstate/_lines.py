@@ -200,7 +200,14 @@ def _without_bom(lines: Iterable[Line]) -> Iterator[Line]:
     """
     it = iter(lines)
     for first in it:
-        if isinstance(first, str | bytes | bytearray | memoryview) and _has_bom(first):
+        kind = type(first)
+        if kind is bytes:  # the usual lines told without a call
+            bom = first[:3] == b"\xef\xbb\xbf"
+        elif kind is str:
+            bom = first[:1] == "\ufeff"
+        else:
+            bom = isinstance(first, str | bytes | bytearray | memoryview) and _has_bom(first)
+        if bom:
             first = first[1:] if isinstance(first, str) else first[3:]
         return chain((first,), it)
     return it
