@@ -221,7 +221,8 @@ def _records_command(args: argparse.Namespace, stack: ExitStack, readers: list[R
             max_size=args.max_record_size,
             namespace=args.namespace,
         )
-        reader.on_value = _Progress(size).tick
+        progress = _Progress(size)
+        reader.on_value = progress.tick if progress.enabled else None  # no call per line when unseen
         readers.append(reader)
     if args.command == "summary":
         _summary(args, readers, cast(SafeOutput, out))

@@ -33,9 +33,13 @@ AUTO: Final = "auto"
 _TOO_DEEP: Final = f"nested more than {MAX_NESTING} levels deep"
 
 
-@attrs.frozen
+@attrs.define
 class Item:
-    """A normalized run with the line it came from and its original text (str, or the line's bytes)."""
+    """A normalized run with the line it came from and its original text (str, or the line's bytes).
+
+    Not frozen: one is made per record, and a frozen class's ``__init__`` costs a call per field.
+    Nothing changes an item once made (``attrs.evolve`` makes another).
+    """
 
     line: int
     run: Run
@@ -368,22 +372,20 @@ class _LineReader:
         self.handoff: bytes | None = None
         self.done = 0  # records of the current line handed on (runs yielded or failures reported)
         self.line = b""
+        # msgspec first when installed; a line it refuses goes to the json path, and is not plain
+        self._decode = _lines.FAST_DECODE or _lines.decode_json
+        self._fast = _lines.FAST_DECODE is not None
         self.plain = False  # the current line was decoded by msgspec
-        self._decode = self._fast if _lines.FAST_DECODE is not None else _lines.decode_json
 
-    def _fast(self, line: _lines.Line) -> Any:
-        """msgspec's decode; a line it refuses goes to the json path, and is not plain."""
+    def _refused(self) -> None:
         self.plain = False
-        value = _FAST_DECODE(line)
-        self.plain = True
-        return value
 
     def items(self) -> Iterator[Item]:
         """Items until the end of input or a hand-off (then :attr:`handoff` holds the line's bytes)."""
         reader, lines, counts = self.reader, self._lines(), self.reader.counts
         while True:
             runs = _lines._runs(  # noqa: SLF001 - package-internal helpers of runstate's private modules
-                self.spec, lines, reader.strict, reader.keep_raw, self._on_error, self._decode
+                self.spec, lines, reader.strict, reader.keep_raw, self._on_error, self._decode, self._refused
             )
             try:
                 for run in runs:
@@ -412,7 +414,7 @@ class _LineReader:
 
     def _lines(self) -> Iterator[bytes]:
         reader, limit = self.reader, self.reader.max_size
-        readline, on_value = self.binary.readline, reader.on_value
+        readline, on_value, fast = self.binary.readline, reader.on_value, self._fast
         started = False
         while line := readline(limit + 1):
             if not started:  # before the first value: a byte order mark, a top-level array
@@ -428,10 +430,11 @@ class _LineReader:
                 self._hand_off(line)
             reader.line += 1
             reader.warning = None
-            self.line, self.done = line, 0
+            self.line, self.done, self.plain = line, 0, fast
             if on_value is not None:
                 on_value()
-            if line.count(b"[") + line.count(b"{") > MAX_NESTING and _depth(_text_of(line)) > MAX_NESTING:
+            # as many brackets and braces as deep, at least: one pass, and _depth's only for the rare line
+            if len(line.translate(None, _NOT_OPENING)) > MAX_NESTING and _depth(_text_of(line)) > MAX_NESTING:
                 reader.counts.read += 1
                 reader._fail(reader.line, "$", "InvalidJSON", f"invalid JSON: {_TOO_DEEP}", _text_of(line))  # noqa: SLF001 - package-internal helpers of runstate's private modules
                 continue
@@ -460,7 +463,8 @@ class _LineReader:
             reader.fail_with(error, _record_text(failure.record), self.spec.name, f"[{page}]")
 
 
-_FAST_DECODE: Final = _lines.FAST_DECODE or _lines.decode_json
+_NOT_OPENING: Final = bytes(range(256)).translate(None, b"[{")
+"""Every byte but ``[`` and ``{``: deleting them leaves a line's openers, counted in one pass."""
 
 
 def _continues(cause: BaseException | None) -> bool:

@@ -11,7 +11,7 @@ import math
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Final
 
 from . import _serialize
 from ._cli_io import SafeOutput
@@ -21,7 +21,11 @@ from ._errors import MAX_NESTING
 from ._model import Run
 from ._serialize import SCHEMA_VERSION, dumps_run, escape_surrogates, format_time
 
-__all__ = ["dumps_line", "human_duration", "run_dict", "write_runs"]
+__all__ = ["dumps_line", "human_duration", "plain_dict", "run_dict", "write_runs"]
+
+
+_AS_IS: Final = frozenset({str, int, bool, type(None)})
+"""Exact types ``_json_value`` returns unchanged: a dict's or list's items of these cost no call."""
 
 
 def _json_value(value: Any, depth: int = 0) -> Any:
@@ -34,9 +38,12 @@ def _json_value(value: Any, depth: int = 0) -> Any:
         return value if math.isfinite(value) else str(value)
     if depth < MAX_NESTING:
         if kind is dict or kind is MappingProxyType or kind is Details:
-            return {k if type(k) is str else str(k): _json_value(v, depth + 1) for k, v in value.items()}
+            return {
+                k if type(k) is str else str(k): v if type(v) in _AS_IS else _json_value(v, depth + 1)
+                for k, v in value.items()
+            }
         if kind is list or kind is tuple:
-            return [_json_value(v, depth + 1) for v in value]
+            return [v if type(v) in _AS_IS else _json_value(v, depth + 1) for v in value]
     return _serialize._to_json(value, _serialize._keep, depth)  # noqa: SLF001 - the serializer's own JSON walk, shared within the package
 
 
@@ -98,6 +105,52 @@ def _task_dict(task: Run, time: Callable[[datetime | None], Any]) -> dict[str, A
     return body
 
 
+def plain_dict(run: Run) -> dict[str, Any]:
+    """``run_dict(run, _utc_time)`` for msgspec's encoder, which writes the same JSON from less work:
+    enums as they are (msgspec writes a ``StrEnum`` as its value), UTC times as they are, ``missing``
+    as a plain copy, nothing called per field. Tests hold the encoded bytes equal to run_dict's."""
+    d = run.durations
+    raw, seconds = run.raw, _serialize._seconds  # noqa: SLF001 - the serializer's own seconds, shared within the package
+    created, started, ended, updated = run.created_at, run.started_at, run.ended_at, run.updated_at
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "provider": run.provider,
+        "run_id": run.run_id,
+        "namespace": run.namespace,
+        "state": run.state,
+        "job_id": run.job_id,
+        "name": run.name,
+        "reason": run.reason,
+        "provider_state": _json_value(run.provider_state),
+        "message": run.message,
+        "attempt": run.attempt,
+        "original_run_id": run.original_run_id,
+        "previous_run_id": run.previous_run_id,
+        "parent_run_id": run.parent_run_id,
+        "created_at": created if created is None or created.tzinfo is UTC else format_time(created),
+        "started_at": started if started is None or started.tzinfo is UTC else format_time(started),
+        "ended_at": ended if ended is None or ended.tzinfo is UTC else format_time(ended),
+        "updated_at": updated if updated is None or updated.tzinfo is UTC else format_time(updated),
+        "durations": {
+            "queue": None if d.queue is None else seconds(d.queue),
+            "setup": None if d.setup is None else seconds(d.setup),
+            "execution": None if d.execution is None else seconds(d.execution),
+            "cleanup": None if d.cleanup is None else seconds(d.cleanup),
+            "total": None if d.total is None else seconds(d.total),
+            "missing": dict(d.missing),
+        },
+        "tasks": [_plain_task(task) for task in run.tasks] if run.tasks else [],
+        "details": _json_value(run.details),
+        "raw": raw if raw is None or type(raw) is dict else _json_value(raw),
+    }
+
+
+def _plain_task(task: Run) -> dict[str, Any]:
+    body = plain_dict(task)
+    del body["schema_version"]
+    return body
+
+
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
 
 
@@ -122,7 +175,7 @@ def dumps_line(run: Run, plain: bool = False) -> str:
     ``raw``) takes :func:`~runstate.dumps_run`'s way, which converts it or raises its errors."""
     try:
         if plain and _FAST_ENCODE is not None:
-            return _FAST_ENCODE(run_dict(run, _utc_time)).decode("utf-8")
+            return _FAST_ENCODE(plain_dict(run)).decode("utf-8")
         return escape_surrogates(_ENCODE(run_dict(run)))
     except (TypeError, ValueError, OverflowError, RecursionError):
         return dumps_run(run)

@@ -17,8 +17,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from io import BufferedReader, TextIOWrapper
 from itertools import chain
-from typing import Any
+from types import GeneratorType
+from typing import Any, Final
 
 import attrs
 
@@ -198,7 +200,14 @@ def _without_bom(lines: Iterable[Line]) -> Iterator[Line]:
     """
     it = iter(lines)
     for first in it:
-        if isinstance(first, str | bytes | bytearray | memoryview) and _has_bom(first):
+        kind = type(first)
+        if kind is bytes:  # the usual lines told without a call
+            bom = first[:3] == b"\xef\xbb\xbf"
+        elif kind is str:
+            bom = first[:1] == "\ufeff"
+        else:
+            bom = isinstance(first, str | bytes | bytearray | memoryview) and _has_bom(first)
+        if bom:
             first = first[1:] if isinstance(first, str) else first[3:]
         return chain((first,), it)
     return it
@@ -211,11 +220,13 @@ def _runs(
     keep_raw: bool,
     on_error: Callable[[LineFailure], None] | None,
     decode: Decode,
+    refused: Callable[[], None] | None = None,
 ) -> Iterator[Run]:
     """The hot loop: one decode, one page check and one build per line, nothing else.
 
     Blank and undecodable lines are told apart only once a decoder has refused the line, so a
-    good line pays for no check of its own.
+    good line pays for no check of its own. ``refused`` is told when ``decode`` refused the
+    current line (the CLI writes a line msgspec did not decode through the json encoder).
     """
     build, pages, ctx, provider = spec.build, spec.pages, spec.context(strict), spec.name
     number = index = 0
@@ -224,6 +235,8 @@ def _runs(
         try:
             value = decode(line)
         except Exception:  # refused (by msgspec: maybe only where json differs): the json path decides  # noqa: BLE001
+            if refused is not None:
+                refused()
             value = _decode_again(line)
             if value is _BLANK:
                 continue
@@ -253,10 +266,15 @@ def _runs(
             index += 1
 
 
+_ITERABLES: Final = frozenset({list, tuple, GeneratorType, BufferedReader, TextIOWrapper})
+
+
 def check_iterable(provider: str, field: str, value: object) -> None:
     """Refuse, by name, an argument that is no iterable of items: ``None`` or a number (which would
     be a bare TypeError on the first ``next``), or one item given whole (a dict, a str or bytes),
     whose keys or characters would each be read as an item and fail with a misleading message."""
+    if type(value) in _ITERABLES:  # the usual arguments, told apart without the ABCs' slower checks
+        return
     if isinstance(value, Mapping | str | bytes | bytearray | memoryview):
         kind = type(value).__name__
         raise InvalidRecordError(provider, field, value, f"expected an iterable of {field}, not one {kind}")

@@ -94,21 +94,37 @@ def _schema(raw: bool) -> pa.Schema:
 
 
 class _Columns:
-    """Column lists filled row by row: rows are dropped as soon as they are copied in, so a large
-    batch keeps no dicts alive for the garbage collector to walk (that cost made batches slower)."""
+    """Rows converted by Arrow itself, a chunk at a time, into one struct array per batch.
+
+    ``pa.array`` of row dicts as a struct reads every key in C++ (a key a row lacks is null), about
+    twice as fast as filling a Python list per column; converting every :data:`_CHUNK` rows drops the
+    dicts early, so a large batch keeps none alive for the garbage collector to walk.
+    """
 
     def __init__(self, schema: pa.Schema) -> None:
         self.schema = schema
-        self.lists: list[list[Any]] = [[] for _ in schema.names]
-        self._appends = [(name, values.append) for name, values in zip(schema.names, self.lists, strict=True)]
+        self.type = pa.struct(list(schema))
+        self.rows: list[dict[str, Any]] = []
+        self.chunks: list[pa.Array] = []
 
     def add(self, row: dict[str, Any]) -> None:
-        for name, append in self._appends:
-            append(row.get(name))
+        self.rows.append(row)
+        if len(self.rows) == _CHUNK:
+            self._convert()
+
+    def _convert(self) -> None:
+        self.chunks.append(pa.array(self.rows, type=self.type))
+        self.rows = []
 
     def batch(self) -> pa.RecordBatch:
-        arrays = [pa.array(values, type=f.type) for values, f in zip(self.lists, self.schema, strict=True)]
-        return pa.RecordBatch.from_arrays(arrays, schema=self.schema)
+        if self.rows or not self.chunks:
+            self._convert()
+        rows = self.chunks[0] if len(self.chunks) == 1 else pa.concat_arrays(self.chunks)
+        return pa.RecordBatch.from_arrays(rows.flatten(), schema=self.schema)
+
+
+_CHUNK: Final = 1024
+"""Rows per conversion: large enough for Arrow's speed, small enough to hold few dicts."""
 
 
 def _batch(rows: Iterable[dict[str, Any]], schema: pa.Schema) -> pa.RecordBatch:
@@ -161,7 +177,7 @@ def _normalize_texts(provider: str, texts: list[str | None], strict: bool) -> It
         for text in texts:
             if text is None:
                 errors.append(_failure(provider, None, "the record is null"))
-            elif not text.strip(" \t\r\n"):  # normalize_lines skips a blank line: json.loads refuses it
+            elif _blank(text):  # normalize_lines skips a blank line, json.loads refuses it: an error row
                 errors.append(_failure(provider, text, f"not JSON: {_json_error(text)}"))
             else:
                 yield text
@@ -171,10 +187,20 @@ def _normalize_texts(provider: str, texts: list[str | None], strict: bool) -> It
 
     decode = _lines.FAST_DECODE or _lines.decode_json
     for run in _lines._runs(spec, lines(), strict, False, on_error, decode):  # noqa: SLF001 - the line reader normalize_lines runs, shared within the package
-        yield from errors
-        errors.clear()
+        if errors:
+            yield from errors
+            errors.clear()
         yield from to_rows((run,))
     yield from errors
+
+
+_SPACE: Final = " \t\r\n"
+"""JSON's whitespace (RFC 8259 section 2)."""
+
+
+def _blank(text: str) -> bool:
+    """Whether ``text`` is only JSON whitespace; only a text that starts with some is scanned."""
+    return not text or (text[0] in _SPACE and not text.strip(_SPACE))
 
 
 def _json_error(text: str) -> str:
