@@ -313,12 +313,6 @@ def _named_keys(run: Run) -> set[RunKey]:
     return named
 
 
-def _names_none(run: Run) -> bool:
-    """Whether a run's lineage fields name no run but itself (:func:`_named_keys` would be empty)."""
-    original, previous, own = run.original_run_id, run.previous_run_id, run.run_id
-    return (not original or original == own) and (not previous or previous == own)
-
-
 def _newest_time(runs: Iterable[Run]) -> datetime | None:
     times = [t for r in runs for t in (r.ended_at, r.started_at, r.updated_at, r.created_at) if t is not None]
     return max(times) if times else None
@@ -415,19 +409,31 @@ class _Grouping:
         self.newest: datetime | None = None
 
     def run(self, runs: Iterable[Run], *, ordered: bool = True) -> Iterator[LogicalRun | Run]:
-        closed, index, horizon, keep = self.closed, self.index, self.horizon, self.keep
+        closed, index, horizon, keep, recent = (
+            self.closed,
+            self.index,
+            self.horizon,
+            self.keep,
+            self.closed.size,
+        )
         for run in runs:
-            key = (run.namespace, run.provider, run.run_id)
+            key = (run.namespace, run.provider, own := run.run_id)
             if key in closed:
                 closed.touch(key)  # a later snapshot of a run already out: folded
-            elif key in index or not _names_none(run):
+            elif (
+                key in index
+                or ((linked := run.original_run_id) and linked != own)  # it names another run
+                or ((linked := run.previous_run_id) and linked != own)  # (_named_keys is not empty)
+            ):
                 chain = self._join(keep(run), key)
                 if chain.complete(closed):
                     yield self._close(chain)
                 elif horizon is not None:
                     self._schedule(chain)
             elif run.attempt == 0 and run.state in CLOSING_STATES:
-                closed.touch(key)  # complete alone: out at once
+                closed[key] = None  # complete alone: out at once, remembered as closed.touch does
+                if len(closed) > recent:
+                    closed.popitem(last=False)
                 yield run
             else:
                 held = index[key] = keep(run)

@@ -20,7 +20,7 @@ import attrs
 from ddsketch import DDSketch
 
 from ._errors import InvalidRecordError
-from ._history import LogicalRun, logical_items, repair_count
+from ._history import LogicalRun, logical_items
 from ._model import Run, new_run, require_aware
 from ._vocabulary import STATE_PHASE, TERMINAL_STATES, Phase, Reason, State
 
@@ -187,6 +187,15 @@ class _Durations:
         if value > self.high:
             self.high = value
 
+    def merged(self, other: _Durations) -> _Durations:
+        """Both accumulators' values together (neither changes)."""
+        result = _Durations()
+        result.bins = dict(Counter(self.bins) + Counter(other.bins))
+        result.negative = dict(Counter(self.negative) + Counter(other.negative))
+        result.zeros, result.sum = self.zeros + other.zeros, self.sum + other.sum
+        result.low, result.high = min(self.low, other.low), max(self.high, other.high)
+        return result
+
     def count(self) -> int:
         return sum(self.bins.values()) + sum(self.negative.values()) + self.zeros
 
@@ -315,7 +324,7 @@ class _Group:
     attempt (most runs) counts once in ``alone``, for both its attempt and its outcome.
     """
 
-    __slots__ = ("active", "alone", "execution", "logical_total", "outcomes", "queue", "reasons",
+    __slots__ = ("active", "alone", "both", "execution", "logical_total", "outcomes", "queue", "reasons",
                  "retried", "retried_succeeded", "states", "total")  # fmt: skip
 
     def __init__(self) -> None:
@@ -332,24 +341,39 @@ class _Group:
         self.queue = _Durations()
         self.execution = _Durations()
         self.logical_total = _Durations()
+        self.both = _Durations()
+        """Totals of ended logical runs of one attempt: the attempt's and the logical run's at once."""
         self.active: list[ActiveRun] = []
 
     def add_alone(self, run: Run, now: datetime) -> None:
-        """A logical run of this one attempt (what :meth:`add_attempt` and :meth:`add_logical` do)."""
+        """A logical run of this one attempt: what :meth:`add_attempt` and :meth:`add_logical` count."""
         state = run.state
         self.alone[state] = self.alone.get(state, 0) + 1
-        self._attempt(run)
-        if run.attempt > 0 or (run.details and repair_count(run)):  # attempt_count > 1
+        if (reason := run.reason) is not None:
+            self.reasons[reason] = self.reasons.get(reason, 0) + 1
+        durations = run.durations
+        total = durations.total
+        if state in TERMINAL_STATES:  # the logical run's total is the run's elapsed(): its total, else
+            if total is not None:  # end - start
+                self.both.add(total)
+            elif (started := run.started_at) is not None and (ended := run.ended_at) is not None:
+                self.logical_total.add(ended - started)
+        else:
+            if total is not None:
+                self.total.add(total)
+            if STATE_PHASE[state] in _ACTIVE_PHASES:
+                self.active.append(_active_run(run, now))
+        if (value := durations.queue) is not None:
+            self.queue.add(value)
+        if (value := durations.execution) is not None:
+            self.execution.add(value)
+        if run.attempt > 0 or (  # attempt_count > 1: a later attempt, or repaired in place (repair_count)
+            (details := run.details)
+            and isinstance(history := details.get("repair_history"), list)
+            and len(history) > 1
+        ):
             self.retried += 1
             self.retried_succeeded += state is State.SUCCEEDED
-        if state in TERMINAL_STATES:
-            total = run.durations.total  # the run's elapsed(): its total, else end - start
-            if total is None and run.started_at is not None and run.ended_at is not None:
-                total = run.ended_at - run.started_at
-            if total is not None:
-                self.logical_total.add(total)
-        elif STATE_PHASE[state] in _ACTIVE_PHASES:
-            self.active.append(_active_run(run, now))
 
     def add_attempt(self, run: Run) -> None:
         self.states[run.state] = self.states.get(run.state, 0) + 1
@@ -398,17 +422,22 @@ class _Group:
             logical_finished=logical_finished,
             retried=self.retried,
             retried_succeeded=self.retried_succeeded,
-            total=self.total.freeze(),
+            total=self.total.merged(self.both).freeze(),
             queue=self.queue.freeze(),
             execution=self.execution.freeze(),
-            logical_total=self.logical_total.freeze(),
+            logical_total=self.logical_total.merged(self.both).freeze(),
             active=tuple(sorted(self.active, key=_active_order)),
         )
 
 
 def _active_run(run: Run, now: datetime) -> ActiveRun:
-    return ActiveRun(run.provider, run.namespace, run.job_id, run.run_id, run.state, run.started_at,
-                     run.elapsed(now))  # fmt: skip
+    """A run not ended, with ``run.elapsed(now)`` (``now`` checked once, by :func:`summarize`)."""
+    started, details = run.started_at, run.details
+    if run.ended_at is None and not (details and details.get("active_intervals")):
+        elapsed = None if started is None else now - started  # what elapsed() gives such a run
+    else:
+        elapsed = run.elapsed(now)
+    return ActiveRun(run.provider, run.namespace, run.job_id, run.run_id, run.state, started, elapsed)
 
 
 def _finished(states: Counter[State]) -> tuple[int, int]:
