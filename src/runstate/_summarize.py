@@ -21,7 +21,7 @@ from ddsketch import DDSketch
 
 from ._errors import InvalidRecordError
 from ._history import LogicalRun, logical_items
-from ._model import Run, new_run, require_aware
+from ._model import EMPTY, Run, new_run, require_aware
 from ._vocabulary import STATE_PHASE, TERMINAL_STATES, Phase, Reason, State
 
 __all__ = [
@@ -590,15 +590,18 @@ def summarize(
 
 
 def _slim(run: Run) -> Run:
-    """The run without what a summary never reads (its record and tasks), so history costs less."""
-    if run.raw is None and not run.tasks:
-        return run
+    """What a summary holds of a run that may still get an attempt: the fields grouping and counting
+    read, without its record, tasks, provider state and the details they do not read (memory, and
+    the garbage collector's time, grow with what is held)."""
+    details = run.details
+    if details and "repair_history" not in details and "active_intervals" not in details:
+        details = EMPTY
     return new_run(provider=run.provider, run_id=run.run_id, namespace=run.namespace, state=run.state,
-                   job_id=run.job_id, name=run.name, reason=run.reason, provider_state=run.provider_state,
-                   message=run.message, attempt=run.attempt, original_run_id=run.original_run_id,
+                   job_id=run.job_id, name=run.name, reason=run.reason, message=run.message,
+                   attempt=run.attempt, original_run_id=run.original_run_id,
                    previous_run_id=run.previous_run_id, parent_run_id=run.parent_run_id,
                    created_at=run.created_at, started_at=run.started_at, ended_at=run.ended_at,
-                   updated_at=run.updated_at, durations=run.durations, details=run.details)  # fmt: skip
+                   updated_at=run.updated_at, durations=run.durations, details=details)  # fmt: skip
 
 
 # --- rendering --------------------------------------------------------------------------------
