@@ -140,10 +140,10 @@ class _Sketch(DDSketch):
     (exact, rounded once, where adding rounds at each value)."""
 
     def fill(self, acc: _Durations) -> None:
-        for key in sorted(acc.bins):
-            self._store.add(key, float(acc.bins[key]))
-        for key in sorted(acc.negative):
-            self._negative_store.add(key, float(acc.negative[key]))
+        for key, count in sorted(acc.positive().items()):
+            self._store.add(key, float(count))
+        for key, count in sorted(acc.negative.items()):
+            self._negative_store.add(key, float(count))
         self._zero_count = float(acc.zeros)
         self._count = float(acc.count())
         self._sum = acc.sum.total_seconds()
@@ -151,20 +151,26 @@ class _Sketch(DDSketch):
         self._max = acc.high.total_seconds()
 
 
+_GROW: Final = 64
+"""Bins added at a time when a value falls outside the range counted so far."""
+
+
 class _Durations:
     """Accumulates one kind of duration: counts per DDSketch bin, the exact sum, min and max.
 
     Counting bins here and building the sketch once (:meth:`freeze`) gives the sketch that adding
-    each value gives, for a dict update per value instead of ddsketch's four calls.
+    each value gives, for a list update per value instead of ddsketch's four calls. Positive values
+    are counted in a dense list of bins (as ddsketch's DenseStore keeps them: ``counts[i]`` is the
+    bin ``offset + i``), the rare negative ones (an inconsistent record) by key.
     """
 
-    __slots__ = ("bins", "high", "low", "negative", "sum", "zeros")
+    __slots__ = ("counts", "high", "low", "negative", "offset", "sum", "zeros")
 
     def __init__(self) -> None:
-        self.bins: dict[int, int] = {}
-        """Positive values per bin key."""
+        self.counts: list[int] = []
+        self.offset = 0
         self.negative: dict[int, int] = {}
-        """Negative values (a provider's inconsistent record) per bin key of their magnitude."""
+        """Negative values per bin key of their magnitude."""
         self.zeros = 0
         self.sum = _ZERO
         self.low = timedelta.max
@@ -173,9 +179,10 @@ class _Durations:
     def add(self, value: timedelta) -> None:
         seconds = value.total_seconds()
         if seconds > 0.0:  # a timedelta's smallest, 1 us, is far above the sketch's smallest value
-            key = _ceil(_log(seconds, 2) * _MULTIPLIER)
-            bins = self.bins
-            bins[key] = bins.get(key, 0) + 1
+            index = _ceil(_log(seconds, 2) * _MULTIPLIER) - self.offset  # bin_key(seconds) - offset
+            if not 0 <= index < len(self.counts):
+                index = self._widen(index + self.offset)
+            self.counts[index] += 1
         elif seconds < 0.0:
             key = bin_key(-seconds)
             self.negative[key] = self.negative.get(key, 0) + 1
@@ -187,17 +194,35 @@ class _Durations:
         if value > self.high:
             self.high = value
 
+    def _widen(self, key: int) -> int:
+        """Make room for bin ``key`` (a few more on that side, for the next values); its index."""
+        if not self.counts:
+            self.counts, self.offset = [0] * _GROW, key - _GROW // 2
+        elif key < self.offset:
+            more = self.offset - key + _GROW
+            self.counts[:0] = [0] * more
+            self.offset -= more
+        elif key >= self.offset + len(self.counts):
+            self.counts.extend([0] * (key - self.offset - len(self.counts) + _GROW))
+        return key - self.offset
+
+    def positive(self) -> dict[int, int]:
+        """Positive values per bin key (bins with none left out)."""
+        return {self.offset + i: n for i, n in enumerate(self.counts) if n}
+
     def merged(self, other: _Durations) -> _Durations:
         """Both accumulators' values together (neither changes)."""
         result = _Durations()
-        result.bins = dict(Counter(self.bins) + Counter(other.bins))
+        for key, count in (Counter(self.positive()) + Counter(other.positive())).items():
+            index = result._widen(key)  # before reading result.counts: widening may replace it
+            result.counts[index] += count
         result.negative = dict(Counter(self.negative) + Counter(other.negative))
         result.zeros, result.sum = self.zeros + other.zeros, self.sum + other.sum
         result.low, result.high = min(self.low, other.low), max(self.high, other.high)
         return result
 
     def count(self) -> int:
-        return sum(self.bins.values()) + sum(self.negative.values()) + self.zeros
+        return sum(self.counts) + sum(self.negative.values()) + self.zeros
 
     def freeze(self) -> Quantiles:
         if not self.count():
