@@ -591,8 +591,9 @@ def summarize(
     Attempts count in the group of their own key, a logical run in its latest attempt's. ``now``
     (aware; default the current time) gives active runs their elapsed time. Memory: one sketch per
     group and duration kind, never one value per run, plus what :func:`runstate.logical_runs` holds
-    (runs kept without ``raw`` and tasks): the open logical runs and the keys of the last
-    :data:`~runstate._history.RECENT_CLOSED` runs closed. A logical run is counted when it closes:
+    (runs kept without ``raw``, tasks, provider state and the details a summary does not read):
+    the open logical runs and the keys of the last :data:`~runstate._history.RECENT_CLOSED` runs
+    closed. A logical run is counted when it closes:
     at once when it ends SUCCEEDED, CANCELED or SKIPPED; one that failed, timed out or has not ended
     is held until the input ends, or with ``horizon`` until the input has moved ``horizon`` past it.
     """
