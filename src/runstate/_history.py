@@ -17,7 +17,7 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
@@ -26,7 +26,7 @@ import attrs
 from ._durations import span, sum_durations, wall_time
 from ._errors import InvalidRecordError
 from ._model import Run
-from ._vocabulary import Phase, Reason, State
+from ._vocabulary import TERMINAL_STATES, Phase, Reason, State
 
 __all__ = [
     "CLOSING_STATES",
@@ -34,7 +34,9 @@ __all__ = [
     "LogicalRun",
     "checked_runs",
     "latest_task_attempts",
+    "logical_items",
     "logical_runs",
+    "single",
     "snapshot_rank",
 ]
 
@@ -238,9 +240,32 @@ def logical_runs(runs: Iterable[Run], *, horizon: timedelta | None = None) -> It
     is among the last :data:`RECENT_CLOSED` closed, and (with ``horizon``) the input's disorder
     stays under ``horizon``.
     """
+    items = logical_items(runs, horizon=horizon)
+    return (item if isinstance(item, LogicalRun) else single(item) for item in items)
+
+
+def logical_items(
+    runs: Iterable[Run],
+    *,
+    horizon: timedelta | None = None,
+    keep: Callable[[Run], Run] | None = None,
+    ordered: bool = True,
+) -> Iterator[LogicalRun | Run]:
+    """:func:`logical_runs` for callers that read many: a logical run of one attempt comes as that
+    bare :class:`Run` (see :func:`single`), which costs nothing to build.
+
+    ``keep`` maps each run that is held (not closed as it comes) to what is kept of it (a
+    summary drops its record and tasks); ``ordered=False`` leaves the logical runs held to the
+    end unsorted. The runs are checked as :func:`checked_runs` does.
+    """
     if horizon is not None and (not isinstance(horizon, timedelta) or not horizon >= timedelta(0)):
         raise InvalidRecordError("runstate", "horizon", horizon, "must be a non-negative timedelta")
-    return _Grouping(horizon).run(checked_runs(runs))
+    return _Grouping(horizon, keep).run(checked_runs(runs), ordered=ordered)
+
+
+def single(run: Run) -> LogicalRun:
+    """The logical run of one attempt that names no other run (what :func:`logical_items` yields bare)."""
+    return LogicalRun((run.namespace, run.provider, run.run_id), (run,))
 
 
 def checked_runs(runs: Iterable[Run]) -> Iterator[Run]:
@@ -254,11 +279,17 @@ def checked_runs(runs: Iterable[Run]) -> Iterator[Run]:
                 type(run).__name__,
                 "expected a runstate.Run (normalize the provider's records first: runstate.normalize_many)",
             )
-        for name in _TIMES:
-            value = getattr(run, name)
+        for value in (run.created_at, run.started_at, run.ended_at, run.updated_at):
             if value is not None and value.tzinfo is not UTC and value.utcoffset() is None:
-                raise InvalidRecordError("runstate", f"runs[{index}].{name}", value, "must be timezone-aware")
+                _refuse_naive(run, index)
         yield run
+
+
+def _refuse_naive(run: Run, index: int) -> None:
+    for name in _TIMES:
+        value = getattr(run, name)
+        if value is not None and value.tzinfo is not UTC and value.utcoffset() is None:
+            raise InvalidRecordError("runstate", f"runs[{index}].{name}", value, "must be timezone-aware")
 
 
 _TIMES: Final = ("created_at", "started_at", "ended_at", "updated_at")
@@ -287,28 +318,25 @@ def _newest_time(runs: Iterable[Run]) -> datetime | None:
     return max(times) if times else None
 
 
-class _Recent:
+class _Recent(OrderedDict[RunKey, None]):
     """The keys of the last runs closed: a bounded LRU (a hit makes a key recent again)."""
 
     def __init__(self, size: int) -> None:
-        self._keys: OrderedDict[RunKey, None] = OrderedDict()
-        self._size = size
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._keys
+        super().__init__()
+        self.size = size
 
     def touch(self, key: RunKey) -> None:
-        self._keys[key] = None
-        self._keys.move_to_end(key)
-        if len(self._keys) > self._size:
-            self._keys.popitem(last=False)
+        self[key] = None
+        self.move_to_end(key)
+        if len(self) > self.size:
+            self.popitem(last=False)
 
 
 class _Chain:
     """A logical run still open: its members (latest snapshots), the runs they name, and counts
-    that tell cheaply whether it may be complete."""
+    that tell cheaply whether it may be complete. ``origin`` is the run it was held as alone."""
 
-    __slots__ = ("closes", "closing", "done", "members", "named", "unended")
+    __slots__ = ("closes", "closing", "done", "members", "named", "origin", "unended")
 
     def __init__(self) -> None:
         self.members: dict[RunKey, Run] = {}
@@ -317,6 +345,7 @@ class _Chain:
         self.closing = 0
         self.closes: datetime | None = None
         self.done = False
+        self.origin: Run | None = None
 
     def size(self) -> int:
         return len(self.members) + len(self.named)
@@ -353,37 +382,88 @@ class _Chain:
         return _newest_time(self.members.values())
 
 
-class _Grouping:
-    """One pass of :func:`logical_runs`: open chains by every key that joins them."""
+def _alone_close_time(run: Run) -> datetime | None:
+    """:meth:`_Chain.close_time` of a logical run of this one run."""
+    return _newest_time((run,)) if run.state in TERMINAL_STATES else None
 
-    def __init__(self, horizon: timedelta | None) -> None:
+
+def _same(run: Run) -> Run:
+    return run
+
+
+class _Grouping:
+    """One pass of :func:`logical_runs`: open logical runs by every key that joins them.
+
+    A run that names no other run and is not named by one (the usual case) is held alone, as
+    itself, not as a :class:`_Chain`: it becomes one (its ``origin``) only when another run joins
+    it; alone, it closes at once when it is complete (attempt 0 in a closing state).
+    """
+
+    def __init__(self, horizon: timedelta | None, keep: Callable[[Run], Run] | None = None) -> None:
         self.horizon = horizon
-        self.index: dict[RunKey, _Chain] = {}
+        self.keep = _same if keep is None else keep
+        self.index: dict[RunKey, _Chain | Run] = {}
         self.closed = _Recent(RECENT_CLOSED)
-        self.closing: list[tuple[datetime, int, _Chain]] = []  # a heap of (close time, tie-break, chain)
+        self.closing: list[tuple[datetime, int, _Chain | Run]] = []  # a heap of (close time, tie, held)
         self.tie = itertools.count()
         self.newest: datetime | None = None
 
-    def run(self, runs: Iterable[Run]) -> Iterator[LogicalRun]:
+    def run(self, runs: Iterable[Run], *, ordered: bool = True) -> Iterator[LogicalRun | Run]:
+        closed, index, horizon, keep, recent = (
+            self.closed,
+            self.index,
+            self.horizon,
+            self.keep,
+            self.closed.size,
+        )
         for run in runs:
-            key = _run_key(run)
-            if key in self.closed:
-                self.closed.touch(key)  # a later snapshot of a run already out: folded
-            else:
-                chain = self._join(run, key)
-                if chain.complete(self.closed):
+            key = (run.namespace, run.provider, own := run.run_id)
+            if key in closed:
+                closed.touch(key)  # a later snapshot of a run already out: folded
+            elif (
+                key in index
+                or ((linked := run.original_run_id) and linked != own)  # it names another run
+                or ((linked := run.previous_run_id) and linked != own)  # (_named_keys is not empty)
+            ):
+                chain = self._join(keep(run), key)
+                if chain.complete(closed):
                     yield self._close(chain)
-                elif self.horizon is not None:
+                elif horizon is not None:
                     self._schedule(chain)
-            if self.horizon is not None:
-                yield from self._expired(self.horizon, _newest_time((run,)))
-        left = {id(c): c for c in self.index.values()}.values()
-        yield from sorted((_logical(c.members.values()) for c in left), key=_logical_order)
+            elif run.attempt == 0 and run.state in CLOSING_STATES:
+                closed[key] = None  # complete alone: out at once, remembered as closed.touch does
+                if len(closed) > recent:
+                    closed.popitem(last=False)
+                yield run
+            else:
+                held = index[key] = keep(run)
+                if horizon is not None and (closes := _alone_close_time(held)) is not None:
+                    heapq.heappush(self.closing, (closes, next(self.tie), held))
+            if horizon is not None:
+                yield from self._expired(horizon, _newest_time((run,)))
+        yield from self._left(ordered)
+
+    def _left(self, ordered: bool) -> Iterator[LogicalRun | Run]:
+        """What is still open when the input ends: by first start, then key, when ``ordered``."""
+        left = {id(held): held for held in self.index.values()}.values()
+        items = (held if isinstance(held, Run) else _logical(held.members.values()) for held in left)
+        return iter(sorted(items, key=_item_order)) if ordered else items
+
+    def _chain_at(self, key: RunKey) -> _Chain | None:
+        """The open chain holding ``key``; a run held alone there becomes a chain of its own."""
+        held = self.index.get(key)
+        if held is None or isinstance(held, _Chain):
+            return held
+        chain = _Chain()
+        chain.add(held)
+        chain.origin = held  # its close time is set again as the run that joins it is scheduled
+        self.index[key] = chain
+        return chain
 
     def _join(self, run: Run, key: RunKey) -> _Chain:
         """The open chain the run belongs to, joining every open chain it links."""
         named = {k for k in _named_keys(run) if k not in self.closed}
-        found = list({id(c): c for k in (key, *named) if (c := self.index.get(k)) is not None}.values())
+        found = list({id(c): c for k in (key, *named) if (c := self._chain_at(k)) is not None}.values())
         chain = max(found, key=_Chain.size) if found else _Chain()
         for other in found:
             if other is not chain:
@@ -413,13 +493,31 @@ class _Grouping:
         if chain.closes is not None:
             heapq.heappush(self.closing, (chain.closes, next(self.tie), chain))
 
-    def _expired(self, horizon: timedelta, now: datetime | None) -> Iterator[LogicalRun]:
+    def _expired(self, horizon: timedelta, now: datetime | None) -> Iterator[LogicalRun | Run]:
         if now is not None and (self.newest is None or now > self.newest):
             self.newest = now
         while self.closing and self.newest is not None and self.closing[0][0] + horizon < self.newest:
             closes, _, ready = heapq.heappop(self.closing)
+            if isinstance(ready, Run):  # held alone when scheduled: still so, or the chain it became
+                key = _run_key(ready)
+                held = self.index.get(key)
+                if held is ready:
+                    del self.index[key]
+                    self.closed.touch(key)
+                    yield ready
+                    continue
+                if not isinstance(held, _Chain) or held.origin is not ready:
+                    continue
+                ready = held
             if not ready.done and ready.closes == closes:  # else superseded: merged away, or changed since
                 yield self._close(ready)
+
+
+def _item_order(item: LogicalRun | Run) -> tuple[Any, ...]:
+    if isinstance(item, LogicalRun):
+        return _logical_order(item)
+    started = item.started_at
+    return (started is None, started or _NEVER, (item.namespace or "", item.provider, item.run_id))
 
 
 def _logical_order(run: LogicalRun) -> tuple[Any, ...]:

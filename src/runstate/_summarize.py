@@ -10,8 +10,9 @@ exactly when their inputs were split by logical run.
 from __future__ import annotations
 
 import math
+import operator
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
@@ -19,9 +20,9 @@ import attrs
 from ddsketch import DDSketch
 
 from ._errors import InvalidRecordError
-from ._history import LogicalRun, checked_runs, logical_runs
-from ._model import Run, require_aware
-from ._vocabulary import Phase, State
+from ._history import LogicalRun, logical_items
+from ._model import EMPTY, Run, new_run, require_aware
+from ._vocabulary import STATE_PHASE, TERMINAL_STATES, Phase, Reason, State
 
 __all__ = [
     "DEFAULT_BY",
@@ -115,24 +116,120 @@ def _secs(value: timedelta | None) -> float | None:
     return None if value is None else value.total_seconds()
 
 
+def _multiplier(relative_accuracy: float) -> float:
+    """``LogarithmicMapping(relative_accuracy)``'s factor, computed as ddsketch computes it."""
+    gamma_mantissa = 2 * relative_accuracy / (1 - relative_accuracy)
+    multiplier = 1 / math.log1p(gamma_mantissa)
+    multiplier *= math.log(2)
+    return multiplier
+
+
+_MULTIPLIER: Final = _multiplier(RELATIVE_ACCURACY)
+_log, _ceil = math.log, math.ceil
+
+
+def bin_key(seconds: float) -> int:
+    """The DDSketch bin of a positive value: ``LogarithmicMapping(RELATIVE_ACCURACY).key(seconds)``
+    (``ceil(log(v, 2) * multiplier)``, offset 0), without its two calls per value."""
+    return _ceil(_log(seconds, 2) * _MULTIPLIER)
+
+
+class _Sketch(DDSketch):
+    """A DDSketch filled from bins counted by :class:`_Durations` with the same key mapping, so it
+    holds what adding each value would have: the same bins, counts, min and max, and the sum
+    (exact, rounded once, where adding rounds at each value)."""
+
+    def fill(self, acc: _Durations) -> None:
+        for key, count in sorted(acc.positive().items()):
+            self._store.add(key, float(count))
+        for key, count in sorted(acc.negative.items()):
+            self._negative_store.add(key, float(count))
+        self._zero_count = float(acc.zeros)
+        self._count = float(acc.count())
+        self._sum = acc.sum.total_seconds()
+        self._min = acc.low.total_seconds()
+        self._max = acc.high.total_seconds()
+
+
+_GROW: Final = 64
+"""Bins added at a time when a value falls outside the range counted so far."""
+
+
 class _Durations:
-    """Accumulates one kind of duration: a sketch, the exact sum and the max."""
+    """Accumulates one kind of duration: counts per DDSketch bin, the exact sum, min and max.
+
+    Counting bins here and building the sketch once (:meth:`freeze`) gives the sketch that adding
+    each value gives, for a list update per value instead of ddsketch's four calls. Positive values
+    are counted in a dense list of bins (as ddsketch's DenseStore keeps them: ``counts[i]`` is the
+    bin ``offset + i``), the rare negative ones (an inconsistent record) by key.
+    """
+
+    __slots__ = ("counts", "high", "low", "negative", "offset", "sum", "zeros")
 
     def __init__(self) -> None:
-        self.sketch = _new_sketch()
+        self.counts: list[int] = []
+        self.offset = 0
+        self.negative: dict[int, int] = {}
+        """Negative values per bin key of their magnitude."""
+        self.zeros = 0
         self.sum = _ZERO
-        self.bounds: tuple[timedelta, timedelta] | None = None
+        self.low = timedelta.max
+        self.high = timedelta.min
 
-    def add(self, value: timedelta | None) -> None:
-        if value is None:
-            return
-        self.sketch.add(value.total_seconds())
+    def add(self, value: timedelta) -> None:
+        seconds = value.total_seconds()
+        if seconds > 0.0:  # a timedelta's smallest, 1 us, is far above the sketch's smallest value
+            index = _ceil(_log(seconds, 2) * _MULTIPLIER) - self.offset  # bin_key(seconds) - offset
+            if not 0 <= index < len(self.counts):
+                index = self._widen(index + self.offset)
+            self.counts[index] += 1
+        elif seconds < 0.0:
+            key = bin_key(-seconds)
+            self.negative[key] = self.negative.get(key, 0) + 1
+        else:
+            self.zeros += 1
         self.sum += value
-        low, high = (value, value) if self.bounds is None else self.bounds
-        self.bounds = (min(low, value), max(high, value))
+        if value < self.low:
+            self.low = value
+        if value > self.high:
+            self.high = value
+
+    def _widen(self, key: int) -> int:
+        """Make room for bin ``key`` (a few more on that side, for the next values); its index."""
+        if not self.counts:
+            self.counts, self.offset = [0] * _GROW, key - _GROW // 2
+        elif key < self.offset:
+            more = self.offset - key + _GROW
+            self.counts[:0] = [0] * more
+            self.offset -= more
+        elif key >= self.offset + len(self.counts):
+            self.counts.extend([0] * (key - self.offset - len(self.counts) + _GROW))
+        return key - self.offset
+
+    def positive(self) -> dict[int, int]:
+        """Positive values per bin key (bins with none left out)."""
+        return {self.offset + i: n for i, n in enumerate(self.counts) if n}
+
+    def merged(self, other: _Durations) -> _Durations:
+        """Both accumulators' values together (neither changes)."""
+        result = _Durations()
+        for key, count in (Counter(self.positive()) + Counter(other.positive())).items():
+            index = result._widen(key)  # before reading result.counts: widening may replace it
+            result.counts[index] += count
+        result.negative = dict(Counter(self.negative) + Counter(other.negative))
+        result.zeros, result.sum = self.zeros + other.zeros, self.sum + other.sum
+        result.low, result.high = min(self.low, other.low), max(self.high, other.high)
+        return result
+
+    def count(self) -> int:
+        return sum(self.counts) + sum(self.negative.values()) + self.zeros
 
     def freeze(self) -> Quantiles:
-        return Quantiles.of(self.sketch, self.sum, self.bounds)
+        if not self.count():
+            return Quantiles()
+        sketch = _Sketch(RELATIVE_ACCURACY)
+        sketch.fill(self)
+        return Quantiles.of(sketch, self.sum, (self.low, self.high))
 
 
 @attrs.frozen
@@ -246,69 +343,138 @@ _QUANTILES: Final = ("total", "queue", "execution", "logical_total")
 
 
 class _Group:
-    """Accumulates one group while :func:`summarize` reads the runs."""
+    """Accumulates one group while :func:`summarize` reads the runs.
+
+    Counts are kept per state (from which finished and succeeded follow); a logical run of one
+    attempt (most runs) counts once in ``alone``, for both its attempt and its outcome.
+    """
+
+    __slots__ = ("active", "alone", "both", "execution", "logical_total", "outcomes", "queue", "reasons",
+                 "retried", "retried_succeeded", "states", "total")  # fmt: skip
 
     def __init__(self) -> None:
-        self.states: Counter[str] = Counter()
-        self.reasons: Counter[str] = Counter()
-        self.outcomes: Counter[str] = Counter()
-        self.counts: Counter[str] = Counter()
-        self.durations = {name: _Durations() for name in _QUANTILES}
+        self.states: dict[State, int] = {}
+        """Attempts of logical runs of several attempts, per state."""
+        self.outcomes: dict[State, int] = {}
+        """Logical runs of several attempts, per final state."""
+        self.alone: dict[State, int] = {}
+        """Logical runs of one attempt, per state."""
+        self.reasons: dict[Reason, int] = {}
+        self.retried = 0
+        self.retried_succeeded = 0
+        self.total = _Durations()
+        self.queue = _Durations()
+        self.execution = _Durations()
+        self.logical_total = _Durations()
+        self.both = _Durations()
+        """Totals of ended logical runs of one attempt: the attempt's and the logical run's at once."""
         self.active: list[ActiveRun] = []
 
+    def add_alone(self, run: Run, now: datetime) -> None:
+        """A logical run of this one attempt: what :meth:`add_attempt` and :meth:`add_logical` count."""
+        state = run.state
+        self.alone[state] = self.alone.get(state, 0) + 1
+        if (reason := run.reason) is not None:
+            self.reasons[reason] = self.reasons.get(reason, 0) + 1
+        durations = run.durations
+        total = durations.total
+        if state in TERMINAL_STATES:  # the logical run's total is the run's elapsed(): its total, else
+            if total is not None:  # end - start
+                self.both.add(total)
+            elif (started := run.started_at) is not None and (ended := run.ended_at) is not None:
+                self.logical_total.add(ended - started)
+        else:
+            if total is not None:
+                self.total.add(total)
+            if STATE_PHASE[state] in _ACTIVE_PHASES:
+                self.active.append(_active_run(run, now))
+        if (value := durations.queue) is not None:
+            self.queue.add(value)
+        if (value := durations.execution) is not None:
+            self.execution.add(value)
+        if run.attempt > 0 or (  # attempt_count > 1: a later attempt, or repaired in place (repair_count)
+            (details := run.details)
+            and isinstance(history := details.get("repair_history"), list)
+            and len(history) > 1
+        ):
+            self.retried += 1
+            self.retried_succeeded += state is State.SUCCEEDED
+
     def add_attempt(self, run: Run) -> None:
-        self.counts["runs"] += 1
-        self.states[run.state.value] += 1
-        if run.reason is not None:
-            self.reasons[run.reason.value] += 1
-        if run.is_terminal and run.state is not State.SKIPPED:
-            self.counts["finished"] += 1
-            self.counts["succeeded"] += run.state is State.SUCCEEDED
-        self.durations["total"].add(run.durations.total)
-        self.durations["queue"].add(run.durations.queue)
-        self.durations["execution"].add(run.durations.execution)
+        self.states[run.state] = self.states.get(run.state, 0) + 1
+        self._attempt(run)
+
+    def _attempt(self, run: Run) -> None:
+        reason = run.reason
+        if reason is not None:
+            self.reasons[reason] = self.reasons.get(reason, 0) + 1
+        durations = run.durations
+        if (value := durations.total) is not None:
+            self.total.add(value)
+        if (value := durations.queue) is not None:
+            self.queue.add(value)
+        if (value := durations.execution) is not None:
+            self.execution.add(value)
 
     def add_logical(self, logical: LogicalRun, now: datetime) -> None:
         latest = logical.latest
-        succeeded = latest.state is State.SUCCEEDED
-        self.counts["logical_runs"] += 1
-        self.outcomes[latest.state.value] += 1
-        if latest.is_terminal and latest.state is not State.SKIPPED:
-            self.counts["logical_finished"] += 1
-            self.counts["logical_succeeded"] += succeeded
+        self.outcomes[latest.state] = self.outcomes.get(latest.state, 0) + 1
         if logical.retried:
-            self.counts["retried"] += 1
-            self.counts["retried_succeeded"] += succeeded
+            self.retried += 1
+            self.retried_succeeded += latest.state is State.SUCCEEDED
         if latest.is_terminal:
-            self.durations["logical_total"].add(logical.total)
+            if (total := logical.total) is not None:
+                self.logical_total.add(total)
         elif latest.phase in _ACTIVE_PHASES:
-            self.active.append(
-                ActiveRun(
-                    latest.provider,
-                    latest.namespace,
-                    latest.job_id,
-                    latest.run_id,
-                    latest.state,
-                    latest.started_at,
-                    latest.elapsed(now),
-                )
-            )
+            self.active.append(_active_run(latest, now))
 
     def freeze(self, key: GroupKey) -> GroupSummary:
-        fields: dict[str, Any] = {name: self.counts[name] for name in _COUNTS}
-        fields.update({name: acc.freeze() for name, acc in self.durations.items()})
+        attempts, outcomes = Counter(self.states), Counter(self.outcomes)
+        attempts.update(self.alone)
+        outcomes.update(self.alone)
+        finished, succeeded = _finished(attempts)
+        logical_finished, logical_succeeded = _finished(outcomes)
         return GroupSummary(
             key,
-            by_state=dict(sorted(self.states.items())),
-            by_reason=dict(sorted(self.reasons.items())),
-            outcomes=dict(sorted(self.outcomes.items())),
+            runs=attempts.total(),
+            logical_runs=outcomes.total(),
+            by_state=_by_name(attempts),
+            by_reason=_by_name(self.reasons),
+            outcomes=_by_name(outcomes),
+            succeeded=succeeded,
+            finished=finished,
+            logical_succeeded=logical_succeeded,
+            logical_finished=logical_finished,
+            retried=self.retried,
+            retried_succeeded=self.retried_succeeded,
+            total=self.total.merged(self.both).freeze(),
+            queue=self.queue.freeze(),
+            execution=self.execution.freeze(),
+            logical_total=self.logical_total.merged(self.both).freeze(),
             active=tuple(sorted(self.active, key=_active_order)),
-            **fields,
         )
 
 
-_COUNTS: Final = ("runs", "logical_runs", "succeeded", "finished", "logical_succeeded",
-                  "logical_finished", "retried", "retried_succeeded")  # fmt: skip
+def _active_run(run: Run, now: datetime) -> ActiveRun:
+    """A run not ended, with ``run.elapsed(now)`` (``now`` checked once, by :func:`summarize`)."""
+    started, details = run.started_at, run.details
+    if run.ended_at is None and not (details and details.get("active_intervals")):
+        elapsed = None if started is None else now - started  # what elapsed() gives such a run
+    else:
+        elapsed = run.elapsed(now)
+    return ActiveRun(run.provider, run.namespace, run.job_id, run.run_id, run.state, started, elapsed)
+
+
+def _finished(states: Counter[State]) -> tuple[int, int]:
+    """(with an outcome: terminal, SKIPPED excluded, as it neither succeeded nor failed; SUCCEEDED)."""
+    finished = sum(
+        n for state, n in states.items() if state in TERMINAL_STATES and state is not State.SKIPPED
+    )
+    return finished, states[State.SUCCEEDED]
+
+
+def _by_name(counts: Mapping[State, int] | Mapping[Reason, int]) -> dict[str, int]:
+    return dict(sorted((member.value, n) for member, n in counts.items()))
 
 
 def _key_order(key: GroupKey) -> tuple[tuple[bool, str], ...]:
@@ -381,6 +547,38 @@ def _key_of(run: Run, by: tuple[str, ...]) -> GroupKey:
     return tuple(None if (value := getattr(run, name)) is None else str(value) for name in by)
 
 
+class _Groups(dict[GroupKey, _Group]):
+    """The groups by key, found for a run by its fields as they are when they are text already."""
+
+    def __init__(self, by: tuple[str, ...]) -> None:
+        super().__init__()
+        self.by = by
+        self.fields: Callable[[Run], tuple[Any, ...]] = (
+            operator.attrgetter(*by) if len(by) > 1 else lambda run: tuple(getattr(run, n) for n in by)
+        )
+
+    def of(self, run: Run) -> _Group:
+        """The run's group. Its fields' values are the key when each is ``None``, a ``str`` or a
+        State or Reason (all read as themselves); anything else is read through ``str`` first."""
+        values = self.fields(run)
+        for value in values:
+            if value is not None and type(value) not in _AS_TEXT:
+                break
+        else:
+            found = self.get(values)
+            if found is not None:
+                return found
+        key = _key_of(run, self.by)
+        found = self.get(key)
+        if found is None:
+            found = self[key] = _Group()
+        return found
+
+
+_AS_TEXT: Final = frozenset({str, State, Reason})
+"""Types whose values equal their ``str`` (State and Reason are StrEnums)."""
+
+
 def summarize(
     runs: Iterable[Run],
     *,
@@ -393,8 +591,9 @@ def summarize(
     Attempts count in the group of their own key, a logical run in its latest attempt's. ``now``
     (aware; default the current time) gives active runs their elapsed time. Memory: one sketch per
     group and duration kind, never one value per run, plus what :func:`runstate.logical_runs` holds
-    (runs kept without ``raw`` and tasks): the open logical runs and the keys of the last
-    :data:`~runstate._history.RECENT_CLOSED` runs closed. A logical run is counted when it closes:
+    (runs kept without ``raw``, tasks, provider state and the details a summary does not read):
+    the open logical runs and the keys of the last :data:`~runstate._history.RECENT_CLOSED` runs
+    closed. A logical run is counted when it closes:
     at once when it ends SUCCEEDED, CANCELED or SKIPPED; one that failed, timed out or has not ended
     is held until the input ends, or with ``horizon`` until the input has moved ``horizon`` past it.
     """
@@ -403,26 +602,32 @@ def summarize(
         now = datetime.now(UTC)
     else:
         require_aware(now)
-    groups: dict[GroupKey, _Group] = {}
-
-    def group(run: Run) -> _Group:
-        key = _key_of(run, fields)
-        found = groups.get(key)
-        if found is None:
-            found = groups[key] = _Group()
-        return found
-
-    for logical in logical_runs((_slim(run) for run in checked_runs(runs)), horizon=horizon):
-        for attempt in logical.attempts:
-            group(attempt).add_attempt(attempt)
-        group(logical.latest).add_logical(logical, now)
+    groups = _Groups(fields)
+    group = groups.of
+    for item in logical_items(runs, horizon=horizon, keep=_slim, ordered=False):
+        if isinstance(item, Run):
+            group(item).add_alone(item, now)
+        else:
+            for attempt in item.attempts:
+                group(attempt).add_attempt(attempt)
+            group(item.latest).add_logical(item, now)
     frozen = (acc.freeze(key) for key, acc in groups.items())
     return Summary(fields, tuple(sorted(frozen, key=lambda g: _key_order(g.key))))
 
 
 def _slim(run: Run) -> Run:
-    """The run without what a summary never reads (its record and tasks), so history costs less."""
-    return run if run.raw is None and not run.tasks else attrs.evolve(run, raw=None, tasks=())
+    """What a summary holds of a run that may still get an attempt: the fields grouping and counting
+    read, without its record, tasks, provider state and the details they do not read (memory, and
+    the garbage collector's time, grow with what is held)."""
+    details = run.details
+    if details and "repair_history" not in details and "active_intervals" not in details:
+        details = EMPTY
+    return new_run(provider=run.provider, run_id=run.run_id, namespace=run.namespace, state=run.state,
+                   job_id=run.job_id, name=run.name, reason=run.reason, message=run.message,
+                   attempt=run.attempt, original_run_id=run.original_run_id,
+                   previous_run_id=run.previous_run_id, parent_run_id=run.parent_run_id,
+                   created_at=run.created_at, started_at=run.started_at, ended_at=run.ended_at,
+                   updated_at=run.updated_at, durations=run.durations, details=details)  # fmt: skip
 
 
 # --- rendering --------------------------------------------------------------------------------
