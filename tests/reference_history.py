@@ -77,7 +77,8 @@ def repair_count(run: Run) -> int:
 
 def _finished_time(run: Run) -> timedelta | None:
     """An attempt's own total once it has ended (never measured against the current time)."""
-    return run.elapsed() if run.ended_at is not None or run.is_terminal else None
+    # measured to its own end: an open active interval of an ended run closes there, not at "now"
+    return run.elapsed(run.ended_at) if run.ended_at is not None or run.is_terminal else None
 
 
 def _run_key(run: Run) -> RunKey:

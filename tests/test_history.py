@@ -517,3 +517,28 @@ def test_a_long_chain_of_retries_stays_one_ordered_logical_run() -> None:
     ]
     (lr,) = runstate.logical_runs(runs[::-1])
     assert [a.run_id for a in lr.attempts] == [f"r{i}" for i in range(5000)]
+
+
+def test_an_ended_attempt_with_an_open_interval_is_measured_to_its_end_not_to_the_clock() -> None:
+    # a record that says it ended while its last repair interval is still open: the attempt's time
+    # stops at ended_at, so the logical total is the same whenever it is computed
+    intervals = {"active_intervals": [{"start": "2026-03-01T00:01:00+00:00", "end": None}]}
+    first = Run(
+        provider="glue",
+        run_id="e",
+        state=State.QUEUED,
+        started_at=datetime(2026, 3, 1, tzinfo=UTC),
+        ended_at=datetime(2026, 3, 1, 0, 31, tzinfo=UTC),
+        details=intervals,
+    )
+    retry = Run(
+        provider="glue",
+        run_id="a",
+        state=State.SUCCEEDED,
+        previous_run_id="e",
+        durations=runstate.Durations(total=timedelta(minutes=5)),
+    )
+    (logical,) = runstate.logical_runs([first, retry])
+    assert logical.total == timedelta(minutes=35)  # 30 active minutes of the first, 5 of the retry
+    summary = runstate.summarize([first, retry], now=datetime(2027, 1, 1, tzinfo=UTC))
+    assert summary.overall.logical_total.max == timedelta(minutes=35)
