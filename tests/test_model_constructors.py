@@ -40,6 +40,18 @@ def test_new_run_equals_run_for_valid_fields(run: Run, data: st.DataObject) -> N
     assert repr(fast) == repr(slow)
 
 
+@given(runs(), st.data())
+def test_new_run_takes_provider_and_run_id_by_position_too(run: Run, data: st.DataObject) -> None:
+    kwargs = fields_of(run, data.draw)
+    provider, run_id = kwargs.pop("provider"), kwargs.pop("run_id")
+    assert new_run(provider, run_id, **kwargs) == Run(provider=provider, run_id=run_id, **kwargs)
+
+
+def test_new_run_takes_nothing_else_by_position() -> None:
+    with pytest.raises(TypeError):
+        new_run("acme", "1", None, State.RUNNING)  # type: ignore[call-arg]
+
+
 @given(durations_values(), st.data())
 def test_new_durations_equals_durations_by_keyword_and_position(
     durations: Durations, data: st.DataObject
@@ -74,7 +86,7 @@ def test_generated_source_is_in_linecache_for_tracebacks() -> None:
     assert filename.startswith("<runstate generated new_run")
     assert "d.__class__ = _cls" in "".join(linecache.getlines(filename))
     source = inspect.getsource(new_run)  # what debuggers and traceback printers read
-    assert source.startswith("def new_run(*, provider, run_id, namespace=_d_namespace, state,")
+    assert source.startswith("def new_run(provider, run_id, *, namespace=_d_namespace, state,")
     assert inspect.getsource(new_durations).startswith("def new_durations(queue=_d_queue,")
 
 

@@ -622,7 +622,7 @@ def _slim(run: Run) -> Run:
     details = run.details
     if details and "repair_history" not in details and "active_intervals" not in details:
         details = EMPTY
-    return new_run(provider=run.provider, run_id=run.run_id, namespace=run.namespace, state=run.state,
+    return new_run(run.provider, run.run_id,   namespace=run.namespace, state=run.state,
                    job_id=run.job_id, name=run.name, reason=run.reason, message=run.message,
                    attempt=run.attempt, original_run_id=run.original_run_id,
                    previous_run_id=run.previous_run_id, parent_run_id=run.parent_run_id,

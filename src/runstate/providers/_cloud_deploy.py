@@ -575,8 +575,8 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
     else:  # a time missing or out of order: what _durations gives, with its reports
         durations = _durations(created, started, ended, word, ctx)
     return make_run(
-        provider="cloud_deploy",
-        run_id=uid or job_run_id,
+        "cloud_deploy",
+        uid or job_run_id,
         namespace=namespace,
         job_id=(f"{pipeline}/{phase_id}/{job}" if phase_id else f"{pipeline}/{job}") if job else None,
         name=job or None,
@@ -727,8 +727,8 @@ def careful_build(record: Any, ctx: Context, keep_raw: bool) -> Run:
     created, started, ended = _times(get, ctx)
     project, location = details.get("project"), details.get("location")
     return make_run(
-        provider="cloud_deploy",
-        run_id=run_id,
+        "cloud_deploy",
+        run_id,
         namespace=f"gcp:{project}:{location}" if project and location else None,
         job_id=_job_id(details.get("delivery_pipeline"), phase_id, job or None),
         name=job or None,

@@ -430,8 +430,8 @@ def _new_run(
             started_at=started, ended_at=ended, durations=durations, tasks=tasks, details=details, raw=raw,
         )  # fmt: skip
     return make_run(
-        provider="databricks",
-        run_id=run_id,
+        "databricks",
+        run_id,
         namespace=namespace,
         job_id=job_id,
         name=name,

@@ -268,8 +268,8 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
         details["PredecessorRuns"] = predecessors
     known = _KNOWN_PROVIDER_STATES.get(word) if detail is None else None  # looked up here: a call less
     return make_run(
-        provider="glue",
-        run_id=run_id,
+        "glue",
+        run_id,
         job_id=job_name,
         name=job_name,
         state=state,
@@ -356,8 +356,8 @@ def careful_build(record: Any, ctx: Context, keep_raw: bool) -> Run:
         details["PredecessorRuns"] = predecessors
     run_id, job_name, message, attempt, previous = _identity(get, ctx)
     return make_run(
-        provider="glue",
-        run_id=run_id,
+        "glue",
+        run_id,
         job_id=job_name,
         name=job_name,
         state=state,

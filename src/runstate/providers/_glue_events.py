@@ -195,8 +195,8 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
         ctx.fail("$.detail.jobRunId", raw_id, "missing or unusable run id (detail.jobRunId)")
     attempt, original, previous = _lineage(run_id)
     return make_run(
-        provider="glue_events",
-        run_id=run_id,
+        "glue_events",
+        run_id,
         namespace=_namespace(record, ctx),
         state=outcome.state,
         reason=outcome.reason,
