@@ -175,6 +175,8 @@ def measure_spark(count: int) -> dict[str, Any]:
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
+    if __name__ != "__main__":  # imported (run_all.py): the workers import this file by name
+        session.sparkContext.addPyFile(__file__)
     try:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp, "databricks.jsonl")
