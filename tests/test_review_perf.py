@@ -1,0 +1,63 @@
+"""Adversarial review of the performance round (issue 21): what the fast paths changed, pinned.
+
+Each test holds a fast-path object to the behaviour of what it replaced: ``Details`` to a
+``MappingProxyType`` over a dict (the run's ``details`` before), for every input drawn.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from runstate._details import Details
+
+KEYS = st.text(max_size=3)
+VALUES = st.one_of(st.none(), st.integers(), st.text(max_size=3), st.lists(st.integers(), max_size=2))
+ITEMS = st.dictionaries(KEYS, VALUES, max_size=5)
+PROBES = st.one_of(
+    st.tuples(KEYS, VALUES),
+    st.tuples(KEYS),
+    st.tuples(KEYS, VALUES, VALUES),
+    st.lists(st.one_of(KEYS, VALUES), max_size=2),
+    st.integers(),
+    st.none(),
+    KEYS,
+)
+"""What ``in items()`` may be asked: pairs, tuples of other lengths, lists, scalars."""
+
+
+def _outcome(call: Any) -> Any:
+    try:
+        return ("ok", call())
+    except Exception as exc:  # noqa: BLE001 - the exception type is the compared outcome
+        return ("raised", type(exc))
+
+
+@given(ITEMS, PROBES)
+def test_items_membership_is_a_dicts(items: dict[str, Any], probe: Any) -> None:
+    """``x in details.items()`` answers as a dict's items view: a non-pair is absent, never an error."""
+    details, proxy = Details(items), MappingProxyType(dict(items))
+    assert _outcome(lambda: probe in details.items()) == _outcome(lambda: probe in proxy.items())
+
+
+@given(ITEMS)
+def test_views_reverse_and_name_their_mapping(items: dict[str, Any]) -> None:
+    """The views are reversible, as a dict's (Python 3.8+), and name their mapping (3.10+)."""
+    details, proxy = Details(items), MappingProxyType(dict(items))
+    assert list(reversed(details.keys())) == list(reversed(proxy.keys()))
+    assert list(reversed(details.values())) == list(reversed(proxy.values()))
+    assert list(reversed(details.items())) == list(reversed(proxy.items()))
+    for view in (details.keys(), details.values(), details.items()):
+        assert view.mapping is details  # type: ignore[attr-defined]
+
+
+@given(ITEMS)
+def test_str_is_a_proxys(items: dict[str, Any]) -> None:
+    """``str`` and f-strings read as before (a proxy's str is its dict's); ``repr`` says Details."""
+    details = Details(items)
+    assert str(details) == str(MappingProxyType(dict(items)))
+    assert f"{details}" == f"{dict(items)}"
+    assert repr(details) == f"Details({dict(items)!r})"
