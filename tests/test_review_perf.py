@@ -6,13 +6,20 @@ Each test holds a fast-path object to the behaviour of what it replaced: ``Detai
 
 from __future__ import annotations
 
+import json
+from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import runstate
 from runstate._details import Details
+from runstate.providers import _databricks
+
+EXAMPLE = resources.files("runstate").joinpath("examples", "databricks.jsonl").read_text(encoding="utf-8")
 
 KEYS = st.text(max_size=3)
 VALUES = st.one_of(st.none(), st.integers(), st.text(max_size=3), st.lists(st.integers(), max_size=2))
@@ -61,3 +68,24 @@ def test_str_is_a_proxys(items: dict[str, Any]) -> None:
     assert str(details) == str(MappingProxyType(dict(items)))
     assert f"{details}" == f"{dict(items)}"
     assert repr(details) == f"Details({dict(items)!r})"
+
+
+def test_a_raced_pause_counter_never_stops_the_probe(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two threads that both see a pause of 1 and decrement it leave -1: the probe must still run
+    (a truthiness test read -1 as paused and counted down for ever, so no record was probed again)."""
+    calls: list[object] = []
+    real = _databricks._build
+
+    def spy(ctx: Any, *args: Any) -> Any:
+        calls.append(ctx)
+        return real(ctx, *args)
+
+    monkeypatch.setattr(_databricks, "_build", spy)
+    monkeypatch.setattr(_databricks, "_paused", -1)
+    monkeypatch.setattr(_databricks, "_misses", 0)
+    record = json.loads(next(line for line in EXAMPLE.splitlines() if line.strip()))
+    for _ in range(3):
+        calls.clear()
+        runstate.normalize("databricks", record)
+        assert calls[0] is _databricks._PROBE
+    assert _databricks._paused == -1
