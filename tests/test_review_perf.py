@@ -7,6 +7,7 @@ Each test holds a fast-path object to the behaviour of what it replaced: ``Detai
 from __future__ import annotations
 
 import json
+import sys
 from importlib import resources
 from types import MappingProxyType
 from typing import Any
@@ -17,7 +18,7 @@ from hypothesis import strategies as st
 
 import runstate
 from runstate._details import Details
-from runstate.providers import _databricks
+from runstate.providers import _databricks, _databricks_details
 
 EXAMPLE = resources.files("runstate").joinpath("examples", "databricks.jsonl").read_text(encoding="utf-8")
 
@@ -89,3 +90,28 @@ def test_a_raced_pause_counter_never_stops_the_probe(monkeypatch: pytest.MonkeyP
         runstate.normalize("databricks", record)
         assert calls[0] is _databricks._PROBE
     assert _databricks._paused == -1
+
+
+@pytest.mark.parametrize(
+    ("version", "immortal"),
+    [((3, 11, 7), False), ((3, 12, 0), True), ((3, 12, 5), True), ((3, 12, 6), False), ((3, 13, 0), False)],
+)
+def test_shared_strings_are_freed_where_interning_is_for_ever(
+    version: tuple[int, int, int], immortal: bool
+) -> None:
+    """On CPython 3.12.0-3.12.5 ``sys.intern`` made every string immortal: there the Databricks
+    details share text through a bounded table, so a long history of distinct messages is freed."""
+    chosen = _databricks_details.choose_intern(version)
+    assert (chosen is not sys.intern) is immortal
+    text = "".join(["task-", "42"])
+    assert chosen(text) == text
+    assert chosen("".join(["task-", "42"])) is chosen(text)  # equal text, one object
+
+
+def test_the_bounded_table_stays_bounded() -> None:
+    """The table that stands in for interning is cleared when full, never grows past its limit."""
+    table = _databricks_details._SHARED_TEXT
+    for number in range(_databricks_details._SHARED_TEXT_LIMIT + 10):
+        _databricks_details._bounded_intern(f"message {number}")
+    assert 0 < len(table) <= _databricks_details._SHARED_TEXT_LIMIT
+    table.clear()
