@@ -103,9 +103,10 @@ def test_shared_strings_are_freed_where_interning_is_for_ever(
     details share text through a bounded table, so a long history of distinct messages is freed."""
     chosen = _databricks_details.choose_intern(version)
     assert (chosen is not sys.intern) is immortal
-    text = "".join(["task-", "42"])
-    assert chosen(text) == text
-    assert chosen("".join(["task-", "42"])) is chosen(text)  # equal text, one object
+    number = 42
+    text = chosen(f"task-{number}")
+    assert text == "task-42"
+    assert chosen(f"task-{number}") is text  # equal text, one object
 
 
 def test_the_bounded_table_stays_bounded() -> None:
