@@ -202,7 +202,7 @@ class _Values(ValuesView[Any]):
         return iter(self._mapping._values)  # noqa: SLF001
 
     def __reversed__(self) -> Iterator[Any]:
-        return reversed(self._mapping._values)  # noqa: SLF001
+        return iter(self._mapping._values[::-1])  # noqa: SLF001
 
     @property
     def mapping(self) -> Details:
