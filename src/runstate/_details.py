@@ -135,6 +135,9 @@ class Details(_Slots, Mapping[str, Any]):
     def __repr__(self) -> str:
         return f"Details({self.copy()!r})"
 
+    def __str__(self) -> str:
+        return str(self.copy())  # as a mapping proxy's str (its dict's): print and f-strings unchanged
+
     def __setattr__(self, name: str, value: Any) -> NoReturn:
         raise AttributeError(f"Details is read-only: cannot set {name!r}")
 
@@ -169,28 +172,70 @@ def with_values(details: Details, values: Iterable[Any]) -> Details:
 
 
 class _Keys(KeysView[str]):
+    """``keys()``: a dict's keys view, read-only (set operations, ``reversed``, ``mapping``)."""
+
     __slots__ = ()
     _mapping: Details
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._mapping._layout)  # noqa: SLF001 - the view of its own mapping
 
+    def __reversed__(self) -> Iterator[str]:
+        return reversed(self._mapping._layout)  # noqa: SLF001
+
+    @property
+    def mapping(self) -> Details:
+        """The ``Details`` this view reads (a dict view's ``mapping``, read-only already)."""
+        return self._mapping
+
     def __contains__(self, key: object) -> bool:
         return key in self._mapping._layout  # noqa: SLF001
 
 
 class _Values(ValuesView[Any]):
+    """``values()``: a dict's values view, read-only (``reversed``, ``mapping``)."""
+
     __slots__ = ()
     _mapping: Details
 
     def __iter__(self) -> Iterator[Any]:
         return iter(self._mapping._values)  # noqa: SLF001
 
+    def __reversed__(self) -> Iterator[Any]:
+        return iter(self._mapping._values[::-1])  # noqa: SLF001
+
+    @property
+    def mapping(self) -> Details:
+        """The ``Details`` this view reads."""
+        return self._mapping
+
 
 class _Items(ItemsView[str, Any]):
+    """``items()``: a dict's items view, read-only (set operations, ``reversed``, ``mapping``)."""
+
     __slots__ = ()
     _mapping: Details
 
     def __iter__(self) -> Iterator[tuple[str, Any]]:
         details = self._mapping
         return zip(details._layout, details._values, strict=True)  # noqa: SLF001
+
+    def __reversed__(self) -> Iterator[tuple[str, Any]]:
+        details = self._mapping
+        return zip(reversed(details._layout), reversed(details._values), strict=True)  # noqa: SLF001
+
+    def __contains__(self, item: object) -> bool:
+        # as dict_items: anything but a pair is simply not in it (ItemsView would unpack and raise)
+        if not isinstance(item, tuple) or len(item) != 2:
+            return False
+        key, value = item
+        position = self._mapping._layout.get(key)  # noqa: SLF001 - unhashable: TypeError, as a dict's
+        if position is None:
+            return False
+        found = self._mapping._values[position]  # noqa: SLF001
+        return found is value or bool(found == value)
+
+    @property
+    def mapping(self) -> Details:
+        """The ``Details`` this view reads."""
+        return self._mapping

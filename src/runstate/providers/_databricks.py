@@ -499,7 +499,7 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
     """
     global _misses, _paused  # two counters of a cost heuristic: a race only moves a pause
     if type(record) is dict:
-        if _paused:
+        if _paused > 0:  # > 0: two threads decrementing 1 at once leave -1, which must not pause for good
             _paused -= 1
         else:
             try:

@@ -24,6 +24,7 @@ __all__ = [
     "TASK_DETAILS",
     "active_intervals",
     "add_active_intervals",
+    "choose_intern",
     "intern",
     "message",
     "run_details",
@@ -53,8 +54,29 @@ SHARED_WORDS: Final = frozenset({"run_type", "trigger", "creator_user_name", "ru
 _WORD: Final = "word"
 _OBJECT: Final = "object"
 """How a detail is kept (see :data:`_RUN_FIELDS`): a shared word, or a nested object of the record."""
-intern: Final = sys.intern
-"""Equal text as one object: exact, and interned strings die with their last reference."""
+_SHARED_TEXT: dict[str, str] = {}
+_SHARED_TEXT_LIMIT: Final = 65536
+
+
+def _bounded_intern(text: str) -> str:
+    """``sys.intern`` where interning is for ever: equal text as one object from a bounded table."""
+    found = _SHARED_TEXT.get(text)
+    if found is None:
+        if len(_SHARED_TEXT) >= _SHARED_TEXT_LIMIT:
+            _SHARED_TEXT.clear()
+        found = _SHARED_TEXT[text] = text
+    return found
+
+
+def choose_intern(version: tuple[int, ...]) -> Callable[[str], str]:
+    """``sys.intern``, except on CPython 3.12.0-3.12.5, where every interned string is immortal
+    (PEP 683; made mortal again in 3.12.6 and 3.13, https://github.com/python/cpython/issues/113993):
+    there interning each distinct message, task key or path of a long history would never be freed."""
+    return _bounded_intern if (3, 12, 0) <= version < (3, 12, 6) else sys.intern
+
+
+intern: Final = choose_intern(sys.version_info[:3])
+"""Equal text as one object: exact, and (see :func:`choose_intern`) dies with its last reference."""
 
 
 def run_details(

@@ -18,6 +18,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from runstate.provider_kit import Context, opt_id, opt_int, opt_str
 
+from ._databricks_details import choose_intern
+
 __all__ = [
     "check_identity",
     "job_id",
@@ -30,7 +32,7 @@ __all__ = [
 
 Getter = Callable[[str], Any]
 
-intern: Final = sys.intern
+intern: Final = choose_intern(sys.version_info[:3])
 """Job ids and run names repeat run after run: one shared string each (equal text, so exact)."""
 _NO_ID: Final = "missing or unusable run id"
 _EXPECTED: Final = (
