@@ -175,8 +175,9 @@ def measure_spark(count: int) -> dict[str, Any]:
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
-    if __name__ != "__main__":  # imported (run_all.py): the workers import this file by name
-        session.sparkContext.addPyFile(__file__)
+    if __name__ != "__main__":  # imported (run_all.py): the workers import this file and bench.py by name
+        for name in ("bench.py", "bench_tables.py"):
+            session.sparkContext.addPyFile(str(Path(__file__).with_name(name)))
     try:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp, "databricks.jsonl")
