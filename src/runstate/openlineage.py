@@ -227,11 +227,15 @@ def to_json(event: RunEvent) -> dict[str, Any]:
 
 
 def write_jsonl(runs: Iterable[Run], stream: IO[str], **options: Any) -> int:
-    """Write every run's events as JSON Lines; returns the events written."""
+    """Write every run's events as JSON Lines; returns the events written.
+
+    Keys are sorted, as the client's own ``Serde.to_json`` sorts them: the client builds the
+    ``runstate`` facet's fields from a set, so their order would otherwise follow the hash seed.
+    """
     count = 0
     for run in runs:
         for event in events(run, **options):
-            stream.write(json.dumps(to_json(event), separators=(",", ":")) + "\n")
+            stream.write(json.dumps(to_json(event), separators=(",", ":"), sort_keys=True) + "\n")
             count += 1
     return count
 
