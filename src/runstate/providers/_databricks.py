@@ -355,7 +355,7 @@ def _build(
     if depth == 0:
         identity.check_identity(rec, ctx)
         namespace = identity.namespace(get)
-    # identity.lineage, its common case inline: a plain run id, attempt and original
+    # lineage inline: a plain run id, attempt and original here, anything odd through identity's readers
     raw_id, attempt, original = get("run_id"), get("attempt_number"), get("original_attempt_run_id")
     run_id = str(raw_id) if type(raw_id) is int and raw_id >= 0 else identity.read_run_id(raw_id, ctx, path)
     if attempt is None:

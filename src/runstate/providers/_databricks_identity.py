@@ -51,21 +51,6 @@ def check_identity(record: Mapping[str, Any], ctx: Context) -> None:
         ctx.report("fail", "$", record, _EXPECTED)
 
 
-def lineage(get: Getter, ctx: Context, path: str) -> tuple[object, str, int, str | None]:
-    """(the raw ``run_id``, the run id as text, ``attempt_number``, ``original_attempt_run_id``)."""
-    raw_id = get("run_id")
-    run_id = str(raw_id) if type(raw_id) is int and raw_id >= 0 else read_run_id(raw_id, ctx, path)
-    attempt = get("attempt_number")
-    if attempt is None:
-        attempt = 0
-    elif type(attempt) is not int or attempt < 0:
-        attempt = read_attempt(attempt, ctx, path)
-    original = get("original_attempt_run_id")
-    if original is not None:
-        original = original_run_id(original, raw_id, run_id, ctx, path)
-    return raw_id, run_id, attempt, original
-
-
 def read_run_id(raw_id: object, ctx: Context, path: str) -> str:
     """The run id as text; refused in both modes when missing or unusable."""
     if type(raw_id) is int and raw_id >= 0:
