@@ -34,3 +34,14 @@ def assert_same(fast: Build, careful: Build, provider: str, record: Any) -> None
                 strict,
                 record,
             )
+
+
+def assert_fast_path_taken(module: Any, provider: str, record: Any, monkeypatch: Any) -> None:
+    """``module.build`` gives ``record``'s run without handing it to ``module.careful_build``."""
+
+    def refuse(record: Any, ctx: Context, keep_raw: bool) -> Run:
+        raise AssertionError("careful path taken")
+
+    expected = module.careful_build(record, Context(provider), True)
+    monkeypatch.setattr(module, "careful_build", refuse)
+    assert module.build(record, Context(provider), True) == expected

@@ -18,10 +18,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from runstate.provider_kit import Context, Run
 from runstate.providers import _cloud_deploy
 
-from .fastpath import assert_same
+from .fastpath import assert_fast_path_taken, assert_same
 
 FIXTURES = Path(__file__).parent / "fixtures" / "cloud_deploy"
 CASES = sorted(p.stem for p in FIXTURES.glob("*.json") if p.stem != "list_job_runs_page")
@@ -45,12 +44,7 @@ def test_fixtures_and_examples_agree(record: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("record", PLAIN, ids=range(len(PLAIN)))
 def test_plain_records_take_the_fast_path(record: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(record: Any, ctx: Context, keep_raw: bool) -> Run:
-        raise AssertionError("careful path taken")
-
-    expected = _cloud_deploy.careful_build(record, Context("cloud_deploy"), True)
-    monkeypatch.setattr(_cloud_deploy, "careful_build", refuse)
-    assert _cloud_deploy.build(record, Context("cloud_deploy"), True) == expected
+    assert_fast_path_taken(_cloud_deploy, "cloud_deploy", record, monkeypatch)
 
 
 NAME = (

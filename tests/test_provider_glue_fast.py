@@ -19,10 +19,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from runstate.provider_kit import Context, Run
 from runstate.providers import _glue
 
-from .fastpath import assert_same
+from .fastpath import assert_fast_path_taken, assert_same
 
 FIXTURES = Path(__file__).parent / "fixtures" / "glue"
 CASES = sorted(p.stem for p in FIXTURES.glob("*.json") if p.stem != "get_job_runs_page")
@@ -46,12 +45,7 @@ def test_fixtures_and_examples_agree(record: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("record", PLAIN, ids=range(len(PLAIN)))
 def test_plain_records_take_the_fast_path(record: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(record: Any, ctx: Context, keep_raw: bool) -> Run:
-        raise AssertionError("careful path taken")
-
-    expected = _glue.careful_build(record, Context("glue"), True)
-    monkeypatch.setattr(_glue, "careful_build", refuse)
-    assert _glue.build(record, Context("glue"), True) == expected
+    assert_fast_path_taken(_glue, "glue", record, monkeypatch)
 
 
 START = 1_772_359_200.25
