@@ -54,7 +54,7 @@ class _Durations:
         self.bounds = (min(low, value), max(high, value))
 
     def freeze(self) -> Quantiles:
-        return Quantiles.of(self.sketch, self.sum, self.bounds)
+        return Quantiles.of(self.sketch, self.sum // timedelta(microseconds=1), self.bounds)
 
 
 class _Group:

@@ -786,3 +786,34 @@ def test_user_cancel_with_legacy_timeout_is_a_conflict() -> None:
     # a platform cancel is still refined into a timeout, silently
     run = norm(record("TERMINATED", "TIMEDOUT", "TERMINATED", "CANCELED", "SUCCESS"), strict=True)
     assert run.state is S.TIMED_OUT
+
+
+_DONE = {"state": {"life_cycle_state": "TERMINATED", "result_state": "SUCCESS"}}
+
+
+@pytest.mark.parametrize("odd", [True, 1.0])
+@pytest.mark.parametrize("field", ["original_attempt_run_id", "job_run_id"])
+def test_an_id_equal_to_the_run_id_only_in_python_is_reported(field: str, odd: object) -> None:
+    """``true`` and ``1.0`` equal ``1`` in Python but are no run id: read as "the run itself" they
+    would silently make a retry a first attempt (or drop a parent); they are odd values instead."""
+    record = {**_DONE, "run_id": 1, field: odd}
+    with pytest.raises(InvalidRecordError) as info:
+        runstate.normalize("databricks", record, strict=True)
+    assert (info.value.field, info.value.value) == (f"$.{field}", odd)
+    with pytest.warns(runstate.InvalidRecordWarning, match=f"{field}: expected an id"):
+        run = runstate.normalize("databricks", record)
+    assert (run.original_run_id, run.parent_run_id) == (None, None)
+
+
+def test_a_task_whose_run_id_only_equals_the_parent_in_python_is_no_self_entry() -> None:
+    """runs/get on a task run lists the run itself among its tasks (same ``run_id``); a task whose
+    ``run_id`` is ``true`` is not that entry but a task without a usable id: the documented error."""
+    task = {"run_id": True, "task_key": "a", "state": {"life_cycle_state": "RUNNING"}}
+    record = {**_DONE, "run_id": 1, "tasks": [task]}
+    with pytest.raises(InvalidRecordError, match=r"\$\.tasks\[0\]\.run_id: expected an id"):
+        runstate.normalize("databricks", record, strict=True)
+    unusable = pytest.raises(InvalidRecordError, match=r"\$\.tasks\[0\]\.run_id: missing or unusable run id")
+    with pytest.warns(InvalidRecordWarning, match="expected an id"), unusable:
+        runstate.normalize("databricks", record, strict=False)
+    same = {"run_id": 1, "task_key": "a", "state": {"life_cycle_state": "RUNNING"}}
+    assert runstate.normalize("databricks", {**_DONE, "run_id": 1, "tasks": [same]}).tasks == ()

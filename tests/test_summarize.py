@@ -247,3 +247,25 @@ def test_memory_stays_bounded_however_many_runs() -> None:
     assert overall.logical_runs == len({r.original_run_id or r.run_id for r in runs})
     assert overall.retried == len({r.original_run_id for r in runs if r.original_run_id})
     assert overall.active == ()
+
+
+def test_sums_past_timedelta_max_stay_exact() -> None:
+    """Durations of thousands of years (an end time in 9999 passes every per-record check) sum past
+    ``timedelta.max``: the summary and its merges go on, ``micros`` keeps the exact sum and ``sum``
+    says it is out of range with ``None`` instead of a bare OverflowError or a clamped value."""
+    done = {"state": {"life_cycle_state": "TERMINATED", "result_state": "SUCCESS"}}
+    start, end = 1_000_000_000_000, 253_402_300_799_000  # 2001-09-09 and 9999-12-31, epoch ms
+    records = [
+        {**done, "run_id": i, "job_id": i % 2, "start_time": start, "end_time": end} for i in range(800)
+    ]
+    runs = [runstate.normalize("databricks", record) for record in records]
+    summary = runstate.summarize(runs)
+    each = (end - start) * 1000
+    for group in summary.groups:
+        assert (group.total.count, group.total.micros, group.total.sum) == (400, 400 * each, None)
+        assert group.total.p95 == group.total.max == timedelta(microseconds=each)
+    overall = summary.overall.total
+    assert (overall.count, overall.micros, overall.sum) == (800, 800 * each, None)
+    assert overall.sketch.sum == pytest.approx(800 * each / 1e6)
+    few = runstate.summarize(runs[:2]).groups[0].total
+    assert (few.sum, few.micros) == (timedelta(microseconds=each), each)

@@ -221,7 +221,8 @@ def test_a_frozen_accumulator_is_the_sketch_of_each_value_added(values: list[tim
     sketch = DDSketch(RELATIVE_ACCURACY)
     for value in values:
         sketch.add(value.total_seconds())
-    old = Quantiles.of(sketch, sum(values, timedelta(0)), (min(values), max(values)) if values else None)
+    micros = sum(values, timedelta(0)) // timedelta(microseconds=1)
+    old = Quantiles.of(sketch, micros, (min(values), max(values)) if values else None)
     assert new == old
     assert bins(new.sketch) == bins(old.sketch)
     assert math.isclose(new.sketch.sum, sketch.sum, rel_tol=1e-9, abs_tol=1e-6)

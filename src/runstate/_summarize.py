@@ -57,16 +57,20 @@ class Quantiles:
     """p50, p95 and max of some durations; ``sketch`` keeps what later merges need."""
 
     count: int = 0
-    sum: timedelta = _ZERO
-    """Exact sum (for means); the quantiles are the sketch's."""
+    sum: timedelta | None = _ZERO
+    """Exact sum (for means); ``None`` when it is past ``timedelta.max`` (2.7 million years, which
+    only records with implausible times reach): :attr:`micros` still has it. The quantiles are the
+    sketch's."""
     p50: timedelta | None = None
     p95: timedelta | None = None
     max: timedelta | None = None
     min: timedelta | None = None
     sketch: DDSketch = attrs.field(factory=_new_sketch, eq=False, repr=False)
+    micros: int = attrs.field(default=0, eq=False, repr=False)
+    """The exact sum in microseconds, however large (what merges add; ``sum`` says the same)."""
 
     @classmethod
-    def of(cls, sketch: DDSketch, total: timedelta, bounds: tuple[timedelta, timedelta] | None) -> Quantiles:
+    def of(cls, sketch: DDSketch, micros: int, bounds: tuple[timedelta, timedelta] | None) -> Quantiles:
         """Freeze an accumulated sketch (never changed afterwards); ``bounds`` are the exact min and max.
 
         Quantiles are clamped to the exact bounds, so one value reads as itself.
@@ -75,7 +79,7 @@ class Quantiles:
             return cls(sketch=sketch)
         p50, p95 = (_quantile(sketch, q, bounds) for q in (0.5, 0.95))
         low, high = bounds
-        return cls(round(sketch.count), total, p50, p95, high, low, sketch)
+        return cls(round(sketch.count), _duration(micros), p50, p95, high, low, sketch, micros)
 
     def merge(self, other: Quantiles) -> Quantiles:
         """The quantiles of both inputs together (neither input changes)."""
@@ -84,7 +88,7 @@ class Quantiles:
         sketch.merge(other.sketch)
         bounds = [b for b in (self.bounds, other.bounds) if b is not None]
         joined = (min(b[0] for b in bounds), max(b[1] for b in bounds)) if bounds else None
-        return Quantiles.of(sketch, self.sum + other.sum, joined)
+        return Quantiles.of(sketch, self.micros + other.micros, joined)
 
     @property
     def bounds(self) -> tuple[timedelta, timedelta] | None:
@@ -94,6 +98,18 @@ class Quantiles:
     def to_dict(self) -> dict[str, Any]:
         """Seconds, JSON-ready."""
         return {"count": self.count, "p50": _secs(self.p50), "p95": _secs(self.p95), "max": _secs(self.max)}
+
+
+def _micros(value: timedelta) -> int:
+    return (value.days * 86_400 + value.seconds) * 1_000_000 + value.microseconds
+
+
+def _duration(micros: int) -> timedelta | None:
+    """``micros`` as a timedelta, ``None`` past its range (a sum is exact or absent, never clamped)."""
+    try:
+        return timedelta(microseconds=micros)
+    except OverflowError:
+        return None
 
 
 def _quantile(sketch: DDSketch, q: float, bounds: tuple[timedelta, timedelta]) -> timedelta:
@@ -146,7 +162,7 @@ class _Sketch(DDSketch):
             self._negative_store.add(key, float(count))
         self._zero_count = float(acc.zeros)
         self._count = float(acc.count())
-        self._sum = acc.sum.total_seconds()
+        self._sum = acc.micros() / 1e6
         self._min = acc.low.total_seconds()
         self._max = acc.high.total_seconds()
 
@@ -164,7 +180,7 @@ class _Durations:
     bin ``offset + i``), the rare negative ones (an inconsistent record) by key.
     """
 
-    __slots__ = ("counts", "high", "low", "negative", "offset", "sum", "zeros")
+    __slots__ = ("counts", "high", "low", "negative", "offset", "spilled", "sum", "zeros")
 
     def __init__(self) -> None:
         self.counts: list[int] = []
@@ -173,6 +189,8 @@ class _Durations:
         """Negative values per bin key of their magnitude."""
         self.zeros = 0
         self.sum = _ZERO
+        self.spilled = 0
+        """Microseconds moved out of ``sum`` when adding to it would pass ``timedelta.max``."""
         self.low = timedelta.max
         self.high = timedelta.min
 
@@ -188,7 +206,11 @@ class _Durations:
             self.negative[key] = self.negative.get(key, 0) + 1
         else:
             self.zeros += 1
-        self.sum += value
+        try:
+            self.sum += value
+        except OverflowError:  # years-long durations by the thousand: go on exactly in integers
+            self.spilled += _micros(self.sum)
+            self.sum = value
         if value < self.low:
             self.low = value
         if value > self.high:
@@ -217,9 +239,13 @@ class _Durations:
             index = result._widen(key)  # before reading result.counts: widening may replace it
             result.counts[index] += count
         result.negative = dict(Counter(self.negative) + Counter(other.negative))
-        result.zeros, result.sum = self.zeros + other.zeros, self.sum + other.sum
+        result.zeros, result.spilled = self.zeros + other.zeros, self.micros() + other.micros()
         result.low, result.high = min(self.low, other.low), max(self.high, other.high)
         return result
+
+    def micros(self) -> int:
+        """The exact sum in microseconds."""
+        return self.spilled + _micros(self.sum)
 
     def count(self) -> int:
         return sum(self.counts) + sum(self.negative.values()) + self.zeros
@@ -229,7 +255,7 @@ class _Durations:
             return Quantiles()
         sketch = _Sketch(RELATIVE_ACCURACY)
         sketch.fill(self)
-        return Quantiles.of(sketch, self.sum, (self.low, self.high))
+        return Quantiles.of(sketch, self.micros(), (self.low, self.high))
 
 
 @attrs.frozen

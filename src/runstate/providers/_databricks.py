@@ -364,7 +364,9 @@ def _build(
         attempt = identity.read_attempt(attempt, ctx, path)
     if original is not None:
         original = (
-            None if original == raw_id else identity.original_run_id(original, raw_id, run_id, ctx, path)
+            None
+            if original == raw_id and type(original) is type(raw_id)
+            else identity.original_run_id(original, raw_id, run_id, ctx, path)
         )
     state, reason, provider_state, cancelled_by_user, text = _run_state(
         get, attempt > 0 or original is not None, sdk, ctx, path

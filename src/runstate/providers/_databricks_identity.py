@@ -67,9 +67,15 @@ def read_attempt(attempt: Any, ctx: Context, path: str) -> int:
     return attempt
 
 
+def same_id(value: object, raw_id: object) -> bool:
+    """``value`` is the run's own ``run_id``: equal and of one type, so ``true`` or ``1.0`` (equal to
+    ``1`` in Python) is no id of run 1 but an odd value the readers report."""
+    return value == raw_id and type(value) is type(raw_id)
+
+
 def original_run_id(original: object, raw_id: object, run_id: str, ctx: Context, path: str) -> str | None:
     """``original_attempt_run_id`` unless it is the run itself (a first attempt)."""
-    if original is None or original == raw_id:
+    if original is None or same_id(original, raw_id):
         return None
     if type(original) is int:
         return str(original)
@@ -90,7 +96,7 @@ def name_and_parent(get: Getter, raw_id: object, ctx: Context, path: str) -> tup
         name, name_field = get("task_key"), ".task_key"  # a task run given on its own (an SDK RunTask)
     parent = None
     job_run = get("job_run_id")
-    if job_run is not None and job_run != raw_id:
+    if job_run is not None and not same_id(job_run, raw_id):
         parent = opt_id(job_run, ctx, path + ".job_run_id")
     elif get("trigger") == "RUN_JOB_TASK" and type(info := get("trigger_info")) is dict:
         parent = opt_id(info.get("run_id"), ctx, path + ".trigger_info.run_id")

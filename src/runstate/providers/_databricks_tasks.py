@@ -21,6 +21,8 @@ import attrs
 
 from runstate.provider_kit import EMPTY, EPOCH, Context, Run, opt_sequence
 
+from ._databricks_identity import same_id
+
 __all__ = [
     "CHILD_LISTS",
     "MAX_DEPTH",
@@ -123,9 +125,7 @@ def child_runs(
             task = item if type(item) is dict else as_mapping(item, ctx, item_path, False)
             if task is None:
                 continue
-            if (
-                raw_id is not None and task.get("run_id") == raw_id
-            ):  # this run itself (runs/get on a task run)
+            if raw_id is not None and same_id(task.get("run_id"), raw_id):  # runs/get on a task run: itself
                 self_details.update((k, v) for k in SELF_DETAILS if (v := task.get(k)) is not None)
                 if type(task_key := task.get("task_key")) is str:
                     self_task_key = task_key

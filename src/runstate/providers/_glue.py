@@ -9,7 +9,7 @@ pointer to the ``glue_events`` provider, which reads events (and their namespace
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any, Final
@@ -260,7 +260,7 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
         return careful_build(record, ctx, keep_raw)
     details = _detail_fields(get)
     if predecessors:
-        details["PredecessorRuns"] = predecessors
+        details["PredecessorRuns"] = predecessors if keep_raw else _own_copy(predecessors)
     known = _KNOWN_PROVIDER_STATES.get(word) if detail is None else None  # looked up here: a call less
     return make_run(
         "glue",
@@ -281,6 +281,12 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
         details=freeze_details(details),
         raw=record if keep_raw else None,
     )
+
+
+def _own_copy(predecessors: Sequence[Any]) -> list[Any]:
+    """PredecessorRuns for a run kept without its record: a list and entries of its own, so later
+    changes to the caller's record do not show in the run (with ``raw`` both are the record's)."""
+    return [dict(entry) if type(entry) is dict else entry for entry in predecessors]
 
 
 def _detail_fields(get: Any) -> dict[str, Any]:
@@ -354,6 +360,8 @@ def careful_build(record: Any, ctx: Context, keep_raw: bool) -> Run:
     if predecessors:
         if type(predecessors) is not list:
             predecessors = opt_sequence(predecessors, ctx, "$.PredecessorRuns")
+        if predecessors is not None and not keep_raw:
+            predecessors = _own_copy(predecessors)
         details["PredecessorRuns"] = predecessors
     run_id, job_name, message, attempt, previous = _identity(get, ctx)
     return make_run(
