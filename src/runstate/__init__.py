@@ -177,7 +177,10 @@ def normalize(
     lives, e.g. ``"aws:123456789012:eu-west-1"``) fills the run's and its tasks' namespace where the
     record says none and wins where it says another (a :class:`StateConflictWarning`).
     """
-    return REGISTRY.normalize(provider, record, strict=strict, keep_raw=keep_raw, namespace=namespace)
+    return _NORMALIZE(provider, record, strict, keep_raw, namespace)
+
+
+_NORMALIZE = REGISTRY._normalize  # noqa: SLF001 (the package's own registry, by position)
 
 
 def normalize_many(
