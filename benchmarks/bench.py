@@ -29,10 +29,12 @@ import statistics
 import sys
 import time
 import tracemalloc
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from typing import Any
+
+import attrs
 
 import runstate
 
@@ -131,6 +133,72 @@ def pipelines(provider: str) -> dict[str, tuple[Callable[[Any], object], bool]]:
     return result
 
 
+_FLOOR_TIMES = ("created_at", "started_at", "ended_at", "updated_at")
+_FLOOR_BUILDERS: dict[tuple[str, ...], Callable[..., runstate.Run]] = {}
+
+
+def floor_parts(run: runstate.Run) -> tuple[Any, ...]:
+    """What building ``run`` takes once every field is read, checked and mapped: a builder that
+    passes exactly the fields ``run`` sets (as a provider's ``make_run`` call does), their plain
+    values, epoch seconds for its times, the items of its durations and details, its tasks' parts."""
+    fields = [f.name for f in attrs.fields(runstate.Run)][2:]
+    names = tuple(n for n in fields if n in ("state", "durations") or _set(getattr(run, n)))
+    plain = tuple(getattr(run, n) for n in names if n not in (*_FLOOR_TIMES, "durations", "tasks", "details"))
+    d = run.durations
+    return (
+        _floor_builder(names),
+        run.provider,
+        run.run_id,
+        plain,
+        tuple(getattr(run, n).timestamp() for n in names if n in _FLOOR_TIMES),
+        (d.queue, d.setup, d.execution, d.cleanup, d.total, d.missing),
+        tuple(floor_parts(task) for task in run.tasks),
+        dict(run.details),
+    )
+
+
+def _set(value: object) -> bool:
+    return value is not None and value != 0 and not (isinstance(value, tuple | Mapping) and not value)
+
+
+def _floor_builder(names: tuple[str, ...]) -> Callable[..., runstate.Run]:
+    """``make_run`` called with these keywords spelled out (a call through ``**`` would cost more)."""
+    if names not in _FLOOR_BUILDERS:
+        args, plain, times = [], 0, 0
+        for name in names:
+            if name in _FLOOR_TIMES:
+                args.append(f"{name}=_ts(epochs[{times}], _UTC)")
+                times += 1
+            elif name == "durations":
+                args.append("durations=make_durations(*durations)")
+            elif name == "tasks":
+                args.append("tasks=tuple(map(build_floor, tasks))")
+            elif name == "details":
+                args.append("details=freeze_details(details)")
+            else:
+                args.append(f"{name}=plain[{plain}]")
+                plain += 1
+        code = (
+            "def build(provider, run_id, plain, epochs, durations, tasks, details):\n"
+            f"    return make_run(provider, run_id, {', '.join(args)})\n"
+        )
+        from runstate.provider_kit import freeze_details, make_durations, make_run
+
+        scope = {"_ts": datetime.fromtimestamp, "_UTC": UTC, "build_floor": build_floor}
+        scope |= {"make_run": make_run, "make_durations": make_durations, "freeze_details": freeze_details}
+        exec(code, scope)
+        _FLOOR_BUILDERS[names] = scope["build"]
+    return _FLOOR_BUILDERS[names]
+
+
+def build_floor(parts: tuple[Any, ...]) -> runstate.Run:
+    """The canonical objects of one record built from :func:`floor_parts`, nothing read or checked:
+    the cost no reader of any provider can go below while ``normalize`` returns this model (a
+    ``Run`` per run and task, its ``Durations``, ``Details`` and UTC datetimes; ``raw`` is kept as
+    given, which costs nothing)."""
+    return parts[0](*parts[1:])
+
+
 def _cpu_bulk(fn: Callable[[list[Any]], Iterable[object]], inputs: list[Any]) -> float:
     """CPU time of one call over all inputs whose results a loop consumes and drops, GC on."""
     clock = time.process_time
@@ -169,6 +237,10 @@ def bulk_pipelines(provider: str) -> dict[str, tuple[Callable[[list[Any]], Itera
     }
 
 
+FLOOR = "canonical objects alone (every value precomputed, nothing read)"
+"""The row of :func:`build_floor`: a lower bound for ``normalize(dict)`` with this model."""
+
+
 def measure_speed(provider: str, records: int, rounds: int) -> dict[str, Any]:
     """Median CPU time per record of each pipeline, streamed with GC on, in units of json.loads."""
     lines = [json.dumps(r) for r in generate(provider, records)]
@@ -182,11 +254,15 @@ def measure_speed(provider: str, records: int, rounds: int) -> dict[str, Any]:
     chosen = pipelines(provider)
     bulk = bulk_pipelines(provider)
     byte_lines = [line.encode("utf-8") for line in lines]
-    times: dict[str, list[float]] = {name: [] for name in [*chosen, *bulk]}
+    parts = [floor_parts(runstate.normalize(provider, d)) for d in dicts]
+    times: dict[str, list[float]] = {name: [] for name in [*chosen, *bulk, FLOOR]}
     names = list(times)
     for round_ in range(rounds):  # interleaved and rotated, so drift hits every pipeline alike
         order = names[round_ % len(names) :] + names[: round_ % len(names)]
         for name in order:
+            if name == FLOOR:
+                times[name].append(_cpu_streamed(build_floor, parts))
+                continue
             if name in bulk:
                 run_all, takes_bytes = bulk[name]
                 times[name].append(_cpu_bulk(run_all, byte_lines if takes_bytes else lines))
