@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any
 
+import attrs
 import jsonschema
 import pytest
 from hypothesis import given
@@ -267,3 +268,23 @@ def test_from_dict_refuses_what_it_used_to_coerce_and_names_the_field(
     assert info.value.field == field
     assert f"not a canonical run ({problem}" in info.value.problem
     assert from_dict(_GOOD).attempt == 1
+
+
+@pytest.mark.parametrize("where", ["raw", "details"])
+def test_keys_that_are_one_json_key_are_refused_by_name(where: str) -> None:
+    """``{1: "a", "1": "b"}`` (a Python dict given to normalize) has two keys JSON writes alike:
+    keeping one value silently would be a wrong answer, so ``to_dict`` names both keys."""
+    record = {"Id": "jr_1", "JobRunState": "RUNNING"}
+    nested = {1: "a", "1": "b"}
+    if where == "raw":
+        record["Extra"] = nested  # type: ignore[assignment]
+    run = runstate.normalize("glue", record)
+    if where == "details":
+        run = attrs.evolve(run, details={"nested": nested})
+    with pytest.raises(runstate.InvalidRecordError, match=r"keys 1 and '1' are one JSON key") as info:
+        runstate.to_dict(run)
+    assert (info.value.provider, info.value.value) == ("glue", "jr_1")
+    with pytest.raises(runstate.InvalidRecordError, match="one JSON key"):
+        dumps_run(run)
+    distinct = attrs.evolve(run, raw={"1": "b", 2: "c"}, details={})
+    assert runstate.to_dict(distinct)["raw"] == {"1": "b", "2": "c"}

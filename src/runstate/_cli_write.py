@@ -38,10 +38,12 @@ def _json_value(value: Any, depth: int = 0) -> Any:
         return value if math.isfinite(value) else str(value)
     if depth < MAX_NESTING:
         if kind is dict or kind is MappingProxyType or kind is Details:
-            return {
+            copied = {
                 k if type(k) is str else str(k): v if type(v) in _AS_IS else _json_value(v, depth + 1)
                 for k, v in value.items()
             }
+            if len(copied) == len(value):
+                return copied  # else two keys are one JSON key: the reference conversion names them
         if kind is list or kind is tuple:
             return [v if type(v) in _AS_IS else _json_value(v, depth + 1) for v in value]
     return _serialize._to_json(value, _serialize._keep, depth)  # noqa: SLF001 - the serializer's own JSON walk, shared within the package

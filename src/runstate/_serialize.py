@@ -114,7 +114,10 @@ def _to_json(value: Any, text: Callable[[str], str], depth: int = 0) -> Any:
         if depth >= MAX_NESTING:
             raise _TooDeepError
         if isinstance(value, Mapping):
-            return {text(str(k)): _to_json(v, text, depth + 1) for k, v in value.items()}
+            copied = {text(str(k)): _to_json(v, text, depth + 1) for k, v in value.items()}
+            if len(copied) != len(value):
+                _refuse_clash(value, text)
+            return copied
         return [_to_json(v, text, depth + 1) for v in value]
     if isinstance(value, datetime):
         return _time_text(value)
@@ -129,6 +132,20 @@ def _to_json(value: Any, text: Callable[[str], str], depth: int = 0) -> Any:
     if isinstance(value, str):  # a str subclass
         return text(str(value))
     return _scalar(value, text)
+
+
+class KeyClashError(ValueError):
+    """Two keys of a mapping are one JSON key (``1`` and ``"1"``): writing both would keep only one."""
+
+
+def _refuse_clash(value: Mapping[Any, Any], text: Callable[[str], str]) -> None:
+    """Name the keys that give one JSON key (a silent drop of one value would be a wrong answer)."""
+    seen: dict[str, Any] = {}
+    for key in value:
+        other = seen.setdefault(text(str(key)), key)
+        if other is not key:
+            raise KeyClashError(f"keys {short_repr(other)} and {short_repr(key)} are one JSON key")
+    raise KeyClashError("keys that are one JSON key")  # pragma: no cover - a mapping whose len() lies
 
 
 def _sort_key(value: Any) -> tuple[str, str]:
