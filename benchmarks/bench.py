@@ -123,6 +123,10 @@ def pipelines(provider: str) -> dict[str, tuple[Callable[[Any], object], bool]]:
 
         decode = msgspec.json.Decoder().decode
         result["msgspec.json decode + normalize"] = (lambda line: normalize(provider, decode(line)), False)
+        result["msgspec.json decode alone (the raw dict)"] = (decode, False)
+        from peers import msgspec_peer
+
+        result["msgspec typed decode alone (the peer's Structs)"] = (msgspec_peer(provider, True), False)
     except ImportError:
         pass
     for name, factory in PEERS.items():
@@ -187,7 +191,7 @@ def _floor_builder(names: tuple[str, ...]) -> Callable[..., runstate.Run]:
         scope = {"_ts": datetime.fromtimestamp, "_UTC": UTC, "build_floor": build_floor}
         scope |= {"make_run": make_run, "make_durations": make_durations, "freeze_details": freeze_details}
         exec(code, scope)
-        _FLOOR_BUILDERS[names] = scope["build"]
+        _FLOOR_BUILDERS[names] = scope["build"]  # type: ignore[assignment]
     return _FLOOR_BUILDERS[names]
 
 
@@ -196,7 +200,8 @@ def build_floor(parts: tuple[Any, ...]) -> runstate.Run:
     the cost no reader of any provider can go below while ``normalize`` returns this model (a
     ``Run`` per run and task, its ``Durations``, ``Details`` and UTC datetimes; ``raw`` is kept as
     given, which costs nothing)."""
-    return parts[0](*parts[1:])
+    run: runstate.Run = parts[0](*parts[1:])
+    return run
 
 
 def _cpu_bulk(fn: Callable[[list[Any]], Iterable[object]], inputs: list[Any]) -> float:

@@ -212,7 +212,8 @@ def pydantic_peer(provider: str) -> Callable[[str | bytes], PeerRun]:
 # --- msgspec ------------------------------------------------------------------------------------
 
 
-def msgspec_peer(provider: str) -> Callable[[str | bytes], PeerRun]:
+def msgspec_peer(provider: str, decode_only: bool = False) -> Callable[[str | bytes], Any]:
+    """The msgspec peer; with ``decode_only`` its typed decoder alone (the Structs, no mapping)."""
     import msgspec
 
     class DbxState(msgspec.Struct):
@@ -258,6 +259,8 @@ def msgspec_peer(provider: str) -> Callable[[str | bytes], PeerRun]:
     dbx_decode = msgspec.json.Decoder(DbxRun).decode
     glue_decode = msgspec.json.Decoder(GlueRun).decode
     deploy_decode = msgspec.json.Decoder(DeployRun).decode
+    if decode_only:
+        return {"databricks": dbx_decode, "glue": glue_decode, "cloud_deploy": deploy_decode}[provider]
 
     def run_dbx(line: str | bytes) -> PeerRun:
         r = dbx_decode(line)

@@ -294,9 +294,10 @@ def test_any_state_and_time_normalize_without_undocumented_errors(state: object,
 def test_predecessor_runs_without_raw_are_the_runs_own(keep_raw: bool) -> None:
     """Without ``raw`` a run shares nothing mutable with the caller's record (as Databricks' nested
     details); with ``raw`` the details are the record's own values, as ``raw`` is the record."""
-    record = {"Id": "jr_2", "JobRunState": "RUNNING", "PredecessorRuns": [{"JobName": "a", "RunId": "jr_1"}]}
+    predecessors = [{"JobName": "a", "RunId": "jr_1"}]
+    record = {"Id": "jr_2", "JobRunState": "RUNNING", "PredecessorRuns": predecessors}
     run = runstate.normalize("glue", record, keep_raw=keep_raw)
     assert run.details["PredecessorRuns"] == [{"JobName": "a", "RunId": "jr_1"}]
-    record["PredecessorRuns"][0]["RunId"] = "changed"
+    predecessors[0]["RunId"] = "changed"
     expected = "changed" if keep_raw else "jr_1"
     assert run.details["PredecessorRuns"][0]["RunId"] == expected

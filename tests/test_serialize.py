@@ -286,5 +286,5 @@ def test_keys_that_are_one_json_key_are_refused_by_name(where: str) -> None:
     assert (info.value.provider, info.value.value) == ("glue", "jr_1")
     with pytest.raises(runstate.InvalidRecordError, match="one JSON key"):
         dumps_run(run)
-    distinct = attrs.evolve(run, raw={"1": "b", 2: "c"}, details={})
+    distinct = attrs.evolve(run, raw={"1": "b", 2: "c"}, details={})  # type: ignore[dict-item]
     assert runstate.to_dict(distinct)["raw"] == {"1": "b", "2": "c"}
