@@ -38,9 +38,10 @@ def _json_value(value: Any, depth: int = 0) -> Any:
         return value if math.isfinite(value) else str(value)
     if depth < MAX_NESTING:
         if kind is dict or kind is MappingProxyType or kind is Details:
+            items = zip(value._layout, value._values, strict=True) if kind is Details else value.items()  # noqa: SLF001 - a Details' items without its Python-level view
             copied = {
                 k if type(k) is str else str(k): v if type(v) in _AS_IS else _json_value(v, depth + 1)
-                for k, v in value.items()
+                for k, v in items
             }
             if len(copied) == len(value):
                 return copied  # else two keys are one JSON key: the reference conversion names them
