@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import inspect
 import itertools
 import json
 import warnings
@@ -31,6 +33,7 @@ from runstate import (
     check_provider,
 )
 from runstate.providers import _databricks_system as dbs
+from runstate.providers import _databricks_system_columns as page
 from runstate.providers import _databricks_tables as jobs_api
 
 FIXTURES = Path(__file__).parent / "fixtures" / "databricks_system"
@@ -430,3 +433,130 @@ def test_bundled_example_merges_into_valid_runs() -> None:
     for run in runs:
         jsonschema.validate(runstate.to_dict(run), schema)
     assert all(run.is_terminal for run in runs)
+
+
+# --- the page's columns (runstate.providers._databricks_system_columns) -------------------------
+
+DOCUMENTED = {**page.RUN_TIMELINE_COLUMNS, **page.TASK_RUN_TIMELINE_COLUMNS}
+SAMPLE = {
+    "string": "x",
+    "timestamp": datetime(2026, 3, 1, 10, tzinfo=UTC),
+    "long": 60,
+    "array": ["0301-105900-abcd1234"],
+    "map": {"date": "2026-03-01"},
+}
+"""A value of each data type the page gives, as Spark's ``Row.asDict()`` returns it."""
+END = datetime(2026, 3, 1, 10, 30, tzinfo=UTC)
+
+
+def _is_row_get(func: ast.expr) -> bool:
+    return isinstance(func, ast.Attribute) and func.attr == "get" and getattr(func.value, "id", "") in ROWS
+
+
+ROWS = ("row", "record")
+"""The names the provider gives a row (a run's ``details.get`` is not a column)."""
+
+
+def _columns_read() -> set[str]:
+    """Every column name the provider's code reads: ``.get("...")``, ``row["..."]`` and its tuples."""
+    tree = ast.parse(inspect.getsource(dbs))
+    names: set[str] = {
+        str(node.args[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and (_is_row_get(node.func) or getattr(node.func, "id", None) == "get")  # get = record.get
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+    }
+    names |= {
+        str(node.slice.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Subscript)
+        and isinstance(node.value, ast.Name)
+        and node.value.id in ROWS
+        and isinstance(node.slice, ast.Constant)
+    }
+    return names | set(dbs._DETAILS) | set(dbs._PARTS)
+
+
+def test_every_column_the_provider_reads_is_documented_or_said_unread() -> None:
+    read = _columns_read()
+    assert {"run_id", "period_start_time", "result_state", "termination_type", "task_key"} <= read
+    assert read <= set(DOCUMENTED) | set(page.UNREAD_COLUMNS)
+    assert not set(page.UNREAD_COLUMNS) & set(DOCUMENTED)
+
+
+def test_fixture_rows_use_only_documented_columns() -> None:
+    rows = [load(name) for name in CASES] + three_slices()
+    for fixture in rows:
+        assert set(fixture) <= set(DOCUMENTED) | set(page.UNREAD_COLUMNS), fixture
+
+
+def test_a_run_row_with_every_documented_column_reads_strictly() -> None:
+    """One job_run_timeline end row with each column the page lists, typed as the page types it."""
+    fields: dict[str, Any] = {c: SAMPLE[t] for c, t in page.RUN_TIMELINE_COLUMNS.items()}
+    fields.update(
+        workspace_id="42", run_id="9001", run_name="daily", period_end_time=END,
+        result_state="SUCCEEDED", termination_code="SUCCESS", termination_type="SUCCESS", trigger_type="CRON",
+        run_type="JOB_RUN", source_task_run_id="77", compute=[{"type": "CLUSTER", "cluster_id": "0301"}],
+        run_duration_seconds=1800,
+    )  # fmt: skip
+    run = runstate.normalize(P, fields, strict=True)
+    assert (run.state, run.run_id, run.job_id, run.name) == (State.SUCCEEDED, "9001", "x", "daily")
+    assert run.namespace == "databricks:42" and run.parent_run_id == "77"
+    assert run.started_at == SAMPLE["timestamp"] and run.ended_at == END
+    assert run.durations.queue == timedelta(seconds=60) and run.durations.total == timedelta(seconds=1800)
+    kept = {"account_id", "trigger_type", "run_type", "compute_ids", "compute", "job_parameters"}
+    kept |= {"source_task_run_id", "root_task_run_id"}
+    assert {k: run.details[k] for k in kept} == {k: fields[k] for k in kept}
+    assert run.provider_state == {"result_state": "SUCCEEDED", "termination_code": "SUCCESS",
+                                  "termination_type": "SUCCESS"}  # fmt: skip
+
+
+def test_a_task_row_with_every_documented_column_reads_strictly() -> None:
+    """A job_task_run_timeline row: its run_id is "The ID of the task run", under its job run."""
+    fields: dict[str, Any] = {c: SAMPLE[t] for c, t in page.TASK_RUN_TIMELINE_COLUMNS.items()}
+    fields.update(
+        workspace_id="42", run_id="9002", job_run_id="9001", parent_run_id="9001", task_key="ingest",
+        period_end_time=datetime(2026, 3, 1, 10, 5, tzinfo=UTC), result_state="FAILED",
+        termination_code="RUN_EXECUTION_ERROR",
+    )  # fmt: skip
+    run = runstate.normalize(P, fields, strict=True)
+    assert (run.run_id, run.parent_run_id, run.name) == ("9002", "9001", "ingest")
+    assert (run.state, run.reason) == (State.FAILED, Reason.USER_ERROR)
+    assert run.details["compute_ids"] == SAMPLE["array"]
+
+
+def test_only_the_end_row_has_the_columns_the_page_puts_on_it() -> None:
+    """The page: result_state and termination_code are "populated only in the row that represents the
+    end of the run"; so the fixture's earlier slices have neither, and they read as not ended."""
+    *slices, end = three_slices()
+    for piece in slices:
+        assert piece.get("result_state") is None and piece.get("termination_code") is None
+        assert runstate.normalize(P, piece, strict=True).ended_at is None
+    assert end["result_state"] and end["termination_code"]
+    assert runstate.normalize(P, end, strict=True).is_terminal
+
+
+def test_the_pages_retry_count_is_the_repairs_normalize_many_finds() -> None:
+    """The page's query counts a run's retries as its rows with a result_state, less one: two failed
+    attempts repaired (Databricks repairs failed runs, under the same run_id), the last succeeds."""
+    end = {**three_slices()[2], "result_state": "FAILED", "termination_code": "RUN_EXECUTION_ERROR"}
+    retry = {**end, "period_start_time": "2026-03-01T11:30:00Z", "period_end_time": "2026-03-01T11:40:00Z"}
+    again = {**three_slices()[2], "period_start_time": "2026-03-01T12:00:00Z",
+             "period_end_time": "2026-03-01T12:10:00Z"}  # fmt: skip
+    rows = [*three_slices()[:2], end, retry, again]
+    retries_count = sum(1 for r in rows if r.get("result_state") is not None) - 1
+    runs = list(runstate.normalize_many(P, rows, strict=True))
+    assert retries_count == 2 == len(runs) - 1 == len(runs[-1].details["repair_history"]) - 1
+    (logical,) = runstate.logical_runs(runs)
+    assert (logical.attempt_count, logical.state) == (retries_count + 1, State.SUCCEEDED)
+
+
+def test_result_state_evidence_quotes_the_page_and_says_what_was_not_read() -> None:
+    for word, evidence in dbs.RESULT_STATE_EVIDENCE.items():
+        assert evidence.startswith(f"{page.PAGE}#result (")
+        assert page.END_ROW_NOTE in evidence and "The outcome of the job run" in evidence
+        assert f"{word} is as recalled, unverified" in evidence
+    assert "value lists" in dbs.PROVENANCE and "not read" in dbs.PROVENANCE

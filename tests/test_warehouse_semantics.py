@@ -218,8 +218,9 @@ def test_system_table_evidence_says_where_the_meaning_is_inferred() -> None:
     spec = runstate.REGISTRY.get("databricks_system")
     for word in ("ERROR", "BLOCKED"):
         evidence = spec.evidence["result_state"][word]
-        assert "meaning inferred: the page gives the value without a definition" in evidence
-        assert "https://docs.databricks.com/aws/en/admin/system-tables/jobs" in evidence
+        assert "meaning inferred: no definition of the value was read" in evidence
+        assert f"{word} is as recalled, unverified" in evidence
+        assert "https://docs.databricks.com/aws/en/admin/system-tables/jobs#result" in evidence
     from runstate.providers._databricks_evidence import EVIDENCE
 
     assert spec.evidence["termination_code"] == EVIDENCE["TerminationCodeCode"]

@@ -1,13 +1,22 @@
 """Databricks system tables: rows of ``system.lakeflow.job_run_timeline`` and ``job_task_run_timeline``.
 
 Written like a third-party provider (only :mod:`runstate.provider_kit`); the termination codes and
-types, which the tables share with the Jobs API, are the ``databricks`` provider's own tables, imported.
-Documentation: https://docs.databricks.com/admin/system-tables/jobs.html (Azure:
-https://learn.microsoft.com/en-us/azure/databricks/admin/system-tables/jobs).
+types are read with the ``databricks`` provider's own tables (the Jobs API words), imported.
+Documentation: the Jobs system table reference, https://docs.databricks.com/aws/en/admin/system-tables/jobs
+(Azure: https://learn.microsoft.com/en-us/azure/databricks/admin/system-tables/jobs). What was read of
+it, and from where, is :mod:`._databricks_system_columns`: the columns and their types, that
+``result_state`` and ``termination_code`` are "populated only in the row that represents the end of
+the run", that the newer columns are "Not populated for rows emitted before early December 2025", and
+the page's query that counts a run's retries as its end rows. Not read: the page's value lists
+(sections "Trigger type values", "Run type values", "Result state values", "Termination code
+values"), which no stored copy reaches: :data:`KNOWN_RESULT_STATES`, :data:`TRIGGER_TYPES` and
+:data:`RUN_TYPES` are those lists as recalled, and whether ``termination_code`` / ``termination_type``
+use exactly the Jobs API words is unchecked. A word outside them is reported, never guessed.
 
 Rows. A run longer than an hour is several rows, one per hourly slice (``period_start_time`` to
 ``period_end_time``); only the row that ends the run carries ``result_state`` / ``termination_code``
-(and ``termination_type``), so a row with any of the three is the end row, one without them a slice.
+(the page says so of those two; ``termination_type`` is read the same way), so a row with any of the
+three is the end row, one without them a slice.
 A task row (``job_task_run_timeline``) has ``task_key`` and ``job_run_id``, its ``run_id`` is the task
 run's. The input is a row as a mapping (a Spark ``Row.asDict()``, a pandas / polars / Arrow record or
 JSON), times as datetimes, ISO 8601 text (Spark's ``to_json``, DuckDB's ``+00``) or epoch seconds or
@@ -31,21 +40,24 @@ complete when its end row arrives, so within a run the end row must come last; r
 yielded, not ended, when the input is exhausted. Repeated rows (an at-least-once load) count once.
 The periods of the last :data:`RECENT_RUNS` ended runs are remembered (a constant bound), so a
 repeated row of one of them is dropped, and an earlier slice arriving after its end row is reported
-(an ``InvalidRecordWarning``; the run is already out) instead of becoming a run left RUNNING. A
-repaired run (Databricks reuses its run_id) whose new slices start after its end comes out as a
-second run with the same id, whose ``details["repair_history"]`` lists the runs before it (type
-ORIGINAL, then REPAIR, as the Jobs API's ``repair_history``; start, end, canonical state), so that
-:func:`runstate.logical_runs` folds them into one attempt repaired in place, as for the Jobs API.
+(an ``InvalidRecordWarning``; the run is already out) instead of becoming a run left RUNNING.
+A repaired run (Databricks reuses its run_id: the page counts a run's retries as its end rows,
+``COUNT(*) - 1 as retries_count ... WHERE result_state IS NOT NULL``) whose new slices start after
+its end comes out as a second run with the same id, whose ``details["repair_history"]`` lists the
+runs before it (type ORIGINAL, then REPAIR, as the Jobs API's ``repair_history``; start, end,
+canonical state), so that :func:`runstate.logical_runs` folds them into one attempt repaired in
+place, as for the Jobs API.
 
 State. The termination code, where present, decides as it does for the Jobs API (code plus type:
 ``databricks``' ``CODE_AND_TYPE``); the result_state refines it (TIMED_OUT turns a platform CANCELED
 into TIMED_OUT) and decides alone when no code is given. Disagreement is a ``StateConflictWarning``.
 
 Durations. Newer rows carry ``*_duration_seconds`` on the end row: queue, setup, execution, cleanup
-and total (``run_duration_seconds``). Rows from before those columns existed (they came with
-``termination_type``) have them null or 0: on a row without ``termination_type`` whose durations are
-all null or 0, and on any end row whose duration columns are all null, every part is NOT_REPORTED
-(never zero) and the total is the sum of the slices' periods. A newer row's zeros are real (a
+and total (``run_duration_seconds``). Rows from before those columns existed (the page: they and
+``termination_type`` are "Not populated for rows emitted before early December 2025") have them null
+or 0: on a row without ``termination_type`` whose durations are all null or 0, and on any end row
+whose duration columns are all null, every part is NOT_REPORTED (never zero) and the total is the
+sum of the slices' periods. A newer row's zeros are real (a
 skipped run).
 As in the Jobs API, a multitask run reports setup/execution/cleanup as 0: they are NOT_APPLICABLE.
 """
@@ -87,6 +99,7 @@ from runstate.provider_kit import (
 )
 
 from . import _databricks_evidence as jobs_api_evidence
+from . import _databricks_system_columns as page
 from . import _databricks_tables as jobs_api
 
 __all__ = [
@@ -99,22 +112,26 @@ __all__ = [
     "looks_like_databricks_system",
 ]
 
-DOCS: Final = "https://docs.databricks.com/admin/system-tables/jobs.html"
+DOCS: Final = page.PAGE
 PROVENANCE: Final = (
-    f"Jobs system table reference ({DOCS}): result_state; termination codes and types shared with "
-    f"the Jobs API, checked against {jobs_api.PROVENANCE}"
+    f"Jobs system table reference ({DOCS}): columns, end row and newer-column notes read; its value "
+    "lists (result_state, trigger_type, run_type, termination_code) not read, the words are as "
+    f"recalled; termination codes and types read as the Jobs API's, checked against {jobs_api.PROVENANCE}"
 )
 
 KNOWN_RESULT_STATES: Final = ("SUCCEEDED", "FAILED", "SKIPPED", "CANCELLED", "TIMED_OUT", "ERROR", "BLOCKED")
-"""``result_state`` values listed by the Jobs system table reference.
+"""``result_state`` values, as recalled from the reference's "Result state values" (``#result``).
 
-The search excerpts of the page stop before its value lists: these three lists are the page's as
-recalled, to be checked against it (an unlisted value is reported, never silently mapped).
+The page's ``result_state`` column says "For possible values, see Result state values", but every
+copy of the page that could be read stops before that list: these three lists are the page's as
+recalled, unverified (an unlisted value is reported, never silently mapped).
 """
 TRIGGER_TYPES: Final = ("CONTINUOUS", "CRON", "FILE_ARRIVAL", "ONETIME", "ONETIME_RETRY")
-"""``trigger_type`` values listed by the reference; kept in ``details`` (they do not bear on state)."""
+"""``trigger_type`` values as recalled from "Trigger type values" (``#trigger``; not read, unverified);
+kept in ``details`` (they do not bear on state)."""
 RUN_TYPES: Final = ("JOB_RUN", "SUBMIT_RUN", "WORKFLOW_RUN")
-"""``run_type`` values listed by the reference; kept in ``details``."""
+"""``run_type`` values as recalled from "Run type values" (``#run-type``; not read, unverified); kept in
+``details``. The page's ``compute_ids`` names one: "used by ``WORKFLOW_RUN`` run types"."""
 
 RESULT_STATE: Final[Mapping[str, Outcome]] = MappingProxyType(
     {
@@ -129,12 +146,16 @@ RESULT_STATE: Final[Mapping[str, Outcome]] = MappingProxyType(
 )
 """``result_state`` (only on the row that ends a run) to canonical outcome."""
 
-SYSTEM_TABLES_PAGE: Final = "https://docs.databricks.com/aws/en/admin/system-tables/jobs"
-_INFERRED: Final = "meaning inferred: the page gives the value without a definition"
+SYSTEM_TABLES_PAGE: Final = page.PAGE
+_INFERRED: Final = "meaning inferred: no definition of the value was read"
 
 
 def _listed(word: str, meaning: str) -> str:
-    return f"{SYSTEM_TABLES_PAGE}: result_state {word}, on the row that ends the run; {meaning}"
+    return (
+        f"{SYSTEM_TABLES_PAGE}#result (result_state: 'The outcome of the job run'; '{page.END_ROW_NOTE}' "
+        f"The list 'Result state values' is past the end of every copy of the page read: {word} is as "
+        f"recalled, unverified); {meaning}"
+    )
 
 
 def _as_sdk(word: str) -> str:
@@ -179,9 +200,12 @@ RESULT_STATE_EVIDENCE: Final[Mapping[str, str]] = MappingProxyType(
 """The documentary source of every row of :data:`RESULT_STATE`."""
 
 TERMINATION_CODE: Final = jobs_api.TERMINATION_CODE_CODE
-"""The Jobs API table itself: the system tables document the same termination codes."""
+"""The Jobs API table itself. The page points ``termination_code`` at its own list ("Termination code
+values", ``#termination``), which no copy read reaches: that it holds the Jobs API's words is unchecked
+(a word outside them is reported)."""
 TERMINATION_TYPE: Final = jobs_api.TERMINATION_TYPE_TYPE
-"""The Jobs API table itself: the same user-vs-platform verdicts."""
+"""The Jobs API table itself: the page gives ``termination_type`` ("The type of termination for the job
+run") no value list; read as the Jobs API's user-vs-platform verdicts."""
 
 OPEN_SLICE: Final = "OPEN_SLICE"
 """Native node of a row without result_state: a slice of a run that had not ended."""
