@@ -178,3 +178,23 @@ def test_a_missing_extra_names_it(module: str, extra: str) -> None:
     assert out.returncode != 0
     assert f"ImportError: runstate.{extra} needs" in out.stderr
     assert f"pip install 'runstate[{extra}]'" in out.stderr
+
+
+@pytest.mark.parametrize("provider", ["databricks", "glue", "cloud_deploy"])
+def test_tables_and_files_keep_the_runs_times(provider: str, tmp_path: Path) -> None:
+    """The time columns hold each run's times (UTC instants), in the table, in batches and in the
+    Parquet and CSV files; they were all null once, because UTC times were taken as missing."""
+    lines = example_lines(provider)
+    runs_ = [r for line in lines for r in _with_tasks(runstate.normalize(provider, json.loads(line)))]
+    expected = {name: [getattr(r, name) for r in runs_] for name in ("started_at", "ended_at")}
+    assert any(expected["started_at"])
+    table = to_table(runstate.normalize(provider, json.loads(line)) for line in lines)
+    batches = pa.Table.from_batches(normalize_batches(provider, batches_of(lines, 4)), schema=BATCH_SCHEMA)
+    pq.write_table(table, tmp_path / "runs.parquet")
+    for source in (table, batches, pq.read_table(tmp_path / "runs.parquet")):
+        for name, values in expected.items():
+            assert source.column(name).to_pylist() == values, name
+
+
+def _with_tasks(run: Run) -> list[Run]:
+    return [run, *(task for child in run.tasks for task in _with_tasks(child))]

@@ -218,3 +218,34 @@ def test_text_columns_never_hold_a_lone_surrogate() -> None:
         if isinstance(text, str):
             text.encode("utf-8")
     assert row["run_id"] == runstate.to_dict(run)["run_id"]
+
+
+_TIMES = ("created_at", "started_at", "ended_at", "updated_at")
+_SAME = ("provider", "namespace", "run_id", "job_id", "name", "message", "attempt", "original_run_id")
+
+
+def _assert_row_is_the_run(row: Mapping[str, Any], run: Run) -> None:
+    """A row says what its run says: the same instants, the same seconds, the same ids and words."""
+    for name in _TIMES:
+        assert row[name] == getattr(run, name), name  # aware datetimes compare as instants
+    for part in ("queue", "setup", "execution", "cleanup", "total"):
+        value = getattr(run.durations, part)
+        assert row[f"{part}_seconds"] == (None if value is None else value.total_seconds()), part
+    for name in _SAME:
+        assert row[name] == getattr(run, name), name
+    assert row["state"] == run.state.name
+    assert row["task_count"] == len(run.tasks)
+
+
+@given(runs())
+def test_every_row_says_what_its_run_says(run: Run) -> None:
+    """The row of a UTC run keeps its times (they were all NULL once: UTC times were dropped)."""
+    _assert_row_is_the_run(runstate.to_row(run), run)
+
+
+@pytest.mark.parametrize("provider", ["databricks", "glue", "cloud_deploy"])
+def test_bundled_examples_keep_their_times_in_rows(provider: str) -> None:
+    runs_ = _example_runs(provider)
+    assert any(run.started_at is not None for run in runs_)
+    for run, row in zip(runs_, (runstate.to_row(run) for run in runs_), strict=True):
+        _assert_row_is_the_run(row, run)

@@ -125,7 +125,8 @@ def _missing_text(missing: Mapping[str, Any]) -> str:
 
 
 def _utc(value: datetime | None) -> datetime | None:
-    return None if value is None or value.tzinfo is UTC else value.astimezone(UTC)
+    """The time in UTC (as it is when it already is: the usual case)."""
+    return value if value is None or value.tzinfo is UTC else value.astimezone(UTC)
 
 
 def _seconds(value: timedelta | None) -> float | None:
