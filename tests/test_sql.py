@@ -201,3 +201,33 @@ def test_every_column_word_mapped_to_null_binds(provider: str) -> None:
     assert got["out_state"] in {state.value for state in runstate.State}
     assert got["out_unmapped"] is False  # nothing at all is no word
     assert all(v is None for k, v in got.items() if k.endswith("_seconds"))
+
+
+def test_the_emitter_reads_an_enum_number_before_the_name() -> None:
+    """A word a row may give as an enum number: NULL only when both are; a number outside the names
+    (or naming no word of the test) is no word of the test."""
+    from sqlglot import exp
+
+    from runstate import Outcome, State
+    from runstate._sql_emit import outputs
+    from runstate._sql_rules import Decision, Enum, Kind, Rule, Test
+
+    enum = Enum("n", ("X", "Y"))
+    rules = (
+        Rule((Test("a", Kind.NULL, enum=enum),), Outcome(State.RUNNING)),
+        Rule((Test("a", Kind.IN, ("Y",), enum=enum),), Outcome(State.FAILED)),
+    )
+    unmapped = ((Test("a", Kind.NOT_IN, ("Z",), enum=enum),),)  # Z has no number: every number is not Z
+    decision = Decision("tiny", {"a": "a", "n": "n"}, rules, unmapped)
+    trees = outputs(decision, {"a": exp.column("a"), "n": exp.column("n")})
+    state, flag = trees["state"].sql(dialect="duckdb"), trees["unmapped"].sql(dialect="duckdb")
+    rows = "(NULL, NULL), (NULL, 0), (NULL, 1), (NULL, 7), ('Y', NULL), ('X', 1)"
+    query = f"SELECT {state}, {flag} FROM (VALUES {rows}) AS t(a, n)"
+    assert duckdb.sql(query).fetchall() == [
+        ("RUNNING", False),
+        ("UNKNOWN", True),
+        ("FAILED", True),
+        ("UNKNOWN", True),
+        ("FAILED", True),
+        ("FAILED", True),  # the number wins over the name
+    ]
