@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import itertools
+import math
 from collections.abc import Callable, Hashable, Mapping
 from typing import Final, TypeVar
 
@@ -33,6 +34,7 @@ __all__ = [
     "Test",
     "Token",
     "grouped_rules",
+    "is_partition",
     "partition_tests",
     "rules_from_function",
 ]
@@ -300,6 +302,19 @@ def partition_tests(
             )
             found.append((tests, value))
     return found
+
+
+def is_partition(domains: Mapping[str, Classes | Switch], cells: list[tuple[Pattern, _Value]]) -> bool:
+    """Whether the cells are disjoint and together hold every combination of tokens (then a class of
+    them can be left to a ``CASE``'s ``ELSE``)."""
+    tokens = {n: _tokens(d) for n, d in domains.items()}
+    rows = [tuple(pattern.get(n, tokens[n]) for n in tokens) for pattern, _ in cells]
+    for i, row in enumerate(rows):
+        for other in rows[i + 1 :]:
+            if all(a & b for a, b in zip(row, other, strict=True)):
+                return False
+    size = math.prod(len(t) for t in tokens.values())
+    return sum(math.prod(len(c) for c in row) for row in rows) == size
 
 
 def _tokens(domain: Classes | Switch) -> frozenset[str]:
