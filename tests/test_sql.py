@@ -231,3 +231,14 @@ def test_the_emitter_reads_an_enum_number_before_the_name() -> None:
         ("FAILED", True),
         ("FAILED", True),  # the number wins over the name
     ]
+
+
+def test_a_partition_is_disjoint_cells_covering_every_combination() -> None:
+    """Only then may a decision leave a class to ELSE (the Databricks timing token does)."""
+    from runstate._sql_rules import ABSENT, UNKNOWN_WORD, Classes, is_partition
+
+    domains = {"a": Classes((), True, True, ("X", "Y"))}  # tokens X, Y, absent, unknown
+    rest = frozenset({ABSENT, UNKNOWN_WORD})
+    assert is_partition(domains, [({"a": frozenset({"X"})}, 1), ({"a": frozenset({"Y"}) | rest}, 2)])
+    assert not is_partition(domains, [({"a": frozenset({"X"})}, 1), ({"a": rest}, 2)])  # Y in none
+    assert not is_partition(domains, [({"a": frozenset({"X", "Y"})}, 1), ({"a": frozenset({"Y"}) | rest}, 2)])
