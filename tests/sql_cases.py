@@ -12,7 +12,7 @@ import json
 import random
 import warnings
 from collections.abc import Callable, Iterator, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 import runstate
 from runstate import UnmappedStateWarning
 from runstate._registry import REGISTRY
+from runstate.provider_kit import MAX_DURATION, MAX_EPOCH_MS, MIN_EPOCH_MS
 from runstate.providers import _cloud_deploy as cd
 from runstate.providers import _databricks_system as system
 from runstate.providers import _databricks_tables as dbx
@@ -47,6 +48,8 @@ class Case:
     durations: tuple[str, ...] = ()
     focus: tuple[tuple[str, ...], ...] = ()
     """When the word columns are too many to combine all: groups combined fully, the rest drawn."""
+    columns: Mapping[str, str] = attrs.field(factory=dict)
+    """The column map the SQL is generated with (the words whose default is not the table's column)."""
 
 
 _TIMES = (None, datetime(2026, 3, 1, 10, 0, tzinfo=UTC), datetime(2026, 3, 1, 10, 17, 3, 250_001, tzinfo=UTC))
@@ -103,12 +106,22 @@ GLUE = Case(
 )
 
 
+def _rest_time(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat().replace("+00:00", "Z")
+
+
 def _deploy_record(row: Row) -> dict[str, Any]:
+    """The JobRun a row stands for: a number, where the row has one, in place of its name."""
     record: dict[str, Any] = {"uid": "u-sql", "jobId": "deploy"}
-    if row["state"] is not None:
-        record["state"] = row["state"]
+    state = row["state"] if row["stateNumber"] is None else row["stateNumber"]
+    if state is not None:
+        record["state"] = state
+    cause = row["failureCause"] if row["failureCauseNumber"] is None else row["failureCauseNumber"]
     if row["jobRun"] is not None:
-        record[row["jobRun"]] = {} if row["failureCause"] is None else {"failureCause": row["failureCause"]}
+        record[row["jobRun"]] = {} if cause is None else {"failureCause": cause}
+    for name in _DEPLOY_TIMES:
+        if row[name] is not None:
+            record[name] = _rest_time(row[name])
     return record
 
 
@@ -116,21 +129,49 @@ def _deploy_row(record: Mapping[str, Any], run: runstate.Run) -> Row:
     keys = [k for k in record if k.endswith("JobRun") and isinstance(record[k], Mapping)]
     sub = keys[0] if keys else None
     cause = record[sub].get("failureCause") if sub is not None else None
-    return {"state": record.get("state"), "jobRun": sub, "failureCause": cause}
+    state = record.get("state")
+    return {
+        "state": None if isinstance(state, int) else state,
+        "jobRun": sub,
+        "failureCause": None if isinstance(cause, int) else cause,
+        "stateNumber": state if isinstance(state, int) else None,
+        "failureCauseNumber": cause if isinstance(cause, int) else None,
+        "createTime": run.created_at,
+        "startTime": run.started_at,
+        "endTime": run.ended_at,
+    }
 
 
 _CAUSES = sorted({c for words in cd.KNOWN_FAILURE_CAUSES.values() for c in words})
+_DEPLOY_TIMES = ("createTime", "startTime", "endTime")
+_DEPLOY_TIME_POOL = (None, *_TIMES[1:], datetime(2026, 3, 1, 10, 0, 0, 999_999, tzinfo=UTC))
+STATE_NUMBERS = (*range(len(cd.KNOWN_JOB_RUN_STATES)), len(cd.KNOWN_JOB_RUN_STATES), -1)
+"""Every JobRun.State number, one past them and a negative one (both numbers no table knows)."""
+CAUSE_NUMBERS = (*range(max(len(c) for c in cd.KNOWN_FAILURE_CAUSES.values()) + 1), -1)
+"""Every number of the longest FailureCause enum, one past it, and a negative one."""
 
 CLOUD_DEPLOY = Case(
     provider="cloud_deploy",
-    types={"state": "text", "jobRun": "text", "failureCause": "text"},
+    types={
+        "state": "text",
+        "jobRun": "text",
+        "failureCause": "text",
+        "stateNumber": "int",
+        "failureCauseNumber": "int",
+        **dict.fromkeys(_DEPLOY_TIMES, "timestamp"),
+    },
     pools={
         "state": (None, *cd.JOB_RUN_STATE, *_ODD_WORDS),
         "jobRun": (None, *cd.SUB_TYPES, "analysisJobRun", "futureJobRun"),
         "failureCause": (None, *_CAUSES, "", "NEW_CAUSE", "deadline_exceeded"),
+        "stateNumber": (None, None, None, *STATE_NUMBERS),  # names most of the time
+        "failureCauseNumber": (None, None, None, *CAUSE_NUMBERS),
+        **dict.fromkeys(_DEPLOY_TIMES, _DEPLOY_TIME_POOL),
     },
     to_record=_deploy_record,
     from_record=_deploy_row,
+    durations=("queue_seconds", "total_seconds"),
+    columns={"stateNumber": "stateNumber", "failureCauseNumber": "failureCauseNumber"},
 )
 
 
@@ -200,6 +241,7 @@ _DBX_TEXT = (
     "state.queue_reason",
 )
 _DBX_RUN_ID = 117730948263310
+_DBX_PARTS_NAMES = ("setup_duration", "execution_duration", "cleanup_duration")
 
 
 def _dbx_record(row: Row) -> dict[str, Any]:
@@ -217,12 +259,42 @@ def _dbx_record(row: Row) -> dict[str, Any]:
 
 def _dbx_row(record: Mapping[str, Any], run: runstate.Run) -> Row:
     row: Row = {}
-    for name in DATABRICKS.types:
+    for name, kind in DATABRICKS.types.items():
         node: Any = record
         for part in name.split("."):
             node = node.get(part) if isinstance(node, Mapping) else None
+        if kind == "children" and node is not None:
+            node = [{"run_id": entry.get("run_id")} for entry in node]
         row[name] = node
     return row
+
+
+_T0 = 1_772_359_200_000  # 2026-03-01T10:00:00Z in epoch ms
+_MAX_MS = MAX_DURATION // timedelta(milliseconds=1)
+_DBX_EPOCHS = (None, 0, _T0, _T0 + 754_321, MIN_EPOCH_MS - 1, MAX_EPOCH_MS + 1)
+"""Absent, "not set", two times, and two integers no reader takes for a time."""
+_DBX_ENDS = (None, 0, _T0 + 60_000, _T0 + 1_754_321, _T0 - 5_000, MAX_EPOCH_MS + 1)
+_DBX_PARTS = (None, 0, 0, 45_000, 1_234, -2_000, _MAX_MS, _MAX_MS + 1)
+"""Absent, 0 (often: the multitask placeholder), measured, negative, the longest and one past it."""
+_DBX_CHILDREN: tuple[list[dict[str, int]] | None, ...] = (
+    None,
+    [],
+    [{"run_id": _DBX_RUN_ID}],  # the run itself (a task run fetched by id lists itself)
+    [{"run_id": _DBX_RUN_ID + 1}],
+    [{"run_id": _DBX_RUN_ID}, {"run_id": _DBX_RUN_ID + 1}],
+    [{"run_id": _DBX_RUN_ID + 1}, {"run_id": _DBX_RUN_ID + 2}],
+)
+DBX_DURATION_POOLS: dict[str, tuple[Any, ...]] = {
+    "start_time": _DBX_EPOCHS,
+    "end_time": _DBX_ENDS,
+    "queue_duration": (None, 0, 3_000, -1_000, _MAX_MS + 1),
+    **dict.fromkeys(("setup_duration", "execution_duration", "cleanup_duration"), _DBX_PARTS),
+    "run_duration": (None, None, 0, 61_000, 1_800_000, _MAX_MS + 1),
+    "format": (None, None, "MULTI_TASK", "SINGLE_TASK", ""),
+    "tasks": _DBX_CHILDREN,
+    "iterations": (None, [], [{"run_id": _DBX_RUN_ID + 3}]),
+}
+"""The values of the duration columns (drawn with the state words, combined by the durations test)."""
 
 
 DATABRICKS = Case(
@@ -233,6 +305,12 @@ DATABRICKS = Case(
         "attempt_number": "int",
         "original_attempt_run_id": "int",
         "run_id": "int",
+        **dict.fromkeys(
+            ("start_time", "end_time", "queue_duration", *_DBX_PARTS_NAMES, "run_duration"), "int"
+        ),
+        "format": "text",
+        "tasks": "children",
+        "iterations": "children",
     },
     pools={
         "state.life_cycle_state": (None, *dbx.RUN_LIFE_CYCLE_STATE, *_ODD_WORDS[:3]),
@@ -252,9 +330,12 @@ DATABRICKS = Case(
         "attempt_number": (None, 0, 1, 3),
         "original_attempt_run_id": (None, _DBX_RUN_ID, _DBX_RUN_ID - 7),
         "run_id": (_DBX_RUN_ID,),
+        **DBX_DURATION_POOLS,
     },
     to_record=_dbx_record,
     from_record=_dbx_row,
+    durations=("queue_seconds", "setup_seconds", "execution_seconds", "cleanup_seconds", "total_seconds"),
+    columns={"format": "format", "iterations": "iterations"},
     focus=(
         (
             "status.state",
@@ -363,7 +444,13 @@ def fixture_rows(case: Case) -> tuple[list[str], list[Row], list[Row]]:
     return names, rows, wanted
 
 
-_DUCKDB_TYPES = {"text": "VARCHAR", "timestamp": "TIMESTAMPTZ", "bool": "BOOLEAN", "int": "BIGINT"}
+_DUCKDB_TYPES = {
+    "text": "VARCHAR",
+    "timestamp": "TIMESTAMPTZ",
+    "bool": "BOOLEAN",
+    "int": "BIGINT",
+    "children": "STRUCT(run_id BIGINT)[]",  # a Jobs API tasks[] / iterations[] as far as the SQL reads it
+}
 
 
 def nested(types: Mapping[str, str]) -> dict[str, Any]:
@@ -415,7 +502,9 @@ def duckdb_outputs(case: Case, rows: list[Row], columns: Mapping[str, str] | Non
 
     from runstate.sql import select
 
-    query = select(case.provider, "duckdb", "runs", columns, prefix="out_")
+    query = select(
+        case.provider, "duckdb", "runs", case.columns if columns is None else columns, prefix="out_"
+    )
     with duckdb.connect() as con:
         duckdb_table(con, case, rows)
         cursor = con.execute(f"SELECT * FROM ({query}) ORDER BY row_id")

@@ -41,9 +41,9 @@ def test_bigquery_sql_transpiled_back_gives_the_same_answers(provider: str) -> N
     """The BigQuery text is read by sqlglot as BigQuery and run in DuckDB: the logic survived intact."""
     case = CASES[provider]
     _, rows, wanted = fixture_rows(case)
-    query = sqlglot.transpile(sql.select(provider, "bigquery", "runs", prefix="out_"), "bigquery", "duckdb")[
-        0
-    ]
+    query = sqlglot.transpile(
+        sql.select(provider, "bigquery", "runs", case.columns, prefix="out_"), "bigquery", "duckdb"
+    )[0]
     with duckdb.connect() as con:
         duckdb_table(con, case, rows)
         cursor = con.execute(f"SELECT * FROM ({query}) ORDER BY row_id")
@@ -52,7 +52,7 @@ def test_bigquery_sql_transpiled_back_gives_the_same_answers(provider: str) -> N
             {k[4:]: v for k, v in zip(names, r, strict=True) if k.startswith("out_")}
             for r in cursor.fetchall()
         ]
-    assert [{k: g[k] for k in OUTPUTS} for g in got] == [{k: w[k] for k in OUTPUTS} for w in wanted]
+    assert got == wanted  # the durations too
 
 
 def test_columns_map_the_words_to_the_callers_layout() -> None:
@@ -83,6 +83,11 @@ def test_default_columns_are_the_providers_own_words() -> None:
         "state": "state",
         "jobRun": "jobRun",
         "failureCause": "failureCause",
+        "stateNumber": "NULL",  # names by default (REST JSON); numbers only when mapped
+        "failureCauseNumber": "NULL",
+        "createTime": "createTime",
+        "startTime": "startTime",
+        "endTime": "endTime",
     }
     assert sql.default_columns("glue_events") == {"detail.state": "detail.state"}
     assert set(sql.column_docs("databricks_system")) == set(sql.default_columns("databricks_system"))
@@ -141,7 +146,8 @@ def test_cli_columns_and_expressions() -> None:
 def test_cli_lists_the_column_words() -> None:
     status, text = _cli("-p", "cloud_deploy", "--list-columns")
     assert status == 0
-    assert [line.split("\t")[0] for line in text.splitlines()] == ["state", "jobRun", "failureCause"]
+    assert [line.split("\t")[0] for line in text.splitlines()] == list(sql.default_columns("cloud_deploy"))
+    assert "stateNumber\tNULL\tJobRun.State as its enum number" in text
 
 
 @pytest.mark.parametrize(
@@ -182,3 +188,57 @@ def test_the_emitter_on_a_small_decision() -> None:
 def test_column_lists_of_an_unknown_provider(function: Any) -> None:
     with pytest.raises(UnknownProviderError, match="nope"):
         function("nope")
+
+
+@pytest.mark.parametrize("provider", sql.providers())
+def test_every_column_word_mapped_to_null_binds(provider: str) -> None:
+    """A table without any of the columns (each word mapped to NULL) still gets SQL the engine binds:
+    no duration from a missing column, no typed function over an untyped NULL."""
+    columns = dict.fromkeys(sql.default_columns(provider), "NULL")
+    query = sql.select(provider, "duckdb", "(SELECT 1 AS row_id)", columns, prefix="out_")
+    cursor = duckdb.sql(query)
+    got = dict(zip(cursor.columns, cursor.fetchall()[0], strict=True))
+    assert got["out_state"] in {state.value for state in runstate.State}
+    assert got["out_unmapped"] is False  # nothing at all is no word
+    assert all(v is None for k, v in got.items() if k.endswith("_seconds"))
+
+
+def test_the_emitter_reads_an_enum_number_before_the_name() -> None:
+    """A word a row may give as an enum number: NULL only when both are; a number outside the names
+    (or naming no word of the test) is no word of the test."""
+    from sqlglot import exp
+
+    from runstate import Outcome, State
+    from runstate._sql_emit import outputs
+    from runstate._sql_rules import Decision, Enum, Kind, Rule, Test
+
+    enum = Enum("n", ("X", "Y"))
+    rules = (
+        Rule((Test("a", Kind.NULL, enum=enum),), Outcome(State.RUNNING)),
+        Rule((Test("a", Kind.IN, ("Y",), enum=enum),), Outcome(State.FAILED)),
+    )
+    unmapped = ((Test("a", Kind.NOT_IN, ("Z",), enum=enum),),)  # Z has no number: every number is not Z
+    decision = Decision("tiny", {"a": "a", "n": "n"}, rules, unmapped)
+    trees = outputs(decision, {"a": exp.column("a"), "n": exp.column("n")})
+    state, flag = trees["state"].sql(dialect="duckdb"), trees["unmapped"].sql(dialect="duckdb")
+    rows = "(NULL, NULL), (NULL, 0), (NULL, 1), (NULL, 7), ('Y', NULL), ('X', 1)"
+    query = f"SELECT {state}, {flag} FROM (VALUES {rows}) AS t(a, n)"
+    assert duckdb.sql(query).fetchall() == [
+        ("RUNNING", False),
+        ("UNKNOWN", True),
+        ("FAILED", True),
+        ("UNKNOWN", True),
+        ("FAILED", True),
+        ("FAILED", True),  # the number wins over the name
+    ]
+
+
+def test_a_partition_is_disjoint_cells_covering_every_combination() -> None:
+    """Only then may a decision leave a class to ELSE (the Databricks timing token does)."""
+    from runstate._sql_rules import ABSENT, UNKNOWN_WORD, Classes, is_partition
+
+    domains = {"a": Classes((), True, True, ("X", "Y"))}  # tokens X, Y, absent, unknown
+    rest = frozenset({ABSENT, UNKNOWN_WORD})
+    assert is_partition(domains, [({"a": frozenset({"X"})}, 1), ({"a": frozenset({"Y"}) | rest}, 2)])
+    assert not is_partition(domains, [({"a": frozenset({"X"})}, 1), ({"a": rest}, 2)])  # Y in none
+    assert not is_partition(domains, [({"a": frozenset({"X", "Y"})}, 1), ({"a": frozenset({"Y"}) | rest}, 2)])

@@ -39,6 +39,7 @@ def _spark_type(tree: Any) -> Any:
             "timestamp": t.TimestampType(),
             "bool": t.BooleanType(),
             "int": t.LongType(),
+            "children": t.ArrayType(t.StructType([t.StructField("run_id", t.LongType(), True)])),
         }[tree]
     return t.StructType([t.StructField(k, _spark_type(v), True) for k, v in tree.items()])
 
@@ -57,7 +58,7 @@ def spark_outputs(spark: Any, case: Case, rows: list[Row]) -> list[Row]:
         for i, row in enumerate(rows)
     ]
     spark.createDataFrame(data, schema).createOrReplaceTempView("runs")
-    query = select(case.provider, "spark", "runs", prefix="out_")
+    query = select(case.provider, "spark", "runs", case.columns, prefix="out_")
     found = spark.sql(f"SELECT * FROM ({query}) ORDER BY row_id").collect()
     return [{k[4:]: v for k, v in r.asDict().items() if k.startswith("out_")} for r in found]
 

@@ -11,10 +11,23 @@ import string
 from collections.abc import Mapping, Sequence
 from typing import Final
 
+import attrs
 import sqlglot
 from sqlglot import exp
 
-from ._sql_rules import Classes, Decision, Duration, Kind, Rule, Source, Switch, Test
+from ._sql_rules import (
+    Classes,
+    Count,
+    Decision,
+    Duration,
+    Kind,
+    Millis,
+    Rule,
+    Source,
+    Switch,
+    Test,
+    Token,
+)
 from ._vocabulary import STATE_PHASE
 
 __all__ = ["outputs"]
@@ -51,6 +64,8 @@ def _python_lower(column: exp.Expr, limit: int | None) -> exp.Expr:
 
 
 def _test(test: Test, columns: Mapping[str, exp.Expr]) -> exp.Expr:
+    if test.enum is not None:
+        return _enum_test(test, columns)
     column = columns[test.column].copy()
     kind = test.kind
     if kind is Kind.IN:
@@ -59,6 +74,12 @@ def _test(test: Test, columns: Mapping[str, exp.Expr]) -> exp.Expr:
         return exp.Not(this=exp.In(this=column, expressions=[_text(w) for w in test.words]))
     if kind is Kind.NULL:
         return exp.Is(this=column, expression=exp.Null())
+    if kind is Kind.NOT_NULL:
+        return exp.Not(this=exp.Is(this=column, expression=exp.Null()))
+    if kind is Kind.BETWEEN:
+        assert test.bounds is not None
+        low, high = test.bounds
+        return exp.Between(this=column, low=exp.Literal.number(low), high=exp.Literal.number(high))
     if kind is Kind.BLANK:
         return exp.Paren(
             this=exp.or_(
@@ -95,6 +116,28 @@ def _test(test: Test, columns: Mapping[str, exp.Expr]) -> exp.Expr:
         return _switch(test.switch, set(test.words), columns)
     assert test.classes is not None  # Kind.CLASSES
     return _classes(column, test.classes)
+
+
+def _enum_test(test: Test, columns: Mapping[str, exp.Expr]) -> exp.Expr:
+    """A test of a word a row may give as an enum number: the number's name where the number is not
+    NULL, else the word column's (cast to text: an integer column left under the word never binds)."""
+    assert test.enum is not None
+    number, plain = columns[test.enum.number], attrs.evolve(test, enum=None)
+    if isinstance(number, exp.Null):  # the default layout: names only
+        return _test(plain, columns)
+    as_text = exp.Cast(this=columns[test.column].copy(), to=exp.DataType.build("TEXT"))
+    by_name = _test(plain, {**columns, test.column: as_text})
+    numbers = [exp.Literal.number(i) for i, name in enumerate(test.enum.names) if name in test.words]
+    found = exp.In(this=number.copy(), expressions=numbers) if numbers else exp.false()
+    if test.kind is Kind.IN:
+        by_number: exp.Expr = found
+    elif test.kind is Kind.NOT_IN:  # a number outside the names is a word no table knows
+        by_number = exp.Not(this=found) if numbers else exp.true()
+    elif test.kind is Kind.NULL:
+        by_number = exp.false()
+    else:  # pragma: no cover - a decision's bug
+        raise ValueError(f"an enum number cannot be tested by {test.kind}")
+    return exp.Case().when(exp.Is(this=number.copy(), expression=exp.Null()), by_name).else_(by_number)
 
 
 def _holds(tests: Sequence[Test], columns: Mapping[str, exp.Expr]) -> exp.Expr:
@@ -174,7 +217,7 @@ def _fused(rules: Sequence[Rule]) -> list[tuple[Test, ...]]:
         tests = rule.tests
         if fused and tests and fused[-1] and _joinable(fused[-1], tests):
             last = fused[-1][-1]
-            fused[-1] = (*tests[:-1], Test(last.column, Kind.IN, (*last.words, *tests[-1].words)))
+            fused[-1] = (*tests[:-1], attrs.evolve(last, words=(*last.words, *tests[-1].words)))
         else:
             fused.append(tests)
     return fused
@@ -182,7 +225,8 @@ def _fused(rules: Sequence[Rule]) -> list[tuple[Test, ...]]:
 
 def _joinable(before: tuple[Test, ...], tests: tuple[Test, ...]) -> bool:
     last, new = before[-1], tests[-1]
-    return before[:-1] == tests[:-1] and last.kind is new.kind is Kind.IN and last.column == new.column
+    same = last.column == new.column and last.enum == new.enum
+    return before[:-1] == tests[:-1] and last.kind is new.kind is Kind.IN and same
 
 
 def _flag(groups: Sequence[Sequence[Test]], columns: Mapping[str, exp.Expr]) -> exp.Expr:
@@ -192,13 +236,39 @@ def _flag(groups: Sequence[Sequence[Test]], columns: Mapping[str, exp.Expr]) -> 
     return exp.Case().when(condition, exp.true()).else_(exp.false())
 
 
+def _double(value: exp.Expr) -> exp.Expr:
+    return exp.Cast(this=value.copy(), to=exp.DataType.build("DOUBLE"))
+
+
+def _millis(source: Millis, columns: Mapping[str, exp.Expr]) -> exp.Expr:
+    """``(a + b ... - minus) / 1000`` in DOUBLE when every column is within the bounds, else NULL."""
+    names = [*source.columns, *([source.minus] if source.minus is not None else [])]
+    if any(isinstance(columns[n], exp.Null) for n in names):  # a column mapped to NULL: no value
+        return exp.Null()
+    low, high = (exp.Literal.number(b) for b in source.bounds)
+    within = exp.and_(*(exp.Between(this=columns[n].copy(), low=low.copy(), high=high.copy()) for n in names))
+    total = _double(columns[source.columns[0]])
+    for name in source.columns[1:]:
+        total = exp.Add(this=total, expression=_double(columns[name]))
+    if source.minus is not None:
+        total = exp.Sub(this=total, expression=_double(columns[source.minus]))
+    seconds = exp.Div(
+        this=exp.Paren(this=total) if len(names) > 1 else total, expression=exp.Literal.number(1000)
+    )
+    return exp.Case().when(within, seconds)
+
+
 def _source(source: Source, columns: Mapping[str, exp.Expr]) -> exp.Expr:
     """A duration's value in seconds as a DOUBLE (NULL for ``None``)."""
     if source is None:
         return exp.Null()
     if isinstance(source, str):
-        return exp.Cast(this=columns[source].copy(), to=exp.DataType.build("DOUBLE"))
+        return _double(columns[source])
+    if isinstance(source, Millis):
+        return _millis(source, columns)
     end, start = columns[source.end], columns[source.start]
+    if isinstance(end, exp.Null) or isinstance(start, exp.Null):  # a time mapped to NULL: no span
+        return exp.Null()
     micros = exp.TimestampDiff(this=end.copy(), expression=start.copy(), unit=exp.var("MICROSECOND"))
     seconds = exp.Div(
         this=exp.Cast(this=micros, to=exp.DataType.build("DOUBLE")), expression=exp.Literal.number(1_000_000)
@@ -218,13 +288,74 @@ def _seconds(duration: Duration, columns: Mapping[str, exp.Expr]) -> exp.Expr:
     return case
 
 
+def _token(token: Token, columns: Mapping[str, exp.Expr]) -> exp.Expr:
+    case = exp.Case()
+    for tests, value in token.cases:
+        case = case.when(_all(tests, columns), _text(value))
+    return case.else_(_text(token.default))
+
+
+_ENTRY: Final = "runstate_entry"
+"""The lambda parameter of :func:`_count` (a name no table is likely to have as a column)."""
+
+
+def _keys(items: exp.Expr, key: str, dialect: str | None) -> exp.Expr:
+    """The ``key`` field of every entry of a list, as a list (in BigQuery a subquery over UNNEST, which
+    names nothing but the entry, so no field can shadow a column of the row in :func:`_count`)."""
+    entry = exp.to_identifier(_ENTRY)
+    if dialect == "bigquery":
+        select = exp.select(exp.column(key, table=_ENTRY)).from_(
+            exp.Unnest(expressions=[items.copy()], alias=exp.TableAlias(columns=[entry]))
+        )
+        return exp.Array(expressions=[select])
+    field = exp.Dot(this=entry.copy(), expression=exp.to_identifier(key))
+    return exp.Transform(this=items.copy(), expression=exp.Lambda(this=field, expressions=[entry]))
+
+
+def _count(count: Count, columns: Mapping[str, exp.Expr], dialect: str | None) -> exp.Expr:
+    """The entries of each list whose ``key`` is not the row's own (``IS DISTINCT FROM``: an entry
+    without one counts), all of them when the row has none; a NULL list (or a word mapped to NULL,
+    a table without it) counts 0. sqlglot writes the filter in each dialect's own way."""
+    own = columns[count.own]
+    entry = exp.to_identifier(_ENTRY)
+    differs = exp.or_(
+        exp.NullSafeNEQ(this=exp.column(_ENTRY), expression=own.copy()),
+        exp.Is(this=own.copy(), expression=exp.Null()),
+    )
+    total: exp.Expr | None = None
+    for name in count.lists:
+        items = columns[name]
+        if isinstance(items, exp.Null):
+            continue
+        kept = exp.ArrayFilter(
+            this=_keys(items, count.key, dialect),
+            expression=exp.Lambda(this=differs.copy(), expressions=[entry.copy()]),
+        )
+        size = (
+            exp.Case()
+            .when(exp.Is(this=items.copy(), expression=exp.Null()), exp.Literal.number(0))
+            .else_(exp.ArraySize(this=kept))
+        )
+        total = size if total is None else exp.Add(this=total, expression=size)
+    return exp.Literal.number(0) if total is None else total
+
+
 def parse_column(text: str, dialect: str) -> exp.Expr:
     """A caller's column expression, parsed in the dialect it is written in."""
     return sqlglot.parse_one(text, read=dialect)
 
 
-def outputs(decision: Decision, columns: Mapping[str, exp.Expr]) -> dict[str, exp.Expr]:
-    """The canonical outputs of a decision: ``state``, ``reason``, ``phase``, ``unmapped``, durations."""
+def outputs(
+    decision: Decision, columns: Mapping[str, exp.Expr], dialect: str | None = None
+) -> dict[str, exp.Expr]:
+    """The canonical outputs of a decision: ``state``, ``reason``, ``phase``, ``unmapped``, durations
+    (``dialect``: the one the tree will be printed in, where a construct must be written for it)."""
+    columns = dict(columns)
+    for name, derived in decision.derived.items():
+        if isinstance(derived, Token):
+            columns[name] = _token(derived, columns)
+        else:
+            columns[name] = _count(derived, columns, dialect)
     rules = decision.rules
     outcomes = [r.outcome for r in rules]
     reasons: list[str | None] = [None if o.reason is None else o.reason.value for o in outcomes]

@@ -19,6 +19,7 @@ from ._sql_rules import (
     Classes,
     Decision,
     Duration,
+    Enum,
     Kind,
     Rule,
     Span,
@@ -83,39 +84,70 @@ def _cloud_deploy() -> Decision:
     """``state``; FAILED refined by the ``failureCause`` of the sub-type named in ``jobRun``.
 
     The layout is the run's ``provider_state``: ``state``, ``jobRun`` (the REST key of the set
-    sub-type, e.g. ``deployJobRun``) and ``failureCause`` (that sub-type's cause).
+    sub-type, e.g. ``deployJobRun``) and ``failureCause`` (that sub-type's cause), each name also
+    readable as its enum number (``stateNumber``, ``failureCauseNumber``: a cause's number is read in
+    the enum of the row's sub-type, as the normalizer reads it); durations from the three times.
     """
     from .providers import _cloud_deploy as cd
 
     state, sub, cause = "state", "jobRun", "failureCause"
+    state_enum = Enum(_STATE_NUMBER, cd.KNOWN_JOB_RUN_STATES)
     rules: list[Rule] = []
-    unmapped: list[tuple[Test, ...]] = [(Test(state, Kind.NOT_IN, tuple(cd.JOB_RUN_STATE)),)]
+    unmapped: list[tuple[Test, ...]] = [(Test(state, Kind.NOT_IN, tuple(cd.JOB_RUN_STATE), enum=state_enum),)]
     for word, outcome in cd.JOB_RUN_STATE.items():
         if outcome.state is not cd.CAUSE_REFINES:
             continue
         for key, info in cd.SUB_TYPES.items():
             if info.table is None:
                 continue
-            prefix = (Test(state, Kind.IN, (word,)), Test(sub, Kind.IN, (key,)))
+            prefix = (Test(state, Kind.IN, (word,), enum=state_enum), Test(sub, Kind.IN, (key,)))
             refining = {c: o for c, o in info.table.items() if o != outcome}
-            rules += grouped_rules(prefix, cause, refining)
+            rules += grouped_rules(prefix, cause, refining, Enum(_CAUSE_NUMBER, info.causes))
     for key, info in cd.SUB_TYPES.items():
         if info.table is not None:
-            unmapped.append((Test(sub, Kind.IN, (key,)), Test(cause, Kind.NOT_IN, tuple(info.table))))
-    rules += grouped_rules((), state, cd.JOB_RUN_STATE)
+            known = Test(cause, Kind.NOT_IN, tuple(info.table), enum=Enum(_CAUSE_NUMBER, info.causes))
+            unmapped.append((Test(sub, Kind.IN, (key,)), known))
+    rules += grouped_rules((), state, cd.JOB_RUN_STATE, state_enum)
     # an absent state is the proto3 default, STATE_UNSPECIFIED
-    rules.append(Rule((Test(state, Kind.NULL),), cd.JOB_RUN_STATE["STATE_UNSPECIFIED"]))
+    rules.append(Rule((Test(state, Kind.NULL, enum=state_enum),), cd.JOB_RUN_STATE["STATE_UNSPECIFIED"]))
+    created, started, ended = "createTime", "startTime", "endTime"
     return Decision(
         provider="cloud_deploy",
-        columns={state: "state", sub: "jobRun", cause: "failureCause"},
+        columns={
+            state: "state",
+            sub: "jobRun",
+            cause: "failureCause",
+            _STATE_NUMBER: "NULL",
+            _CAUSE_NUMBER: "NULL",
+            created: created,
+            started: started,
+            ended: ended,
+        },
         rules=tuple(rules),
         unmapped=tuple(unmapped),
+        # the provider's _durations: queue = start - create, total = end - start, each NULL without
+        # one of its times, a negative span kept (reported by normalize, never clamped)
+        durations={
+            "queue_seconds": Duration((((), Span(created, started)),)),
+            "total_seconds": Duration((((), Span(started, ended)),)),
+        },
         column_docs={
             state: "the JobRun.State name",
             sub: "which job_run sub-type is set: its REST key, e.g. deployJobRun",
             cause: "that sub-type's failureCause name",
+            _STATE_NUMBER: "JobRun.State as its enum number, read instead of state where not NULL "
+            "(default NULL)",
+            _CAUSE_NUMBER: "the failureCause as its number in the enum of the jobRun sub-type, read "
+            "instead of failureCause where not NULL (default NULL)",
+            created: "createTime as a timestamp",
+            started: "startTime as a timestamp",
+            ended: "endTime as a timestamp",
         },
     )
+
+
+_STATE_NUMBER: Final = "stateNumber"
+_CAUSE_NUMBER: Final = "failureCauseNumber"
 
 
 def _glue_events() -> Decision:

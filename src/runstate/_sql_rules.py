@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import enum
 import itertools
-from collections.abc import Callable, Mapping
-from typing import Final
+import math
+from collections.abc import Callable, Hashable, Mapping
+from typing import Final, TypeVar
 
 import attrs
 
@@ -21,14 +22,20 @@ from ._vocabulary import State
 __all__ = [
     "UNKNOWN",
     "Classes",
+    "Count",
     "Decision",
     "Duration",
+    "Enum",
     "Kind",
+    "Millis",
     "Rule",
     "Source",
     "Span",
     "Test",
+    "Token",
     "grouped_rules",
+    "is_partition",
+    "partition_tests",
     "rules_from_function",
 ]
 
@@ -44,6 +51,10 @@ class Kind(enum.Enum):
     """The column holds a value (not NULL) that is none of ``words``."""
     NULL = "null"
     """The column is NULL (the record has no such field)."""
+    NOT_NULL = "not null"
+    """The column is not NULL."""
+    BETWEEN = "between"
+    """The column is a number within ``bounds`` (both included)."""
     BLANK = "blank"
     """The column is NULL or the empty text."""
     NOT_BLANK = "not blank"
@@ -69,6 +80,20 @@ class Kind(enum.Enum):
 
 
 @attrs.frozen
+class Enum:
+    """Where a word column may also be given as a protobuf enum number (a proto export's integers).
+
+    A row whose ``number`` column is not NULL has the word ``names[number]`` (a number outside them is
+    a word no table knows, as the normalizer reads it); otherwise its word is the word column's.
+    """
+
+    number: str
+    """The column word holding the enum number."""
+    names: tuple[str, ...]
+    """The enum's names in number order (index == number)."""
+
+
+@attrs.frozen
 class Test:
     """One condition on one column, named by its logical word (e.g. ``"JobRunState"``)."""
 
@@ -78,6 +103,10 @@ class Test:
     limit: int | None = None
     classes: Classes | None = None
     switch: Switch | None = None
+    enum: Enum | None = None
+    """For a word column that may hold enum numbers instead (kinds IN, NOT_IN and NULL only)."""
+    bounds: tuple[int, int] | None = None
+    """The lowest and highest number of :attr:`Kind.BETWEEN`."""
 
 
 @attrs.frozen
@@ -123,8 +152,38 @@ class Span:
     nonnegative: bool = False
 
 
-Source = str | Span | None
-"""Where a duration's value comes from: a numeric column (seconds), a span, or nothing (NULL)."""
+@attrs.frozen
+class Millis:
+    """Integer milliseconds as seconds: the sum of ``columns`` minus ``minus``, NULL unless every one
+    of them is within ``bounds`` (what a reader of milliseconds accepts). The arithmetic is exact in
+    DOUBLE for bounded values: whole numbers below 2**53, one rounding, in the division."""
+
+    columns: tuple[str, ...]
+    bounds: tuple[int, int]
+    minus: str | None = None
+
+
+Source = str | Span | Millis | None
+"""Where a duration's value comes from: a numeric column (seconds), a span, milliseconds, or nothing."""
+
+
+@attrs.frozen
+class Token:
+    """A column the decision computes: the token of the first case whose tests all hold, else
+    ``default`` (e.g. whether a run has ended, from its end time and its state's rules)."""
+
+    cases: tuple[tuple[tuple[Test, ...], str], ...]
+    default: str
+
+
+@attrs.frozen
+class Count:
+    """A column the decision computes: how many entries of the list columns ``lists`` are not the row
+    itself, i.e. have a ``key`` field other than the row's ``own`` column (all of them if it is NULL)."""
+
+    lists: tuple[str, ...]
+    key: str
+    own: str
 
 
 @attrs.frozen
@@ -147,9 +206,14 @@ class Decision:
     durations: Mapping[str, Duration] = attrs.field(factory=dict)
     column_docs: Mapping[str, str] = attrs.field(factory=dict)
     """What each logical column holds, for ``--help`` and the docs."""
+    derived: Mapping[str, Token | Count] = attrs.field(factory=dict)
+    """Columns computed from the others (in order; one may read an earlier one), named by words that
+    are no column word, for the durations' tests."""
 
 
-def grouped_rules(prefix: tuple[Test, ...], column: str, table: Mapping[str, Outcome]) -> list[Rule]:
+def grouped_rules(
+    prefix: tuple[Test, ...], column: str, table: Mapping[str, Outcome], enum: Enum | None = None
+) -> list[Rule]:
     """One rule per distinct outcome of ``table``: ``prefix`` and ``column IN (its words)``.
 
     Grouping keeps the generated ``CASE`` short; the order of first appearance is kept.
@@ -157,7 +221,9 @@ def grouped_rules(prefix: tuple[Test, ...], column: str, table: Mapping[str, Out
     by_outcome: dict[Outcome, list[str]] = {}
     for word, outcome in table.items():
         by_outcome.setdefault(outcome, []).append(word)
-    return [Rule((*prefix, Test(column, Kind.IN, tuple(words))), o) for o, words in by_outcome.items()]
+    return [
+        Rule((*prefix, Test(column, Kind.IN, tuple(words), enum=enum)), o) for o, words in by_outcome.items()
+    ]
 
 
 ABSENT: Final = "\x00absent"
@@ -209,23 +275,46 @@ def rules_from_cells(
 
     Cells with one outcome are merged column by column, as in :func:`rules_from_function`.
     """
+    return [Rule(tests, outcome) for tests, outcome in partition_tests(domains, cells)]
+
+
+_Value = TypeVar("_Value", bound=Hashable)
+
+
+def partition_tests(
+    domains: Mapping[str, Classes | Switch], cells: list[tuple[Pattern, _Value]]
+) -> list[tuple[tuple[Test, ...], _Value]]:
+    """:func:`rules_from_cells` for any value of a cell (an outcome, or a coarser class of one)."""
     names = list(domains)
     tokens = {n: _tokens(d) for n, d in domains.items()}
-    rows: dict[Outcome, list[tuple[frozenset[str], ...]]] = {}
-    for pattern, outcome in cells:
+    rows: dict[_Value, list[tuple[frozenset[str], ...]]] = {}
+    for pattern, value in cells:
         row = tuple(pattern.get(n, tokens[n]) for n in names)
         if all(row):
-            rows.setdefault(outcome, []).append(row)
-    rules: list[Rule] = []
-    for outcome, patterns in rows.items():
+            rows.setdefault(value, []).append(row)
+    found: list[tuple[tuple[Test, ...], _Value]] = []
+    for value, patterns in rows.items():
         for merged in _merged(patterns, len(names)):
             tests = tuple(
                 _domain_test(n, domains[n], sets)
                 for n, sets in zip(names, merged, strict=True)
                 if sets != tokens[n]
             )
-            rules.append(Rule(tests, outcome))
-    return rules
+            found.append((tests, value))
+    return found
+
+
+def is_partition(domains: Mapping[str, Classes | Switch], cells: list[tuple[Pattern, _Value]]) -> bool:
+    """Whether the cells are disjoint and together hold every combination of tokens (then a class of
+    them can be left to a ``CASE``'s ``ELSE``)."""
+    tokens = {n: _tokens(d) for n, d in domains.items()}
+    rows = [tuple(pattern.get(n, tokens[n]) for n in tokens) for pattern, _ in cells]
+    for i, row in enumerate(rows):
+        for other in rows[i + 1 :]:
+            if all(a & b for a, b in zip(row, other, strict=True)):
+                return False
+    size = math.prod(len(t) for t in tokens.values())
+    return sum(math.prod(len(c) for c in row) for row in rows) == size
 
 
 def _tokens(domain: Classes | Switch) -> frozenset[str]:

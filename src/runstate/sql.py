@@ -89,7 +89,7 @@ def _trees(provider: str, dialect: str, columns: Mapping[str, str] | None) -> di
         except Exception as exc:  # sqlglot's parse errors: the caller's text, reported as such  # noqa: BLE001
             problem = f"not a {dialect} expression ({_first_line(exc)})"
             raise SqlError(provider, f"columns[{word}]", text, problem) from None
-    return _sql_emit.outputs(found, parsed)
+    return _sql_emit.outputs(found, parsed, dialect)
 
 
 def case_expressions(provider: str, dialect: str, columns: Mapping[str, str] | None = None) -> dict[str, str]:
