@@ -405,3 +405,32 @@ def test_the_sql_command_prints_a_select_that_duckdb_runs_as_normalize_does(tmp_
     states = [row[0] for row in con.execute(f"SELECT canonical_state FROM ({result.stdout})").fetchall()]
     lines = example.read_bytes().splitlines()
     assert states == [run.state.value for run in runstate.normalize_lines("glue", lines)]
+
+
+# --- an output that is an input ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("command", "flags"),
+    [
+        (["normalize"], ["-o", "{input}"]),
+        (["normalize", "--format", "parquet"], ["-o", "{input}"]),
+        (["export", "--to", "cdevents"], ["-o", "{input}"]),
+        (["normalize"], ["--errors", "{input}"]),
+        (["summary"], ["--errors", "{input}"]),
+        (["normalize"], ["-o", "{dir}/out.jsonl", "--errors", "{dir}/./out.jsonl"]),
+    ],
+)
+def test_an_output_naming_an_input_is_a_usage_error_and_the_input_is_kept(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str], flags: list[str]
+) -> None:
+    """``-o FILE`` (or ``--errors FILE``) on the input used to empty it before a line was read, and the
+    run succeeded on nothing (exit 0): now it is refused before anything is opened for writing."""
+    source = tmp_path / "runs.jsonl"
+    text = (EXAMPLES / "glue.jsonl").read_text("utf-8")
+    source.write_text(text, "utf-8")
+    filled = [flag.format(input=source, dir=tmp_path) for flag in flags]
+    assert _cli.main([*command, "-p", "glue", str(source), *filled]) == 2
+    assert "give another file" in capsys.readouterr().err
+    assert source.read_text("utf-8") == text
+    assert not (tmp_path / "out.jsonl").exists()

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, suppress
 from datetime import datetime
 from importlib import metadata
+from pathlib import Path
 from typing import IO, Any, cast
 
 from . import _cli_sql
@@ -193,6 +194,27 @@ def _inputs(args: argparse.Namespace) -> list[tuple[str, str | None]]:
     return pairs
 
 
+def _refuse_overwriting(inputs: list[tuple[str, str | None]], output: str | None, errors: str | None) -> None:
+    """A usage error when ``-o`` or ``--errors`` names an input file (or each other): opening it for
+    writing would empty the input before a line is read, and the run would "succeed" on nothing."""
+    written = {"-o": output, "--errors": errors, "--errors (.why.jsonl)": errors and f"{errors}.why.jsonl"}
+    targets = [(flag, path) for flag, path in written.items() if path not in (None, "-")]
+    read = [("input", path) for _, path in inputs if path not in (None, "-")]
+    for i, (flag, target) in enumerate(targets):
+        for what, other in read + targets[i + 1 :]:
+            if _same_file(target, other):
+                raise _usage(f"{flag} {target} is the {what} {other}: give another file")
+
+
+def _same_file(one: str | None, other: str | None) -> bool:
+    if one is None or other is None:
+        return False
+    try:
+        return Path(one).samefile(other)
+    except OSError:  # one of them does not exist (yet): the same file only by name
+        return Path(one).resolve() == Path(other).resolve()
+
+
 def _records_command(args: argparse.Namespace, stack: ExitStack, readers: list[RecordReader]) -> int:
     inputs = _inputs(args)
     for provider, _ in inputs:
@@ -204,6 +226,7 @@ def _records_command(args: argparse.Namespace, stack: ExitStack, readers: list[R
     if fmt in _TABLE_FILES and args.output in (None, "-"):
         raise _usage(f"--format {fmt} writes a file: give -o FILE")
     table_writer = _table_writer(fmt) if fmt in _TABLE_FILES else None
+    _refuse_overwriting(inputs, getattr(args, "output", None), args.errors)
     dead_letters = DeadLetters(args.errors, stack)
     out = None if table_writer else open_output(getattr(args, "output", None), stack)
     keep_raw = {"normalize": not getattr(args, "no_raw", False), "summary": False}.get(
