@@ -249,3 +249,12 @@ def test_bundled_examples_keep_their_times_in_rows(provider: str) -> None:
     assert any(run.started_at is not None for run in runs_)
     for run, row in zip(runs_, (runstate.to_row(run) for run in runs_), strict=True):
         _assert_row_is_the_run(row, run)
+
+
+def test_an_attempt_no_int64_column_holds_is_an_invalid_record_naming_the_run() -> None:
+    """A run built with a huge attempt (2**64) made every table path fail with a bare OverflowError
+    (the CLI's "internal error", exit 4); it is an InvalidRecordError naming the run."""
+    run = Run(provider="glue", run_id="jr_1", state=State.RUNNING, attempt=2**64)
+    with pytest.raises(runstate.InvalidRecordError, match=r"glue: attempt: out of the int64 range .*jr_1"):
+        runstate.to_row(run)
+    assert runstate.to_row(attrs.evolve(run, attempt=2**63 - 1))["attempt"] == 2**63 - 1

@@ -133,6 +133,18 @@ def _seconds(value: timedelta | None) -> float | None:
     return None if value is None else value / _SECOND
 
 
+_INT64_MAX: Final = 2**63 - 1
+"""The largest ``attempt`` the columns hold (Arrow / Parquet int64, Spark bigint)."""
+
+
+def _too_big(run: Run, field: str, value: int) -> int:
+    """A number no int64 column holds (a provider's plausible attempts are far below): named, not a
+    bare OverflowError from the table engine."""
+    raise InvalidRecordError(
+        run.provider, field, value, f"out of the int64 range of its column (run {run.run_id})"
+    )
+
+
 def to_row(run: Run, *, raw: bool = False) -> dict[str, Any]:
     """One flat row for ``run`` itself (not its tasks): the :data:`COLUMNS`, plus ``raw`` if asked.
 
@@ -156,7 +168,7 @@ def to_row(run: Run, *, raw: bool = False) -> dict[str, Any]:
         "reason": None if run.reason is None else run.reason.name,
         "provider_state": _cached_text(run.provider_state, _json_text) if run.provider_state else "{}",
         "message": run.message,
-        "attempt": run.attempt,
+        "attempt": run.attempt if 0 <= run.attempt <= _INT64_MAX else _too_big(run, "attempt", run.attempt),
         "original_run_id": run.original_run_id,
         "previous_run_id": run.previous_run_id,
         "created_at": _utc(run.created_at),
