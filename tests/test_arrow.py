@@ -9,6 +9,7 @@ import sys
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pyarrow as pa
@@ -198,3 +199,10 @@ def test_tables_and_files_keep_the_runs_times(provider: str, tmp_path: Path) -> 
 
 def _with_tasks(run: Run) -> list[Run]:
     return [run, *(task for child in run.tasks for task in _with_tasks(child))]
+
+
+def test_records_given_instead_of_batches_are_refused_by_name() -> None:
+    """A list of records where batches belong was a bare AttributeError ('dict' has no 'schema')."""
+    records: list[Any] = [{"Id": "jr_1", "JobRunState": "RUNNING"}]
+    with pytest.raises(runstate.InvalidRecordError, match="batches: expected Arrow record batches"):
+        list(normalize_batches("glue", records))

@@ -599,3 +599,21 @@ def test_what_is_no_iterable_of_lines_is_refused_by_name(lines: Any) -> None:
     character, each failing as a line of invalid JSON."""
     with pytest.raises(runstate.InvalidRecordError, match=r"^glue: lines: expected an iterable of lines"):
         runstate.normalize_lines("glue", lines)
+
+
+def test_namespace_puts_every_run_and_task_in_it_as_normalize_many_does() -> None:
+    """A load of Glue JSON Lines from several accounts says where each batch comes from."""
+    example = Path(runstate.__file__).parent / "examples" / "databricks.jsonl"
+    lines = [line for line in example.read_bytes().splitlines() if line.strip()]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", runstate.StateConflictWarning)  # the examples name their own
+        records = map(json.loads, lines)
+        expected = list(runstate.normalize_many("databricks", records, namespace="databricks:1"))
+        got = list(runstate.normalize_lines("databricks", lines, namespace="databricks:1"))
+    assert got == expected
+    assert {run.namespace for run in got} == {"databricks:1"}
+    assert {task.namespace for run in got for task in run.tasks} == {"databricks:1"}
+    glue = b'{"Id": "jr_1", "JobRunState": "RUNNING"}'
+    assert next(runstate.normalize_lines("glue", [glue], namespace="aws:1:eu")).namespace == "aws:1:eu"
+    with pytest.raises(runstate.InvalidRecordError, match="namespace: expected a non-empty string"):
+        runstate.normalize_lines("glue", [], namespace="")

@@ -269,3 +269,15 @@ def test_sums_past_timedelta_max_stay_exact() -> None:
     assert overall.sketch.sum == pytest.approx(800 * each / 1e6)
     few = runstate.summarize(runs[:2]).groups[0].total
     assert (few.sum, few.micros) == (timedelta(microseconds=each), each)
+
+
+@pytest.mark.parametrize("now", ["2026-03-01T11:00:00Z", 5])
+def test_now_that_is_no_datetime_is_refused_by_name(now: object) -> None:
+    """Text (as the CLI's --now is typed) or a number was a bare AttributeError; a naive datetime
+    already had its InvalidRecordError."""
+    record = {"Id": "jr_1", "JobRunState": "RUNNING", "StartedOn": "2026-03-01T10:00:00Z"}
+    run = runstate.normalize("glue", record)
+    with pytest.raises(runstate.InvalidRecordError, match="now: expected an aware datetime"):
+        runstate.summarize([run], now=now)  # type: ignore[arg-type]
+    with pytest.raises(runstate.InvalidRecordError, match="now: expected an aware datetime"):
+        run.elapsed(now=now)  # type: ignore[arg-type]

@@ -26,7 +26,7 @@ import attrs
 
 from ._errors import InvalidRecordError, RunstateError
 from ._model import Run
-from ._registry import REGISTRY, ProviderRegistry, RecordFailure
+from ._registry import REGISTRY, ProviderRegistry, RecordFailure, check_namespace, with_namespace
 from ._spec import ProviderSpec
 
 __all__ = ["LineFailure", "normalize_lines"]
@@ -148,6 +148,7 @@ def normalize_lines(
     strict: bool = False,
     keep_raw: bool = True,
     on_error: Callable[[LineFailure], None] | None = None,
+    namespace: str | None = None,
 ) -> Iterator[Run]:
     """Lazily turn JSON Lines (``str`` or UTF-8 ``bytes``, e.g. an open file) into runs.
 
@@ -171,9 +172,12 @@ def normalize_lines(
 
     ``lines`` that are no iterable of lines (``None``, one str or bytes holding the whole text)
     raise :class:`InvalidRecordError` at once: split the text first (``text.splitlines()``).
+    ``namespace`` puts every run and task in it, as :func:`normalize_many` does.
     """
     check_iterable(provider, "lines", lines)
-    return iter_lines(REGISTRY, provider, lines, strict, keep_raw, on_error, FAST_DECODE)
+    if namespace is not None:
+        check_namespace(namespace)
+    return iter_lines(REGISTRY, provider, lines, strict, keep_raw, on_error, FAST_DECODE, namespace)
 
 
 def iter_lines(
@@ -184,10 +188,14 @@ def iter_lines(
     keep_raw: bool,
     on_error: Callable[[LineFailure], None] | None,
     fast: Decode | None,
+    namespace: str | None = None,
 ) -> Iterator[Run]:
     """:func:`normalize_lines` with the registry and the first decoder given (``None``: json only)."""
     spec = registry.get(provider)
     runs = _runs(spec, lines, strict, keep_raw, on_error, fast or decode_json)
+    if namespace is not None:  # before combine, as normalize_many does
+        ctx = spec.context(strict)
+        runs = (with_namespace(run, namespace, ctx) for run in runs)
     return runs if spec.combine is None else spec.combine(runs)
 
 

@@ -58,7 +58,10 @@ class Missing(enum.StrEnum):
 
 
 def require_aware(now: datetime) -> None:
-    """Refuse a naive ``now``: comparing it with UTC times would be a silent guess (or a TypeError)."""
+    """Refuse a naive ``now``: comparing it with UTC times would be a silent guess (or a TypeError);
+    and anything but a datetime (text such as the CLI's ``--now``), by name."""
+    if not isinstance(now, datetime):
+        raise InvalidRecordError("runstate", "now", now, "expected an aware datetime")
     if now.tzinfo is None or now.utcoffset() is None:
         raise InvalidRecordError("runstate", "now", now, "must be timezone-aware")
 

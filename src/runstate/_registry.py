@@ -153,7 +153,7 @@ class ProviderRegistry:
         except (KeyError, TypeError):
             build, strict_ctx, lenient_ctx = self._entries[self.get(provider).name]  # a plugin, or raises
         if namespace is not None:
-            _check_namespace(namespace)
+            check_namespace(namespace)
         ctx = strict_ctx if strict else lenient_ctx
         try:  # _build's guard, inlined: a call less per record on the hot path
             run = build(record, ctx, keep_raw)
@@ -176,7 +176,7 @@ class ProviderRegistry:
         """Records (or list pages of records) to runs, lazily; see :func:`runstate.normalize_many`."""
         spec = self.get(provider)
         if namespace is not None:
-            _check_namespace(namespace)
+            check_namespace(namespace)
         runs = _iter_runs(spec, records, strict, keep_raw, on_error, namespace)
         return runs if spec.combine is None else spec.combine(runs)
 
@@ -191,7 +191,8 @@ def _build(build: BuildFunction, provider: str, record: Any, ctx: Context, keep_
         raise _foreign_error(provider, record, exc) from exc
 
 
-def _check_namespace(namespace: object) -> None:
+def check_namespace(namespace: object) -> None:
+    """Refuse, by name, a namespace that is not a non-empty string."""
     if type(namespace) is not str or not namespace:
         raise InvalidRecordError("runstate", "namespace", namespace, "expected a non-empty string")
 

@@ -221,6 +221,9 @@ def _failure_message(failure: _lines.LineFailure) -> str:
 
 
 def _texts(batch: pa.RecordBatch, column: str) -> list[str | None]:
+    if not isinstance(batch, pa.RecordBatch | pa.Table):  # e.g. the records themselves: named
+        kind = type(batch).__name__
+        raise InvalidRecordError("runstate", "batches", batch, f"expected Arrow record batches, not a {kind}")
     if column not in batch.schema.names:
         raise InvalidRecordError("runstate", "column", column, f"not in the batch (has {batch.schema.names})")
     values = batch.column(column)
