@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import subprocess
@@ -434,3 +435,40 @@ def test_an_output_naming_an_input_is_a_usage_error_and_the_input_is_kept(
     assert "give another file" in capsys.readouterr().err
     assert source.read_text("utf-8") == text
     assert not (tmp_path / "out.jsonl").exists()
+
+
+# --- compressed and UTF-16 inputs --------------------------------------------------------------------
+
+
+def test_a_gzip_file_is_read_as_its_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """runs.jsonl.gz, as S3 exports and archives arrive, reads as the plain file does (it failed as one
+    undecodable record before)."""
+    plain = EXAMPLES / "glue.jsonl"
+    packed = tmp_path / "glue.jsonl.gz"
+    packed.write_bytes(gzip.compress(plain.read_bytes()))
+    assert _cli.main(["normalize", "-p", "glue", str(plain)]) == 0
+    expected = capsys.readouterr().out
+    assert _cli.main(["normalize", "-p", "glue", str(packed)]) == 0
+    assert capsys.readouterr().out == expected
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b"\x1f\x8b" + b"x" * 20, "Unknown compression method"),
+        (None, "damaged gzip data (Compressed file ended before the end-of-stream marker was reached)"),
+        (
+            "\n".join(["{}"] * 3).encode("utf-16"),
+            "it is UTF-16 text (a byte order mark says so); runstate reads UTF-8",
+        ),
+    ],
+)
+def test_a_damaged_gzip_or_utf16_input_is_an_io_error_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes | None, problem: str
+) -> None:
+    path = tmp_path / "runs.jsonl"
+    path.write_bytes(
+        content if content is not None else gzip.compress((EXAMPLES / "glue.jsonl").read_bytes())[:60]
+    )
+    assert _cli.main(["normalize", "-p", "glue", str(path)]) == 3
+    assert capsys.readouterr().err.splitlines()[-1] == f"runstate: cannot read {path}: {problem}"

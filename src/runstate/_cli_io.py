@@ -11,11 +11,13 @@ signal stops the run between two lines.
 from __future__ import annotations
 
 import codecs
+import gzip
 import io
 import json
 import os
 import signal
 import sys
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from importlib import resources
@@ -38,6 +40,8 @@ __all__ = [
     "SafeOutput",
     "open_input",
     "open_output",
+    "READ_ERRORS",
+    "read_error",
     "reopen_input",
     "run_command",
     "say",
@@ -61,6 +65,15 @@ class CliError(Exception):
 
 def usage_error(message: str) -> CliError:
     return CliError(message, EXIT_USAGE)
+
+
+READ_ERRORS: Final = (OSError, EOFError, zlib.error)
+"""What reading an input raises: the system's errors, and a damaged gzip file's (EOFError, zlib.error)."""
+
+
+def read_error(name: str, exc: BaseException) -> CliError:
+    """The I/O error (exit 3) of an input that could not be read."""
+    return _io_error("read", name, exc if isinstance(exc, OSError) else f"damaged gzip data ({exc})")
 
 
 def _io_error(verb: str, name: str, exc: OSError | str) -> CliError:
@@ -186,8 +199,8 @@ class _Input(io.TextIOBase):
                 chunk: str = self.decoder.decode(data, final=not data)
                 if chunk or not data:
                     return chunk
-        except OSError as exc:
-            raise _io_error("read", self.name, exc) from None
+        except READ_ERRORS as exc:
+            raise read_error(self.name, exc) from None
 
 
 def open_input(path: str | None, stack: ExitStack, example: str | None = None) -> tuple[IO[str], int | None]:
@@ -214,9 +227,20 @@ def open_input(path: str | None, stack: ExitStack, example: str | None = None) -
         # the path as the command line gave it (OSError names it so); closed by the stack
         binary = stack.enter_context(open(path, "rb"))  # noqa: SIM115, PTH123
         size = os.fstat(binary.fileno()).st_size
+        head = binary.peek(2)[:2]
     except OSError as exc:
         raise _io_error("read", path, exc) from None
+    if head == _GZIP_MAGIC:  # runs.jsonl.gz, as exports and archives arrive: read through
+        return cast(IO[str], _Input(path, cast(IO[bytes], gzip.GzipFile(fileobj=binary)))), None
+    if head in _UTF16_BOMS:
+        raise _io_error("read", path, "it is UTF-16 text (a byte order mark says so); runstate reads UTF-8")
     return cast(IO[str], _Input(path, binary)), size
+
+
+_GZIP_MAGIC: Final = b"\x1f\x8b"
+"""The first two bytes of a gzip file (RFC 1952 section 2.3.1)."""
+_UTF16_BOMS: Final = (b"\xff\xfe", b"\xfe\xff")
+"""What Windows PowerShell 5's ``>`` writes first: UTF-16, which would read as invalid UTF-8 lines."""
 
 
 def reopen_input(source: IO[str], head: bytes) -> IO[str]:

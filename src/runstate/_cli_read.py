@@ -18,7 +18,17 @@ from typing import IO, Any, Final
 import attrs
 
 from . import _lines
-from ._cli_io import EXIT_FAILED, EXIT_INTERNAL, EXIT_OK, DeadLetters, Failure, reopen_input, say
+from ._cli_io import (
+    EXIT_FAILED,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    READ_ERRORS,
+    DeadLetters,
+    Failure,
+    read_error,
+    reopen_input,
+    say,
+)
 from ._errors import MAX_NESTING, InvalidRecordError, RunstateError, RunstateWarning, short_repr
 from ._jsonstream import DEFAULT_MAX_SIZE, BadValue, _depth, iter_json_texts
 from ._lines import LineFailure
@@ -399,6 +409,8 @@ class _LineReader:
                     yield item
             except _HandoffError:
                 return
+            except READ_ERRORS as exc:  # from readline: the input, not a record
+                raise read_error(getattr(self.reader.source, "name", "input"), exc) from None
             except Exception:  # a bug of a build: the line again, record by record, reports it  # noqa: BLE001
                 reader.warning = None
                 yield from reader.records(_lines.decode_json(self.line), self.line, self.done)
