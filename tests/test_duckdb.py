@@ -47,10 +47,12 @@ def test_p95_per_job_in_sql_matches_python() -> None:
     )
     assert rows == [("a", 20, 190.0, "TIMESTAMP WITH TIME ZONE"), ("b", 4, 3.0, "TIMESTAMP WITH TIME ZONE")]
     failed = query(
-        "SELECT run_id, hour(started_at) FROM runs WHERE state = 'FAILED' ORDER BY started_at, run_id",
+        "SELECT run_id, epoch(started_at) FROM runs WHERE state = 'FAILED' ORDER BY started_at, run_id",
         runs=runs_table,
     )  # ordered by real times (they were all NULL once, and this order was the input's)
-    assert failed == [("a-0", 0), ("b-0", 0), ("a-5", 5), ("a-10", 10), ("a-15", 15)]
+    start = datetime(2026, 3, 1, tzinfo=UTC).timestamp()
+    hours = [("a-0", 0), ("b-0", 0), ("a-5", 5), ("a-10", 10), ("a-15", 15)]
+    assert failed == [(run_id, start + 3600 * hour) for run_id, hour in hours]
 
 
 def test_duckdb_json_functions_read_the_json_text_columns() -> None:
