@@ -46,8 +46,10 @@ def test_p95_per_job_in_sql_matches_python() -> None:
         runs=runs_table,
     )
     assert rows == [("a", 20, 190.0, "TIMESTAMP WITH TIME ZONE"), ("b", 4, 3.0, "TIMESTAMP WITH TIME ZONE")]
-    failed = query("SELECT run_id FROM runs WHERE state = 'FAILED' ORDER BY started_at", runs=runs_table)
-    assert failed == [("a-0",), ("a-5",), ("a-10",), ("a-15",), ("b-0",)]
+    failed = query(
+        "SELECT run_id FROM runs WHERE state = 'FAILED' ORDER BY started_at, run_id", runs=runs_table
+    )
+    assert failed == [("a-0",), ("b-0",), ("a-5",), ("a-10",), ("a-15",)]  # a-0 and b-0 start together
 
 
 def test_duckdb_json_functions_read_the_json_text_columns() -> None:
