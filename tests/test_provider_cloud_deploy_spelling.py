@@ -312,3 +312,19 @@ def test_a_span_over_100_years_is_reported_and_left_missing(
 def test_a_span_just_under_100_years_is_kept() -> None:
     run = runstate.normalize("cloud_deploy", timed(START, START, "2126-02-01T00:00:00Z"), strict=True)
     assert run.durations.total is not None and run.durations.total > timedelta(days=36_000)
+
+
+def test_a_raw_protobuf_job_run_reads_as_its_proto_plus_object() -> None:
+    obj = JobRun(
+        name=f"{NAME}/jobRuns/j1",
+        uid="u-1",
+        job_id="verify",
+        state=JobRun.State.FAILED,
+        verify_job_run=deploy_v1.VerifyJobRun(failure_cause=3, failure_message="m"),
+    )
+    raw = runstate.normalize("cloud_deploy", JobRun.pb(obj), strict=True)
+    assert raw == runstate.normalize("cloud_deploy", obj, strict=True)
+    assert raw.state is State.TIMED_OUT
+    for strict in (False, True):
+        with pytest.raises(InvalidRecordError, match="a Rollout, not a JobRun"):
+            runstate.normalize("cloud_deploy", deploy_v1.Rollout.pb(rollout(2)), strict=strict)

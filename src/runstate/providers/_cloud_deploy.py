@@ -10,7 +10,9 @@ proto-plus ``deploy_v1.JobRun``. The proto object is recognised by duck typing (
 ``to_dict`` and ``pb``; ``google`` is never imported) and converted once with
 ``to_dict(use_integers_for_enums=False, preserving_proto_field_name=False,
 always_print_fields_with_no_presence=False)`` into the REST shape; ``raw`` is that dict. A proto-plus
-message that names another type (``meta.full_name``, e.g. a ``GetJobRunRequest``) is refused. The
+message that names another type (``meta.full_name``, e.g. a ``GetJobRunRequest``) is refused. A raw
+protobuf ``JobRun`` (``JobRun.pb(obj)``) is converted the same way with protobuf's ``MessageToDict``,
+imported only then; another ``google.cloud.deploy`` protobuf message is refused. The
 proto spelling is read as the REST one, field by field (the names are data,
 :mod:`runstate.providers._cloud_deploy_fields`, held equal to the SDK's descriptors by the tests), so
 both give the same run; ``raw`` is the record as given and a report names the record's own key
@@ -393,6 +395,28 @@ def _to_dict(record: Any, ctx: Context) -> Mapping[str, Any] | None:
     return data
 
 
+def _from_protobuf(record: Any, ctx: Context) -> Mapping[str, Any] | None:
+    """A raw protobuf JobRun (``JobRun.pb(obj)``, what gRPC code and ``MessageToDict`` users hold) as
+    its REST-shaped dict, as proto-plus converts it; ``None`` for anything else. ``google.protobuf`` is
+    imported only here, when such an object (so protobuf itself) is already in hand."""
+    try:
+        full_name = type(record).DESCRIPTOR.full_name
+    except Exception:  # not a protobuf message (or a hostile object): not this reader's
+        return None
+    if full_name != _JOB_RUN_MESSAGE:
+        if type(full_name) is str and full_name.startswith("google.cloud.deploy."):
+            ctx.report("fail", "$", full_name, _MESSAGE_HINTS.get(full_name) or _NOT_A_JOB_RUN_MESSAGE)
+        return None
+    from google.protobuf import json_format  # only with a protobuf message in hand: already imported
+
+    try:
+        data: dict[str, Any] = json_format.MessageToDict(record, preserving_proto_field_name=False)
+    except Exception as exc:  # third-party conversion: anything it raises means "not convertible"
+        problem = f"cannot convert {type(record).__name__} to a dict ({type(exc).__name__}: {exc})"
+        raise InvalidRecordError(ctx.provider, "$", full_name, problem) from exc
+    return data
+
+
 _JOB_RUN_MESSAGE: Final = "google.cloud.deploy.v1.JobRun"
 _MESSAGE_HINTS: Final = MappingProxyType(
     {
@@ -403,16 +427,19 @@ _MESSAGE_HINTS: Final = MappingProxyType(
 )
 
 
+_NOT_A_JOB_RUN_MESSAGE: Final = f"a message that is not a JobRun ({_JOB_RUN_MESSAGE})"
+
+
 def _check_message_type(cls: type, ctx: Context) -> None:
     """Refuse a proto-plus message that says it is not a JobRun (its ``meta.full_name``); one that does
     not say is tried as a JobRun, as before."""
     try:
         full_name = cls.meta.full_name  # type: ignore[attr-defined]
-    except Exception:
+    except Exception:  # not a proto-plus class that names its message: tried as a JobRun
         return
     if type(full_name) is not str or full_name == _JOB_RUN_MESSAGE:
         return
-    hint = _MESSAGE_HINTS.get(full_name) or f"a message that is not a JobRun ({_JOB_RUN_MESSAGE})"
+    hint = _MESSAGE_HINTS.get(full_name) or _NOT_A_JOB_RUN_MESSAGE
     ctx.report("fail", "$", full_name, hint)
 
 
@@ -422,6 +449,8 @@ def _unwrap(record: Any, ctx: Context) -> Mapping[str, Any]:
         job_run: Mapping[str, Any] = record
     else:
         converted = _to_dict(record, ctx)
+        if converted is None:
+            converted = _from_protobuf(record, ctx)
         if converted is None:
             ctx.report(
                 "fail", "$", record, "expected a JobRun object (dict or google.cloud.deploy_v1.JobRun)"
