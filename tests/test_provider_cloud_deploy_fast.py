@@ -67,6 +67,8 @@ TIMES = (
     "2026-02-13 03:08:06.25z",
     "not a time",
     "",
+    "9999-12-31T23:59:59.999999999Z",  # sentinels: a span over 100 years is reported, not kept
+    "0001-01-01T00:00:00Z",
     datetime(2026, 2, 13, 3, 8, 6, tzinfo=UTC),
     datetime(2026, 2, 13, 3, 8, 6, tzinfo=timezone(timedelta(hours=1))),
     datetime(2026, 2, 13, 3, 8, 6),  # a naive time is odd input
@@ -98,8 +100,22 @@ FIELD_VALUES: dict[str, tuple[Any, ...]] = {
     "startTime": TIMES,
     "endTime": TIMES,
     "jobRuns": ([],),
+    # JobRun.to_dict's proto spelling, alone or beside the REST one, and a Rollout's own keys
+    "phase_id": ("stable", ""),
+    "job_id": ("verify", ""),
+    "start_time": TIMES[:2],
+    "end_time": ("2026-02-13T03:08:07Z", "9999-12-31T23:59:59Z"),
+    "targetId": ("prod",),
+    "deploy_start_time": ("2026-02-13T03:08:07Z",),
 }
-SUB_KEYS = (*_cloud_deploy.SUB_TYPES, "analysisJobRun", "JobRun", "newJobRun")
+SUB_KEYS = (
+    *_cloud_deploy.SUB_TYPES,
+    "analysisJobRun",
+    "JobRun",
+    "newJobRun",
+    "deploy_job_run",
+    "verify_job_run",
+)
 SUB_FIELD_VALUES: dict[str, tuple[Any, ...]] = {
     "failureCause": CAUSES,
     "failureMessage": ("it failed", ""),
@@ -107,6 +123,8 @@ SUB_FIELD_VALUES: dict[str, tuple[Any, ...]] = {
     "rollout": ("projects/p/locations/l/deliveryPipelines/d/releases/r/rollouts/child",),
     "failedCheckId": ("c1", ""),
     "customCheckAnalyses": ([{"id": "c1", "failureMessage": "too slow"}, 3],),
+    "failure_cause": (3, "DEADLINE_EXCEEDED", "FAILURE_CAUSE_UNSPECIFIED"),
+    "failure_message": ("timed out",),
 }
 FIELDS = {key: st.sampled_from(values) for key, values in FIELD_VALUES.items()}
 SUB_FIELDS = {key: st.sampled_from(values) for key, values in SUB_FIELD_VALUES.items()}

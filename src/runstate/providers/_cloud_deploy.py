@@ -4,18 +4,38 @@ Tables checked against google-cloud-deploy 2.12.0 (``JobRun.State`` and the ``Fa
 each sub-type).
 
 Input. A REST ``JobRun`` (a dict, camelCase, enum names as text, RFC 3339 times with up to 9 fraction
-digits) or a proto-plus ``deploy_v1.JobRun``. The proto object is recognised by duck typing (its class
-has ``to_dict`` and ``pb``; ``google`` is never imported) and converted once with
+digits), the SDK's own dict of one (``JobRun.to_dict``: proto field names such as ``phase_id``,
+``create_time``, ``verify_job_run``, ``failure_cause``, and integer enums, its defaults) or a
+proto-plus ``deploy_v1.JobRun``. The proto object is recognised by duck typing (its class has
+``to_dict`` and ``pb``; ``google`` is never imported) and converted once with
 ``to_dict(use_integers_for_enums=False, preserving_proto_field_name=False,
-always_print_fields_with_no_presence=False)`` into the REST shape; ``raw`` is that dict. A
-``ListJobRuns`` page (``{"jobRuns": [...], "nextPageToken": ...}``, or a ``ListJobRunsResponse``)
-is split by :func:`pages` for :func:`runstate.normalize_many`.
+always_print_fields_with_no_presence=False)`` into the REST shape; ``raw`` is that dict. A proto-plus
+message that names another type (``meta.full_name``, e.g. a ``GetJobRunRequest``) is refused. A raw
+protobuf ``JobRun`` (``JobRun.pb(obj)``) is converted the same way with protobuf's ``MessageToDict``,
+imported only then; another ``google.cloud.deploy`` protobuf message is refused. The
+proto spelling is read as the REST one, field by field (the names are data,
+:mod:`runstate.providers._cloud_deploy_fields`, held equal to the SDK's descriptors by the tests), so
+both give the same run; ``raw`` is the record as given and a report names the record's own key
+(``$.start_time``). A record that spells one field both ways is read by its REST spelling; if the two
+values differ, that is reported (an error strictly, a warning leniently). A ``ListJobRuns`` page
+(``{"jobRuns": [...], "nextPageToken": ...}``, ``to_dict``'s ``job_runs``, or a
+``ListJobRunsResponse``) is split by :func:`pages` for :func:`runstate.normalize_many`; proto3 JSON
+omits an empty list, so the page of no JobRuns is ``{}`` (perhaps with ``nextPageToken`` or
+``unreachable``) and gives no run, while ``normalize`` of a single ``{}`` is refused.
 
-Defaults. Both REST and ``to_dict`` omit proto3 defaults, so an absent ``state`` *is*
-``STATE_UNSPECIFIED`` and an absent ``failureCause`` is ``FAILURE_CAUSE_UNSPECIFIED``; ``""`` ids are
-absent. Enum integers are accepted too (``to_dict``'s default output), the failure cause only inside
-its sub-type, since the same integer names different causes in different sub-types
-(``CLOUD_BUILD_REQUEST_FAILED`` is 5 in deploy and verify, 4 in predeploy and postdeploy).
+Not a JobRun. A record that is not a run of this provider at all is refused in both modes. A
+``Rollout`` (a ``.../rollouts/{id}`` name without ``/jobRuns/``, or a key only a Rollout has, such as
+``targetId``, ``deployStartTime``, ``approvalState`` or ``phases``; and none of ``phaseId``, ``jobId``
+or a ``*JobRun`` sub-type) is "a Rollout, not a JobRun": its ``Rollout.State`` numbers differently
+(SUCCEEDED=1, FAILED=2, where ``JobRun.State`` has IN_PROGRESS=1, SUCCEEDED=2), so reading it as a
+JobRun would turn a failed rollout into a success.
+
+Defaults. REST and ``to_json`` omit proto3 defaults (``to_dict`` prints them: ``"etag": ""``,
+``"state": 0``), so an absent ``state`` *is* ``STATE_UNSPECIFIED`` and an absent ``failureCause`` is
+``FAILURE_CAUSE_UNSPECIFIED``; ``""`` ids are absent. Enum integers are accepted too (``to_dict``'s
+default output), the failure cause only inside its sub-type, since the same integer names different
+causes in different sub-types (``CLOUD_BUILD_REQUEST_FAILED`` is 5 in deploy and verify, 4 in predeploy
+and postdeploy).
 
 States (docs/decisions.md). ``STATE_UNSPECIFIED`` (or none) is UNKNOWN: an error strictly, a warning
 leniently. ``IN_PROGRESS`` is RUNNING (a JobRun has no pending state: waiting happens on the rollout's
@@ -33,7 +53,11 @@ neither is refused in both modes. ``namespace`` is ``gcp:<project>:<location>`` 
 two pipelines must not merge; without a parsable ``name`` ``"{phaseId}/{jobId}"``, just ``jobId``
 without a phase), ``name`` is ``jobId``, and ``parent_run_id`` is the rollout's resource name
 (``projects/.../rollouts/{rollout}``): a JobRun is one task of a rollout. ``attempt`` is 0: a retry of a
-job is a new JobRun and the record does not count them. ``details`` holds the parsed ``name``
+job (``RetryJob``, "Retries the specified Job in a Rollout",
+https://cloud.google.com/deploy/docs/api/reference/rest/v1/projects.locations.deliveryPipelines.releases.rollouts/retryJob)
+makes a new JobRun of the same rollout, phase and job, and runstate does not link them: each JobRun is
+its own logical run, so ``logical_runs`` and ``summarize`` count a failed job and its successful retry
+as two runs (one failed, one succeeded), not as one retried run. ``details`` holds the parsed ``name``
 (``project``, ``location``, ``delivery_pipeline``, ``release``, ``rollout``, ``job_run``), the full
 ``name``, ``etag``, ``sub_type`` (e.g. ``"deployJobRun"``), and the sub-type's ``build`` or child
 ``rollout``. ``provider_state`` keeps the provider's words: ``state``, ``jobRun`` (which sub-type of
@@ -43,7 +67,10 @@ Times. ``created_at``/``started_at``/``ended_at`` are ``createTime``/``startTime
 nanoseconds are **truncated** to microseconds (``.999999999Z`` becomes ``.999999``), never rounded.
 ``queue = startTime - createTime`` and ``total = endTime - startTime`` (NOT_ENDED before the end,
 NOT_REPORTED without a start); setup, execution and cleanup are not applicable. A start before the
-creation or an end before the start is reported, never clamped.
+creation or an end before the start is reported, never clamped. A queue or total over 100 years (a
+sentinel time such as ``9999-12-31T23:59:59Z`` or ``0001-01-01T00:00:00Z``) is reported as a duration
+field over 100 years is (``InconsistentDurationWarning``; strictly ``InvalidRecordError``) and that
+part is left missing (NOT_REPORTED) rather than kept as millennia.
 """
 
 from __future__ import annotations
@@ -51,13 +78,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Any, Final, Literal, NoReturn, overload
 
 import attrs
 
 from runstate.provider_kit import (
     EMPTY,
     EPOCH,
+    MAX_DURATION,
     TERMINAL_STATES,
     Context,
     Durations,
@@ -67,6 +95,7 @@ from runstate.provider_kit import (
     Outcome,
     ProviderSpec,
     Reason,
+    ReportKind,
     Run,
     State,
     UnmappedStateWarning,
@@ -78,6 +107,8 @@ from runstate.provider_kit import (
     opt_str,
     time_from_value,
 )
+
+from ._cloud_deploy_fields import PROTO_TO_REST, ROLLOUT_ONLY_KEYS, SUB_PROTO_TO_REST
 
 __all__ = ["FAILURE_CAUSE_TABLES", "JOB_RUN_STATE", "SPEC", "SUB_TYPES"]
 
@@ -234,6 +265,7 @@ SUB_TYPES: Final[Mapping[str, SubType]] = MappingProxyType(
 """The sub-types of google-cloud-deploy 2.12.0, by REST key."""
 
 _SUB_TYPE_KEYS: Final = tuple(SUB_TYPES)
+_PROTO_SUB_TYPE_KEYS: Final = tuple(proto for proto, rest in PROTO_TO_REST.items() if rest in SUB_TYPES)
 _LINK_DETAIL: Final = MappingProxyType({"build": "build", "rollout": "child_rollout"})
 
 # --- native life cycle ----------------------------------------------------------------------------
@@ -285,38 +317,61 @@ _TERMINAL_WORDS: Final = frozenset(w for w, o in JOB_RUN_STATE.items() if o.stat
 def _durations(
     created: datetime | None, started: datetime | None, ended: datetime | None, word: str, ctx: Context
 ) -> Durations:
-    """queue = start - create, total = end - start; the order of the times is checked, never clamped."""
+    """queue = start - create, total = end - start; the order of the times is checked, never clamped,
+    and a part over 100 years (a sentinel time such as 9999-12-31) is reported and left missing."""
     if created is not None and started is not None and ended is not None and created <= started <= ended:
-        return make_durations(started - created, None, None, None, ended - started, _ENDED)  # the common case
+        plain_queue, plain_total = started - created, ended - started
+        if plain_queue <= MAX_DURATION and plain_total <= MAX_DURATION:
+            return make_durations(plain_queue, None, None, None, plain_total, _ENDED)  # the common case
     if started is None:
         if ended is not None and created is not None and ended < created:
             check_order(created, ended, ctx, "$.endTime")
         return _NOT_STARTED
+    total, missing = _total(started, ended, word, ctx)
+    queue = None if created is None else _span(created, started, ctx, "$.startTime")
+    parts_missing = missing if queue is not None else _NO_QUEUE[id(missing)]
+    return make_durations(queue, None, None, None, total, parts_missing)
+
+
+def _total(
+    started: datetime, ended: datetime | None, word: str, ctx: Context
+) -> tuple[timedelta | None, Mapping[str, Missing]]:
+    """The total and why the parts are missing: not ended, not reported (a terminal run without an end,
+    or a total out of range) or ended."""
     if ended is None:
-        total = None
-        missing = _NO_TOTAL if word in _TERMINAL_WORDS else _NOT_ENDED
-    else:
-        total = ended - started
-        missing = _ENDED
-        if total < _ZERO:
-            check_order(started, ended, ctx, "$.endTime")
-    if created is None:
-        return make_durations(None, None, None, None, total, _NO_QUEUE[id(missing)])
-    queue = started - created
-    if queue < _ZERO:
-        check_order(created, started, ctx, "$.startTime")
-    return make_durations(queue, None, None, None, total, missing)
+        return None, _NO_TOTAL if word in _TERMINAL_WORDS else _NOT_ENDED
+    total = _span(started, ended, ctx, "$.endTime")
+    return total, _ENDED if total is not None else _NO_TOTAL
+
+
+def _span(start: datetime, end: datetime, ctx: Context, field: str) -> timedelta | None:
+    """``end - start``: an end before the start is reported and kept; over 100 years either way (a
+    sentinel time) is reported and dropped, as a duration field over 100 years is."""
+    span = end - start
+    if -MAX_DURATION <= span <= MAX_DURATION:
+        if span < _ZERO:
+            check_order(start, end, ctx, field)
+        return span
+    ctx.report(
+        "inconsistent",
+        field,
+        f"{end.isoformat()} - {start.isoformat()}",
+        "duration out of range (over 100 years)",
+    )
+    return None
 
 
 # --- input shapes ---------------------------------------------------------------------------------
 
 
 def _to_dict(record: Any, ctx: Context) -> Mapping[str, Any] | None:
-    """A proto-plus message as its REST-shaped dict, or ``None`` if ``record`` is not one."""
+    """A proto-plus JobRun as its REST-shaped dict, or ``None`` if ``record`` is no proto-plus message;
+    a message of another type (a Rollout, a ``GetJobRunRequest``) is refused."""
     cls = type(record)
     to_dict = getattr(cls, "to_dict", None)
     if not callable(to_dict) or getattr(cls, "pb", None) is None:
         return None
+    _check_message_type(cls, ctx)
     try:
         try:
             data = to_dict(
@@ -340,18 +395,69 @@ def _to_dict(record: Any, ctx: Context) -> Mapping[str, Any] | None:
     return data
 
 
+def _from_protobuf(record: Any, ctx: Context) -> Mapping[str, Any] | None:
+    """A raw protobuf JobRun (``JobRun.pb(obj)``, what gRPC code and ``MessageToDict`` users hold) as
+    its REST-shaped dict, as proto-plus converts it; ``None`` for anything else. ``google.protobuf`` is
+    imported only here, when such an object (so protobuf itself) is already in hand."""
+    try:
+        full_name = type(record).DESCRIPTOR.full_name
+    except Exception:  # not a protobuf message (or a hostile object): not this reader's
+        return None
+    if full_name != _JOB_RUN_MESSAGE:
+        if type(full_name) is str and full_name.startswith("google.cloud.deploy."):
+            ctx.report("fail", "$", full_name, _MESSAGE_HINTS.get(full_name) or _NOT_A_JOB_RUN_MESSAGE)
+        return None
+    from google.protobuf import json_format  # only with a protobuf message in hand: already imported
+
+    try:
+        data: dict[str, Any] = json_format.MessageToDict(record, preserving_proto_field_name=False)
+    except Exception as exc:  # third-party conversion: anything it raises means "not convertible"
+        problem = f"cannot convert {type(record).__name__} to a dict ({type(exc).__name__}: {exc})"
+        raise InvalidRecordError(ctx.provider, "$", full_name, problem) from exc
+    return data
+
+
+_JOB_RUN_MESSAGE: Final = "google.cloud.deploy.v1.JobRun"
+_MESSAGE_HINTS: Final = MappingProxyType(
+    {
+        "google.cloud.deploy.v1.ListJobRunsResponse": "a ListJobRuns page, not a JobRun: use normalize_many",
+        "google.cloud.deploy.v1.Rollout": "a Rollout, not a JobRun: normalize the JobRuns of the rollout "
+        "(ListJobRuns), since a Rollout's states number differently",
+    }
+)
+
+
+_NOT_A_JOB_RUN_MESSAGE: Final = f"a message that is not a JobRun ({_JOB_RUN_MESSAGE})"
+
+
+def _check_message_type(cls: type, ctx: Context) -> None:
+    """Refuse a proto-plus message that says it is not a JobRun (its ``meta.full_name``); one that does
+    not say is tried as a JobRun, as before."""
+    try:
+        full_name = cls.meta.full_name  # type: ignore[attr-defined]
+    except Exception:  # not a proto-plus class that names its message: tried as a JobRun
+        return
+    if type(full_name) is not str or full_name == _JOB_RUN_MESSAGE:
+        return
+    hint = _MESSAGE_HINTS.get(full_name) or _NOT_A_JOB_RUN_MESSAGE
+    ctx.report("fail", "$", full_name, hint)
+
+
 def _unwrap(record: Any, ctx: Context) -> Mapping[str, Any]:
+    """The JobRun as a mapping (a proto-plus JobRun converted); a page or a non-JobRun refused."""
     if type(record) is dict or isinstance(record, Mapping):
         job_run: Mapping[str, Any] = record
     else:
         converted = _to_dict(record, ctx)
         if converted is None:
+            converted = _from_protobuf(record, ctx)
+        if converted is None:
             ctx.report(
                 "fail", "$", record, "expected a JobRun object (dict or google.cloud.deploy_v1.JobRun)"
             )
         job_run = converted
-    if "jobRuns" in job_run and "state" not in job_run and "name" not in job_run:
-        ctx.report("fail", "$", record, "a ListJobRuns page, not a JobRun: use normalize_many")
+    if ("jobRuns" in job_run or "job_runs" in job_run) and "state" not in job_run and "name" not in job_run:
+        ctx.report("fail", "$", record, _MESSAGE_HINTS["google.cloud.deploy.v1.ListJobRunsResponse"])
     if "uid" not in job_run and "name" not in job_run and "state" not in job_run:  # not a JobRun
         ctx.report("fail", "$", record, _EXPECTED)
     return job_run
@@ -360,16 +466,122 @@ def _unwrap(record: Any, ctx: Context) -> Mapping[str, Any]:
 _EXPECTED: Final = "not a Cloud Deploy JobRun: expected its uid or name, and its state"
 
 
+def _refuse_a_rollout(job_run: Mapping[str, Any], ctx: Context) -> None:
+    """A Rollout is not a JobRun: its state enum numbers differently (a FAILED rollout, 2, would read
+    as a SUCCEEDED JobRun), so it is refused in both modes. A record is a Rollout when it has none of a
+    JobRun's own fields (``phaseId``, ``jobId``, a ``*JobRun`` sub-type) and has a Rollout's name
+    (``.../rollouts/{id}``) or a key only a Rollout has (``targetId``, ``deployStartTime``, ``phases``...).
+    """
+    if job_run.get("phaseId") or job_run.get("jobId"):
+        return
+    for key in job_run:
+        if type(key) is str and key.endswith("JobRun") and len(key) > 6:
+            return
+    name = job_run.get("name")
+    rollout_name = type(name) is str and "/jobRuns/" not in name and _rollout(name) is not None
+    if rollout_name or not ROLLOUT_ONLY_KEYS.isdisjoint(job_run):
+        ctx.report("fail", "$", name if rollout_name else sorted(map(str, job_run)), _ROLLOUT_HINT)
+
+
+_ROLLOUT_HINT: Final = _MESSAGE_HINTS["google.cloud.deploy.v1.Rollout"]
+
+
+# --- the proto spelling (JobRun.to_dict) ----------------------------------------------------------
+
+_PROTO_KEYS: Final = frozenset(PROTO_TO_REST)
+_SUB_PROTO_KEYS: Final = frozenset(SUB_PROTO_TO_REST)
+
+
+def _respell(job_run: Mapping[str, Any], ctx: Context) -> tuple[Mapping[str, Any], dict[str, str]]:
+    """``job_run`` with the proto field names ``JobRun.to_dict`` writes (``phase_id``, ``create_time``,
+    ``verify_job_run``, ``failure_cause``...) read as the REST names, and which REST names the record
+    spelled so (for the context to name the record's own keys). Unchanged when there are none."""
+    spelled: dict[str, str] = {}
+    result = job_run
+    if not _PROTO_KEYS.isdisjoint(job_run):
+        result = _respelled(job_run, PROTO_TO_REST, spelled, "$", ctx)
+    for key in _SUB_TYPE_KEYS:
+        sub = result.get(key)
+        if isinstance(sub, Mapping) and not _SUB_PROTO_KEYS.isdisjoint(sub):
+            result = dict(result) if result is job_run else result
+            path = f"$.{spelled.get(key, key)}"
+            result[key] = _respelled(sub, SUB_PROTO_TO_REST, spelled, path, ctx)  # type: ignore[index]
+    return result, spelled
+
+
+def _respelled(
+    mapping: Mapping[str, Any], names: Mapping[str, str], spelled: dict[str, str], path: str, ctx: Context
+) -> dict[str, Any]:
+    """One level of :func:`_respell`. Both spellings of one field: the REST one is read, and a proto
+    value that differs from it is reported (an error strictly, a warning leniently)."""
+    result = dict(mapping)
+    for proto, rest in names.items():
+        if proto not in result:
+            continue
+        value = result.pop(proto)
+        if rest not in mapping:
+            result[rest] = value
+            spelled[rest] = proto
+        elif mapping[rest] != value:
+            problem = f"differs from {rest} in the same record ({mapping[rest]!r}); {rest} is read"
+            ctx.report("invalid", f"{path}.{proto}", value, problem)
+    return result
+
+
+def _proto_path(field: str, spelled: Mapping[str, str]) -> str:
+    """A field path with each REST name the record spelled in proto case as the record spells it."""
+    return ".".join(spelled.get(part, part) for part in field.split("."))
+
+
+@attrs.frozen
+class _ProtoSpelledContext(Context):
+    """The context of a record in proto spelling: its reports name the record's own keys."""
+
+    spelled: Mapping[str, str] = attrs.field(factory=dict)
+
+    @overload
+    def report(
+        self,
+        kind: Literal["fail"],
+        field: str,
+        value: object,
+        problem: str,
+        category: Any = None,
+    ) -> NoReturn: ...
+    @overload
+    def report(
+        self,
+        kind: ReportKind,
+        field: str,
+        value: object,
+        problem: str,
+        category: Any = None,
+    ) -> None: ...
+    def report(
+        self,
+        kind: ReportKind,
+        field: str,
+        value: object,
+        problem: str,
+        category: Any = None,
+    ) -> None:
+        """:meth:`Context.report` with ``field`` in the record's spelling."""
+        Context.report(self, kind, _proto_path(field, self.spelled), value, problem, category)
+
+
 def detect(record: Any) -> bool:
-    """A REST JobRun (a ``.../jobRuns/...`` name, or a known sub-type), a ListJobRuns page, a proto JobRun."""
+    """A JobRun (a ``.../jobRuns/...`` name, or a job id and a known sub-type, in either spelling), a
+    ListJobRuns page, a proto JobRun."""
     try:
         if isinstance(record, Mapping):
             name = record.get("name")
             if type(name) is str and "/jobRuns/" in name:
                 return True
-            if isinstance(record.get("jobRuns"), list):
+            if isinstance(record.get("jobRuns"), list) or isinstance(record.get("job_runs"), list):
                 return True
-            return "jobId" in record and any(key in record for key in _SUB_TYPE_KEYS)
+            if "jobId" in record:
+                return any(key in record for key in _SUB_TYPE_KEYS)
+            return "job_id" in record and any(key in record for key in _PROTO_SUB_TYPE_KEYS)
         return type(record).__name__ in _PROTO_CLASSES and hasattr(type(record), "pb")
     except Exception:  # a hostile object: not ours
         return False
@@ -540,8 +752,10 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
         or type(name) is not str
         or (uid is not None and type(uid) is not str)
         or (phase_id is not None and type(phase_id) is not str)
-        or (job is not None and type(job) is not str)
+        or type(job) is not str
+        or not job  # no job: perhaps a Rollout, which careful_build refuses
         or (etag is not None and type(etag) is not str)
+        or not _PROTO_KEYS.isdisjoint(record)  # JobRun.to_dict's spelling: careful_build reads it
     ):
         return careful_build(record, ctx, keep_raw)
     plain = _plain_sub_type(record, outcome)
@@ -644,6 +858,8 @@ def _plain_sub_type(record: dict[str, Any], outcome: Outcome) -> _PlainSubType |
         return None
     if not sub:
         return sub_key, None, None, None, None, outcome
+    if not _SUB_PROTO_KEYS.isdisjoint(sub):  # failure_cause...: careful_build reads them
+        return None
     info = _SUB_TYPE_INFO[sub_key]
     message, raw_cause, link = sub.get("failureMessage"), sub.get("failureCause"), sub.get(info.link)
     if (message is not None and type(message) is not str) or (link is not None and type(link) is not str):
@@ -702,8 +918,13 @@ def _details(
 
 
 def careful_build(record: Any, ctx: Context, keep_raw: bool) -> Run:
-    """:func:`build` for any record: odd fields through their reporting readers, SDK objects converted."""
-    job_run = _unwrap(record, ctx)
+    """:func:`build` for any record: odd fields through their reporting readers, SDK objects converted,
+    proto field names read as the REST ones, a Rollout refused."""
+    given = _unwrap(record, ctx)
+    job_run, spelled = _respell(given, ctx)
+    if spelled:
+        ctx = _ProtoSpelledContext(ctx.provider, ctx.strict, spelled)
+    _refuse_a_rollout(job_run, ctx)
     get = job_run.get
     value: Any = get("state")
     outcome = JOB_RUN_STATE.get(value) if type(value) is str else None
@@ -742,7 +963,7 @@ def careful_build(record: Any, ctx: Context, keep_raw: bool) -> Run:
         ended_at=ended,
         durations=_durations(created, started, ended, word, ctx),
         details=freeze_details(details),
-        raw=job_run if keep_raw else None,
+        raw=given if keep_raw else None,
     )
 
 
@@ -875,17 +1096,32 @@ def _provider_state(word: str, sub_key: str | None, cause: str | None) -> Mappin
 
 
 def pages(item: Any) -> Iterable[Any] | None:
-    """The JobRuns of a ``ListJobRuns`` page (REST dict or ``ListJobRunsResponse``), else ``None``."""
+    """The JobRuns of a ``ListJobRuns`` page (REST dict, ``to_dict``'s spelling or a
+    ``ListJobRunsResponse``), else ``None``.
+
+    proto3 JSON omits an empty list and an empty token, so the REST page of no JobRuns is ``{}`` (or
+    only ``nextPageToken`` / ``unreachable``): a mapping with no key but those is an empty page, and
+    gives nothing. A single ``{}`` given to ``normalize`` is still refused: no JobRun is empty.
+    """
     if type(item) is dict or isinstance(item, Mapping):  # a dict first: no ABC check per run
-        if "jobRuns" in item and "state" not in item and "name" not in item:
-            runs = item["jobRuns"]
-            return runs if isinstance(runs, list | tuple) else [runs]
-        return None
+        if "name" in item or "state" in item:  # a JobRun (the usual item): no page has either
+            return None
+        runs = item.get("jobRuns", _ABSENT)
+        if runs is _ABSENT:
+            runs = item.get("job_runs", _ABSENT)
+        if runs is _ABSENT:
+            return () if _PAGE_KEYS.issuperset(item) else None
+        return runs if isinstance(runs, list | tuple) else [runs]
     if type(item).__name__ == "ListJobRunsResponse":
         runs = getattr(item, "job_runs", None)
         if runs is not None:
             return list(runs)
     return None
+
+
+_ABSENT: Final = object()
+_PAGE_KEYS: Final = frozenset({"nextPageToken", "next_page_token", "unreachable"})
+"""The keys of a ``ListJobRunsResponse`` besides its JobRuns, in both spellings."""
 
 
 SPEC: Final = ProviderSpec(
