@@ -88,6 +88,7 @@ from runstate.provider_kit import (
     duration_from_s,
     format_time,
     freeze_details,
+    is_null,
     make_durations,
     make_run,
     map_word,
@@ -95,6 +96,7 @@ from runstate.provider_kit import (
     opt_mapping,
     opt_sequence,
     opt_str,
+    plain_number,
     time_from_value,
 )
 
@@ -351,7 +353,8 @@ after the year 5000, in milliseconds it is after 1973, so the two never overlap 
 
 def _time(value: object, ctx: Context, field: str) -> datetime | None:
     """A period time as an export writes it: a timestamp, ISO 8601 text, or epoch seconds or ms."""
-    big = isinstance(value, int | float) and not isinstance(value, bool) and value >= _MS_FROM
+    number = value if type(value) is int or type(value) is float else plain_number(value)
+    big = number is not None and number >= _MS_FROM
     return time_from_value(value, ctx, field, "ms" if big else "s")
 
 
@@ -365,12 +368,13 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
     """One system-table row (a run row or a task row) to the run seen through its slice."""
     if not isinstance(record, Mapping):
         ctx.report("fail", "$", record, "expected a system table row (an object)")
-    get = record.get
+    row = _without_nulls(record)
+    get = row.get
     raw_id = get("run_id")
     run_id = opt_id(raw_id, ctx, "$.run_id")
     if not run_id:  # two runs without an id cannot be told apart: refused in both modes
         ctx.fail("$.run_id", raw_id, _NO_ID)
-    outcome, ends = _outcome(record, ctx)
+    outcome, ends = _outcome(row, ctx)
     start = _time(get("period_start_time"), ctx, "$.period_start_time")
     end = _time(get("period_end_time"), ctx, "$.period_end_time")
     check_order(start, end, ctx, "$.period_end_time")
@@ -389,15 +393,27 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
         reason=outcome.reason,
         job_id=opt_id(get("job_id"), ctx, "$.job_id"),
         name=opt_str(get("run_name"), ctx, "$.run_name") or task_key,
-        provider_state=_provider_state(record),
+        provider_state=_provider_state(row),
         parent_run_id=parent,
         created_at=start,
         started_at=start,
         ended_at=end if ends else None,
-        durations=_durations(record, ctx, span) if ends else _NOT_ENDED,
-        details=freeze_details(_details(record, ctx, start, end)),
+        durations=_durations(row, ctx, span) if ends else _NOT_ENDED,
+        details=freeze_details(_details(row, ctx, start, end)),
         raw=record if keep_raw else None,
     )
+
+
+_PLAIN: Final = frozenset({str, int, bool, dict, list})
+
+
+def _without_nulls(record: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The row without its data frame nulls (a pandas record's NaN / NaT / NA where the table has a
+    null): each column read as absent, as from Arrow or JSON; the row itself when it has none."""
+    values = record.values()
+    if all(value is None or type(value) in _PLAIN or not is_null(value) for value in values):
+        return record
+    return {key: value for key, value in record.items() if not is_null(value)}
 
 
 def _provider_state(row: Mapping[str, Any]) -> Mapping[str, str]:
