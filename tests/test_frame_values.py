@@ -8,9 +8,11 @@ rows read (review 3, finding 7b).
 
 from __future__ import annotations
 
+import json
 import math
 import warnings
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -32,10 +34,15 @@ from runstate.provider_kit import (
     opt_sequence,
     opt_str,
     plain_number,
+    required_id,
     time_from_epoch_ms,
     time_from_epoch_s,
     time_from_value,
 )
+from runstate.providers import _databricks_system as dbs
+from runstate.providers import _glue
+
+from .fastpath import observe
 
 NULLS = (None, math.nan, np.float64("nan"), np.float32("nan"), pd.NaT, pd.NA, np.datetime64("NaT"))
 READERS = (
@@ -60,6 +67,12 @@ def test_every_reader_reads_a_null_as_absent(reader: Any, null: object) -> None:
         warnings.simplefilter("error")
         assert reader(null, STRICT, "$.x") is None
     assert is_null(null)
+
+
+@pytest.mark.parametrize("null", NULLS, ids=repr)
+def test_a_required_id_that_is_null_is_missing(null: object) -> None:
+    with pytest.raises(InvalidRecordError, match="missing id"):
+        required_id(null, STRICT, "$.id")
 
 
 @pytest.mark.parametrize("value", ["", "x", 0, 1, True, 0.0, -1.5, math.inf, {}, [], datetime(2026, 3, 1)])
@@ -209,6 +222,30 @@ def test_glue_numpy_scalars_are_values() -> None:
     assert [type(v) for v in run.details.values()] == [int, float]
 
 
+FULL_GLUE = {
+    **json.loads((Path(__file__).parent / "fixtures" / "glue" / "succeeded.json").read_text())["JobRun"],
+    "StateDetail": "x",
+    "ErrorMessage": "y",
+    "PreviousRunId": "jr_0",
+    "ExecutionClass": "FLEX",
+}
+
+
+@pytest.mark.parametrize("key", sorted(FULL_GLUE))
+def test_any_glue_field_null_reads_as_absent(key: str) -> None:
+    """Each field of a JobRun set to each data frame null reads as the field left out (the id: refused)."""
+    without = {k: v for k, v in FULL_GLUE.items() if k != key}
+    for null in NULLS:
+        for strict in (False, True):
+            record = {**FULL_GLUE, key: null}
+            if key == "Id":
+                with pytest.raises(InvalidRecordError, match=r"\$.Id"):
+                    runstate.normalize("glue", record, strict=strict)
+                continue
+            ctx = Context("glue", strict=strict)
+            assert observe(_glue.build, record, ctx, False) == observe(_glue.build, without, ctx, False)
+
+
 def test_a_glue_null_state_is_a_missing_state() -> None:
     with pytest.raises(InvalidRecordError, match="missing state"):
         runstate.normalize("glue", {"Id": "jr_1", "JobRunState": math.nan}, strict=True)
@@ -257,3 +294,16 @@ def test_system_table_numpy_durations_are_read() -> None:
     run = runstate.normalize("databricks_system", row, strict=True)
     assert run.durations.total == timedelta(minutes=30)
     assert run.durations.execution is None
+
+
+@pytest.mark.parametrize("key", sorted(SLICES[1]))
+def test_any_system_table_column_null_reads_as_absent(key: str) -> None:
+    """Each column of a row set to each data frame null reads as the column left out."""
+    row = {**SLICES[1], "termination_type": "SUCCESS", "run_duration_seconds": 1800, "task_key": "t"}
+    without = {k: v for k, v in row.items() if k != key}
+    for null in NULLS:
+        for strict in (False, True):
+            ctx = Context("databricks_system", strict=strict)
+            assert observe(dbs.build, {**row, key: null}, ctx, False) == observe(
+                dbs.build, without, ctx, False
+            )

@@ -95,7 +95,7 @@ def required_id(value: object, ctx: Context, field: str) -> str:
     """Like :func:`opt_id`, but absence is reported too; leniently the id becomes ``""``."""
     result = opt_id(value, ctx, field)
     if result is None:
-        if value is None or value == "":
+        if value is None or is_null(value) or value == "":
             ctx.invalid(field, value, "missing id")
         return ""
     return result

@@ -261,7 +261,7 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
     state = outcome.state
     durations = _plain_durations(get, state, started, ended)
     predecessors = get("PredecessorRuns")
-    if durations is None or (predecessors and type(predecessors) is not list):
+    if durations is None or (predecessors is not None and type(predecessors) is not list):
         return careful_build(record, ctx, keep_raw)
     details = _detail_fields(get)
     if predecessors:
@@ -367,6 +367,8 @@ def careful_build(record: Any, ctx: Context, keep_raw: bool) -> Run:
     durations = _durations(get, state, started, ended, ctx)
     details = _detail_fields(get)
     predecessors = get("PredecessorRuns")
+    if predecessors is not None and type(predecessors) is not list and is_null(predecessors):
+        predecessors = None  # pandas' NA has no truth value
     if predecessors:
         if type(predecessors) is not list:
             predecessors = opt_sequence(predecessors, ctx, "$.PredecessorRuns")
@@ -406,7 +408,7 @@ def _updated_at(value: object, completed: object, ended: Any, ctx: Context) -> d
     """``LastModifiedOn``, plain epoch seconds converted as :func:`build` does its start and end; the
     very ``CompletedOn`` float (a finished run is last modified when it completes) is its end time."""
     if type(value) is float and 0 < value < _PLAIN_EPOCH_S:
-        if value == completed and type(completed) is float:  # the same number: the same time
+        if type(completed) is float and value == completed:  # the same number: the same time
             return ended  # type: ignore[no-any-return]
         return _from_timestamp(value, _UTC)
     return time_from_value(value, ctx, "$.LastModifiedOn")
