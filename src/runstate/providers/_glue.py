@@ -299,7 +299,7 @@ def _detail_fields(get: Any) -> dict[str, Any]:
     details = {}
     for key in _DETAIL_FIELDS:  # a loop: a comprehension costs a call
         if (value := get(key)) is not None:
-            if type(value) is str or type(value) is int or (type(value) is float and value == value):
+            if (kind := type(value)) is str or kind is int or (kind is float and value == value):
                 details[key] = value
             elif not is_null(value):  # a data frame's null is absent, a numpy number a number
                 number = plain_number(value)
