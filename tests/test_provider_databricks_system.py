@@ -560,3 +560,33 @@ def test_result_state_evidence_quotes_the_page_and_says_what_was_not_read() -> N
         assert page.END_ROW_NOTE in evidence and "The outcome of the job run" in evidence
         assert f"{word} is as recalled, unverified" in evidence
     assert "value lists" in dbs.PROVENANCE and "not read" in dbs.PROVENANCE
+
+
+def _task_row(run_id: str, key: str, start: str, end: str, result: str | None) -> dict[str, Any]:
+    row = {"workspace_id": "42", "job_id": "7", "run_id": run_id, "job_run_id": "9001",
+           "parent_run_id": "9001", "task_key": key, "period_start_time": start,
+           "period_end_time": end}  # fmt: skip
+    if result is not None:
+        row["result_state"] = result
+    return row
+
+
+def test_task_runs_of_one_task_key_are_its_attempts() -> None:
+    """Two task runs of one task_key under one job run are attempts of one task (a retry or a repair),
+    linked in start order as the Jobs API path links ``tasks[]`` (docs/decisions.md)."""
+    rows = [
+        _task_row("9002", "ingest", "2026-03-01T10:00:00Z", "2026-03-01T10:05:00Z", "FAILED"),
+        _task_row("9004", "load", "2026-03-01T10:00:00Z", "2026-03-01T10:02:00Z", "SUCCEEDED"),
+        _task_row("9003", "ingest", "2026-03-01T10:06:00Z", "2026-03-01T11:00:00Z", None),
+        _task_row("9003", "ingest", "2026-03-01T11:00:00Z", "2026-03-01T11:10:00Z", "FAILED"),
+        _task_row("9005", "ingest", "2026-03-01T11:20:00Z", "2026-03-01T11:30:00Z", "SUCCEEDED"),
+    ]
+    runs = {r.run_id: r for r in runstate.normalize_many(P, rows, strict=True)}
+    lineage = {i: (r.previous_run_id, r.original_run_id) for i, r in runs.items()}
+    assert lineage == {"9002": (None, None), "9004": (None, None), "9003": ("9002", "9002"),
+                       "9005": ("9003", "9002")}  # fmt: skip
+    ingest = [lr for lr in runstate.logical_runs(runs.values()) if lr.latest.name == "ingest"]
+    assert [(lr.attempt_count, lr.state) for lr in ingest] == [(3, State.SUCCEEDED)]
+    other_job_run = {**rows[2], "run_id": "9100", "job_run_id": "9101", "parent_run_id": "9101"}
+    apart = list(runstate.normalize_many(P, [rows[0], other_job_run], strict=True))
+    assert [(r.previous_run_id, r.original_run_id) for r in apart] == [(None, None)] * 2  # another job run

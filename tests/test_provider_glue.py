@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import botocore.session
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -301,3 +302,40 @@ def test_predecessor_runs_without_raw_are_the_runs_own(keep_raw: bool) -> None:
     predecessors[0]["RunId"] = "changed"
     expected = "changed" if keep_raw else "jr_1"
     assert run.details["PredecessorRuns"][0]["RunId"] == expected
+
+
+def test_an_attempt_beyond_32_bits_is_reported() -> None:
+    """botocore: ``JobRun.Attempt`` is the shape ``AttemptCount``, an AWS ``integer`` (32-bit)."""
+    shape = botocore.session.get_session().get_service_model("glue").shape_for("AttemptCount")
+    assert shape.type_name == "integer" and "max" not in shape.metadata
+    assert runstate.normalize("glue", job_run("FAILED", Attempt=2**31 - 1), strict=True).attempt == 2**31 - 1
+    for huge in (2**31, 2**64):
+        record = job_run("SUCCEEDED", Attempt=huge)
+        with pytest.raises(InvalidRecordError, match=r"\$.Attempt: integer out of range"):
+            runstate.normalize("glue", record, strict=True)
+        with pytest.warns(InvalidRecordWarning, match="out of range"):
+            assert runstate.normalize("glue", record).attempt == 0
+
+
+@pytest.mark.parametrize(
+    ("started", "completed"),
+    [
+        ("2026-03-01T10:00:00Z", "9999-12-31T23:59:59Z"),  # an open-ended sentinel
+        ("0001-01-01T00:00:00Z", "2026-03-01T10:00:00Z"),  # Go's zero time.Time
+        (1.0, 4_102_444_799.0),  # plain epoch floats 130 years apart
+    ],
+)
+def test_a_total_over_100_years_is_reported_like_a_duration(started: object, completed: object) -> None:
+    record = job_run("SUCCEEDED", StartedOn=started, CompletedOn=completed, ExecutionTime=60)
+    with pytest.raises(InvalidRecordError, match=r"\$.CompletedOn: total out of range \(over 100 years\)"):
+        runstate.normalize("glue", record, strict=True)
+    with pytest.warns(InvalidRecordWarning, match="over 100 years"):
+        run = runstate.normalize("glue", record)
+    assert run.durations.total is None and run.durations.execution == timedelta(minutes=1)
+    assert run.ended_at is not None  # the times are kept as given; only the total is dropped
+
+
+def test_a_get_job_runs_page_given_to_normalize_says_so() -> None:
+    for strict in (True, False):
+        with pytest.raises(InvalidRecordError, match="a GetJobRuns page, not a JobRun: use normalize_many"):
+            runstate.normalize("glue", load("get_job_runs_page"), strict=strict)

@@ -143,14 +143,29 @@ def test_unknown_state() -> None:
     assert run.state is State.UNKNOWN and run.provider_state["state"] == "PAUSED"
 
 
-def test_another_detail_type_is_refused_strictly() -> None:
-    crawler = {**event("SUCCEEDED"), "detail-type": "Glue Crawler State Change"}
+@pytest.mark.parametrize("strict", [True, False])
+def test_another_detail_type_is_refused(strict: bool) -> None:
+    """A crawler's event arrives on the same ``source: aws.glue`` rule: refused in both modes, named."""
+    crawler = {
+        **event("SUCCEEDED"),
+        "detail-type": "Glue Crawler State Change",
+        "detail": {"crawlerName": "c", "state": "Succeeded"},
+    }
+    with pytest.raises(
+        InvalidRecordError,
+        match=r"\$.detail-type: not a Glue job event: detail-type 'Glue Crawler State Change'",
+    ):
+        runstate.normalize(P, crawler, strict=strict)
+
+
+def test_a_detail_type_that_is_no_text_is_reported() -> None:
+    odd = {**event("SUCCEEDED"), "detail-type": 7}
     with pytest.raises(
         InvalidRecordError, match=r"\$.detail-type: expected 'Glue Job State Change' or 'Glue Job Run Status'"
     ):
-        runstate.normalize(P, crawler, strict=True)
+        runstate.normalize(P, odd, strict=True)
     with pytest.warns(InvalidRecordWarning, match="detail-type"):
-        runstate.normalize(P, crawler)
+        runstate.normalize(P, odd)
 
 
 def test_missing_detail_and_run_id() -> None:

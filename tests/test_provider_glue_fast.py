@@ -15,6 +15,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd  # type: ignore[import-untyped]
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -73,24 +75,32 @@ TIMES = (
     datetime(2026, 3, 1, 10, tzinfo=timezone(timedelta(hours=-3))),
     datetime(2026, 3, 1, 10),  # a naive time is odd input
     True,
+    "9999-12-31T23:59:59Z",  # sentinels: a total over 100 years is reported
+    "0001-01-01T00:00:00Z",
+    4_102_444_799.0,  # a plain float, but 2100 - 1970 is over 100 years
+    1.0,
+    pd.NaT,  # a data frame's values
+    pd.Timestamp("2026-03-01T10:00:00Z"),
+    np.float64(START),
+    np.datetime64("2026-03-01T10:00:00"),
 )
 FIELD_VALUES: dict[str, tuple[Any, ...]] = {
     "Id": ("jr_1", "jr_1_attempt_1", "jr_1_attempt_2", "", 7),
     "JobRunState": (*_glue.KNOWN_JOB_RUN_STATES, "NEW_STATE", ""),
-    "StateDetail": ("Max concurrent runs per job reached", "waiting for DPU capacity", "", "odd"),
-    "JobName": ("orders-etl", ""),
-    "ErrorMessage": ("it failed", ""),
-    "Attempt": (0, 1, 2, -1, 2**63, True, 1.0),
+    "StateDetail": ("Max concurrent runs per job reached", "waiting for DPU capacity", "", "odd", math.nan),
+    "JobName": ("orders-etl", "", math.nan, pd.NA),
+    "ErrorMessage": ("it failed", "", math.nan),
+    "Attempt": (0, 1, 2, -1, 2**31 - 1, 2**31, 2**63, True, 1.0, np.int64(2), np.int64(2**31), math.nan),
     "PreviousRunId": ("jr_0", "", 5),
     "StartedOn": TIMES,
     "CompletedOn": TIMES,
     "LastModifiedOn": TIMES,
     "ExecutionTime": (0, 1, 60, 7200, 90_000, 3_155_760_000, 3_155_760_001, -1, 1.5, math.nan, True, "60"),
+    "ExecutionClass": ("FLEX", "STANDARD", "", np.int64(60)),
+    "DPUSeconds": (12.5, np.float64(12.5), np.int64(60), math.nan),
     "PredecessorRuns": ([], [{"JobName": "a", "RunId": "jr_0"}], ({"RunId": "jr_0"},), "jr_0", {"a": 1}),
-    "ExecutionClass": ("FLEX", "STANDARD", ""),
-    "Timeout": (2880, 0),
-    "DPUSeconds": (12.5,),
-    "TriggerName": ("nightly",),
+    "Timeout": (2880, 0, np.int64(2880), math.nan),
+    "TriggerName": ("nightly", math.nan, pd.NA),
     "JobMode": ("SCRIPT",),
     "JobRun": ({"Id": "jr_9", "JobRunState": "RUNNING"},),
     "detail": ({"state": "RUNNING"},),

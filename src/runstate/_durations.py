@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Final
 
 from ._context import Context
+from ._fields import is_null, plain_number
 from ._model import Run, require_aware
 
 __all__ = [
@@ -48,20 +49,26 @@ def duration_from_s(value: object, ctx: Context, field: str) -> timedelta | None
 
 
 def _duration_problem(value: object, per_second: int, ctx: Context, field: str) -> timedelta | None:
-    if value is None:
+    if value is None or is_null(value):  # a data frame's null (NaN, NaT, NA): absent
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        ctx.invalid(field, value, "expected a number")
-        return None
-    if value != value:
-        ctx.invalid(field, value, "duration is NaN")
-        return None
+    if type(value) is not int and type(value) is not float:
+        number = plain_number(value)  # a numpy scalar: the number it is
+        if number is None:
+            ctx.invalid(field, value, "expected a number")
+            return None
+        return _duration_problem_number(number, value, per_second, ctx, field)
+    return _duration_problem_number(value, value, per_second, ctx, field)
+
+
+def _duration_problem_number(
+    value: float, shown: object, per_second: int, ctx: Context, field: str
+) -> timedelta | None:
     if abs(value) > _MAX_S * per_second:
-        ctx.invalid(field, value, "duration out of range (over 100 years)")
+        ctx.invalid(field, shown, "duration out of range (over 100 years)")
         return None
     result = timedelta(seconds=value / per_second)
     if value < 0:
-        ctx.inconsistent(field, value, "negative duration")
+        ctx.inconsistent(field, shown, "negative duration")
     return result
 
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 import warnings
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from dateutil.parser import isoparse
 
 from ._context import Context, caller_stacklevel
 from ._errors import NaiveDatetimeWarning, RunstateWarning, short_repr
+from ._fields import is_null, plain_number
 
 __all__ = ["EPOCH", "parse_time", "time_from_epoch_ms", "time_from_epoch_s", "time_from_value", "to_utc"]
 
@@ -46,6 +47,8 @@ def to_utc(value: datetime, ctx: Context, field: str) -> datetime | None:
     # what a third-party tzinfo raises goes on to normalize: InvalidRecordError at $, cause chained
     offset = None if tz is None else tz.utcoffset(value)
     if offset is None:
+        if value != value:  # pandas' NaT (a datetime, unequal to itself): a null, not a naive time
+            return None
         ctx.invalid(field, value, "naive datetime, assumed UTC", NaiveDatetimeWarning)
         return _plain(value).replace(tzinfo=UTC)
     if not isinstance(offset, timedelta) or not -_DAY < offset < _DAY:
@@ -124,8 +127,10 @@ def time_from_epoch_ms(value: object, ctx: Context, field: str) -> datetime | No
             return None
     elif type(value) is float and _MIN_EPOCH_MS <= value <= _MAX_EPOCH_MS:
         return EPOCH + timedelta(milliseconds=value)  # rounded to the microsecond
-    elif value is None:
+    elif value is None or is_null(value):
         return None
+    elif type(value) is not float and type(value) is not int and (number := plain_number(value)) is not None:
+        return time_from_epoch_ms(number, ctx, field)
     _epoch_problem(value, "ms", ctx, field)
     return None
 
@@ -135,10 +140,12 @@ def time_from_epoch_s(value: object, ctx: Context, field: str) -> datetime | Non
     if type(value) is float or type(value) is int:
         if 0 < value < _MAX_PLAUSIBLE_EPOCH_S:
             return datetime.fromtimestamp(value, UTC)
-        if value == 0:
+        if value == 0 or value != value:  # NaN: a data frame's null
             return None
-    elif value is None:
+    elif value is None or is_null(value):
         return None
+    elif type(value) is not float and type(value) is not int and (number := plain_number(value)) is not None:
+        return time_from_epoch_s(number, ctx, field)
     _epoch_problem(value, "s", ctx, field)
     return None
 
@@ -146,8 +153,8 @@ def time_from_epoch_s(value: object, ctx: Context, field: str) -> datetime | Non
 def _epoch_problem(value: object, unit: EpochUnit, ctx: Context, field: str) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         ctx.invalid(field, value, f"expected epoch {'milliseconds' if unit == 'ms' else 'seconds'}")
-    elif value != value or value < 0:  # NaN or negative
-        ctx.invalid(field, value, "implausible epoch time (negative or NaN)")
+    elif value < 0:
+        ctx.invalid(field, value, "implausible epoch time (negative)")
     elif unit == "ms" and value < _MIN_EPOCH_MS:
         ctx.invalid(field, value, "implausible epoch milliseconds (looks like seconds)")
     elif unit == "s" and value >= _MAX_PLAUSIBLE_EPOCH_S:
@@ -177,15 +184,30 @@ def time_from_value(value: object, ctx: Context, field: str, epoch: EpochUnit = 
                 return datetime.fromtimestamp(value, UTC)  # type: ignore[arg-type]
             return time_from_epoch_s(value, ctx, field)
         return time_from_epoch_ms(value, ctx, field)
-    if value is None:
+    if value is None or is_null(value):  # pandas' NaT or NA, a NaN: absent
         return None
     if isinstance(value, datetime):
         return to_utc(value, ctx, field)
     if isinstance(value, str):
         return _from_text(str(value), ctx, field) if value else None
+    if type(value).__name__ == "datetime64":
+        return _from_datetime64(value, ctx, field)
     if epoch == "ms":
         return time_from_epoch_ms(value, ctx, field)
     return time_from_epoch_s(value, ctx, field)
+
+
+def _from_datetime64(value: Any, ctx: Context, field: str) -> datetime | None:
+    """A numpy ``datetime64`` (naive by design: read as a naive datetime is, UTC with a warning when
+    lenient), converted without numpy's import: microseconds, then the ``datetime`` numpy gives."""
+    try:
+        plain = value.astype("datetime64[us]").item()
+    except (AttributeError, TypeError, ValueError, OverflowError):
+        plain = None
+    if type(plain) is not datetime:  # out of datetime's range (numpy gives an int), or no date at all
+        ctx.invalid(field, value, "time out of range")
+        return None
+    return to_utc(plain, ctx, field)
 
 
 _STRICT = Context("runstate", strict=True)

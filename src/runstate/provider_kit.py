@@ -34,7 +34,9 @@ What the kit holds:
   a provider raises itself or narrows a warning to: `InvalidRecordError`, `InvalidRecordWarning`,
   `UnmappedStateWarning`;
 * readers, each reporting an odd value: `opt_id`, `required_id`, `opt_int`, `opt_str`,
-  `opt_mapping`, `opt_sequence`; times `time_from_value`, `time_from_epoch_ms`, `time_from_epoch_s`,
+  `opt_mapping`, `opt_sequence`; each reads a data frame's null (NaN, pandas' ``NaT`` / ``NA``) as
+  absent and a numpy number as the number it is (`is_null`, `plain_number`, for a provider's own
+  fields); times `time_from_value`, `time_from_epoch_ms`, `time_from_epoch_s`,
   `to_utc`, `format_time`; durations `duration_from_ms`, `duration_from_s`, `check_order`,
   `check_parts`;
 * limits, for a provider that converts the common case itself and leaves the rest to the readers:
@@ -49,7 +51,7 @@ from ._context import Context, ReportKind
 from ._details import Details
 from ._durations import MAX_DURATION, check_order, check_parts, duration_from_ms, duration_from_s
 from ._errors import InvalidRecordError, InvalidRecordWarning, UnmappedStateWarning
-from ._fields import opt_id, opt_int, opt_mapping, opt_sequence, opt_str, required_id
+from ._fields import is_null, opt_id, opt_int, opt_mapping, opt_sequence, opt_str, plain_number, required_id
 from ._graph import GRAPH
 from ._model import EMPTY, Durations, Missing, Run, freeze_details
 from ._model import new_durations as make_durations
@@ -120,6 +122,7 @@ __all__ = [
     "duration_from_s",
     "format_time",
     "freeze_details",
+    "is_null",
     "make_durations",
     "make_run",
     "map_word",
@@ -129,6 +132,7 @@ __all__ = [
     "opt_mapping",
     "opt_sequence",
     "opt_str",
+    "plain_number",
     "required_id",
     "time_from_epoch_ms",
     "time_from_epoch_s",

@@ -47,6 +47,11 @@ its end comes out as a second run with the same id, whose ``details["repair_hist
 runs before it (type ORIGINAL, then REPAIR, as the Jobs API's ``repair_history``; start, end,
 canonical state), so that :func:`runstate.logical_runs` folds them into one attempt repaired in
 place, as for the Jobs API.
+Task attempts: the task runs of one ``task_key`` under one job run (``parent_run_id`` /
+``job_run_id``) are the attempts of one task (a retry or a repair gives a new task run id), linked as
+the Jobs API path links ``tasks[]``: each later one, in start order, gets ``previous_run_id`` and
+``original_run_id``. Runs are linked as they are yielded, so an attempt that arrives before an
+earlier one (input not in run id or start order) is not linked to it.
 
 State. The termination code, where present, decides as it does for the Jobs API (code plus type:
 ``databricks``' ``CODE_AND_TYPE``); the result_state refines it (TIMED_OUT turns a platform CANCELED
@@ -74,6 +79,7 @@ import attrs
 
 from runstate.provider_kit import (
     EMPTY,
+    EPOCH,
     UNKNOWN_OUTCOME,
     Context,
     Durations,
@@ -88,6 +94,7 @@ from runstate.provider_kit import (
     duration_from_s,
     format_time,
     freeze_details,
+    is_null,
     make_durations,
     make_run,
     map_word,
@@ -95,6 +102,7 @@ from runstate.provider_kit import (
     opt_mapping,
     opt_sequence,
     opt_str,
+    plain_number,
     time_from_value,
 )
 
@@ -351,7 +359,8 @@ after the year 5000, in milliseconds it is after 1973, so the two never overlap 
 
 def _time(value: object, ctx: Context, field: str) -> datetime | None:
     """A period time as an export writes it: a timestamp, ISO 8601 text, or epoch seconds or ms."""
-    big = isinstance(value, int | float) and not isinstance(value, bool) and value >= _MS_FROM
+    number = value if type(value) is int or type(value) is float else plain_number(value)
+    big = number is not None and number >= _MS_FROM
     return time_from_value(value, ctx, field, "ms" if big else "s")
 
 
@@ -365,12 +374,13 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
     """One system-table row (a run row or a task row) to the run seen through its slice."""
     if not isinstance(record, Mapping):
         ctx.report("fail", "$", record, "expected a system table row (an object)")
-    get = record.get
+    row = _without_nulls(record)
+    get = row.get
     raw_id = get("run_id")
     run_id = opt_id(raw_id, ctx, "$.run_id")
     if not run_id:  # two runs without an id cannot be told apart: refused in both modes
         ctx.fail("$.run_id", raw_id, _NO_ID)
-    outcome, ends = _outcome(record, ctx)
+    outcome, ends = _outcome(row, ctx)
     start = _time(get("period_start_time"), ctx, "$.period_start_time")
     end = _time(get("period_end_time"), ctx, "$.period_end_time")
     check_order(start, end, ctx, "$.period_end_time")
@@ -389,15 +399,27 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
         reason=outcome.reason,
         job_id=opt_id(get("job_id"), ctx, "$.job_id"),
         name=opt_str(get("run_name"), ctx, "$.run_name") or task_key,
-        provider_state=_provider_state(record),
+        provider_state=_provider_state(row),
         parent_run_id=parent,
         created_at=start,
         started_at=start,
         ended_at=end if ends else None,
-        durations=_durations(record, ctx, span) if ends else _NOT_ENDED,
-        details=freeze_details(_details(record, ctx, start, end)),
+        durations=_durations(row, ctx, span) if ends else _NOT_ENDED,
+        details=freeze_details(_details(row, ctx, start, end)),
         raw=record if keep_raw else None,
     )
+
+
+_PLAIN: Final = frozenset({str, int, bool, dict, list})
+
+
+def _without_nulls(record: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The row without its data frame nulls (a pandas record's NaN / NaT / NA where the table has a
+    null): each column read as absent, as from Arrow or JSON; the row itself when it has none."""
+    values = record.values()
+    if all(value is None or type(value) in _PLAIN or not is_null(value) for value in values):
+        return record
+    return {key: value for key, value in record.items() if not is_null(value)}
 
 
 def _provider_state(row: Mapping[str, Any]) -> Mapping[str, str]:
@@ -440,6 +462,7 @@ def combine(runs: Iterator[Run]) -> Iterator[Run]:
     open_runs: dict[_Key, list[Run]] = {}
     closed: OrderedDict[_Key, _Closed] = OrderedDict()
     repaired: dict[_Key, _History] = {}  # open repairs: the history before them
+    link = _TaskAttempts()
     for run in runs:
         key = _key(run)
         done = closed.get(key)
@@ -459,9 +482,56 @@ def combine(runs: Iterator[Run]) -> Iterator[Run]:
             closed[key] = _Closed(frozenset(map(tuple, merged.details["periods"])), merged.ended_at, history)
             if len(closed) > RECENT_RUNS:
                 closed.popitem(last=False)
-            yield merged
+            yield link(merged)
     for key, slices in open_runs.items():
-        yield _with_history(merge(slices), repaired.get(key, ()))[0]
+        yield link(_with_history(merge(slices), repaired.get(key, ()))[0])
+
+
+_Attempt = tuple[datetime | None, str, str | None, str | None]
+"""A task attempt remembered: (start, run id, its previous_run_id, its original_run_id)."""
+
+
+class _TaskAttempts:
+    """Links the task runs of one ``task_key`` under one job run, as the Jobs API path links the
+    entries of ``tasks[]`` (docs/decisions.md, task attempts and repairs): each attempt after the
+    first, in start order, gets ``previous_run_id`` (the attempt before it) and ``original_run_id``
+    (the first). Runs are linked as they are yielded, so an attempt links to the earlier ones already
+    seen; the attempts of the last :data:`RECENT_RUNS` tasks are remembered (a constant bound).
+    """
+
+    def __init__(self) -> None:
+        self.tasks: OrderedDict[tuple[str | None, str, str], list[_Attempt]] = OrderedDict()
+
+    def __call__(self, run: Run) -> Run:
+        if run.parent_run_id is None or run.name is None or run.previous_run_id or run.original_run_id:
+            return run  # not a task run (no parent, no key), or the record says its lineage itself
+        key = (run.namespace, run.parent_run_id, run.name)
+        seen = self.tasks.get(key)
+        if seen is None:
+            seen = self.tasks[key] = []
+            if len(self.tasks) > RECENT_RUNS:
+                self.tasks.popitem(last=False)
+        else:
+            self.tasks.move_to_end(key)
+        same = [a for a in seen if a[1] == run.run_id]  # a repair in place: the same attempt again
+        if same:
+            previous, original = same[0][2], same[0][3]
+        else:
+            before = sorted((a for a in seen if _earlier(a[0], run.started_at)), key=_attempt_order)
+            previous = before[-1][1] if before else None
+            original = (before[0][3] or before[0][1]) if before else None
+            seen.append((run.started_at, run.run_id, previous, original))
+        if previous is None:
+            return run
+        return attrs.evolve(run, previous_run_id=previous, original_run_id=original)
+
+
+def _earlier(start: datetime | None, than: datetime | None) -> bool:
+    return start is not None and than is not None and start < than
+
+
+def _attempt_order(attempt: _Attempt) -> datetime:
+    return attempt[0] or datetime.min.replace(tzinfo=EPOCH.tzinfo)
 
 
 def _with_history(

@@ -31,6 +31,7 @@ from runstate.provider_kit import (
     check_order,
     duration_from_s,
     freeze_details,
+    is_null,
     make_durations,
     make_run,
     map_word,
@@ -38,6 +39,7 @@ from runstate.provider_kit import (
     opt_int,
     opt_sequence,
     opt_str,
+    plain_number,
     time_from_value,
 )
 
@@ -171,6 +173,7 @@ def _original_run_id(run_id: str, attempt: int, previous: str | None) -> str | N
 
 
 _EXPECTED: Final = "not a Glue JobRun: expected its Id and JobRunState (GetJobRun)"
+_PAGE: Final = "a GetJobRuns page, not a JobRun: use normalize_many (it reads each page's JobRuns)"
 _EVENT: Final = (
     "an EventBridge Glue Job State Change event, not a JobRun: use provider 'glue_events' "
     "(it reads the event's state, run id and namespace aws:<account>:<region>)"
@@ -188,6 +191,8 @@ def _unwrap(record: Any, ctx: Context) -> Mapping[str, Any]:
     elif "detail" in job_run and "Id" not in job_run and _is_event(job_run):
         ctx.report("fail", "$", job_run.get("detail-type"), _EVENT)
     if "Id" not in job_run and "JobRunState" not in job_run:
+        if "JobRuns" in job_run:
+            ctx.report("fail", "$", record, _PAGE)
         ctx.report("fail", "$", record, _EXPECTED)
     return job_run
 
@@ -234,7 +239,7 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
         or (job_name is not None and type(job_name) is not str)
         or (message is not None and type(message) is not str)
         or type(attempt) is not int
-        or attempt < 0
+        or not 0 <= attempt < MAX_ATTEMPT
         or (previous is not None and type(previous) is not str)
     ):
         return careful_build(record, ctx, keep_raw)
@@ -256,7 +261,7 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
     state = outcome.state
     durations = _plain_durations(get, state, started, ended)
     predecessors = get("PredecessorRuns")
-    if durations is None or (predecessors and type(predecessors) is not list):
+    if durations is None or (predecessors is not None and type(predecessors) is not list):
         return careful_build(record, ctx, keep_raw)
     details = _detail_fields(get)
     if predecessors:
@@ -294,7 +299,11 @@ def _detail_fields(get: Any) -> dict[str, Any]:
     details = {}
     for key in _DETAIL_FIELDS:  # a loop: a comprehension costs a call
         if (value := get(key)) is not None:
-            details[key] = value
+            if (kind := type(value)) is str or kind is int or (kind is float and value == value):
+                details[key] = value
+            elif not is_null(value):  # a data frame's null is absent, a numpy number a number
+                number = plain_number(value)
+                details[key] = value if number is None else number
     return details
 
 
@@ -314,7 +323,7 @@ def _plain_durations(
         total = None
     else:
         total = ended - started
-        if total < _ZERO:
+        if total < _ZERO or total > MAX_DURATION:
             return None
     raw_execution = get("ExecutionTime")
     execution: timedelta | None = None
@@ -338,6 +347,7 @@ def careful_build(record: Any, ctx: Context, keep_raw: bool) -> Run:
     word = get("JobRunState")
     outcome = JOB_RUN_STATE.get(word) if type(word) is str else None
     if outcome is None:
+        word = None if is_null(word) else word  # a data frame's null state: a missing state
         outcome = map_word(JOB_RUN_STATE, word, ctx, "$.JobRunState")
     detail = get("StateDetail")
     if detail is not None and type(detail) is not str:
@@ -357,12 +367,13 @@ def careful_build(record: Any, ctx: Context, keep_raw: bool) -> Run:
     durations = _durations(get, state, started, ended, ctx)
     details = _detail_fields(get)
     predecessors = get("PredecessorRuns")
+    if predecessors is not None and type(predecessors) is not list and is_null(predecessors):
+        predecessors = None  # pandas' NA has no truth value
     if predecessors:
         if type(predecessors) is not list:
             predecessors = opt_sequence(predecessors, ctx, "$.PredecessorRuns")
-        if predecessors is not None and not keep_raw:
-            predecessors = _own_copy(predecessors)
-        details["PredecessorRuns"] = predecessors
+        if predecessors is not None:
+            details["PredecessorRuns"] = predecessors if keep_raw else _own_copy(predecessors)
     run_id, job_name, message, attempt, previous = _identity(get, ctx)
     return make_run(
         "glue",
@@ -397,7 +408,7 @@ def _updated_at(value: object, completed: object, ended: Any, ctx: Context) -> d
     """``LastModifiedOn``, plain epoch seconds converted as :func:`build` does its start and end; the
     very ``CompletedOn`` float (a finished run is last modified when it completes) is its end time."""
     if type(value) is float and 0 < value < _PLAIN_EPOCH_S:
-        if value == completed and type(completed) is float:  # the same number: the same time
+        if type(completed) is float and value == completed:  # the same number: the same time
             return ended  # type: ignore[no-any-return]
         return _from_timestamp(value, _UTC)
     return time_from_value(value, ctx, "$.LastModifiedOn")
@@ -428,6 +439,9 @@ def _durations(
         total = ended - started
         if total < _ZERO:
             check_order(started, ended, ctx, "$.CompletedOn")
+        elif total > MAX_DURATION:  # a sentinel time (9999-12-31, 0001-01-01): as a duration field would be
+            ctx.invalid("$.CompletedOn", _span_text(started, ended), "total out of range (over 100 years)")
+            total = None
     if ended is None and state not in TERMINAL_STATES:
         return _NOT_ENDED_DURATIONS
     raw_execution = get("ExecutionTime")
@@ -438,6 +452,15 @@ def _durations(
     if execution is not None and total is not None and total >= _ZERO and execution - total > _ROUNDING:
         ctx.report("inconsistent", "$.ExecutionTime", raw_execution, f"execution exceeds wall time {total}")
     return make_durations(None, None, execution, None, total, _ENDED_MISSING)
+
+
+def _span_text(started: datetime, ended: datetime) -> str:
+    return f"{ended.isoformat()} - {started.isoformat()}"
+
+
+MAX_ATTEMPT: Final = 2**31
+"""``Attempt`` is below this: botocore's Glue model gives ``JobRun.Attempt`` the shape ``AttemptCount``,
+``{"type": "integer"}``, an AWS API ``integer`` (32-bit signed); a larger number is reported."""
 
 
 def _identity(get: Any, ctx: Context) -> tuple[str, str | None, str | None, int, str | None]:
@@ -454,8 +477,8 @@ def _identity(get: Any, ctx: Context) -> tuple[str, str | None, str | None, int,
     if message is not None and type(message) is not str:
         message = opt_str(message, ctx, "$.ErrorMessage")
     attempt = get("Attempt", 0)
-    if type(attempt) is not int or attempt < 0:
-        attempt = opt_int(attempt, ctx, "$.Attempt", 0) or 0
+    if type(attempt) is not int or not 0 <= attempt < MAX_ATTEMPT:
+        attempt = opt_int(attempt, ctx, "$.Attempt", 0, MAX_ATTEMPT) or 0
     previous = get("PreviousRunId")
     if previous is not None and type(previous) is not str:
         previous = opt_id(previous, ctx, "$.PreviousRunId")

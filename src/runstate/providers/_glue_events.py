@@ -23,7 +23,8 @@ events would be a logical run of their own.
 
 Feed a :class:`~runstate.RunTracker` one event at a time, ``tracker.observe(run, run.updated_at)``,
 to get the run's history (see ``docs/warehouse.md``). An EventBridge envelope of another
-``detail-type`` (a crawler's, a Data Catalog's) is reported: strict mode refuses it with a clear error.
+``detail-type`` (a crawler's, a Data Catalog's, which arrive on the same ``source: aws.glue`` rule)
+is refused in both modes: "not a Glue job event: detail-type '...'".
 """
 
 from __future__ import annotations
@@ -138,6 +139,8 @@ def _detail(record: Any, ctx: Context) -> Mapping[str, Any]:
     if not isinstance(record, Mapping):
         ctx.report("fail", "$", record, "expected an EventBridge event (an object)")
     kind = record.get("detail-type")
+    if type(kind) is str and kind not in DETAIL_TYPES:  # a crawler's or a catalog's event: refused
+        ctx.fail("$.detail-type", kind, f"not a Glue job event: detail-type {kind!r} ({_READS})")
     if kind is not None and kind not in DETAIL_TYPES:
         ctx.invalid("$.detail-type", kind, f"expected {DETAIL_TYPE!r} or {RUN_STATUS_DETAIL_TYPE!r}")
     detail = record.get("detail")
@@ -147,6 +150,7 @@ def _detail(record: Any, ctx: Context) -> Mapping[str, Any]:
     return detail
 
 
+_READS: Final = f"this provider reads {DETAIL_TYPE!r} and {RUN_STATUS_DETAIL_TYPE!r} events"
 _EXPECTED: Final = "not a Glue job event: expected an EventBridge event whose detail has jobRunId and state"
 
 
