@@ -168,6 +168,46 @@ def test_legacy_mapping(life_cycle: str, result: str | None, state: State, reaso
     assert (run.state, run.reason) == (state, reason)
 
 
+def _skipped_task_run(task_state: dict[str, Any], status: dict[str, Any] | None) -> runstate.Run:
+    """The task ``b`` of a run whose task ``a`` failed, skipped for it (review 3, finding 6)."""
+    task: dict[str, Any] = {
+        "run_id": 3,
+        "task_key": "b",
+        "depends_on": [{"task_key": "a"}],
+        "state": task_state,
+    }
+    if status is not None:
+        task["status"] = status
+    failed = {"life_cycle_state": "TERMINATED", "result_state": "FAILED"}
+    rec = {
+        "run_id": 1, "job_id": 2, "start_time": 1782864000000, "end_time": 1782864060000, "state": failed,
+        "tasks": [{"run_id": 2, "task_key": "a", "state": failed}, task],
+    }  # fmt: skip
+    return norm(rec, strict=True).tasks[1]
+
+
+@pytest.mark.parametrize(
+    ("task_state", "status", "reason"),
+    [
+        ({"life_cycle_state": "SKIPPED", "state_message": "Upstream task(s) failed."}, None, None),
+        (
+            {"life_cycle_state": "SKIPPED"},
+            {"state": "TERMINATED", "termination_details": {"code": "SKIPPED", "type": "SUCCESS"}},
+            None,
+        ),
+        ({"life_cycle_state": "SKIPPED", "result_state": "UPSTREAM_FAILED"}, None, R.UPSTREAM_FAILED),
+        ({"life_cycle_state": "TERMINATED", "result_state": "EXCLUDED"}, None, R.EXCLUDED),
+    ],
+)
+def test_a_skipped_task_run_is_never_held_back_by_the_jobs_concurrency(
+    task_state: dict[str, Any], status: dict[str, Any] | None, reason: Reason | None
+) -> None:
+    """RunLifeCycleState.SKIPPED ("a previous run of the same job was already active") is about job
+    runs (max_concurrent_runs is a job setting): a task run's legacy SKIPPED has no reason of its own."""
+    task = _skipped_task_run(task_state, status)
+    assert (task.state, task.reason) == (S.SKIPPED, reason)
+
+
 def test_legacy_cancel_flag_does_not_say_who() -> None:
     rec = record("TERMINATED", "CANCELED")
     rec["state"]["user_cancelled_or_timedout"] = True  # "by a user or by the scheduler" (timeout)
@@ -213,6 +253,12 @@ def test_status_mapping(code: str, type_: str | None, state: State, reason: Reas
         ("WAITING_FOR_RETRY", None, "WAITING", None, S.WAITING_FOR_RETRY, None),  # evidence of a retry
         ("QUEUED", None, "WAITING", None, S.QUEUED, R.DEFERRED),  # a deliberate delay: no conflict
         ("TERMINATED", "SUCCESS", "TERMINATED", None, S.SUCCEEDED, None),  # no code: legacy decides
+        # legacy SKIPPED's "a previous run ... was already active" is a default: the code says why
+        ("SKIPPED", None, "TERMINATED", "SKIPPED", S.SKIPPED, None),
+        ("SKIPPED", None, "TERMINATED", "MAX_CONCURRENT_RUNS_EXCEEDED", S.SKIPPED, R.CONCURRENCY_LIMIT),
+        ("SKIPPED", None, "TERMINATED", "WORKSPACE_RUN_LIMIT_EXCEEDED", S.SKIPPED, R.WORKSPACE_LIMIT),
+        ("SKIPPED", "UPSTREAM_FAILED", "TERMINATED", "SKIPPED", S.SKIPPED, R.UPSTREAM_FAILED),
+        ("SKIPPED", None, "TERMINATED", None, S.SKIPPED, R.CONCURRENCY_LIMIT),  # no code: legacy decides
     ],
 )
 def test_reconciliation(

@@ -127,6 +127,8 @@ class _Resolved(NamedTuple):
     outcome: Outcome
     conflict: str | None
     provider_state: Mapping[str, str]
+    task_outcome: Outcome
+    """The outcome of an entry of ``tasks[]`` (``decisions.Row.task_outcome``)."""
 
 
 _MEMO: dict[tuple[Any, ...], _Resolved] = {}
@@ -212,7 +214,8 @@ def _resolve(key: tuple[Any, ...], ctx: Context, path: str) -> _Resolved:
         ctx.invalid(path + missing, None, "missing state")
         reported = True
     state_words = {k: v for k, v in zip(_PS_KEYS, key, strict=False) if type(v) is str and v}
-    resolved = _Resolved(outcome, conflict, MappingProxyType(state_words) if state_words else EMPTY)
+    provider_state = MappingProxyType(state_words) if state_words else EMPTY
+    resolved = _Resolved(outcome, conflict, provider_state, row.task_outcome)
     if not reported and len(_MEMO) < _MEMO_LIMIT:
         _MEMO[key] = resolved
     return resolved
@@ -268,8 +271,9 @@ _RunState = tuple[State, Reason | None, Mapping[str, str], bool, str | None]
 """(state, reason, provider_state, cancelled by the user, message): a plain tuple, built once per run."""
 
 
-def _run_state(get: Any, retried: bool, sdk: bool, ctx: Context, path: str) -> _RunState:
-    """The run's outcome from its legacy ``state`` and its ``status`` (see the module), and its message."""
+def _run_state(get: Any, retried: bool, sdk: bool, task: bool, ctx: Context, path: str) -> _RunState:
+    """The run's outcome from its legacy ``state`` and its ``status`` (see the module), and its message;
+    ``task``: an entry of ``tasks[]``, whose legacy SKIPPED says nothing of the job's concurrency."""
     legacy = get("state", _NO_FIELDS)
     if type(legacy) is not dict:  # the type checks inline: each is a call saved per run
         legacy = _section(legacy, ctx, path + ".state")
@@ -295,7 +299,9 @@ def _run_state(get: Any, retried: bool, sdk: bool, ctx: Context, path: str) -> _
         resolved = _MEMO.get(words) or _lookup(words, ctx, path)
     except TypeError:  # unhashable (a list where a word belongs): the slow path reports it
         resolved = _lookup(words, ctx, path)
-    outcome, conflict, provider_state = resolved  # unpacked: no attribute lookups
+    outcome, conflict, provider_state, task_outcome = resolved  # unpacked: no attribute lookups
+    if task:
+        outcome = task_outcome
     if conflict is not None:
         ctx.report("conflict", path + ".status", provider_state, conflict)
     if outcome is _QUEUED and status_word is None:
@@ -369,7 +375,7 @@ def _build(
             else identity.original_run_id(original, raw_id, run_id, ctx, path)
         )
     state, reason, provider_state, cancelled_by_user, text = _run_state(
-        get, attempt > 0 or original is not None, sdk, ctx, path
+        get, attempt > 0 or original is not None, sdk, depth > 0, ctx, path
     )
     if (own_job := get("job_id")) is not None:  # else inherited from the parent run
         job_id = identity.job_id(own_job, ctx, path)
