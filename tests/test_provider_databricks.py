@@ -396,6 +396,29 @@ def test_odd_fields_are_reported_not_raised() -> None:
     assert all(issubclass(w.category, runstate.RunstateWarning) for w in caught)
 
 
+@pytest.mark.parametrize("attempt", [2**31, 2**63, 2**64])
+@pytest.mark.parametrize("where", ["run", "task"])
+def test_an_absurd_attempt_number_is_an_odd_value(attempt: int, where: str) -> None:
+    """The SDK: "the maximum attempt_number is the same as the max_retries value for the job"; a 2**64
+    attempt once passed and crashed every table path (review 3, finding 5)."""
+    rec = record("TERMINATED", "SUCCESS")
+    rec["tasks"] = [{"run_id": 8, "task_key": "t", "state": rec["state"]}]
+    target = rec if where == "run" else rec["tasks"][0]
+    target["attempt_number"] = attempt
+    field = "$.attempt_number" if where == "run" else "$.tasks[0].attempt_number"
+    with pytest.raises(InvalidRecordError, match=r"attempt number out of range") as error:
+        norm(rec, strict=True)
+    assert error.value.field == field
+    with pytest.warns(InvalidRecordWarning, match=r"attempt number out of range"):
+        run = norm(rec)
+    assert (run.attempt, run.tasks[0].attempt) == (0, 0)
+    from runstate import arrow  # the table path that overflowed
+
+    assert arrow.to_table([run]).column("attempt").to_pylist() == [0, 0]  # the run and its task
+    rec["attempt_number"] = target["attempt_number"] = 2**31 - 1  # the largest accepted
+    assert norm(rec, strict=True).attempt == 2**31 - 1
+
+
 # --- the fixtures: realistic records ------------------------------------------------------------
 
 

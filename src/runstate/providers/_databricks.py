@@ -33,18 +33,18 @@ fields still decide: an unknown code with an error type is FAILED with the type'
 code otherwise, or an unknown result_state, falls back to the other model, else UNKNOWN (a terminal
 phase without a known outcome is UNKNOWN: no state means "ended, outcome unknown").
 
-Lineage. ``attempt`` = ``attempt_number``; ``original_run_id`` = ``original_attempt_run_id`` when it
-differs from ``run_id`` (``None`` for a first attempt); ``previous_run_id`` = the original for attempt
-1. A task run fetched by id (``job_run_id`` differs) has ``parent_run_id`` = ``job_run_id`` and is named
-by its task_key, as is a run without ``run_name`` (an SDK ``RunTask`` given on its own); a job run
-triggered by a Run Job task has ``parent_run_id`` = that task run (``trigger_info.run_id``). ``tasks[]``
-and for-each ``iterations[]`` become child runs (task_key as name, parent = this run, job_id inherited);
-an entry repeating this run's own run_id is not a child. Entries of one task_key are its attempts
-(retries, repairs): each later one, in start order, gets ``previous_run_id`` and ``original_run_id``
-from its siblings where it does not say. A repaired run keeps ``details["active_intervals"]`` (from
-``repair_history``), which ``Run.elapsed`` sums while it runs. Nesting deeper than
-:data:`MAX_DEPTH` is reported and cut. ``repair_history``, ``run_job_task``, ``for_each_task`` and
-other facts are kept in ``details``.
+Lineage. ``attempt`` = ``attempt_number`` (2**31 or more is an odd value: reported, leniently 0);
+``original_run_id`` = ``original_attempt_run_id`` when it differs from ``run_id`` (``None`` for a first
+attempt); ``previous_run_id`` = the original for attempt 1. A task run fetched by id (``job_run_id``
+differs) has ``parent_run_id`` = ``job_run_id`` and is named by its task_key, as is a run without
+``run_name`` (an SDK ``RunTask`` given on its own); a job run triggered by a Run Job task has
+``parent_run_id`` = that task run (``trigger_info.run_id``). ``tasks[]`` and for-each ``iterations[]``
+become child runs (task_key as name, parent = this run, job_id inherited); an entry repeating this run's
+own run_id is not a child. Entries of one task_key are its attempts (retries, repairs): each later one, in
+start order, gets ``previous_run_id`` and ``original_run_id`` from its siblings where it does not say. A
+repaired run keeps ``details["active_intervals"]`` (from ``repair_history``), which ``Run.elapsed`` sums
+while it runs. Nesting deeper than :data:`MAX_DEPTH` is reported and cut. ``repair_history``,
+``run_job_task``, ``for_each_task`` and other facts are kept in ``details``.
 
 Identity. A record with neither ``run_id`` nor ``state``/``status``, or without a usable
 ``run_id``, is refused in both modes. ``namespace`` is ``databricks:<workspace_id>``
@@ -108,6 +108,7 @@ from . import _databricks_tables as t
 from ._databricks_details import NESTED, add_active_intervals, intern, message, run_details, shared_copy
 from ._databricks_durations import NO_SHARED, Shared, run_times
 from ._databricks_evidence import EVIDENCE
+from ._databricks_identity import MAX_ATTEMPT
 from ._databricks_tasks import MAX_DEPTH, NO_CHILDREN, as_mapping, child_runs
 
 __all__ = ["MAX_DEPTH", "SPEC", "build", "pages"]
@@ -366,7 +367,7 @@ def _build(
     run_id = str(raw_id) if type(raw_id) is int and raw_id >= 0 else identity.read_run_id(raw_id, ctx, path)
     if attempt is None:
         attempt = 0
-    elif type(attempt) is not int or attempt < 0:
+    elif type(attempt) is not int or attempt < 0 or attempt >= MAX_ATTEMPT:
         attempt = identity.read_attempt(attempt, ctx, path)
     if original is not None:
         original = (

@@ -22,6 +22,7 @@ from ._databricks_details import choose_intern
 
 __all__ = [
     "check_identity",
+    "MAX_ATTEMPT",
     "job_id",
     "name_and_parent",
     "namespace",
@@ -60,10 +61,19 @@ def read_run_id(raw_id: object, ctx: Context, path: str) -> str:
     return opt_id(raw_id, ctx, path + ".run_id") or ctx.report("fail", path + ".run_id", raw_id, _NO_ID)
 
 
+MAX_ATTEMPT: Final = 2**31
+"""``attempt_number`` must be below this (a 32-bit int): the SDK (``jobs.BaseRun.attempt_number``) says
+"the maximum ``attempt_number`` is the same as the ``max_retries`` value for the job", a small
+number; an absurd one (``2**64``) is an odd value, not an attempt every table path overflows on."""
+
+
 def read_attempt(attempt: Any, ctx: Context, path: str) -> int:
-    """``attempt_number`` (absent: 0, the first attempt), odd values reported."""
+    """``attempt_number`` (absent: 0, the first attempt), odd values reported (leniently: 0)."""
     if type(attempt) is not int or attempt < 0:
         return opt_int(attempt, ctx, path + ".attempt_number", 0) or 0
+    if attempt >= MAX_ATTEMPT:
+        ctx.invalid(path + ".attempt_number", attempt, "attempt number out of range (2**31 or more)")
+        return 0
     return attempt
 
 
