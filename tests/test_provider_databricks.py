@@ -419,6 +419,24 @@ def test_an_absurd_attempt_number_is_an_odd_value(attempt: int, where: str) -> N
     assert norm(rec, strict=True).attempt == 2**31 - 1
 
 
+@pytest.mark.parametrize("multitask", [False, True])
+def test_a_total_from_times_over_100_years_is_refused_like_a_reported_one(multitask: bool) -> None:
+    """end_time 253402300799000 (9999-12-31, an "open-ended" sentinel) gave a millennia-long total
+    (review 3, finding 11); a reported duration that long is out of range, and so is this one."""
+    rec = record("TERMINATED", "SUCCESS", start_time=1782864000000, end_time=253_402_300_799_000)
+    if multitask:  # an older multitask record: no run_duration, the wall time is the total
+        rec["tasks"] = [{"run_id": n, "task_key": f"t{n}", "state": rec["state"]} for n in (8, 9)]
+    with pytest.raises(InvalidRecordError, match=r"over 100 years") as error:
+        norm(rec, strict=True)
+    assert error.value.field == "$.end_time"
+    with pytest.warns(InvalidRecordWarning, match=r"\$\.end_time: duration out of range \(over 100 years\)"):
+        run = norm(rec)
+    assert run.ended_at == datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)  # the time is kept as given
+    assert (run.durations.total, run.durations.why_missing("total")) == (None, Missing.NOT_REPORTED)
+    rec["end_time"] = 1782864000000 + 600_000  # an ordinary end: the wall time is the total
+    assert norm(rec, strict=True).durations.total == timedelta(minutes=10)
+
+
 # --- the fixtures: realistic records ------------------------------------------------------------
 
 

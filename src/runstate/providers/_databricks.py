@@ -54,7 +54,8 @@ tasks share it.
 Times. Epoch ms; ``0`` is "not set". ``created_at`` = ``started_at`` = ``start_time``: Databricks sets
 it when the run is accepted (queued runs have it) and has no other creation time. Durations: queue
 from ``queue_duration``. A multitask run has parts NOT_APPLICABLE (Databricks reports them as 0) and
-total = ``run_duration``, else (older records) end - start, else NOT_ENDED. A run is multitask when
+total = ``run_duration``, else (older records) end - start (over 100 years, a sentinel end such as
+9999-12-31, is reported like a reported duration that long and left missing), else NOT_ENDED. A run is multitask when
 ``format`` says MULTI_TASK; without ``format``, when its setup/execution/cleanup are all 0 or absent and
 it has ``run_duration``, or at least two child runs (``tasks[]`` / ``iterations[]`` entries other than
 itself), or, once ended, one: a single-task run lists its one task too, but its parts are measured by
