@@ -51,20 +51,20 @@ Identity. A record with neither ``run_id`` nor ``state``/``status``, or without 
 (``workspace_id``, or ``?o=`` of ``run_page_url``), else ``databricks:<host of run_page_url>``;
 tasks share it.
 
-Times. Epoch ms; ``0`` is "not set". ``created_at`` = ``started_at`` = ``start_time``: Databricks sets
-it when the run is accepted (queued runs have it) and has no other creation time. Durations: queue
-from ``queue_duration``. A multitask run has parts NOT_APPLICABLE (Databricks reports them as 0) and
-total = ``run_duration``, else (older records) end - start (over 100 years, a sentinel end such as
-9999-12-31, is reported like a reported duration that long and left missing), else NOT_ENDED. A run is multitask when
+Times. Epoch ms; ``0`` is "not set". ``created_at`` = ``started_at`` = ``start_time``: Databricks sets it
+when the run is accepted (queued runs have it) and has no other creation time. Durations: queue from
+``queue_duration``. A multitask run has parts NOT_APPLICABLE (Databricks reports them as 0) and total =
+``run_duration``, else (older records) end - start (over 100 years, a sentinel end such as 9999-12-31, is
+reported like a reported duration that long and left missing), else NOT_ENDED. A run is multitask when
 ``format`` says MULTI_TASK; without ``format``, when its setup/execution/cleanup are all 0 or absent and
 it has ``run_duration``, or at least two child runs (``tasks[]`` / ``iterations[]`` entries other than
-itself), or, once ended, one: a single-task run lists its one task too, but its parts are measured by
-the time it ends, so only while it runs is one child ambiguous (read as single-task: NOT_ENDED). A
-``format`` of SINGLE_TASK is trusted unless ``run_duration`` comes with parts all 0. Otherwise total =
-setup + execution + cleanup (``run_duration`` only when a part is missing, else end - start; parts
-above ``run_duration`` are reported). Before the run ends, 0 means NOT_ENDED. A total above end -
-start, or (unless the run was repaired) below it by more than the queue time and a slack, is reported
-as inconsistent.
+itself), or, once ended, one: a single-task run lists its one task too, but its parts are measured by the
+time it ends, so only while it runs is one child ambiguous (read as single-task: NOT_ENDED). A ``format``
+of SINGLE_TASK is trusted unless ``run_duration`` comes with parts all 0. Otherwise total = setup +
+execution + cleanup (``run_duration`` only when a part is missing, else end - start; parts above
+``run_duration`` are reported). Before the run ends, 0 means NOT_ENDED. A total above end - start, or
+(unless the run was repaired) below it by more than the queue time and a slack, is reported as
+inconsistent.
 
 State words may be ``str`` subclasses (a ``StrEnum``): they are read as their plain text.
 
