@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 from databricks.sdk.service import jobs
 from hypothesis import given, settings
@@ -603,6 +604,47 @@ def test_runs_list_page() -> None:
     assert [r.state for r in runs[:4]] == [S.RUNNING, S.QUEUED, S.CANCELED, S.SUCCEEDED]
     empty = {"has_more": False}
     assert list(runstate.normalize_many("databricks", [empty])) == []
+
+
+def test_a_list_page_given_to_normalize_says_use_normalize_many() -> None:
+    for page in (load("runs_list_page"), {"has_more": False}):
+        for strict in (False, True):
+            with pytest.raises(InvalidRecordError, match="a runs/list page, not a run: use normalize_many"):
+                norm(page, strict=strict)
+
+
+@pytest.mark.parametrize("name", ["single_task_success", "success_with_failures"])
+def test_a_get_output_response_is_its_run(name: str) -> None:
+    """``jobs/runs/get-output`` (``w.jobs.get_run_output()``): RunOutput.metadata is "All details of
+    the run except for its output"; the run is read from it, ``raw`` keeps the whole response."""
+    data = load(name)
+    response = {"metadata": data, "notebook_output": {"result": "done", "truncated": False}}
+    run = norm(response, strict=True)
+    assert attrs.evolve(run, raw=data) == norm(data, strict=True)
+    assert run.raw is response
+    sdk = jobs.RunOutput.from_dict(response)
+    assert norm(sdk, strict=True, keep_raw=False) == norm(data, strict=True, keep_raw=False)
+    assert norm(sdk).raw == sdk.as_dict()
+    assert _databricks.detect(response) and _databricks.detect(sdk)
+
+
+def test_odd_fields_of_a_get_output_response_are_named_under_metadata() -> None:
+    data = {**load("single_task_success"), "start_time": "yesterday"}
+    with pytest.raises(InvalidRecordError) as error:
+        norm({"metadata": data}, strict=True)
+    assert error.value.field == "$.metadata.start_time"
+
+
+def test_a_system_table_row_says_use_databricks_system() -> None:
+    row = {
+        "workspace_id": "6051921418418893", "job_id": "1", "run_id": "2",
+        "period_start_time": "2026-03-01T10:00:00Z", "period_end_time": "2026-03-01T11:00:00Z",
+        "result_state": "SUCCEEDED", "termination_code": "SUCCESS",
+    }  # fmt: skip
+    for strict in (False, True):
+        with pytest.raises(InvalidRecordError, match="use provider 'databricks_system'"):
+            norm(row, strict=strict)
+    assert runstate.normalize("databricks_system", row, strict=True).state is S.SUCCEEDED
 
 
 def test_sdk_list_page_object() -> None:

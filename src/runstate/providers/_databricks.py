@@ -7,7 +7,11 @@ its ``as_dict()`` by duck typing (the SDK is never imported). The SDK *drops enu
 know* (and empty strings): a new ``life_cycle_state``, ``result_state``, termination ``code`` or
 ``type`` disappears from an SDK object, so only a dict can keep an unknown word in ``provider_state``.
 ``raw`` of an SDK object is its ``as_dict()``. A ``runs/list`` page (``{"runs": [...], "has_more":
-...}``) is split by :func:`pages` for ``normalize_many``.
+...}``) is split by :func:`pages` for ``normalize_many`` (given to ``normalize``, it is refused with that
+hint). A ``jobs/runs/get-output`` response (``RunOutput``, ``{"metadata": <the run>, "notebook_output":
+...}``) is read as its ``metadata`` run, ``raw`` keeping the whole response (as Glue's ``{"JobRun":
+...}``). A ``system.lakeflow.job_run_timeline`` row (``period_start_time`` / ``period_end_time``, no
+``state`` or ``status``) is refused with the hint "use provider 'databricks_system'".
 
 State. The ``status`` model (``status.state``, ``termination_details``, ``queue_details``) wins on
 phase; for TERMINATED the code gives the outcome, and for failure codes the termination *type*
@@ -335,6 +339,8 @@ def detect(record: Any) -> bool:
         if isinstance(record, Mapping):
             if "run_id" in record:  # a system-table row (period_start_time) is databricks_system's
                 return "period_start_time" not in record and any(k in record for k in _DETECT_KEYS)
+            if _output_run(record) is not None:  # a runs/get-output response
+                return True
             return isinstance(record.get("runs"), list) or ("has_more" in record and "runs" not in record)
         return type(record).__name__ in _SDK_CLASSES and callable(getattr(record, "as_dict", None))
     except Exception:  # a hostile object: not ours
@@ -342,7 +348,7 @@ def detect(record: Any) -> bool:
 
 
 _DETECT_KEYS: Final = ("state", "status", "job_id", "run_page_url", "tasks", "run_name", "task_key")
-_SDK_CLASSES: Final = frozenset({"Run", "BaseRun", "RunTask", "ListRunsResponse"})
+_SDK_CLASSES: Final = frozenset({"Run", "BaseRun", "RunTask", "ListRunsResponse", "RunOutput"})
 
 
 def _build(
@@ -356,9 +362,11 @@ def _build(
     rec: Mapping[str, Any],
     path: str,
     sdk: bool,
+    response: Mapping[str, Any] | None = None,
 ) -> Run:
     """One run (``depth`` 0) or task run: identity, state, times, durations, details, child runs.
-    What a run's tasks share with it comes first, so that ``partial`` binds it for its child runs."""
+    What a run's tasks share with it comes first, so that ``partial`` binds it for its child runs.
+    ``response``: the ``runs/get-output`` response ``rec`` was unwrapped from, kept as ``raw``."""
     get = rec.get
     if depth == 0:
         identity.check_identity(rec, ctx)
@@ -404,7 +412,8 @@ def _build(
         add_active_intervals(details, ctx, path)
     return _new_run(
         run_id, namespace, job_id, name, state, reason, provider_state, text, attempt, original, parent,
-        started, ended, durations, tasks, freeze_details(details), rec if keep_raw else None,
+        started, ended, durations, tasks, freeze_details(details),
+        (rec if response is None else response) if keep_raw else None,
     )  # fmt: skip
 
 
@@ -509,6 +518,8 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
     """
     global _misses, _paused  # two counters of a cost heuristic: a race only moves a pause
     if type(record) is dict:
+        if "run_id" not in record and (inner := _output_run(record)) is not None:
+            return _build(ctx, keep_raw, 0, None, None, None, NO_SHARED, inner, "$.metadata", False, record)
         if _paused > 0:  # > 0: two threads decrementing 1 at once leave -1, which must not pause for good
             _paused -= 1
         else:
@@ -526,7 +537,18 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
     if mapping is None:  # pragma: no cover - _as_mapping fails instead
         ctx.report("fail", "$", record, "expected a Run object")
     sdk = not isinstance(record, Mapping)
+    if "run_id" not in mapping and (inner := _output_run(mapping)) is not None:
+        return _build(ctx, keep_raw, 0, None, None, None, NO_SHARED, inner, "$.metadata", sdk, mapping)
     return _build(ctx, keep_raw, 0, None, None, None, NO_SHARED, mapping, "$", sdk)
+
+
+def _output_run(response: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The run of a ``jobs/runs/get-output`` response (``RunOutput``: "metadata: All details of the
+    run except for its output"), else ``None``; read by the reporting pass alone (rare)."""
+    metadata = response.get("metadata")
+    if isinstance(metadata, Mapping) and "run_id" in metadata:
+        return metadata
+    return None
 
 
 _PAGE_KEYS: Final = ("runs", "has_more", "next_page_token", "prev_page_token")

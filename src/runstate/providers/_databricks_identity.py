@@ -46,10 +46,25 @@ _NAMESPACES: dict[str, str | None] = {}
 _NAMESPACES_LIMIT: Final = 4096
 
 
+_PAGE: Final = "a runs/list page, not a run: use normalize_many"
+_PAGE_KEYS: Final = ("runs", "has_more", "next_page_token", "prev_page_token")
+_SYSTEM_ROW: Final = (
+    "a system.lakeflow.job_run_timeline row, not a Jobs API run: use provider 'databricks_system'"
+)
+_SYSTEM_KEYS: Final = ("period_start_time", "period_end_time")
+"""The time slice of a Jobs system table row, which no Jobs API run has (``jobs.Run`` fields)."""
+
+
 def check_identity(record: Mapping[str, Any], ctx: Context) -> None:
-    """A record with neither ``run_id`` nor a state field is not a Databricks run: refused in both modes."""
-    if "run_id" not in record and not any(k in record for k in _STATE_KEYS):
-        ctx.report("fail", "$", record, _EXPECTED)
+    """A record with neither ``run_id`` nor a state field is not a Databricks run: refused in both
+    modes, naming what it is where that is clear (a ``runs/list`` page, a system table row)."""
+    if any(k in record for k in _STATE_KEYS):
+        return
+    if "run_id" not in record:
+        page = any(k in record for k in _PAGE_KEYS)
+        ctx.report("fail", "$", record, _PAGE if page else _EXPECTED)
+    elif any(k in record for k in _SYSTEM_KEYS):
+        ctx.report("fail", "$", record, _SYSTEM_ROW)
 
 
 def read_run_id(raw_id: object, ctx: Context, path: str) -> str:
