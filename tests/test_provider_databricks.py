@@ -286,6 +286,18 @@ def test_a_contradiction_warns_in_both_modes_and_status_wins(
         assert run.state is state
 
 
+def test_a_contradiction_shows_the_records_words() -> None:
+    """Not ``mappingproxy({...})`` (review 3, finding 12): the words as the record spells them."""
+    rec = record("TERMINATED", "FAILED", "TERMINATED", "SUCCESS", "SUCCESS")
+    with pytest.warns(StateConflictWarning) as caught:
+        norm(rec)
+    (warning,) = caught
+    text = str(warning.message)
+    words = "'state TERMINATED/FAILED; status TERMINATED/SUCCESS/SUCCESS'"
+    assert text.endswith(f"status says SUCCEEDED, state says FAILED: {words}")
+    assert "mappingproxy" not in text
+
+
 def test_legacy_queue_reason_text() -> None:
     rec = record("QUEUED")
     rec["state"]["queue_reason"] = "Queued due to reaching maximum concurrent runs."

@@ -309,7 +309,7 @@ def _run_state(get: Any, retried: bool, sdk: bool, task: bool, ctx: Context, pat
     if task:
         outcome = task_outcome
     if conflict is not None:
-        ctx.report("conflict", path + ".status", provider_state, conflict)
+        ctx.report("conflict", path + ".status", _words_said(provider_state), conflict)
     if outcome is _QUEUED and status_word is None:
         outcome = _legacy_queue_outcome(legacy.get("queue_reason"))
     text = (
@@ -321,6 +321,17 @@ def _run_state(get: Any, retried: bool, sdk: bool, task: bool, ctx: Context, pat
     elif text:  # messages repeat across runs ("1/3 tasks failed..."): one shared string
         text = intern(text)
     return outcome.state, outcome.reason, provider_state, by_user is True, text
+
+
+def _words_said(provider_state: Mapping[str, str]) -> str:
+    """The record's state words, short enough to be shown whole in a warning:
+    ``"state TERMINATED/FAILED; status TERMINATED/SUCCESS/SUCCESS"`` (not a mapping's repr)."""
+    legacy = "/".join(v for k, v in provider_state.items() if k in _LEGACY_KEYS)
+    status = "/".join(v for k, v in provider_state.items() if k not in _LEGACY_KEYS)
+    return f"state {legacy or '-'}; status {status or '-'}"
+
+
+_LEGACY_KEYS: Final = ("life_cycle_state", "result_state")
 
 
 def _legacy_queue_outcome(queue_reason: object) -> Outcome:

@@ -5,12 +5,14 @@
 from ``run_id``. A task run fetched by id (``job_run_id`` differs) has ``parent_run_id`` = ``job_run_id``
 and is named by its task_key; a job run triggered by a Run Job task has ``parent_run_id`` = that task
 run (``trigger_info.run_id``). ``namespace`` is ``databricks:<workspace_id>`` (``workspace_id``, or
-``?o=`` of ``run_page_url``), else ``databricks:<host of run_page_url>``. Sources: the databricks-sdk
+``?o=`` of ``run_page_url``, or the id in an Azure ``adb-<id>.<n>.azuredatabricks.net`` / GCP
+``<id>.<n>.gcp.databricks.com`` host), else ``databricks:<host of run_page_url>``. Sources: the databricks-sdk
 ``Run`` / ``RunTask`` docstrings and docs/decisions.md ("Where a run lives: the namespace").
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Mapping
 from typing import Any, Final
@@ -168,4 +170,24 @@ def _url_namespace(url: str) -> str | None:
     org = parse_qs(parts.query).get("o")
     if org and org[0].isdigit():
         return f"databricks:{org[0]}"
-    return f"databricks:{host}" if host else None
+    if not host:
+        return None
+    per_workspace = _WORKSPACE_HOST.fullmatch(host)
+    return f"databricks:{per_workspace[1] or per_workspace[2]}" if per_workspace else f"databricks:{host}"
+
+
+_WORKSPACE_HOST: Final = re.compile(
+    r"adb-([0-9]+)\.[0-9]+\.(?:azuredatabricks\.net|databricks\.azure\.cn)"
+    r"|([0-9]+)\.[0-9]+\.gcp\.databricks\.com"
+)
+"""A per-workspace host that carries the workspace id (``urlsplit`` lower-cases the host).
+
+Azure: "The unique per-workspace URL has the format adb-<workspace-id>.<random-number>.azuredatabricks.net.
+The workspace ID appears immediately after adb- and before the "dot" (.)"
+(https://learn.microsoft.com/en-us/azure/databricks/workspace/workspace-details; the same page for
+Azure China, https://docs.azure.cn/en-us/databricks/workspace/workspace-details, with
+``databricks.azure.cn``). Google Cloud: the workspace URL is ``<number>.<n>.gcp.databricks.com``
+("https://8757561887652360.0.gcp.databricks.com",
+https://docs.databricks.com/gcp/en/workspace/workspace-details; "https://1234567890123456.7.gcp.databricks.com",
+https://docs.gcp.databricks.com/en/dev-tools/auth/gcp-id.html); that its leading number is the
+workspace id is inferred from the Azure format, the pages read do not say it in words."""
