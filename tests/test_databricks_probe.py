@@ -41,6 +41,7 @@ ODD: st.SearchStrategy[Any] = st.one_of(
     st.sampled_from(
         [None, 0, -1, 1, "", "x", 1.5, True, False, [], {}, 10**20, 99_999_999_999, 4_102_444_800_001]
     ),
+    st.sampled_from([2**31, 2**64, 253_402_300_799_000, 0.0]),  # out of range: attempts, 9999-12-31
     st.sampled_from(["TERMINATED", "SUCCESS", "FAILED", "RUNNING", "QUEUED", "WAITING", "MULTI_TASK"]),
     st.sampled_from(["SINGLE_TASK", "SKIPPED", "CANCELED", "TIMEDOUT", "USER_CANCELED", "CLIENT_ERROR"]),
     st.integers(-(10**6), 10**7),
@@ -77,9 +78,9 @@ def fuzzed(draw: st.DrawFn) -> dict[str, Any]:
             del container[key]
         elif action == "add" and isinstance(container, dict):
             name = draw(st.sampled_from(ADDED))
-            container[name] = draw(ODD)
+            container[name] = copy.deepcopy(draw(ODD))  # a copy: a later step may change it in place
         else:
-            container[key] = draw(ODD)
+            container[key] = copy.deepcopy(draw(ODD))
     return record
 
 

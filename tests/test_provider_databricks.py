@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 from databricks.sdk.service import jobs
 from hypothesis import given, settings
@@ -168,6 +169,46 @@ def test_legacy_mapping(life_cycle: str, result: str | None, state: State, reaso
     assert (run.state, run.reason) == (state, reason)
 
 
+def _skipped_task_run(task_state: dict[str, Any], status: dict[str, Any] | None) -> runstate.Run:
+    """The task ``b`` of a run whose task ``a`` failed, skipped for it (review 3, finding 6)."""
+    task: dict[str, Any] = {
+        "run_id": 3,
+        "task_key": "b",
+        "depends_on": [{"task_key": "a"}],
+        "state": task_state,
+    }
+    if status is not None:
+        task["status"] = status
+    failed = {"life_cycle_state": "TERMINATED", "result_state": "FAILED"}
+    rec = {
+        "run_id": 1, "job_id": 2, "start_time": 1782864000000, "end_time": 1782864060000, "state": failed,
+        "tasks": [{"run_id": 2, "task_key": "a", "state": failed}, task],
+    }  # fmt: skip
+    return norm(rec, strict=True).tasks[1]
+
+
+@pytest.mark.parametrize(
+    ("task_state", "status", "reason"),
+    [
+        ({"life_cycle_state": "SKIPPED", "state_message": "Upstream task(s) failed."}, None, None),
+        (
+            {"life_cycle_state": "SKIPPED"},
+            {"state": "TERMINATED", "termination_details": {"code": "SKIPPED", "type": "SUCCESS"}},
+            None,
+        ),
+        ({"life_cycle_state": "SKIPPED", "result_state": "UPSTREAM_FAILED"}, None, R.UPSTREAM_FAILED),
+        ({"life_cycle_state": "TERMINATED", "result_state": "EXCLUDED"}, None, R.EXCLUDED),
+    ],
+)
+def test_a_skipped_task_run_is_never_held_back_by_the_jobs_concurrency(
+    task_state: dict[str, Any], status: dict[str, Any] | None, reason: Reason | None
+) -> None:
+    """RunLifeCycleState.SKIPPED ("a previous run of the same job was already active") is about job
+    runs (max_concurrent_runs is a job setting): a task run's legacy SKIPPED has no reason of its own."""
+    task = _skipped_task_run(task_state, status)
+    assert (task.state, task.reason) == (S.SKIPPED, reason)
+
+
 def test_legacy_cancel_flag_does_not_say_who() -> None:
     rec = record("TERMINATED", "CANCELED")
     rec["state"]["user_cancelled_or_timedout"] = True  # "by a user or by the scheduler" (timeout)
@@ -213,6 +254,12 @@ def test_status_mapping(code: str, type_: str | None, state: State, reason: Reas
         ("WAITING_FOR_RETRY", None, "WAITING", None, S.WAITING_FOR_RETRY, None),  # evidence of a retry
         ("QUEUED", None, "WAITING", None, S.QUEUED, R.DEFERRED),  # a deliberate delay: no conflict
         ("TERMINATED", "SUCCESS", "TERMINATED", None, S.SUCCEEDED, None),  # no code: legacy decides
+        # legacy SKIPPED's "a previous run ... was already active" is a default: the code says why
+        ("SKIPPED", None, "TERMINATED", "SKIPPED", S.SKIPPED, None),
+        ("SKIPPED", None, "TERMINATED", "MAX_CONCURRENT_RUNS_EXCEEDED", S.SKIPPED, R.CONCURRENCY_LIMIT),
+        ("SKIPPED", None, "TERMINATED", "WORKSPACE_RUN_LIMIT_EXCEEDED", S.SKIPPED, R.WORKSPACE_LIMIT),
+        ("SKIPPED", "UPSTREAM_FAILED", "TERMINATED", "SKIPPED", S.SKIPPED, R.UPSTREAM_FAILED),
+        ("SKIPPED", None, "TERMINATED", None, S.SKIPPED, R.CONCURRENCY_LIMIT),  # no code: legacy decides
     ],
 )
 def test_reconciliation(
@@ -237,6 +284,18 @@ def test_a_contradiction_warns_in_both_modes_and_status_wins(
         with pytest.warns(StateConflictWarning, match="status says"):
             run = norm(record(life_cycle, result, v2, code), strict=strict)
         assert run.state is state
+
+
+def test_a_contradiction_shows_the_records_words() -> None:
+    """Not ``mappingproxy({...})`` (review 3, finding 12): the words as the record spells them."""
+    rec = record("TERMINATED", "FAILED", "TERMINATED", "SUCCESS", "SUCCESS")
+    with pytest.warns(StateConflictWarning) as caught:
+        norm(rec)
+    (warning,) = caught
+    text = str(warning.message)
+    words = "'state TERMINATED/FAILED; status TERMINATED/SUCCESS/SUCCESS'"
+    assert text.endswith(f"status says SUCCEEDED, state says FAILED: {words}")
+    assert "mappingproxy" not in text
 
 
 def test_legacy_queue_reason_text() -> None:
@@ -348,6 +407,47 @@ def test_odd_fields_are_reported_not_raised() -> None:
     assert run.state is S.SUCCEEDED
     assert len(caught) >= 5
     assert all(issubclass(w.category, runstate.RunstateWarning) for w in caught)
+
+
+@pytest.mark.parametrize("attempt", [2**31, 2**63, 2**64])
+@pytest.mark.parametrize("where", ["run", "task"])
+def test_an_absurd_attempt_number_is_an_odd_value(attempt: int, where: str) -> None:
+    """The SDK: "the maximum attempt_number is the same as the max_retries value for the job"; a 2**64
+    attempt once passed and crashed every table path (review 3, finding 5)."""
+    rec = record("TERMINATED", "SUCCESS")
+    rec["tasks"] = [{"run_id": 8, "task_key": "t", "state": rec["state"]}]
+    target = rec if where == "run" else rec["tasks"][0]
+    target["attempt_number"] = attempt
+    field = "$.attempt_number" if where == "run" else "$.tasks[0].attempt_number"
+    with pytest.raises(InvalidRecordError, match=r"attempt number out of range") as error:
+        norm(rec, strict=True)
+    assert error.value.field == field
+    with pytest.warns(InvalidRecordWarning, match=r"attempt number out of range"):
+        run = norm(rec)
+    assert (run.attempt, run.tasks[0].attempt) == (0, 0)
+    from runstate import arrow  # the table path that overflowed
+
+    assert arrow.to_table([run]).column("attempt").to_pylist() == [0, 0]  # the run and its task
+    rec["attempt_number"] = target["attempt_number"] = 2**31 - 1  # the largest accepted
+    assert norm(rec, strict=True).attempt == 2**31 - 1
+
+
+@pytest.mark.parametrize("multitask", [False, True])
+def test_a_total_from_times_over_100_years_is_refused_like_a_reported_one(multitask: bool) -> None:
+    """end_time 253402300799000 (9999-12-31, an "open-ended" sentinel) gave a millennia-long total
+    (review 3, finding 11); a reported duration that long is out of range, and so is this one."""
+    rec = record("TERMINATED", "SUCCESS", start_time=1782864000000, end_time=253_402_300_799_000)
+    if multitask:  # an older multitask record: no run_duration, the wall time is the total
+        rec["tasks"] = [{"run_id": n, "task_key": f"t{n}", "state": rec["state"]} for n in (8, 9)]
+    with pytest.raises(InvalidRecordError, match=r"over 100 years") as error:
+        norm(rec, strict=True)
+    assert error.value.field == "$.end_time"
+    with pytest.warns(InvalidRecordWarning, match=r"\$\.end_time: duration out of range \(over 100 years\)"):
+        run = norm(rec)
+    assert run.ended_at == datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)  # the time is kept as given
+    assert (run.durations.total, run.durations.why_missing("total")) == (None, Missing.NOT_REPORTED)
+    rec["end_time"] = 1782864000000 + 600_000  # an ordinary end: the wall time is the total
+    assert norm(rec, strict=True).durations.total == timedelta(minutes=10)
 
 
 # --- the fixtures: realistic records ------------------------------------------------------------
@@ -516,6 +616,47 @@ def test_runs_list_page() -> None:
     assert [r.state for r in runs[:4]] == [S.RUNNING, S.QUEUED, S.CANCELED, S.SUCCEEDED]
     empty = {"has_more": False}
     assert list(runstate.normalize_many("databricks", [empty])) == []
+
+
+def test_a_list_page_given_to_normalize_says_use_normalize_many() -> None:
+    for page in (load("runs_list_page"), {"has_more": False}):
+        for strict in (False, True):
+            with pytest.raises(InvalidRecordError, match="a runs/list page, not a run: use normalize_many"):
+                norm(page, strict=strict)
+
+
+@pytest.mark.parametrize("name", ["single_task_success", "success_with_failures"])
+def test_a_get_output_response_is_its_run(name: str) -> None:
+    """``jobs/runs/get-output`` (``w.jobs.get_run_output()``): RunOutput.metadata is "All details of
+    the run except for its output"; the run is read from it, ``raw`` keeps the whole response."""
+    data = load(name)
+    response = {"metadata": data, "notebook_output": {"result": "done", "truncated": False}}
+    run = norm(response, strict=True)
+    assert attrs.evolve(run, raw=data) == norm(data, strict=True)
+    assert run.raw is response
+    sdk = jobs.RunOutput.from_dict(response)
+    assert norm(sdk, strict=True, keep_raw=False) == norm(data, strict=True, keep_raw=False)
+    assert norm(sdk).raw == sdk.as_dict()
+    assert _databricks.detect(response) and _databricks.detect(sdk)
+
+
+def test_odd_fields_of_a_get_output_response_are_named_under_metadata() -> None:
+    data = {**load("single_task_success"), "start_time": "yesterday"}
+    with pytest.raises(InvalidRecordError) as error:
+        norm({"metadata": data}, strict=True)
+    assert error.value.field == "$.metadata.start_time"
+
+
+def test_a_system_table_row_says_use_databricks_system() -> None:
+    row = {
+        "workspace_id": "6051921418418893", "job_id": "1", "run_id": "2",
+        "period_start_time": "2026-03-01T10:00:00Z", "period_end_time": "2026-03-01T11:00:00Z",
+        "result_state": "SUCCEEDED", "termination_code": "SUCCESS",
+    }  # fmt: skip
+    for strict in (False, True):
+        with pytest.raises(InvalidRecordError, match="use provider 'databricks_system'"):
+            norm(row, strict=strict)
+    assert runstate.normalize("databricks_system", row, strict=True).state is S.SUCCEEDED
 
 
 def test_sdk_list_page_object() -> None:

@@ -333,6 +333,23 @@ def test_cloud_deploy_proto_has_the_same_identity() -> None:
         ({"workspace_id": 6051921418418893}, "databricks:6051921418418893"),  # system tables
         ({}, "databricks:2840161942233561"),  # ?o= of run_page_url
         ({"run_page_url": "https://dbc-7a1c2e3f-9b0d.cloud.databricks.com/#job/1/run/2"}, None),
+        # a per-workspace host names the workspace id: Azure adb-<id>.<n>, Azure China, GCP <id>.<n>
+        (
+            {"run_page_url": "https://adb-6051921418418893.13.azuredatabricks.net/#job/1/run/2"},
+            "databricks:6051921418418893",
+        ),
+        (
+            {"run_page_url": "https://ADB-6051921418418893.13.AzureDatabricks.net/jobs/1/runs/2"},
+            "databricks:6051921418418893",
+        ),
+        (
+            {"run_page_url": "https://adb-5555555555555555.19.databricks.azure.cn/#job/1/run/2"},
+            "databricks:5555555555555555",
+        ),
+        (
+            {"run_page_url": "https://1234567890123456.7.gcp.databricks.com/#job/1/run/2"},
+            "databricks:1234567890123456",
+        ),
     ],
 )
 def test_databricks_namespace(fields: dict[str, Any], namespace: str | None) -> None:
@@ -341,6 +358,31 @@ def test_databricks_namespace(fields: dict[str, Any], namespace: str | None) -> 
     run = runstate.normalize("databricks", record, strict=True)
     expected = namespace or "databricks:dbc-7a1c2e3f-9b0d.cloud.databricks.com"  # else the host
     assert run.namespace == run.tasks[0].namespace == expected
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://westus.azuredatabricks.net/#job/1/run/2",  # a legacy regional URL: no workspace id
+        "https://us-east4.gcp.databricks.com/#job/1/run/2",
+        "https://adb-x1.13.azuredatabricks.net/#job/1/run/2",
+        "https://adb-6051921418418893.13.azuredatabricks.net.example.com/#job/1/run/2",
+    ],
+)
+def test_a_host_without_a_workspace_id_is_the_namespace(url: str) -> None:
+    run = runstate.normalize("databricks", db_run(state={"life_cycle_state": "RUNNING"}, run_page_url=url))
+    assert run.namespace == "databricks:" + url.split("/")[2]
+
+
+def test_the_documented_namespace_of_an_azure_run_is_no_conflict() -> None:
+    """A caller who passes ``databricks:<workspace_id>`` for an Azure run (no ``?o=``) got a
+    StateConflictWarning on every record (review 3, finding 12)."""
+    url = "https://adb-6051921418418893.13.azuredatabricks.net/#job/1/run/2"
+    record = db_run(state={"life_cycle_state": "RUNNING"}, run_page_url=url)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        run = runstate.normalize("databricks", record, strict=True, namespace="databricks:6051921418418893")
+    assert run.namespace == "databricks:6051921418418893"
 
 
 def test_a_glue_job_run_says_no_namespace() -> None:

@@ -29,21 +29,26 @@ _SKIPPED_ACTIVE = t.RUN_LIFE_CYCLE_STATE["SKIPPED"]
 _UNKNOWN = t.OUTCOMES[State.UNKNOWN, None]
 
 
-def _old_legacy(lcs: str | None, res: str | None, cancelled_by_user: bool) -> Outcome | None:
+def _old_legacy(
+    lcs: str | None, res: str | None, cancelled_by_user: bool, task: bool
+) -> tuple[Outcome | None, bool]:
+    """(the legacy outcome, whether it is SKIPPED's default rather than a result's)."""
     if lcs is None:
-        return None
+        return None, False
     if lcs == "TERMINATED":
         outcome = t.RUN_RESULT_STATE[res] if res is not None else None
     elif lcs == "SKIPPED":
         outcome = t.RUN_RESULT_STATE[res] if res is not None else None
         if outcome is None or outcome.state is not State.SKIPPED:
-            outcome = _SKIPPED_ACTIVE
+            # review 3, finding 6: "a previous run of the same job was already active" is about a job
+            # run; a task run's legacy SKIPPED has no reason
+            return (t.TASK_SKIPPED if task else _SKIPPED_ACTIVE), True
     else:
         outcome = t.RUN_LIFE_CYCLE_STATE[lcs]
     # user_cancelled_or_timedout no longer makes a user cancel (the SDK: "canceled manually by a user
     # or by the scheduler because the run timed out"); the rest of the oracle is the old code
     del cancelled_by_user
-    return outcome
+    return outcome, False
 
 
 def _old_reconcile(status: Outcome, legacy: Outcome) -> tuple[Outcome, str | None]:
@@ -68,14 +73,15 @@ def _known(table: Any, value: object) -> str | None:
     return value if type(value) is str and value and value in table else None
 
 
-def _old_decision(key: tuple[Any, ...]) -> tuple[Outcome, str | None]:
-    """The old ``_resolve`` (without its reporting): key = the six words, by_user, retry, sdk."""
+def _old_decision(key: tuple[Any, ...], task: bool = False) -> tuple[Outcome, str | None]:
+    """The old ``_resolve`` (without its reporting): key = the six words, by_user, retry, sdk; of a
+    task run (an entry of ``tasks[]``) if ``task``."""
     tables = (
         t.RUN_LIFE_CYCLE_STATE, t.RUN_RESULT_STATE, t.RUN_LIFECYCLE_STATE_V2_STATE,
         t.TERMINATION_CODE_CODE, t.TERMINATION_TYPE_TYPE, t.QUEUE_DETAILS_CODE_CODE,
     )  # fmt: skip
     lcs, res, v2, code, type_, queue = (_known(table, v) for table, v in zip(tables, key, strict=False))
-    legacy = _old_legacy(lcs, res, key[6] is True)
+    legacy, default = _old_legacy(lcs, res, key[6] is True, task)
     status: Outcome | None = None
     if v2 == "TERMINATED":
         dropped = key[8] is True and key[3] is None and key[4] is not None
@@ -94,6 +100,8 @@ def _old_decision(key: tuple[Any, ...]) -> tuple[Outcome, str | None]:
     elif v2 is not None:
         status = t.RUN_LIFECYCLE_STATE_V2_STATE[v2]
     if status is not None and legacy is not None:
+        if default and v2 == "TERMINATED" and status.state is legacy.state:
+            return status, None  # review 3, finding 6: the termination code says why it was skipped
         return _old_reconcile(status, legacy)
     if status is not None:
         return status, None
@@ -102,7 +110,7 @@ def _old_decision(key: tuple[Any, ...]) -> tuple[Outcome, str | None]:
     return _UNKNOWN, None
 
 
-def _table_decision(key: tuple[Any, ...]) -> tuple[Outcome, str | None]:
+def _table_decision(key: tuple[Any, ...], task: bool = False) -> tuple[Outcome, str | None]:
     """What ``_databricks._resolve`` now reads: the tokens of the words, looked up in the table."""
     dropped = key[2] == "TERMINATED" and key[8] is True and key[3] is None and key[4] is not None
     row = d.decide(
@@ -117,7 +125,7 @@ def _table_decision(key: tuple[Any, ...]) -> tuple[Outcome, str | None]:
             "retry" if key[7] is True else "first",
         )
     )
-    return row.outcome, row.conflict
+    return (row.task_outcome if task else row.outcome), row.conflict
 
 
 def _pool(column: str) -> list[Any]:
@@ -131,10 +139,13 @@ _COLUMNS = (d.LCS, d.RES, d.V2, d.CODE, d.TYPE, d.QUEUE)
 @given(
     words=st.tuples(*(st.sampled_from(_pool(c)) for c in _COLUMNS)),
     flags=st.tuples(st.booleans(), st.booleans(), st.booleans()),
+    task=st.booleans(),
 )
-def test_the_table_decides_as_the_old_code(words: tuple[Any, ...], flags: tuple[bool, bool, bool]) -> None:
+def test_the_table_decides_as_the_old_code(
+    words: tuple[Any, ...], flags: tuple[bool, bool, bool], task: bool
+) -> None:
     key = (*words, *flags)
-    assert _table_decision(key) == _old_decision(key)
+    assert _table_decision(key, task) == _old_decision(key, task)
 
 
 def test_the_table_decides_as_the_old_code_on_every_status_combination() -> None:
@@ -144,6 +155,7 @@ def test_the_table_decides_as_the_old_code_on_every_status_combination() -> None
     ):
         key = (lcs, res, v2, code, type_, None, False, False, False)
         assert _table_decision(key) == _old_decision(key), key
+        assert _table_decision(key, True) == _old_decision(key, True), key
 
 
 def test_the_table_is_a_partition() -> None:

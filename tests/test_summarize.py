@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 import runstate
 from runstate import Run, State, Summary
 from runstate._summarize import RELATIVE_ACCURACY, human_duration, render_table
+from runstate.provider_kit import make_durations, make_run
 
 from .test_history import T0, example_runs, histories
 
@@ -250,25 +251,29 @@ def test_memory_stays_bounded_however_many_runs() -> None:
 
 
 def test_sums_past_timedelta_max_stay_exact() -> None:
-    """Durations of thousands of years (an end time in 9999 passes every per-record check) sum past
-    ``timedelta.max``: the summary and its merges go on, ``micros`` keeps the exact sum and ``sum``
-    says it is out of range with ``None`` instead of a bare OverflowError or a clamped value."""
-    done = {"state": {"life_cycle_state": "TERMINATED", "result_state": "SUCCESS"}}
-    start, end = 1_000_000_000_000, 253_402_300_799_000  # 2001-09-09 and 9999-12-31, epoch ms
-    records = [
-        {**done, "run_id": i, "job_id": i % 2, "start_time": start, "end_time": end} for i in range(800)
+    """Durations of 99 years each (a provider refuses only longer ones) sum past ``timedelta.max``
+    (999,999,999 days) once a group has ~28,000 of them: the summary and its merges go on, ``micros``
+    keeps the exact sum and ``sum`` says it is out of range with ``None`` instead of a bare
+    OverflowError or a clamped value. The runs are built with the kit (a record's times over 100
+    years apart are refused by the provider)."""
+    total = timedelta(days=99 * 365)
+    durations = make_durations(total=total)
+    per_group = timedelta.max // total + 10  # the smallest count that overflows, and a few more
+    runs = [
+        make_run("databricks", str(i), state=State.SUCCEEDED, job_id=str(i % 2), durations=durations)
+        for i in range(2 * per_group)
     ]
-    runs = [runstate.normalize("databricks", record) for record in records]
     summary = runstate.summarize(runs)
-    each = (end - start) * 1000
+    each = total // timedelta(microseconds=1)
+    assert per_group * each > timedelta.max // timedelta(microseconds=1)
     for group in summary.groups:
-        assert (group.total.count, group.total.micros, group.total.sum) == (400, 400 * each, None)
-        assert group.total.p95 == group.total.max == timedelta(microseconds=each)
+        assert (group.total.count, group.total.micros, group.total.sum) == (per_group, per_group * each, None)
+        assert group.total.p95 == group.total.max == total
     overall = summary.overall.total
-    assert (overall.count, overall.micros, overall.sum) == (800, 800 * each, None)
-    assert overall.sketch.sum == pytest.approx(800 * each / 1e6)
+    assert (overall.count, overall.micros, overall.sum) == (2 * per_group, 2 * per_group * each, None)
+    assert overall.sketch.sum == pytest.approx(2 * per_group * each / 1e6)
     few = runstate.summarize(runs[:2]).groups[0].total
-    assert (few.sum, few.micros) == (timedelta(microseconds=each), each)
+    assert (few.sum, few.micros) == (total, each)
 
 
 @pytest.mark.parametrize("now", ["2026-03-01T11:00:00Z", 5])

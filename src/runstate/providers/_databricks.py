@@ -7,7 +7,11 @@ its ``as_dict()`` by duck typing (the SDK is never imported). The SDK *drops enu
 know* (and empty strings): a new ``life_cycle_state``, ``result_state``, termination ``code`` or
 ``type`` disappears from an SDK object, so only a dict can keep an unknown word in ``provider_state``.
 ``raw`` of an SDK object is its ``as_dict()``. A ``runs/list`` page (``{"runs": [...], "has_more":
-...}``) is split by :func:`pages` for ``normalize_many``.
+...}``) is split by :func:`pages` for ``normalize_many`` (given to ``normalize``, it is refused with that
+hint). A ``jobs/runs/get-output`` response (``RunOutput``, ``{"metadata": <the run>, "notebook_output":
+...}``) is read as its ``metadata`` run, ``raw`` keeping the whole response (as Glue's ``{"JobRun":
+...}``). A ``system.lakeflow.job_run_timeline`` row (``period_start_time`` / ``period_end_time``, no
+``state`` or ``status``) is refused with the hint "use provider 'databricks_system'".
 
 State. The ``status`` model (``status.state``, ``termination_details``, ``queue_details``) wins on
 phase; for TERMINATED the code gives the outcome, and for failure codes the termination *type*
@@ -33,37 +37,38 @@ fields still decide: an unknown code with an error type is FAILED with the type'
 code otherwise, or an unknown result_state, falls back to the other model, else UNKNOWN (a terminal
 phase without a known outcome is UNKNOWN: no state means "ended, outcome unknown").
 
-Lineage. ``attempt`` = ``attempt_number``; ``original_run_id`` = ``original_attempt_run_id`` when it
-differs from ``run_id`` (``None`` for a first attempt); ``previous_run_id`` = the original for attempt
-1. A task run fetched by id (``job_run_id`` differs) has ``parent_run_id`` = ``job_run_id`` and is named
-by its task_key, as is a run without ``run_name`` (an SDK ``RunTask`` given on its own); a job run
-triggered by a Run Job task has ``parent_run_id`` = that task run (``trigger_info.run_id``). ``tasks[]``
-and for-each ``iterations[]`` become child runs (task_key as name, parent = this run, job_id inherited);
-an entry repeating this run's own run_id is not a child. Entries of one task_key are its attempts
-(retries, repairs): each later one, in start order, gets ``previous_run_id`` and ``original_run_id``
-from its siblings where it does not say. A repaired run keeps ``details["active_intervals"]`` (from
-``repair_history``), which ``Run.elapsed`` sums while it runs. Nesting deeper than
-:data:`MAX_DEPTH` is reported and cut. ``repair_history``, ``run_job_task``, ``for_each_task`` and
-other facts are kept in ``details``.
+Lineage. ``attempt`` = ``attempt_number`` (2**31 or more is an odd value: reported, leniently 0);
+``original_run_id`` = ``original_attempt_run_id`` when it differs from ``run_id`` (``None`` for a first
+attempt); ``previous_run_id`` = the original for attempt 1. A task run fetched by id (``job_run_id``
+differs) has ``parent_run_id`` = ``job_run_id`` and is named by its task_key, as is a run without
+``run_name`` (an SDK ``RunTask`` given on its own); a job run triggered by a Run Job task has
+``parent_run_id`` = that task run (``trigger_info.run_id``). ``tasks[]`` and for-each ``iterations[]``
+become child runs (task_key as name, parent = this run, job_id inherited); an entry repeating this run's
+own run_id is not a child. Entries of one task_key are its attempts (retries, repairs): each later one, in
+start order, gets ``previous_run_id`` and ``original_run_id`` from its siblings where it does not say. A
+repaired run keeps ``details["active_intervals"]`` (from ``repair_history``), which ``Run.elapsed`` sums
+while it runs. Nesting deeper than :data:`MAX_DEPTH` is reported and cut. ``repair_history``,
+``run_job_task``, ``for_each_task`` and other facts are kept in ``details``.
 
 Identity. A record with neither ``run_id`` nor ``state``/``status``, or without a usable
 ``run_id``, is refused in both modes. ``namespace`` is ``databricks:<workspace_id>``
 (``workspace_id``, or ``?o=`` of ``run_page_url``), else ``databricks:<host of run_page_url>``;
 tasks share it.
 
-Times. Epoch ms; ``0`` is "not set". ``created_at`` = ``started_at`` = ``start_time``: Databricks sets
-it when the run is accepted (queued runs have it) and has no other creation time. Durations: queue
-from ``queue_duration``. A multitask run has parts NOT_APPLICABLE (Databricks reports them as 0) and
-total = ``run_duration``, else (older records) end - start, else NOT_ENDED. A run is multitask when
+Times. Epoch ms; ``0`` is "not set". ``created_at`` = ``started_at`` = ``start_time``: Databricks sets it
+when the run is accepted (queued runs have it) and has no other creation time. Durations: queue from
+``queue_duration``. A multitask run has parts NOT_APPLICABLE (Databricks reports them as 0) and total =
+``run_duration``, else (older records) end - start (over 100 years, a sentinel end such as 9999-12-31, is
+reported like a reported duration that long and left missing), else NOT_ENDED. A run is multitask when
 ``format`` says MULTI_TASK; without ``format``, when its setup/execution/cleanup are all 0 or absent and
 it has ``run_duration``, or at least two child runs (``tasks[]`` / ``iterations[]`` entries other than
-itself), or, once ended, one: a single-task run lists its one task too, but its parts are measured by
-the time it ends, so only while it runs is one child ambiguous (read as single-task: NOT_ENDED). A
-``format`` of SINGLE_TASK is trusted unless ``run_duration`` comes with parts all 0. Otherwise total =
-setup + execution + cleanup (``run_duration`` only when a part is missing, else end - start; parts
-above ``run_duration`` are reported). Before the run ends, 0 means NOT_ENDED. A total above end -
-start, or (unless the run was repaired) below it by more than the queue time and a slack, is reported
-as inconsistent.
+itself), or, once ended, one: a single-task run lists its one task too, but its parts are measured by the
+time it ends, so only while it runs is one child ambiguous (read as single-task: NOT_ENDED). A ``format``
+of SINGLE_TASK is trusted unless ``run_duration`` comes with parts all 0. Otherwise total = setup +
+execution + cleanup (``run_duration`` only when a part is missing, else end - start; parts above
+``run_duration`` are reported). Before the run ends, 0 means NOT_ENDED. A total above end - start, or
+(unless the run was repaired) below it by more than the queue time and a slack, is reported as
+inconsistent.
 
 State words may be ``str`` subclasses (a ``StrEnum``): they are read as their plain text.
 
@@ -108,6 +113,7 @@ from . import _databricks_tables as t
 from ._databricks_details import NESTED, add_active_intervals, intern, message, run_details, shared_copy
 from ._databricks_durations import NO_SHARED, Shared, run_times
 from ._databricks_evidence import EVIDENCE
+from ._databricks_identity import MAX_ATTEMPT
 from ._databricks_tasks import MAX_DEPTH, NO_CHILDREN, as_mapping, child_runs
 
 __all__ = ["MAX_DEPTH", "SPEC", "build", "pages"]
@@ -127,6 +133,8 @@ class _Resolved(NamedTuple):
     outcome: Outcome
     conflict: str | None
     provider_state: Mapping[str, str]
+    task_outcome: Outcome
+    """The outcome of an entry of ``tasks[]`` (``decisions.Row.task_outcome``)."""
 
 
 _MEMO: dict[tuple[Any, ...], _Resolved] = {}
@@ -212,7 +220,8 @@ def _resolve(key: tuple[Any, ...], ctx: Context, path: str) -> _Resolved:
         ctx.invalid(path + missing, None, "missing state")
         reported = True
     state_words = {k: v for k, v in zip(_PS_KEYS, key, strict=False) if type(v) is str and v}
-    resolved = _Resolved(outcome, conflict, MappingProxyType(state_words) if state_words else EMPTY)
+    provider_state = MappingProxyType(state_words) if state_words else EMPTY
+    resolved = _Resolved(outcome, conflict, provider_state, row.task_outcome)
     if not reported and len(_MEMO) < _MEMO_LIMIT:
         _MEMO[key] = resolved
     return resolved
@@ -268,8 +277,9 @@ _RunState = tuple[State, Reason | None, Mapping[str, str], bool, str | None]
 """(state, reason, provider_state, cancelled by the user, message): a plain tuple, built once per run."""
 
 
-def _run_state(get: Any, retried: bool, sdk: bool, ctx: Context, path: str) -> _RunState:
-    """The run's outcome from its legacy ``state`` and its ``status`` (see the module), and its message."""
+def _run_state(get: Any, retried: bool, sdk: bool, task: bool, ctx: Context, path: str) -> _RunState:
+    """The run's outcome from its legacy ``state`` and its ``status`` (see the module), and its message;
+    ``task``: an entry of ``tasks[]``, whose legacy SKIPPED says nothing of the job's concurrency."""
     legacy = get("state", _NO_FIELDS)
     if type(legacy) is not dict:  # the type checks inline: each is a call saved per run
         legacy = _section(legacy, ctx, path + ".state")
@@ -295,9 +305,11 @@ def _run_state(get: Any, retried: bool, sdk: bool, ctx: Context, path: str) -> _
         resolved = _MEMO.get(words) or _lookup(words, ctx, path)
     except TypeError:  # unhashable (a list where a word belongs): the slow path reports it
         resolved = _lookup(words, ctx, path)
-    outcome, conflict, provider_state = resolved  # unpacked: no attribute lookups
+    outcome, conflict, provider_state, task_outcome = resolved  # unpacked: no attribute lookups
+    if task:
+        outcome = task_outcome
     if conflict is not None:
-        ctx.report("conflict", path + ".status", provider_state, conflict)
+        ctx.report("conflict", path + ".status", _words_said(provider_state), conflict)
     if outcome is _QUEUED and status_word is None:
         outcome = _legacy_queue_outcome(legacy.get("queue_reason"))
     text = (
@@ -309,6 +321,17 @@ def _run_state(get: Any, retried: bool, sdk: bool, ctx: Context, path: str) -> _
     elif text:  # messages repeat across runs ("1/3 tasks failed..."): one shared string
         text = intern(text)
     return outcome.state, outcome.reason, provider_state, by_user is True, text
+
+
+def _words_said(provider_state: Mapping[str, str]) -> str:
+    """The record's state words, short enough to be shown whole in a warning:
+    ``"state TERMINATED/FAILED; status TERMINATED/SUCCESS/SUCCESS"`` (not a mapping's repr)."""
+    legacy = "/".join(v for k, v in provider_state.items() if k in _LEGACY_KEYS)
+    status = "/".join(v for k, v in provider_state.items() if k not in _LEGACY_KEYS)
+    return f"state {legacy or '-'}; status {status or '-'}"
+
+
+_LEGACY_KEYS: Final = ("life_cycle_state", "result_state")
 
 
 def _legacy_queue_outcome(queue_reason: object) -> Outcome:
@@ -327,6 +350,8 @@ def detect(record: Any) -> bool:
         if isinstance(record, Mapping):
             if "run_id" in record:  # a system-table row (period_start_time) is databricks_system's
                 return "period_start_time" not in record and any(k in record for k in _DETECT_KEYS)
+            if _output_run(record) is not None:  # a runs/get-output response
+                return True
             return isinstance(record.get("runs"), list) or ("has_more" in record and "runs" not in record)
         return type(record).__name__ in _SDK_CLASSES and callable(getattr(record, "as_dict", None))
     except Exception:  # a hostile object: not ours
@@ -334,7 +359,7 @@ def detect(record: Any) -> bool:
 
 
 _DETECT_KEYS: Final = ("state", "status", "job_id", "run_page_url", "tasks", "run_name", "task_key")
-_SDK_CLASSES: Final = frozenset({"Run", "BaseRun", "RunTask", "ListRunsResponse"})
+_SDK_CLASSES: Final = frozenset({"Run", "BaseRun", "RunTask", "ListRunsResponse", "RunOutput"})
 
 
 def _build(
@@ -348,9 +373,11 @@ def _build(
     rec: Mapping[str, Any],
     path: str,
     sdk: bool,
+    response: Mapping[str, Any] | None = None,
 ) -> Run:
     """One run (``depth`` 0) or task run: identity, state, times, durations, details, child runs.
-    What a run's tasks share with it comes first, so that ``partial`` binds it for its child runs."""
+    What a run's tasks share with it comes first, so that ``partial`` binds it for its child runs.
+    ``response``: the ``runs/get-output`` response ``rec`` was unwrapped from, kept as ``raw``."""
     get = rec.get
     if depth == 0:
         identity.check_identity(rec, ctx)
@@ -360,7 +387,7 @@ def _build(
     run_id = str(raw_id) if type(raw_id) is int and raw_id >= 0 else identity.read_run_id(raw_id, ctx, path)
     if attempt is None:
         attempt = 0
-    elif type(attempt) is not int or attempt < 0:
+    elif type(attempt) is not int or attempt < 0 or attempt >= MAX_ATTEMPT:
         attempt = identity.read_attempt(attempt, ctx, path)
     if original is not None:
         original = (
@@ -369,7 +396,7 @@ def _build(
             else identity.original_run_id(original, raw_id, run_id, ctx, path)
         )
     state, reason, provider_state, cancelled_by_user, text = _run_state(
-        get, attempt > 0 or original is not None, sdk, ctx, path
+        get, attempt > 0 or original is not None, sdk, depth > 0, ctx, path
     )
     if (own_job := get("job_id")) is not None:  # else inherited from the parent run
         job_id = identity.job_id(own_job, ctx, path)
@@ -396,7 +423,8 @@ def _build(
         add_active_intervals(details, ctx, path)
     return _new_run(
         run_id, namespace, job_id, name, state, reason, provider_state, text, attempt, original, parent,
-        started, ended, durations, tasks, freeze_details(details), rec if keep_raw else None,
+        started, ended, durations, tasks, freeze_details(details),
+        (rec if response is None else response) if keep_raw else None,
     )  # fmt: skip
 
 
@@ -501,6 +529,8 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
     """
     global _misses, _paused  # two counters of a cost heuristic: a race only moves a pause
     if type(record) is dict:
+        if "run_id" not in record and (inner := _output_run(record)) is not None:
+            return _build(ctx, keep_raw, 0, None, None, None, NO_SHARED, inner, "$.metadata", False, record)
         if _paused > 0:  # > 0: two threads decrementing 1 at once leave -1, which must not pause for good
             _paused -= 1
         else:
@@ -518,7 +548,18 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
     if mapping is None:  # pragma: no cover - _as_mapping fails instead
         ctx.report("fail", "$", record, "expected a Run object")
     sdk = not isinstance(record, Mapping)
+    if "run_id" not in mapping and (inner := _output_run(mapping)) is not None:
+        return _build(ctx, keep_raw, 0, None, None, None, NO_SHARED, inner, "$.metadata", sdk, mapping)
     return _build(ctx, keep_raw, 0, None, None, None, NO_SHARED, mapping, "$", sdk)
+
+
+def _output_run(response: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The run of a ``jobs/runs/get-output`` response (``RunOutput``: "metadata: All details of the
+    run except for its output"), else ``None``; read by the reporting pass alone (rare)."""
+    metadata = response.get("metadata")
+    if isinstance(metadata, Mapping) and "run_id" in metadata:
+        return metadata
+    return None
 
 
 _PAGE_KEYS: Final = ("runs", "has_more", "next_page_token", "prev_page_token")

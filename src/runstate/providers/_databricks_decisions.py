@@ -60,11 +60,13 @@ def token(column: str, value: object) -> str:
 
 
 class Row(NamedTuple):
-    """One row of the table: the tokens each column may hold, and the decision."""
+    """One row of the table: the tokens each column may hold, and the decision (of a job run, and of
+    a task run, which no job setting such as ``max_concurrent_runs`` holds back)."""
 
     pattern: tuple[frozenset[str], ...]
     outcome: Outcome
     conflict: str | None
+    task_outcome: Outcome
 
 
 Pattern = dict[str, frozenset[str]]
@@ -80,6 +82,10 @@ class _Cell(NamedTuple):
     outcome: Outcome | None
     terminated: bool = False
     """``status.state`` is TERMINATED: a legacy outcome then stands only if it is terminal."""
+    default: Outcome | None = None
+    """A legacy SKIPPED read by the life cycle's own docstring ("a previous run of the same job was
+    already active"), not by a result: a termination code of the same state decides its reason, and
+    a task run has this outcome instead (the docstring is about job runs)."""
 
 
 def _grouped(
@@ -141,7 +147,7 @@ def _by_user(outcome: Outcome | None, user: bool) -> Outcome | None:
 
 def legacy_cells() -> list[_Cell]:
     """The legacy ``state``: TERMINATED by its result; SKIPPED by its result when that is a skip, else
-    "a previous run was active"; any other life cycle by its table."""
+    "a previous run was active" (a default, see :attr:`_Cell.default`); any other life cycle by its table."""
     skipped_active = t.RUN_LIFE_CYCLE_STATE["SKIPPED"]
     cells: list[_Cell] = []
     for user, flag in ((True, "user"), (False, "other")):
@@ -149,10 +155,12 @@ def legacy_cells() -> list[_Cell]:
         results = {w: _by_user(o, user) for w, o in t.RUN_RESULT_STATE.items()}
         cells += [*_grouped(terminated, RES, results), _Cell({**terminated, RES: _OTHER}, None)]
         skipped: Pattern = {LCS: _words("SKIPPED"), BY_USER: _words(flag)}
-        skips = {
-            w: (o if o.state is State.SKIPPED else skipped_active) for w, o in t.RUN_RESULT_STATE.items()
-        }
-        cells += [*_grouped(skipped, RES, skips), _Cell({**skipped, RES: _OTHER}, skipped_active)]
+        skips = {w: o for w, o in t.RUN_RESULT_STATE.items() if o.state is State.SKIPPED}
+        not_skips = frozenset({*t.RUN_RESULT_STATE, *_OTHER} - set(skips))
+        cells += [
+            *_grouped(skipped, RES, skips),
+            _Cell({**skipped, RES: not_skips}, skipped_active, default=t.TASK_SKIPPED),
+        ]
     others = {w: o for w, o in t.RUN_LIFE_CYCLE_STATE.items() if w not in ("TERMINATED", "SKIPPED")}
     cells += _grouped({}, LCS, others)
     cells.append(_Cell({LCS: _OTHER}, None))
@@ -181,13 +189,17 @@ def reconcile(status: Outcome, legacy: Outcome) -> tuple[Outcome, str | None]:
 _UNKNOWN: Final = t.OUTCOMES[State.UNKNOWN, None]
 
 
-def _combined(status: _Cell, legacy: _Cell) -> tuple[Outcome, str | None]:
-    if status.outcome is not None and legacy.outcome is not None:
-        return reconcile(status.outcome, legacy.outcome)
+def _combined(status: _Cell, legacy: _Cell, task: bool) -> tuple[Outcome, str | None]:
+    """The decision of one status cell beside one legacy cell, for a job run or a task run."""
+    legacy_outcome = legacy.default if task and legacy.default is not None else legacy.outcome
+    if status.outcome is not None and legacy_outcome is not None:
+        if legacy.default is not None and status.terminated and status.outcome.state is legacy_outcome.state:
+            return status.outcome, None  # the termination code says why it was skipped, or that it does not
+        return reconcile(status.outcome, legacy_outcome)
     if status.outcome is not None:
         return status.outcome, None
-    if legacy.outcome is not None and (not status.terminated or legacy.outcome.state in TERMINAL_STATES):
-        return legacy.outcome, None
+    if legacy_outcome is not None and (not status.terminated or legacy_outcome.state in TERMINAL_STATES):
+        return legacy_outcome, None
     return _UNKNOWN, None  # no usable state: the normalizer reports what is missing
 
 
@@ -202,16 +214,20 @@ def _merged(patterns: list[tuple[frozenset[str], ...]]) -> list[tuple[frozenset[
 
 def _table() -> tuple[Row, ...]:
     everything = {c: _all_tokens(c) for c in COLUMNS}
-    decided: dict[tuple[Outcome, str | None], list[tuple[frozenset[str], ...]]] = {}
+    decided: dict[tuple[Outcome, str | None, Outcome], list[tuple[frozenset[str], ...]]] = {}
     for status, legacy in itertools.product(status_cells(), legacy_cells()):
         pattern = tuple(
             everything[c] & status.pattern.get(c, everything[c]) & legacy.pattern.get(c, everything[c])
             for c in COLUMNS
         )
         if all(pattern):
-            decided.setdefault(_combined(status, legacy), []).append(pattern)
+            outcome, conflict = _combined(status, legacy, False)
+            task_outcome, _ = _combined(status, legacy, True)  # the same conflict: the same states
+            decided.setdefault((outcome, conflict, task_outcome), []).append(pattern)
     return tuple(
-        Row(p, outcome, conflict) for (outcome, conflict), ps in decided.items() for p in _merged(ps)
+        Row(p, outcome, conflict, task)
+        for (outcome, conflict, task), ps in decided.items()
+        for p in _merged(ps)
     )
 
 

@@ -311,7 +311,7 @@ def read_durations(
         if run_duration is not None:
             total = duration_from_ms(run_duration, ctx, path + ".run_duration")
         else:  # an older record: the wall time is the total
-            total = ended - started if started is not None and ended is not None else None
+            total = _wall_total(started, ended, ctx, path)
         if total is not None and started is not None and ended is not None:
             _check_total(total, ended - started, queue, True, get, ctx, path)
         missing_total = None if total is not None else _NOT_REPORTED
@@ -401,7 +401,25 @@ def _single_task_total(
         return parts_total
     if reported is not None:
         return reported
-    return ended - started if started is not None and ended is not None else None
+    return _wall_total(started, ended, ctx, path)
+
+
+_OUT_OF_RANGE: Final = "duration out of range (over 100 years)"
+
+
+def _wall_total(
+    started: datetime | None, ended: datetime | None, ctx: Context, path: str
+) -> timedelta | None:
+    """end - start as the total, if both are known. Over :data:`MAX_DURATION` (a sentinel end such as
+    9999-12-31, ``end_time`` 253402300799000) it is reported as a reported duration that long is, and
+    left missing: a millennia-long total is no measurement."""
+    if started is None or ended is None:
+        return None
+    wall = ended - started
+    if wall > MAX_DURATION:
+        ctx.invalid(path + ".end_time", f"{ended.isoformat()} - {started.isoformat()}", _OUT_OF_RANGE)
+        return None
+    return wall
 
 
 def _check_total(

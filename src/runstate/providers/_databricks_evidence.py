@@ -128,7 +128,7 @@ EVIDENCE: Final[Mapping[str, Mapping[str, str]]] = MappingProxyType(
             {
                 "TERMINATED": "the outcome is in result_state",
                 "INTERNAL_ERROR": "a failure of the Jobs service: PLATFORM_ERROR",
-                "SKIPPED": "a previous run was active: CONCURRENCY_LIMIT",
+                "SKIPPED": "a previous run was active: CONCURRENCY_LIMIT, for a job run without a termination code; a termination code of a skip decides the reason instead (jobs.TerminationCodeCode.SKIPPED: 'Run was never executed, for example, if the upstream task run failed, the dependency type condition was not met, or there were no material tasks to execute.': no reason; MAX_CONCURRENT_RUNS_EXCEEDED: CONCURRENCY_LIMIT), and a task run (an entry of tasks[]) is SKIPPED without reason: the concurrency limit is the job's (jobs.JobSettings.max_concurrent_runs: 'An optional maximum allowed number of concurrent runs of the job.')",
             },
         ),
         "RunResultState": _sdk(

@@ -5,12 +5,14 @@
 from ``run_id``. A task run fetched by id (``job_run_id`` differs) has ``parent_run_id`` = ``job_run_id``
 and is named by its task_key; a job run triggered by a Run Job task has ``parent_run_id`` = that task
 run (``trigger_info.run_id``). ``namespace`` is ``databricks:<workspace_id>`` (``workspace_id``, or
-``?o=`` of ``run_page_url``), else ``databricks:<host of run_page_url>``. Sources: the databricks-sdk
+``?o=`` of ``run_page_url``, or the id in an Azure ``adb-<id>.<n>.azuredatabricks.net`` / GCP
+``<id>.<n>.gcp.databricks.com`` host), else ``databricks:<host of run_page_url>``. Sources: the databricks-sdk
 ``Run`` / ``RunTask`` docstrings and docs/decisions.md ("Where a run lives: the namespace").
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Mapping
 from typing import Any, Final
@@ -22,6 +24,7 @@ from ._databricks_details import choose_intern
 
 __all__ = [
     "check_identity",
+    "MAX_ATTEMPT",
     "job_id",
     "name_and_parent",
     "namespace",
@@ -45,10 +48,25 @@ _NAMESPACES: dict[str, str | None] = {}
 _NAMESPACES_LIMIT: Final = 4096
 
 
+_PAGE: Final = "a runs/list page, not a run: use normalize_many"
+_PAGE_KEYS: Final = ("runs", "has_more", "next_page_token", "prev_page_token")
+_SYSTEM_ROW: Final = (
+    "a system.lakeflow.job_run_timeline row, not a Jobs API run: use provider 'databricks_system'"
+)
+_SYSTEM_KEYS: Final = ("period_start_time", "period_end_time")
+"""The time slice of a Jobs system table row, which no Jobs API run has (``jobs.Run`` fields)."""
+
+
 def check_identity(record: Mapping[str, Any], ctx: Context) -> None:
-    """A record with neither ``run_id`` nor a state field is not a Databricks run: refused in both modes."""
-    if "run_id" not in record and not any(k in record for k in _STATE_KEYS):
-        ctx.report("fail", "$", record, _EXPECTED)
+    """A record with neither ``run_id`` nor a state field is not a Databricks run: refused in both
+    modes, naming what it is where that is clear (a ``runs/list`` page, a system table row)."""
+    if any(k in record for k in _STATE_KEYS):
+        return
+    if "run_id" not in record:
+        page = any(k in record for k in _PAGE_KEYS)
+        ctx.report("fail", "$", record, _PAGE if page else _EXPECTED)
+    elif any(k in record for k in _SYSTEM_KEYS):
+        ctx.report("fail", "$", record, _SYSTEM_ROW)
 
 
 def read_run_id(raw_id: object, ctx: Context, path: str) -> str:
@@ -60,10 +78,19 @@ def read_run_id(raw_id: object, ctx: Context, path: str) -> str:
     return opt_id(raw_id, ctx, path + ".run_id") or ctx.report("fail", path + ".run_id", raw_id, _NO_ID)
 
 
+MAX_ATTEMPT: Final = 2**31
+"""``attempt_number`` must be below this (a 32-bit int): the SDK (``jobs.BaseRun.attempt_number``) says
+"the maximum ``attempt_number`` is the same as the ``max_retries`` value for the job", a small
+number; an absurd one (``2**64``) is an odd value, not an attempt every table path overflows on."""
+
+
 def read_attempt(attempt: Any, ctx: Context, path: str) -> int:
-    """``attempt_number`` (absent: 0, the first attempt), odd values reported."""
+    """``attempt_number`` (absent: 0, the first attempt), odd values reported (leniently: 0)."""
     if type(attempt) is not int or attempt < 0:
         return opt_int(attempt, ctx, path + ".attempt_number", 0) or 0
+    if attempt >= MAX_ATTEMPT:
+        ctx.invalid(path + ".attempt_number", attempt, "attempt number out of range (2**31 or more)")
+        return 0
     return attempt
 
 
@@ -143,4 +170,24 @@ def _url_namespace(url: str) -> str | None:
     org = parse_qs(parts.query).get("o")
     if org and org[0].isdigit():
         return f"databricks:{org[0]}"
-    return f"databricks:{host}" if host else None
+    if not host:
+        return None
+    per_workspace = _WORKSPACE_HOST.fullmatch(host)
+    return f"databricks:{per_workspace[1] or per_workspace[2]}" if per_workspace else f"databricks:{host}"
+
+
+_WORKSPACE_HOST: Final = re.compile(
+    r"adb-([0-9]+)\.[0-9]+\.(?:azuredatabricks\.net|databricks\.azure\.cn)"
+    r"|([0-9]+)\.[0-9]+\.gcp\.databricks\.com"
+)
+"""A per-workspace host that carries the workspace id (``urlsplit`` lower-cases the host).
+
+Azure: "The unique per-workspace URL has the format adb-<workspace-id>.<random-number>.azuredatabricks.net.
+The workspace ID appears immediately after adb- and before the "dot" (.)"
+(https://learn.microsoft.com/en-us/azure/databricks/workspace/workspace-details; the same page for
+Azure China, https://docs.azure.cn/en-us/databricks/workspace/workspace-details, with
+``databricks.azure.cn``). Google Cloud: the workspace URL is ``<number>.<n>.gcp.databricks.com``
+("https://8757561887652360.0.gcp.databricks.com",
+https://docs.databricks.com/gcp/en/workspace/workspace-details; "https://1234567890123456.7.gcp.databricks.com",
+https://docs.gcp.databricks.com/en/dev-tools/auth/gcp-id.html); that its leading number is the
+workspace id is inferred from the Azure format, the pages read do not say it in words."""

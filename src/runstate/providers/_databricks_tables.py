@@ -26,6 +26,7 @@ __all__ = [
     "PROVENANCE",
     "QUEUE_DETAILS_CODE_CODE",
     "RETRY_WAIT",
+    "TASK_SKIPPED",
     "RUN_LIFECYCLE_STATE_V2_STATE",
     "RUN_LIFE_CYCLE_STATE",
     "RUN_RESULT_STATE",
@@ -84,7 +85,16 @@ RUN_LIFE_CYCLE_STATE: Final[Mapping[str, Outcome]] = MappingProxyType(
         "INTERNAL_ERROR": _o(_S.FAILED, _R.PLATFORM_ERROR),  # result_state (FAILED) says no more
     }
 )
-"""Legacy ``state.life_cycle_state`` (sources: ``_databricks_evidence``, docs/decisions.md)."""
+"""Legacy ``state.life_cycle_state`` (sources: ``_databricks_evidence``, docs/decisions.md).
+
+SKIPPED's CONCURRENCY_LIMIT is a default for a job run: a termination code of a skip decides the
+reason instead, and a task run gets :data:`TASK_SKIPPED` (``_databricks_decisions``)."""
+
+TASK_SKIPPED: Final = _o(_S.SKIPPED)
+"""A task run's legacy SKIPPED (without a skip result or termination code): no reason. The life
+cycle's docstring is about a job run ("a previous run of the same job was already active", the job's
+``max_concurrent_runs``); a task is skipped for its upstream or condition
+(``TerminationCodeCode.SKIPPED``)."""
 
 RUN_RESULT_STATE: Final[Mapping[str, Outcome]] = MappingProxyType(
     {
@@ -92,7 +102,7 @@ RUN_RESULT_STATE: Final[Mapping[str, Outcome]] = MappingProxyType(
         "SUCCESS_WITH_FAILURES": _o(_S.SUCCEEDED, _R.PARTIAL_SUCCESS),
         "FAILED": _o(_S.FAILED),  # legacy does not say user vs platform; status refines it
         "TIMEDOUT": _o(_S.TIMED_OUT),
-        "CANCELED": _o(_S.CANCELED),  # CANCELED_BY_USER when user_cancelled_or_timedout is true
+        "CANCELED": _o(_S.CANCELED),  # no CANCELED_BY_*: nor does user_cancelled_or_timedout say who
         "MAXIMUM_CONCURRENT_RUNS_REACHED": _o(_S.SKIPPED, _R.CONCURRENCY_LIMIT),
         "EXCLUDED": _o(_S.SKIPPED, _R.EXCLUDED),
         "UPSTREAM_FAILED": _o(_S.SKIPPED, _R.UPSTREAM_FAILED),
