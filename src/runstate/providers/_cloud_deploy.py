@@ -405,7 +405,7 @@ def _from_protobuf(record: Any, ctx: Context) -> Mapping[str, Any] | None:
         return None
     if full_name != _JOB_RUN_MESSAGE:
         if type(full_name) is str and full_name.startswith("google.cloud.deploy."):
-            ctx.report("fail", "$", full_name, _MESSAGE_HINTS.get(full_name) or _NOT_A_JOB_RUN_MESSAGE)
+            _refuse_message(full_name, ctx)
         return None
     from google.protobuf import json_format  # only with a protobuf message in hand: already imported
 
@@ -437,10 +437,13 @@ def _check_message_type(cls: type, ctx: Context) -> None:
         full_name = cls.meta.full_name  # type: ignore[attr-defined]
     except Exception:  # not a proto-plus class that names its message: tried as a JobRun
         return
-    if type(full_name) is not str or full_name == _JOB_RUN_MESSAGE:
-        return
-    hint = _MESSAGE_HINTS.get(full_name) or _NOT_A_JOB_RUN_MESSAGE
-    ctx.report("fail", "$", full_name, hint)
+    if type(full_name) is str and full_name != _JOB_RUN_MESSAGE:
+        _refuse_message(full_name, ctx)
+
+
+def _refuse_message(full_name: str, ctx: Context) -> NoReturn:
+    """Refuse a message of another type than JobRun, with the hint for a page or a Rollout."""
+    ctx.report("fail", "$", full_name, _MESSAGE_HINTS.get(full_name) or _NOT_A_JOB_RUN_MESSAGE)
 
 
 def _unwrap(record: Any, ctx: Context) -> Mapping[str, Any]:
