@@ -6,17 +6,21 @@ NULL and ""), hypothesis-generated rows of arbitrary text, and every fixture rec
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from .sql_cases import (
     CASES,
+    OUTPUTS,
     Case,
     Row,
     all_combinations,
     duckdb_outputs,
     expectations,
+    expected,
     fixture_rows,
     rows_strategy,
 )
@@ -74,3 +78,60 @@ def test_unknown_words_are_flagged_never_guessed() -> None:
         ("UNKNOWN", "UNKNOWN", True),
         ("UNKNOWN", "UNKNOWN", False),  # no word at all: nothing unmapped, still no state
     ]
+
+
+_SENTINEL_RECORDS: dict[str, list[dict[str, Any]]] = {
+    "glue": [
+        {"Id": f"jr_{i}", "JobRunState": "SUCCEEDED", "StartedOn": start, "CompletedOn": end}
+        for i, (start, end) in enumerate(
+            [
+                ("2026-03-01T10:00:00Z", "9999-12-31T23:59:59Z"),
+                ("0001-01-01T00:00:00Z", "2026-03-01T10:00:00Z"),
+                ("2026-03-01T10:00:00Z", "2126-02-28T10:00:00Z"),  # 36,524 days: kept
+            ]
+        )
+    ],
+    "cloud_deploy": [
+        {
+            "uid": f"u{i}",
+            "jobId": "deploy",
+            "state": "SUCCEEDED",
+            "deployJobRun": {},
+            "createTime": create,
+            "startTime": start,
+            "endTime": end,
+        }
+        for i, (create, start, end) in enumerate(
+            [
+                ("2026-03-01T09:00:00Z", "2026-03-01T10:00:00Z", "9999-12-31T23:59:59Z"),
+                ("0001-01-01T00:00:00Z", "2026-03-01T10:00:00Z", "2026-03-01T11:00:00Z"),
+                ("2026-03-01T09:00:00Z", "9999-12-31T23:59:59Z", "0001-01-01T00:00:00Z"),
+            ]
+        )
+    ],
+    "databricks": [
+        {
+            "run_id": i,
+            "state": {"life_cycle_state": "TERMINATED", "result_state": "SUCCESS"},
+            "start_time": start,
+            "end_time": end,
+        }
+        for i, (start, end) in enumerate(
+            [(1_772_359_200_000, 253_402_300_799_000), (1_772_359_200_000, 1_772_359_260_000)]
+        )
+    ],
+}
+
+
+@pytest.mark.parametrize("provider", sorted(_SENTINEL_RECORDS))
+def test_spans_over_100_years_are_null_as_normalize_leaves_them_missing(provider: str) -> None:
+    """A total or queue from sentinel times (9999-12-31, 0001-01-01) is no measurement: normalize
+    reports it and leaves it missing, and the SQL gives NULL for the same rows."""
+    case = CASES[provider]
+    rows, wanted = [], []
+    for record in _SENTINEL_RECORDS[provider]:
+        result, run = expected(provider, record)
+        rows.append(case.from_record(record, run))
+        wanted.append({k: result[k] for k in (*OUTPUTS, *case.durations)})
+    assert any(w["total_seconds"] is None for w in wanted)
+    assert _mismatches(rows, duckdb_outputs(case, rows), wanted) == []

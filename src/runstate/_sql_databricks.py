@@ -232,7 +232,7 @@ def _durations() -> dict[str, Duration]:
         (Test(FORMAT, Kind.NULL), *zero, Test(CHILDREN, Kind.POSITIVE)),
     )
     measured = Test(TIMING, Kind.IN, _MEASURED)
-    wall = Millis((END,), _EPOCH_MS, minus=START)
+    wall = Millis((END,), _EPOCH_MS, minus=START, most=_MAX_MS)  # over 100 years: a sentinel end, missing
     run_total = Millis((RUN_MS,), _DURATION_MS)
     parts = {
         p.removesuffix("_duration") + "_seconds": Duration(

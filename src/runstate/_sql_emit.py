@@ -252,6 +252,8 @@ def _millis(source: Millis, columns: Mapping[str, exp.Expr]) -> exp.Expr:
         total = exp.Add(this=total, expression=_double(columns[name]))
     if source.minus is not None:
         total = exp.Sub(this=total, expression=_double(columns[source.minus]))
+    if source.most is not None:
+        within = exp.and_(within, exp.LTE(this=total.copy(), expression=exp.Literal.number(source.most)))
     seconds = exp.Div(
         this=exp.Paren(this=total) if len(names) > 1 else total, expression=exp.Literal.number(1000)
     )
@@ -271,11 +273,18 @@ def _source(source: Source, columns: Mapping[str, exp.Expr]) -> exp.Expr:
         return exp.Null()
     micros = exp.TimestampDiff(this=end.copy(), expression=start.copy(), unit=exp.var("MICROSECOND"))
     seconds = exp.Div(
-        this=exp.Cast(this=micros, to=exp.DataType.build("DOUBLE")), expression=exp.Literal.number(1_000_000)
+        this=exp.Cast(this=micros.copy(), to=exp.DataType.build("DOUBLE")),
+        expression=exp.Literal.number(1_000_000),
     )
-    if not source.nonnegative:
-        return seconds
-    return exp.Case().when(exp.GTE(this=end.copy(), expression=start.copy()), seconds)
+    conditions: list[exp.Expr] = []
+    if source.nonnegative:
+        conditions.append(exp.GTE(this=end.copy(), expression=start.copy()))
+    if source.within is not None:
+        low, high = source.within
+        conditions.append(exp.LTE(this=micros.copy(), expression=exp.Literal.number(high)))
+        if low is not None:
+            conditions.append(exp.GTE(this=micros.copy(), expression=exp.Literal.number(low)))
+    return exp.Case().when(exp.and_(*conditions), seconds) if conditions else seconds
 
 
 def _seconds(duration: Duration, columns: Mapping[str, exp.Expr]) -> exp.Expr:

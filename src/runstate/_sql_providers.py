@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Mapping
+from datetime import timedelta
 from typing import Final
 
 from ._context import Context
+from ._durations import MAX_DURATION
 from ._spec import Outcome
 from ._sql_databricks import databricks
 from ._sql_rules import (
@@ -69,7 +71,10 @@ def _glue() -> Decision:
         },
         rules=tuple(rules),
         unmapped=((Test(state, Kind.NOT_IN, tuple(g.JOB_RUN_STATE)),),),
-        durations={"total_seconds": Duration((((), Span("StartedOn", "CompletedOn")),))},
+        # the provider's total: CompletedOn - StartedOn, over 100 years (a sentinel time) missing
+        durations={
+            "total_seconds": Duration((((), Span("StartedOn", "CompletedOn", within=(None, MAX_US))),))
+        },
         column_docs={
             state: "the JobRunState word",
             detail: "StateDetail (free text: why a WAITING run waits)",
@@ -126,10 +131,10 @@ def _cloud_deploy() -> Decision:
         rules=tuple(rules),
         unmapped=tuple(unmapped),
         # the provider's _durations: queue = start - create, total = end - start, each NULL without
-        # one of its times, a negative span kept (reported by normalize, never clamped)
+        # one of its times or over 100 years either way, a negative span kept (reported, never clamped)
         durations={
-            "queue_seconds": Duration((((), Span(created, started)),)),
-            "total_seconds": Duration((((), Span(started, ended)),)),
+            "queue_seconds": Duration((((), Span(created, started, within=(-MAX_US, MAX_US))),)),
+            "total_seconds": Duration((((), Span(started, ended, within=(-MAX_US, MAX_US))),)),
         },
         column_docs={
             state: "the JobRun.State name",
@@ -146,6 +151,8 @@ def _cloud_deploy() -> Decision:
     )
 
 
+MAX_US: Final = MAX_DURATION // timedelta(microseconds=1)
+"""The longest span a provider keeps (100 years), in microseconds: a longer one is a sentinel time."""
 _STATE_NUMBER: Final = "stateNumber"
 _CAUSE_NUMBER: Final = "failureCauseNumber"
 

@@ -150,6 +150,9 @@ class Span:
     start: str
     end: str
     nonnegative: bool = False
+    within: tuple[int | None, int] | None = None
+    """(lowest, highest) span in microseconds that is a value (``None``: no lower bound); outside,
+    NULL, as the provider leaves a span over 100 years (a sentinel time) missing."""
 
 
 @attrs.frozen
@@ -161,6 +164,8 @@ class Millis:
     columns: tuple[str, ...]
     bounds: tuple[int, int]
     minus: str | None = None
+    most: int | None = None
+    """The largest result in milliseconds that is a value; above it, NULL (a sentinel end time)."""
 
 
 Source = str | Span | Millis | None
