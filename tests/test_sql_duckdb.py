@@ -135,3 +135,17 @@ def test_spans_over_100_years_are_null_as_normalize_leaves_them_missing(provider
         wanted.append({k: result[k] for k in (*OUTPUTS, *case.durations)})
     assert any(w["total_seconds"] is None for w in wanted)
     assert _mismatches(rows, duckdb_outputs(case, rows), wanted) == []
+
+
+def test_a_databricks_attempt_past_its_bound_is_no_retry_evidence_in_sql_either() -> None:
+    """normalize reads an attempt_number of 2**31 or more as an odd value (attempt 0), so a WAITING
+    run with one is deferred, not waiting for a retry; the SQL's retry evidence has the same bound."""
+    case = CASES["databricks"]
+    rows, wanted = [], []
+    for attempt in (0, 1, 2**31 - 1, 2**31):
+        record = {"run_id": 7, "status": {"state": "WAITING"}, "attempt_number": attempt}
+        result, run = expected("databricks", record)
+        rows.append(case.from_record(record, run))
+        wanted.append({k: result[k] for k in (*OUTPUTS, *case.durations)})
+    assert [w["reason"] for w in wanted] == ["DEFERRED", None, None, "DEFERRED"]
+    assert _mismatches(rows, duckdb_outputs(case, rows), wanted) == []

@@ -38,6 +38,7 @@ from ._sql_rules import (
 )
 from ._vocabulary import State
 from .provider_kit import MAX_DURATION, MAX_EPOCH_MS, MIN_EPOCH_MS, TERMINAL_STATES
+from .providers._databricks_identity import MAX_ATTEMPT
 
 __all__ = ["COLUMNS", "databricks"]
 
@@ -89,7 +90,8 @@ def _domains() -> dict[str, Classes | Switch]:
     domains[BY_USER] = Switch((("user", (Test(BY_USER, Kind.TRUE),)), ("other", ())))
     domains[RETRY] = Switch(
         (
-            ("retry", (Test("attempt_number", Kind.POSITIVE),)),
+            # a retry's attempt: 1 up to the provider's bound (a larger one is an odd value, read as 0)
+            ("retry", (Test("attempt_number", Kind.BETWEEN, bounds=(1, MAX_ATTEMPT - 1)),)),
             ("retry", (Test("original_attempt_run_id", Kind.DIFFERS, ("run_id",)),)),
             ("first", ()),
         )
