@@ -209,10 +209,81 @@ def test_a_skipped_task_run_is_never_held_back_by_the_jobs_concurrency(
     assert (task.state, task.reason) == (S.SKIPPED, reason)
 
 
-def test_legacy_cancel_flag_does_not_say_who() -> None:
+def test_a_legacy_cancel_with_the_user_flag_is_a_user_cancel() -> None:
+    """RunState.user_cancelled_or_timedout: "canceled manually by a user or by the scheduler because
+    the run timed out"; a timed-out run's result is TIMEDOUT, so beside CANCELED ("canceled at user
+    request") the flag says a user."""
     rec = record("TERMINATED", "CANCELED")
-    rec["state"]["user_cancelled_or_timedout"] = True  # "by a user or by the scheduler" (timeout)
-    assert (norm(rec, strict=True).state, norm(rec, strict=True).reason) == (S.CANCELED, None)
+    rec["state"]["user_cancelled_or_timedout"] = True
+    run = norm(rec, strict=True)
+    assert (run.state, run.reason) == (S.CANCELED, R.CANCELED_BY_USER)
+    assert run.details["user_cancelled_or_timedout"] is True
+
+
+@pytest.mark.parametrize(
+    ("result", "flag", "state", "reason"),
+    [
+        ("CANCELED", False, S.CANCELED, None),  # the word alone does not say who
+        ("CANCELED", None, S.CANCELED, None),
+        ("TIMEDOUT", True, S.TIMED_OUT, None),  # the scheduler stopped it at its timeout
+    ],
+)
+def test_the_user_flag_names_a_user_only_beside_a_cancel(
+    result: str, flag: bool | None, state: State, reason: Reason | None
+) -> None:
+    rec = record("TERMINATED", result)
+    if flag is not None:
+        rec["state"]["user_cancelled_or_timedout"] = flag
+    run = norm(rec, strict=True)
+    assert (run.state, run.reason) == (state, reason)
+
+
+def test_a_platform_cancel_code_beside_the_user_flag_stays_the_platform_s() -> None:
+    """``status`` wins: the code CANCELED ("canceled during execution by the Databricks platform")."""
+    rec = record("TERMINATED", "CANCELED", "TERMINATED", "CANCELED", "SUCCESS")
+    rec["state"]["user_cancelled_or_timedout"] = True
+    run = norm(rec, strict=True)
+    assert (run.state, run.reason) == (S.CANCELED, R.CANCELED_BY_PLATFORM)
+
+
+_UNKNOWN_TO_THE_SDK = "CLUSTER_TERMINATED_BY_USER"
+"""A code the TerminationCodeCode docstring lists (the externally managed cluster "entered an unusable
+state, likely due to the user terminating or restarting it") that the enum does not have."""
+
+
+def test_the_sdk_enum_lacks_the_documented_code() -> None:
+    assert _UNKNOWN_TO_THE_SDK in (jobs.TerminationCodeCode.__doc__ or "")
+    assert _UNKNOWN_TO_THE_SDK not in jobs.TerminationCodeCode.__members__
+
+
+def test_an_sdk_round_trip_reads_as_the_sdk_object() -> None:
+    """``Run.from_dict(record).as_dict()`` drops the code the SDK does not know and keeps the type: the
+    dict reads as the object does (CLIENT_ERROR: "an error caused by user input or the job
+    configuration")."""
+    rec = record("TERMINATED", "FAILED", "TERMINATED", _UNKNOWN_TO_THE_SDK, "CLIENT_ERROR")
+    rec.update(start_time=1_780_000_000_000, end_time=1_780_000_600_000)
+    sdk = jobs.Run.from_dict(rec)
+    round_trip = sdk.as_dict()
+    assert "code" not in round_trip["status"]["termination_details"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UnmappedStateWarning)  # the object reports the dropped code
+        from_object = norm(sdk)
+    from_dict = norm(round_trip, strict=True)
+    assert (from_dict.state, from_dict.reason) == (from_object.state, from_object.reason)
+    assert (from_dict.state, from_dict.reason) == (S.FAILED, R.USER_ERROR)
+    assert (norm(rec).state, norm(rec).reason) == (S.FAILED, R.USER_ERROR)  # as given: a documented code
+
+
+@pytest.mark.parametrize(("type_", "reason"), [("CLIENT_ERROR", R.USER_ERROR), ("INTERNAL_ERROR", R.PLATFORM_ERROR)])
+def test_a_status_with_a_failure_type_and_no_code_is_the_type_s_verdict(type_: str, reason: Reason) -> None:
+    run = norm(record(v2="TERMINATED", type_=type_), strict=True)
+    assert (run.state, run.reason) == (S.FAILED, reason)
+
+
+def test_a_status_with_a_success_type_and_no_code_still_lacks_a_state() -> None:
+    """SUCCESS says no error, not which outcome (skips and user cancels carry it too)."""
+    with pytest.raises(InvalidRecordError, match="termination_details.code"):
+        norm(record(v2="TERMINATED", type_="SUCCESS"), strict=True)
 
 
 @pytest.mark.parametrize(

@@ -102,7 +102,7 @@ RUN_RESULT_STATE: Final[Mapping[str, Outcome]] = MappingProxyType(
         "SUCCESS_WITH_FAILURES": _o(_S.SUCCEEDED, _R.PARTIAL_SUCCESS),
         "FAILED": _o(_S.FAILED),  # legacy does not say user vs platform; status refines it
         "TIMEDOUT": _o(_S.TIMED_OUT),
-        "CANCELED": _o(_S.CANCELED),  # no CANCELED_BY_*: nor does user_cancelled_or_timedout say who
+        "CANCELED": _o(_S.CANCELED),  # who: only with user_cancelled_or_timedout (_databricks_decisions)
         "MAXIMUM_CONCURRENT_RUNS_REACHED": _o(_S.SKIPPED, _R.CONCURRENCY_LIMIT),
         "EXCLUDED": _o(_S.SKIPPED, _R.EXCLUDED),
         "UPSTREAM_FAILED": _o(_S.SKIPPED, _R.UPSTREAM_FAILED),
