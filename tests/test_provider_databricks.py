@@ -274,7 +274,9 @@ def test_an_sdk_round_trip_reads_as_the_sdk_object() -> None:
     assert (norm(rec).state, norm(rec).reason) == (S.FAILED, R.USER_ERROR)  # as given: a documented code
 
 
-@pytest.mark.parametrize(("type_", "reason"), [("CLIENT_ERROR", R.USER_ERROR), ("INTERNAL_ERROR", R.PLATFORM_ERROR)])
+@pytest.mark.parametrize(
+    ("type_", "reason"), [("CLIENT_ERROR", R.USER_ERROR), ("INTERNAL_ERROR", R.PLATFORM_ERROR)]
+)
 def test_a_status_with_a_failure_type_and_no_code_is_the_type_s_verdict(type_: str, reason: Reason) -> None:
     run = norm(record(v2="TERMINATED", type_=type_), strict=True)
     assert (run.state, run.reason) == (S.FAILED, reason)
@@ -282,7 +284,7 @@ def test_a_status_with_a_failure_type_and_no_code_is_the_type_s_verdict(type_: s
 
 def test_a_status_with_a_success_type_and_no_code_still_lacks_a_state() -> None:
     """SUCCESS says no error, not which outcome (skips and user cancels carry it too)."""
-    with pytest.raises(InvalidRecordError, match="termination_details.code"):
+    with pytest.raises(InvalidRecordError, match=r"termination_details\.code"):
         norm(record(v2="TERMINATED", type_="SUCCESS"), strict=True)
 
 

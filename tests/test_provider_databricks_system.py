@@ -600,7 +600,9 @@ _SYSTEM_RESULT["CANCELED"] = "CANCELLED"
     kind=st.sampled_from([None, "", "NOT_A_TYPE", *jobs_api.KNOWN_TERMINATION_TYPES]),
     result=st.sampled_from(sorted(_SYSTEM_RESULT, key=str)),
 )
-def test_a_termination_type_without_a_code_reads_as_in_the_jobs_api(kind: str | None, result: str | None) -> None:
+def test_a_termination_type_without_a_code_reads_as_in_the_jobs_api(
+    kind: str | None, result: str | None
+) -> None:
     """A ``status`` with a termination type and no code (an SDK round trip drops a code it does not
     know) gives the outcome a system-table end row with that type and no code gives."""
     if not kind and result is None:
