@@ -65,10 +65,41 @@ def test_spec_is_sound() -> None:
     check_provider(dbs.SPEC)
 
 
-def test_shared_tables_are_the_jobs_api_tables_not_copies() -> None:
-    assert dbs.TERMINATION_CODE is jobs_api.TERMINATION_CODE_CODE
+def test_shared_tables_are_the_jobs_api_tables_and_the_system_spelling() -> None:
+    assert dict(dbs.TERMINATION_CODE) == {**jobs_api.TERMINATION_CODE_CODE, "CANCELLED": _CANCELED_CODE}
     assert dbs.TERMINATION_TYPE is jobs_api.TERMINATION_TYPE_TYPE
-    assert dbs.SPEC.tables["termination_code"] == jobs_api.TERMINATION_CODE_CODE  # the registry's frozen copy
+    assert dbs.SPEC.tables["termination_code"] == dbs.TERMINATION_CODE  # the registry's frozen copy
+
+
+_CANCELED_CODE = jobs_api.TERMINATION_CODE_CODE["CANCELED"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "state", "reason"),
+    [
+        ({"termination_code": "CANCELLED"}, State.CANCELED, Reason.CANCELED_BY_PLATFORM),
+        (
+            {"result_state": "CANCELLED", "termination_code": "CANCELLED"},
+            State.CANCELED,
+            Reason.CANCELED_BY_PLATFORM,
+        ),
+        ({"result_state": "TIMED_OUT", "termination_code": "CANCELLED"}, State.TIMED_OUT, None),
+        (
+            {"termination_code": "CANCELLED", "termination_type": "SUCCESS"},
+            State.CANCELED,
+            Reason.CANCELED_BY_PLATFORM,
+        ),
+    ],
+)
+def test_a_termination_code_in_the_tables_spelling_reads_as_the_jobs_api_word(
+    fields: dict[str, str], state: State, reason: Reason | None
+) -> None:
+    """The tables spell ``result_state`` CANCELLED; their ``termination_code`` CANCELLED is the Jobs
+    API's CANCELED ("canceled during execution by the Databricks platform"), in strict mode too."""
+    run = runstate.normalize(P, row(**fields), strict=True)
+    spelled = runstate.normalize(P, row(**{**fields, "termination_code": "CANCELED"}), strict=True)
+    assert (run.state, run.reason) == (state, reason) == (spelled.state, spelled.reason)
+    assert run.provider_state["termination_code"] == "CANCELLED"  # the row's own word is kept
 
 
 @pytest.mark.parametrize("kind", [None, *jobs_api.KNOWN_TERMINATION_TYPES])

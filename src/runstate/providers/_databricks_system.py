@@ -207,7 +207,7 @@ RESULT_STATE_EVIDENCE: Final[Mapping[str, str]] = MappingProxyType(
 )
 """The documentary source of every row of :data:`RESULT_STATE`."""
 
-TERMINATION_CODE: Final = jobs_api.TERMINATION_CODE_CODE
+TERMINATION_CODE: Final = page.TERMINATION_CODE
 """The Jobs API table itself. The page points ``termination_code`` at its own list ("Termination code
 values", ``#termination``), which no copy read reaches: that it holds the Jobs API's words is unchecked
 (a word outside them is reported)."""
@@ -653,7 +653,7 @@ SPEC: Final = ProviderSpec(
     combine=combine,
     evidence={
         "result_state": RESULT_STATE_EVIDENCE,
-        "termination_code": jobs_api_evidence.EVIDENCE["TerminationCodeCode"],
+        "termination_code": page.TERMINATION_CODE_EVIDENCE,
         "termination_type": jobs_api_evidence.EVIDENCE["TerminationTypeType"],
     },
     detect=looks_like_databricks_system,
