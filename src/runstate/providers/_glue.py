@@ -437,11 +437,11 @@ def _durations(
     total = None
     if started is not None and ended is not None:
         total = ended - started
-        if total < _ZERO:
-            check_order(started, ended, ctx, "$.CompletedOn")
-        elif total > MAX_DURATION:  # a sentinel time (9999-12-31, 0001-01-01): as a duration field would be
+        if abs(total) > MAX_DURATION:  # a sentinel time (9999-12-31, 0001-01-01), either way: as a field
             ctx.invalid("$.CompletedOn", _span_text(started, ended), "total out of range (over 100 years)")
             total = None
+        elif total < _ZERO:
+            check_order(started, ended, ctx, "$.CompletedOn")
     if ended is None and state not in TERMINAL_STATES:
         return _NOT_ENDED_DURATIONS
     raw_execution = get("ExecutionTime")
