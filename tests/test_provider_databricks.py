@@ -30,7 +30,7 @@ from runstate import (
     UnmappedStateWarning,
     check_provider,
 )
-from runstate.providers import _databricks, _databricks_tables
+from runstate.providers import _databricks, _databricks_details, _databricks_tables
 
 FIXTURES = Path(__file__).parent / "fixtures" / "databricks"
 CASES = sorted(p.stem for p in FIXTURES.glob("*.json") if p.stem != "runs_list_page")
@@ -1031,3 +1031,92 @@ def test_a_task_whose_run_id_only_equals_the_parent_in_python_is_no_self_entry()
         runstate.normalize("databricks", record, strict=False)
     same = {"run_id": 1, "task_key": "a", "state": {"life_cycle_state": "RUNNING"}}
     assert runstate.normalize("databricks", {**_DONE, "run_id": 1, "tasks": [same]}).tasks == ()
+
+
+_SECRET = "dapi-not-a-real-token"
+
+
+def _with_parameters() -> dict[str, Any]:
+    """A job run with a Run Job task and a for-each task, parameters wherever the SDK's shapes have
+    them (RunJobTask, RunParameters, ForEachTask.task's NotebookTask, SparkPythonTask, ...)."""
+    run_job_task = {
+        "job_id": 77,
+        **{
+            field: {"password": _SECRET}
+            for field in ("job_parameters", "notebook_params", "python_named_params", "sql_params")
+        },
+        **{field: ["--token", _SECRET] for field in ("python_params", "jar_params", "spark_submit_params")},
+        "pipeline_params": {"full_refresh": True, "token": _SECRET},
+        "dbt_commands": [f"dbt run --vars '{{token: {_SECRET}}}'"],
+    }
+    for_each_task = {
+        "concurrency": 2,
+        "inputs": f'["{_SECRET}"]',
+        "task": {
+            "task_key": "load_one",
+            "notebook_task": {"notebook_path": "/Jobs/load", "base_parameters": {"key": _SECRET}},
+            "spark_python_task": {"python_file": "main.py", "parameters": [_SECRET]},
+            "python_wheel_task": {"entry_point": "run", "named_parameters": {"key": _SECRET}},
+            "dbt_task": {"commands": [f"dbt run --vars {_SECRET}"]},
+        },
+    }
+    task = record("TERMINATED", "SUCCESS", task_key="load_all", for_each_task=for_each_task)
+    task.update(run_id=12, notebook_task={"notebook_path": "/x", "base_parameters": {"key": _SECRET}})
+    return record(
+        "TERMINATED",
+        "SUCCESS",
+        job_parameters=[{"name": "token", "default": "", "value": _SECRET}],
+        overriding_parameters={"notebook_params": {"key": _SECRET}},
+        run_job_task=run_job_task,
+        tasks=[task],
+    )
+
+
+_EACH_WITHOUT_PARAMETERS = {
+    "concurrency": 2,
+    "task": {
+        "task_key": "load_one",
+        "notebook_task": {"notebook_path": "/Jobs/load"},
+        "spark_python_task": {"python_file": "main.py"},
+        "python_wheel_task": {"entry_point": "run"},
+        "dbt_task": {},
+    },
+}
+
+
+@pytest.mark.parametrize("keep_raw", [True, False])
+def test_parameters_stay_out_of_details(keep_raw: bool) -> None:
+    """Parameters often hold credentials: ``details`` (shown by ``--no-raw`` output and ``to_row``)
+    leaves them out at any depth; ``raw`` keeps the record whole."""
+    rec = _with_parameters()
+    run = norm(rec, strict=True, keep_raw=keep_raw)
+    no_raw = attrs.evolve(run, raw=None, tasks=[attrs.evolve(t, raw=None) for t in run.tasks])
+    assert _SECRET not in json.dumps(runstate.to_dict(no_raw))
+    assert _SECRET not in json.dumps(runstate.to_row(run), default=str)
+    assert run.details["run_job_task"] == {"job_id": 77}  # the facts without parameters stay
+    assert run.tasks[0].details["for_each_task"] == _EACH_WITHOUT_PARAMETERS
+    if keep_raw:
+        assert run.raw == rec
+
+
+def test_a_task_run_fetched_by_id_keeps_its_parameters_out_of_details_too() -> None:
+    entry = _with_parameters()["tasks"][0]
+    fetched = {**entry, "job_run_id": 99, "tasks": [entry]}
+    run = norm(fetched, strict=True, keep_raw=False)
+    assert _SECRET not in json.dumps(runstate.to_dict(run))
+    assert run.details["for_each_task"] == _EACH_WITHOUT_PARAMETERS
+
+
+@given(
+    value=st.recursive(
+        st.none() | st.integers() | st.text(max_size=5),
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+        max_leaves=20,
+    ),
+    key=st.sampled_from(sorted(_databricks_details.PARAMETER_FIELDS)),
+)
+def test_no_parameter_field_survives_at_any_depth(value: Any, key: str) -> None:
+    nested = {"a": [{"b": {key: _SECRET}}, value], key: _SECRET, "c": value}
+    stripped = _databricks_details.without_parameters(nested)
+    assert _SECRET not in json.dumps(stripped)
+    assert _databricks_details.without_parameters(stripped) is stripped  # nothing left: nothing copied

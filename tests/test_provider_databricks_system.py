@@ -190,7 +190,8 @@ def test_fixture_round_trips_strictly(name: str) -> None:
 def test_task_row() -> None:
     run = runstate.normalize(P, load("task_failed"), strict=True)
     assert run.name == "transform_clicks" and run.parent_run_id == "555000111222444"
-    assert run.details["task_parameters"] == {"date": "2026-03-01"}
+    assert "task_parameters" not in run.details  # parameters: raw only
+    assert run.raw is not None and run.raw["task_parameters"] == {"date": "2026-03-01"}
     assert run.durations.execution == timedelta(seconds=886)
 
 
@@ -538,9 +539,10 @@ def test_a_run_row_with_every_documented_column_reads_strictly() -> None:
     assert run.namespace == "databricks:42" and run.parent_run_id == "77"
     assert run.started_at == SAMPLE["timestamp"] and run.ended_at == END
     assert run.durations.queue == timedelta(seconds=60) and run.durations.total == timedelta(seconds=1800)
-    kept = {"account_id", "trigger_type", "run_type", "compute_ids", "compute", "job_parameters"}
+    kept = {"account_id", "trigger_type", "run_type", "compute_ids", "compute"}
     kept |= {"source_task_run_id", "root_task_run_id"}
     assert {k: run.details[k] for k in kept} == {k: fields[k] for k in kept}
+    assert "job_parameters" not in run.details and run.raw is not None and "job_parameters" in run.raw
     assert run.provider_state == {"result_state": "SUCCEEDED", "termination_code": "SUCCESS",
                                   "termination_type": "SUCCESS"}  # fmt: skip
 
@@ -648,3 +650,16 @@ def test_a_termination_type_without_a_code_reads_as_in_the_jobs_api(
         api = runstate.normalize("databricks", api_record)
         system = runstate.normalize(P, row(**{k: v for k, v in fields.items() if v is not None}))
     assert (system.state, system.reason) == (api.state, api.reason)
+
+
+def test_parameters_stay_out_of_details() -> None:
+    """``job_parameters`` ("The job-level parameters used in the run", a map) and ``task_parameters``
+    often hold credentials: ``raw`` keeps them, ``details`` (in ``--no-raw`` output and ``to_row``) not."""
+    secret = {"token": "dapi-not-a-real-token"}
+    record = row(result_state="SUCCEEDED", job_parameters=secret, task_parameters=secret)
+    run = runstate.normalize(P, record, strict=True)
+    assert "job_parameters" not in run.details and "task_parameters" not in run.details
+    assert run.raw is not None and run.raw["job_parameters"] == secret
+    lean = runstate.normalize(P, record, keep_raw=False)
+    assert "dapi-not-a-real-token" not in json.dumps(runstate.to_dict(lean))
+    assert "dapi-not-a-real-token" not in repr(runstate.to_row(lean))

@@ -229,8 +229,8 @@ NATIVE_EDGES: Final = tuple(
 _TIMEDOUT: Final = RESULT_STATE["TIMED_OUT"]
 _RUNNING: Final = Outcome(State.RUNNING)
 _DETAILS: Final = (
-    "account_id", "trigger_type", "run_type", "compute_ids", "compute", "job_parameters",
-    "task_parameters", "source_task_run_id", "root_task_run_id",
+    "account_id", "trigger_type", "run_type", "compute_ids", "compute",  # parameters: raw only
+    "source_task_run_id", "root_task_run_id",
 )  # fmt: skip
 _PARTS: Final = (
     "queue_duration_seconds", "setup_duration_seconds", "execution_duration_seconds",

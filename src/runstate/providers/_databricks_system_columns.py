@@ -106,7 +106,8 @@ TASK_RUN_TIMELINE_COLUMNS: Final[Mapping[str, str]] = MappingProxyType(
 UNREAD_COLUMNS: Final[Mapping[str, str]] = MappingProxyType(
     {
         "task_parameters": "a job_task_run_timeline column past the end of the copies of the page that "
-        "could be read (public queries select it, as a map); kept in details, not checked",
+        "could be read (public queries select it, as a map); kept in raw only (parameters often hold "
+        "credentials), not checked",
     }
 )
 """Columns the provider reads that no copy of the page that could be read documents, and why. The task
