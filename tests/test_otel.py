@@ -189,7 +189,7 @@ def test_partial_success_counts_its_failed_tasks_as_errors() -> None:
     run = fixture("databricks", "success_with_failures")
     assert otel_result(run.state, run.reason) == "success"
     assert otel.error_points(run) == [
-        {"cicd.pipeline.name": "web_events_enrichment", "error.type": "RUN_EXECUTION_ERROR"}
+        {"cicd.pipeline.name": "web_events_enrichment (380017245561902)", "error.type": "RUN_EXECUTION_ERROR"}
     ]
 
 

@@ -116,10 +116,10 @@ def _task_plan(task: Run, parent_start: datetime) -> SpanPlan | None:
 
 
 def _default_span_name(run: Run) -> str:
-    """``{action} {pipeline}``, or ``{action}`` alone when the run has no name nor job id: the name
-    would be the run id, which the conventions rule out (high cardinality: "SHOULD be ``{action}``")."""
-    pipeline = run.name or run.job_id
-    return f"{ACTION} {pipeline}" if pipeline else ACTION
+    """``{action} {pipeline}`` (``cicd.pipeline.name``), or ``{action}`` alone when the run has no name
+    nor job id: the name would be the run id, which the conventions rule out (high cardinality:
+    "SHOULD be ``{action}``")."""
+    return f"{ACTION} {pipeline_name(run)}" if run.name or run.job_id else ACTION
 
 
 def plan(run: Run, span_name: Callable[[Run], str] | None = None) -> SpanPlan | None:
