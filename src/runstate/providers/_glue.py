@@ -114,9 +114,12 @@ NATIVE_EDGES: Final = tuple(
 
 _DETAIL_FIELDS: Final = ("TriggerName", "Timeout", "DPUSeconds", "ExecutionClass", "JobMode")  # fmt: skip
 _ENDED_MISSING: Final = MappingProxyType(
-    {"queue": Missing.NOT_APPLICABLE, "setup": Missing.NOT_APPLICABLE, "cleanup": Missing.NOT_APPLICABLE}
+    {"queue": Missing.NOT_REPORTED, "setup": Missing.NOT_APPLICABLE, "cleanup": Missing.NOT_APPLICABLE}
 )
-"""Glue measures no queue, setup or cleanup time: those parts are not applicable, not zero."""
+"""Glue measures no setup or cleanup time (not applicable, not zero). A run can wait, in WAITING (job
+run queuing; a Flex run waits for capacity up to 20 minutes, "which delays the start of the run"),
+inside ``CompletedOn - StartedOn``, but no ``JobRun`` field measures the wait: the queue is
+NOT_REPORTED, not NOT_APPLICABLE (docs/decisions.md)."""
 _NOT_ENDED_DURATIONS: Final = Durations(
     missing=MappingProxyType({**_ENDED_MISSING, "execution": Missing.NOT_ENDED, "total": Missing.NOT_ENDED})
 )
