@@ -1,7 +1,9 @@
 """The Databricks decision table equals the reconciliation code it replaced, on every combination.
 
-``_old_decision`` is the code ``_databricks._resolve`` ran before the table (kept here verbatim as the
-oracle, minus its reporting). Before the code was deleted, the table was compared with it on all
+``_old_decision`` is the code ``_databricks._resolve`` ran before the table (kept here as the oracle,
+minus its reporting), with two decisions that code did not make: a TERMINATED status with a failure
+type and no code is the type's verdict, and a legacy CANCELED with ``user_cancelled_or_timedout`` is
+CANCELED_BY_USER. Before the code was deleted, the table was compared with it on all
 327,600 combinations of status state x code x type x life cycle x result (with every known word,
 absent, "" and an unknown word; drawn queue codes and flags): no difference. Here hypothesis draws
 from every column, and one exhaustive slice runs every time.
