@@ -208,7 +208,7 @@ RESULT_STATE_EVIDENCE: Final[Mapping[str, str]] = MappingProxyType(
 """The documentary source of every row of :data:`RESULT_STATE`."""
 
 TERMINATION_CODE: Final = page.TERMINATION_CODE
-"""The Jobs API table itself. The page points ``termination_code`` at its own list ("Termination code
+"""The Jobs API table and a CANCELLED spelling. The page points ``termination_code`` at ("Termination code
 values", ``#termination``), which no copy read reaches: that it holds the Jobs API's words is unchecked
 (a word outside them is reported)."""
 TERMINATION_TYPE: Final = jobs_api.TERMINATION_TYPE_TYPE
