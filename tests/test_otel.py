@@ -14,6 +14,7 @@ import attrs
 import pytest
 import yaml
 from hypothesis import assume, given
+from hypothesis import strategies as st
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader, MetricsData
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
@@ -189,7 +190,7 @@ def test_partial_success_counts_its_failed_tasks_as_errors() -> None:
     run = fixture("databricks", "success_with_failures")
     assert otel_result(run.state, run.reason) == "success"
     assert otel.error_points(run) == [
-        {"cicd.pipeline.name": "web_events_enrichment", "error.type": "RUN_EXECUTION_ERROR"}
+        {"cicd.pipeline.name": "web_events_enrichment (380017245561902)", "error.type": "RUN_EXECUTION_ERROR"}
     ]
 
 
@@ -486,3 +487,42 @@ def test_record_counts_a_run_given_twice_once(sdk: Any) -> None:
     assert len(spans) == len({s.context.span_id for s in spans}) == 1 + len(run.tasks)
     counts = [p.count for n, _, _, p in _points(data) if n == "cicd.pipeline.run.duration"]
     assert counts and set(counts) == {1}
+
+
+def _glue_flex(total_s: int, execution_s: int) -> Run:
+    started = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
+    record = {
+        "Id": "jr_7f3e",
+        "JobName": "nightly_flex",
+        "JobRunState": "SUCCEEDED",
+        "ExecutionClass": "FLEX",
+        "StartedOn": started,
+        "CompletedOn": started + timedelta(seconds=total_s),
+        "ExecutionTime": execution_s,
+    }
+    return runstate.normalize("glue", record, strict=True)
+
+
+def test_a_glue_flex_run_s_wait_is_pending() -> None:
+    """Total 1,500 s, ExecutionTime 600 s ("the amount of time that the job run consumed resources"):
+    the 900 s it waited for capacity and started is pending, so the points add up to the span."""
+    run = _glue_flex(1500, 600)
+    points = otel.duration_points(run)
+    assert [(s, a["cicd.pipeline.run.state"]) for s, a in points] == [
+        (900.0, "pending"),
+        (600.0, "executing"),
+    ]
+    assert points[-1][1]["cicd.pipeline.result"] == "success"
+    span = otel.plan(run)
+    assert span is not None and sum(s for s, _ in points) == (span.end - span.start).total_seconds() == 1500
+
+
+@given(total_s=st.integers(0, 10**6), execution_s=st.integers(0, 10**6))
+def test_a_glue_run_s_points_add_up_to_its_span(total_s: int, execution_s: int) -> None:
+    assume(execution_s <= total_s)
+    run = _glue_flex(total_s, execution_s)
+    points = otel.duration_points(run)
+    span = otel.plan(run)
+    assert span is not None
+    assert sum(s for s, _ in points) == (span.end - span.start).total_seconds()
+    assert all(s > 0 for s, a in points if a["cicd.pipeline.run.state"] == "pending")

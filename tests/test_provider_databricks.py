@@ -30,7 +30,7 @@ from runstate import (
     UnmappedStateWarning,
     check_provider,
 )
-from runstate.providers import _databricks, _databricks_tables
+from runstate.providers import _databricks, _databricks_details, _databricks_tables
 
 FIXTURES = Path(__file__).parent / "fixtures" / "databricks"
 CASES = sorted(p.stem for p in FIXTURES.glob("*.json") if p.stem != "runs_list_page")
@@ -209,10 +209,83 @@ def test_a_skipped_task_run_is_never_held_back_by_the_jobs_concurrency(
     assert (task.state, task.reason) == (S.SKIPPED, reason)
 
 
-def test_legacy_cancel_flag_does_not_say_who() -> None:
+def test_a_legacy_cancel_with_the_user_flag_is_a_user_cancel() -> None:
+    """RunState.user_cancelled_or_timedout: "canceled manually by a user or by the scheduler because
+    the run timed out"; a timed-out run's result is TIMEDOUT, so beside CANCELED ("canceled at user
+    request") the flag says a user."""
     rec = record("TERMINATED", "CANCELED")
-    rec["state"]["user_cancelled_or_timedout"] = True  # "by a user or by the scheduler" (timeout)
-    assert (norm(rec, strict=True).state, norm(rec, strict=True).reason) == (S.CANCELED, None)
+    rec["state"]["user_cancelled_or_timedout"] = True
+    run = norm(rec, strict=True)
+    assert (run.state, run.reason) == (S.CANCELED, R.CANCELED_BY_USER)
+    assert run.details["user_cancelled_or_timedout"] is True
+
+
+@pytest.mark.parametrize(
+    ("result", "flag", "state", "reason"),
+    [
+        ("CANCELED", False, S.CANCELED, None),  # the word alone does not say who
+        ("CANCELED", None, S.CANCELED, None),
+        ("TIMEDOUT", True, S.TIMED_OUT, None),  # the scheduler stopped it at its timeout
+    ],
+)
+def test_the_user_flag_names_a_user_only_beside_a_cancel(
+    result: str, flag: bool | None, state: State, reason: Reason | None
+) -> None:
+    rec = record("TERMINATED", result)
+    if flag is not None:
+        rec["state"]["user_cancelled_or_timedout"] = flag
+    run = norm(rec, strict=True)
+    assert (run.state, run.reason) == (state, reason)
+
+
+def test_a_platform_cancel_code_beside_the_user_flag_stays_the_platform_s() -> None:
+    """``status`` wins: the code CANCELED ("canceled during execution by the Databricks platform")."""
+    rec = record("TERMINATED", "CANCELED", "TERMINATED", "CANCELED", "SUCCESS")
+    rec["state"]["user_cancelled_or_timedout"] = True
+    run = norm(rec, strict=True)
+    assert (run.state, run.reason) == (S.CANCELED, R.CANCELED_BY_PLATFORM)
+
+
+_UNKNOWN_TO_THE_SDK = "CLUSTER_TERMINATED_BY_USER"
+"""A code the TerminationCodeCode docstring lists (the externally managed cluster "entered an unusable
+state, likely due to the user terminating or restarting it") that the enum does not have."""
+
+
+def test_the_sdk_enum_lacks_the_documented_code() -> None:
+    assert _UNKNOWN_TO_THE_SDK in (jobs.TerminationCodeCode.__doc__ or "")
+    assert _UNKNOWN_TO_THE_SDK not in jobs.TerminationCodeCode.__members__
+
+
+def test_an_sdk_round_trip_reads_as_the_sdk_object() -> None:
+    """``Run.from_dict(record).as_dict()`` drops the code the SDK does not know and keeps the type: the
+    dict reads as the object does (CLIENT_ERROR: "an error caused by user input or the job
+    configuration")."""
+    rec = record("TERMINATED", "FAILED", "TERMINATED", _UNKNOWN_TO_THE_SDK, "CLIENT_ERROR")
+    rec.update(start_time=1_780_000_000_000, end_time=1_780_000_600_000)
+    sdk = jobs.Run.from_dict(rec)
+    round_trip = sdk.as_dict()
+    assert "code" not in round_trip["status"]["termination_details"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UnmappedStateWarning)  # the object reports the dropped code
+        from_object = norm(sdk)
+    from_dict = norm(round_trip, strict=True)
+    assert (from_dict.state, from_dict.reason) == (from_object.state, from_object.reason)
+    assert (from_dict.state, from_dict.reason) == (S.FAILED, R.USER_ERROR)
+    assert (norm(rec).state, norm(rec).reason) == (S.FAILED, R.USER_ERROR)  # as given: a documented code
+
+
+@pytest.mark.parametrize(
+    ("type_", "reason"), [("CLIENT_ERROR", R.USER_ERROR), ("INTERNAL_ERROR", R.PLATFORM_ERROR)]
+)
+def test_a_status_with_a_failure_type_and_no_code_is_the_type_s_verdict(type_: str, reason: Reason) -> None:
+    run = norm(record(v2="TERMINATED", type_=type_), strict=True)
+    assert (run.state, run.reason) == (S.FAILED, reason)
+
+
+def test_a_status_with_a_success_type_and_no_code_still_lacks_a_state() -> None:
+    """SUCCESS says no error, not which outcome (skips and user cancels carry it too)."""
+    with pytest.raises(InvalidRecordError, match=r"termination_details\.code"):
+        norm(record(v2="TERMINATED", type_="SUCCESS"), strict=True)
 
 
 @pytest.mark.parametrize(
@@ -958,3 +1031,92 @@ def test_a_task_whose_run_id_only_equals_the_parent_in_python_is_no_self_entry()
         runstate.normalize("databricks", record, strict=False)
     same = {"run_id": 1, "task_key": "a", "state": {"life_cycle_state": "RUNNING"}}
     assert runstate.normalize("databricks", {**_DONE, "run_id": 1, "tasks": [same]}).tasks == ()
+
+
+_SECRET = "dapi-not-a-real-token"
+
+
+def _with_parameters() -> dict[str, Any]:
+    """A job run with a Run Job task and a for-each task, parameters wherever the SDK's shapes have
+    them (RunJobTask, RunParameters, ForEachTask.task's NotebookTask, SparkPythonTask, ...)."""
+    run_job_task = {
+        "job_id": 77,
+        **{
+            field: {"password": _SECRET}
+            for field in ("job_parameters", "notebook_params", "python_named_params", "sql_params")
+        },
+        **{field: ["--token", _SECRET] for field in ("python_params", "jar_params", "spark_submit_params")},
+        "pipeline_params": {"full_refresh": True, "token": _SECRET},
+        "dbt_commands": [f"dbt run --vars '{{token: {_SECRET}}}'"],
+    }
+    for_each_task = {
+        "concurrency": 2,
+        "inputs": f'["{_SECRET}"]',
+        "task": {
+            "task_key": "load_one",
+            "notebook_task": {"notebook_path": "/Jobs/load", "base_parameters": {"key": _SECRET}},
+            "spark_python_task": {"python_file": "main.py", "parameters": [_SECRET]},
+            "python_wheel_task": {"entry_point": "run", "named_parameters": {"key": _SECRET}},
+            "dbt_task": {"commands": [f"dbt run --vars {_SECRET}"]},
+        },
+    }
+    task = record("TERMINATED", "SUCCESS", task_key="load_all", for_each_task=for_each_task)
+    task.update(run_id=12, notebook_task={"notebook_path": "/x", "base_parameters": {"key": _SECRET}})
+    return record(
+        "TERMINATED",
+        "SUCCESS",
+        job_parameters=[{"name": "token", "default": "", "value": _SECRET}],
+        overriding_parameters={"notebook_params": {"key": _SECRET}},
+        run_job_task=run_job_task,
+        tasks=[task],
+    )
+
+
+_EACH_WITHOUT_PARAMETERS = {
+    "concurrency": 2,
+    "task": {
+        "task_key": "load_one",
+        "notebook_task": {"notebook_path": "/Jobs/load"},
+        "spark_python_task": {"python_file": "main.py"},
+        "python_wheel_task": {"entry_point": "run"},
+        "dbt_task": {},
+    },
+}
+
+
+@pytest.mark.parametrize("keep_raw", [True, False])
+def test_parameters_stay_out_of_details(keep_raw: bool) -> None:
+    """Parameters often hold credentials: ``details`` (shown by ``--no-raw`` output and ``to_row``)
+    leaves them out at any depth; ``raw`` keeps the record whole."""
+    rec = _with_parameters()
+    run = norm(rec, strict=True, keep_raw=keep_raw)
+    no_raw = attrs.evolve(run, raw=None, tasks=[attrs.evolve(t, raw=None) for t in run.tasks])
+    assert _SECRET not in json.dumps(runstate.to_dict(no_raw))
+    assert _SECRET not in json.dumps(runstate.to_row(run), default=str)
+    assert run.details["run_job_task"] == {"job_id": 77}  # the facts without parameters stay
+    assert run.tasks[0].details["for_each_task"] == _EACH_WITHOUT_PARAMETERS
+    if keep_raw:
+        assert run.raw == rec
+
+
+def test_a_task_run_fetched_by_id_keeps_its_parameters_out_of_details_too() -> None:
+    entry = _with_parameters()["tasks"][0]
+    fetched = {**entry, "job_run_id": 99, "tasks": [entry]}
+    run = norm(fetched, strict=True, keep_raw=False)
+    assert _SECRET not in json.dumps(runstate.to_dict(run))
+    assert run.details["for_each_task"] == _EACH_WITHOUT_PARAMETERS
+
+
+@given(
+    value=st.recursive(
+        st.none() | st.integers() | st.text(max_size=5),
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+        max_leaves=20,
+    ),
+    key=st.sampled_from(sorted(_databricks_details.PARAMETER_FIELDS)),
+)
+def test_no_parameter_field_survives_at_any_depth(value: Any, key: str) -> None:
+    nested = {"a": [{"b": {key: _SECRET}}, value], key: _SECRET, "c": value}
+    stripped = _databricks_details.without_parameters(nested)
+    assert _SECRET not in json.dumps(stripped)
+    assert _databricks_details.without_parameters(stripped) is stripped  # nothing left: nothing copied

@@ -65,10 +65,41 @@ def test_spec_is_sound() -> None:
     check_provider(dbs.SPEC)
 
 
-def test_shared_tables_are_the_jobs_api_tables_not_copies() -> None:
-    assert dbs.TERMINATION_CODE is jobs_api.TERMINATION_CODE_CODE
+def test_shared_tables_are_the_jobs_api_tables_and_the_system_spelling() -> None:
+    assert dict(dbs.TERMINATION_CODE) == {**jobs_api.TERMINATION_CODE_CODE, "CANCELLED": _CANCELED_CODE}
     assert dbs.TERMINATION_TYPE is jobs_api.TERMINATION_TYPE_TYPE
-    assert dbs.SPEC.tables["termination_code"] == jobs_api.TERMINATION_CODE_CODE  # the registry's frozen copy
+    assert dbs.SPEC.tables["termination_code"] == dbs.TERMINATION_CODE  # the registry's frozen copy
+
+
+_CANCELED_CODE = jobs_api.TERMINATION_CODE_CODE["CANCELED"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "state", "reason"),
+    [
+        ({"termination_code": "CANCELLED"}, State.CANCELED, Reason.CANCELED_BY_PLATFORM),
+        (
+            {"result_state": "CANCELLED", "termination_code": "CANCELLED"},
+            State.CANCELED,
+            Reason.CANCELED_BY_PLATFORM,
+        ),
+        ({"result_state": "TIMED_OUT", "termination_code": "CANCELLED"}, State.TIMED_OUT, None),
+        (
+            {"termination_code": "CANCELLED", "termination_type": "SUCCESS"},
+            State.CANCELED,
+            Reason.CANCELED_BY_PLATFORM,
+        ),
+    ],
+)
+def test_a_termination_code_in_the_tables_spelling_reads_as_the_jobs_api_word(
+    fields: dict[str, str], state: State, reason: Reason | None
+) -> None:
+    """The tables spell ``result_state`` CANCELLED; their ``termination_code`` CANCELLED is the Jobs
+    API's CANCELED ("canceled during execution by the Databricks platform"), in strict mode too."""
+    run = runstate.normalize(P, row(**fields), strict=True)
+    spelled = runstate.normalize(P, row(**{**fields, "termination_code": "CANCELED"}), strict=True)
+    assert (run.state, run.reason) == (state, reason) == (spelled.state, spelled.reason)
+    assert run.provider_state["termination_code"] == "CANCELLED"  # the row's own word is kept
 
 
 @pytest.mark.parametrize("kind", [None, *jobs_api.KNOWN_TERMINATION_TYPES])
@@ -159,7 +190,8 @@ def test_fixture_round_trips_strictly(name: str) -> None:
 def test_task_row() -> None:
     run = runstate.normalize(P, load("task_failed"), strict=True)
     assert run.name == "transform_clicks" and run.parent_run_id == "555000111222444"
-    assert run.details["task_parameters"] == {"date": "2026-03-01"}
+    assert "task_parameters" not in run.details  # parameters: raw only
+    assert run.raw is not None and run.raw["task_parameters"] == {"date": "2026-03-01"}
     assert run.durations.execution == timedelta(seconds=886)
 
 
@@ -507,9 +539,10 @@ def test_a_run_row_with_every_documented_column_reads_strictly() -> None:
     assert run.namespace == "databricks:42" and run.parent_run_id == "77"
     assert run.started_at == SAMPLE["timestamp"] and run.ended_at == END
     assert run.durations.queue == timedelta(seconds=60) and run.durations.total == timedelta(seconds=1800)
-    kept = {"account_id", "trigger_type", "run_type", "compute_ids", "compute", "job_parameters"}
+    kept = {"account_id", "trigger_type", "run_type", "compute_ids", "compute"}
     kept |= {"source_task_run_id", "root_task_run_id"}
     assert {k: run.details[k] for k in kept} == {k: fields[k] for k in kept}
+    assert "job_parameters" not in run.details and run.raw is not None and "job_parameters" in run.raw
     assert run.provider_state == {"result_state": "SUCCEEDED", "termination_code": "SUCCESS",
                                   "termination_type": "SUCCESS"}  # fmt: skip
 
@@ -590,3 +623,43 @@ def test_task_runs_of_one_task_key_are_its_attempts() -> None:
     other_job_run = {**rows[2], "run_id": "9100", "job_run_id": "9101", "parent_run_id": "9101"}
     apart = list(runstate.normalize_many(P, [rows[0], other_job_run], strict=True))
     assert [(r.previous_run_id, r.original_run_id) for r in apart] == [(None, None)] * 2  # another job run
+
+
+_SYSTEM_RESULT = {None: None, "SUCCESS": "SUCCEEDED", "FAILED": "FAILED", "TIMEDOUT": "TIMED_OUT"}
+_SYSTEM_RESULT["CANCELED"] = "CANCELLED"
+
+
+@given(
+    kind=st.sampled_from([None, "", "NOT_A_TYPE", *jobs_api.KNOWN_TERMINATION_TYPES]),
+    result=st.sampled_from(sorted(_SYSTEM_RESULT, key=str)),
+)
+def test_a_termination_type_without_a_code_reads_as_in_the_jobs_api(
+    kind: str | None, result: str | None
+) -> None:
+    """A ``status`` with a termination type and no code (an SDK round trip drops a code it does not
+    know) gives the outcome a system-table end row with that type and no code gives."""
+    if not kind and result is None:
+        return  # no end column: an open slice in the table, no outcome in the Jobs API
+    status: dict[str, Any] = {"state": "TERMINATED", "termination_details": {"type": kind}}
+    api_record: dict[str, Any] = {"run_id": 1001, "status": status}
+    if result is not None:
+        api_record["state"] = {"life_cycle_state": "TERMINATED", "result_state": result}
+    fields = {"termination_type": kind, "result_state": _SYSTEM_RESULT[result]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # unknown words and conflicts are reported alike
+        api = runstate.normalize("databricks", api_record)
+        system = runstate.normalize(P, row(**{k: v for k, v in fields.items() if v is not None}))
+    assert (system.state, system.reason) == (api.state, api.reason)
+
+
+def test_parameters_stay_out_of_details() -> None:
+    """``job_parameters`` ("The job-level parameters used in the run", a map) and ``task_parameters``
+    often hold credentials: ``raw`` keeps them, ``details`` (in ``--no-raw`` output and ``to_row``) not."""
+    secret = {"token": "dapi-not-a-real-token"}
+    record = row(result_state="SUCCEEDED", job_parameters=secret, task_parameters=secret)
+    run = runstate.normalize(P, record, strict=True)
+    assert "job_parameters" not in run.details and "task_parameters" not in run.details
+    assert run.raw is not None and run.raw["job_parameters"] == secret
+    lean = runstate.normalize(P, record, keep_raw=False)
+    assert "dapi-not-a-real-token" not in json.dumps(runstate.to_dict(lean))
+    assert "dapi-not-a-real-token" not in repr(runstate.to_row(lean))

@@ -339,3 +339,24 @@ def test_a_get_job_runs_page_given_to_normalize_says_so() -> None:
     for strict in (True, False):
         with pytest.raises(InvalidRecordError, match="a GetJobRuns page, not a JobRun: use normalize_many"):
             runstate.normalize("glue", load("get_job_runs_page"), strict=strict)
+
+
+def test_the_queue_is_not_reported_rather_than_not_applicable() -> None:
+    """A run can wait in WAITING (job run queuing; a Flex run "up to 20 minutes", which "delays the start
+    of the run"), but no JobRun field measures the wait: the queue is not reported, not absent."""
+    model = botocore.session.get_session().get_service_model("glue").shape_for("JobRun")
+    assert "WAITING" in model.members["JobRunState"].enum
+    assert not [m for m in model.members if "Queue" in m and m != "JobRunQueuingEnabled"]
+    flex = {
+        "Id": "jr_7f3e",
+        "JobName": "nightly_flex",
+        "JobRunState": "SUCCEEDED",
+        "ExecutionClass": "FLEX",
+        "StartedOn": datetime(2026, 3, 1, 10, 0, tzinfo=UTC),
+        "CompletedOn": datetime(2026, 3, 1, 10, 25, tzinfo=UTC),
+        "ExecutionTime": 600,
+    }
+    for record in (flex, {**flex, "JobRunState": "RUNNING", "CompletedOn": None}):
+        run = runstate.normalize("glue", record, strict=True)
+        assert run.durations.why_missing("queue") is Missing.NOT_REPORTED
+        assert run.durations.why_missing("setup") is Missing.NOT_APPLICABLE

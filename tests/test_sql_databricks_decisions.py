@@ -1,7 +1,9 @@
 """The Databricks decision table equals the reconciliation code it replaced, on every combination.
 
-``_old_decision`` is the code ``_databricks._resolve`` ran before the table (kept here verbatim as the
-oracle, minus its reporting). Before the code was deleted, the table was compared with it on all
+``_old_decision`` is the code ``_databricks._resolve`` ran before the table (kept here as the oracle,
+minus its reporting), with two decisions that code did not make: a TERMINATED status with a failure
+type and no code is the type's verdict, and a legacy CANCELED with ``user_cancelled_or_timedout`` is
+CANCELED_BY_USER. Before the code was deleted, the table was compared with it on all
 327,600 combinations of status state x code x type x life cycle x result (with every known word,
 absent, "" and an unknown word; drawn queue codes and flags): no difference. Here hypothesis draws
 from every column, and one exhaustive slice runs every time.
@@ -45,9 +47,9 @@ def _old_legacy(
             return (t.TASK_SKIPPED if task else _SKIPPED_ACTIVE), True
     else:
         outcome = t.RUN_LIFE_CYCLE_STATE[lcs]
-    # user_cancelled_or_timedout no longer makes a user cancel (the SDK: "canceled manually by a user
-    # or by the scheduler because the run timed out"); the rest of the oracle is the old code
-    del cancelled_by_user
+    # a CANCELED result with user_cancelled_or_timedout is a user cancel: a timeout's result is TIMEDOUT
+    if cancelled_by_user and outcome is _CANCELED:
+        return _CANCELED_BY_USER, False
     return outcome, False
 
 
@@ -84,10 +86,9 @@ def _old_decision(key: tuple[Any, ...], task: bool = False) -> tuple[Outcome, st
     legacy, default = _old_legacy(lcs, res, key[6] is True, task)
     status: Outcome | None = None
     if v2 == "TERMINATED":
-        dropped = key[8] is True and key[3] is None and key[4] is not None
         if code is not None:
             status = t.CODE_AND_TYPE[code, type_]
-        elif (key[3] is not None or dropped) and type_ in t.FAILURE_TYPES:
+        elif type_ in t.FAILURE_TYPES:  # an unknown, dropped or absent code: the type's verdict
             status = t.OUTCOMES[State.FAILED, t.TERMINATION_TYPE_TYPE[type_].reason]
     elif v2 == "WAITING":
         status = (

@@ -6,11 +6,14 @@ NULL and ""), hypothesis-generated rows of arbitrary text, and every fixture rec
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from runstate import RunstateWarning, normalize
 
 from .sql_cases import (
     CASES,
@@ -135,6 +138,62 @@ def test_spans_over_100_years_are_null_as_normalize_leaves_them_missing(provider
         wanted.append({k: result[k] for k in (*OUTPUTS, *case.durations)})
     assert any(w["total_seconds"] is None for w in wanted)
     assert _mismatches(rows, duckdb_outputs(case, rows), wanted) == []
+
+
+_NEGATIVE_SPANS: dict[str, list[dict[str, Any]]] = {
+    "glue": [
+        {"Id": f"jr_{i}", "JobRunState": "SUCCEEDED", "StartedOn": start, "CompletedOn": end}
+        for i, (start, end) in enumerate(
+            [
+                ("9999-12-31T23:59:59Z", "2026-03-01T10:00:00Z"),  # -7,974 years: missing
+                ("5140-01-01T00:00:00Z", "2026-01-01T00:00:00Z"),  # -3,114 years: missing
+                ("2126-02-28T10:00:00Z", "2026-03-01T10:00:00Z"),  # -36,524 days: kept, reported
+            ]
+        )
+    ],
+    "databricks": [
+        {
+            "run_id": i,
+            "state": {"life_cycle_state": "TERMINATED", "result_state": "SUCCESS"},
+            "start_time": start,
+            "end_time": end,
+        }
+        for i, (start, end) in enumerate(
+            [
+                (253_402_300_799_000, 1_772_359_200_000),  # -7,974 years: missing
+                (4_900_000_000_000, 1_772_359_200_000),  # -99 years: kept, reported
+            ]
+        )
+    ],
+}
+
+
+@pytest.mark.parametrize("provider", sorted(_NEGATIVE_SPANS))
+def test_negative_spans_over_100_years_are_null_as_positive_ones(provider: str) -> None:
+    """A span over 100 years is a sentinel time whichever way it runs: normalize reports it and
+    leaves the total missing, and the SQL gives NULL; a shorter negative one is kept in both."""
+    case = CASES[provider]
+    rows, wanted = [], []
+    for record in _NEGATIVE_SPANS[provider]:
+        result, run = expected(provider, record)
+        rows.append(case.from_record(record, run))
+        wanted.append({k: result[k] for k in (*OUTPUTS, *case.durations)})
+    totals = [w["total_seconds"] for w in wanted]
+    assert totals[:-1] == [None] * (len(totals) - 1)
+    assert totals[-1] is not None and totals[-1] < 0
+    assert _mismatches(rows, duckdb_outputs(case, rows), wanted) == []
+
+
+@pytest.mark.parametrize(
+    ("provider", "record"),
+    [(p, r) for p, records in _NEGATIVE_SPANS.items() for r in records[:-1]],
+)
+def test_a_negative_span_over_100_years_is_reported_as_out_of_range(provider: str, record: Any) -> None:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        normalize(provider, record)
+    said = [str(w.message) for w in caught if issubclass(w.category, RunstateWarning)]
+    assert any("over 100 years" in text for text in said), said  # Databricks also says end < start
 
 
 def test_a_databricks_attempt_past_its_bound_is_no_retry_evidence_in_sql_either() -> None:

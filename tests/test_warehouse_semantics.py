@@ -112,7 +112,7 @@ def test_budget_policy_evidence_quotes_nothing_the_sdk_does_not_say() -> None:
     assert "'" not in evidence.partition(":")[2]  # no quotation: the SDK has no text to quote
 
 
-def test_a_timed_out_or_user_canceled_legacy_run_is_not_called_a_user_cancel() -> None:
+def test_a_legacy_cancel_flagged_by_the_user_is_a_user_cancel() -> None:
     run_record = {
         "job_id": 640288719013557,
         "run_id": 117730948412290,
@@ -127,7 +127,7 @@ def test_a_timed_out_or_user_canceled_legacy_run_is_not_called_a_user_cancel() -
         "end_time": 1780899300250,
     }
     run = runstate.normalize("databricks", run_record, strict=True)
-    assert (run.state, run.reason) == (runstate.State.CANCELED, None)
+    assert (run.state, run.reason) == (runstate.State.CANCELED, runstate.Reason.CANCELED_BY_USER)
     assert run.details["user_cancelled_or_timedout"] is True
     from runstate.providers._databricks_evidence import EVIDENCE
 
@@ -223,5 +223,7 @@ def test_system_table_evidence_says_where_the_meaning_is_inferred() -> None:
         assert "https://docs.databricks.com/aws/en/admin/system-tables/jobs#result" in evidence
     from runstate.providers._databricks_evidence import EVIDENCE
 
-    assert spec.evidence["termination_code"] == EVIDENCE["TerminationCodeCode"]
+    codes = dict(spec.evidence["termination_code"])
+    assert "CANCELLED" in codes.pop("CANCELLED")  # the tables' spelling, read as the Jobs API's CANCELED
+    assert codes == EVIDENCE["TerminationCodeCode"]
     assert spec.evidence["termination_type"] == EVIDENCE["TerminationTypeType"]

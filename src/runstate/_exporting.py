@@ -128,8 +128,17 @@ def namespace_of(run: Run) -> str:
 
 
 def pipeline_name(run: Run) -> str:
-    """The run's display name, else its job id, else its run id."""
-    return run.name or run.job_id or run.run_id
+    """The run's pipeline, unique within its namespace as its job id is: the name, qualified by the job
+    id where the id does not already say it (``"daily (640288719013557)"``; Cloud Deploy's
+    ``"web/stable/deploy"`` ends with its name ``deploy``, which two delivery pipelines share); without
+    a job id the name, else the run id. OpenTelemetry's ``cicd.pipeline.name`` identifies the
+    ``cicd.pipeline`` entity, so two jobs of one name must not merge (docs/export.md)."""
+    name, job = run.name, run.job_id
+    if job is None:
+        return name or run.run_id
+    if not name or name == job or job.endswith("/" + name):
+        return job
+    return f"{name} ({job})"
 
 
 def run_url(run: Run) -> str | None:

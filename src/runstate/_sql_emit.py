@@ -254,6 +254,8 @@ def _millis(source: Millis, columns: Mapping[str, exp.Expr]) -> exp.Expr:
         total = exp.Sub(this=total, expression=_double(columns[source.minus]))
     if source.most is not None:
         within = exp.and_(within, exp.LTE(this=total.copy(), expression=exp.Literal.number(source.most)))
+    if source.least is not None:
+        within = exp.and_(within, exp.GTE(this=total.copy(), expression=exp.Literal.number(source.least)))
     seconds = exp.Div(
         this=exp.Paren(this=total) if len(names) > 1 else total, expression=exp.Literal.number(1000)
     )

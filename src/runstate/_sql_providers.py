@@ -71,9 +71,10 @@ def _glue() -> Decision:
         },
         rules=tuple(rules),
         unmapped=((Test(state, Kind.NOT_IN, tuple(g.JOB_RUN_STATE)),),),
-        # the provider's total: CompletedOn - StartedOn, over 100 years (a sentinel time) missing
+        # the provider's total: CompletedOn - StartedOn, over 100 years either way (a sentinel time)
+        # missing, a shorter negative one kept (reported by normalize)
         durations={
-            "total_seconds": Duration((((), Span("StartedOn", "CompletedOn", within=(None, MAX_US))),))
+            "total_seconds": Duration((((), Span("StartedOn", "CompletedOn", within=(-MAX_US, MAX_US))),))
         },
         column_docs={
             state: "the JobRunState word",

@@ -166,6 +166,8 @@ class Millis:
     minus: str | None = None
     most: int | None = None
     """The largest result in milliseconds that is a value; above it, NULL (a sentinel end time)."""
+    least: int | None = None
+    """The smallest result in milliseconds that is a value; below it, NULL (a sentinel start time)."""
 
 
 Source = str | Span | Millis | None

@@ -116,10 +116,10 @@ def _task_plan(task: Run, parent_start: datetime) -> SpanPlan | None:
 
 
 def _default_span_name(run: Run) -> str:
-    """``{action} {pipeline}``, or ``{action}`` alone when the run has no name nor job id: the name
-    would be the run id, which the conventions rule out (high cardinality: "SHOULD be ``{action}``")."""
-    pipeline = run.name or run.job_id
-    return f"{ACTION} {pipeline}" if pipeline else ACTION
+    """``{action} {pipeline}`` (``cicd.pipeline.name``), or ``{action}`` alone when the run has no name
+    nor job id: the name would be the run id, which the conventions rule out (high cardinality:
+    "SHOULD be ``{action}``")."""
+    return f"{ACTION} {pipeline_name(run)}" if run.name or run.job_id else ACTION
 
 
 def plan(run: Run, span_name: Callable[[Run], str] | None = None) -> SpanPlan | None:
@@ -177,6 +177,8 @@ def duration_points(run: Run) -> list[tuple[float, dict[str, str]]]:
             seconds[state] = sum(values, timedelta(0)).total_seconds()
     if d.setup is None and d.execution is None and d.cleanup is None and d.total is not None:
         seconds["executing"] = _unsplit_execution(run, d.total).total_seconds()
+    elif "pending" not in seconds and d.total is not None:
+        _unmeasured_wait(seconds, d.total)
     base = {"cicd.pipeline.name": pipeline_name(run)}
     result = _result_attributes(run, "cicd.pipeline.result")
     error = {k: v for k, v in result.items() if k == "error.type"}
@@ -185,6 +187,19 @@ def duration_points(run: Run) -> list[tuple[float, dict[str, str]]]:
         (seconds[s], {**base, "cicd.pipeline.run.state": s, **(result if s == states[-1] else error)})
         for s in states
     ]
+
+
+def _unmeasured_wait(seconds: dict[str, float], total: timedelta) -> None:
+    """``pending`` of a run that measures its execution but not its wait: the rest of its total.
+
+    A Glue run waits (WAITING, STARTING) inside ``CompletedOn - StartedOn`` and reports only
+    ``ExecutionTime``; a Flex run may wait 20 minutes for capacity. The conventions' pending "spans from
+    the event triggering the pipeline run until the execution of the run starts (eg. time spent in a
+    queue, provisioning agents, creating run resources)", so the points add up to the run's total.
+    """
+    rest = total.total_seconds() - sum(seconds.values())
+    if rest > 0:
+        seconds["pending"] = rest
 
 
 def error_points(run: Run) -> list[dict[str, str]]:

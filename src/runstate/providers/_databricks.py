@@ -21,13 +21,15 @@ a contradiction), UPSTREAM_* / EXCLUDED / DISABLED give the skip reason, and a m
 from it. A real contradiction (two different outcomes, or a legacy state ahead of ``status``) is a
 ``StateConflictWarning``; ``status`` is kept. Legacy INTERNAL_ERROR is FAILED (platform) unless
 ``status`` says user error. Without ``status`` the legacy words decide; CANCELED gets no
-CANCELED_BY_* reason, even with ``user_cancelled_or_timedout`` (the SDK: "canceled manually by a user
-or by the scheduler because the run timed out": it does not say who). A ``status``-only timeout is
-CANCELED_BY_PLATFORM (the API has no timeout code). ``status.state`` WAITING is WAITING_FOR_RETRY
-only with evidence of a retry (legacy WAITING_FOR_RETRY, ``attempt_number > 0``, an
-``original_attempt_run_id`` other than ``run_id``), else QUEUED with ``Reason.DEFERRED``
-(cost-optimized runs wait for a cheaper time). The state words are decided by one decision table
-(``_databricks_decisions``), which the SQL generator emits too.
+CANCELED_BY_* reason unless ``user_cancelled_or_timedout`` is true (the SDK: "canceled manually by a
+user or by the scheduler because the run timed out", and a timed-out run's result is TIMEDOUT): then
+CANCELED_BY_USER. A TERMINATED ``status`` with a failure type and no code (an SDK round trip drops a
+code it does not know) is FAILED with the type's verdict, as ``databricks_system`` reads it. A
+``status``-only timeout is CANCELED_BY_PLATFORM (the API has no timeout code). ``status.state``
+WAITING is WAITING_FOR_RETRY only with evidence of a retry (legacy WAITING_FOR_RETRY,
+``attempt_number > 0``, an ``original_attempt_run_id`` other than ``run_id``), else QUEUED with
+``Reason.DEFERRED`` (cost-optimized runs wait for a cheaper time). The state words are decided by one
+decision table (``_databricks_decisions``), which the SQL generator emits too.
 An SDK object whose termination code the SDK dropped (an enum value it does not know) is reported
 (strict: ``UnmappedStateError`` naming ``status.termination_details.code``) and its surviving
 ``type`` decides, as for a dict with an unknown code. Sources of each decision: docs/decisions.md.

@@ -98,8 +98,9 @@ def _grouped(
 
 
 def _terminated_cells() -> list[_Cell]:
-    """TERMINATED: the code and the type's verdict (``CODE_AND_TYPE``); an unknown code with an error
-    verdict is FAILED with the verdict's reason; no code, no outcome."""
+    """TERMINATED: the code and the type's verdict (``CODE_AND_TYPE``); an unknown or absent code with
+    an error verdict is FAILED with the verdict's reason (the SDK's ``as_dict`` drops a code it does not
+    know and keeps the type; ``databricks_system`` reads a type without a code so); else no outcome."""
     terminated: Pattern = {V2: _words("TERMINATED")}
     cells: list[_Cell] = []
     for type_ in (*t.TERMINATION_TYPE_TYPE, None):
@@ -111,8 +112,7 @@ def _terminated_cells() -> list[_Cell]:
             if type_ in t.FAILURE_TYPES
             else None
         )
-        cells.append(_Cell({**terminated, CODE: _words(UNKNOWN), TYPE: types}, verdict, terminated=True))
-    cells.append(_Cell({**terminated, CODE: _words(ABSENT)}, None, terminated=True))
+        cells.append(_Cell({**terminated, CODE: _OTHER, TYPE: types}, verdict, terminated=True))
     return cells
 
 
@@ -138,10 +138,12 @@ def status_cells() -> list[_Cell]:
 
 
 def _by_user(outcome: Outcome | None, user: bool) -> Outcome | None:
-    """``user_cancelled_or_timedout`` changes nothing: the SDK's RunState says it is set when the run
-    was "canceled manually by a user or by the scheduler because the run timed out", so it does not
-    say who stopped the run and a CANCELED run gets no CANCELED_BY_* reason (docs/decisions.md)."""
-    del user
+    """A CANCELED result with ``user_cancelled_or_timedout`` is CANCELED_BY_USER: the flag is set when
+    the run was "canceled manually by a user or by the scheduler because the run timed out" (SDK
+    ``RunState``), and a run stopped at its timeout has the result TIMEDOUT ("stopped after reaching
+    the timeout"), not CANCELED ("canceled at user request"): docs/decisions.md."""
+    if user and outcome is not None and outcome.state is State.CANCELED and outcome.reason is None:
+        return t.OUTCOMES[State.CANCELED, Reason.CANCELED_BY_USER]
     return outcome
 
 

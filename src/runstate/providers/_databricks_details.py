@@ -2,9 +2,11 @@
 
 ``details`` holds the facts a reader of a run asks for (``run_page_url``, ``trigger``,
 ``repair_history``, ``run_job_task``, ...); cluster plumbing stays in ``raw`` (it costs memory in
-bulk). A repaired run keeps ``details["active_intervals"]`` (from ``repair_history``: the original run
-and each repair), which :meth:`runstate.Run.elapsed` sums while it runs. The message is the first
-non-empty of the legacy ``state_message``, the termination and queue messages, and ``queue_reason``.
+bulk), and so do parameters (:data:`PARAMETER_FIELDS`: they often hold credentials, and ``details``
+reaches ``--no-raw`` output and ``to_row``). A repaired run keeps ``details["active_intervals"]``
+(from ``repair_history``: the original run and each repair), which :meth:`runstate.Run.elapsed` sums
+while it runs. The message is the first non-empty of the legacy ``state_message``, the termination
+and queue messages, and ``queue_reason``.
 Sources: databricks-sdk ``Run.repair_history`` ("The repair history of the run") and
 ``RunState.state_message``, ``TerminationDetails.message``, ``QueueDetails.message``.
 """
@@ -19,6 +21,7 @@ from runstate.provider_kit import Context, format_time, opt_str, time_from_epoch
 
 __all__ = [
     "NESTED",
+    "PARAMETER_FIELDS",
     "RUN_DETAILS",
     "SHARED_WORDS",
     "TASK_DETAILS",
@@ -29,6 +32,7 @@ __all__ = [
     "message",
     "run_details",
     "shared_copy",
+    "without_parameters",
 ]
 
 RUN_DETAILS: Final = (
@@ -82,16 +86,19 @@ intern: Final = choose_intern(sys.version_info[:3])
 def run_details(
     get: Callable[[str], Any], depth: int, cancelled_by_user: bool, compact: bool = False
 ) -> dict[str, Any]:
-    """The :data:`RUN_DETAILS` of a run (:data:`TASK_DETAILS` of a task) that the record has; with
-    ``compact`` (the record is not kept), its :data:`NESTED` objects as :func:`shared_copy` copies."""
+    """The :data:`RUN_DETAILS` of a run (:data:`TASK_DETAILS` of a task) that the record has, their
+    :data:`NESTED` objects :func:`without_parameters`; with ``compact`` (the record is not kept), as
+    :func:`shared_copy` copies."""
     details: dict[str, Any] = {}
     for field, kind in _RUN_FIELDS if depth == 0 else _TASK_FIELDS:  # a loop: no comprehension call
         value = get(field)
         if value is not None:
             if kind is _WORD and type(value) is str:
                 value = intern(value)
-            elif kind is _OBJECT and compact and (type(value) is dict or type(value) is list):
-                value = shared_copy(value)
+            elif kind is _OBJECT and (type(value) is dict or type(value) is list):
+                value = without_parameters(value)
+                if compact:
+                    value = shared_copy(value)
             details[field] = value
     if cancelled_by_user:
         details["user_cancelled_or_timedout"] = True
@@ -101,6 +108,45 @@ def run_details(
 NESTED: Final = ("trigger_info", "repair_history", "run_job_task", "for_each_task")
 """Details that hold objects of the record (repairs, a for-each task's definition): without ``raw``
 they are kept as :func:`shared_copy` copies, so the record they came from can go."""
+
+
+PARAMETER_FIELDS: Final = frozenset(
+    {
+        # RunJobTask / RunParameters (what a Run Job task passes, what a run was overridden with)
+        "job_parameters", "overriding_parameters", "notebook_params", "python_params", "jar_params",
+        "spark_submit_params", "python_named_params", "sql_params", "pipeline_params", "dbt_commands",
+        # a for-each task's Task: NotebookTask.base_parameters, the *Task.parameters, named_parameters,
+        # DbtTask.commands, CleanRoomsNotebookTask.notebook_base_parameters, GenAiComputeTask, the
+        # iteration inputs (ForEachTask.inputs) and the resolved values of them all
+        "base_parameters", "parameters", "named_parameters", "commands", "notebook_base_parameters",
+        "yaml_parameters", "inputs", "resolved_values",
+    }
+)  # fmt: skip
+"""Fields of the Jobs API's objects (databricks-sdk ``jobs``: ``Run``, ``RunTask``, ``RunJobTask``,
+``RunParameters``, ``ForEachTask``, ``Task`` and its ``*Task`` types) that carry a run's parameters,
+which often hold credentials: left out of ``details`` at any depth (``raw`` keeps them)."""
+_STRIP_DEPTH: Final = 64
+"""How deep :func:`without_parameters` looks; a deeper object is left out of ``details`` whole (it may
+hold parameters; ``raw`` keeps it)."""
+
+
+def without_parameters(value: Any, depth: int = 0) -> Any:
+    """``value`` without its :data:`PARAMETER_FIELDS`, at any depth: the same object when it has none
+    (nothing is copied for the common record), else a copy of the parts that change."""
+    if depth >= _STRIP_DEPTH:
+        return None
+    if isinstance(value, Mapping):
+        kept = {
+            k: without_parameters(v, depth + 1) if isinstance(v, Mapping | list) else v
+            for k, v in value.items()
+            if k not in PARAMETER_FIELDS
+        }
+        same = len(kept) == len(value) and all(kept[k] is v for k, v in value.items())
+        return value if same else kept
+    if isinstance(value, list):
+        items = [without_parameters(v, depth + 1) if isinstance(v, Mapping | list) else v for v in value]
+        return value if all(a is b for a, b in zip(items, value, strict=True)) else items
+    return value
 
 
 def _kind(field: str) -> str | None:

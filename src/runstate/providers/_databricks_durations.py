@@ -410,13 +410,14 @@ _OUT_OF_RANGE: Final = "duration out of range (over 100 years)"
 def _wall_total(
     started: datetime | None, ended: datetime | None, ctx: Context, path: str
 ) -> timedelta | None:
-    """end - start as the total, if both are known. Over :data:`MAX_DURATION` (a sentinel end such as
-    9999-12-31, ``end_time`` 253402300799000) it is reported as a reported duration that long is, and
-    left missing: a millennia-long total is no measurement."""
+    """end - start as the total, if both are known. Over :data:`MAX_DURATION` either way (a sentinel
+    time such as 9999-12-31, ``end_time`` 253402300799000) it is reported as a reported duration that
+    long is, and left missing: a millennia-long total is no measurement. A shorter negative one is kept
+    (its order is reported), as a negative duration field is."""
     if started is None or ended is None:
         return None
     wall = ended - started
-    if wall > MAX_DURATION:
+    if abs(wall) > MAX_DURATION:
         ctx.invalid(path + ".end_time", f"{ended.isoformat()} - {started.isoformat()}", _OUT_OF_RANGE)
         return None
     return wall

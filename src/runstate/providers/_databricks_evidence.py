@@ -135,7 +135,7 @@ EVIDENCE: Final[Mapping[str, Mapping[str, str]]] = MappingProxyType(
             "RunResultState",
             _RESULT_DOC,
             {
-                "CANCELED": "the same word also stands beside the platform's status code CANCELED, so the word alone does not say who; nor does state.user_cancelled_or_timedout, whose SDK docstring (jobs.RunState) reads 'A value indicating whether a run was canceled manually by a user or by the scheduler because the run timed out.': no CANCELED_BY_* reason (a timed-out run must not be called a user cancel)",
+                "CANCELED": "the same word also stands beside the platform's status code CANCELED, so the word alone does not say who: no CANCELED_BY_* reason; with state.user_cancelled_or_timedout true it is CANCELED_BY_USER: the flag's SDK docstring (jobs.RunState) reads 'A value indicating whether a run was canceled manually by a user or by the scheduler because the run timed out.', and a run the scheduler stopped at its timeout has the result TIMEDOUT ('The run was stopped after reaching the timeout.'), so beside CANCELED ('The run was canceled at user request.') the flag names a user",
                 "FAILED": "user vs platform is not said: status.termination_details.type refines it",
             },
         ),

@@ -207,8 +207,8 @@ RESULT_STATE_EVIDENCE: Final[Mapping[str, str]] = MappingProxyType(
 )
 """The documentary source of every row of :data:`RESULT_STATE`."""
 
-TERMINATION_CODE: Final = jobs_api.TERMINATION_CODE_CODE
-"""The Jobs API table itself. The page points ``termination_code`` at its own list ("Termination code
+TERMINATION_CODE: Final = page.TERMINATION_CODE
+"""The Jobs API table and a CANCELLED spelling. The page points ``termination_code`` at ("Termination code
 values", ``#termination``), which no copy read reaches: that it holds the Jobs API's words is unchecked
 (a word outside them is reported)."""
 TERMINATION_TYPE: Final = jobs_api.TERMINATION_TYPE_TYPE
@@ -229,8 +229,8 @@ NATIVE_EDGES: Final = tuple(
 _TIMEDOUT: Final = RESULT_STATE["TIMED_OUT"]
 _RUNNING: Final = Outcome(State.RUNNING)
 _DETAILS: Final = (
-    "account_id", "trigger_type", "run_type", "compute_ids", "compute", "job_parameters",
-    "task_parameters", "source_task_run_id", "root_task_run_id",
+    "account_id", "trigger_type", "run_type", "compute_ids", "compute",  # parameters: raw only
+    "source_task_run_id", "root_task_run_id",
 )  # fmt: skip
 _PARTS: Final = (
     "queue_duration_seconds", "setup_duration_seconds", "execution_duration_seconds",
@@ -653,7 +653,7 @@ SPEC: Final = ProviderSpec(
     combine=combine,
     evidence={
         "result_state": RESULT_STATE_EVIDENCE,
-        "termination_code": jobs_api_evidence.EVIDENCE["TerminationCodeCode"],
+        "termination_code": page.TERMINATION_CODE_EVIDENCE,
         "termination_type": jobs_api_evidence.EVIDENCE["TerminationTypeType"],
     },
     detect=looks_like_databricks_system,

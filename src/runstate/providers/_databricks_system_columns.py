@@ -17,6 +17,11 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Final
 
+from runstate.provider_kit import Outcome
+
+from . import _databricks_evidence as jobs_api_evidence
+from . import _databricks_tables as jobs_api
+
 __all__ = [
     "END_ROW_NOTE",
     "NEWER_COLUMNS_NOTE",
@@ -24,6 +29,8 @@ __all__ = [
     "REPAIR_QUERY_NOTE",
     "RUN_TIMELINE_COLUMNS",
     "TASK_RUN_TIMELINE_COLUMNS",
+    "TERMINATION_CODE",
+    "TERMINATION_CODE_EVIDENCE",
     "UNREAD_COLUMNS",
 ]
 
@@ -99,9 +106,38 @@ TASK_RUN_TIMELINE_COLUMNS: Final[Mapping[str, str]] = MappingProxyType(
 UNREAD_COLUMNS: Final[Mapping[str, str]] = MappingProxyType(
     {
         "task_parameters": "a job_task_run_timeline column past the end of the copies of the page that "
-        "could be read (public queries select it, as a map); kept in details, not checked",
+        "could be read (public queries select it, as a map); kept in raw only (parameters often hold "
+        "credentials), not checked",
     }
 )
 """Columns the provider reads that no copy of the page that could be read documents, and why. The task
 table's newer columns (``termination_type``, the durations) are past that end too: a task row's are
 read as the run table's."""
+
+TERMINATION_CODE: Final[Mapping[str, Outcome]] = MappingProxyType(
+    {
+        **jobs_api.TERMINATION_CODE_CODE,
+        **{word: jobs_api.TERMINATION_CODE_CODE[api] for word, api in jobs_api.SYSTEM_SPELLINGS.items()},
+    }
+)
+"""``termination_code``: the Jobs API's table (the page points the column at its own list, "Termination
+code values", which no copy read reaches), and the tables' own spelling of a word: their
+``result_state`` is CANCELLED (``KNOWN_RESULT_STATES``), so a ``termination_code`` CANCELLED is the Jobs
+API's CANCELED, not an unknown word (``_databricks_tables.SYSTEM_SPELLINGS``)."""
+
+
+def _spelling_evidence(word: str, api: str) -> str:
+    return (
+        f"{PAGE}#termination: the system tables spell CANCELLED (result_state CANCELLED, the run's "
+        f"outcome) where the Jobs API spells CANCELED; {word} read as the Jobs API's {api}: "
+        + jobs_api_evidence.EVIDENCE["TerminationCodeCode"][api]
+    )
+
+
+TERMINATION_CODE_EVIDENCE: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        **jobs_api_evidence.EVIDENCE["TerminationCodeCode"],
+        **{word: _spelling_evidence(word, api) for word, api in jobs_api.SYSTEM_SPELLINGS.items()},
+    }
+)
+"""The documentary source of every row of :data:`TERMINATION_CODE`."""

@@ -30,6 +30,7 @@ __all__ = [
     "RUN_LIFECYCLE_STATE_V2_STATE",
     "RUN_LIFE_CYCLE_STATE",
     "RUN_RESULT_STATE",
+    "SYSTEM_SPELLINGS",
     "TABLES",
     "TERMINATION_CODE_CODE",
     "TERMINATION_TYPE_TYPE",
@@ -102,7 +103,7 @@ RUN_RESULT_STATE: Final[Mapping[str, Outcome]] = MappingProxyType(
         "SUCCESS_WITH_FAILURES": _o(_S.SUCCEEDED, _R.PARTIAL_SUCCESS),
         "FAILED": _o(_S.FAILED),  # legacy does not say user vs platform; status refines it
         "TIMEDOUT": _o(_S.TIMED_OUT),
-        "CANCELED": _o(_S.CANCELED),  # no CANCELED_BY_*: nor does user_cancelled_or_timedout say who
+        "CANCELED": _o(_S.CANCELED),  # who: only with user_cancelled_or_timedout (_databricks_decisions)
         "MAXIMUM_CONCURRENT_RUNS_REACHED": _o(_S.SKIPPED, _R.CONCURRENCY_LIMIT),
         "EXCLUDED": _o(_S.SKIPPED, _R.EXCLUDED),
         "UPSTREAM_FAILED": _o(_S.SKIPPED, _R.UPSTREAM_FAILED),
@@ -218,10 +219,20 @@ def _code_and_type(code: str, type_: str | None) -> Outcome:
     return outcome
 
 
+SYSTEM_SPELLINGS: Final[Mapping[str, str]] = MappingProxyType({"CANCELLED": "CANCELED"})
+"""Termination codes as the ``system.lakeflow`` tables spell them, to the Jobs API's word: those tables
+spell their own ``result_state`` CANCELLED, so their ``termination_code`` CANCELLED is the Jobs API's
+CANCELED (``_databricks_system_columns.TERMINATION_CODE``)."""
+
 CODE_AND_TYPE: Final[Mapping[tuple[str, str | None], Outcome]] = MappingProxyType(
-    {(c, t): _code_and_type(c, t) for c in TERMINATION_CODE_CODE for t in (None, *TERMINATION_TYPE_TYPE)}
+    {
+        (c, t): _code_and_type(SYSTEM_SPELLINGS.get(c, c), t)
+        for c in (*TERMINATION_CODE_CODE, *SYSTEM_SPELLINGS)
+        for t in (None, *TERMINATION_TYPE_TYPE)
+    }
 )
-"""(termination code, type) to outcome, prebuilt: the type's verdict wins for failure codes."""
+"""(termination code, type) to outcome, prebuilt: the type's verdict wins for failure codes; the
+system tables' spellings (:data:`SYSTEM_SPELLINGS`) read as the Jobs API's words."""
 
 # --- native graph ------------------------------------------------------------------------------
 # Nodes are finer than words: a terminated run is "TERMINATED:<result_state>" (legacy) or

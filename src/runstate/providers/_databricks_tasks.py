@@ -21,6 +21,7 @@ import attrs
 
 from runstate.provider_kit import EMPTY, EPOCH, Context, Run, opt_sequence
 
+from ._databricks_details import without_parameters
 from ._databricks_identity import same_id
 
 __all__ = [
@@ -126,7 +127,9 @@ def child_runs(
             if task is None:
                 continue
             if raw_id is not None and same_id(task.get("run_id"), raw_id):  # runs/get on a task run: itself
-                self_details.update((k, v) for k in SELF_DETAILS if (v := task.get(k)) is not None)
+                self_details.update(
+                    (k, without_parameters(v)) for k in SELF_DETAILS if (v := task.get(k)) is not None
+                )
                 if type(task_key := task.get("task_key")) is str:
                     self_task_key = task_key
                 continue

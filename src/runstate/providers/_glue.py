@@ -114,9 +114,12 @@ NATIVE_EDGES: Final = tuple(
 
 _DETAIL_FIELDS: Final = ("TriggerName", "Timeout", "DPUSeconds", "ExecutionClass", "JobMode")  # fmt: skip
 _ENDED_MISSING: Final = MappingProxyType(
-    {"queue": Missing.NOT_APPLICABLE, "setup": Missing.NOT_APPLICABLE, "cleanup": Missing.NOT_APPLICABLE}
+    {"queue": Missing.NOT_REPORTED, "setup": Missing.NOT_APPLICABLE, "cleanup": Missing.NOT_APPLICABLE}
 )
-"""Glue measures no queue, setup or cleanup time: those parts are not applicable, not zero."""
+"""Glue measures no setup or cleanup time (not applicable, not zero). A run can wait, in WAITING (job
+run queuing; a Flex run waits for capacity up to 20 minutes, "which delays the start of the run"),
+inside ``CompletedOn - StartedOn``, but no ``JobRun`` field measures the wait: the queue is
+NOT_REPORTED, not NOT_APPLICABLE (docs/decisions.md)."""
 _NOT_ENDED_DURATIONS: Final = Durations(
     missing=MappingProxyType({**_ENDED_MISSING, "execution": Missing.NOT_ENDED, "total": Missing.NOT_ENDED})
 )
@@ -437,11 +440,11 @@ def _durations(
     total = None
     if started is not None and ended is not None:
         total = ended - started
-        if total < _ZERO:
-            check_order(started, ended, ctx, "$.CompletedOn")
-        elif total > MAX_DURATION:  # a sentinel time (9999-12-31, 0001-01-01): as a duration field would be
+        if abs(total) > MAX_DURATION:  # a sentinel time (9999-12-31, 0001-01-01), either way: as a field
             ctx.invalid("$.CompletedOn", _span_text(started, ended), "total out of range (over 100 years)")
             total = None
+        elif total < _ZERO:
+            check_order(started, ended, ctx, "$.CompletedOn")
     if ended is None and state not in TERMINAL_STATES:
         return _NOT_ENDED_DURATIONS
     raw_execution = get("ExecutionTime")
