@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 from runstate import InvalidRecordError, Run
-from runstate._history import LogicalRun
+from runstate._history import LogicalRun, provider_rules
 from runstate._vocabulary import Phase, State
 
 RunKey = tuple[str | None, str, str]
@@ -139,7 +139,11 @@ def _root_id(attempts: list[Run]) -> str:
     return originals[0] if originals else attempts[0].run_id
 
 
-CLOSING_STATES: Final = frozenset({State.SUCCEEDED, State.CANCELED, State.SKIPPED})
+def _final(provider: str) -> frozenset[State]:
+    """The provider's final states (``ProviderSpec.final_states``; the one semantic change mirrored)."""
+    return provider_rules(provider)[0]
+
+
 """Outcomes no provider retries (Glue ``MaxRetries``: "retry this job after a JobRun fails";
 Databricks ``max_retries``: "a run is considered to be unsuccessful if it completes with the
 ``FAILED`` result_state or ``INTERNAL_ERROR``", timeouts only with ``retry_on_timeout``): a logical
@@ -261,7 +265,7 @@ class _Chain:
 
     def _count(self, run: Run, sign: int) -> None:
         self.unended += sign * (not run.is_terminal)
-        self.closing += sign * (run.state in CLOSING_STATES)
+        self.closing += sign * (run.state in _final(run.provider))
 
     def complete(self, closed: _Recent) -> bool:
         """Whether nothing can join or change it: see :func:`logical_runs`."""
@@ -272,7 +276,8 @@ class _Chain:
         numbers = {run.attempt for run in self.members.values()}
         if len(numbers) != max(numbers) + 1:
             return False  # an attempt's number says an earlier one is still to come
-        return _chain_order(list(self.members.values()))[-1].state in CLOSING_STATES
+        last = _chain_order(list(self.members.values()))[-1]
+        return last.state in _final(last.provider)
 
     def close_time(self) -> datetime | None:
         """The newest time of a logical run whose latest attempt has ended, else ``None``."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -542,3 +543,80 @@ def test_an_ended_attempt_with_an_open_interval_is_measured_to_its_end_not_to_th
     assert logical.total == timedelta(minutes=35)  # 30 active minutes of the first, 5 of the retry
     summary = runstate.summarize([first, retry], now=datetime(2027, 1, 1, tzinfo=UTC))
     assert summary.overall.logical_total.max == timedelta(minutes=35)
+
+
+# --- what a provider declares final: a Databricks run canceled, then repaired -------------------
+
+_MS = 1_775_196_000_000  # 2026-04-03T06:00:00Z, epoch milliseconds as the Jobs API gives times
+
+
+def _databricks_state(
+    life_cycle: str, result: str | None, code: str | None, kind: str | None
+) -> dict[str, Any]:
+    """``state`` and ``status`` as the Jobs API writes them (RunState, RunStatus, TerminationDetails)."""
+    state: dict[str, Any] = {"life_cycle_state": life_cycle}
+    status: dict[str, Any] = {"state": life_cycle}
+    if result is not None:
+        state["result_state"] = result
+        status["termination_details"] = {"code": code, "type": kind}
+    return {"state": state, "status": status}
+
+
+def _canceled_then_repaired() -> list[dict[str, Any]]:
+    """A poller's three answers for one multitask run: canceled by a user, then repaired in place
+    ("repair failed or canceled multi-task jobs"; ``repair_run``: "The run must not be in
+    progress"): the repair running, then the repair SUCCEEDED. ``repair_history`` only grows."""
+    original = {"type": "ORIGINAL", "start_time": _MS, "end_time": _MS + 600_000,
+                **_databricks_state("TERMINATED", "CANCELED", "USER_CANCELED", "SUCCESS"),
+                "task_run_ids": [11, 12]}  # fmt: skip
+    repair = {"type": "REPAIR", "id": 77, "start_time": _MS + 3_600_000, "task_run_ids": [13]}
+    common = {"job_id": 5, "run_id": 10, "run_name": "nightly", "start_time": _MS, "attempt_number": 0}
+    canceled = {**common, **_databricks_state("TERMINATED", "CANCELED", "USER_CANCELED", "SUCCESS"),
+                "end_time": _MS + 600_000, "repair_history": [original]}  # fmt: skip
+    active = _databricks_state("RUNNING", None, None, None)
+    running = {**common, **active, "repair_history": [original, {**repair, **active}]}
+    success = _databricks_state("TERMINATED", "SUCCESS", "SUCCESS", "SUCCESS")
+    done = {**repair, "end_time": _MS + 4_200_000, **success}
+    succeeded = {**common, **success,
+                 "end_time": _MS + 4_200_000, "repair_history": [original, done]}  # fmt: skip
+    return [canceled, running, succeeded]
+
+
+@pytest.mark.parametrize("order", list(itertools.permutations(range(3))))
+def test_a_canceled_databricks_run_that_is_repaired_is_one_success_in_any_order(
+    order: tuple[int, ...],
+) -> None:
+    records = _canceled_then_repaired()
+    runs = [runstate.normalize("databricks", records[i], strict=True) for i in order]
+    assert runs[order.index(0)].state is State.CANCELED
+    [logical] = runstate.logical_runs(runs)
+    assert (logical.state, logical.repairs, logical.attempt_count) == (State.SUCCEEDED, 1, 2)
+    assert logical.wall == timedelta(minutes=70)  # the original start to the repair's end
+
+
+def test_a_canceled_databricks_run_is_held_as_a_repair_may_follow_but_a_glue_one_closes() -> None:
+    read: list[str] = []
+    runs = [Run(provider="databricks", run_id="d", state=State.CANCELED, started_at=T0, ended_at=T0),
+            Run(provider="glue", run_id="g", state=State.CANCELED, started_at=T0, ended_at=T0),
+            Run(provider="acme", run_id="a", state=State.CANCELED, started_at=T0, ended_at=T0)]  # fmt: skip
+
+    def reading() -> Iterator[Run]:
+        for run in runs:
+            read.append(run.run_id)
+            yield run
+
+    stream = runstate.logical_runs(reading())
+    assert next(stream).key == (None, "glue", "g")  # CANCELED is final for Glue: out at once
+    assert read == ["d", "g"]
+    assert next(stream).key == (None, "acme", "a")  # an unregistered provider: the default
+    assert [lr.key for lr in stream] == [(None, "databricks", "d")]  # held to the end of the input
+
+
+def test_final_states_are_the_providers_and_default_to_closing_states() -> None:
+    from runstate._history import provider_rules
+    from runstate.provider_kit import CLOSING_STATES
+
+    assert runstate.REGISTRY.get("glue").final_states == CLOSING_STATES
+    assert provider_rules("databricks")[0] == {State.SUCCEEDED, State.SKIPPED}
+    assert provider_rules("databricks_system")[0] == {State.SUCCEEDED, State.SKIPPED}
+    assert provider_rules("no_such_provider") == (CLOSING_STATES, None)

@@ -109,6 +109,7 @@ from runstate.provider_kit import (
 from . import _databricks_evidence as jobs_api_evidence
 from . import _databricks_system_columns as page
 from . import _databricks_tables as jobs_api
+from ._databricks import FINAL_STATES
 
 __all__ = [
     "RESULT_STATE",
@@ -651,6 +652,7 @@ SPEC: Final = ProviderSpec(
     native_edges=NATIVE_EDGES,
     provenance=PROVENANCE,
     combine=combine,
+    final_states=FINAL_STATES,  # the same runs as the Jobs API's: a canceled or failed run may be repaired
     evidence={
         "result_state": RESULT_STATE_EVIDENCE,
         "termination_code": jobs_api_evidence.EVIDENCE["TerminationCodeCode"],
