@@ -620,3 +620,43 @@ def test_final_states_are_the_providers_and_default_to_closing_states() -> None:
     assert provider_rules("databricks")[0] == {State.SUCCEEDED, State.SKIPPED}
     assert provider_rules("databricks_system")[0] == {State.SUCCEEDED, State.SKIPPED}
     assert provider_rules("no_such_provider") == (CLOSING_STATES, None)
+
+
+# --- runs of one task key that overlap are task runs of their own (for-each iterations) ---------
+
+
+def _iteration(run_id: int, result: str, start: int, minutes: int, attempt: int = 0) -> dict[str, Any]:
+    """A for-each iteration as ``runs/get`` of the for-each task lists it in ``iterations[]``
+    ("Only populated by for-each iterations"): a RunTask of the nested task's key."""
+    return {"run_id": run_id, "task_key": "per_region", "attempt_number": attempt,
+            "state": {"life_cycle_state": "TERMINATED", "result_state": result},
+            "start_time": start, "end_time": start + minutes * 60_000}  # fmt: skip
+
+
+def _for_each(iterations: list[dict[str, Any]]) -> Run:
+    record = {"run_id": 500, "job_id": 7, "task_key": "regions", "start_time": _MS,
+              "state": {"life_cycle_state": "TERMINATED", "result_state": "FAILED"},
+              "end_time": _MS + 3_600_000, "iterations": iterations}  # fmt: skip
+    return runstate.normalize("databricks", record, strict=True)
+
+
+@pytest.mark.parametrize("order", list(itertools.permutations(range(3))))
+def test_overlapping_runs_of_one_task_key_are_task_runs_not_retries(order: tuple[int, ...]) -> None:
+    """A retry starts after its attempt ended (``RunTask.attempt_number``); three iterations that
+    ran at once are three task runs: 2 of 3 succeeded, not one retried task that succeeded."""
+    iterations = [_iteration(501, "FAILED", _MS, 10), _iteration(502, "SUCCESS", _MS + 60_000, 10),
+                  _iteration(503, "SUCCESS", _MS + 120_000, 10)]  # fmt: skip
+    run = _for_each([iterations[i] for i in order])
+    latest = runstate.latest_task_attempts(run)
+    assert sorted((t.run_id, t.state, t.attempt) for t in latest) == [
+        ("501", State.FAILED, 0), ("502", State.SUCCEEDED, 0), ("503", State.SUCCEEDED, 0)]  # fmt: skip
+    assert sum(t.state is State.SUCCEEDED for t in latest) == 2
+
+
+def test_a_retry_of_one_iteration_continues_it_not_another() -> None:
+    """Iterations A and B at once; A fails and is retried after both ended: two task runs, A's
+    latest attempt its retry (the one that did not succeed is the one a retry continues)."""
+    a, b = _iteration(601, "FAILED", _MS, 10), _iteration(602, "SUCCESS", _MS + 60_000, 15)
+    retry = _iteration(603, "SUCCESS", _MS + 1_200_000, 5, attempt=1)
+    latest = runstate.latest_task_attempts(_for_each([a, b, retry]))
+    assert sorted((t.run_id, t.attempt) for t in latest) == [("602", 0), ("603", 1)]

@@ -580,12 +580,20 @@ def _repair_index(run: Run) -> Mapping[str, int]:
 
 
 def latest_task_attempts(run: Run) -> tuple[Run, ...]:
-    """A multitask run's tasks, the latest attempt per task key (retries and repairs folded).
+    """A multitask run's task runs, the latest attempt of each (retries and repairs folded).
 
-    Order: by each task key's first appearance in ``run.tasks``. The latest attempt is the one of
-    the latest repair (``repair_history``), then the highest ``attempt``, then the latest start (one
-    not started yet is the newest). Its ``attempt`` is raised to the number of earlier attempts of
-    its key when it says fewer (Databricks restarts ``attempt_number`` at 0 in a repair).
+    The runs of one task key are attempts of one task run, except runs that overlap in time: a
+    retry starts after its attempt ended (Databricks ``RunTask.attempt_number``), so two runs of one
+    key that ran at once are two task runs (for-each iterations), each with its own attempts. A run
+    continues the task run whose last attempt ended at or before it started (the latest such end);
+    one that overlaps every task run of its key (or has no earlier one) starts a task run of its own.
+    Where times are missing nothing overlaps: the runs are attempts of one task run, as before.
+
+    Order: by each task key's first appearance in ``run.tasks``, then by start. The latest attempt is
+    the one of the latest repair (``repair_history``), then the highest ``attempt``, then the latest
+    start (one not started yet is the newest). Its ``attempt`` is raised to the number of earlier
+    attempts of its task run when it says fewer (Databricks restarts ``attempt_number`` at 0 in a
+    repair).
     """
     if not isinstance(run, Run):
         raise InvalidRecordError(
@@ -602,8 +610,39 @@ def latest_task_attempts(run: Run) -> tuple[Run, ...]:
 
     result = []
     for tasks in by_key.values():
-        distinct = _fold(tasks)
-        newest = max(distinct.values(), key=order)
-        earlier = len(distinct) - 1
-        result.append(newest if newest.attempt >= earlier else attrs.evolve(newest, attempt=earlier))
+        for distinct in _task_runs(list(_fold(tasks).values()), order):
+            newest = max(distinct, key=order)
+            earlier = len(distinct) - 1
+            result.append(newest if newest.attempt >= earlier else attrs.evolve(newest, attempt=earlier))
     return tuple(result)
+
+
+def _task_runs(attempts: list[Run], order: Callable[[Run], tuple[Any, ...]]) -> list[list[Run]]:
+    """The runs of one task key split into task runs, in start order: a run continues a task run
+    whose last attempt it does not overlap (preferring one that did not succeed, as a retry follows
+    a failure, then the latest end), else starts one."""
+    if len(attempts) == 1:
+        return [attempts]
+    lanes: list[list[Run]] = []
+    for attempt in sorted(attempts, key=lambda run: (order(run)[0], *order(run)[2:], run.attempt)):
+        free = [lane for lane in lanes if not _overlaps(lane[-1], attempt)]
+        if free:
+            max(free, key=_continuation_rank).append(attempt)
+        else:
+            lanes.append([attempt])
+    return lanes
+
+
+def _continuation_rank(lane: list[Run]) -> tuple[Any, ...]:
+    last = lane[-1]
+    return (last.state is not State.SUCCEEDED, _time_rank(last.ended_at))
+
+
+def _overlaps(earlier: Run, later: Run) -> bool:
+    """Whether two runs of one key ran at once: the later started before the earlier ended, or
+    while it was still running. Without both starts nothing says they did."""
+    if later.started_at is None or earlier.started_at is None:
+        return False
+    if earlier.ended_at is not None:
+        return later.started_at < earlier.ended_at
+    return not earlier.is_terminal
