@@ -726,3 +726,16 @@ def test_task_runs_of_one_task_key_that_overlap_are_iterations_not_attempts() ->
                            "9014": ("9011", "9011")}  # fmt: skip
         logical = runstate.logical_runs(runs.values())
         assert sorted(lr.state for lr in logical) == [State.SUCCEEDED] * 3  # 9011 retried by 9014
+
+
+@pytest.mark.parametrize("strict", [True, False])
+def test_a_jobs_api_run_is_refused_with_the_provider_to_use(strict: bool) -> None:
+    """A runs/get answer has run_id but no period: read as a slice it would be a silent RUNNING run."""
+    jobs_api_run = {"run_id": 455644833812391, "job_id": 7, "start_time": 1775109600118,
+                    "state": {"life_cycle_state": "TERMINATED", "result_state": "SUCCESS"},
+                    "status": {"state": "TERMINATED"}}  # fmt: skip
+    with pytest.raises(InvalidRecordError, match="not a system table row: use provider 'databricks'"):
+        runstate.normalize(P, jobs_api_run, strict=strict)
+    with pytest.raises(InvalidRecordError, match="no period_start_time or period_end_time"):
+        runstate.normalize(P, {"run_id": "1001", "workspace_id": "42"}, strict=strict)
+    assert runstate.normalize(P, row(), strict=strict).state is State.RUNNING  # a slice: still read

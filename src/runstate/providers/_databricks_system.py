@@ -377,6 +377,30 @@ _NO_ID: Final = (
 )
 
 
+_JOBS_API_KEYS: Final = (
+    "state", "status", "start_time", "end_time", "tasks", "iterations", "run_page_url",
+    "number_in_job", "original_attempt_run_id", "attempt_number", "run_duration", "repair_history",
+    "creator_user_name", "setup_duration", "execution_duration", "cleanup_duration",
+)  # fmt: skip
+"""Fields of a Jobs API run (databricks-sdk ``jobs.Run``) that no system-table column is named."""
+_JOBS_API_RUN: Final = (
+    "a Jobs API run (runs/get, runs/list), not a system table row: use provider 'databricks'"
+)
+_NO_PERIOD: Final = (
+    "not a system table row: no period_start_time or period_end_time (every row of "
+    "job_run_timeline and job_task_run_timeline has its slice's period)"
+)
+
+
+def _check_row(record: Mapping[str, Any], ctx: Context) -> None:
+    """A record without a period column is not a row of the tables: refused in both modes, with a
+    hint when it is a Jobs API run (as the ``databricks`` provider refuses a system row)."""
+    if "period_start_time" in record or "period_end_time" in record:
+        return
+    jobs_api_run = any(key in record for key in _JOBS_API_KEYS)
+    ctx.report("fail", "$", sorted(map(str, record)), _JOBS_API_RUN if jobs_api_run else _NO_PERIOD)
+
+
 def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
     """One system-table row (a run row or a task row) to the run seen through its slice."""
     if not isinstance(record, Mapping):
@@ -387,6 +411,7 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
     run_id = opt_id(raw_id, ctx, "$.run_id")
     if not run_id:  # two runs without an id cannot be told apart: refused in both modes
         ctx.fail("$.run_id", raw_id, _NO_ID)
+    _check_row(record, ctx)
     outcome, ends = _outcome(row, ctx)
     start = _time(get("period_start_time"), ctx, "$.period_start_time")
     end = _time(get("period_end_time"), ctx, "$.period_end_time")
