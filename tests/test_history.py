@@ -660,3 +660,86 @@ def test_a_retry_of_one_iteration_continues_it_not_another() -> None:
     retry = _iteration(603, "SUCCESS", _MS + 1_200_000, 5, attempt=1)
     latest = runstate.latest_task_attempts(_for_each([a, b, retry]))
     assert sorted((t.run_id, t.attempt) for t in latest) == [("602", 0), ("603", 1)]
+
+
+# --- every permutation of a realistic history gives the same logical runs ----------------------
+
+
+def _repaired_snapshots(chain: int, outcomes: list[State]) -> list[Run]:
+    """A Databricks run (one run_id) ended in ``outcomes[0]``, then repaired in place after each
+    failed or canceled outcome ("repair failed or canceled multi-task jobs"): a poller's snapshots,
+    ``repair_history`` growing by one entry per repair, each repair seen running, then ended."""
+    start = T0 + timedelta(hours=chain)
+    snapshots: list[Run] = []
+    history: list[dict[str, Any]] = []
+    for index, state in enumerate(outcomes):
+        begin = start + timedelta(minutes=30 * index)
+        history.append({"type": "REPAIR" if index else "ORIGINAL", "task_run_ids": [chain * 10 + index]})
+        seen = Run(provider="databricks", run_id=f"d{chain}", job_id="nightly", started_at=start,
+                   state=state, ended_at=begin + timedelta(minutes=20),
+                   details={"repair_history": list(history)})  # fmt: skip
+        if index:
+            snapshots.append(attrs.evolve(seen, state=State.RUNNING, ended_at=None))
+        snapshots.append(seen)
+    return snapshots
+
+
+def _retried_job_runs(chain: int, outcomes: list[State]) -> list[Run]:
+    """Cloud Deploy JobRuns of one rollout, phase and job: RetryJob makes each after the last failed."""
+    rollout = f"projects/p/locations/l/deliveryPipelines/web/releases/r/rollouts/r{chain}"
+    start = T0 + timedelta(hours=chain)
+    return [
+        Run(
+            provider="cloud_deploy",
+            run_id=f"u{chain}-{i}",
+            job_id="web/stable/deploy",
+            state=state,
+            parent_run_id=rollout,
+            started_at=start + timedelta(minutes=10 * i),
+            ended_at=start + timedelta(minutes=10 * i + 5),
+        )
+        for i, state in enumerate(outcomes)
+    ]
+
+
+@st.composite
+def realistic_histories(draw: st.DrawFn) -> list[Run]:
+    """Glue and Databricks retries (lineage fields), Databricks repairs in place (canceled or failed,
+    then repaired), Cloud Deploy RetryJob attempts (no lineage), each attempt seen in snapshots."""
+    runs: list[Run] = []
+    for chain in range(draw(st.integers(1, 6))):
+        kind = draw(st.sampled_from(["retry", "repair", "retry_job"]))
+        length = draw(st.integers(1, 3))
+        earlier = [draw(st.sampled_from([State.FAILED, State.CANCELED])) for _ in range(length - 1)]
+        last = draw(st.sampled_from([State.SUCCEEDED, State.FAILED, State.CANCELED]))
+        if kind == "retry":
+            runs += draw(chains(chain))
+        elif kind == "repair":
+            runs += _repaired_snapshots(chain, [*earlier, last])
+        else:
+            runs += _retried_job_runs(chain, [*[State.FAILED] * (length - 1), last])
+    return runs + draw(st.lists(st.sampled_from(runs), max_size=3))
+
+
+def outcome(runs: list[Run]) -> list[tuple[Any, ...]]:
+    found = [(lr.key, tuple(a.run_id for a in lr.attempts), lr.state, lr.repairs, lr.attempt_count)
+             for lr in runstate.logical_runs(runs)]  # fmt: skip
+    return sorted(found, key=lambda item: (item[0][0] or "", *item[0][1:]))
+
+
+@given(realistic_histories(), st.randoms(use_true_random=False))
+def test_every_order_of_a_realistic_history_gives_the_same_logical_runs(runs: list[Run], rnd: Any) -> None:
+    shuffled = list(runs)
+    rnd.shuffle(shuffled)
+    assert outcome(shuffled) == outcome(runs) == outcome(runs[::-1])
+    for key, _, state, repairs, _ in outcome(runs):
+        if key[1] == "databricks" and repairs:
+            assert state is _final_snapshot(runs, key[2]).state  # the last repair's outcome
+    deploys = [item for item in outcome(runs) if item[0][1] == "cloud_deploy"]
+    assert all(attempts == len(ids) for _, ids, _, _, attempts in deploys)
+
+
+def _final_snapshot(runs: list[Run], run_id: str) -> Run:
+    from runstate._history import snapshot_rank
+
+    return max((r for r in runs if r.run_id == run_id and r.provider == "databricks"), key=snapshot_rank)
