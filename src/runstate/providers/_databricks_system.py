@@ -79,7 +79,7 @@ from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 import attrs
 
@@ -476,14 +476,29 @@ RECENT_RUNS: Final = 10_000
 in any order), and how many it remembers after, to recognize their repeated, late or repair rows."""
 
 
+class _Piece(NamedTuple):
+    """What a repaired run keeps of each of its merged segments (the original run, each repair)."""
+
+    started_at: datetime | None
+    ended_at: datetime | None
+    state: State
+    durations: Durations
+    periods: tuple[Any, ...]
+
+
+def _piece(run: Run) -> _Piece:
+    periods = tuple(run.details.get("periods", ()))
+    return _Piece(run.started_at, run.ended_at, run.state, run.durations, periods)
+
+
 @attrs.frozen
 class _Closed:
     """What :func:`combine` remembers of a run it yielded."""
 
     periods: frozenset[tuple[str | None, ...]]
     ended_at: datetime | None
-    segments: tuple[Run, ...]
-    """The run's merged segments (the original, then each repair), without ``raw`` and tasks."""
+    pieces: tuple[_Piece, ...]
+    """The run's merged segments (the original, then each repair): what a later repair lists."""
 
 
 _Key = tuple[str | None, str]
@@ -498,17 +513,18 @@ def combine(runs: Iterator[Run]) -> Iterator[Run]:
     held: dict[_Key, list[Run]] = {}
     ended: OrderedDict[_Key, None] = OrderedDict()  # held runs with an end row, least recent first
     closed: OrderedDict[_Key, _Closed] = OrderedDict()
-    before: dict[_Key, tuple[Run, ...]] = {}  # a yielded run's segments, for its repair held again
+    before: dict[_Key, tuple[_Piece, ...]] = {}  # a yielded run's segments, for its repair held again
     link = _TaskAttempts()
 
     def emit(key: _Key) -> Run:
         ended.pop(key, None)
-        segments = (*before.pop(key, ()), *map(merge, _segments(held.pop(key))))
-        run = _joined(segments)
+        segments = [merge(rows) for rows in _segments(held.pop(key))]
+        earlier = before.pop(key, ())
+        run = _joined(earlier, segments)
         closed[key] = _Closed(
             frozenset(map(tuple, run.details["periods"])),
             run.ended_at,
-            tuple(attrs.evolve(s, raw=None, tasks=()) for s in segments),
+            (*earlier, *map(_piece, segments)),
         )
         if len(closed) > RECENT_RUNS:
             closed.popitem(last=False)
@@ -524,7 +540,7 @@ def combine(runs: Iterator[Run]) -> Iterator[Run]:
                 _late(run)
                 continue
             del closed[key]  # a row after the yielded run's end: its repair, merged with it
-            before[key] = done.segments
+            before[key] = done.pieces
         held.setdefault(key, []).append(run)
         if (
             key in ended or run.state is not State.RUNNING
@@ -585,36 +601,38 @@ def _row_order(run: Run) -> tuple[Any, ...]:
     return (*_start_key(run), run.state is not State.RUNNING, tuple(p or "" for p in _period(run)))
 
 
-def _joined(segments: tuple[Run, ...]) -> Run:
-    """One run from its merged segments: the last's outcome, the first's start (as the Jobs API's
-    ``start_time``), times summed (``run_duration``: "the job run and all of its repairs"), and
-    ``repair_history`` / ``active_intervals`` listing each segment, as the Jobs API gives them."""
-    if len(segments) == 1:
+def _joined(earlier: tuple[_Piece, ...], segments: list[Run]) -> Run:
+    """One run from its merged segments (``earlier``: those of it already yielded): the last's
+    outcome, the first's start (as the Jobs API's ``start_time``), durations summed
+    (``run_duration``: "the job run and all of its repairs"), and ``repair_history`` /
+    ``active_intervals`` listing each segment, as the Jobs API gives them."""
+    if not earlier and len(segments) == 1:
         return segments[0]
-    first, last = segments[0], segments[-1]
-    durations = segments[0].durations
-    for segment in segments[1:]:
-        durations = durations + segment.durations
+    pieces = (*earlier, *map(_piece, segments))
+    last = segments[-1]
+    durations = pieces[0].durations
+    for piece in pieces[1:]:
+        durations = durations + piece.durations
     history = [
         {
             "type": "REPAIR" if i else "ORIGINAL",
-            "start": _text(s.started_at),
-            "end": _text(s.ended_at),
-            "state": s.state.value,
+            "start": _text(p.started_at),
+            "end": _text(p.ended_at),
+            "state": p.state.value,
         }
-        for i, s in enumerate(segments)
+        for i, p in enumerate(pieces)
     ]
     details = {
         **last.details,
-        "periods": [p for s in segments for p in s.details.get("periods", ())],
+        "periods": [list(period) for p in pieces for period in p.periods],
         "repair_history": history,
         "active_intervals": [{"start": h["start"], "end": h["end"]} for h in history],
     }
     slices = [r for s in segments if isinstance(s.raw, Mapping) for r in s.raw.get("slices", (s.raw,))]
     return attrs.evolve(
         last,
-        created_at=first.started_at,
-        started_at=first.started_at,
+        created_at=pieces[0].started_at,
+        started_at=pieces[0].started_at,
         durations=durations,
         details=freeze_details(details),
         raw=MappingProxyType({"slices": slices}) if last.raw is not None else None,
