@@ -244,7 +244,7 @@ class _Chain:
 
     def __init__(self) -> None:
         self.members: dict[RunKey, Run] = {}
-        self.named: set[RunKey] = set()
+        self.named: set[Any] = set()
         self.unended = 0
         self.closing = 0
         self.closes: datetime | None = None
@@ -291,7 +291,7 @@ class _Grouping:
 
     def __init__(self, horizon: timedelta | None) -> None:
         self.horizon = horizon
-        self.index: dict[RunKey, _Chain] = {}
+        self.index: dict[Any, _Chain] = {}
         self.closed = _Recent(RECENT_CLOSED)
         self.closing: list[tuple[datetime, int, _Chain]] = []  # a heap of (close time, tie-break, chain)
         self.tie = itertools.count()
@@ -315,7 +315,11 @@ class _Grouping:
 
     def _join(self, run: Run, key: RunKey) -> _Chain:
         """The open chain the run belongs to, joining every open chain it links."""
-        named = {k for k in _named_keys(run) if k not in self.closed}
+        named: set[Any] = {k for k in _named_keys(run) if k not in self.closed}
+        retry_key = provider_rules(run.provider)[1]  # the provider's retry_key, mirrored
+        group = None if retry_key is None else retry_key(run)
+        if group:
+            named.add((run.namespace, run.provider, "retry_key", group))
         found = list({id(c): c for k in (key, *named) if (c := self.index.get(k)) is not None}.values())
         chain = max(found, key=_Chain.size) if found else _Chain()
         for other in found:
