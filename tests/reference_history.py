@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 from runstate import InvalidRecordError, Run
-from runstate._history import LogicalRun
+from runstate._history import LogicalRun, provider_rules
 from runstate._vocabulary import Phase, State
 
 RunKey = tuple[str | None, str, str]
@@ -139,7 +139,11 @@ def _root_id(attempts: list[Run]) -> str:
     return originals[0] if originals else attempts[0].run_id
 
 
-CLOSING_STATES: Final = frozenset({State.SUCCEEDED, State.CANCELED, State.SKIPPED})
+def _final(provider: str) -> frozenset[State]:
+    """The provider's final states (``ProviderSpec.final_states``; the one semantic change mirrored)."""
+    return provider_rules(provider)[0]
+
+
 """Outcomes no provider retries (Glue ``MaxRetries``: "retry this job after a JobRun fails";
 Databricks ``max_retries``: "a run is considered to be unsuccessful if it completes with the
 ``FAILED`` result_state or ``INTERNAL_ERROR``", timeouts only with ``retry_on_timeout``): a logical
@@ -240,7 +244,7 @@ class _Chain:
 
     def __init__(self) -> None:
         self.members: dict[RunKey, Run] = {}
-        self.named: set[RunKey] = set()
+        self.named: set[Any] = set()
         self.unended = 0
         self.closing = 0
         self.closes: datetime | None = None
@@ -261,7 +265,7 @@ class _Chain:
 
     def _count(self, run: Run, sign: int) -> None:
         self.unended += sign * (not run.is_terminal)
-        self.closing += sign * (run.state in CLOSING_STATES)
+        self.closing += sign * (run.state in _final(run.provider))
 
     def complete(self, closed: _Recent) -> bool:
         """Whether nothing can join or change it: see :func:`logical_runs`."""
@@ -272,7 +276,8 @@ class _Chain:
         numbers = {run.attempt for run in self.members.values()}
         if len(numbers) != max(numbers) + 1:
             return False  # an attempt's number says an earlier one is still to come
-        return _chain_order(list(self.members.values()))[-1].state in CLOSING_STATES
+        last = _chain_order(list(self.members.values()))[-1]
+        return last.state in _final(last.provider)
 
     def close_time(self) -> datetime | None:
         """The newest time of a logical run whose latest attempt has ended, else ``None``."""
@@ -286,7 +291,7 @@ class _Grouping:
 
     def __init__(self, horizon: timedelta | None) -> None:
         self.horizon = horizon
-        self.index: dict[RunKey, _Chain] = {}
+        self.index: dict[Any, _Chain] = {}
         self.closed = _Recent(RECENT_CLOSED)
         self.closing: list[tuple[datetime, int, _Chain]] = []  # a heap of (close time, tie-break, chain)
         self.tie = itertools.count()
@@ -310,7 +315,11 @@ class _Grouping:
 
     def _join(self, run: Run, key: RunKey) -> _Chain:
         """The open chain the run belongs to, joining every open chain it links."""
-        named = {k for k in _named_keys(run) if k not in self.closed}
+        named: set[Any] = {k for k in _named_keys(run) if k not in self.closed}
+        retry_key = provider_rules(run.provider)[1]  # the provider's retry_key, mirrored
+        group = None if retry_key is None else retry_key(run)
+        if group:
+            named.add((run.namespace, run.provider, "retry_key", group))
         found = list({id(c): c for k in (key, *named) if (c := self.index.get(k)) is not None}.values())
         chain = max(found, key=_Chain.size) if found else _Chain()
         for other in found:

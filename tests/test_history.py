@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -542,3 +543,203 @@ def test_an_ended_attempt_with_an_open_interval_is_measured_to_its_end_not_to_th
     assert logical.total == timedelta(minutes=35)  # 30 active minutes of the first, 5 of the retry
     summary = runstate.summarize([first, retry], now=datetime(2027, 1, 1, tzinfo=UTC))
     assert summary.overall.logical_total.max == timedelta(minutes=35)
+
+
+# --- what a provider declares final: a Databricks run canceled, then repaired -------------------
+
+_MS = 1_775_196_000_000  # 2026-04-03T06:00:00Z, epoch milliseconds as the Jobs API gives times
+
+
+def _databricks_state(
+    life_cycle: str, result: str | None, code: str | None, kind: str | None
+) -> dict[str, Any]:
+    """``state`` and ``status`` as the Jobs API writes them (RunState, RunStatus, TerminationDetails)."""
+    state: dict[str, Any] = {"life_cycle_state": life_cycle}
+    status: dict[str, Any] = {"state": life_cycle}
+    if result is not None:
+        state["result_state"] = result
+        status["termination_details"] = {"code": code, "type": kind}
+    return {"state": state, "status": status}
+
+
+def _canceled_then_repaired() -> list[dict[str, Any]]:
+    """A poller's three answers for one multitask run: canceled by a user, then repaired in place
+    ("repair failed or canceled multi-task jobs"; ``repair_run``: "The run must not be in
+    progress"): the repair running, then the repair SUCCEEDED. ``repair_history`` only grows."""
+    original = {"type": "ORIGINAL", "start_time": _MS, "end_time": _MS + 600_000,
+                **_databricks_state("TERMINATED", "CANCELED", "USER_CANCELED", "SUCCESS"),
+                "task_run_ids": [11, 12]}  # fmt: skip
+    repair = {"type": "REPAIR", "id": 77, "start_time": _MS + 3_600_000, "task_run_ids": [13]}
+    common = {"job_id": 5, "run_id": 10, "run_name": "nightly", "start_time": _MS, "attempt_number": 0}
+    canceled = {**common, **_databricks_state("TERMINATED", "CANCELED", "USER_CANCELED", "SUCCESS"),
+                "end_time": _MS + 600_000, "repair_history": [original]}  # fmt: skip
+    active = _databricks_state("RUNNING", None, None, None)
+    running = {**common, **active, "repair_history": [original, {**repair, **active}]}
+    success = _databricks_state("TERMINATED", "SUCCESS", "SUCCESS", "SUCCESS")
+    done = {**repair, "end_time": _MS + 4_200_000, **success}
+    succeeded = {**common, **success,
+                 "end_time": _MS + 4_200_000, "repair_history": [original, done]}  # fmt: skip
+    return [canceled, running, succeeded]
+
+
+@pytest.mark.parametrize("order", list(itertools.permutations(range(3))))
+def test_a_canceled_databricks_run_that_is_repaired_is_one_success_in_any_order(
+    order: tuple[int, ...],
+) -> None:
+    records = _canceled_then_repaired()
+    runs = [runstate.normalize("databricks", records[i], strict=True) for i in order]
+    assert runs[order.index(0)].state is State.CANCELED
+    [logical] = runstate.logical_runs(runs)
+    assert (logical.state, logical.repairs, logical.attempt_count) == (State.SUCCEEDED, 1, 2)
+    assert logical.wall == timedelta(minutes=70)  # the original start to the repair's end
+
+
+def test_a_canceled_databricks_run_is_held_as_a_repair_may_follow_but_a_glue_one_closes() -> None:
+    read: list[str] = []
+    runs = [Run(provider="databricks", run_id="d", state=State.CANCELED, started_at=T0, ended_at=T0),
+            Run(provider="glue", run_id="g", state=State.CANCELED, started_at=T0, ended_at=T0),
+            Run(provider="acme", run_id="a", state=State.CANCELED, started_at=T0, ended_at=T0)]  # fmt: skip
+
+    def reading() -> Iterator[Run]:
+        for run in runs:
+            read.append(run.run_id)
+            yield run
+
+    stream = runstate.logical_runs(reading())
+    assert next(stream).key == (None, "glue", "g")  # CANCELED is final for Glue: out at once
+    assert read == ["d", "g"]
+    assert next(stream).key == (None, "acme", "a")  # an unregistered provider: the default
+    assert [lr.key for lr in stream] == [(None, "databricks", "d")]  # held to the end of the input
+
+
+def test_final_states_are_the_providers_and_default_to_closing_states() -> None:
+    from runstate._history import provider_rules
+    from runstate.provider_kit import CLOSING_STATES
+
+    assert runstate.REGISTRY.get("glue").final_states == CLOSING_STATES
+    assert provider_rules("databricks")[0] == {State.SUCCEEDED, State.SKIPPED}
+    assert provider_rules("databricks_system")[0] == {State.SUCCEEDED, State.SKIPPED}
+    assert provider_rules("no_such_provider") == (CLOSING_STATES, None)
+
+
+# --- runs of one task key that overlap are task runs of their own (for-each iterations) ---------
+
+
+def _iteration(run_id: int, result: str, start: int, minutes: int, attempt: int = 0) -> dict[str, Any]:
+    """A for-each iteration as ``runs/get`` of the for-each task lists it in ``iterations[]``
+    ("Only populated by for-each iterations"): a RunTask of the nested task's key."""
+    return {"run_id": run_id, "task_key": "per_region", "attempt_number": attempt,
+            "state": {"life_cycle_state": "TERMINATED", "result_state": result},
+            "start_time": start, "end_time": start + minutes * 60_000}  # fmt: skip
+
+
+def _for_each(iterations: list[dict[str, Any]]) -> Run:
+    record = {"run_id": 500, "job_id": 7, "task_key": "regions", "start_time": _MS,
+              "state": {"life_cycle_state": "TERMINATED", "result_state": "FAILED"},
+              "end_time": _MS + 3_600_000, "iterations": iterations}  # fmt: skip
+    return runstate.normalize("databricks", record, strict=True)
+
+
+@pytest.mark.parametrize("order", list(itertools.permutations(range(3))))
+def test_overlapping_runs_of_one_task_key_are_task_runs_not_retries(order: tuple[int, ...]) -> None:
+    """A retry starts after its attempt ended (``RunTask.attempt_number``); three iterations that
+    ran at once are three task runs: 2 of 3 succeeded, not one retried task that succeeded."""
+    iterations = [_iteration(501, "FAILED", _MS, 10), _iteration(502, "SUCCESS", _MS + 60_000, 10),
+                  _iteration(503, "SUCCESS", _MS + 120_000, 10)]  # fmt: skip
+    run = _for_each([iterations[i] for i in order])
+    latest = runstate.latest_task_attempts(run)
+    assert sorted((t.run_id, t.state, t.attempt) for t in latest) == [
+        ("501", State.FAILED, 0), ("502", State.SUCCEEDED, 0), ("503", State.SUCCEEDED, 0)]  # fmt: skip
+    assert sum(t.state is State.SUCCEEDED for t in latest) == 2
+
+
+def test_a_retry_of_one_iteration_continues_it_not_another() -> None:
+    """Iterations A and B at once; A fails and is retried after both ended: two task runs, A's
+    latest attempt its retry (the one that did not succeed is the one a retry continues)."""
+    a, b = _iteration(601, "FAILED", _MS, 10), _iteration(602, "SUCCESS", _MS + 60_000, 15)
+    retry = _iteration(603, "SUCCESS", _MS + 1_200_000, 5, attempt=1)
+    latest = runstate.latest_task_attempts(_for_each([a, b, retry]))
+    assert sorted((t.run_id, t.attempt) for t in latest) == [("602", 0), ("603", 1)]
+
+
+# --- every permutation of a realistic history gives the same logical runs ----------------------
+
+
+def _repaired_snapshots(chain: int, outcomes: list[State]) -> list[Run]:
+    """A Databricks run (one run_id) ended in ``outcomes[0]``, then repaired in place after each
+    failed or canceled outcome ("repair failed or canceled multi-task jobs"): a poller's snapshots,
+    ``repair_history`` growing by one entry per repair, each repair seen running, then ended."""
+    start = T0 + timedelta(hours=chain)
+    snapshots: list[Run] = []
+    history: list[dict[str, Any]] = []
+    for index, state in enumerate(outcomes):
+        begin = start + timedelta(minutes=30 * index)
+        history.append({"type": "REPAIR" if index else "ORIGINAL", "task_run_ids": [chain * 10 + index]})
+        seen = Run(provider="databricks", run_id=f"d{chain}", job_id="nightly", started_at=start,
+                   state=state, ended_at=begin + timedelta(minutes=20),
+                   details={"repair_history": list(history)})  # fmt: skip
+        if index:
+            snapshots.append(attrs.evolve(seen, state=State.RUNNING, ended_at=None))
+        snapshots.append(seen)
+    return snapshots
+
+
+def _retried_job_runs(chain: int, outcomes: list[State]) -> list[Run]:
+    """Cloud Deploy JobRuns of one rollout, phase and job: RetryJob makes each after the last failed."""
+    rollout = f"projects/p/locations/l/deliveryPipelines/web/releases/r/rollouts/r{chain}"
+    start = T0 + timedelta(hours=chain)
+    return [
+        Run(
+            provider="cloud_deploy",
+            run_id=f"u{chain}-{i}",
+            job_id="web/stable/deploy",
+            state=state,
+            parent_run_id=rollout,
+            started_at=start + timedelta(minutes=10 * i),
+            ended_at=start + timedelta(minutes=10 * i + 5),
+        )
+        for i, state in enumerate(outcomes)
+    ]
+
+
+@st.composite
+def realistic_histories(draw: st.DrawFn) -> list[Run]:
+    """Glue and Databricks retries (lineage fields), Databricks repairs in place (canceled or failed,
+    then repaired), Cloud Deploy RetryJob attempts (no lineage), each attempt seen in snapshots."""
+    runs: list[Run] = []
+    for chain in range(draw(st.integers(1, 6))):
+        kind = draw(st.sampled_from(["retry", "repair", "retry_job"]))
+        length = draw(st.integers(1, 3))
+        earlier = [draw(st.sampled_from([State.FAILED, State.CANCELED])) for _ in range(length - 1)]
+        last = draw(st.sampled_from([State.SUCCEEDED, State.FAILED, State.CANCELED]))
+        if kind == "retry":
+            runs += draw(chains(chain))
+        elif kind == "repair":
+            runs += _repaired_snapshots(chain, [*earlier, last])
+        else:
+            runs += _retried_job_runs(chain, [*[State.FAILED] * (length - 1), last])
+    return runs + draw(st.lists(st.sampled_from(runs), max_size=3))
+
+
+def outcome(runs: list[Run]) -> list[tuple[Any, ...]]:
+    found = [(lr.key, tuple(a.run_id for a in lr.attempts), lr.state, lr.repairs, lr.attempt_count)
+             for lr in runstate.logical_runs(runs)]  # fmt: skip
+    return sorted(found, key=lambda item: (item[0][0] or "", *item[0][1:]))
+
+
+@given(realistic_histories(), st.randoms(use_true_random=False))
+def test_every_order_of_a_realistic_history_gives_the_same_logical_runs(runs: list[Run], rnd: Any) -> None:
+    shuffled = list(runs)
+    rnd.shuffle(shuffled)
+    assert outcome(shuffled) == outcome(runs) == outcome(runs[::-1])
+    for key, _, state, repairs, _ in outcome(runs):
+        if key[1] == "databricks" and repairs:
+            assert state is _final_snapshot(runs, key[2]).state  # the last repair's outcome
+    deploys = [item for item in outcome(runs) if item[0][1] == "cloud_deploy"]
+    assert all(attempts == len(ids) for _, ids, _, _, attempts in deploys)
+
+
+def _final_snapshot(runs: list[Run], run_id: str) -> Run:
+    from runstate._history import snapshot_rank
+
+    return max((r for r in runs if r.run_id == run_id and r.provider == "databricks"), key=snapshot_rank)

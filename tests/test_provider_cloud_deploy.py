@@ -595,3 +595,35 @@ def test_any_state_and_cause_normalize(state: Any, cause: Any, sub_type: str) ->
         else:
             assert strict.state is not State.UNKNOWN
     assert record == before
+
+
+# --- RetryJob: the JobRuns of one rollout, phase and job are attempts of one logical run ---------
+
+_ROLLOUT = ("projects/acme/locations/us-central1/deliveryPipelines/{pipeline}/releases/r1/"
+            "rollouts/r1-to-prod-0001")  # fmt: skip
+
+
+def _job_run(uid: str, job: str, state: str, minute: int, pipeline: str = "web") -> dict[str, Any]:
+    """A REST JobRun: RetryJob ("Retries the specified Job in a Rollout") makes a new one for the
+    same rollout, phase and job, created after the attempt before it ended."""
+    return {"name": f"{_ROLLOUT.format(pipeline=pipeline)}/jobRuns/{uid}", "uid": uid, "phaseId": "stable",
+            "jobId": job, "state": state, "createTime": f"2026-03-01T10:{minute:02d}:00Z",
+            "startTime": f"2026-03-01T10:{minute:02d}:05Z", "endTime": f"2026-03-01T10:{minute + 4:02d}:00Z",
+            f"{job}JobRun": {}}  # fmt: skip
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_a_retried_job_is_one_logical_run_that_succeeded(reverse: bool) -> None:
+    records = [_job_run("u1", "deploy", "FAILED", 0), _job_run("u2", "deploy", "SUCCEEDED", 10),
+               _job_run("u3", "verify", "SUCCEEDED", 20),
+               _job_run("u4", "deploy", "FAILED", 0, "api")]  # fmt: skip
+    runs = [runstate.normalize("cloud_deploy", r, strict=True) for r in records]
+    logical = sorted(runstate.logical_runs(runs[::-1] if reverse else runs), key=lambda lr: lr.key)
+    found = [([a.run_id for a in lr.attempts], lr.state, lr.retried) for lr in logical]
+    assert sorted(found) == [(["u1", "u2"], State.SUCCEEDED, True), (["u3"], State.SUCCEEDED, False),
+                             (["u4"], State.FAILED, False)]  # fmt: skip
+    summary = runstate.summarize(runs, by=("job_id",))
+    rates = {g.key[0]: (g.runs, g.logical_runs, g.logical_success_rate) for g in summary.groups}
+    assert rates["web/stable/deploy"] == (2, 1, 1.0)  # one deploy, retried once, succeeded
+    key = _cloud_deploy.retry_key
+    assert key(runs[0]) == key(runs[1]) == f"{_ROLLOUT.format(pipeline='web')}/jobs/web/stable/deploy"

@@ -32,6 +32,7 @@ from runstate import (
     UnmappedStateWarning,
     check_provider,
 )
+from runstate.provider_kit import format_time
 from runstate.providers import _databricks_system as dbs
 from runstate.providers import _databricks_system_columns as page
 from runstate.providers import _databricks_tables as jobs_api
@@ -290,49 +291,88 @@ def test_duplicate_slices_count_once() -> None:
     assert len(run.details["periods"]) == 3 and run.durations.total == timedelta(seconds=9240)
 
 
-def test_a_slice_after_its_end_row_is_reported_never_a_run_of_its_own() -> None:
-    """An earlier slice that comes after the end row cannot join the run already yielded: it is
-    reported (order the rows by period_start_time within a run), not a second run left RUNNING."""
+@pytest.mark.parametrize("order", list(itertools.permutations(range(3))))
+def test_the_slices_of_a_run_in_any_order_merge_into_the_same_run(order: tuple[int, ...]) -> None:
+    """A warehouse query without ORDER BY returns rows in any order: the end row first, or between
+    the slices, gives the run that sorted rows give (its start is the first slice's), quietly."""
+    rows = three_slices()
+    (expected,) = runstate.normalize_many(P, rows, strict=True)
+    (run,) = runstate.normalize_many(P, [rows[i] for i in order], strict=True)
+    assert run == expected
+    assert (run.started_at, run.ended_at) == (datetime(2026, 3, 1, 8, 17, tzinfo=UTC),
+                                              datetime(2026, 3, 1, 10, 51, tzinfo=UTC))  # fmt: skip
+
+
+def test_a_slice_after_its_run_was_yielded_is_reported_never_a_run_of_its_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A run is held until RECENT_RUNS other runs have ended after it: an earlier slice later than
+    that cannot join it. It is reported, not a second run left RUNNING."""
+    monkeypatch.setattr(dbs, "RECENT_RUNS", 1)
     first, second, end = three_slices()
-    for rows in ([end, first, second], [first, end, second]):
-        with pytest.warns(InvalidRecordWarning, match="after the end row of run '555000111223000'"):
-            (run,) = runstate.normalize_many(P, rows, strict=True)
-        assert run.state is State.SUCCEEDED and run.ended_at == datetime(2026, 3, 1, 10, 51, tzinfo=UTC)
+    other = row(run_id="1002", result_state="SUCCEEDED")
+    with pytest.warns(InvalidRecordWarning, match="after the end row of run '555000111223000'"):
+        runs = list(runstate.normalize_many(P, [second, end, other, first], strict=True))
+    assert [r.run_id for r in runs] == ["555000111223000", "1002"]
+    assert runs[0].started_at == datetime(2026, 3, 1, 9, tzinfo=UTC)  # without the slice that came late
 
 
-def test_slices_after_the_end_of_the_run_are_its_repair() -> None:
-    """A repair reuses the run_id: its slices start after the run's end. It comes out as a run of its
-    own that lists the runs before it in ``repair_history``, so logical runs count it as repaired."""
-    failed = {**three_slices()[2], "result_state": "FAILED", "termination_code": "RUN_EXECUTION_ERROR",
-              "termination_type": "CLIENT_ERROR"}  # fmt: skip
-    repair = {**three_slices()[0], "period_start_time": "2026-03-01T11:30:00Z",
-              "period_end_time": "2026-03-01T12:00:00Z"}  # fmt: skip
-    repaired = {**three_slices()[2], "period_start_time": "2026-03-01T12:00:00Z",
-                "period_end_time": "2026-03-01T12:05:00Z"}  # fmt: skip
-    first, second = runstate.normalize_many(P, [*three_slices()[:2], failed, repair, repaired], strict=True)
-    assert (first.state, second.state, second.run_id) == (State.FAILED, State.SUCCEEDED, first.run_id)
-    assert second.started_at == datetime(2026, 3, 1, 11, 30, tzinfo=UTC)
-    assert "repair_history" not in first.details
-    assert second.details["repair_history"] == [
-        {
-            "type": "ORIGINAL",
-            "start": "2026-03-01T08:17:00Z",
-            "end": "2026-03-01T10:51:00Z",
-            "state": "FAILED",
-        },
-        {
-            "type": "REPAIR",
-            "start": "2026-03-01T11:30:00Z",
-            "end": "2026-03-01T12:05:00Z",
-            "state": "SUCCEEDED",
-        },
+def _repaired_rows() -> list[dict[str, Any]]:
+    """A run 01:40-01:55 FAILED, repaired 04:00-04:10 (the repair reuses the run_id; the page counts
+    a run's retries as its end rows), newer rows with their duration columns."""
+    failed = row(run_id="2001", period_start_time="2026-03-01T01:40:00Z",
+                 period_end_time="2026-03-01T01:55:00Z", result_state="FAILED",
+                 termination_code="RUN_EXECUTION_ERROR", termination_type="CLIENT_ERROR",
+                 queue_duration_seconds=0, setup_duration_seconds=0, execution_duration_seconds=0,
+                 cleanup_duration_seconds=0, run_duration_seconds=900)  # fmt: skip
+    repaired = {**failed, "period_start_time": "2026-03-01T04:00:00Z",
+                "period_end_time": "2026-03-01T04:10:00Z", "result_state": "SUCCEEDED",
+                "termination_code": "SUCCESS", "termination_type": "SUCCESS",
+                "run_duration_seconds": 600}  # fmt: skip
+    return [failed, repaired]
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_a_repaired_run_starts_at_its_original_start_and_spans_its_repairs(reverse: bool) -> None:
+    """As the Jobs API gives it (``start_time`` the original start, ``repair_history`` each attempt,
+    ``run_duration``: "the job run and all of its repairs"): one run, started 01:40, ended 04:10."""
+    rows = _repaired_rows()
+    (run,) = runstate.normalize_many(P, rows[::-1] if reverse else rows, strict=True)
+    assert (run.state, run.started_at, run.ended_at) == (
+        State.SUCCEEDED,
+        datetime(2026, 3, 1, 1, 40, tzinfo=UTC),
+        datetime(2026, 3, 1, 4, 10, tzinfo=UTC),
+    )
+    assert run.durations.total == timedelta(minutes=25)  # 15 min, then 10: the wait between not counted
+    assert [(h["type"], h["start"], h["end"], h["state"]) for h in run.details["repair_history"]] == [
+        ("ORIGINAL", "2026-03-01T01:40:00Z", "2026-03-01T01:55:00Z", "FAILED"),
+        ("REPAIR", "2026-03-01T04:00:00Z", "2026-03-01T04:10:00Z", "SUCCEEDED"),
     ]
-    for order in ([first, second], [second, first]):
-        (lr,) = runstate.logical_runs(order)
-        assert (lr.latest, lr.state, lr.attempt_count, lr.retried) == (second, State.SUCCEEDED, 2, True)
-    assert runstate.from_dict(json.loads(json.dumps(runstate.to_dict(second)))) == second
-    _, still = runstate.normalize_many(P, [failed, repair], strict=True)  # a repair still running
-    assert still.state is State.RUNNING and len(still.details["repair_history"]) == 2
+    (logical,) = runstate.logical_runs([run])
+    assert (logical.state, logical.repairs, logical.attempt_count) == (State.SUCCEEDED, 1, 2)
+    assert logical.wall == timedelta(hours=2, minutes=30)
+    assert runstate.from_dict(json.loads(json.dumps(runstate.to_dict(run)))) == run
+
+
+def test_a_repair_still_running_counts_only_its_active_intervals() -> None:
+    failed, repaired = _repaired_rows()
+    slice_ = {k: v for k, v in repaired.items() if not k.startswith(("result", "termination", "run_dur"))}
+    (run,) = runstate.normalize_many(P, [slice_, failed], strict=True)
+    assert run.state is State.RUNNING and len(run.details["repair_history"]) == 2
+    assert run.started_at == datetime(2026, 3, 1, 1, 40, tzinfo=UTC)
+    assert run.elapsed(datetime(2026, 3, 1, 4, 5, tzinfo=UTC)) == timedelta(minutes=20)
+
+
+def test_a_repeated_end_row_after_a_repair_counts_once_quietly(monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = _repaired_rows()
+    (once,) = runstate.normalize_many(P, rows, strict=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert list(runstate.normalize_many(P, [*rows, rows[0], rows[1]], strict=True)) == [once]
+        monkeypatch.setattr(dbs, "RECENT_RUNS", 1)  # yielded before its repeats arrive: remembered
+        other = row(run_id="1002", result_state="SUCCEEDED")
+        later = list(runstate.normalize_many(P, [*rows, other, rows[0], rows[1]], strict=True))
+        assert later[0] == once and len(later) == 2
 
 
 def _slices_of(run_id: str, hours: int) -> list[dict[str, Any]]:
@@ -380,8 +420,9 @@ def test_any_order_with_repeats_gives_one_ended_run_per_run(data: st.DataObject,
         assert run.ended_at == datetime(2026, 3, 1, tzinfo=UTC) + timedelta(hours=n)
 
 
-def test_sorted_input_streams_in_constant_memory() -> None:
-    """Each run is yielded as soon as its end row is read: at most one run's slices are held."""
+def test_sorted_input_streams_in_constant_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run is yielded once RECENT_RUNS runs have ended after it: a constant number held back."""
+    monkeypatch.setattr(dbs, "RECENT_RUNS", 5)
     consumed = 0
 
     def endless() -> Iterator[dict[str, Any]]:
@@ -393,7 +434,7 @@ def test_sorted_input_streams_in_constant_memory() -> None:
 
     runs = runstate.normalize_many(P, endless(), strict=True)
     for n, run in enumerate(itertools.islice(runs, 500), start=1):
-        assert consumed == 3 * n  # nothing read ahead, nothing held back
+        assert consumed == 3 * (n + 5)  # nothing read ahead but the runs held
         assert run.run_id == str(n - 1) and run.state is State.SUCCEEDED
 
 
@@ -581,9 +622,9 @@ def test_the_pages_retry_count_is_the_repairs_normalize_many_finds() -> None:
              "period_end_time": "2026-03-01T12:10:00Z"}  # fmt: skip
     rows = [*three_slices()[:2], end, retry, again]
     retries_count = sum(1 for r in rows if r.get("result_state") is not None) - 1
-    runs = list(runstate.normalize_many(P, rows, strict=True))
-    assert retries_count == 2 == len(runs) - 1 == len(runs[-1].details["repair_history"]) - 1
-    (logical,) = runstate.logical_runs(runs)
+    (run,) = runstate.normalize_many(P, rows, strict=True)
+    assert retries_count == 2 == len(run.details["repair_history"]) - 1
+    (logical,) = runstate.logical_runs([run])
     assert (logical.attempt_count, logical.state) == (retries_count + 1, State.SUCCEEDED)
 
 
@@ -663,3 +704,109 @@ def test_parameters_stay_out_of_details() -> None:
     lean = runstate.normalize(P, record, keep_raw=False)
     assert "dapi-not-a-real-token" not in json.dumps(runstate.to_dict(lean))
     assert "dapi-not-a-real-token" not in repr(runstate.to_row(lean))
+
+
+# --- the merge does not depend on row order ------------------------------------------------------
+
+_DAY = datetime(2026, 3, 1, tzinfo=UTC)
+
+
+def _attempt_rows(
+    fields: dict[str, Any], start: datetime, minutes: int, outcome: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """One attempt as the table writes it: a row per hourly slice, the outcome on the last."""
+    rows, begin, end = [], start, start + timedelta(minutes=minutes)
+    while True:
+        cut = min(end, begin.replace(minute=0, second=0) + timedelta(hours=1))
+        last = cut == end
+        rows.append({**fields, "period_start_time": begin.isoformat(), "period_end_time": cut.isoformat(),
+                     **(outcome if last else {})})  # fmt: skip
+        if last:
+            return rows
+        begin = cut
+
+
+_FAILED = {
+    "result_state": "FAILED",
+    "termination_code": "RUN_EXECUTION_ERROR",
+    "termination_type": "CLIENT_ERROR",
+}
+_CANCELED = {"result_state": "CANCELLED", "termination_code": "USER_CANCELED", "termination_type": "SUCCESS"}
+_DONE = {"result_state": "SUCCEEDED", "termination_code": "SUCCESS", "termination_type": "SUCCESS"}
+
+
+@st.composite
+def warehouse_rows(draw: st.DrawFn) -> list[dict[str, Any]]:
+    """Job runs repaired after failing or being canceled (the same run_id), task runs retried under
+    new ids (one task_key, one after the other), each attempt in hourly slices, some rows repeated."""
+    rows: list[dict[str, Any]] = []
+    for i in range(draw(st.integers(1, 4))):
+        fields = {"workspace_id": "42", "job_id": "7", "run_id": f"10{i}"}
+        start = _DAY + timedelta(minutes=draw(st.integers(0, 600)))
+        attempts = draw(st.integers(1, 3))
+        for a in range(attempts):
+            minutes = draw(st.integers(1, 150))
+            last = a == attempts - 1
+            outcome = (
+                draw(st.sampled_from([_DONE, _FAILED]))
+                if last
+                else draw(st.sampled_from([_FAILED, _CANCELED]))
+            )
+            if last and draw(st.booleans()):
+                outcome = {}  # still running when the table was read
+            rows += _attempt_rows(fields, start, minutes, outcome)
+            start += timedelta(minutes=minutes + draw(st.integers(1, 120)))
+        task = {"workspace_id": "42", "job_id": "7", "job_run_id": f"10{i}", "task_key": "ingest"}
+        start = _DAY + timedelta(minutes=draw(st.integers(0, 600)))
+        for t in range(draw(st.integers(0, 3))):
+            minutes = draw(st.integers(1, 90))
+            rows += _attempt_rows(
+                {**task, "run_id": f"20{i}{t}"}, start, minutes, draw(st.sampled_from([_DONE, _FAILED]))
+            )
+            start += timedelta(minutes=minutes + 1)
+    return rows + draw(st.lists(st.sampled_from(rows), max_size=3))
+
+
+@given(warehouse_rows(), st.randoms(use_true_random=False))
+def test_the_merge_does_not_depend_on_row_order(rows: list[dict[str, Any]], rnd: Any) -> None:
+    shuffled = list(rows)
+    rnd.shuffle(shuffled)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # repeats and disorder are quiet
+        merged = list(runstate.normalize_many(P, rows, strict=True))
+        assert list(runstate.normalize_many(P, shuffled, strict=True)) == merged
+    assert len({(r.namespace, r.run_id) for r in merged}) == len(merged)  # one run per run id
+    for run in merged:
+        assert run.started_at is not None
+        history = run.details.get("repair_history", [{"start": format_time(run.started_at)}])
+        assert history[0]["start"] == format_time(run.started_at)  # the original start
+
+
+def test_task_runs_of_one_task_key_that_overlap_are_iterations_not_attempts() -> None:
+    """For-each iterations run at once under one task_key; a retry starts after its attempt ended
+    (``RunTask.attempt_number``). Overlapping task runs are not linked; a later retry continues
+    the one that failed."""
+    rows = [
+        _task_row("9011", "per_region", "2026-03-01T10:00:00Z", "2026-03-01T10:10:00Z", "FAILED"),
+        _task_row("9012", "per_region", "2026-03-01T10:01:00Z", "2026-03-01T10:15:00Z", "SUCCEEDED"),
+        _task_row("9013", "per_region", "2026-03-01T10:02:00Z", "2026-03-01T10:12:00Z", "SUCCEEDED"),
+        _task_row("9014", "per_region", "2026-03-01T10:20:00Z", "2026-03-01T10:25:00Z", "SUCCEEDED"),
+    ]
+    for order in itertools.permutations(rows):
+        runs = {r.run_id: r for r in runstate.normalize_many(P, order, strict=True)}
+        lineage = {i: (r.previous_run_id, r.original_run_id) for i, r in runs.items()}
+        assert lineage == {"9011": (None, None), "9012": (None, None), "9013": (None, None),
+                           "9014": ("9011", "9011")}  # fmt: skip
+        logical = runstate.logical_runs(runs.values())
+        assert sorted(lr.state for lr in logical) == [State.SUCCEEDED] * 3  # 9011 retried by 9014
+
+
+@pytest.mark.parametrize("strict", [True, False])
+def test_a_jobs_api_run_is_refused_with_the_provider_to_use(strict: bool) -> None:
+    """A runs/get answer has run_id but no period: read as a slice it would be a silent RUNNING run."""
+    jobs_api_run = {"run_id": 455644833812391, "job_id": 7, "start_time": 1775109600118,
+                    "state": {"life_cycle_state": "TERMINATED", "result_state": "SUCCESS"},
+                    "status": {"state": "TERMINATED"}}  # fmt: skip
+    with pytest.raises(InvalidRecordError, match="not a system table row: use provider 'databricks'"):
+        runstate.normalize(P, jobs_api_run, strict=strict)
+    assert runstate.normalize(P, row(), strict=strict).state is State.RUNNING  # a slice: still read

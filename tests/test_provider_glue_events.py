@@ -253,3 +253,21 @@ def test_an_event_keeps_what_the_glue_event_path_kept(state: str) -> None:
         outcome.reason,
         "aws:123456789012:eu-west-1",
     )
+
+
+def test_a_later_retry_names_the_attempt_before_it_as_its_previous_run() -> None:
+    """Glue retries "after a JobRun fails", one attempt at a time: the run before attempt 2 is
+    attempt 1, as a GetJobRun of it names it (``PreviousRunId``: "The ID of the previous run of
+    this job"); the events' history orders the three attempts as the job runs' would."""
+    base = "jr_5b0c3f0e9d1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4"
+    events = [
+        {**event("FAILED", jobRunId=f"{base}_attempt_2"), "time": "2026-03-01T09:30:00Z"},
+        {**event("FAILED", jobRunId=base), "time": "2026-03-01T09:05:00Z"},
+        {**event("FAILED", jobRunId=f"{base}_attempt_1"), "time": "2026-03-01T09:15:00Z"},
+    ]
+    runs = list(runstate.normalize_many(P, events, strict=True))
+    assert [(r.attempt, r.original_run_id, r.previous_run_id) for r in runs] == [
+        (2, base, f"{base}_attempt_1"), (0, None, None), (1, base, base)]  # fmt: skip
+    (logical,) = runstate.logical_runs(runs)
+    assert [a.run_id for a in logical.attempts] == [base, f"{base}_attempt_1", f"{base}_attempt_2"]
+    assert (logical.key[2], logical.attempt_count, logical.state) == (base, 3, State.FAILED)

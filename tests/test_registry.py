@@ -138,6 +138,8 @@ def _broken(**changes: Any) -> runstate.ProviderSpec:
         # native_states must agree with the tables it was declared beside
         ({"native_states": {**ACME.native_states, "done": frozenset({State.RUNNING})}},
          "but table 'status' maps it to SUCCEEDED"),
+        # a run still running is never final: a later snapshot must be able to change it
+        ({"final_states": frozenset({State.SUCCEEDED, State.RUNNING})}, "final state"),
     ],
 )  # fmt: skip
 def test_a_broken_spec_fails_the_check(changes: dict[str, Any], problem: str) -> None:

@@ -24,8 +24,10 @@ from typing import Any, Final
 import attrs
 
 from ._durations import span, sum_durations, wall_time
-from ._errors import InvalidRecordError
+from ._errors import InvalidRecordError, ProviderSpecError, UnknownProviderError
 from ._model import Run
+from ._registry import REGISTRY
+from ._spec import CLOSING_STATES, RetryKey
 from ._vocabulary import TERMINAL_STATES, Phase, Reason, State
 
 __all__ = [
@@ -42,6 +44,10 @@ __all__ = [
 
 RunKey = tuple[str | None, str, str]
 """(namespace, provider, run_id): what identifies one run."""
+GroupKey = tuple[str | None, str, str, str]
+"""(namespace, provider, "retry_key", key): the attempts a provider's ``retry_key`` groups."""
+LinkKey = RunKey | GroupKey
+"""What joins runs into one logical run: a run, or a provider's group of attempts."""
 
 _PHASE_RANK: Final = {
     Phase.UNKNOWN: 0,
@@ -214,11 +220,6 @@ def _root_id(attempts: list[Run]) -> str:
     return originals[0] if originals else attempts[0].run_id
 
 
-CLOSING_STATES: Final = frozenset({State.SUCCEEDED, State.CANCELED, State.SKIPPED})
-"""Outcomes no provider retries (Glue ``MaxRetries``: "retry this job after a JobRun fails";
-Databricks ``max_retries``: "a run is considered to be unsuccessful if it completes with the
-``FAILED`` result_state or ``INTERNAL_ERROR``", timeouts only with ``retry_on_timeout``): a logical
-run that ends in one is complete and closes at once."""
 RECENT_CLOSED: Final = 10_000
 """How many runs of closed logical runs are remembered, so that a later snapshot of one is folded."""
 
@@ -227,19 +228,21 @@ def logical_runs(runs: Iterable[Run], *, horizon: timedelta | None = None) -> It
     """Group runs into logical runs, in any input order, holding only the open ones.
 
     A logical run is yielded as soon as it is complete: its attempts linked (every run a lineage
-    field names is in it), numbered without a gap, all ended, the latest in :data:`CLOSING_STATES`
-    (SUCCEEDED, CANCELED, SKIPPED: no provider retries those). Its runs are then remembered among the
-    last :data:`RECENT_CLOSED`, so a later snapshot of one of them is folded, not counted again.
-    Logical runs whose latest attempt failed, timed out or has not ended may still get an attempt:
-    they are held until the input ends (then yielded by first start, then key) or, with
-    ``horizon``, until the input's newest time is more than ``horizon`` past their own newest time
-    (for input in rough time order; a run that arrives later starts a logical run of its own).
+    field names is in it, none grouped by the provider's ``retry_key``), numbered without a gap, all
+    ended, the latest in its provider's ``final_states`` (:attr:`ProviderSpec.final_states
+    <runstate.provider_kit.ProviderSpec.final_states>`, looked up by ``run.provider`` in the default
+    registry; :data:`CLOSING_STATES`, SUCCEEDED, CANCELED, SKIPPED, for a provider not registered;
+    Databricks leaves out CANCELED, which a repair may take back). Its runs are then remembered
+    among the last :data:`RECENT_CLOSED`, so a later snapshot of one of them is folded, not counted
+    again. Logical runs whose latest attempt may still be retried or repaired, or has not ended,
+    are held until the input ends (then yielded by first start, then key) or, with ``horizon``,
+    until the input's newest time is more than ``horizon`` past their own newest time (for input in
+    rough time order; a run that arrives later starts a logical run of its own).
 
     Memory: the open logical runs (their latest snapshots), :data:`RECENT_CLOSED` run keys, never
-    every run. Grouping does not depend on input order when no attempt follows a SUCCEEDED,
-    CANCELED or SKIPPED one, a snapshot that comes after its logical run closed comes while its run
-    is among the last :data:`RECENT_CLOSED` closed, and (with ``horizon``) the input's disorder
-    stays under ``horizon``.
+    every run. Grouping does not depend on input order when no attempt or repair follows a final
+    one, a snapshot that comes after its logical run closed comes while its run is among the last
+    :data:`RECENT_CLOSED` closed, and (with ``horizon``) the input's disorder stays under ``horizon``.
     """
     items = logical_items(runs, horizon=horizon)
     return (item if isinstance(item, LogicalRun) else single(item) for item in items)
@@ -314,6 +317,21 @@ def _named_keys(run: Run) -> set[RunKey]:
     return named
 
 
+Rules = tuple[frozenset[State], RetryKey | None]
+"""A provider's ``final_states`` and ``retry_key``: what history needs of its spec."""
+_DEFAULT_RULES: Final[Rules] = (CLOSING_STATES, None)
+
+
+def provider_rules(provider: str) -> Rules:
+    """The provider's ``final_states`` and ``retry_key`` from its spec in the default registry; the
+    defaults for a provider that is not registered (or whose plugin does not load)."""
+    try:
+        spec = REGISTRY.get(provider)
+    except (UnknownProviderError, ProviderSpecError):
+        return _DEFAULT_RULES
+    return spec.final_states, spec.retry_key
+
+
 def _newest_time(runs: Iterable[Run]) -> datetime | None:
     times = [t for r in runs for t in (r.ended_at, r.started_at, r.updated_at, r.created_at) if t is not None]
     return max(times) if times else None
@@ -337,11 +355,12 @@ class _Chain:
     """A logical run still open: its members (latest snapshots), the runs they name, and counts
     that tell cheaply whether it may be complete. ``origin`` is the run it was held as alone."""
 
-    __slots__ = ("closes", "closing", "done", "members", "named", "origin", "unended")
+    __slots__ = ("closes", "closing", "done", "final", "members", "named", "origin", "unended")
 
-    def __init__(self) -> None:
+    def __init__(self, final: frozenset[State]) -> None:
+        self.final = final
         self.members: dict[RunKey, Run] = {}
-        self.named: set[RunKey] = set()
+        self.named: set[LinkKey] = set()
         self.unended = 0
         self.closing = 0
         self.closes: datetime | None = None
@@ -363,7 +382,7 @@ class _Chain:
 
     def _count(self, run: Run, sign: int) -> None:
         self.unended += sign * (not run.is_terminal)
-        self.closing += sign * (run.state in CLOSING_STATES)
+        self.closing += sign * (run.state in self.final)
 
     def complete(self, closed: _Recent) -> bool:
         """Whether nothing can join or change it: see :func:`logical_runs`."""
@@ -374,7 +393,7 @@ class _Chain:
         numbers = {run.attempt for run in self.members.values()}
         if len(numbers) != max(numbers) + 1:
             return False  # an attempt's number says an earlier one is still to come
-        return _chain_order(list(self.members.values()))[-1].state in CLOSING_STATES
+        return _chain_order(list(self.members.values()))[-1].state in self.final
 
     def close_time(self) -> datetime | None:
         """The newest time of a logical run whose latest attempt has ended, else ``None``."""
@@ -397,13 +416,14 @@ class _Grouping:
 
     A run that names no other run and is not named by one (the usual case) is held alone, as
     itself, not as a :class:`_Chain`: it becomes one (its ``origin``) only when another run joins
-    it; alone, it closes at once when it is complete (attempt 0 in a closing state).
+    it; alone, it closes at once when it is complete (attempt 0 in a final state of its provider).
     """
 
     def __init__(self, horizon: timedelta | None, keep: Callable[[Run], Run] | None = None) -> None:
         self.horizon = horizon
         self.keep = _same if keep is None else keep
-        self.index: dict[RunKey, _Chain | Run] = {}
+        self.rules: dict[str, Rules] = {}
+        self.index: dict[LinkKey, _Chain | Run] = {}
         self.closed = _Recent(RECENT_CLOSED)
         self.closing: list[tuple[datetime, int, _Chain | Run]] = []  # a heap of (close time, tie, held)
         self.tie = itertools.count()
@@ -417,21 +437,25 @@ class _Grouping:
             self.keep,
             self.closed.size,
         )
+        rules = self.rules
         for run in runs:
             key = (run.namespace, run.provider, own := run.run_id)
+            final, retry_key = rules.get(run.provider) or self._rules(run.provider)
+            group = None if retry_key is None else retry_key(run)
             if key in closed:
                 closed.touch(key)  # a later snapshot of a run already out: folded
             elif (
                 key in index
+                or group
                 or ((linked := run.original_run_id) and linked != own)  # it names another run
                 or ((linked := run.previous_run_id) and linked != own)  # (_named_keys is not empty)
             ):
-                chain = self._join(keep(run), key)
+                chain = self._join(keep(run), key, final, group)
                 if chain.complete(closed):
                     yield self._close(chain)
                 elif horizon is not None:
                     self._schedule(chain)
-            elif run.attempt == 0 and run.state in CLOSING_STATES:
+            elif run.attempt == 0 and run.state in final:
                 closed[key] = None  # complete alone: out at once, remembered as closed.touch does
                 if len(closed) > recent:
                     closed.popitem(last=False)
@@ -444,28 +468,37 @@ class _Grouping:
                 yield from self._expired(horizon, _newest_time((run,)))
         yield from self._left(ordered)
 
+    def _rules(self, provider: str) -> Rules:
+        found = self.rules[provider] = provider_rules(provider)
+        return found
+
     def _left(self, ordered: bool) -> Iterator[LogicalRun | Run]:
         """What is still open when the input ends: by first start, then key, when ``ordered``."""
         left = {id(held): held for held in self.index.values()}.values()
         items = (held if isinstance(held, Run) else _logical(held.members.values()) for held in left)
         return iter(sorted(items, key=_item_order)) if ordered else items
 
-    def _chain_at(self, key: RunKey) -> _Chain | None:
+    def _chain_at(self, key: LinkKey, final: frozenset[State]) -> _Chain | None:
         """The open chain holding ``key``; a run held alone there becomes a chain of its own."""
         held = self.index.get(key)
         if held is None or isinstance(held, _Chain):
             return held
-        chain = _Chain()
+        chain = _Chain(final)
         chain.add(held)
         chain.origin = held  # its close time is set again as the run that joins it is scheduled
         self.index[key] = chain
         return chain
 
-    def _join(self, run: Run, key: RunKey) -> _Chain:
-        """The open chain the run belongs to, joining every open chain it links."""
-        named = {k for k in _named_keys(run) if k not in self.closed}
-        found = list({id(c): c for k in (key, *named) if (c := self._chain_at(k)) is not None}.values())
-        chain = max(found, key=_Chain.size) if found else _Chain()
+    def _join(self, run: Run, key: RunKey, final: frozenset[State], group: str | None) -> _Chain:
+        """The open chain the run belongs to, joining every open chain it links (the runs its lineage
+        fields name, and the attempts of its provider's ``retry_key`` group, which never closes it)."""
+        named: set[LinkKey] = {k for k in _named_keys(run) if k not in self.closed}
+        if group:
+            named.add((run.namespace, run.provider, "retry_key", group))
+        found = list(
+            {id(c): c for k in (key, *named) if (c := self._chain_at(k, final)) is not None}.values()
+        )
+        chain = max(found, key=_Chain.size) if found else _Chain(final)
         for other in found:
             if other is not chain:
                 for member in other.members.values():
@@ -547,12 +580,20 @@ def _repair_index(run: Run) -> Mapping[str, int]:
 
 
 def latest_task_attempts(run: Run) -> tuple[Run, ...]:
-    """A multitask run's tasks, the latest attempt per task key (retries and repairs folded).
+    """A multitask run's task runs, the latest attempt of each (retries and repairs folded).
 
-    Order: by each task key's first appearance in ``run.tasks``. The latest attempt is the one of
-    the latest repair (``repair_history``), then the highest ``attempt``, then the latest start (one
-    not started yet is the newest). Its ``attempt`` is raised to the number of earlier attempts of
-    its key when it says fewer (Databricks restarts ``attempt_number`` at 0 in a repair).
+    The runs of one task key are attempts of one task run, except runs that overlap in time: a
+    retry starts after its attempt ended (Databricks ``RunTask.attempt_number``), so two runs of one
+    key that ran at once are two task runs (for-each iterations), each with its own attempts. A run
+    continues the task run whose last attempt ended at or before it started (the latest such end);
+    one that overlaps every task run of its key (or has no earlier one) starts a task run of its own.
+    Where times are missing nothing overlaps: the runs are attempts of one task run, as before.
+
+    Order: by each task key's first appearance in ``run.tasks``, then by start. The latest attempt is
+    the one of the latest repair (``repair_history``), then the highest ``attempt``, then the latest
+    start (one not started yet is the newest). Its ``attempt`` is raised to the number of earlier
+    attempts of its task run when it says fewer (Databricks restarts ``attempt_number`` at 0 in a
+    repair).
     """
     if not isinstance(run, Run):
         raise InvalidRecordError(
@@ -569,8 +610,39 @@ def latest_task_attempts(run: Run) -> tuple[Run, ...]:
 
     result = []
     for tasks in by_key.values():
-        distinct = _fold(tasks)
-        newest = max(distinct.values(), key=order)
-        earlier = len(distinct) - 1
-        result.append(newest if newest.attempt >= earlier else attrs.evolve(newest, attempt=earlier))
+        for distinct in _task_runs(list(_fold(tasks).values()), order):
+            newest = max(distinct, key=order)
+            earlier = len(distinct) - 1
+            result.append(newest if newest.attempt >= earlier else attrs.evolve(newest, attempt=earlier))
     return tuple(result)
+
+
+def _task_runs(attempts: list[Run], order: Callable[[Run], tuple[Any, ...]]) -> list[list[Run]]:
+    """The runs of one task key split into task runs, in start order: a run continues a task run
+    whose last attempt it does not overlap (preferring one that did not succeed, as a retry follows
+    a failure, then the latest end), else starts one."""
+    if len(attempts) == 1:
+        return [attempts]
+    lanes: list[list[Run]] = []
+    for attempt in sorted(attempts, key=lambda run: (order(run)[0], *order(run)[2:], run.attempt)):
+        free = [lane for lane in lanes if not _overlaps(lane[-1], attempt)]
+        if free:
+            max(free, key=_continuation_rank).append(attempt)
+        else:
+            lanes.append([attempt])
+    return lanes
+
+
+def _continuation_rank(lane: list[Run]) -> tuple[Any, ...]:
+    last = lane[-1]
+    return (last.state is not State.SUCCEEDED, _time_rank(last.ended_at))
+
+
+def _overlaps(earlier: Run, later: Run) -> bool:
+    """Whether two runs of one key ran at once: the later started before the earlier ended, or
+    while it was still running. Without both starts nothing says they did."""
+    if later.started_at is None or earlier.started_at is None:
+        return False
+    if earlier.ended_at is not None:
+        return later.started_at < earlier.ended_at
+    return not earlier.is_terminal

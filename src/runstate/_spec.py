@@ -18,9 +18,10 @@ from ._docfields import document_fields
 from ._errors import ProviderSpecError, UnmappedStateWarning
 from ._graph import GRAPH, TransitionGraph
 from ._model import Run
-from ._vocabulary import Reason, State
+from ._vocabulary import TERMINAL_STATES, Reason, State
 
 __all__ = [
+    "CLOSING_STATES",
     "BuildFunction",
     "Detector",
     "NativeEdge",
@@ -77,6 +78,20 @@ def _freeze_evidence(evidence: Mapping[str, Mapping[str, str]]) -> Mapping[str, 
 Detector = Callable[[Any], bool]
 """``detect(record) -> bool``: does this record look like one of the provider's, by its shape alone?"""
 
+RetryKey = Callable[[Run], "str | None"]
+"""``retry_key(run) -> str | None``: what the attempts of one logical run share, when the provider
+makes a retry a new run that its records do not link (``None``: this run names no such group)."""
+
+CLOSING_STATES: Final = frozenset({State.SUCCEEDED, State.CANCELED, State.SKIPPED})
+"""The default :attr:`ProviderSpec.final_states`: outcomes the built-in providers do not retry (Glue
+``MaxRetries``: "retry this job after a JobRun fails"; Databricks ``max_retries``: "a run is considered
+to be unsuccessful if it completes with the ``FAILED`` result_state or ``INTERNAL_ERROR``", timeouts
+only with ``retry_on_timeout``)."""
+
+
+def _final_states(states: Iterable[State]) -> frozenset[State]:
+    return frozenset(states)
+
 
 @document_fields
 @attrs.frozen
@@ -110,6 +125,17 @@ class ProviderSpec:
     A table listed here must give evidence for every one of its rows (:func:`provider_problems`)."""
     detect: Detector | None = None
     """Whether a record looks like this provider's by its shape (``--provider auto``); cheap, never raises."""
+    final_states: frozenset[State] = attrs.field(default=CLOSING_STATES, converter=_final_states)
+    """The canonical states after which a logical run is final: no new attempt follows it and no
+    re-run in place (a repair) takes it back. :func:`~runstate.logical_runs` closes a logical run
+    whose latest attempt ended in one at once, and holds any other (a later attempt or repair may
+    still change its outcome). Terminal states only; default :data:`CLOSING_STATES`."""
+    retry_key: RetryKey | None = None
+    """For a provider whose retry is a new run its records do not link (Cloud Deploy ``RetryJob``):
+    the key that the attempts of one logical run share (``None``: runs are linked only through
+    ``original_run_id`` / ``previous_run_id``). Attempts grouped by it are ordered by start, and
+    their logical run is held until the input ends or its ``horizon`` passes (nothing numbers them,
+    so an earlier attempt may still come)."""
     strict_context: Context = attrs.field(init=False, eq=False, repr=False)
     """Derived: the :class:`Context` that raises, built once for this provider."""
     lenient_context: Context = attrs.field(init=False, eq=False, repr=False)
@@ -150,6 +176,11 @@ def provider_problems(spec: ProviderSpec, graph: TransitionGraph = GRAPH) -> lis
             elif outcome.reason is not None and not isinstance(outcome.reason, Reason):
                 problems.append(f"table {name!r}: {word!r} has a non-Reason {outcome.reason!r}")
     problems += _evidence_problems(spec)
+    problems += [
+        f"final state {s!r} is not a terminal state"
+        for s in sorted(spec.final_states, key=str)
+        if s not in TERMINAL_STATES
+    ]
     for node, states in spec.native_states.items():
         if not states:
             problems.append(f"native node {node!r} stands for no canonical state")

@@ -30,6 +30,9 @@ What the kit holds:
 * the spec: `ProviderSpec`, `Outcome` (a table row), `UNKNOWN_OUTCOME`, `NativeEdge`,
   `BuildFunction`, `CombineFunction`, `map_word` (a word through a table, unknown words reported),
   `check_provider`, `merge_patterns` (the cells of a decision table merged into few rows);
+  `CLOSING_STATES` (the default ``ProviderSpec.final_states``: the states after which a logical
+  run is final, no attempt or repair following) and `RetryKey` (a ``ProviderSpec.retry_key``: what
+  the attempts of one logical run share when the provider's records do not link them);
 * reporting: `Context` (``ctx.report(kind, field, value, problem)``, kinds `ReportKind`), and what
   a provider raises itself or narrows a warning to: `InvalidRecordError`, `InvalidRecordWarning`,
   `UnmappedStateWarning`;
@@ -60,12 +63,14 @@ from ._model import new_run as make_run
 from ._model import new_run as new_run  # deprecated alias of make_run
 from ._serialize import format_time
 from ._spec import (
+    CLOSING_STATES,
     UNKNOWN_OUTCOME,
     BuildFunction,
     CombineFunction,
     NativeEdge,
     Outcome,
     ProviderSpec,
+    RetryKey,
     check_provider,
     map_word,
     merge_patterns,
@@ -90,6 +95,7 @@ MAX_EPOCH_MS: Final = _MAX_EPOCH_MS
 """The largest epoch-milliseconds integer :func:`time_from_epoch_ms` reads (9999-12-31T23:59:59Z)."""
 
 __all__ = [
+    "CLOSING_STATES",
     "EMPTY",
     "EPOCH",
     "GRAPH",
@@ -112,6 +118,7 @@ __all__ = [
     "ProviderSpec",
     "Reason",
     "ReportKind",
+    "RetryKey",
     "Run",
     "State",
     "UnmappedStateWarning",

@@ -55,9 +55,13 @@ without a phase), ``name`` is ``jobId``, and ``parent_run_id`` is the rollout's 
 (``projects/.../rollouts/{rollout}``): a JobRun is one task of a rollout. ``attempt`` is 0: a retry of a
 job (``RetryJob``, "Retries the specified Job in a Rollout",
 https://cloud.google.com/deploy/docs/api/reference/rest/v1/projects.locations.deliveryPipelines.releases.rollouts/retryJob)
-makes a new JobRun of the same rollout, phase and job, and runstate does not link them: each JobRun is
-its own logical run, so ``logical_runs`` and ``summarize`` count a failed job and its successful retry
-as two runs (one failed, one succeeded), not as one retried run. ``details`` holds the parsed ``name``
+makes a new JobRun of the same rollout, phase and job (``Job.job_run``: "The name of the ``JobRun``
+responsible for the most recent invocation of this Job"), so the JobRuns of one rollout, phase and
+job are the attempts of one logical run. A JobRun does not name the one it retries, so no lineage
+field is set; the spec's ``retry_key`` (:func:`retry_key`: the rollout's name and ``job_id``) groups
+them in :func:`runstate.logical_runs`, which orders them by start (a retry is created, and started,
+after the attempt before it ended, so that is ``createTime`` order) and holds them until the input
+ends or its ``horizon`` passes, as nothing numbers them. ``details`` holds the parsed ``name``
 (``project``, ``location``, ``delivery_pipeline``, ``release``, ``rollout``, ``job_run``), the full
 ``name``, ``etag``, ``sub_type`` (e.g. ``"deployJobRun"``), and the sub-type's ``build`` or child
 ``rollout``. ``provider_state`` keeps the provider's words: ``state``, ``jobRun`` (which sub-type of
@@ -1127,6 +1131,14 @@ _PAGE_KEYS: Final = frozenset({"nextPageToken", "next_page_token", "unreachable"
 """The keys of a ``ListJobRunsResponse`` besides its JobRuns, in both spellings."""
 
 
+def retry_key(run: Run) -> str | None:
+    """What the attempts of one Job share: its rollout (``parent_run_id``) and ``job_id`` (pipeline,
+    phase and job); ``None`` without both (a JobRun whose ``name`` did not parse)."""
+    if run.parent_run_id is None or run.job_id is None:
+        return None
+    return f"{run.parent_run_id}/jobs/{run.job_id}"
+
+
 SPEC: Final = ProviderSpec(
     name="cloud_deploy",
     build=build,
@@ -1138,4 +1150,5 @@ SPEC: Final = ProviderSpec(
     pages=pages,
     evidence=EVIDENCE,
     detect=detect,
+    retry_key=retry_key,
 )

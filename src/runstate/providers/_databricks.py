@@ -583,6 +583,13 @@ def pages(item: Any) -> Iterable[Any] | None:
     return runs if isinstance(runs, list | tuple) else [runs]
 
 
+FINAL_STATES: Final = frozenset({State.SUCCEEDED, State.SKIPPED})
+"""After these a logical run is final. A FAILED, TIMED_OUT or CANCELED run may still be repaired in
+place: the repair guide repairs "failed or canceled multi-task jobs"
+(https://docs.databricks.com/aws/en/jobs/repair-job-failures), and ``repair_run`` asks only that "The
+run must not be in progress" (databricks-sdk ``JobsAPI.repair_run``), so only a success, and a run
+skipped before it executed, close it."""
+
 SPEC: Final = ProviderSpec(
     name="databricks",
     build=build,
@@ -592,6 +599,7 @@ SPEC: Final = ProviderSpec(
     native_edges=t.NATIVE_EDGES,
     provenance=t.PROVENANCE,
     can_repair=True,
+    final_states=FINAL_STATES,
     pages=pages,
     evidence=EVIDENCE,
     detect=detect,

@@ -29,29 +29,35 @@ user / platform verdict, or for SUCCESS an UNKNOWN outcome, reported); any other
 (the table does not tell a queued run from a running one) and not ended. ``details["periods"]``
 lists the slice.
 
-Many rows, one run. ``normalize_many`` merges the slices of each run (:func:`combine`): start of the
-first slice, end and outcome of the end row, ``details["periods"]`` in order, ``raw`` =
-``{"slices": [...]}``. Memory: the runs whose end row has not arrived yet are held (keyed by
-namespace, run id and table). Input sorted by run and period (``ORDER BY workspace_id, run_id,
-period_start_time``) holds one run at a time, plus the runs still in progress when the table was read
-(bounded by the account's concurrent runs), so it streams in constant memory; unsorted input holds
-every run seen whose end row is still to come (at most the number of runs in the batch). A run is
-complete when its end row arrives, so within a run the end row must come last; runs without one are
-yielded, not ended, when the input is exhausted. Repeated rows (an at-least-once load) count once.
-The periods of the last :data:`RECENT_RUNS` ended runs are remembered (a constant bound), so a
-repeated row of one of them is dropped, and an earlier slice arriving after its end row is reported
-(an ``InvalidRecordWarning``; the run is already out) instead of becoming a run left RUNNING.
-A repaired run (Databricks reuses its run_id: the page counts a run's retries as its end rows,
-``COUNT(*) - 1 as retries_count ... WHERE result_state IS NOT NULL``) whose new slices start after
-its end comes out as a second run with the same id, whose ``details["repair_history"]`` lists the
-runs before it (type ORIGINAL, then REPAIR, as the Jobs API's ``repair_history``; start, end,
-canonical state), so that :func:`runstate.logical_runs` folds them into one attempt repaired in
-place, as for the Jobs API.
+Many rows, one run. ``normalize_many`` merges the rows of each run (:func:`combine`), and the merged
+run does not depend on the rows' order (a query without ``ORDER BY`` returns them in any order): the
+rows of one run (namespace and run id), one per period (an exact repeat, an at-least-once load,
+counts once, quietly; of two rows with one period the end row is kept), sorted by period, cut after
+each end row. The first piece is the run, each later one a repair (Databricks reuses the run_id: the
+page counts a run's retries as its end rows, ``COUNT(*) - 1 as retries_count ... WHERE result_state
+IS NOT NULL``). One run comes out, as the Jobs API gives a repaired run: start of the first slice
+(``start_time``, the original start), end and outcome of the last end row, ``durations`` the sum of
+each piece's (``run_duration``: "The time in milliseconds it took the job run and all of its repairs
+to finish", databricks-sdk ``jobs.Run``; each end row's duration columns read as its piece's, which
+the page does not say), ``details["repair_history"]`` (type ORIGINAL, then REPAIR; start, end,
+canonical state) and ``details["active_intervals"]`` (so a repair under way does not count the
+wait), ``details["periods"]`` in order, ``raw`` = ``{"slices": [...]}``.
+
+Memory. A run is held until the input ends or until :data:`RECENT_RUNS` (10,000) other runs have
+ended (an end row arrived) after it: rows of one run that far apart in the input cannot all be
+merged, so the merge is order-free within that window. Runs still without an end row are held until
+the input ends (then yielded, not ended, after the ended ones, each group by start). Sorted input
+therefore streams in constant memory (10,000 ended runs, plus the runs in progress); unsorted input
+holds every run whose end row is still to come. The periods and pieces of the last
+:data:`RECENT_RUNS` runs yielded are remembered, so a repeated row of one of them is dropped, a row
+that starts after its end is a repair merged with what came out before (``raw`` then holds the
+repair's rows only), and an earlier slice is reported (an ``InvalidRecordWarning``; the run is
+already out) instead of becoming a run left RUNNING.
 Task attempts: the task runs of one ``task_key`` under one job run (``parent_run_id`` /
 ``job_run_id``) are the attempts of one task (a retry or a repair gives a new task run id), linked as
 the Jobs API path links ``tasks[]``: each later one, in start order, gets ``previous_run_id`` and
-``original_run_id``. Runs are linked as they are yielded, so an attempt that arrives before an
-earlier one (input not in run id or start order) is not linked to it.
+``original_run_id``. Runs are linked as they are yielded (by start, when the input ends), so an
+attempt yielded before an earlier one (more than :data:`RECENT_RUNS` runs apart) is not linked to it.
 
 State. The termination code, where present, decides as it does for the Jobs API (code plus type:
 ``databricks``' ``CODE_AND_TYPE``); the result_state refines it (TIMED_OUT turns a platform CANCELED
@@ -73,7 +79,7 @@ from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 import attrs
 
@@ -109,6 +115,7 @@ from runstate.provider_kit import (
 from . import _databricks_evidence as jobs_api_evidence
 from . import _databricks_system_columns as page
 from . import _databricks_tables as jobs_api
+from ._databricks import FINAL_STATES
 
 __all__ = [
     "RESULT_STATE",
@@ -370,6 +377,27 @@ _NO_ID: Final = (
 )
 
 
+_JOBS_API_KEYS: Final = (
+    "state", "status", "start_time", "end_time", "tasks", "iterations", "run_page_url",
+    "number_in_job", "original_attempt_run_id", "attempt_number", "run_duration", "repair_history",
+    "creator_user_name", "setup_duration", "execution_duration", "cleanup_duration",
+)  # fmt: skip
+"""Fields of a Jobs API run (databricks-sdk ``jobs.Run``) that no system-table column is named."""
+_JOBS_API_RUN: Final = (
+    "a Jobs API run (runs/get, runs/list), not a system table row: use provider 'databricks'"
+)
+
+
+def _check_row(record: Mapping[str, Any], ctx: Context) -> None:
+    """A Jobs API run (one of its fields, no period column) is refused in both modes with the hint to
+    use ``databricks``, as that provider refuses a system row. A row whose columns are all null
+    but its ids is still a row (the SQL reads it too): a slice of a run, RUNNING."""
+    if "period_start_time" in record or "period_end_time" in record:
+        return
+    if any(key in record for key in _JOBS_API_KEYS):
+        ctx.report("fail", "$", sorted(map(str, record)), _JOBS_API_RUN)
+
+
 def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
     """One system-table row (a run row or a task row) to the run seen through its slice."""
     if not isinstance(record, Mapping):
@@ -380,6 +408,7 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
     run_id = opt_id(raw_id, ctx, "$.run_id")
     if not run_id:  # two runs without an id cannot be told apart: refused in both modes
         ctx.fail("$.run_id", raw_id, _NO_ID)
+    _check_row(record, ctx)
     outcome, ends = _outcome(row, ctx)
     start = _time(get("period_start_time"), ctx, "$.period_start_time")
     end = _time(get("period_end_time"), ctx, "$.period_end_time")
@@ -440,62 +469,186 @@ def _key(run: Run) -> tuple[str | None, str]:
 
 
 RECENT_RUNS: Final = 10_000
-"""How many ended runs :func:`combine` remembers, to recognize their repeated or late slices."""
+"""How many ended runs :func:`combine` holds before it yields the oldest (so that their rows may come
+in any order), and how many it remembers after, to recognize their repeated, late or repair rows."""
+
+
+class _Piece(NamedTuple):
+    """What a repaired run keeps of each of its merged segments (the original run, each repair)."""
+
+    started_at: datetime | None
+    ended_at: datetime | None
+    state: State
+    durations: Durations
+    periods: tuple[Any, ...]
+
+
+def _piece(run: Run) -> _Piece:
+    periods = tuple(run.details.get("periods", ()))
+    return _Piece(run.started_at, run.ended_at, run.state, run.durations, periods)
 
 
 @attrs.frozen
 class _Closed:
-    """What :func:`combine` remembers of a run it yielded at its end row."""
+    """What :func:`combine` remembers of a run it yielded."""
 
     periods: frozenset[tuple[str | None, ...]]
     ended_at: datetime | None
-    history: tuple[Mapping[str, Any], ...]
-    """The runs seen under this id so far, each as a ``repair_history`` entry."""
+    pieces: tuple[_Piece, ...]
+    """The run's merged segments (the original, then each repair): what a later repair lists."""
 
 
 _Key = tuple[str | None, str]
-_History = tuple[Mapping[str, Any], ...]
 
 
 def combine(runs: Iterator[Run]) -> Iterator[Run]:
-    """Merge the slices of each run into one run, yielding it when its end row arrives (see module)."""
-    open_runs: dict[_Key, list[Run]] = {}
+    """Merge the rows of each run into one run, the same whatever their order (see module).
+
+    The rows of a run are held until the input ends, or until :data:`RECENT_RUNS` runs have ended
+    (an end row arrived) after it; then it is merged from every row seen, and remembered.
+    """
+    held: dict[_Key, list[Run]] = {}
+    ended: OrderedDict[_Key, None] = OrderedDict()  # held runs with an end row, least recent first
     closed: OrderedDict[_Key, _Closed] = OrderedDict()
-    repaired: dict[_Key, _History] = {}  # open repairs: the history before them
+    before: dict[_Key, tuple[_Piece, ...]] = {}  # a yielded run's segments, for its repair held again
     link = _TaskAttempts()
+
+    def emit(key: _Key) -> Run:
+        ended.pop(key, None)
+        segments = [merge(rows) for rows in _segments(held.pop(key))]
+        earlier = before.pop(key, ())
+        run = _joined(earlier, segments)
+        closed[key] = _Closed(
+            frozenset(map(tuple, run.details["periods"])),
+            run.ended_at,
+            (*earlier, *map(_piece, segments)),
+        )
+        if len(closed) > RECENT_RUNS:
+            closed.popitem(last=False)
+        return link(run)
+
     for run in runs:
         key = _key(run)
         done = closed.get(key)
-        if done is not None and key not in open_runs:
+        if done is not None and key not in held:
             if _period(run) in done.periods:
                 continue  # a repeated row of a merged slice (an at-least-once load)
             if not _starts_after(run, done.ended_at):
                 _late(run)
                 continue
-            del closed[key]  # a slice after the run's end: its repair, a run of its own
-            repaired[key] = done.history
-        slices = open_runs.setdefault(key, [])
-        slices.append(run)
-        if run.state is not State.RUNNING:  # an end row: only a row without outcome is RUNNING
-            del open_runs[key]
-            merged, history = _with_history(merge(slices), repaired.pop(key, ()))
-            closed[key] = _Closed(frozenset(map(tuple, merged.details["periods"])), merged.ended_at, history)
-            if len(closed) > RECENT_RUNS:
-                closed.popitem(last=False)
-            yield link(merged)
-    for key, slices in open_runs.items():
-        yield link(_with_history(merge(slices), repaired.get(key, ()))[0])
+            del closed[key]  # a row after the yielded run's end: its repair, merged with it
+            before[key] = done.pieces
+        held.setdefault(key, []).append(run)
+        if (
+            key in ended or run.state is not State.RUNNING
+        ):  # an end row: only a row without outcome is RUNNING
+            ended[key] = None
+            ended.move_to_end(key)
+            if len(ended) > RECENT_RUNS:
+                yield emit(next(iter(ended)))
+    complete = sorted((_first_start(held[k]), k) for k in ended)
+    still_open = sorted((_first_start(rows), k) for k, rows in held.items() if k not in ended)
+    for _, key in (*complete, *still_open):
+        yield emit(key)
 
 
-_Attempt = tuple[datetime | None, str, str | None, str | None]
-"""A task attempt remembered: (start, run id, its previous_run_id, its original_run_id)."""
+def _first_start(rows: list[Run]) -> tuple[bool, datetime]:
+    starts = [r.started_at for r in rows if r.started_at is not None]
+    return (not starts, min(starts) if starts else _NEVER)
+
+
+_NEVER: Final = datetime.min.replace(tzinfo=EPOCH.tzinfo)
+
+
+def _segments(rows: list[Run]) -> list[list[Run]]:
+    """A run's rows, one per period, cut after each end row: the original run, then each repair.
+
+    Of two rows with one period (a repeated row) the end row is kept, then the greater by
+    :func:`_row_rank`, so the choice never depends on the rows' order.
+    """
+    by_period: dict[tuple[str | None, ...], Run] = {}
+    for row in rows:
+        period = _period(row)
+        seen = by_period.get(period)
+        if seen is None or _row_rank(row) > _row_rank(seen):
+            by_period[period] = row
+    segments: list[list[Run]] = []
+    current: list[Run] = []
+    for row in sorted(by_period.values(), key=_row_order):
+        current.append(row)
+        if row.state is not State.RUNNING:
+            segments.append(current)
+            current = []
+    if current:
+        segments.append(current)
+    return segments
+
+
+def _row_rank(run: Run) -> tuple[Any, ...]:
+    return (
+        run.state is not State.RUNNING,
+        run.state.value,
+        "" if run.reason is None else run.reason.value,
+        sorted(run.provider_state.items()),
+    )
+
+
+def _row_order(run: Run) -> tuple[Any, ...]:
+    """By start, a slice before the end row that starts with it, then by period."""
+    return (*_start_key(run), run.state is not State.RUNNING, tuple(p or "" for p in _period(run)))
+
+
+def _joined(earlier: tuple[_Piece, ...], segments: list[Run]) -> Run:
+    """One run from its merged segments (``earlier``: those of it already yielded): the last's
+    outcome, the first's start (as the Jobs API's ``start_time``), durations summed
+    (``run_duration``: "the job run and all of its repairs"), and ``repair_history`` /
+    ``active_intervals`` listing each segment, as the Jobs API gives them."""
+    if not earlier and len(segments) == 1:
+        return segments[0]
+    pieces = (*earlier, *map(_piece, segments))
+    last = segments[-1]
+    durations = pieces[0].durations
+    for piece in pieces[1:]:
+        durations = durations + piece.durations
+    history = [
+        {
+            "type": "REPAIR" if i else "ORIGINAL",
+            "start": _text(p.started_at),
+            "end": _text(p.ended_at),
+            "state": p.state.value,
+        }
+        for i, p in enumerate(pieces)
+    ]
+    details = {
+        **last.details,
+        "periods": [list(period) for p in pieces for period in p.periods],
+        "repair_history": history,
+        "active_intervals": [{"start": h["start"], "end": h["end"]} for h in history],
+    }
+    slices = [r for s in segments if isinstance(s.raw, Mapping) for r in s.raw.get("slices", (s.raw,))]
+    return attrs.evolve(
+        last,
+        created_at=pieces[0].started_at,
+        started_at=pieces[0].started_at,
+        durations=durations,
+        details=freeze_details(details),
+        raw=MappingProxyType({"slices": slices}) if last.raw is not None else None,
+    )
+
+
+_Attempt = tuple[datetime | None, datetime | None, str, str | None, str | None, bool]
+"""A task attempt remembered: (start, end, run id, its previous_run_id, its original_run_id, whether
+it succeeded)."""
 
 
 class _TaskAttempts:
     """Links the task runs of one ``task_key`` under one job run, as the Jobs API path links the
-    entries of ``tasks[]`` (docs/decisions.md, task attempts and repairs): each attempt after the
-    first, in start order, gets ``previous_run_id`` (the attempt before it) and ``original_run_id``
-    (the first). Runs are linked as they are yielded, so an attempt links to the earlier ones already
+    entries of ``tasks[]`` (docs/decisions.md, task attempts and repairs): a task run that starts
+    after another of its key ended is its next attempt (``previous_run_id`` that one,
+    ``original_run_id`` the first of their chain), preferring one that did not succeed (a retry
+    follows a failure), then the latest end. Task runs that overlap in time are not attempts of each
+    other (a retry starts after its attempt ended: ``RunTask.attempt_number``): they are for-each
+    iterations. Runs are linked as they are yielded, so an attempt links to the earlier ones already
     seen; the attempts of the last :data:`RECENT_RUNS` tasks are remembered (a constant bound).
     """
 
@@ -513,46 +666,28 @@ class _TaskAttempts:
                 self.tasks.popitem(last=False)
         else:
             self.tasks.move_to_end(key)
-        same = [a for a in seen if a[1] == run.run_id]  # a repair in place: the same attempt again
+        same = [a for a in seen if a[2] == run.run_id]  # a repair in place: the same attempt again
         if same:
-            previous, original = same[0][2], same[0][3]
+            previous, original = same[0][3], same[0][4]
         else:
-            before = sorted((a for a in seen if _earlier(a[0], run.started_at)), key=_attempt_order)
-            previous = before[-1][1] if before else None
-            original = (before[0][3] or before[0][1]) if before else None
-            seen.append((run.started_at, run.run_id, previous, original))
+            before = [a for a in seen if _ended_before(a[1], run.started_at)]
+            after = max(before, key=_continued) if before else None
+            previous = None if after is None else after[2]
+            original = None if after is None else after[4] or after[2]
+            succeeded = run.state is State.SUCCEEDED
+            seen.append((run.started_at, run.ended_at, run.run_id, previous, original, succeeded))
         if previous is None:
             return run
         return attrs.evolve(run, previous_run_id=previous, original_run_id=original)
 
 
-def _earlier(start: datetime | None, than: datetime | None) -> bool:
-    return start is not None and than is not None and start < than
+def _ended_before(end: datetime | None, start: datetime | None) -> bool:
+    return end is not None and start is not None and end <= start
 
 
-def _attempt_order(attempt: _Attempt) -> datetime:
-    return attempt[0] or datetime.min.replace(tzinfo=EPOCH.tzinfo)
-
-
-def _with_history(
-    run: Run, before: tuple[Mapping[str, Any], ...]
-) -> tuple[Run, tuple[Mapping[str, Any], ...]]:
-    """The run, listing the runs before it under its id (a repair), and the history including it.
-
-    The entries take the Jobs API's ``repair_history`` types (ORIGINAL, then REPAIR), with the run's
-    start, end and canonical state: what the table shows of each.
-    """
-    entry = {
-        "type": "REPAIR" if before else "ORIGINAL",
-        "start": _text(run.started_at),
-        "end": _text(run.ended_at),
-        "state": run.state.value,
-    }
-    history = (*before, MappingProxyType(entry))
-    if not before:
-        return run, history
-    details = {**run.details, "repair_history": [dict(item) for item in history]}
-    return attrs.evolve(run, details=freeze_details(details)), history
+def _continued(attempt: _Attempt) -> tuple[bool, datetime]:
+    """Which earlier attempt a later one continues: one that did not succeed, then the latest end."""
+    return (not attempt[5], attempt[1] or _NEVER)
 
 
 def _period(run: Run) -> tuple[str | None, ...]:
@@ -651,6 +786,7 @@ SPEC: Final = ProviderSpec(
     native_edges=NATIVE_EDGES,
     provenance=PROVENANCE,
     combine=combine,
+    final_states=FINAL_STATES,  # the same runs as the Jobs API's: a canceled or failed run may be repaired
     evidence={
         "result_state": RESULT_STATE_EVIDENCE,
         "termination_code": page.TERMINATION_CODE_EVIDENCE,

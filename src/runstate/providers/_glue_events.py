@@ -18,8 +18,13 @@ Glue saw the change, read as ``updated_at`` (the observation time) and, for a te
 ``ended_at``. Start times and durations are not in an event: they are NOT_REPORTED. ``namespace`` is
 ``aws:<account>:<region>``. Lineage comes from the run id, as the ``glue`` provider reads it: Glue
 names an automatic retry ``<original>_attempt_<N>``, so such an event is attempt N with
-``original_run_id`` the original (and, for attempt 1, ``previous_run_id`` too); without it the retry's
-events would be a logical run of their own.
+``original_run_id`` the original; without it the retry's events would be a logical run of their own.
+Its ``previous_run_id`` is the attempt before it: the original for attempt 1, ``<original>_attempt_<N-1>``
+for attempt N. Glue retries one attempt at a time ("The maximum number of times to retry this job
+after a JobRun fails", ``MaxRetries``), so the run before attempt N is attempt N - 1, and
+``PreviousRunId`` is "The ID of the previous run of this job" (botocore ``JobRun``): an event says
+what a ``GetJobRun`` of the same attempt says, and a history from events orders and links its
+attempts as one from ``GetJobRun`` does.
 
 Feed a :class:`~runstate.RunTracker` one event at a time, ``tracker.observe(run, run.updated_at)``,
 to get the run's history (see ``docs/warehouse.md``). An EventBridge envelope of another
@@ -122,12 +127,13 @@ _RETRY: Final = re.compile(r"(.+)_attempt_([1-9][0-9]{0,8})")
 
 
 def _lineage(run_id: str) -> tuple[int, str | None, str | None]:
-    """(attempt, original_run_id, previous_run_id) that the run id proves."""
+    """(attempt, original_run_id, previous_run_id) that the run id proves: attempt N of the original,
+    after attempt N - 1 (Glue retries one attempt at a time, each "after a JobRun fails")."""
     retry = _RETRY.fullmatch(run_id)
     if retry is None:
         return 0, None, None
     original, attempt = retry[1], int(retry[2])
-    return attempt, original, original if attempt == 1 else None
+    return attempt, original, original if attempt == 1 else f"{original}_attempt_{attempt - 1}"
 
 
 def looks_like_glue_event(record: object) -> bool:
