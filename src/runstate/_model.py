@@ -466,6 +466,37 @@ _IDENTITY_CONVERTERS: Final[Mapping[tuple[type, str], Callable[[Any], Any]]] = {
 """The only converters the fast path accepts: the identity on values of the field's declared type."""
 
 
+def _copied(field: str, value: Any) -> dict[Any, Any]:
+    """A plain copy of a mapping handed to the kit, so the caller's own object is never kept."""
+    try:
+        return dict(value)
+    except (TypeError, ValueError):
+        raise InvalidRecordError("runstate", field, value, "expected a mapping") from None
+
+
+def _frozen_words(value: Any) -> Mapping[str, Any]:
+    return MappingProxyType(_copied("provider_state", value)) if value else EMPTY
+
+
+def _frozen_details(value: Any) -> Mapping[str, Any]:
+    return freeze_details(_copied("details", value)) if value else EMPTY
+
+
+def _frozen_missing(value: Any) -> Mapping[str, Any]:
+    return MappingProxyType(_copied("missing", value)) if value else EMPTY
+
+
+_FROZEN: Final[Mapping[tuple[type, str], Callable[[Any], Mapping[str, Any]]]] = {
+    (Run, "provider_state"): _frozen_words,
+    (Run, "details"): _frozen_details,
+    (Durations, "missing"): _frozen_missing,
+}
+"""The mapping fields the fast constructors freeze: anything but a read-only mapping
+(:data:`_READ_ONLY`) is copied into one, so a frozen run never shares a dict its caller can change."""
+_READ_ONLY: Final = frozenset({MappingProxyType, Details})
+"""Mapping types taken as given: read-only views (the built-in providers pass only these)."""
+
+
 def _draft_of(cls: type) -> type:
     """A plain class with the slots of ``cls``: filled in with plain stores, then switched to ``cls``."""
     return type(f"_{cls.__name__}Draft", (), {"__slots__": cls.__slots__})  # type: ignore[attr-defined]
@@ -524,9 +555,11 @@ def _fast_constructor(cls: type, name: str, signature: Callable[..., Any]) -> An
     params = [f.name if f.default is attrs.NOTHING else f"{f.name}=_d_{f.name}" for f in fields]
     if inspect.Parameter.KEYWORD_ONLY in kinds:  # the bare star before the first keyword-only one
         params.insert(kinds.index(inspect.Parameter.KEYWORD_ONLY), "*")
+    frozen = [f.name for f in fields if (cls, f.name) in _FROZEN]
     source = "\n".join(
         [
             f"def {name}({', '.join(params)}):",
+            *(f"    if _type({n}) not in _read_only: {n} = _freeze_{n}({n})" for n in frozen),
             "    d = _new(_draft)",
             *(f"    d.{f.name} = {f.name}" for f in fields),
             "    d.__class__ = _cls",
@@ -537,12 +570,17 @@ def _fast_constructor(cls: type, name: str, signature: Callable[..., Any]) -> An
     filename = f"<runstate generated {name} {cls.__module__}.{cls.__qualname__}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     defaults = {f"_d_{f.name}": f.default for f in fields if f.default is not attrs.NOTHING}
-    namespace: dict[str, Any] = {"_new": object.__new__, "_draft": draft, "_cls": cls, **defaults}
+    freezers = {f"_freeze_{n}": _FROZEN[cls, n] for n in frozen}
+    namespace: dict[str, Any] = {
+        "_new": object.__new__, "_draft": draft, "_cls": cls, "_type": type, "_read_only": _READ_ONLY,
+        **freezers, **defaults,
+    }  # fmt: skip
     exec(compile(source, filename, "exec"), namespace)
     function = namespace[name]
     function.__module__ = __name__
     function.__doc__ = (
-        f"Build a :class:`{cls.__name__}` fast: its fields, of their declared types, unconverted."
+        f"Build a :class:`{cls.__name__}` fast: its fields, of their declared types, unconverted; a "
+        "mutable mapping field is copied into a read-only one."
     )
     return function
 

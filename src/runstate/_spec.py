@@ -8,6 +8,8 @@ transition edges, and one ``build`` function from a record to a :class:`~runstat
 
 from __future__ import annotations
 
+import contextlib
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Final
 
@@ -124,12 +126,17 @@ class ProviderSpec:
         return self.strict_context if strict else self.lenient_context
 
 
-def provider_problems(spec: ProviderSpec, graph: TransitionGraph = GRAPH) -> list[str]:
+def provider_problems(
+    spec: ProviderSpec, graph: TransitionGraph = GRAPH, *, examples: Iterable[Any] = ()
+) -> list[str]:
     """Every inconsistency in a provider's declared tables and native graph (empty when sound).
 
     Checks: each table maps every known value and only to real states and reasons; every native
     node stands for at least one canonical state; every native edge maps onto a legal canonical
     edge or a self-loop (a graph homomorphism), re-entry edges only for providers that can repair.
+    ``examples``: records of the provider, each built (leniently) and its runs' mappings
+    (``provider_state``, ``details``, ``durations.missing``) tried for a write: a frozen run must not
+    hold a dict its caller can still change.
     """
     problems: list[str] = []
     problems.extend(
@@ -150,6 +157,7 @@ def provider_problems(spec: ProviderSpec, graph: TransitionGraph = GRAPH) -> lis
             elif outcome.reason is not None and not isinstance(outcome.reason, Reason):
                 problems.append(f"table {name!r}: {word!r} has a non-Reason {outcome.reason!r}")
     problems += _evidence_problems(spec)
+    problems += _mutability_problems(spec, examples)
     for node, states in spec.native_states.items():
         if not states:
             problems.append(f"native node {node!r} stands for no canonical state")
@@ -205,12 +213,60 @@ def _evidence_problems(spec: ProviderSpec) -> list[str]:
     return problems
 
 
-def check_provider(spec: ProviderSpec, graph: TransitionGraph = GRAPH) -> None:
+def _writable(mapping: Any) -> bool:
+    """Whether a run's mapping accepts a write (tried, and undone)."""
+    try:
+        mapping[_PROBE_KEY] = None
+    except Exception:  # noqa: BLE001 - read-only mappings refuse in their own ways (TypeError, ...)
+        return False
+    with contextlib.suppress(Exception):
+        del mapping[_PROBE_KEY]
+    return True
+
+
+_PROBE_KEY: Final = "\x00runstate-probe"
+_LEAK: Final = (
+    "is a writable {kind}: a frozen run would change with it (build runs with make_run / make_durations, "
+    "which freeze what they are given, or pass a read-only mapping)"
+)
+
+
+def _mutability_problems(spec: ProviderSpec, examples: Iterable[Any]) -> list[str]:
+    """Build each example and try to write into its runs' mappings."""
+    problems: list[str] = []
+    for index, record in enumerate(examples):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                run = spec.build(record, spec.lenient_context, False)
+        except Exception as exc:  # noqa: BLE001 - any failure of a third-party build is a finding
+            problems.append(f"example {index}: build raised {type(exc).__name__}: {exc}")
+            continue
+        pending = [run]
+        while pending:
+            each = pending.pop()
+            pending.extend(each.tasks)
+            fields = (
+                ("provider_state", each.provider_state), ("details", each.details),
+                ("durations.missing", each.durations.missing),
+            )  # fmt: skip
+            problems += [
+                f"example {index}: run {each.run_id!r}: {name} " + _LEAK.format(kind=type(value).__name__)
+                for name, value in fields
+                if _writable(value)
+            ]
+    return problems
+
+
+def check_provider(
+    spec: ProviderSpec, graph: TransitionGraph = GRAPH, *, examples: Iterable[Any] = ()
+) -> None:
     """Raise :class:`~runstate.ProviderSpecError` listing every problem :func:`provider_problems` finds.
 
-    Call it from a provider's own tests; the registry also calls it when a provider is registered.
+    Call it from a provider's own tests, with a few of its records as ``examples``; the registry
+    also calls it (without examples) when a provider is registered.
     """
-    problems = provider_problems(spec, graph)
+    problems = provider_problems(spec, graph, examples=examples)
     if problems:
         raise ProviderSpecError(spec.name, problems)
 
