@@ -132,7 +132,8 @@ EXAMPLES: dict[str, list[Any]] = {
     ],
     "databricks_system": [
         {"workspace_id": "1", "run_id": "5", "period_start_time": "2026-03-01T10:00:00Z",
-         "period_end_time": "2026-03-01T11:00:00Z", "result_state": "SUCCEEDED", "termination_code": "SUCCESS"},
+         "period_end_time": "2026-03-01T11:00:00Z", "result_state": "SUCCEEDED",
+         "termination_code": "SUCCESS"},
     ],
     "glue_events": [
         {"version": "0", "id": "e1", "detail-type": "Glue Job State Change", "source": "aws.glue",

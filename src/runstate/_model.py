@@ -486,15 +486,15 @@ def _frozen_missing(value: Any) -> Mapping[str, Any]:
     return MappingProxyType(_copied("missing", value)) if value else EMPTY
 
 
-_FROZEN: Final[Mapping[tuple[type, str], Callable[[Any], Mapping[str, Any]]]] = {
-    (Run, "provider_state"): _frozen_words,
-    (Run, "details"): _frozen_details,
-    (Durations, "missing"): _frozen_missing,
+_FROZEN: Final[Mapping[tuple[type, str], tuple[Callable[[Any], Mapping[str, Any]], type, type]]] = {
+    (Run, "provider_state"): (_frozen_words, MappingProxyType, Details),
+    (Run, "details"): (_frozen_details, Details, MappingProxyType),
+    (Durations, "missing"): (_frozen_missing, MappingProxyType, Details),
 }
-"""The mapping fields the fast constructors freeze: anything but a read-only mapping
-(:data:`_READ_ONLY`) is copied into one, so a frozen run never shares a dict its caller can change."""
-_READ_ONLY: Final = frozenset({MappingProxyType, Details})
-"""Mapping types taken as given: read-only views (the built-in providers pass only these)."""
+"""The mapping fields the fast constructors freeze, and the two read-only types each keeps as given
+(the commoner first: two identity tests cost less than a set lookup): anything else is copied into a
+read-only mapping, so a frozen run never shares a dict its caller can change. The built-in providers
+pass only these two types, so their runs cost the type tests alone."""
 
 
 def _draft_of(cls: type) -> type:
@@ -559,7 +559,10 @@ def _fast_constructor(cls: type, name: str, signature: Callable[..., Any]) -> An
     source = "\n".join(
         [
             f"def {name}({', '.join(params)}):",
-            *(f"    if _type({n}) not in _read_only: {n} = _freeze_{n}({n})" for n in frozen),
+            *(
+                f"    if _type({n}) is not _{n}_1 and _type({n}) is not _{n}_2: {n} = _freeze_{n}({n})"
+                for n in frozen
+            ),
             "    d = _new(_draft)",
             *(f"    d.{f.name} = {f.name}" for f in fields),
             "    d.__class__ = _cls",
@@ -570,10 +573,11 @@ def _fast_constructor(cls: type, name: str, signature: Callable[..., Any]) -> An
     filename = f"<runstate generated {name} {cls.__module__}.{cls.__qualname__}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     defaults = {f"_d_{f.name}": f.default for f in fields if f.default is not attrs.NOTHING}
-    freezers = {f"_freeze_{n}": _FROZEN[cls, n] for n in frozen}
+    freezers: dict[str, Any] = {}
+    for n in frozen:
+        freezers[f"_freeze_{n}"], freezers[f"_{n}_1"], freezers[f"_{n}_2"] = _FROZEN[cls, n]
     namespace: dict[str, Any] = {
-        "_new": object.__new__, "_draft": draft, "_cls": cls, "_type": type, "_read_only": _READ_ONLY,
-        **freezers, **defaults,
+        "_new": object.__new__, "_draft": draft, "_cls": cls, "_type": type, **freezers, **defaults,
     }  # fmt: skip
     exec(compile(source, filename, "exec"), namespace)
     function = namespace[name]
