@@ -30,8 +30,8 @@ class Verdict:
     succeeded: bool
     """Only SUCCEEDED, a partial success included (its failed tasks carry their own verdicts)."""
     retryable: bool | None
-    """``True``: a platform error or a capacity limit, worth a new attempt; ``False``: a user error, a
-    cancel, a timeout, a success, a skip by design; ``None``: nothing says (or the run is not over)."""
+    """``True``: a platform error or a capacity limit, worth a new attempt; ``False``: a user error,
+    a requested cancel, a timeout, a success, a skip by design; ``None``: nothing says (or not over)."""
 
 
 class VerdictRow(NamedTuple):
