@@ -72,9 +72,12 @@ def test_any_other_mapping_type_is_copied_read_only() -> None:
     assert type(run.provider_state) is MappingProxyType and run.provider_state == {"status": "done"}
 
 
-def test_a_non_mapping_is_refused_by_name() -> None:
-    with pytest.raises(runstate.InvalidRecordError, match="provider_state"):
-        kit.make_run("acme", "r1", state=State.RUNNING, provider_state=[1, 2, 3])  # type: ignore[arg-type]
+@pytest.mark.parametrize("value", [[1, 2, 3], [("status", "done")], "ab", 3])
+def test_a_non_mapping_is_refused_by_name(value: Any) -> None:
+    with pytest.raises(runstate.InvalidRecordError, match="provider_state: expected a mapping"):
+        kit.make_run("acme", "r1", state=State.RUNNING, provider_state=value)
+    with pytest.raises(runstate.InvalidRecordError, match="missing: expected a mapping"):
+        kit.make_durations(missing=value)
 
 
 # --- check_provider -------------------------------------------------------------------------------
@@ -150,3 +153,19 @@ def test_built_in_providers_leak_no_writable_mapping(name: str) -> None:
     runstate.check_provider(spec, examples=EXAMPLES[name])
     runs = [spec.build(record, spec.strict_context, True) for record in EXAMPLES[name]]
     assert all(run.state is not State.UNKNOWN for run in runs)
+
+
+@pytest.mark.parametrize(
+    ("built", "problem"),
+    [
+        (None, "example 0: build gave NoneType None, not a Run"),
+        ({"state": "done"}, "example 0: build gave dict {'state': 'done'}, not a Run"),
+        (kit.Run(provider="acme", run_id="r1", state=State.RUNNING, durations=None),  # type: ignore[arg-type]
+         "example 0: run 'r1': durations is NoneType, not a Durations"),
+        (kit.make_run("acme", "r1", state=State.RUNNING, tasks=(5,)),  # type: ignore[arg-type]
+         "example 0: run 'r1': a task is a int 5, not a Run"),
+    ],
+)  # fmt: skip
+def test_check_provider_reports_a_build_that_gives_no_run(built: Any, problem: str) -> None:
+    spec = attrs.evolve(ACME, build=lambda *_: built)
+    assert runstate.provider_problems(spec, examples=[_DONE]) == [problem]

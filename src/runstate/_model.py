@@ -468,10 +468,9 @@ _IDENTITY_CONVERTERS: Final[Mapping[tuple[type, str], Callable[[Any], Any]]] = {
 
 def _copied(field: str, value: Any) -> dict[Any, Any]:
     """A plain copy of a mapping handed to the kit, so the caller's own object is never kept."""
-    try:
-        return dict(value)
-    except (TypeError, ValueError):
-        raise InvalidRecordError("runstate", field, value, "expected a mapping") from None
+    if not isinstance(value, Mapping):  # dict() would also take a list of pairs
+        raise InvalidRecordError("runstate", field, value, "expected a mapping")
+    return dict(value)
 
 
 def _frozen_words(value: Any) -> Mapping[str, Any]:

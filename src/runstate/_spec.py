@@ -19,7 +19,7 @@ from ._context import Context
 from ._docfields import document_fields
 from ._errors import ProviderSpecError, UnmappedStateWarning
 from ._graph import GRAPH, TransitionGraph
-from ._model import Run
+from ._model import Durations, Run
 from ._vocabulary import Reason, State
 
 __all__ = [
@@ -242,19 +242,29 @@ def _mutability_problems(spec: ProviderSpec, examples: Iterable[Any]) -> list[st
         except Exception as exc:  # noqa: BLE001 - any failure of a third-party build is a finding
             problems.append(f"example {index}: build raised {type(exc).__name__}: {exc}")
             continue
-        pending = [run]
-        while pending:
-            each = pending.pop()
-            pending.extend(each.tasks)
-            fields = (
-                ("provider_state", each.provider_state), ("details", each.details),
-                ("durations.missing", each.durations.missing),
-            )  # fmt: skip
-            problems += [
-                f"example {index}: run {each.run_id!r}: {name} " + _LEAK.format(kind=type(value).__name__)
-                for name, value in fields
-                if _writable(value)
-            ]
+        problems += [f"example {index}: {problem}" for problem in _leaks(run, "build gave")]
+    return problems
+
+
+def _leaks(run: Any, what: str) -> list[str]:
+    """The writable mappings of a built run and of its tasks; anything not a run is itself a finding."""
+    if not isinstance(run, Run):
+        return [f"{what} {type(run).__name__} {run!r:.80}, not a Run"]
+    durations = run.durations
+    missing = durations.missing if isinstance(durations, Durations) else None
+    fields = (
+        ("provider_state", run.provider_state), ("details", run.details), ("durations.missing", missing),
+    )  # fmt: skip
+    problems = [
+        f"run {run.run_id!r}: {name} " + _LEAK.format(kind=type(value).__name__)
+        for name, value in fields
+        if _writable(value)
+    ]
+    if not isinstance(durations, Durations):
+        problems.append(f"run {run.run_id!r}: durations is {type(durations).__name__}, not a Durations")
+    tasks = run.tasks if isinstance(run.tasks, tuple) else ()
+    for task in tasks:
+        problems += _leaks(task, f"run {run.run_id!r}: a task is a")
     return problems
 
 
