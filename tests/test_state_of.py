@@ -134,6 +134,28 @@ def test_cloud_deploy_words_agree_with_a_job_run(words: dict[str, Any]) -> None:
     _agree("cloud_deploy", record, words)
 
 
+@pytest.mark.parametrize("attempt", ["2", 2.5, True, -1, 2**31, ["x"]])
+def test_an_odd_attempt_number_is_reported_as_a_record_reports_it(attempt: Any) -> None:
+    record = {"run_id": 1, "attempt_number": attempt, "status": {"state": "WAITING"}}
+    _agree("databricks", record, {"status_state": "WAITING", "attempt_number": attempt})
+    with pytest.raises(InvalidRecordError, match="attempt_number"):
+        state_of("databricks", status_state="WAITING", attempt_number=attempt, strict=True)
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_a_sub_type_is_named_as_a_record_spells_it_and_a_typo_is_refused(strict: bool) -> None:
+    rest = state_of("cloud_deploy", state="FAILED", jobRun="deployJobRun", failureCause="EXECUTION_FAILED")
+    proto = state_of("cloud_deploy", state="FAILED", jobRun="deploy_job_run", failureCause="EXECUTION_FAILED")
+    assert rest == proto == (State.FAILED, Reason.USER_ERROR)
+    newer = state_of("cloud_deploy", state="FAILED", jobRun="analysisJobRun", failureCause="CHECK_FAILED")
+    assert newer == (State.FAILED, None)  # a sub-type this version does not know refines nothing
+    for typo in ("deploy", "DeployJobRun ", 5):
+        words = {"state": "FAILED", "jobRun": typo, "failureCause": "EXECUTION_FAILED"}
+        with pytest.raises(InvalidRecordError, match="jobRun: not a JobRun sub-type") as raised:
+            state_of("cloud_deploy", strict=strict, **words)
+        assert (raised.value.provider, raised.value.value) == ("cloud_deploy", typo)
+
+
 def test_every_built_in_provider_has_its_words() -> None:
     assert set(WORDS) == set(runstate.providers())
     assert all(spec is runstate.REGISTRY.get(name) for name, (_, spec, _) in WORDS.items())

@@ -9,6 +9,7 @@ to the one table the word is named after. Strict or lenient as :func:`runstate.n
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any, Final
 
 from ._context import Context
@@ -35,55 +36,15 @@ def _glue_event_words(words: Mapping[str, Any], ctx: Context) -> tuple[State, Re
     return outcome.state, outcome.reason
 
 
-def _databricks_system_words(words: Mapping[str, Any], ctx: Context) -> tuple[State, Reason | None]:
-    outcome, _ = _databricks_system._outcome(_databricks_system._without_nulls(words), ctx)  # noqa: SLF001
-    return outcome.state, outcome.reason
-
-
-def _cloud_deploy_words(words: Mapping[str, Any], ctx: Context) -> tuple[State, Reason | None]:
-    sub_type, cause = words.get("jobRun"), words.get("failureCause")
-    if cause is not None and sub_type is None:
-        problem = "a failureCause is read by its sub-type: name it (jobRun='deployJobRun')"
-        raise InvalidRecordError(ctx.provider, "jobRun", None, problem)
-    outcome, _ = _cloud_deploy._state(words.get("state"), ctx)  # noqa: SLF001
-    if sub_type is not None:
-        info = _cloud_deploy.SUB_TYPES.get(sub_type) if type(sub_type) is str else None
-        _, outcome = _cloud_deploy._cause(cause, info, outcome, ctx)  # noqa: SLF001
-    return outcome.state, outcome.reason
-
-
-_LEGACY: Final = ("life_cycle_state", "result_state", "user_cancelled_or_timedout", "queue_reason")
-
-
-def _databricks_words(words: Mapping[str, Any], ctx: Context) -> tuple[State, Reason | None]:
-    """The words as the sections of a ``jobs/runs/get`` record, decided by the reader's own function."""
-    get = words.get
-    legacy = {key: words[key] for key in _LEGACY if key in words}
-    termination = {k: get(f"termination_{k}") for k in ("code", "type") if f"termination_{k}" in words}
-    status: dict[str, Any] = {"state": get("status_state")} if "status_state" in words else {}
-    if termination:
-        status["termination_details"] = termination
-    if "queue_code" in words:
-        status["queue_details"] = {"code": get("queue_code")}
-    record: dict[str, Any] = {"state": legacy, "status": status}
-    attempt = get("attempt_number")
-    retried = type(attempt) is int and attempt > 0
-    state, reason, *_ = _databricks._run_state(record.get, retried, False, False, ctx, "$")  # noqa: SLF001
-    return state, reason
-
-
-WORDS: Final[Mapping[str, tuple[tuple[str, ...], ProviderSpec, Decision]]] = {
-    "databricks": (
-        (*_LEGACY, "status_state", "termination_code", "termination_type", "queue_code", "attempt_number"),
-        _databricks.SPEC,
-        _databricks_words,
+WORDS: Final[Mapping[str, tuple[tuple[str, ...], ProviderSpec, Decision]]] = MappingProxyType({
+    "databricks": (_databricks.STATE_WORDS, _databricks.SPEC, _databricks.state_of_words),
+    "databricks_system": (
+        _databricks_system.STATE_WORDS, _databricks_system.SPEC, _databricks_system.state_of_words,
     ),
-    "databricks_system": (("result_state", "termination_code", "termination_type"),
-                          _databricks_system.SPEC, _databricks_system_words),
     "glue": (("JobRunState", "StateDetail", "ExecutionClass"), _glue.SPEC, _glue_words),
     "glue_events": (("state",), _glue_events.SPEC, _glue_event_words),
-    "cloud_deploy": (("state", "jobRun", "failureCause"), _cloud_deploy.SPEC, _cloud_deploy_words),
-}  # fmt: skip
+    "cloud_deploy": (_cloud_deploy.STATE_WORDS, _cloud_deploy.SPEC, _cloud_deploy.state_of_words),
+})  # fmt: skip
 """Each built-in provider's words (the keywords :func:`state_of` takes), its spec and its decision."""
 
 
