@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 import runstate
 from runstate import InvalidRecordError, Reason, Run, State, Verdict, verdict
+from runstate import provider_kit as kit
 from runstate._verdict import REFINEMENTS, VERDICT_TABLE, VERDICTS
 from runstate.providers import _databricks_decisions
 
@@ -81,6 +82,24 @@ def test_the_verdict_is_frozen() -> None:
 def test_a_bad_state_or_reason_is_refused_by_name(args: tuple[Any, ...], field: str) -> None:
     with pytest.raises(InvalidRecordError, match=field):
         verdict(*args)
+
+
+@pytest.mark.parametrize(
+    ("state", "reason", "field"),
+    [("BOGUS", None, "state"), (None, None, "state"), (State.FAILED, "NOPE", "reason"),
+     (State.FAILED, ["x"], "reason")],
+)  # fmt: skip
+def test_a_run_built_unchecked_with_a_bad_state_or_reason_is_refused_by_name(
+    state: Any, reason: Any, field: str
+) -> None:
+    run = kit.make_run("acme", "r1", state=state, reason=reason)  # the kit's builders do not convert
+    with pytest.raises(InvalidRecordError, match=f"runstate: {field}: not a"):
+        verdict(run)
+
+
+def test_a_run_built_unchecked_with_state_names_has_their_verdict() -> None:
+    run = kit.make_run("acme", "r1", state="FAILED", reason="PLATFORM_ERROR")  # type: ignore[arg-type]
+    assert verdict(run) == verdict(State.FAILED, Reason.PLATFORM_ERROR)
 
 
 def test_a_run_with_a_separate_reason_is_refused() -> None:

@@ -168,6 +168,8 @@ def verdict(run: Run | State | str, reason: Reason | str | None = None, /) -> Ve
         if reason is not None:
             raise InvalidRecordError("runstate", "reason", reason, "give a Run alone (it has its reason)")
         state, why = run.state, run.reason
+        if type(state) is not State or (why is not None and type(why) is not Reason):
+            state, why = _as_state(state), _as_reason(why)  # a run built unchecked (make_run)
     else:
         state, why = _as_state(run), _as_reason(reason)
     found = VERDICTS.get((state, why))
