@@ -56,8 +56,10 @@ _DBX_TIMEOUT: Final = (
     "databricks-sdk jobs.Task.retry_on_timeout: 'The default behavior is to not retry on timeout.'"
 )
 _CANCEL: Final = (
-    "a deliberate stop: a new attempt would undo it (astronomer-providers#1082 fails a cancelled run "
-    "without an Airflow retry, 'as the user may not pay attention to re-cancel')"
+    "a deliberate stop (databricks-sdk jobs.RunResultState CANCELED: 'The run was canceled at user "
+    "request'; a Glue STOPPED or Cloud Deploy TERMINATED follows a stop request): a new attempt would "
+    "undo it (astronomer-providers#1082 fails a cancelled run without an Airflow retry, 'as the user may "
+    "not pay attention to re-cancel')"
 )
 _CAPACITY: Final = "a capacity limit: the same run can start once capacity frees up"
 _NOT_OVER: Final = "not terminal: the run goes on by itself; wait (reconnect, never resubmit)"
@@ -108,7 +110,10 @@ def _rows() -> tuple[VerdictRow, ...]:
         row(_S.FAILED, _R.PLATFORM_ERROR, _RETRY,
             "the platform failed (internal error, cloud failure), not the run's code"),
         row(_S.FAILED, _R.EXPIRED, _SAYS_NOTHING, "expired before it could finish: nothing says why"),
-        row(_S.TIMED_OUT, None, _NO_RETRY, f"the job's own time limit stopped it; {_DBX_TIMEOUT}"),
+        row(_S.TIMED_OUT, None, _NO_RETRY,
+            "the job's own time limit stopped it (botocore glue JobRun.Timeout: 'the maximum time that a "
+            "job run can consume resources before it is terminated and enters TIMEOUT status'); "
+            + _DBX_TIMEOUT),
         row(_S.TIMED_OUT, _R.USER_ERROR, _NO_RETRY, "a time limit and the user's fault"),
         row(_S.TIMED_OUT, _R.PLATFORM_ERROR, _RETRY, "a time limit the platform's fault caused"),
         row(_S.TIMED_OUT, _R.EXPIRED, _SAYS_NOTHING,
@@ -117,7 +122,9 @@ def _rows() -> tuple[VerdictRow, ...]:
         row(_S.CANCELED, None, _NO_RETRY, _CANCEL),
         row(_S.CANCELED, _R.CANCELED_BY_USER, _NO_RETRY, _CANCEL),
         row(_S.CANCELED, _R.CANCELED_BY_PLATFORM, _SAYS_NOTHING,
-            "the platform stopped it and does not say why (a Databricks status-only timeout reads so)"),
+            "the platform stopped it and does not say why: databricks-sdk jobs.TerminationCodeCode CANCELED, "
+            "'canceled during execution by the Databricks platform; for example, if the maximum run "
+            "duration was exceeded' (a timeout, or not)"),
         row(_S.SKIPPED, None, _SAYS_NOTHING, "never executed; the record does not say why"),
         row(_S.SKIPPED, _R.UPSTREAM_FAILED, _NO_RETRY, "retry the upstream run, not this one"),
         row(_S.SKIPPED, _R.UPSTREAM_CANCELED, _NO_RETRY, "an upstream run was stopped on purpose"),
