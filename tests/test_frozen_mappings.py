@@ -169,3 +169,12 @@ def test_built_in_providers_leak_no_writable_mapping(name: str) -> None:
 def test_check_provider_reports_a_build_that_gives_no_run(built: Any, problem: str) -> None:
     spec = attrs.evolve(ACME, build=lambda *_: built)
     assert runstate.provider_problems(spec, examples=[_DONE]) == [problem]
+
+
+@pytest.mark.parametrize("examples", [_DONE, "done"])
+def test_check_provider_asks_for_a_list_when_given_one_record(examples: Any) -> None:
+    spec = attrs.evolve(ACME, build=_frozen_acme_build)
+    kind = type(examples).__name__
+    assert runstate.provider_problems(spec, examples=examples) == [
+        f"examples: give a list of records, not one {kind}"
+    ]

@@ -233,6 +233,8 @@ _LEAK: Final = (
 
 def _mutability_problems(spec: ProviderSpec, examples: Iterable[Any]) -> list[str]:
     """Build each example and try to write into its runs' mappings."""
+    if isinstance(examples, Mapping | str | bytes):  # one record, whose keys would read as records
+        return [f"examples: give a list of records, not one {type(examples).__name__}"]
     problems: list[str] = []
     for index, record in enumerate(examples):
         try:
