@@ -204,7 +204,9 @@ class Glue:
 
 
 class SensorContext:
-    def __init__(self, cursor: str) -> None:
+    """dagster.SensorEvaluationContext: ``cursor`` is ``None`` until a cursor is set."""
+
+    def __init__(self, cursor: str | None) -> None:
         self.cursor = cursor
 
     def update_cursor(self, cursor: str) -> None:
@@ -232,6 +234,13 @@ def test_dagster_sensor_requests_downstream_only_on_success(state: str, outcome:
     assert isinstance(recipe["glue_run_sensor"](context), outcome)
     assert (context.cursor, glue.started) == (("etl/jr_2/1", ["etl"]) if started else ("etl/jr_1/0", []))
     assert recipe["glue_run_sensor"].options == {"job_name": "load_warehouse", "minimum_interval_seconds": 60}
+
+
+@pytest.mark.usefixtures("orchestrators")
+def test_dagster_sensor_skips_before_any_run_is_started() -> None:
+    glue = Glue({})
+    result = _recipe(1, glue_client=lambda: glue)["glue_run_sensor"](SensorContext(None))
+    assert isinstance(result, SkipReason) and glue.started == []
 
 
 @pytest.mark.usefixtures("orchestrators")
