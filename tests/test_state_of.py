@@ -24,8 +24,14 @@ from .acme_provider import SPEC as ACME
 UNKNOWN_WORD = "NOT_A_DOCUMENTED_WORD"
 
 
-def _word(table: object) -> st.SearchStrategy[str | None]:
-    return st.one_of(st.none(), st.sampled_from(sorted(table)), st.just(UNKNOWN_WORD))  # type: ignore[call-overload]
+ODD_VALUES = ("", "  ", 3, 2.5, True, ["RUNNING"])
+"""Values no table holds, each read by the reader's own reporting path (lowercase is UNKNOWN_WORD's)."""
+
+
+def _word(table: object) -> st.SearchStrategy[Any]:
+    known = st.sampled_from(sorted(table))  # type: ignore[call-overload]
+    odd = st.sampled_from([UNKNOWN_WORD, UNKNOWN_WORD.lower(), *ODD_VALUES])
+    return st.one_of(st.none(), known, known.map(str.lower), odd)
 
 
 Outcome = tuple[Any, ...]
@@ -63,12 +69,12 @@ def _given(**words: Any) -> dict[str, Any]:
     lcs=_word(dbx.RUN_LIFE_CYCLE_STATE), res=_word(dbx.RUN_RESULT_STATE),
     v2=_word(dbx.RUN_LIFECYCLE_STATE_V2_STATE), code=_word(dbx.TERMINATION_CODE_CODE),
     kind=_word(dbx.TERMINATION_TYPE_TYPE), queue=_word(dbx.QUEUE_DETAILS_CODE_CODE),
-    by_user=st.sampled_from([None, True, False]), attempt=st.sampled_from([None, 0, 1]),
+    by_user=st.sampled_from([None, True, False, "yes"]), attempt=st.sampled_from([None, 0, 1, "1", True]),
     queue_reason=st.sampled_from([None, "Queued due to reaching maximum concurrent runs of the job."]),
 )  # fmt: skip
 def test_databricks_words_agree_with_a_run_record(
     lcs: str | None, res: str | None, v2: str | None, code: str | None, kind: str | None,
-    queue: str | None, by_user: bool | None, attempt: int | None, queue_reason: str | None,
+    queue: str | None, by_user: Any, attempt: Any, queue_reason: str | None,
 ) -> None:  # fmt: skip
     legacy = _given(life_cycle_state=lcs, result_state=res, user_cancelled_or_timedout=by_user,
                     queue_reason=queue_reason)  # fmt: skip
