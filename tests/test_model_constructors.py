@@ -6,6 +6,7 @@ import inspect
 import linecache
 from collections.abc import Callable, Mapping
 from datetime import timedelta
+from types import MappingProxyType
 from typing import Any, Protocol, cast
 
 import attrs
@@ -206,7 +207,7 @@ def test_the_declared_identity_converters_are_the_identity_on_their_types() -> N
     assert Run(provider="p", run_id="1", state=State.RUNNING, tasks=tasks).tasks is tasks
 
 
-def test_durations_defaults_are_shared_not_copied() -> None:
-    missing: Mapping[str, Missing] = {"total": Missing.NOT_ENDED}
+def test_durations_defaults_and_read_only_mappings_are_shared_not_copied() -> None:
+    missing: Mapping[str, Missing] = MappingProxyType({"total": Missing.NOT_ENDED})
     fast = new_durations(timedelta(seconds=1), missing=missing)
     assert fast.missing is missing and new_durations().missing is EMPTY

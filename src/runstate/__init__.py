@@ -15,6 +15,8 @@ Normalizing and the registry
     check_provider, provider_problems (to check a provider; to write one, see runstate.provider_kit).
 History, summaries and polling
     logical_runs, LogicalRun, latest_task_attempts; summarize, Summary; poll, apoll.
+Waiting on runs (for orchestrator adapters)
+    verdict, Verdict (over? succeeded? worth a retry?); state_of (a state from bare provider words).
 Rows
     to_row, to_rows: flat dict rows for tables and DataFrames.
 Graph and tracker
@@ -79,9 +81,11 @@ from ._registry import REGISTRY, ProviderRegistry, RecordFailure
 from ._rows import to_row, to_rows
 from ._serialize import from_dict, to_dict
 from ._spec import NativeEdge, Outcome, ProviderSpec, check_provider, provider_problems
+from ._state_of import state_of
 from ._summarize import Summary, summarize
 from ._times import parse_time
 from ._tracker import Conflict, Observation, RunTracker, Segment
+from ._verdict import Verdict, verdict
 from ._vocabulary import Phase, Reason, State, otel_result, otel_run_state
 from .providers import register_builtin_providers
 
@@ -119,6 +123,10 @@ __all__ = [
     "Summary",
     "poll",
     "apoll",
+    # waiting on runs
+    "verdict",
+    "Verdict",
+    "state_of",
     # rows
     "to_row",
     "to_rows",

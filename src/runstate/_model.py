@@ -466,6 +466,36 @@ _IDENTITY_CONVERTERS: Final[Mapping[tuple[type, str], Callable[[Any], Any]]] = {
 """The only converters the fast path accepts: the identity on values of the field's declared type."""
 
 
+def _copied(field: str, value: Any) -> dict[Any, Any]:
+    """A plain copy of a mapping handed to the kit, so the caller's own object is never kept."""
+    if not isinstance(value, Mapping):  # dict() would also take a list of pairs
+        raise InvalidRecordError("runstate", field, value, "expected a mapping")
+    return dict(value)
+
+
+def _frozen_words(value: Any) -> Mapping[str, Any]:
+    return MappingProxyType(_copied("provider_state", value)) if value else EMPTY
+
+
+def _frozen_details(value: Any) -> Mapping[str, Any]:
+    return freeze_details(_copied("details", value)) if value else EMPTY
+
+
+def _frozen_missing(value: Any) -> Mapping[str, Any]:
+    return MappingProxyType(_copied("missing", value)) if value else EMPTY
+
+
+_FROZEN: Final[Mapping[tuple[type, str], tuple[Callable[[Any], Mapping[str, Any]], type, type]]] = {
+    (Run, "provider_state"): (_frozen_words, MappingProxyType, Details),
+    (Run, "details"): (_frozen_details, Details, MappingProxyType),
+    (Durations, "missing"): (_frozen_missing, MappingProxyType, Details),
+}
+"""The mapping fields the fast constructors freeze, and the two read-only types each keeps as given
+(the commoner first: two identity tests cost less than a set lookup): anything else is copied into a
+read-only mapping, so a frozen run never shares a dict its caller can change. The built-in providers
+pass only these two types, so their runs cost the type tests alone."""
+
+
 def _draft_of(cls: type) -> type:
     """A plain class with the slots of ``cls``: filled in with plain stores, then switched to ``cls``."""
     return type(f"_{cls.__name__}Draft", (), {"__slots__": cls.__slots__})  # type: ignore[attr-defined]
@@ -524,9 +554,14 @@ def _fast_constructor(cls: type, name: str, signature: Callable[..., Any]) -> An
     params = [f.name if f.default is attrs.NOTHING else f"{f.name}=_d_{f.name}" for f in fields]
     if inspect.Parameter.KEYWORD_ONLY in kinds:  # the bare star before the first keyword-only one
         params.insert(kinds.index(inspect.Parameter.KEYWORD_ONLY), "*")
+    frozen = [f.name for f in fields if (cls, f.name) in _FROZEN]
     source = "\n".join(
         [
             f"def {name}({', '.join(params)}):",
+            *(
+                f"    if _type({n}) is not _{n}_1 and _type({n}) is not _{n}_2: {n} = _freeze_{n}({n})"
+                for n in frozen
+            ),
             "    d = _new(_draft)",
             *(f"    d.{f.name} = {f.name}" for f in fields),
             "    d.__class__ = _cls",
@@ -537,12 +572,18 @@ def _fast_constructor(cls: type, name: str, signature: Callable[..., Any]) -> An
     filename = f"<runstate generated {name} {cls.__module__}.{cls.__qualname__}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     defaults = {f"_d_{f.name}": f.default for f in fields if f.default is not attrs.NOTHING}
-    namespace: dict[str, Any] = {"_new": object.__new__, "_draft": draft, "_cls": cls, **defaults}
+    freezers: dict[str, Any] = {}
+    for n in frozen:
+        freezers[f"_freeze_{n}"], freezers[f"_{n}_1"], freezers[f"_{n}_2"] = _FROZEN[cls, n]
+    namespace: dict[str, Any] = {
+        "_new": object.__new__, "_draft": draft, "_cls": cls, "_type": type, **freezers, **defaults,
+    }  # fmt: skip
     exec(compile(source, filename, "exec"), namespace)
     function = namespace[name]
     function.__module__ = __name__
     function.__doc__ = (
-        f"Build a :class:`{cls.__name__}` fast: its fields, of their declared types, unconverted."
+        f"Build a :class:`{cls.__name__}` fast: its fields, of their declared types, unconverted; a "
+        "mutable mapping field is copied into a read-only one."
     )
     return function
 

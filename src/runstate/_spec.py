@@ -8,6 +8,8 @@ transition edges, and one ``build`` function from a record to a :class:`~runstat
 
 from __future__ import annotations
 
+import contextlib
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Final
 
@@ -17,7 +19,7 @@ from ._context import Context
 from ._docfields import document_fields
 from ._errors import ProviderSpecError, UnmappedStateWarning
 from ._graph import GRAPH, TransitionGraph
-from ._model import Run
+from ._model import Durations, Run
 from ._vocabulary import TERMINAL_STATES, Reason, State
 
 __all__ = [
@@ -150,12 +152,17 @@ class ProviderSpec:
         return self.strict_context if strict else self.lenient_context
 
 
-def provider_problems(spec: ProviderSpec, graph: TransitionGraph = GRAPH) -> list[str]:
+def provider_problems(
+    spec: ProviderSpec, graph: TransitionGraph = GRAPH, *, examples: Iterable[Any] = ()
+) -> list[str]:
     """Every inconsistency in a provider's declared tables and native graph (empty when sound).
 
     Checks: each table maps every known value and only to real states and reasons; every native
     node stands for at least one canonical state; every native edge maps onto a legal canonical
     edge or a self-loop (a graph homomorphism), re-entry edges only for providers that can repair.
+    ``examples``: records of the provider, each built (leniently) and its runs' mappings
+    (``provider_state``, ``details``, ``durations.missing``) tried for a write: a frozen run must not
+    hold a dict its caller can still change.
     """
     problems: list[str] = []
     problems.extend(
@@ -181,6 +188,7 @@ def provider_problems(spec: ProviderSpec, graph: TransitionGraph = GRAPH) -> lis
         for s in sorted(spec.final_states, key=str)
         if s not in TERMINAL_STATES
     ]
+    problems += _mutability_problems(spec, examples)
     for node, states in spec.native_states.items():
         if not states:
             problems.append(f"native node {node!r} stands for no canonical state")
@@ -236,12 +244,72 @@ def _evidence_problems(spec: ProviderSpec) -> list[str]:
     return problems
 
 
-def check_provider(spec: ProviderSpec, graph: TransitionGraph = GRAPH) -> None:
+def _writable(mapping: Any) -> bool:
+    """Whether a run's mapping accepts a write (tried, and undone)."""
+    try:
+        mapping[_PROBE_KEY] = None
+    except Exception:  # noqa: BLE001 - read-only mappings refuse in their own ways (TypeError, ...)
+        return False
+    with contextlib.suppress(Exception):
+        del mapping[_PROBE_KEY]
+    return True
+
+
+_PROBE_KEY: Final = "\x00runstate-probe"
+_LEAK: Final = (
+    "is a writable {kind}: a frozen run would change with it (build runs with make_run / make_durations, "
+    "which freeze what they are given, or pass a read-only mapping)"
+)
+
+
+def _mutability_problems(spec: ProviderSpec, examples: Iterable[Any]) -> list[str]:
+    """Build each example and try to write into its runs' mappings."""
+    if isinstance(examples, Mapping | str | bytes):  # one record, whose keys would read as records
+        return [f"examples: give a list of records, not one {type(examples).__name__}"]
+    problems: list[str] = []
+    for index, record in enumerate(examples):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                run = spec.build(record, spec.lenient_context, False)
+        except Exception as exc:  # noqa: BLE001 - any failure of a third-party build is a finding
+            problems.append(f"example {index}: build raised {type(exc).__name__}: {exc}")
+            continue
+        problems += [f"example {index}: {problem}" for problem in _leaks(run, "build gave")]
+    return problems
+
+
+def _leaks(run: Any, what: str) -> list[str]:
+    """The writable mappings of a built run and of its tasks; anything not a run is itself a finding."""
+    if not isinstance(run, Run):
+        return [f"{what} {type(run).__name__} {run!r:.80}, not a Run"]
+    durations = run.durations
+    missing = durations.missing if isinstance(durations, Durations) else None
+    fields = (
+        ("provider_state", run.provider_state), ("details", run.details), ("durations.missing", missing),
+    )  # fmt: skip
+    problems = [
+        f"run {run.run_id!r}: {name} " + _LEAK.format(kind=type(value).__name__)
+        for name, value in fields
+        if _writable(value)
+    ]
+    if not isinstance(durations, Durations):
+        problems.append(f"run {run.run_id!r}: durations is {type(durations).__name__}, not a Durations")
+    tasks = run.tasks if isinstance(run.tasks, tuple) else ()
+    for task in tasks:
+        problems += _leaks(task, f"run {run.run_id!r}: a task is a")
+    return problems
+
+
+def check_provider(
+    spec: ProviderSpec, graph: TransitionGraph = GRAPH, *, examples: Iterable[Any] = ()
+) -> None:
     """Raise :class:`~runstate.ProviderSpecError` listing every problem :func:`provider_problems` finds.
 
-    Call it from a provider's own tests; the registry also calls it when a provider is registered.
+    Call it from a provider's own tests, with a few of its records as ``examples``; the registry
+    also calls it (without examples) when a provider is registered.
     """
-    problems = provider_problems(spec, graph)
+    problems = provider_problems(spec, graph, examples=examples)
     if problems:
         raise ProviderSpecError(spec.name, problems)
 

@@ -1047,6 +1047,35 @@ def _cause(
     return None, outcome
 
 
+STATE_WORDS: Final = ("state", "jobRun", "failureCause")
+"""The words :func:`state_of_words` reads: ``state``, the sub-type's key (``deployJobRun``) and its
+``failureCause``."""
+
+
+def state_of_words(words: Mapping[str, Any], ctx: Context) -> tuple[State, Reason | None]:
+    """The state and reason of bare :data:`STATE_WORDS`, as :func:`build` reads a JobRun whose
+    sub-type ``jobRun`` holds the ``failureCause`` (:func:`runstate.state_of`)."""
+    sub_type, cause = words.get("jobRun"), words.get("failureCause")
+    if cause is not None and sub_type is None:
+        problem = "a failureCause is read by its sub-type: name it (jobRun='deployJobRun')"
+        raise InvalidRecordError(ctx.provider, "jobRun", None, problem)
+    outcome, _ = _state(words.get("state"), ctx)
+    if sub_type is not None:
+        _, outcome = _cause(cause, _named_sub_type(sub_type, ctx), outcome, ctx)
+    return outcome.state, outcome.reason
+
+
+def _named_sub_type(name: object, ctx: Context) -> SubType | None:
+    """The sub-type ``jobRun`` names (REST or proto spelling); one this version does not know refines
+    nothing, as in a record, but a name no record could hold is refused: a typo must not drop the cause."""
+    if type(name) is str:
+        name = PROTO_TO_REST.get(name, name)
+        if name in SUB_TYPES or (name.endswith("JobRun") and len(name) > 6):
+            return SUB_TYPES.get(name)
+    problem = f"not a JobRun sub-type (one of {', '.join(SUB_TYPES)}, or another '...JobRun')"
+    raise InvalidRecordError(ctx.provider, "jobRun", name, problem)
+
+
 def _identity(get: Any, details: dict[str, Any], ctx: Context) -> tuple[str, str | None]:
     """(run id, parent rollout): ``uid``, else the name's last segment; the parsed name to ``details``.
 

@@ -275,6 +275,31 @@ def _section(value: Any, ctx: Context, field: str) -> Mapping[str, Any]:
     return mapping or EMPTY
 
 
+LEGACY_WORDS: Final = ("life_cycle_state", "result_state", "user_cancelled_or_timedout", "queue_reason")
+STATE_WORDS: Final = (
+    *LEGACY_WORDS, "status_state", "termination_code", "termination_type", "queue_code", "attempt_number",
+)  # fmt: skip
+"""The words :func:`state_of_words` reads: the legacy ``state``'s fields as named, then ``status.state``,
+``status.termination_details``' code and type and ``status.queue_details.code``, and the attempt."""
+
+
+def state_of_words(words: Mapping[str, Any], ctx: Context) -> tuple[State, Reason | None]:
+    """The state and reason of bare :data:`STATE_WORDS`, decided as :func:`build` decides a run whose
+    sections hold them (:func:`runstate.state_of`)."""
+    get = words.get
+    status: dict[str, Any] = {"state": get("status_state")} if "status_state" in words else {}
+    termination = {k: get(f"termination_{k}") for k in ("code", "type") if f"termination_{k}" in words}
+    if termination:
+        status["termination_details"] = termination
+    if "queue_code" in words:
+        status["queue_details"] = {"code": get("queue_code")}
+    record = {"state": {key: words[key] for key in LEGACY_WORDS if key in words}, "status": status}
+    attempt = get("attempt_number")
+    retried = attempt is not None and identity.read_attempt(attempt, ctx, "$") > 0
+    state, reason, *_ = _run_state(record.get, retried, False, False, ctx, "$")
+    return state, reason
+
+
 _RunState = tuple[State, Reason | None, Mapping[str, str], bool, str | None]
 """(state, reason, provider_state, cancelled by the user, message): a plain tuple, built once per run."""
 

@@ -289,6 +289,16 @@ def _outcome(row: Mapping[str, Any], ctx: Context) -> tuple[Outcome, bool]:
     return _reconcile(code, result, ctx), True
 
 
+STATE_WORDS: Final = ("result_state", "termination_code", "termination_type")
+"""The columns :func:`state_of_words` reads."""
+
+
+def state_of_words(words: Mapping[str, Any], ctx: Context) -> tuple[State, Reason | None]:
+    """The state and reason of a row's bare :data:`STATE_WORDS` (:func:`runstate.state_of`)."""
+    outcome, _ = _outcome(_without_nulls(words), ctx)
+    return outcome.state, outcome.reason
+
+
 def _type_only(row: Mapping[str, Any], kind: Outcome, ctx: Context) -> Outcome:
     """An end row with a termination_type but no result_state or code: the type's verdict, if any."""
     if kind.state is State.FAILED:

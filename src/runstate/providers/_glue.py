@@ -339,6 +339,22 @@ def _plain_durations(
     return make_durations(None, None, execution, None, total, _ENDED_MISSING)
 
 
+def state_words(
+    word: object, detail: object, execution_class: object, ctx: Context
+) -> tuple[object, str | None, State, Reason | None]:
+    """(the state word, the ``StateDetail`` text, state, reason) of a JobRun's state words: the decision
+    :func:`careful_build` makes, shared with :func:`runstate.state_of`."""
+    outcome = JOB_RUN_STATE.get(word) if type(word) is str else None
+    if outcome is None:
+        word = None if is_null(word) else word  # a data frame's null state: a missing state
+        outcome = map_word(JOB_RUN_STATE, word, ctx, "$.JobRunState")
+    if detail is not None and type(detail) is not str:
+        detail = opt_str(detail, ctx, "$.StateDetail")
+    state = outcome.state
+    reason = _waiting_reason(detail, execution_class) if state is State.QUEUED else outcome.reason
+    return word, detail, state, reason
+
+
 def careful_build(record: Any, ctx: Context, keep_raw: bool) -> Run:
     """:func:`build` for any record: every field through its reporting reader where it is odd.
 
@@ -347,16 +363,9 @@ def careful_build(record: Any, ctx: Context, keep_raw: bool) -> Run:
     """
     job_run = _unwrap(record, ctx)
     get = job_run.get
-    word = get("JobRunState")
-    outcome = JOB_RUN_STATE.get(word) if type(word) is str else None
-    if outcome is None:
-        word = None if is_null(word) else word  # a data frame's null state: a missing state
-        outcome = map_word(JOB_RUN_STATE, word, ctx, "$.JobRunState")
-    detail = get("StateDetail")
-    if detail is not None and type(detail) is not str:
-        detail = opt_str(detail, ctx, "$.StateDetail")
-    state = outcome.state
-    reason = _waiting_reason(detail, get("ExecutionClass")) if state is State.QUEUED else outcome.reason
+    word, detail, state, reason = state_words(
+        get("JobRunState"), get("StateDetail"), get("ExecutionClass"), ctx
+    )
     started = get("StartedOn")  # wire JSON: epoch seconds, converted here in the common case
     if type(started) is float and 0 < started < _PLAIN_EPOCH_S:
         started = _from_timestamp(started, _UTC)
