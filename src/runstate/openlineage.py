@@ -14,7 +14,7 @@ from types import MappingProxyType
 from typing import IO, TYPE_CHECKING, Any, Final
 from uuid import UUID
 
-from ._errors import InvalidRecordError, RunstateError
+from ._errors import InvalidRecordError, RunstateError, exception_state
 from ._exporting import (
     OUTCOMES,
     first_time,
@@ -252,6 +252,11 @@ class EmitError(RunstateError, ConnectionError):
         self.run_id = run_id
         self.problem = problem
         super().__init__(url, sent, run_id, problem)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # OSError (ConnectionError's base) keeps only two of four args: rebuild from the attributes,
+        # so a multiprocessing.Pool can hand it to its caller (and notes travel too)
+        return (type(self), (self.url, self.sent, self.run_id, self.problem), exception_state(self))
 
     def __str__(self) -> str:
         return (
