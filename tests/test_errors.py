@@ -69,7 +69,12 @@ def _public_errors() -> list[type[BaseException]]:
             continue
         module = importlib.import_module(name)
         for value in vars(module).values():
-            if inspect.isclass(value) and issubclass(value, BaseException) and value.__module__ == name:
+            if (
+                inspect.isclass(value)
+                and issubclass(value, BaseException)
+                and value.__module__ == name
+                and not value.__name__.startswith("_")  # a module's own, caught inside it
+            ):
                 classes[f"{name}.{value.__qualname__}"] = value
     for cls in (*_subclasses(RunstateError), *_subclasses(RunstateWarning)):
         if cls.__module__.startswith("runstate"):
