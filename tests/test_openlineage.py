@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import io
 import json
 import socket
@@ -25,7 +26,7 @@ from openlineage.client.event_v2 import RunEvent
 from openlineage.client.uuid import generate_static_uuid
 from referencing import Registry, Resource
 
-from runstate import InvalidRecordError, Run, RunstateError, State, openlineage
+from runstate import InvalidRecordError, Run, RunstateError, State, _cli, openlineage
 from runstate._cli_export import add_export_arguments, run_export
 from runstate._exporting import outcome, walk
 
@@ -231,6 +232,9 @@ class _Answer(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length", "0")))
         time.sleep(type(self).delay)
+        if type(self).status == 0:  # hang up without an answer
+            self.close_connection = True
+            return
         try:
             self.send_response(type(self).status)
             self.end_headers()
@@ -258,7 +262,12 @@ def answering_server() -> Iterator[tuple[str, type[_Answer]]]:
 
 @pytest.mark.parametrize(
     ("status", "delay", "said"),
-    [(404, 0.0, "server answered 404 Not Found"), (500, 0.0, "500 error"), (200, 2.0, "timed out")],
+    [
+        (404, 0.0, "server answered 404 Not Found"),
+        (500, 0.0, "500 error"),
+        (200, 2.0, "timed out"),
+        (0, 0.0, "ConnectionError"),
+    ],
 )
 def test_a_refused_or_slow_send_is_a_clear_error(
     answering_server: tuple[str, type[_Answer]], status: int, delay: float, said: str
@@ -409,3 +418,137 @@ def test_written_events_are_the_same_bytes_whatever_the_hash_seed() -> None:
         for seed in ("1", "2", "3", "4")
     }
     assert len(outputs) == 1 and outputs.pop().count("\n") >= 4
+
+
+class _Moving(BaseHTTPRequestHandler):
+    """Redirects a POST to the lineage path with ``status`` to ``target`` (a path here, or a URL), and
+    takes what arrives anywhere else (method and path), so a followed redirect is seen."""
+
+    status: ClassVar[int] = 307
+    target: ClassVar[str] = "/moved/api/v1/lineage"
+    arrived: ClassVar[list[tuple[str, str]]] = []
+
+    def _arrive(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        if self.path == "/api/v1/lineage":
+            self.send_response(type(self).status)
+            self.send_header("Location", type(self).target)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        type(self).arrived.append((self.command, self.path))
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def do_POST(self) -> None:
+        self._arrive()
+
+    def do_GET(self) -> None:
+        self._arrive()
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet  # noqa: A002, ARG002 - the signature of BaseHTTPRequestHandler.log_message
+        return None
+
+
+@pytest.fixture
+def moving_server() -> Iterator[tuple[str, type[_Moving]]]:
+    _Moving.arrived = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Moving)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", _Moving
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+        _Moving.status, _Moving.target = 307, "/moved/api/v1/lineage"
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_a_redirect_to_another_origin_is_refused_and_nothing_reaches_it(
+    moving_server: tuple[str, type[_Moving]],
+    lineage_server: tuple[str, list[tuple[str, Any]]],
+    status: int,
+) -> None:
+    url, handler = moving_server
+    elsewhere, received = lineage_server
+    handler.status, handler.target = status, f"{elsewhere}/api/v1/lineage"
+    with pytest.raises(openlineage.EmitError, match=rf"redirected \({status}\) to {elsewhere}") as caught:
+        openlineage.emit([fixture("glue", "succeeded")], url, producer=PRODUCER, retries=0, timeout=5)
+    assert caught.value.sent == 0
+    assert received == [] and handler.arrived == []
+
+
+@pytest.mark.parametrize("status", [301, 302, 303])
+def test_a_redirect_that_would_turn_the_post_into_a_get_is_refused(
+    moving_server: tuple[str, type[_Moving]], status: int
+) -> None:
+    url, handler = moving_server
+    handler.status = status
+    with pytest.raises(openlineage.EmitError, match=rf"redirected \({status}\)"):
+        openlineage.emit([fixture("glue", "succeeded")], url, producer=PRODUCER, retries=0, timeout=5)
+    assert handler.arrived == []
+
+
+@pytest.mark.parametrize("status", [307, 308])
+def test_a_same_origin_redirect_that_keeps_the_post_is_followed(
+    moving_server: tuple[str, type[_Moving]], status: int
+) -> None:
+    url, handler = moving_server
+    handler.status = status
+    sent = openlineage.emit([fixture("glue", "succeeded")], url, producer=PRODUCER, retries=0, timeout=5)
+    assert handler.arrived == [("POST", "/moved/api/v1/lineage")] * sent and sent == 2
+
+
+SECRET = "s3cr%C3%A9t"
+
+
+def test_a_password_in_the_endpoint_is_never_shown(answering_server: tuple[str, type[_Answer]]) -> None:
+    url, handler = answering_server
+    handler.status = 500
+    with_password = url.replace("http://", f"http://ops:{SECRET}@")
+    with pytest.raises(openlineage.EmitError) as caught:
+        openlineage.emit([fixture("glue", "succeeded")], with_password, producer=PRODUCER, retries=0)
+    shown = " ".join([str(caught.value), repr(caught.value), repr(vars(caught.value))])
+    assert caught.value.url == url.replace("http://", "http://ops:***@")
+    assert "s3cr" not in shown
+    with pytest.raises(InvalidRecordError) as refused:
+        openlineage.emit([fixture("glue", "succeeded")], f"ops:{SECRET}@", producer=PRODUCER)
+    assert "s3cr" not in f"{refused.value} {refused.value!r}"
+
+
+@pytest.mark.parametrize(("status", "delay"), [(500, 0.0), (400, 0.0), (200, 2.0), (0, 0.0)])
+def test_cli_a_server_that_does_not_take_an_event_is_an_io_error(
+    answering_server: tuple[str, type[_Answer]],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    status: int,
+    delay: float,
+) -> None:
+    url, handler = answering_server
+    handler.status, handler.delay = status, delay
+    monkeypatch.setattr(openlineage, "emit", functools.partial(openlineage.emit, retries=0, timeout=0.5))
+    with_password = url.replace("http://", f"http://ops:{SECRET}@")
+    argv = ["export", "--to", "openlineage", "-p", "glue", "--example", "--endpoint", with_password]
+    assert _cli.main(argv) == 3
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("runstate: openlineage: http://ops:***@127.0.0.1:")
+    assert err.rstrip().endswith("; 0 sent before") and "s3cr" not in err
+
+
+def test_cli_a_bad_endpoint_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["export", "--to", "openlineage", "-p", "glue", "--example", "--endpoint", f"ops:{SECRET}@x"]
+    assert _cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert "--endpoint" in err and "s3cr" not in err
+
+
+def test_cli_without_the_extra_is_a_usage_error_naming_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "openlineage.client.uuid", None)
+    assert _cli.main(["export", "--to", "openlineage", "-p", "glue", "--example"]) == 2
+    assert "pip install 'runstate[openlineage]'" in capsys.readouterr().err

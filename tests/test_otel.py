@@ -6,14 +6,16 @@ import argparse
 import io
 import json
 import sys
+import tracemalloc
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import attrs
 import pytest
 import yaml
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader, MetricsData
@@ -23,7 +25,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import SpanKind, StatusCode
 
 import runstate
-from runstate import InvalidRecordError, Reason, Run, State, otel, otel_result, otel_run_state
+from runstate import InvalidRecordError, Reason, Run, State, _cli, otel, otel_result, otel_run_state
 from runstate._cli_export import add_export_arguments, run_export
 from runstate._exporting import OUTCOMES, error_type, run_url, walk
 
@@ -526,3 +528,99 @@ def test_a_glue_run_s_points_add_up_to_its_span(total_s: int, execution_s: int) 
     assert span is not None
     assert sum(s for s, _ in points) == (span.end - span.start).total_seconds()
     assert all(s > 0 for s, a in points if a["cicd.pipeline.run.state"] == "pending")
+
+
+def _spans(requests: list[dict[str, Any]]) -> list[str]:
+    return sorted(
+        span["spanId"]
+        for request in requests
+        for resource in request.get("resourceSpans", [])
+        for span in resource["scopeSpans"][0]["spans"]
+    )
+
+
+def _totals(requests: list[dict[str, Any]], name: str) -> dict[str, float]:
+    """Per attribute set, the sum of a metric's counts across every request."""
+    totals: dict[str, float] = {}
+    for point in _metric(requests, name):
+        key = json.dumps(point["attributes"], sort_keys=True)
+        totals[key] = totals.get(key, 0) + int(point.get("count", point.get("asInt", 0)))
+    return totals
+
+
+def _observations(run: Run) -> list[Run]:
+    """A run as ``poll`` would give it: seen going, then as it is (twice)."""
+    if not run.is_terminal:
+        return [run]
+    going = attrs.evolve(run, state=State.RUNNING, reason=None, ended_at=None, tasks=())
+    return [going, run, run]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(runs(), max_size=8), st.integers(min_value=1, max_value=4))
+def test_bounded_requests_say_what_one_request_says(many: list[Run], size: int) -> None:
+    """However the input is cut into requests, every span, duration, error and active run is there
+    once, as in one request; no request covers more than ``runs_per_request`` runs."""
+    observed = [o for run in many for o in _observations(run)]
+    try:
+        whole = otel.otlp_json(observed, runs_per_request=10**6)
+    except InvalidRecordError:  # a naive or pre-1970 time: refused whatever the bound
+        with pytest.raises(InvalidRecordError):
+            otel.otlp_json(observed, runs_per_request=size)
+        return
+    cut = otel.otlp_json(observed, runs_per_request=size)
+    assert _spans(cut) == _spans(whole)
+    for name in ("cicd.pipeline.run.duration", "cicd.pipeline.run.errors", "cicd.pipeline.run.active"):
+        assert _totals(cut, name) == _totals(whole, name), name
+    assert all(len(r.get("resourceSpans", [])) <= size for r in cut)
+    assert len(_metric(cut, "cicd.pipeline.run.active")) == len(_metric(whole, "cicd.pipeline.run.active"))
+
+
+def _glue(i: int) -> dict[str, Any]:
+    return {
+        "Id": f"jr_{i}", "JobName": "etl", "JobRunState": "FAILED" if i % 7 == 0 else "SUCCEEDED",
+        "StartedOn": "2026-03-01T10:00:00Z", "CompletedOn": "2026-03-01T10:05:00Z",
+    }  # fmt: skip
+
+
+def test_cli_writes_one_bounded_request_a_line(tmp_path: Path) -> None:
+    records, out = tmp_path / "runs.jsonl", tmp_path / "otlp.jsonl"
+    total = 2 * otel.RUNS_PER_REQUEST + 500
+    records.write_text("".join(json.dumps(_glue(i)) + "\n" for i in range(total)))
+    assert _cli.main(["export", "--to", "otel-json", "-p", "glue", str(records), "-o", str(out)]) == 0
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    traces = [line for line in lines if "resourceSpans" in line]
+    assert [len(t["resourceSpans"]) for t in traces] == [1000, 1000, 500]
+    assert len(lines) == 6
+    histogram = _metric(lines, "cicd.pipeline.run.duration")
+    assert sum(int(p["count"]) for p in histogram) == total
+
+
+def test_requests_are_made_as_the_runs_arrive() -> None:
+    """The memory of writing stays that of one request: runs are read lazily, chunk by chunk."""
+    made = 0
+
+    def arriving() -> Iterator[Run]:
+        nonlocal made
+        for i in range(10_000):
+            made += 1
+            yield runstate.normalize("glue", _glue(i))
+
+    requests = otel.otlp_requests(arriving(), runs_per_request=100)
+    next(requests)
+    assert made == 100
+    tracemalloc.start()
+    try:
+        for _ in requests:
+            pass
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert made == 10_000
+    assert peak < 5_000_000, peak
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, True, "10"])
+def test_runs_per_request_must_be_a_positive_integer(bad: object) -> None:
+    with pytest.raises(InvalidRecordError, match="runs_per_request"):
+        otel.otlp_json(ONLY_RUNS, runs_per_request=bad)  # type: ignore[arg-type]

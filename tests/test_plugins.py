@@ -43,11 +43,19 @@ def installed(monkeypatch: pytest.MonkeyPatch) -> dict[str, EntryPoint]:
         RENAMED=attrs.evolve(acme_provider.SPEC, name="other"),
         UNSOUND=attrs.evolve(acme_provider.SPEC, known_values={"status": ("queued", "new")}),
         NOT_A_SPEC={"status": "running"},
+        __getattr__=_exit_on_exits,
     )
     monkeypatch.setitem(sys.modules, "fake_plugins", module)
     entries: dict[str, EntryPoint] = {}
     monkeypatch.setattr(_plugins, "discover", lambda: dict(entries))
     return entries
+
+
+def _exit_on_exits(name: str) -> object:
+    """The module's ``EXITS`` ends the program as it is looked up (as a plugin's import may)."""
+    if name == "EXITS":
+        sys.exit(7)
+    raise AttributeError(name)
 
 
 def entry(name: str, value: str) -> EntryPoint:
@@ -106,6 +114,7 @@ def test_a_registry_without_the_door_ignores_plugins(installed: dict[str, EntryP
         ("fake_plugins:NOT_A_SPEC", "names a dict, not a ProviderSpec"),
         ("fake_plugins:RENAMED", "names the spec of provider 'other', not 'acme'"),
         ("fake_plugins:UNSOUND", "value 'new' is not mapped"),
+        ("fake_plugins:EXITS", "failed to load: SystemExit: 7"),
     ],
 )
 def test_a_broken_plugin_is_named_never_a_bare_traceback(
@@ -126,11 +135,18 @@ def test_a_broken_plugin_is_named_never_a_bare_traceback(
     assert (warning.provider, warning.field, warning.value) == ("acme", _plugins.GROUP, value)
 
 
-def test_a_plugin_never_replaces_a_registered_provider(installed: dict[str, EntryPoint]) -> None:
+def test_a_plugin_named_like_a_registered_provider_is_refused_with_a_warning(
+    installed: dict[str, EntryPoint],
+) -> None:
     installed["glue"] = entry("glue", "fake_plugins_never_imported:SPEC")
     registry = plugin_registry()
     glue = registry.get("glue")
-    assert registry.names() == builtin_names()  # no import attempted, no warning
+    with pytest.warns(RunstateWarning, match="is refused: a provider named 'glue' is registered") as caught:
+        assert registry.names() == builtin_names()  # no import attempted
+    (warning,) = (w.message for w in caught)
+    assert isinstance(warning, RunstateWarning)
+    assert (warning.provider, warning.value) == ("glue", "fake_plugins_never_imported:SPEC")
+    assert registry.names() == builtin_names()  # said once
     assert registry.get("glue") is glue
 
 
@@ -201,6 +217,12 @@ def test_the_broken_entries_of_the_package_are_warned_of_by_name(site: Path) -> 
     assert "No module named 'acme_runstate_not_installed'" in result.stderr
     assert "RunstateWarning: acme_not_a_spec: runstate.providers: entry point " in result.stderr
     assert "names a dict, not a ProviderSpec" in result.stderr
+    assert "RunstateWarning: acme_exits: runstate.providers: entry point " in result.stderr
+    assert "failed to load: SystemExit: 7" in result.stderr
+    assert (
+        "RunstateWarning: glue: runstate.providers: entry point 'glue = acme_runstate:SPEC'" in result.stderr
+    )
+    assert "is refused: a provider named 'glue' is registered" in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -229,7 +251,7 @@ def test_the_cli_help_lists_installed_plugins_and_leaves_out_broken_ones(site: P
     assert "one of: acme, " in text
     for name in builtin_names():
         assert name in text
-    assert "(broken plugins left out: acme_missing, acme_not_a_spec)" in text
+    assert "(broken plugins left out: acme_exits, acme_missing, acme_not_a_spec, glue)" in text
     assert result.stderr == ""
 
 
@@ -241,3 +263,17 @@ def test_a_broken_plugin_asked_for_by_name_is_a_one_line_usage_error(site: Path,
     [line] = result.stderr.splitlines()
     assert line.startswith("runstate: provider 'acme_not_a_spec' is broken: entry point 'acme_not_a_spec = ")
     assert "names a dict, not a ProviderSpec" in line
+
+
+def test_a_plugin_that_exits_while_loading_ends_nothing(site: Path, tmp_path: Path) -> None:
+    """``sys.exit(7)`` in a plugin's import: every command still runs to its own end."""
+    listed = run_with(site, "-W", "ignore::runstate.RunstateWarning", "-c",
+                      "import runstate; print(len(runstate.providers()))")  # fmt: skip
+    assert (listed.returncode, listed.stdout.strip()) == (0, str(len(builtin_names()) + 1))
+    helped = run_with(site, "-m", "runstate", "normalize", "--help")
+    assert helped.returncode == 0 and "usage: runstate normalize" in helped.stdout
+    records = tmp_path / "runs.jsonl"
+    records.write_text(json.dumps({"Id": "jr_1", "JobName": "etl", "JobRunState": "SUCCEEDED"}) + "\n")
+    summary = run_with(site, "-m", "runstate", "summary", "-p", "auto", str(records), "--json")
+    assert summary.returncode == 0, summary.stderr
+    assert json.loads(summary.stdout)

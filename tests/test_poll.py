@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import pickle
+import tracemalloc
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -27,6 +28,9 @@ class FakeTime:
 
     def clock(self) -> datetime:
         return self.now
+
+    def monotonic(self) -> float:
+        return (self.now - T0).total_seconds()
 
     def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
@@ -229,3 +233,89 @@ def test_the_default_sleep_is_real_but_short_waits_stay_short() -> None:
     assert [run.state for run in seen] == [State.RUNNING, State.SUCCEEDED]
     seen = _collect(runstate.apoll(Answers(glue("SUCCEEDED")), "glue", interval=0, timeout=5))
     assert [run.state for run in seen] == [State.SUCCEEDED]
+
+
+class SteppedClock:
+    """A wall clock that is frozen, or stepped back an hour at every reading (an NTP correction)."""
+
+    def __init__(self, step: timedelta) -> None:
+        self.now, self.step = T0, step
+
+    def __call__(self) -> datetime:
+        self.now -= self.step
+        return self.now
+
+
+class Bounded(Answers):
+    """Answers that fail the test past ``limit`` calls: a poll that never times out stops here."""
+
+    def __init__(self, limit: int, *answers: Any) -> None:
+        super().__init__(*answers)
+        self.limit = limit
+
+    def __call__(self) -> Any:
+        assert self.calls < self.limit, "polled on past the timeout"
+        return super().__call__()
+
+
+@pytest.mark.parametrize("step", [timedelta(0), timedelta(hours=1)], ids=["frozen", "stepped-back"])
+def test_the_timeout_counts_the_waits_whatever_the_wall_clock_does(step: timedelta) -> None:
+    time = FakeTime()
+    fetch = Bounded(1000, glue("RUNNING"))
+    with pytest.raises(PollTimeoutError):
+        list(
+            runstate.poll(fetch, "glue", interval=10, timeout=100, clock=SteppedClock(step), sleep=time.sleep)
+        )
+    assert fetch.calls == 11
+    assert time.sleeps == [10] * 10
+
+
+def test_by_default_a_frozen_wall_clock_still_times_out() -> None:
+    """The default monotonic clock: a frozen wall clock and no real wait still end in a timeout."""
+    fetch = Bounded(1_000_000, glue("RUNNING"))
+    with pytest.raises(PollTimeoutError):
+        list(runstate.poll(fetch, "glue", interval=0, timeout=0.01, clock=lambda: T0, sleep=lambda _: None))
+
+
+def test_slow_fetches_count_on_the_monotonic_clock() -> None:
+    """Each fetch takes 30 s on the monotonic clock and the waits 10 s: the timeout counts the 30."""
+    time = FakeTime()
+
+    def slow() -> Any:
+        time.now += timedelta(seconds=30)
+        return glue("RUNNING")
+
+    with pytest.raises(PollTimeoutError):
+        list(runstate.poll(lambda: slow(), "glue", interval=10, timeout=100, clock=lambda: T0,
+                           sleep=lambda _: None, monotonic=time.monotonic))  # fmt: skip
+    assert time.monotonic() == 120
+
+
+def test_apoll_times_out_whatever_the_wall_clock_does() -> None:
+    time = FakeTime()
+    fetch = Bounded(1000, glue("RUNNING"))
+    with pytest.raises(PollTimeoutError):
+        _collect(runstate.apoll(fetch, "glue", interval=5, timeout=20, clock=SteppedClock(timedelta(hours=1)),
+                                sleep=time.asleep))  # fmt: skip
+    assert fetch.calls == 5
+
+
+def test_a_monotonic_clock_that_is_not_a_number_is_refused() -> None:
+    with pytest.raises(runstate.InvalidRecordError, match=r"^runstate: monotonic: must return seconds"):
+        next(runstate.poll(Answers(glue("RUNNING")), "glue", interval=1, timeout=5,
+                           monotonic=lambda: T0))  # type: ignore[arg-type,return-value]  # fmt: skip
+
+
+def test_polling_keeps_only_what_it_returns() -> None:
+    """20,000 answers of one state hold no more memory than one (each used to be kept, 2.5 kB apiece)."""
+    time = FakeTime()
+    answers = iter([*(glue("RUNNING") for _ in range(20_000)), glue("SUCCEEDED")])
+    tracemalloc.start()
+    try:
+        seen = list(runstate.poll(lambda: next(answers), "glue", interval=1, timeout=10**6,
+                                  clock=time.clock, sleep=time.sleep))  # fmt: skip
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert [run.state for run in seen] == [State.RUNNING, State.SUCCEEDED]
+    assert peak < 2_000_000, peak

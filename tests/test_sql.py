@@ -5,11 +5,16 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import re
+import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlglot
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import runstate
 from runstate import UnknownProviderError, sql
@@ -242,3 +247,94 @@ def test_a_partition_is_disjoint_cells_covering_every_combination() -> None:
     assert is_partition(domains, [({"a": frozenset({"X"})}, 1), ({"a": frozenset({"Y"}) | rest}, 2)])
     assert not is_partition(domains, [({"a": frozenset({"X"})}, 1), ({"a": rest}, 2)])  # Y in none
     assert not is_partition(domains, [({"a": frozenset({"X", "Y"})}, 1), ({"a": frozenset({"Y"}) | rest}, 2)])
+
+
+INJECTIONS = [
+    "job_run_state; DROP TABLE runs; SELECT 1",
+    "job_run_state;",
+    "1; DROP TABLE runs",
+    "DROP TABLE runs",
+    "(SELECT secret FROM other)",
+    "job_run_state IN (SELECT 1)",
+    "job_run_state AS x",
+    "*",
+]
+
+
+@pytest.mark.parametrize("text", INJECTIONS)
+def test_a_column_is_one_value_expression_never_a_statement(text: str) -> None:
+    with pytest.raises(sql.SqlError) as raised:
+        sql.select("glue", "duckdb", "runs", {"JobRunState": text})
+    assert raised.value.field == "columns[JobRunState]"
+    assert raised.value.value == text
+
+
+def test_a_refused_column_leaves_the_table_alone() -> None:
+    """The payload that once ran a DROP TABLE in DuckDB: the SQL is never made, the table stays."""
+    con = duckdb.connect()
+    con.execute("CREATE TABLE runs AS SELECT 'RUNNING' AS job_run_state, NULL AS StateDetail")
+    with pytest.raises(sql.SqlError):
+        con.execute(sql.select("glue", "duckdb", "runs", {"JobRunState": INJECTIONS[0]}))
+    assert con.execute("SELECT count(*) FROM runs").fetchone() == (1,)
+
+
+_PIECES = [*"ab1;'\"() =-*/\n", "DROP TABLE ", "SELECT ", " OR ", "--", "/*", "*/"]
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=12).map("".join))
+@settings(max_examples=200, deadline=None)
+def test_any_column_text_gives_one_select_or_a_sql_error(text: str) -> None:
+    try:
+        query = sql.select("glue", "duckdb", "runs", {"JobRunState": text}, pretty=False)
+    except sql.SqlError:
+        return
+    statements = [s for s in sqlglot.parse(query, read="duckdb") if s is not None]
+    assert len(statements) == 1 and isinstance(statements[0], sqlglot.exp.Select)
+
+
+def test_an_operator_column_is_one_operand() -> None:
+    """``a = b`` under a word is tested whole, ``(a = b) IN (...)``, never ``a = (b IN (...))``."""
+    text = sql.case_expressions("glue", "duckdb", {"JobRunState": "a = b"})["state"]
+    tested = [test.this for test in sqlglot.parse_one(text, read="duckdb").find_all(sqlglot.exp.In)]
+    words = [this for this in tested if this.find(sqlglot.exp.Column).name in ("a", "b")]
+    assert words and all(this.unnest() == sqlglot.parse_one("a = b") for this in words)
+
+
+def test_an_unclosed_quote_in_the_table_is_a_sql_error() -> None:
+    with pytest.raises(sql.SqlError) as raised:
+        sql.select("glue", "duckdb", "runs'")
+    assert (raised.value.field, raised.value.value) == ("table", "runs'")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["-p", "glue", "--table", "runs'"], "table"),
+        (["-p", "glue", "--column", "JobRunState=x; DROP TABLE runs"], "one expression"),
+    ],
+)
+def test_cli_refuses_injected_sql_as_a_usage_error(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, text = _cli(*argv)
+    assert (status, text) == (2, "")
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_cli_help_names_every_sql_provider() -> None:
+    parser = argparse.ArgumentParser(prog="runstate")
+    subparsers = parser.add_subparsers(dest="command")
+    words = re.findall(r"\w+", add_parser(subparsers).format_help())
+    assert set(sql.providers()) <= set(words)
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_cli_on_a_full_disk_is_an_io_error() -> None:
+    with Path("/dev/full").open("wb") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "runstate", "sql", "-p", "glue"],
+            stdout=full, stderr=subprocess.PIPE, check=False, timeout=120,
+        )  # fmt: skip
+    assert result.returncode == 3
+    assert result.stderr.decode().strip() == "runstate: cannot write standard output: No space left on device"

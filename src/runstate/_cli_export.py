@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterable
 from types import MappingProxyType
 from typing import IO, Any, Final
 
-from ._errors import RunstateError
+from ._cli_io import EXIT_IO, CliError
+from ._errors import InvalidRecordError, RunstateError
 from ._model import Run
 
 __all__ = ["DEFAULT_PRODUCER", "DEFAULT_SOURCE", "ExportUsageError", "add_export_arguments", "run_export"]
@@ -41,9 +42,16 @@ def _openlineage(runs: Iterable[Run], out: IO[str], args: argparse.Namespace) ->
         "job_namespace": args.job_namespace,
         "include_raw": args.include_raw,
     }
-    if args.endpoint:
+    if not args.endpoint:
+        return openlineage.write_jsonl(runs, out, **options)
+    try:
         return openlineage.emit(runs, args.endpoint, **options)
-    return openlineage.write_jsonl(runs, out, **options)
+    except openlineage.EmitError as exc:  # the server's fault, or the network's: an I/O error
+        raise CliError(str(exc), EXIT_IO) from None
+    except InvalidRecordError as exc:
+        if exc.provider == "openlineage" and exc.field == "url":
+            raise ExportUsageError(f"--endpoint: {exc.problem}: {exc.value}") from None
+        raise
 
 
 def _cdevents(runs: Iterable[Run], out: IO[str], args: argparse.Namespace) -> int:
@@ -71,7 +79,12 @@ def add_export_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPa
 
 def run_export(args: argparse.Namespace, runs: Iterable[Run], out: IO[str]) -> int:
     """Write (or, with ``--endpoint``, send) the runs in the chosen format; returns what was written
-    (OTLP/JSON requests, or events). Raises :class:`ExportUsageError` for options that do not fit."""
+    (OTLP/JSON requests, or events). Raises :class:`ExportUsageError` for options that do not fit
+    (a bad ``--endpoint`` URL, an extra not installed), and the CLI's I/O error (exit 3) when the
+    endpoint does not take an event."""
     if args.endpoint and args.to != "openlineage":
         raise ExportUsageError(f"--endpoint sends OpenLineage events only, not {args.to}")
-    return WRITERS[args.to](runs, out, args)
+    try:
+        return WRITERS[args.to](runs, out, args)
+    except ImportError as exc:  # an extra not installed: its message names it
+        raise ExportUsageError(f"--to {args.to}: {exc}") from None

@@ -1,8 +1,9 @@
 """``runstate sql``: print the SQL that normalizes a provider's run history inside a warehouse.
 
 Wired into the main parser by :mod:`runstate._cli` with :func:`add_parser` and dispatched to
-:func:`run`. Exit status 0, or 2 for a usage error (an unknown column word, bad SQL in ``--column``,
-sqlglot not installed).
+:func:`run`. Exit status 0, 2 for a usage error (an unknown column word, bad SQL in ``--column`` or
+``--table``, sqlglot not installed), or 3 when the output cannot be written (raised as the CLI's
+I/O error).
 """
 
 from __future__ import annotations
@@ -12,12 +13,15 @@ import json
 import sys
 from typing import IO, Any
 
+from ._cli_io import SafeOutput
 from ._errors import RunstateError
 
 __all__ = ["add_parser", "run"]
 
 EXIT_OK, EXIT_USAGE = 0, 2
 _DIALECTS = ("duckdb", "spark", "bigquery")  # runstate.sql.DIALECTS, without importing sqlglot for --help
+_PROVIDERS = ("glue", "glue_events", "cloud_deploy", "databricks", "databricks_system")
+"""runstate.sql.providers(), for --help without building the decisions (a test keeps them equal)."""
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -29,9 +33,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "canonical_unmapped (TRUE when a word is one the tables do not map) and durations in seconds "
         "to every row of a table of provider records. Generated from the tables normalize reads.",
     )
-    parser.add_argument(
-        "--provider", "-p", required=True, help="glue, cloud_deploy, databricks_system, glue_events, ..."
-    )
+    parser.add_argument("--provider", "-p", required=True, help=f"the provider ({', '.join(_PROVIDERS)})")
     parser.add_argument("--dialect", "-d", choices=_DIALECTS, default="duckdb", help="SQL dialect")
     parser.add_argument(
         "--column",
@@ -64,7 +66,17 @@ class _UsageError(Exception):
 
 
 def run(args: argparse.Namespace, stdout: IO[str]) -> int:
-    """Print the SQL (or the column words); usage problems go to stderr with exit status 2."""
+    """Print the SQL (or the column words); usage problems go to stderr with exit status 2.
+
+    An output that cannot be written raises the CLI's I/O error (exit status 3 in ``run_command``).
+    """
+    out = SafeOutput("standard output", stdout)
+    status = _run(args, out)
+    out.flush()
+    return status
+
+
+def _run(args: argparse.Namespace, stdout: SafeOutput) -> int:
     try:
         from . import sql
     except ImportError as exc:  # pragma: no cover - sql.py itself imports no third-party module

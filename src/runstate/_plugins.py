@@ -8,8 +8,9 @@ An adapter package declares, in its ``pyproject.toml``:
 where ``SPEC`` is its :class:`~runstate.provider_kit.ProviderSpec` named ``"acme"``. The default
 registry discovers the entry points only when a name it does not hold is asked for (or the names are
 listed), so ``import runstate`` never imports a plugin. A broken plugin never escapes as a bare
-traceback: loading it raises :class:`~runstate.ProviderSpecError` naming the entry point, and
-listing the providers warns about it and leaves it out.
+traceback nor ends the program (``sys.exit`` while importing included): loading it raises
+:class:`~runstate.ProviderSpecError` naming the entry point, and listing the providers warns about
+it and leaves it out. A plugin named like a registered provider (a built-in) is refused the same way.
 """
 
 from __future__ import annotations
@@ -44,7 +45,8 @@ def load(entry: EntryPoint) -> ProviderSpec:
     """Import the spec an entry point names; any failure is a ProviderSpecError naming the entry point."""
     try:
         spec = entry.load()
-    except Exception as exc:  # a plugin's import may fail in any way: report it, never crash the caller
+    except (Exception, SystemExit) as exc:  # a plugin's import may fail in any way, even sys.exit():
+        # report it, never end the caller (KeyboardInterrupt still stops the program)
         raise ProviderSpecError(
             entry.name, [f"{describe(entry)} failed to load: {type(exc).__name__}: {exc}"]
         ) from exc

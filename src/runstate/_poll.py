@@ -1,17 +1,22 @@
 """Polling one run until it ends: each change of state once, a timeout, and no endless unknown states.
 
 ETL code hands :func:`poll` a zero-argument function that fetches the provider's record; each answer
-is normalized, fed to a :class:`~runstate.RunTracker` (at the clock's time; an answer the clock puts
-at or before the previous one, a frozen or coarse clock, 1 µs after it: the answers are in order,
-never a same-instant conflict), and yielded when its state changed. Polling
-stops after the first terminal state, raises :class:`PollTimeoutError` once ``timeout`` has passed,
-and raises :class:`~runstate.UnmappedStateError` when the state stays unmapped (UNKNOWN) for
+is normalized and yielded when its state changed, and each change is fed to a
+:class:`~runstate.RunTracker` (at the clock's time; an answer the clock puts at or before the
+previous one, a frozen or coarse clock, 1 µs after it: the answers are in order, never a
+same-instant conflict). Polling stops after the first terminal state, raises
+:class:`PollTimeoutError` once ``timeout`` has passed (the time waited, or the time on a monotonic
+clock when more: never the wall clock, which may be stepped back or frozen), and raises
+:class:`~runstate.UnmappedStateError` when the state stays unmapped (UNKNOWN) for
 :data:`UNMAPPED_TRIES` answers in a row: a state runstate cannot read is never polled forever.
+Memory stays flat however long it polls: only the last answer and the changes are kept (a tracker
+the caller passes receives every answer, as asked).
 """
 
 from __future__ import annotations
 
 import inspect
+import math
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -81,6 +86,7 @@ class _Poller:
         backoff: float,
         max_interval: float | timedelta | None,
         clock: Callable[[], datetime] | None,
+        monotonic: Callable[[], float] | None,
         strict: bool,
         tracker: RunTracker | None,
     ) -> None:
@@ -94,12 +100,24 @@ class _Poller:
         if self.max_interval is not None:  # the first wait too: max_interval bounds every wait
             self.delay = min(self.delay, self.max_interval)
         self.clock = clock or _now
+        self.monotonic = monotonic or time.monotonic
         self.strict = strict
+        self.every_answer = tracker is not None  # the caller's tracker asked for them all
         self.tracker = RunTracker() if tracker is None else tracker
-        self.start = self._time()
+        self.start = self._elapsed_since(None)
+        self.slept = 0.0  # what the waits asked for: time that passed, whatever a clock says
         self.last: Run | None = None
         self.observed: datetime | None = None
         self.unmapped = 0
+
+    def _elapsed_since(self, start: float | None) -> float:
+        """The monotonic clock's reading (``start`` None), or the seconds since ``start`` on it."""
+        now: object = self.monotonic()
+        if isinstance(now, bool) or not isinstance(now, int | float) or math.isnan(now):
+            raise InvalidRecordError(
+                "runstate", "monotonic", now, "must return seconds (a number), e.g. time.monotonic()"
+            )
+        return float(now) if start is None else float(now) - start
 
     def _time(self) -> datetime:
         now: object = self.clock()
@@ -121,7 +139,8 @@ class _Poller:
         if self.observed is not None and at <= self.observed:
             at = self.observed + _TICK  # answers are in order: never "at the same instant" as the last
         self.observed = at
-        self.tracker.observe(run, at=at)
+        if self.every_answer or run.state is not previous:  # an unchanged answer adds nothing to keep
+            self.tracker.observe(run, at=at)
         self.unmapped = self.unmapped + 1 if run.state is State.UNKNOWN else 0
         self.last = run
         if self.unmapped >= UNMAPPED_TRIES:
@@ -140,7 +159,7 @@ class _Poller:
 
     def pause(self) -> float:
         """Seconds to wait before the next fetch; raises once the timeout has passed."""
-        left = self.timeout - (self._time() - self.start).total_seconds()
+        left = self.timeout - max(self._elapsed_since(self.start), self.slept)
         if left <= 0:
             last = self.last
             raise PollTimeoutError(
@@ -150,6 +169,7 @@ class _Poller:
                 self.timeout,
             )
         delay = min(self.delay, left)
+        self.slept += delay
         self.delay *= self.backoff
         if self.max_interval is not None:
             self.delay = min(self.delay, self.max_interval)
@@ -166,6 +186,7 @@ def poll(
     max_interval: float | timedelta | None = None,
     clock: Callable[[], datetime] | None = None,
     sleep: Callable[[float], object] | None = None,
+    monotonic: Callable[[], float] | None = None,
     strict: bool = False,
     tracker: RunTracker | None = None,
 ) -> Iterator[Run]:
@@ -173,13 +194,17 @@ def poll(
 
     ``interval`` (seconds or a timedelta) is the first wait; each wait is multiplied by ``backoff``
     (at most ``max_interval``). ``fetch`` may return the provider's record or a :class:`Run`.
-    ``clock`` (aware datetimes; default UTC now) and ``sleep`` (seconds; default :func:`time.sleep`)
-    are injectable. ``tracker`` receives every answer, so its history and time per state stay
-    available. Raises :class:`PollTimeoutError` when ``timeout`` passes, :class:`UnmappedStateError`
-    after :data:`UNMAPPED_TRIES` unmapped answers in a row; errors of ``fetch`` propagate.
+    ``clock`` (aware datetimes; default UTC now) stamps the answers. The timeout counts the waits
+    ``sleep`` was asked for, or the time on ``monotonic`` (seconds; default :func:`time.monotonic`)
+    when more (fetches take time too); the wall clock never decides it, as it may be stepped back or
+    frozen. ``clock``, ``sleep`` (default :func:`time.sleep`) and ``monotonic`` are injectable. Only the
+    last answer and each change of state are kept; a ``tracker`` passed in receives every answer, so
+    its history and time per state stay available. Raises :class:`PollTimeoutError` when ``timeout``
+    passes, :class:`UnmappedStateError` after :data:`UNMAPPED_TRIES` unmapped answers in a row;
+    errors of ``fetch`` propagate.
     """
     poller = _Poller(provider, interval=interval, timeout=timeout, backoff=backoff, max_interval=max_interval,
-                     clock=clock, strict=strict, tracker=tracker)  # fmt: skip
+                     clock=clock, monotonic=monotonic, strict=strict, tracker=tracker)  # fmt: skip
     pause = time.sleep if sleep is None else sleep
     while True:
         changed = poller.take(fetch())
@@ -200,6 +225,7 @@ async def apoll(
     max_interval: float | timedelta | None = None,
     clock: Callable[[], datetime] | None = None,
     sleep: Callable[[float], Awaitable[object]] | None = None,
+    monotonic: Callable[[], float] | None = None,
     strict: bool = False,
     tracker: RunTracker | None = None,
 ) -> AsyncIterator[Run]:
@@ -208,7 +234,7 @@ async def apoll(
     ``sleep`` defaults to :func:`asyncio.sleep`.
     """
     poller = _Poller(provider, interval=interval, timeout=timeout, backoff=backoff, max_interval=max_interval,
-                     clock=clock, strict=strict, tracker=tracker)  # fmt: skip
+                     clock=clock, monotonic=monotonic, strict=strict, tracker=tracker)  # fmt: skip
     import asyncio  # only here: importing runstate stays cheap
 
     pause = asyncio.sleep if sleep is None else sleep

@@ -5,7 +5,7 @@ registration wins, and :meth:`ProviderRegistry.copy` gives an isolated registry 
 A registry made with ``plugins=True`` (the default one) also finds installed third-party providers
 through the ``runstate.providers`` entry points (:mod:`runstate._plugins`), lazily: on the first
 lookup of a name it does not hold, or when the names are listed. A plugin never replaces a provider
-registered under its name.
+registered under its name: listing the names warns that it was refused.
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ class ProviderRegistry:
         self._entries: dict[str, tuple[BuildFunction, Context, Context]] = {}
         self._plugins = plugins
         self._unloaded: dict[str, EntryPoint] | None = None  # entry points not loaded yet, found lazily
+        self._loaded: set[str] = set()  # names registered from a plugin (by this or another thread)
         for spec in specs:
             self.register(spec)
 
@@ -99,6 +100,7 @@ class ProviderRegistry:
         new._specs = dict(self._specs)
         new._entries = dict(self._entries)
         new._unloaded = None if self._unloaded is None else dict(self._unloaded)
+        new._loaded = set(self._loaded)
         return new
 
     def _unloaded_plugins(self) -> dict[str, EntryPoint]:
@@ -111,19 +113,26 @@ class ProviderRegistry:
         """Load and register the installed plugin ``name`` unless a provider holds that name already.
 
         Returns whether it was registered; a broken plugin raises ProviderSpecError naming its entry
-        point (and stays unloaded, so every lookup says the same).
+        point (and stays unloaded, so every lookup says the same). A plugin named like a registered
+        provider is refused with ProviderSpecError once (listing the names warns of it).
         """
         if not self._plugins or type(name) is not str:
             return False
         entry = self._unloaded_plugins().get(name)
         if entry is None:
             return False
-        if name not in self._specs:
-            spec = _plugins.load(entry)
-            try:
-                self.register(spec)
-            except ProviderSpecError as exc:
-                raise ProviderSpecError(name, [f"{_plugins.describe(entry)}:", *exc.problems]) from exc
+        if name in self._loaded:  # another thread loaded it meanwhile
+            return True
+        if name in self._specs:  # a built-in (or the caller's own): it wins, and the plugin is named
+            self._unloaded_plugins().pop(name, None)
+            problem = f"{_plugins.describe(entry)} is refused: a provider named {name!r} is registered"
+            raise ProviderSpecError(name, [problem])
+        spec = _plugins.load(entry)
+        try:
+            self.register(spec)
+        except ProviderSpecError as exc:
+            raise ProviderSpecError(name, [f"{_plugins.describe(entry)}:", *exc.problems]) from exc
+        self._loaded.add(name)
         self._unloaded_plugins().pop(name, None)  # pop, not del: another thread may have loaded it
         return name in self._specs
 

@@ -351,9 +351,31 @@ def _count(count: Count, columns: Mapping[str, exp.Expr], dialect: str | None) -
     return exp.Literal.number(0) if total is None else total
 
 
+_STATEMENTS: Final = (exp.Query, exp.DDL, exp.DML, exp.Command)
+"""Nodes that read or change tables: a column expression holds none (it is printed into a SELECT)."""
+_ATOMS: Final = (exp.Column, exp.Literal, exp.Func, exp.Paren, exp.Dot, exp.Bracket, exp.Null, exp.Boolean)
+"""Expressions printed whole wherever they stand; any other (``a = 1``) is parenthesized, so the
+tests built around it (``... IN ('WAITING')``) read it as one operand."""
+
+
 def parse_column(text: str, dialect: str) -> exp.Expr:
-    """A caller's column expression, parsed in the dialect it is written in."""
-    return sqlglot.parse_one(text, read=dialect)
+    """A caller's column expression, parsed in the dialect it is written in.
+
+    It must be exactly one value expression over the row: text holding a ``;``, a statement or a
+    subquery is refused (ValueError), as it would be printed into the SELECT and run with it.
+    """
+    if any(token.token_type is sqlglot.TokenType.SEMICOLON for token in sqlglot.tokenize(text, read=dialect)):
+        raise ValueError("it holds ';': one expression is expected, not statements")
+    trees = [tree for tree in sqlglot.parse(text, read=dialect) if tree is not None]
+    if len(trees) != 1:
+        raise ValueError(f"expected one expression, found {len(trees)}")
+    tree = trees[0]
+    if not isinstance(tree, exp.Condition) or tree.find(*_STATEMENTS) is not None:
+        found = tree.find(*_STATEMENTS) or tree
+        raise ValueError(f"expected a value expression, found {type(found).__name__.upper()}")
+    for node in tree.walk():
+        node.pop_comments()  # the caller's comments are not part of the expression
+    return tree if isinstance(tree, _ATOMS) else exp.Paren(this=tree)
 
 
 def outputs(

@@ -14,7 +14,7 @@ from types import MappingProxyType
 from typing import IO, TYPE_CHECKING, Any, Final
 from uuid import UUID
 
-from ._errors import InvalidRecordError, RunstateError
+from ._errors import InvalidRecordError, RunstateError, exception_state
 from ._exporting import (
     OUTCOMES,
     first_time,
@@ -253,6 +253,11 @@ class EmitError(RunstateError, ConnectionError):
         self.problem = problem
         super().__init__(url, sent, run_id, problem)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # OSError (ConnectionError's base) keeps only two of four args: rebuild from the attributes,
+        # so a multiprocessing.Pool can hand it to its caller (and notes travel too)
+        return (type(self), (self.url, self.sent, self.run_id, self.problem), exception_state(self))
+
     def __str__(self) -> str:
         return (
             f"openlineage: {self.url}: event {self.sent + 1} (run {self.run_id!r}): {self.problem}; "
@@ -260,23 +265,107 @@ class EmitError(RunstateError, ConnectionError):
         )
 
 
-def _why(exc: Exception) -> str:
+def _why(exc: Exception, secret: str | None) -> str:
     """What went wrong with one POST, in a line (the client raises ``requests`` exceptions)."""
     response = getattr(exc, "response", None)
-    if response is not None:
-        return f"server answered {response.status_code} {response.reason}".rstrip()
-    return f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, _Redirected):
+        text = str(exc)
+    elif response is not None:
+        text = f"server answered {response.status_code} {response.reason}".rstrip()
+    else:
+        text = f"{type(exc).__name__}: {exc}"
+    return _scrub(text, secret)
+
+
+_REDACTED: Final = "***"
+"""What an endpoint's password is shown as, in errors and messages."""
+
+
+def _redact(url: str) -> str:
+    """``url`` with the password of its userinfo (``https://user:secret@host``) shown as ``***``."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:  # no scheme: the transport refuses it, the error still names it
+        scheme, rest = "", url
+    authority, slash, path = rest.partition("/")
+    userinfo, at, host = authority.rpartition("@")
+    if not at or ":" not in userinfo:
+        return url
+    user = userinfo.partition(":")[0]
+    return f"{scheme}{sep}{user}:{_REDACTED}@{host}{slash}{path}"
+
+
+def _password(url: str) -> str | None:
+    """The password in ``url``'s userinfo as written (a text to scrub from messages), if any."""
+    _, sep, rest = url.partition("://")
+    authority = (rest if sep else url).partition("/")[0]
+    userinfo, at, _ = authority.rpartition("@")
+    password = userinfo.partition(":")[2] if at else ""
+    return password or None
+
+
+def _scrub(text: str, secret: str | None) -> str:
+    """``text`` without ``secret`` (as written, or percent-decoded): a library's message may quote it."""
+    if not secret:
+        return text
+    from urllib.parse import unquote
+
+    for form in {secret, unquote(secret)}:
+        text = text.replace(form, _REDACTED)
+    return text
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
+    return parts.scheme.lower(), (parts.hostname or "").lower(), parts.port or default
+
+
+_KEEPS_POST: Final = frozenset({307, 308})
+"""The redirects that keep the method and body (RFC 9110 15.4.8, 15.4.9); 301, 302 and 303 may be,
+and by ``requests`` are, followed as a GET, which would drop the event."""
+
+
+class _Redirected(Exception):  # noqa: N818 - raised into requests, caught as what it is
+    """A redirect the endpoint is not allowed to make (to another origin, or one that drops the POST)."""
+
+    def __init__(self, status: int, target: str) -> None:
+        super().__init__(f"server redirected ({status}) to {_redact(target)}, not followed")
+
+
+def _session() -> Any:
+    """A ``requests`` session that follows only a same-origin 307/308 (the POST kept), and refuses
+    any other redirect: an event (and the credentials sent with it) never goes to another host."""
+    require("requests", "openlineage")
+    from urllib.parse import urljoin
+
+    import requests
+
+    class Session(requests.Session):
+        def get_redirect_target(self, resp: requests.Response) -> str | None:
+            location: str | None = super().get_redirect_target(resp)
+            if location is None:
+                return None
+            target = urljoin(resp.url, location)
+            if resp.status_code not in _KEEPS_POST or _origin(target) != _origin(resp.url):
+                resp.close()  # its connection goes back to the pool, not to the garbage collector
+                raise _Redirected(resp.status_code, target)
+            return location
+
+    return Session()
 
 
 def _transport(url: str, timeout: float, retries: int | None) -> Any:
     http = require("openlineage.client.transport.http", "openlineage")
-    options: dict[str, Any] = {"type": "http", "url": url, "timeout": timeout}
+    options: dict[str, Any] = {"type": "http", "url": url, "timeout": timeout, "session": _session()}
     if retries is not None:
         options["retry"] = {"total": retries, "read": retries, "connect": retries, "status": retries}
     try:
         return http.HttpTransport(http.HttpConfig.from_dict(options))
     except ValueError as exc:  # the transport refuses a URL without scheme or host
-        raise InvalidRecordError("openlineage", "url", url, str(exc)) from None
+        secret = _password(url)
+        raise InvalidRecordError("openlineage", "url", _redact(url), _scrub(str(exc), secret)) from None
 
 
 def emit(
@@ -286,20 +375,23 @@ def emit(
 
     ``url`` is the server's base URL (the transport posts to ``/api/v1/lineage``); returns the count.
     ``timeout`` is per request; the transport retries a timeout, a refused connection or a 5xx answer
-    (``retries`` times, else the client's default of 5 with back-off). An answer other than 2xx, or
-    no answer, raises :class:`EmitError` (saying how many events went through before).
+    (``retries`` times, else the client's default of 5 with back-off). An answer other than 2xx, a
+    redirect to another origin or one that would turn the POST into a GET, or no answer, raises
+    :class:`EmitError` (saying how many events went through before). A password in ``url``
+    (``https://user:secret@host``) is sent, never shown: errors name the URL with it as ``***``.
     """
     client_module = require("openlineage.client.client", "openlineage")
     requests = require("requests", "openlineage")
     client = client_module.OpenLineageClient(transport=_transport(url, timeout, retries))
+    shown, secret = _redact(url), _password(url)
     count = 0
     try:
         for run in runs:
             for event in events(run, **options):
                 try:
                     client.emit(event)
-                except requests.RequestException as exc:
-                    raise EmitError(url, count, run.run_id, _why(exc)) from exc
+                except (requests.RequestException, _Redirected) as exc:
+                    raise EmitError(shown, count, run.run_id, _why(exc, secret)) from None
                 count += 1
     finally:
         client.close()

@@ -41,7 +41,9 @@ __all__ = [
     "DURATION_STATES",
     "ActiveRuns",
     "SpanPlan",
+    "RUNS_PER_REQUEST",
     "otlp_json",
+    "otlp_requests",
     "plan",
     "record",
     "write_otlp_json",
@@ -436,29 +438,144 @@ def _latest(runs: Iterable[Run]) -> list[Run]:
     return list(latest.values())
 
 
-def otlp_json(runs: Iterable[Run], *, span_name: Callable[[Run], str] | None = None) -> list[dict[str, Any]]:
-    """The runs as OTLP/JSON requests: one ``ExportTraceServiceRequest`` (a resource per ended run,
-    with its ``cicd.pipeline.run`` attributes) and one ``ExportMetricsServiceRequest``.
+RUNS_PER_REQUEST: Final = 1000
+"""How many runs of the input (observations, repeats included) one OTLP/JSON request covers at most,
+so a request stays a few megabytes whatever the input's size (a Collector's receiver takes 4 MiB by
+default, gRPC's message limit)."""
+
+
+def otlp_json(
+    runs: Iterable[Run],
+    *,
+    span_name: Callable[[Run], str] | None = None,
+    runs_per_request: int = RUNS_PER_REQUEST,
+) -> list[dict[str, Any]]:
+    """The runs as OTLP/JSON requests: :func:`otlp_requests`, as a list."""
+    return list(otlp_requests(runs, span_name=span_name, runs_per_request=runs_per_request))
+
+
+def otlp_requests(
+    runs: Iterable[Run],
+    *,
+    span_name: Callable[[Run], str] | None = None,
+    runs_per_request: int = RUNS_PER_REQUEST,
+) -> Iterator[dict[str, Any]]:
+    """The runs as bounded OTLP/JSON requests, lazily: for each ``runs_per_request`` runs of the
+    input, an ``ExportTraceServiceRequest`` (a resource per ended run, with its ``cicd.pipeline.run``
+    attributes) and an ``ExportMetricsServiceRequest`` of their durations and errors (delta points);
+    the last metrics request also counts the runs still active at the input's end.
 
     Trace and span ids are hashes of the run's identity, so a replay of the same runs gives the
     same ids. A run observed more than once (``poll`` output) counts once, as its last observation
     (an ended one over one still going), so ``cicd.pipeline.run.active`` counts the runs of the
-    input that have not ended and no span or point is written twice.
+    input that have not ended and no span or point is written twice. Memory grows only by a
+    16-byte digest per ended run (to count it once) and an entry per run still going.
     """
-    resources, durations, errors, active, times = [], [], [], [], []
-    for run in _latest(runs):
-        tree = plan(run, span_name)
-        if tree is not None:
-            resources.append(_resource_spans(run, tree))
-            durations += duration_points(run)
-            errors += error_points(run)
-            times.append(_ns(tree.end))
-        elif (state := otel_run_state(run.state)) is not None:
-            active.append({"cicd.pipeline.name": pipeline_name(run), "cicd.pipeline.run.state": state})
-            seen = [t for t in (run.created_at, run.started_at, run.updated_at) if t is not None]
-            times += [_ns(max(seen))] if require_aware(run, since_epoch=True) and seen else []
-    # points need a real time: the latest the input knows, else now (never the epoch)
-    start, end = (min(times), max(times)) if times else (_ns(datetime.now(UTC)),) * 2
+    if isinstance(runs_per_request, bool) or not isinstance(runs_per_request, int) or runs_per_request < 1:
+        raise InvalidRecordError("otel", "runs_per_request", runs_per_request, "must be a positive integer")
+    seen = _Seen()
+    held: list[dict[str, Any]] | None = None  # the previous chunk's metrics: the last takes the active count
+    for chunk in _chunks(runs, runs_per_request):
+        resources, metrics = seen.chunk(_latest(chunk), span_name)
+        if resources:
+            yield {"resourceSpans": resources}
+        if metrics:
+            if held is not None:
+                yield _metrics_request(held)
+            held = metrics
+    last = [*(held or []), *seen.active_metric()]
+    if last:
+        yield _metrics_request(last)
+
+
+def _chunks(runs: Iterable[Run], size: int) -> Iterator[list[Run]]:
+    chunk: list[Run] = []
+    for run in runs:
+        chunk.append(run)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _metrics_request(metrics: list[dict[str, Any]]) -> dict[str, Any]:
+    scope = {"scope": {"name": SCOPE}, "metrics": metrics}
+    return {"resourceMetrics": [{"resource": {"attributes": []}, "scopeMetrics": [scope]}]}
+
+
+def _digest(run: Run) -> bytes:
+    return hashlib.blake2b(identity_bytes(_key(run)), digest_size=16).digest()
+
+
+class _Seen:
+    """What the requests written so far said: which runs ended (each written once), which are still
+    going (their last observation), and the span of times of everything counted."""
+
+    def __init__(self) -> None:
+        self.ended: set[bytes] = set()
+        self.active: dict[bytes, tuple[str, str, int | None]] = {}
+        self.times: list[int] = []  # min and max so far
+
+    def _time(self, at: int) -> None:
+        self.times = [min(at, self.times[0]), max(at, self.times[1])] if self.times else [at, at]
+
+    def chunk(
+        self, runs: list[Run], span_name: Callable[[Run], str] | None
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """The resources and metrics of one chunk's runs (already one per identity)."""
+        resources, durations, errors, times = [], [], [], []
+        for run in runs:
+            key = _digest(run)
+            if key in self.ended:
+                continue  # ended before: written once
+            if not run.is_terminal:
+                self._going(key, run)
+                continue
+            self.ended.add(key)
+            self.active.pop(key, None)
+            tree = plan(run, span_name)
+            if tree is not None:
+                resources.append(_resource_spans(run, tree))
+                durations += duration_points(run)
+                errors += error_points(run)
+                times.append(_ns(tree.end))
+        for at in times:
+            self._time(at)
+        return resources, _delta_metrics(durations, errors, times)
+
+    def _going(self, key: bytes, run: Run) -> None:
+        state = otel_run_state(run.state)
+        if state is None:  # UNKNOWN: not counted as active in any state
+            self.active.pop(key, None)
+            return
+        seen = [t for t in (run.created_at, run.started_at, run.updated_at) if t is not None]
+        at = _ns(max(seen)) if require_aware(run, since_epoch=True) and seen else None
+        self.active[key] = (pipeline_name(run), state, at)
+
+    def active_metric(self) -> list[dict[str, Any]]:
+        """``cicd.pipeline.run.active`` at the input's end (a cumulative sum), if any run is going."""
+        if not self.active:
+            return []
+        for _, _, at in self.active.values():
+            if at is not None:
+                self._time(at)
+        start, end = self.times or (_ns(datetime.now(UTC)),) * 2
+        points = [{"cicd.pipeline.name": name, "cicd.pipeline.run.state": state}
+                  for name, state, _ in self.active.values()]  # fmt: skip
+        counted = {"dataPoints": _sums(points, start, end), "aggregationTemporality": _CUMULATIVE}
+        return [
+            {"name": "cicd.pipeline.run.active", "unit": "{run}", "sum": {**counted, "isMonotonic": False}}
+        ]
+
+
+def _delta_metrics(
+    durations: list[tuple[float, dict[str, str]]], errors: list[dict[str, str]], times: list[int]
+) -> list[dict[str, Any]]:
+    """The duration histogram and error count of one chunk's ended runs, over the chunk's times."""
+    if not times:
+        return []
+    start, end = min(times), max(times)
     metrics: list[dict[str, Any]] = []
     if durations:
         histogram = {"dataPoints": _histogram(durations, start, end), "aggregationTemporality": _DELTA}
@@ -467,23 +584,14 @@ def otlp_json(runs: Iterable[Run], *, span_name: Callable[[Run], str] | None = N
         counted = {"dataPoints": _sums(errors, start, end), "aggregationTemporality": _DELTA}
         metrics.append({"name": "cicd.pipeline.run.errors", "unit": "{error}",
                         "sum": {**counted, "isMonotonic": True}})  # fmt: skip
-    if active:
-        counted = {"dataPoints": _sums(active, start, end), "aggregationTemporality": _CUMULATIVE}
-        metrics.append({"name": "cicd.pipeline.run.active", "unit": "{run}",
-                        "sum": {**counted, "isMonotonic": False}})  # fmt: skip
-    requests: list[dict[str, Any]] = []
-    if resources:
-        requests.append({"resourceSpans": resources})
-    if metrics:
-        scope = {"scope": {"name": SCOPE}, "metrics": metrics}
-        requests.append({"resourceMetrics": [{"resource": {"attributes": []}, "scopeMetrics": [scope]}]})
-    return requests
+    return metrics
 
 
 def write_otlp_json(runs: Iterable[Run], stream: IO[str], **options: Any) -> int:
-    """Write :func:`otlp_json` as JSON Lines (one request a line, as the Collector's file exporter
-    writes and its ``otlpjsonfile`` receiver reads); returns the lines written."""
-    requests = otlp_json(runs, **options)
-    for request in requests:
+    """Write :func:`otlp_requests` as JSON Lines (one request a line, as the Collector's file exporter
+    writes and its ``otlpjsonfile`` receiver reads), each written as it is made; returns the lines."""
+    count = 0
+    for request in otlp_requests(runs, **options):
         stream.write(json.dumps(request, separators=(",", ":")) + "\n")
-    return len(requests)
+        count += 1
+    return count

@@ -137,12 +137,12 @@ def _select(
 ) -> str:
     trees = _trees(provider, dialect, dict(columns))  # first: it names the extra when sqlglot is missing
     from sqlglot import exp
-    from sqlglot.errors import ParseError
+    from sqlglot.errors import ParseError, TokenError
 
     query = exp.select(exp.Star(), *(exp.alias_(tree, prefix + name) for name, tree in trees.items()))
     try:
         query = query.from_(table, dialect=dialect)
-    except ParseError as exc:
+    except (ParseError, TokenError) as exc:  # TokenError: an unclosed quote
         raise SqlError(provider, "table", table, f"not a {dialect} FROM item ({_first_line(exc)})") from None
     return query.sql(dialect=dialect, pretty=pretty)
 
