@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 import time
@@ -194,9 +195,12 @@ def _inputs(args: argparse.Namespace) -> list[tuple[str, str | None]]:
     return pairs
 
 
-def _refuse_overwriting(inputs: list[tuple[str, str | None]], output: str | None, errors: str | None) -> None:
-    """A usage error when ``-o`` or ``--errors`` names an input file (or each other): opening it for
-    writing would empty the input before a line is read, and the run would "succeed" on nothing."""
+def _refuse_overwriting(
+    inputs: list[tuple[str, str | None]], output: str | None, errors: str | None, *, stdin: bool
+) -> None:
+    """A usage error when ``-o`` or ``--errors`` names an input file, the file standard input reads
+    (``stdin``), or each other: opening it for writing would empty the input before a line is read,
+    and the run would "succeed" on nothing."""
     written = {"-o": output, "--errors": errors, "--errors (.why.jsonl)": errors and f"{errors}.why.jsonl"}
     targets = [(flag, path) for flag, path in written.items() if path not in (None, "-")]
     read = [("input", path) for _, path in inputs if path not in (None, "-")]
@@ -204,6 +208,16 @@ def _refuse_overwriting(inputs: list[tuple[str, str | None]], output: str | None
         for what, other in read + targets[i + 1 :]:
             if _same_file(target, other):
                 raise _usage(f"{flag} {target} is the {what} {other}: give another file")
+        if stdin and _is_stdin(target):
+            raise _usage(f"{flag} {target} is the standard input: give another file")
+
+
+def _is_stdin(path: str) -> bool:
+    """Whether ``path`` is the file standard input reads (``< FILE``): by device and inode."""
+    try:
+        return os.path.samestat(os.fstat(sys.stdin.fileno()), Path(path).stat())
+    except (OSError, ValueError, AttributeError):  # no stdin, no file descriptor, or no such path yet
+        return False
 
 
 def _same_file(one: str | None, other: str | None) -> bool:
@@ -226,7 +240,8 @@ def _records_command(args: argparse.Namespace, stack: ExitStack, readers: list[R
     if fmt in _TABLE_FILES and args.output in (None, "-"):
         raise _usage(f"--format {fmt} writes a file: give -o FILE")
     table_writer = _table_writer(fmt) if fmt in _TABLE_FILES else None
-    _refuse_overwriting(inputs, getattr(args, "output", None), args.errors)
+    stdin = any(file == "-" or (file is None and not args.example) for _, file in inputs)
+    _refuse_overwriting(inputs, getattr(args, "output", None), args.errors, stdin=stdin)
     dead_letters = DeadLetters(args.errors, stack)
     out = None if table_writer else open_output(getattr(args, "output", None), stack)
     keep_raw = {"normalize": not getattr(args, "no_raw", False), "summary": False}.get(
