@@ -5,8 +5,11 @@ as control sequences."""
 from __future__ import annotations
 
 import json
+import re
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -48,3 +51,132 @@ def test_an_output_beside_standard_input_is_written(tmp_path: Path) -> None:
     with source.open("rb") as stdin:  # --example reads no standard input: the same path is no clash
         assert cli("normalize", "-p", "glue", "--example", "-o", str(out), stdin=stdin).returncode == 0
     assert json.loads(out.read_text().splitlines()[0])["provider"] == "glue"
+
+
+# --- table files: every record written or dead-lettered, every count true ---------------------------
+
+_CLASH_GLUE = b'{"Id": "jr_2", "JobRunState": "SUCCEEDED", "a\\ud800": 1, "a\\udc00": 2}\n'
+_CLASH_DATABRICKS = (
+    b'{"run_id": 2, "job_id": 1, "state": {"life_cycle_state": "TERMINATED", "result_state": "SUCCESS"},'
+    b' "run_job_task": {"job_id": 9, "job_parameters": {"a\\ud800": "1", "a\\udc00": "2"}}}\n'
+)
+
+
+def _read_table(path: Path, fmt: str) -> list[dict[str, Any]]:
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+    import pyarrow.parquet as pq
+
+    readers = {
+        "parquet": pq.read_table,
+        "csv": pa_csv.read_csv,
+        "arrow": lambda p: pa.ipc.open_file(p).read_all(),
+    }
+    rows: list[dict[str, Any]] = readers[fmt](str(path)).to_pylist()
+    return rows
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv", "arrow"])
+@pytest.mark.parametrize(
+    ("provider", "clash", "flags"),
+    [("glue", _CLASH_GLUE, []), ("databricks", _CLASH_DATABRICKS, ["--no-raw"])],
+)
+def test_keys_differing_only_in_lone_surrogates_are_written_to_every_table_file(
+    tmp_path: Path, fmt: str, provider: str, clash: bytes, flags: list[str]
+) -> None:
+    """Such a record made every table file exit 4 with no file, while the closing line said
+    "3 written": it is written now, its keys kept apart as JSON escapes them."""
+    first, last = (
+        b'{"Id": "jr_1", "JobRunState": "FAILED"}\n',
+        b'{"Id": "jr_3", "JobRunState": "RUNNING"}\n',
+    )
+    if provider == "databricks":
+        first, last = (b'{"run_id": 1, "state": {"life_cycle_state": "RUNNING"}}\n',) * 2
+    source, out = tmp_path / "in.jsonl", tmp_path / f"out.{fmt}"
+    source.write_bytes(first + clash + last)
+    result = cli("normalize", "-p", provider, str(source), "-f", fmt, "-o", str(out), *flags)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.decode() == "runstate: read 3 record(s): 3 written, 0 failed, 0 warned\n"
+    rows = _read_table(out, fmt)
+    assert len(rows) == 3
+    text = rows[1]["details"] if provider == "databricks" else rows[1]["raw"]
+    assert "a\\\\ud800" in text and "a\\\\udc00" in text
+
+
+def test_a_run_that_cannot_be_a_row_is_dead_lettered_and_not_counted_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from runstate import _rows
+    from runstate._errors import InvalidRecordError
+
+    real = _rows.to_rows
+
+    def to_rows(runs: Any, *, raw: bool = False) -> Any:
+        runs = list(runs)
+        if runs[0].run_id == "jr_2":
+            raise InvalidRecordError("glue", "details", "jr_2", "cannot convert to JSON")
+        return real(runs, raw=raw)
+
+    monkeypatch.setattr(_rows, "to_rows", to_rows)
+    source, out, dead = tmp_path / "in.jsonl", tmp_path / "out.parquet", tmp_path / "dead.jsonl"
+    lines = [f'{{"Id": "jr_{i}", "JobRunState": "SUCCEEDED"}}\n'.encode() for i in (1, 2, 3)]
+    source.write_bytes(b"".join(lines))
+    assert (
+        _cli.main(
+            ["normalize", "-p", "glue", str(source), "-f", "parquet", "-o", str(out), "--errors", str(dead)]
+        )
+        == 1
+    )
+    assert (
+        capsys.readouterr().err.splitlines()[-1].startswith("runstate: read 3 record(s): 2 written, 1 failed")
+    )
+    assert [r["run_id"] for r in _read_table(out, "parquet")] == ["jr_1", "jr_3"]
+    assert dead.read_bytes() == lines[1]
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv", "arrow"])
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_leaves_a_valid_table_of_exactly_what_is_reported_written(
+    tmp_path: Path, fmt: str, signum: int
+) -> None:
+    """SIGTERM during ``-f parquet`` reported thousands written and left no file."""
+    out, dead = tmp_path / f"out.{fmt}", tmp_path / "dead.jsonl"
+    with (tmp_path / "stderr").open("wb") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "runstate", "normalize", "-p", "glue", "-", "-f", fmt, "-o", str(out),
+             "--errors", str(dead)],
+            stdin=subprocess.PIPE,
+            stderr=stderr,
+        )  # fmt: skip
+        assert process.stdin is not None
+        for i in range(12_000):
+            process.stdin.write(f'{{"Id": "jr_{i}", "JobRunState": "SUCCEEDED"}}\n'.encode())
+            if i % 1000 == 0:
+                process.stdin.write(b"{bad\n")
+        process.stdin.flush()  # left open: the command reads what came and waits for more
+        deadline = time.monotonic() + 60
+        while not _temporary(tmp_path, out) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)
+        process.send_signal(signum)
+        assert process.wait(timeout=60) == {signal.SIGINT: 130, signal.SIGTERM: 143}[signum]
+        process.stdin.close()
+    text = (tmp_path / "stderr").read_text()
+    note = re.fullmatch(
+        rf"runstate: interrupted by {signal.Signals(signum).name} after read (\d+) record\(s\): "
+        r"(\d+) written, (\d+) failed, 0 warned",
+        text.splitlines()[-1],
+    )
+    assert note is not None, text
+    read, written, failed = map(int, note.groups())
+    assert read == written + failed
+    assert not _temporary(tmp_path, out)
+    if written:
+        assert [r["run_id"] for r in _read_table(out, fmt)] == [f"jr_{i}" for i in range(written)]
+    else:
+        assert not out.exists()
+    assert dead.read_bytes() == b"{bad\n" * failed
+
+
+def _temporary(directory: Path, target: Path) -> list[Path]:
+    return [p for p in directory.iterdir() if p.name.startswith(f".{target.name}.")]

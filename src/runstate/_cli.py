@@ -15,19 +15,19 @@ import re
 import sys
 import time
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, suppress
 from datetime import datetime
 from importlib import metadata
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import IO, cast
 
 from . import _cli_sql
 from ._cli_export import ExportUsageError, add_export_arguments, run_export
-from ._cli_io import EXIT_OK, CliError, DeadLetters, SafeOutput, open_input, open_output, run_command, say
+from ._cli_io import EXIT_OK, DeadLetters, SafeOutput, open_input, open_output, run_command, say
 from ._cli_io import usage_error as _usage
 from ._cli_read import AUTO, RecordReader
-from ._cli_write import write_runs
+from ._cli_write import write_runs, write_table_file
 from ._errors import RunstateError, RunstateWarning
 from ._export import provider_graph
 from ._jsonstream import DEFAULT_MAX_SIZE
@@ -239,11 +239,12 @@ def _records_command(args: argparse.Namespace, stack: ExitStack, readers: list[R
     fmt = getattr(args, "format", None)
     if fmt in _TABLE_FILES and args.output in (None, "-"):
         raise _usage(f"--format {fmt} writes a file: give -o FILE")
-    table_writer = _table_writer(fmt) if fmt in _TABLE_FILES else None
+    if fmt in _TABLE_FILES:
+        _need_pyarrow()
     stdin = any(file == "-" or (file is None and not args.example) for _, file in inputs)
     _refuse_overwriting(inputs, getattr(args, "output", None), args.errors, stdin=stdin)
     dead_letters = DeadLetters(args.errors, stack)
-    out = None if table_writer else open_output(getattr(args, "output", None), stack)
+    out = None if fmt in _TABLE_FILES else open_output(getattr(args, "output", None), stack)
     keep_raw = {"normalize": not getattr(args, "no_raw", False), "summary": False}.get(
         args.command, getattr(args, "include_raw", False)
     )
@@ -266,8 +267,8 @@ def _records_command(args: argparse.Namespace, stack: ExitStack, readers: list[R
         _summary(args, readers, cast(SafeOutput, out))
     elif args.command == "export":
         _export(args, readers[0], cast(SafeOutput, out))
-    elif table_writer is not None:
-        table_writer(_runs(readers[0]), args.output, not args.no_raw)
+    elif fmt in _TABLE_FILES:
+        write_table_file(fmt, readers[0], args.output, not args.no_raw)
     else:
         write_runs(args.format, readers[0], cast(SafeOutput, out))
     if out is not None:
@@ -299,20 +300,12 @@ def _runs(reader: RecordReader) -> Iterator[Run]:
         yield item.run
 
 
-def _table_writer(fmt: str) -> Callable[[Iterable[Run], str, bool], None]:
-    """``runstate.arrow.write`` for a table file; a missing pyarrow is a usage error naming the extra."""
+def _need_pyarrow() -> None:
+    """A missing pyarrow is a usage error naming the extra, before any output."""
     try:
-        from . import arrow
+        from . import arrow  # noqa: F401 - imported to find out whether it can be
     except ImportError as exc:
         raise _usage(str(exc)) from None
-
-    def write(runs: Iterable[Run], path: str, raw: bool) -> None:
-        try:
-            arrow.write(runs, path, cast(Any, fmt), raw=raw)
-        except OSError as exc:
-            raise CliError(f"cannot write {path}: {exc.strerror or exc}", 3) from None
-
-    return write
 
 
 class _Progress:

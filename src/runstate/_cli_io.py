@@ -37,6 +37,7 @@ __all__ = [
     "CliError",
     "DeadLetters",
     "Failure",
+    "Interrupted",
     "SafeOutput",
     "open_input",
     "open_output",
@@ -81,7 +82,9 @@ def _io_error(verb: str, name: str, exc: OSError | str) -> CliError:
     return CliError(f"cannot {verb} {name}: {reason}", EXIT_IO)
 
 
-class _Interrupted(BaseException):
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM arrived: the run stops between two writes."""
+
     def __init__(self, signum: int) -> None:
         super().__init__(signum)
         self.signum = signum
@@ -98,7 +101,7 @@ class _Signals:
         if self.depth:
             self.pending = signum
         else:
-            raise _Interrupted(signum)
+            raise Interrupted(signum)
 
     @contextmanager
     def critical(self) -> Iterator[None]:
@@ -108,7 +111,7 @@ class _Signals:
         finally:
             self.depth -= 1
         if not self.depth and self.pending is not None:
-            raise _Interrupted(self.pending)
+            raise Interrupted(self.pending)
 
 
 SIGNALS: Final = _Signals()
@@ -365,7 +368,7 @@ def run_command(command: Callable[[], int], progress: Callable[[], str] | None =
     previous = {s: signal.signal(s, SIGNALS.handler) for s in _EXIT_SIGNAL}
     try:
         return command()
-    except _Interrupted as stop:
+    except Interrupted as stop:
         name = signal.Signals(stop.signum).name
         _stderr(f"runstate: interrupted by {name}" + (f" after {progress()}" if progress else ""))
         _silence_stdout()
