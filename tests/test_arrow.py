@@ -25,6 +25,7 @@ from runstate._rows import COLUMNS
 from runstate.arrow import (
     BATCH_SCHEMA,
     FORMATS,
+    Format,
     RUN_SCHEMA,
     normalize_batches,
     to_table,
@@ -266,7 +267,7 @@ def test_a_failed_write_leaves_the_named_path_as_it_was(tmp_path: Path, fmt: str
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_write_streams_batches_into_a_file_renamed_into_place(tmp_path: Path, fmt: str) -> None:
+def test_write_streams_batches_into_a_file_renamed_into_place(tmp_path: Path, fmt: Format) -> None:
     target = tmp_path / f"runs.{fmt}"
     target.write_bytes(b"old")
     target.chmod(0o640)
