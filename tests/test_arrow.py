@@ -25,8 +25,8 @@ from runstate._rows import COLUMNS
 from runstate.arrow import (
     BATCH_SCHEMA,
     FORMATS,
-    Format,
     RUN_SCHEMA,
+    Format,
     normalize_batches,
     to_table,
     write,
