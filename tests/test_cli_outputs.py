@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from runstate import _cli
+from runstate import _cli, _cli_io
 
 EXAMPLES = Path(_cli.__file__).parent / "examples"
 
@@ -180,3 +180,43 @@ def test_a_signal_leaves_a_valid_table_of_exactly_what_is_reported_written(
 
 def _temporary(directory: Path, target: Path) -> list[Path]:
     return [p for p in directory.iterdir() if p.name.startswith(f".{target.name}.")]
+
+
+# --- human outputs: no record text as terminal control ------------------------------------------------
+
+_HOSTILE = [
+    b'{"Id": "jr_1", "JobRunState": "SUCCEEDED", "JobName": "a\\u001b]0;owned\\u0007b"}\n',
+    b'{"Id": "jr_\\ud800", "JobRunState": "FAILED", "JobName": "x\\ud800\\u009b2J"}\n',
+    b'{"Id": "jr_3", "JobRunState": "FAILED", "JobName": "\\u001b[31m\\r\\u202ee"}\n',
+]
+
+
+def _printable(text: str) -> bool:
+    return all(c.isprintable() or c == "\n" for c in text) and not any(
+        0xD800 <= ord(c) <= 0xDFFF for c in text
+    )
+
+
+@pytest.mark.parametrize("command", [["normalize", "-f", "table"], ["summary"]])
+def test_human_tables_escape_control_characters_and_lone_surrogates(
+    tmp_path: Path, command: list[str]
+) -> None:
+    """ESC and OSC sequences reached the terminal as they were, and a lone surrogate ended the table
+    with exit 4, the records after it neither written nor dead-lettered."""
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(b"".join(_HOSTILE))
+    result = cli(*command, "-p", "glue", str(source))
+    assert result.returncode == 0, result.stderr
+    out = result.stdout.decode("utf-8")
+    assert _printable(out)
+    assert "a\\x1b]0;owned\\x07b" in out and "\\x1b[31m\\x0d\\u202ee" in out and "x\\ud800\\x9b2J" in out
+    assert result.stderr.decode() == "runstate: read 3 record(s): 3 written, 0 failed, 0 warned\n"
+
+
+def test_messages_on_the_terminal_escape_record_text(capsys: pytest.CaptureFixture[str]) -> None:
+    """Every line on stderr (warnings, failures without --errors) goes through one writer that
+    escapes control characters, whatever part of the message holds record text."""
+    _cli_io.say("runstate: line 1: glue: $.JobName\x1b]0;owned\x07: bad\u009b2J\ud800")
+    assert (
+        capsys.readouterr().err == "runstate: line 1: glue: $.JobName\\x1b]0;owned\\x07: bad\\x9b2J\\ud800\n"
+    )

@@ -24,7 +24,16 @@ from typing import IO, cast
 
 from . import _cli_sql
 from ._cli_export import ExportUsageError, add_export_arguments, run_export
-from ._cli_io import EXIT_OK, DeadLetters, SafeOutput, open_input, open_output, run_command, say
+from ._cli_io import (
+    EXIT_OK,
+    DeadLetters,
+    SafeOutput,
+    open_input,
+    open_output,
+    printable,
+    run_command,
+    say,
+)
 from ._cli_io import usage_error as _usage
 from ._cli_read import AUTO, RecordReader
 from ._cli_write import write_runs, write_table_file
@@ -349,7 +358,13 @@ def _summary(args: argparse.Namespace, readers: list[RecordReader], out: SafeOut
         summary = summarize(runs(), now=args.now)
     except RunstateError as exc:  # e.g. a naive time in a record built by a plugin
         raise _usage(f"cannot summarize: {exc}") from None
-    out.write(json.dumps(summary.to_dict(), indent=2) + "\n" if args.json else summary.to_table())
+    text = json.dumps(summary.to_dict(), indent=2) + "\n" if args.json else summary.to_table()
+    out.write(text if args.json else _printable_lines(text))
+
+
+def _printable_lines(text: str) -> str:
+    """A table for the terminal: record text in it with control characters escaped, line by line."""
+    return "\n".join(map(printable, text.split("\n")))
 
 
 def _export(args: argparse.Namespace, reader: RecordReader, out: SafeOutput) -> None:

@@ -15,6 +15,7 @@ import gzip
 import io
 import json
 import os
+import re
 import signal
 import sys
 import zlib
@@ -41,6 +42,7 @@ __all__ = [
     "SafeOutput",
     "open_input",
     "open_output",
+    "printable",
     "READ_ERRORS",
     "read_error",
     "reopen_input",
@@ -348,6 +350,26 @@ def _open_letters(path: str, stack: ExitStack) -> SafeOutput:
     return out
 
 
+_UNPRINTABLE: Final = re.compile(
+    "[\x00-\x1f\x7f-\x9f\ud800-\udfff\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
+"""C0 and C1 controls (ESC, BEL, CR, ...), DEL, lone surrogates, line separators and the bidirectional
+marks and overrides (Unicode UAX #9): what would steer a terminal or reorder what it shows."""
+
+
+def printable(text: str) -> str:
+    """Record text safe for a terminal: each character of :data:`_UNPRINTABLE` as a ``\\xNN`` or
+    ``\\uXXXX`` escape, so a record cannot move the cursor, retitle the window (OSC) or fake a line."""
+    if text.isascii() and text.isprintable():
+        return text
+    return _UNPRINTABLE.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
 def say(line: str) -> None:
     """One line on stderr; silently nothing if stderr is closed or full (nowhere left to say it)."""
     _stderr(line)
@@ -355,7 +377,7 @@ def say(line: str) -> None:
 
 def _stderr(line: str) -> None:
     with suppress(OSError, ValueError, AttributeError):  # stderr closed or full: nowhere left to say it
-        print(line, file=sys.stderr, flush=True)
+        print(printable(line), file=sys.stderr, flush=True)
 
 
 def run_command(command: Callable[[], int], progress: Callable[[], str] | None = None) -> int:

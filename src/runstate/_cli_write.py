@@ -14,7 +14,7 @@ from types import MappingProxyType
 from typing import Any, Final, cast
 
 from . import _serialize
-from ._cli_io import EXIT_IO, SIGNALS, CliError, Interrupted, SafeOutput
+from ._cli_io import EXIT_IO, SIGNALS, CliError, Interrupted, SafeOutput, printable
 from ._cli_read import RecordReader
 from ._details import Details
 from ._errors import MAX_NESTING
@@ -265,7 +265,7 @@ def _cell(run: Run, column: str) -> str:
     if column == "started_at":
         return "" if run.started_at is None else format_time(run.started_at.replace(microsecond=0))
     value = getattr(run, column)
-    return "" if value is None else str(value)
+    return "" if value is None else printable(str(value))
 
 
 def _write_table(reader: RecordReader, out: SafeOutput) -> None:
