@@ -220,3 +220,51 @@ def test_messages_on_the_terminal_escape_record_text(capsys: pytest.CaptureFixtu
     assert (
         capsys.readouterr().err == "runstate: line 1: glue: $.JobName\\x1b]0;owned\\x07: bad\\x9b2J\\ud800\n"
     )
+
+
+# --- arrays wherever they stand -------------------------------------------------------------------
+
+
+def _glue(i: int) -> bytes:
+    return f'{{"Id": "jr_{i}", "JobRunState": "SUCCEEDED"}}'.encode()
+
+
+@pytest.mark.parametrize("provider", ["glue", "auto"])
+def test_an_array_on_any_line_is_read_as_an_array(tmp_path: Path, provider: str) -> None:
+    """An array after the first line was one record ("expected a JobRun object") and a pretty one
+    lost the record after it; now each element is a record, and a bad one fails alone, its bytes
+    dead-lettered as they were."""
+    bad = [b'{"Id": "jr_x", "JobRunState": NaN}', b'"not a record"', b"{bad"]
+    fifty = b"[" + b", ".join(_glue(i) for i in range(10, 60)) + b"]"
+    text = b"\n".join(
+        [
+            _glue(1),
+            fifty,
+            b"  [" + _glue(2) + b", " + bad[0] + b", " + _glue(3) + b"]",
+            b"[\n  " + _glue(4) + b",\n  " + bad[1] + b"\n]",
+            bad[2],
+            _glue(5) + b" [" + _glue(6) + b"]",
+            _glue(7),
+        ]
+    )
+    source, dead = tmp_path / "in.jsonl", tmp_path / "dead.jsonl"
+    source.write_bytes(text + b"\n")
+    command = ["summary", "--json"] if provider == "auto" else ["normalize"]
+    result = cli(*command, "-p", provider, str(source), "--errors", str(dead))
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.decode().startswith("runstate: read 60 record(s): 57 written, 3 failed, 0 warned")
+    assert sorted(dead.read_bytes().splitlines()) == sorted(bad)
+    if provider == "glue":
+        ids = [json.loads(line)["run_id"] for line in result.stdout.splitlines()]
+        assert ids == [
+            "jr_1",
+            *(f"jr_{i}" for i in range(10, 60)),
+            "jr_2",
+            "jr_3",
+            "jr_4",
+            "jr_5",
+            "jr_6",
+            "jr_7",
+        ]
+        why = [json.loads(line)["line"] for line in Path(f"{dead}.why.jsonl").read_text().splitlines()]
+        assert why == [3, 6, 8]

@@ -10,6 +10,7 @@ named by line, ``--fail-on-warning``, internal errors, namespace, combine) is de
 
 from __future__ import annotations
 
+import io
 import json
 import warnings
 from collections.abc import Callable, Iterator
@@ -386,6 +387,8 @@ class _LineReader:
         self._decode = _lines.FAST_DECODE or _lines.decode_json
         self._fast = _lines.FAST_DECODE is not None
         self.plain = False  # the current line was decoded by msgspec
+        self.array: bytes | None = None  # a later line holding an array, read by _array_items
+        self.started = False  # a value was read: an array from now on is not the input's first
 
     def _refused(self) -> None:
         self.plain = False
@@ -415,7 +418,32 @@ class _LineReader:
                 reader.warning = None
                 yield from reader.records(_lines.decode_json(self.line), self.line, self.done)
             else:
-                return
+                if self.array is None:
+                    return
+                array, self.array = self.array, None
+                try:
+                    yield from self._array_items(array)
+                except _HandoffError:
+                    return
+                lines = self._lines()
+
+    def _array_items(self, line: bytes) -> Iterator[Item]:
+        """A JSON array on a line after the first: its elements are the records (or list pages), each
+        read with its own text by the general reader, so a bad element is one failure and the
+        records after it are read. One that goes on past the line end (pretty-printed) hands the
+        rest of the input to the general reader."""
+        reader = self.reader
+        try:
+            _lines.decode_json(line)
+        except (ValueError, RecursionError) as exc:
+            if _continues(exc):
+                reader.line -= 1
+                self._hand_off(line + b"\n")
+        offset, reader.line_offset = reader.line_offset, reader.line - 1
+        try:
+            yield from reader._general(io.StringIO(_text_of(line), newline=""))  # noqa: SLF001 - the reader this one belongs to
+        finally:
+            reader.line_offset = offset
 
     def _is_page(self) -> bool:
         """Whether the current line is a list page (asked only for a failure, so decoded again)."""
@@ -427,13 +455,13 @@ class _LineReader:
     def _lines(self) -> Iterator[bytes]:
         reader, limit = self.reader, self.reader.max_size
         readline, on_value, fast = self.binary.readline, reader.on_value, self._fast
-        started = False
+        started = self.started
         while line := readline(limit + 1):
             if not started:  # before the first value: a byte order mark, a top-level array
                 if reader.line == 0 and line.startswith(b"\xef\xbb\xbf"):
                     line = line[3:]
                 head = line.lstrip(b" \t\r\n")
-                started = bool(head)
+                started = self.started = bool(head)
                 if head.startswith(b"["):
                     self._hand_off(line)
             if line[-1:] == b"\n":
@@ -443,6 +471,9 @@ class _LineReader:
             reader.line += 1
             reader.warning = None
             self.line, self.done, self.plain = line, 0, fast
+            if started and (line[:1] == b"[" or (line[:1] in _SPACE and line.lstrip(_SPACE)[:1] == b"[")):
+                self.array = line  # an array on a later line: read as an array (see _array_items)
+                return
             if on_value is not None:
                 on_value()
             # as many brackets and braces as deep, at least: one pass, and _depth's only for the rare line
@@ -475,6 +506,8 @@ class _LineReader:
             reader.fail_with(error, _record_text(failure.record), self.spec.name, f"[{page}]")
 
 
+_SPACE: Final = b" \t\r"
+"""JSON's whitespace before a value on a line (RFC 8259 section 2; the line feed ends the line)."""
 _NOT_OPENING: Final = bytes(range(256)).translate(None, b"[{")
 """Every byte but ``[`` and ``{``: deleting them leaves a line's openers, counted in one pass."""
 
