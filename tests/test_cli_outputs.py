@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -268,3 +269,39 @@ def test_an_array_on_any_line_is_read_as_an_array(tmp_path: Path, provider: str)
         ]
         why = [json.loads(line)["line"] for line in Path(f"{dead}.why.jsonl").read_text().splitlines()]
         assert why == [3, 6, 8]
+
+
+# --- summary memory: bounded by default -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("flags", "horizon"),
+    [([], _cli.DEFAULT_HORIZON), (["--horizon", "12h"], timedelta(hours=12)), (["--horizon", "none"], None)],
+)
+def test_summary_holds_runs_for_a_bounded_horizon_by_default(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    flags: list[str],
+    horizon: timedelta | None,
+) -> None:
+    """``runstate summary`` held every failed or unended run to the end (97 to 729 MB from 100,000 to
+    1,000,000 lines): it passes a horizon, a week unless told, as ``summarize(horizon=)`` takes."""
+    seen: list[timedelta | None] = []
+    real = _cli.summarize
+
+    def summarize(runs: Any, **kwargs: Any) -> Any:
+        seen.append(kwargs.get("horizon"))
+        return real(runs, **kwargs)
+
+    monkeypatch.setattr(_cli, "summarize", summarize)
+    assert _cli.main(["summary", "-p", "glue", "--example", *flags]) == 0
+    assert seen == [horizon]
+    assert timedelta(days=7) == _cli.DEFAULT_HORIZON
+    capsys.readouterr()
+
+
+def test_a_horizon_that_is_no_duration_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        _cli.main(["summary", "-p", "glue", "--example", "--horizon", "a week"])
+    assert info.value.code == 2
+    assert "not a duration: 'a week' (e.g. 7d, 12h, 30m, 90s, or none)" in capsys.readouterr().err

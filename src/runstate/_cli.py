@@ -17,10 +17,10 @@ import time
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, suppress
-from datetime import datetime
+from datetime import datetime, timedelta
 from importlib import metadata
 from pathlib import Path
-from typing import IO, cast
+from typing import IO, Final, cast
 
 from . import _cli_sql
 from ._cli_export import ExportUsageError, add_export_arguments, run_export
@@ -68,6 +68,22 @@ def _time(text: str) -> datetime:
     if value.tzinfo is None:
         raise argparse.ArgumentTypeError(f"give a time with its offset (e.g. {text}Z): {text!r}")
     return value
+
+
+DEFAULT_HORIZON: Final = timedelta(days=7)
+"""``summary --horizon``'s default: a failed or unended logical run is held for retries until the
+input has moved a week past it (retries come at once or after ``min_retry_interval_millis``)."""
+_UNITS: Final = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _horizon(text: str) -> timedelta | None:
+    """A duration such as ``7d``, ``12h``, ``30m`` or ``90s``; ``none`` holds runs to the input's end."""
+    if text.strip().lower() == "none":
+        return None
+    match = re.fullmatch(r"\s*(\d+)\s*([smhd])\s*", text, re.IGNORECASE)
+    if match is None:
+        raise argparse.ArgumentTypeError(f"not a duration: {text!r} (e.g. 7d, 12h, 30m, 90s, or none)")
+    return timedelta(seconds=int(match[1]) * _UNITS[match[2].lower()])
 
 
 def _version() -> str:
@@ -151,6 +167,14 @@ def _parser() -> argparse.ArgumentParser:
     _add_input(summ, many=True)
     summ.add_argument("--json", action="store_true", help="print the summary as JSON instead of a table")
     summ.add_argument("--now", type=_time, metavar="TIME", help="the time active runs are measured to")
+    summ.add_argument(
+        "--horizon",
+        type=_horizon,
+        default=DEFAULT_HORIZON,
+        metavar="DURATION",
+        help="hold a failed or unended run for a retry until the input is this far past it, so memory "
+        "stays bounded (default 7d; none: to the input's end, memory grows with it)",
+    )
 
     export = command("export", "runs as OpenTelemetry (OTLP/JSON), OpenLineage or CDEvents events")
     _add_input(export)
@@ -355,7 +379,7 @@ def _summary(args: argparse.Namespace, readers: list[RecordReader], out: SafeOut
             yield from _runs(reader)
 
     try:
-        summary = summarize(runs(), now=args.now)
+        summary = summarize(runs(), now=args.now, horizon=args.horizon)
     except RunstateError as exc:  # e.g. a naive time in a record built by a plugin
         raise _usage(f"cannot summarize: {exc}") from None
     text = json.dumps(summary.to_dict(), indent=2) + "\n" if args.json else summary.to_table()

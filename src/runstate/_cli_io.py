@@ -296,6 +296,8 @@ class Failure:
     text: str
     rest: Iterator[str] | None = attrs.field(default=None, eq=False, repr=False)
     """The remainder of an oversized record's text, streamed so it is never whole in memory."""
+    size: int | None = None
+    """For a record over the size limit (not copied): its size in characters."""
 
 
 class DeadLetters:
@@ -331,6 +333,8 @@ class DeadLetters:
             "error_type": failure.error_type,
             "error": failure.message,
         }
+        if failure.size is not None:
+            diagnostics["size"] = failure.size
         with SIGNALS.critical():  # both lines or neither, so the two files stay aligned
             letters.write(one_line(failure.text))
             for chunk in failure.rest or ():

@@ -42,6 +42,8 @@ __all__ = ["AUTO", "Counts", "Item", "RecordReader"]
 AUTO: Final = "auto"
 """``--provider auto``: each record's provider is the one whose ``detect`` claims it."""
 _TOO_DEEP: Final = f"nested more than {MAX_NESTING} levels deep"
+_OVERSIZED: Final = "record larger than "
+"""How :mod:`runstate._jsonstream` begins the problem of a value over the size limit."""
 
 
 @attrs.define
@@ -150,6 +152,9 @@ class RecordReader:
                 self.on_value()
             if isinstance(value, BadValue):
                 self.counts.read += 1
+                if value.error.startswith(_OVERSIZED):
+                    self._oversized(value.line + offset, value)
+                    continue
                 message = f"invalid JSON: {value.error}"
                 self._fail(value.line + offset, "$", "InvalidJSON", message, value.text, value.rest)
                 continue
@@ -304,6 +309,15 @@ class RecordReader:
         self.dead_letters.add(
             Failure(line, provider or self.provider, field, error_type, message, text, rest)
         )
+
+    def _oversized(self, line: int, value: BadValue) -> None:
+        """A record past ``--max-record-size``: reported by line and size, its text read to its end
+        but not copied (``/dev/zero`` would fill the disk); its dead-letter line is left empty."""
+        size = len(value.text) + sum(len(chunk) for chunk in value.rest or ())
+        message = f"invalid JSON: record of {size} characters, larger than {self.max_size}; not copied"
+        self.counts.failed += 1
+        failure = Failure(line, self.provider, "$", "InvalidJSON", message, "", size=size)
+        self.dead_letters.add(failure)
 
     def exit_code(self) -> int:
         """4 if a record met an internal error, else 1 if any failed, else 0."""
