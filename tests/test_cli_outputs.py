@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+import runstate
 from runstate import _cli, _cli_io
 
 EXAMPLES = Path(_cli.__file__).parent / "examples"
@@ -287,7 +288,7 @@ def test_summary_holds_runs_for_a_bounded_horizon_by_default(
     """``runstate summary`` held every failed or unended run to the end (97 to 729 MB from 100,000 to
     1,000,000 lines): it passes a horizon, a week unless told, as ``summarize(horizon=)`` takes."""
     seen: list[timedelta | None] = []
-    real = _cli.summarize
+    real = runstate.summarize
 
     def summarize(runs: Any, **kwargs: Any) -> Any:
         seen.append(kwargs.get("horizon"))

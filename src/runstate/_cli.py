@@ -9,6 +9,7 @@ The reading, writing and exit machinery lives in :mod:`runstate._cli_io` and
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import re
@@ -17,7 +18,7 @@ import time
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, suppress
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from importlib import metadata
 from pathlib import Path
 from typing import IO, Final, cast
@@ -43,7 +44,7 @@ from ._jsonstream import DEFAULT_MAX_SIZE
 from ._model import Run
 from ._registry import REGISTRY
 from ._schema import run_schema, schema_text
-from ._summarize import summarize
+from ._summarize import Summary, summarize
 
 __all__ = ["main"]
 
@@ -374,14 +375,19 @@ class _Progress:
 def _summary(args: argparse.Namespace, readers: list[RecordReader], out: SafeOutput) -> None:
     """One summary of every input: by provider, namespace and job (``runstate.summarize``)."""
 
-    def runs() -> Iterator[Run]:
-        for reader in readers:
+    def runs(stream: list[RecordReader]) -> Iterator[Run]:
+        for reader in stream:
             yield from _runs(reader)
 
+    streams: dict[str, list[RecordReader]] = {}
+    for reader in readers:  # one stream per provider: its own clock for the horizon
+        streams.setdefault(reader.provider, []).append(reader)
+    now = args.now or datetime.now(UTC)
     try:
-        summary = summarize(runs(), now=args.now, horizon=args.horizon)
+        parts = [summarize(runs(stream), now=now, horizon=args.horizon) for stream in streams.values()]
     except RunstateError as exc:  # e.g. a naive time in a record built by a plugin
         raise _usage(f"cannot summarize: {exc}") from None
+    summary = functools.reduce(Summary.merge, parts)
     text = json.dumps(summary.to_dict(), indent=2) + "\n" if args.json else summary.to_table()
     out.write(text if args.json else _printable_lines(text))
 
