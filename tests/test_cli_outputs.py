@@ -306,3 +306,51 @@ def test_a_horizon_that_is_no_duration_is_a_usage_error(capsys: pytest.CaptureFi
         _cli.main(["summary", "-p", "glue", "--example", "--horizon", "a week"])
     assert info.value.code == 2
     assert "not a duration: 'a week' (e.g. 7d, 12h, 30m, 90s, or none)" in capsys.readouterr().err
+
+
+# --- counts and help --------------------------------------------------------------------------------
+
+_WARNED = [
+    {"JobRunState": "WEIRD"},  # warns (unmapped state), then fails (no run id)
+    {"Id": "jr_1", "JobRunState": "WEIRD", "StartedOn": "nope"},  # two warnings, written
+    {"Id": "", "JobRunState": "WEIRD"},  # warns, then fails
+    {"Id": "jr_2", "JobRunState": "WEIRD"},  # one warning, written
+    {"Id": "jr_3", "JobRunState": "SUCCEEDED"},
+]
+
+
+@pytest.mark.parametrize("shape", ["lines", "array", "page"])
+def test_warned_counts_records_written_with_warnings_not_failures(tmp_path: Path, shape: str) -> None:
+    """A failed record was also counted as warned, and a record with two warnings twice."""
+    source = tmp_path / "in.json"
+    if shape == "lines":
+        source.write_text("".join(json.dumps(r) + "\n" for r in _WARNED))
+    else:
+        source.write_text(json.dumps(_WARNED if shape == "array" else {"JobRuns": _WARNED}, indent=2))
+    result = cli("normalize", "-p", "glue", str(source))
+    assert result.returncode == 1
+    assert (
+        result.stderr.decode().splitlines()[-1] == "runstate: read 5 record(s): 3 written, 2 failed, 2 warned"
+    )
+
+
+def test_summary_of_auto_reads_standard_input_as_normalize_does(tmp_path: Path) -> None:
+    records = b"".join(line + b"\n" for line in (EXAMPLES / "glue.jsonl").read_bytes().splitlines()[:3])
+    pretty = json.dumps([json.loads(line) for line in records.splitlines()], indent=2).encode()
+    for data in (records, pretty):
+        normalized = cli("normalize", "-p", "glue", "-", input=data)
+        summary = cli("summary", "-p", "auto", "-", "--json", input=data)
+        assert normalized.returncode == summary.returncode == 0, summary.stderr
+        assert json.loads(summary.stdout)["overall"]["runs"] == len(normalized.stdout.splitlines()) == 3
+
+
+@pytest.mark.parametrize("command", ["graph", "schema", "normalize", "summary", "export"])
+def test_every_subcommand_says_what_it_does_in_its_help(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit):
+        _cli.main([command, "--help"])
+    usage, _, rest = capsys.readouterr().out.partition("\n\n")
+    description = rest.split("\n\n")[0]
+    assert usage.startswith(f"usage: runstate {command}")
+    assert not description.startswith(("options:", "positional arguments:")), rest

@@ -153,7 +153,8 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     def command(name: str, summary: str) -> argparse.ArgumentParser:
-        return sub.add_parser(name, help=summary, formatter_class=_Formatter)
+        description = summary[0].upper() + summary[1:] + "."
+        return sub.add_parser(name, help=summary, description=description, formatter_class=_Formatter)
 
     norm = command("normalize", "records (JSON, JSON Lines, list pages) to canonical runs")
     _add_input(norm)
@@ -183,7 +184,10 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--output", "-o", metavar="FILE", help="write here instead of standard output")
 
     graph = command("graph", "the canonical transition graph, or a provider's native one")
-    graph.add_argument("--format", "-f", choices=("mermaid", "dot", "json"), default="mermaid")
+    graph.add_argument(
+        "--format", "-f", choices=("mermaid", "dot", "json"), default="mermaid",
+        help="Mermaid stateDiagram (default), Graphviz DOT, or JSON (states and edges)",
+    )  # fmt: skip
     graph.add_argument(
         "--provider",
         "-p",
@@ -191,7 +195,7 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     _cli_sql.add_parser(sub)
-    sub.add_parser("schema", help="print the JSON Schema of the canonical run")
+    command("schema", "print the JSON Schema (draft 2020-12) of the canonical run that normalize writes")
     return parser
 
 

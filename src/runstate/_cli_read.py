@@ -61,6 +61,8 @@ class Item:
     """For a run read from a JSON line as bytes: its position in the line, for a list page."""
     plain: bool = False
     """Whether the record was decoded by msgspec: JSON values only, every number finite."""
+    warned: bool = False
+    """Whether the record warned (it is counted as warned while it is not a failure)."""
 
 
 @attrs.define
@@ -115,6 +117,7 @@ class RecordReader:
         self.line = 0
         self.line_offset = 0  # lines read by the JSON Lines reader before it handed over
         self.warning: RunstateWarning | None = None  # --fail-on-warning: the current record's first
+        self.record_warned = False  # the current record warned (and is counted in counts.warned)
         self.first_internal: str | None = None
         self.on_value: Callable[[], None] | None = None
 
@@ -180,7 +183,7 @@ class RecordReader:
             self.counts.read += 1
             record_text = text if inner is None else _record_text(record)
             prefix = "" if inner is None else f"[{index}]"
-            self.warning = None
+            self.warning, self.record_warned = None, False
             try:
                 run = spec.build(record, ctx, self.keep_raw)
             except RunstateError as exc:
@@ -192,7 +195,7 @@ class RecordReader:
             if self.warning is not None:
                 self.fail_with(self.warning, _as_str(record_text), spec.name, prefix)
                 continue
-            yield Item(self.line, run, record_text)
+            yield Item(self.line, run, record_text, warned=self.record_warned)
 
     def _detected(self, data: Any, text: str | bytes) -> ProviderSpec | None:
         """``--provider auto``: the one provider whose ``detect`` claims the value, else a failure."""
@@ -210,7 +213,7 @@ class RecordReader:
     def _in_namespace(self, items: Iterator[Item], namespace: str) -> Iterator[Item]:
         for item in items:
             spec = self.spec or REGISTRY.get(item.run.provider)
-            self.warning = None
+            self.warning, self.record_warned = None, item.warned
             try:
                 run = with_namespace(item.run, namespace, spec.context(self.strict))
             except RunstateError as exc:
@@ -219,6 +222,7 @@ class RecordReader:
             if self.warning is not None:
                 self.fail_with(self.warning, self.source_of(item), spec.name, line=item.line)
                 continue
+            item.warned = self.record_warned
             yield item if run is item.run else attrs.evolve(item, run=run)
 
     def _combined(self, items: Iterator[Item], combine: CombineFunction) -> Iterator[Item]:
@@ -263,6 +267,10 @@ class RecordReader:
 
     def fail(self, item: Item, exc: Exception) -> None:
         """Dead-letter an item that a later step could not write (e.g. nested too deep for output)."""
+        self.record_warned = False  # a failure is not also counted as warned
+        if item.warned:
+            self.counts.warned -= 1
+            item.warned = False
         if isinstance(exc, RunstateError):
             self.fail_with(exc, self.source_of(item), item.run.provider, line=item.line)
         else:
@@ -292,7 +300,9 @@ class RecordReader:
             if self.warning is None:  # the record fails with its first warning, once it is built
                 self.warning = message
             return
-        self.counts.warned += 1
+        if not self.record_warned:
+            self.record_warned = True
+            self.counts.warned += 1
         say(f"runstate: line {self.line}: {category.__name__}: {message}")
 
     def _fail(
@@ -306,6 +316,9 @@ class RecordReader:
         provider: str | None = None,
     ) -> None:
         self.counts.failed += 1
+        if self.record_warned:  # a failure is not also counted as warned
+            self.counts.warned -= 1
+            self.record_warned = False
         self.dead_letters.add(
             Failure(line, provider or self.provider, field, error_type, message, text, rest)
         )
@@ -418,7 +431,8 @@ class _LineReader:
                 for run in runs:
                     counts.read += 1
                     page, self.done = self.done, self.done + 1
-                    item = Item(reader.line, run, self.line, page, self.plain)
+                    item = Item(reader.line, run, self.line, page, self.plain, reader.record_warned)
+                    reader.record_warned = False
                     if reader.warning is not None:  # --fail-on-warning: the record fails
                         prefix = f"[{page}]" if self._is_page() else ""
                         reader.fail_with(reader.warning, reader.source_of(item), run.provider, prefix)
@@ -483,7 +497,7 @@ class _LineReader:
             elif len(line) > limit:  # maybe over the limit: the general reader streams it
                 self._hand_off(line)
             reader.line += 1
-            reader.warning = None
+            reader.warning, reader.record_warned = None, False
             self.line, self.done, self.plain = line, 0, fast
             if started and (line[:1] == b"[" or (line[:1] in _SPACE and line.lstrip(_SPACE)[:1] == b"[")):
                 self.array = line  # an array on a later line: read as an array (see _array_items)
