@@ -26,6 +26,7 @@ from runstate.arrow import (
     BATCH_SCHEMA,
     FORMATS,
     RUN_SCHEMA,
+    Format,
     normalize_batches,
     to_table,
     write,
@@ -206,3 +207,85 @@ def test_records_given_instead_of_batches_are_refused_by_name() -> None:
     records: list[Any] = [{"Id": "jr_1", "JobRunState": "RUNNING"}]
     with pytest.raises(runstate.InvalidRecordError, match="batches: expected Arrow record batches"):
         list(normalize_batches("glue", records))
+
+
+# --- nothing raises mid-stream; files written in place only when whole ---------------------------
+
+_CLASH = '{"Id": "jr_2", "JobRunState": "SUCCEEDED", "a\\ud800": 1, "a\\udc00": 2}'
+
+
+def _deep_databricks(depth: int) -> str:
+    """A Databricks run whose ``run_job_task`` (kept in ``details``) nests ``depth`` objects deep, a
+    lone surrogate at the bottom (so its text is checked for depth as it is made valid UTF-8)."""
+    nested = '{"x":' * depth + '"\\ud800"' + "}" * depth
+    return (
+        '{"run_id": 7, "job_id": 2, "state": {"life_cycle_state": "TERMINATED", "result_state": "SUCCESS"},'
+        f' "run_job_task": {nested}}}'
+    )
+
+
+def test_normalize_batches_keeps_going_past_records_whose_rows_cannot_be_made() -> None:
+    """A surrogate key clash and details nested far past the limit gave rows or raised mid-stream:
+    each is now a row (the clash) or an error row with its record, and the records after it follow."""
+    glue = [_CLASH, '{"Id": "jr_3", "JobRunState": "FAILED"}']
+    rows = pa.Table.from_batches(normalize_batches("glue", [pa.record_batch({"record": glue})])).to_pylist()
+    assert [(r["run_id"], r["error"]) for r in rows] == [("jr_2", None), ("jr_3", None)]
+    deep = [_deep_databricks(250), '{"run_id": 8, "state": {"life_cycle_state": "RUNNING"}}']
+    batches = normalize_batches("databricks", [pa.record_batch({"record": deep})])
+    rows = pa.Table.from_batches(batches).to_pylist()
+    assert [r["run_id"] for r in rows] == [None, "8"]
+    assert rows[0]["error"] == "databricks: details: nested more than 200 levels deep: '7'"
+    assert rows[0]["record"] == deep[0]
+
+
+_FILL_THE_DISK = """
+import resource, signal, sys
+import runstate
+from runstate.arrow import write
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead
+resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000))
+runs = (runstate.normalize("glue", {"Id": f"jr_{i}", "JobRunState": "SUCCEEDED"}) for i in range(40_000))
+try:
+    write(runs, sys.argv[1], sys.argv[2], raw=True)
+except OSError as exc:
+    print(exc.errno)
+"""
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_failed_write_leaves_the_named_path_as_it_was(tmp_path: Path, fmt: str) -> None:
+    """pyarrow's write_table removes its target when a write fails (as root it removed /dev/full):
+    the path the caller named is never deleted nor left half written, and no temporary file stays."""
+    target = tmp_path / f"runs.{fmt}"
+    target.write_bytes(b"the user's file")
+    result = subprocess.run(
+        [sys.executable, "-c", _FILL_THE_DISK, str(target), fmt], capture_output=True, text=True, check=False
+    )
+    assert result.stdout.strip() == "27", result.stderr  # EFBIG: the file grew past the limit
+    assert target.read_bytes() == b"the user's file"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [target.name]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_write_streams_batches_into_a_file_renamed_into_place(tmp_path: Path, fmt: Format) -> None:
+    target = tmp_path / f"runs.{fmt}"
+    target.write_bytes(b"old")
+    target.chmod(0o640)
+    runs_in = (runstate.normalize("glue", {"Id": f"jr_{i}", "JobRunState": "FAILED"}) for i in range(20_000))
+    write(runs_in, target, fmt, raw=True)
+    table = {
+        "parquet": pq.read_table,
+        "csv": pa_csv.read_csv,
+        "arrow": lambda p: pa.ipc.open_file(p).read_all(),
+    }[fmt](str(target))
+    assert table.num_rows == 20_000
+    assert table.column("run_id").to_pylist()[-1] == "jr_19999"
+    assert target.stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == [target.name]
+    if fmt == "parquet":
+        assert pq.ParquetFile(str(target)).num_row_groups > 1  # written batch by batch
+
+
+def test_write_to_a_device_writes_in_place(tmp_path: Path) -> None:
+    write([runstate.normalize("glue", {"Id": "jr_1", "JobRunState": "FAILED"})], "/dev/null", "csv")
+    assert Path("/dev/null").is_char_device()

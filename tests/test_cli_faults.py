@@ -203,11 +203,11 @@ def test_deep_and_oversized_records_are_failures_and_reading_goes_on(tmp_path: P
     )
     assert result.returncode == 1
     assert out_ids(result.stdout) == ["jr_1", "jr_2"]
-    assert errors.read_bytes() == deep + b"\n" + big + b"\n"
+    assert errors.read_bytes() == deep + b"\n\n"  # the oversized record is not copied: its line is empty
     why = [json.loads(line)["error"] for line in Path(f"{errors}.why.jsonl").read_text().splitlines()]
     assert why == [
         "invalid JSON: nested more than 200 levels deep",
-        "invalid JSON: record larger than 4096 characters",
+        f"invalid JSON: record of {len(big)} characters, larger than 4096; not copied",
     ]
 
 
@@ -301,7 +301,9 @@ def test_an_internal_error_keeps_the_record_and_exits_4(
     )
 
 
-def test_an_oversized_line_is_streamed_whole_into_the_dead_letters(tmp_path: Path) -> None:
+def test_an_oversized_line_is_reported_by_line_and_size_not_copied(tmp_path: Path) -> None:
+    """``/dev/zero`` with ``--errors`` wrote a 7.2 GB dead letter in 30 s: a record past the limit is
+    read to its end in bounded memory and reported by line and size, its dead-letter line empty."""
     huge = json.dumps(record(5, ErrorMessage="z" * 3_000_000)).encode()
     errors = tmp_path / "dead.jsonl"
     data = jsonl(record(1)) + huge + b"\n" + jsonl(record(2))
@@ -310,6 +312,9 @@ def test_an_oversized_line_is_streamed_whole_into_the_dead_letters(tmp_path: Pat
     )
     assert result.returncode == 1
     assert out_ids(result.stdout) == ["jr_1", "jr_2"]
-    assert errors.read_bytes() == huge + b"\n"
+    assert errors.read_bytes() == b"\n"
     [why] = [json.loads(line) for line in Path(f"{errors}.why.jsonl").read_text().splitlines()]
-    assert (why["line"], why["error"]) == (2, "invalid JSON: record larger than 102400 characters")
+    message = f"invalid JSON: record of {len(huge)} characters, larger than 102400; not copied"
+    assert (why["line"], why["size"], why["error"]) == (2, len(huge), message)
+    quiet = cli("normalize", "-p", "glue", "-", "--max-record-size", "100k", stdin=data)
+    assert f"runstate: line 2: glue: $: {message}" in quiet.stderr.decode()

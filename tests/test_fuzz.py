@@ -15,15 +15,19 @@ import sys
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import jsonschema
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import runstate
-from runstate import Run, RunstateError, RunstateWarning
+from runstate import Run, RunstateError, RunstateWarning, _cli
+from runstate.arrow import BATCH_SCHEMA, FORMATS, normalize_batches
 
 from .strategies import json_values
 
@@ -213,3 +217,82 @@ def test_the_fuzz_script_finds_nothing_in_a_short_run() -> None:
         assert figures["records"] == 400
         assert figures["run"] > 0
         assert not [k for k in figures if k.startswith("PROBLEM")]
+
+
+# --- the table outputs and the batch normalizer under the same hostile records ------------------------
+
+_SURROGATE_KEYS: Final = {"a" + chr(0xD800): 1, "a" + chr(0xDC00): 2, "\x1b]0;t\x07": chr(0xD800)}
+"""Keys that are one key once U+FFFD replaces lone surrogates, and terminal control text."""
+
+
+def _hostile_record(data: st.DataObject, provider: str) -> Any:
+    record = data.draw(st.sampled_from(RECORDS[provider]))
+    path = data.draw(st.sampled_from(list(_paths(record))))
+    value = data.draw(st.sampled_from([*HOSTILE, _SURROGATE_KEYS, [_SURROGATE_KEYS]]) | json_values)
+    return _replace(record, path, value)
+
+
+def _page(record: Any) -> list[Any] | None:
+    """The records of a Glue list page (``{"JobRuns": [...]}``), or None for a single record."""
+    inner = runstate.REGISTRY.get("glue").pages(record)
+    return None if inner is None else list(inner)
+
+
+def _text(record: Any) -> str:
+    """JSON text as an engine holds it (lone surrogates as escapes, NaN as json writes it)."""
+    return json.dumps(record)
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+@given(data=st.data())
+@settings(max_examples=15, deadline=None)
+def test_normalize_batches_never_raises_mid_stream_nor_loses_a_record(
+    provider: str, data: st.DataObject
+) -> None:
+    """Each record is a run's row (its tasks' rows after it) or one error row holding its text."""
+    records = [_hostile_record(data, provider) for _ in range(data.draw(st.integers(1, 4)))]
+    texts = [_text(r) for r in records] + ["{" + data.draw(st.text(max_size=20))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RunstateWarning)
+        batches = list(normalize_batches(provider, [pa.record_batch({"record": texts})]))
+    rows = pa.Table.from_batches(batches, schema=BATCH_SCHEMA).to_pylist()
+    errors = [r for r in rows if r["error"] is not None]
+    runs = [r for r in rows if r["error"] is None]
+    assert all(r["record"] in texts for r in errors)
+    pages = [runstate.REGISTRY.get(provider).pages(r) for r in records]
+    expected = sum(1 if page is None else len(list(page)) for page in pages) + 1
+    assert len(runs) - sum(r["task_count"] for r in runs) + len(errors) == expected
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@given(data=st.data())
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_table_files_hold_every_record_or_its_dead_letter(
+    fmt: str, data: st.DataObject, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``normalize -f parquet|csv|arrow`` over hostile Glue records: each one is a row or a dead letter
+    (byte for byte), the counts printed are those, and the exit code says which."""
+    records = [_hostile_record(data, "glue") for _ in range(data.draw(st.integers(1, 5)))]
+    lines = [_text(r).encode() for r in records]
+    source, out, dead = tmp_path / "in.jsonl", tmp_path / f"out.{fmt}", tmp_path / "dead.jsonl"
+    source.write_bytes(b"".join(line + b"\n" for line in lines))
+    code = _cli.main(
+        ["normalize", "-p", "glue", str(source), "-f", fmt, "-o", str(out), "--errors", str(dead)]
+    )
+    closing = capsys.readouterr().err.splitlines()[-1]
+    assert code in (0, 1), closing
+    table = {
+        "parquet": pq.read_table,
+        "csv": pa_csv.read_csv,
+        "arrow": lambda p: pa.ipc.open_file(p).read_all(),
+    }[fmt](str(out))
+    letters = dead.read_bytes().splitlines()
+    top_rows = sum(1 for parent in table.column("parent_run_id").to_pylist() if parent is None)
+    pages = [_page(record) for record in records]
+    expected = sum(1 if page is None else len(page) for page in pages)
+    assert top_rows + len(letters) == expected, closing
+    assert f"read {expected} record(s): {top_rows} written, {len(letters)} failed" in closing
+    if all(page is None for page in pages):  # a list page's records are dead-lettered as their own JSON
+        assert all(letter in lines for letter in letters)
+    for path in (out, dead, Path(f"{dead}.why.jsonl")):
+        path.unlink(missing_ok=True)

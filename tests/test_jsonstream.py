@@ -88,7 +88,7 @@ def test_nesting_deeper_than_the_interpreter_allows_is_a_bad_value() -> None:
     assert (first, last) == ((1, 1), (3, 2))
     assert isinstance(bad, BadValue)
     assert bad.error == f"nested more than {MAX_NESTING} levels deep"
-    assert bad.text == deep
+    assert bad.text == deep[1:-1]  # an array is split wherever it stands: its one element is too deep
 
 
 def _read(text: str, max_size: int = _jsonstream.DEFAULT_MAX_SIZE) -> list[tuple[int, object] | BadValue]:
@@ -185,3 +185,13 @@ def test_an_endless_line_is_read_in_bounded_memory() -> None:
     assert isinstance(bad, BadValue)
     assert len(bad.text) <= 1 << 17
     assert bad.error == "record larger than 1000 characters"
+
+
+def test_arrays_are_split_wherever_they_stand() -> None:
+    """An array after other values was one value, and the values after a first array were lost as
+    "extra data after the array"."""
+    text = '{"a": 1}\n[2, [3], {"b": 4}]\n5 [6]\n[\n 7,\n 8\n]\n{"c": 9}\n'
+    values = [v for _, v in iter_json_values(io.StringIO(text))]  # type: ignore[misc]
+    assert values == [{"a": 1}, 2, [3], {"b": 4}, 5, 6, 7, 8, {"c": 9}]
+    lines = [item[0] for item in iter_json_values(io.StringIO(text))]  # type: ignore[index]
+    assert lines == [1, 2, 2, 2, 3, 3, 5, 6, 8]

@@ -288,3 +288,22 @@ def test_keys_that_are_one_json_key_are_refused_by_name(where: str) -> None:
         dumps_run(run)
     distinct = attrs.evolve(run, raw={"1": "b", 2: "c"}, details={})  # type: ignore[dict-item]
     assert runstate.to_dict(distinct)["raw"] == {"1": "b", "2": "c"}
+
+
+def test_keys_that_differ_only_in_lone_surrogates_stay_two_keys() -> None:
+    """``{"a\\ud800": 1, "a\\udc00": 2}`` is valid JSON that ``normalize`` accepts; U+FFFD would make
+    its keys one, so that object's keys keep their surrogates as ``\\uXXXX`` text, as JSON escapes
+    them (all of its keys, so the result does not depend on their order)."""
+    record = json.loads(
+        '{"Id": "jr_1", "JobRunState": "RUNNING", "a\\ud800": 1, "a\\udc00": 2, "b\\ud800": 3}'
+    )
+    data = to_dict(runstate.normalize("glue", record))
+    assert {k: v for k, v in data["raw"].items() if k[0] in "ab"} == {
+        "a\\ud800": 1,
+        "a\\udc00": 2,
+        "b\\ud800": 3,  # every key of that object, whatever its order
+    }
+    json.dumps(data).encode("utf-8")
+    VALIDATOR.validate(data)
+    row = runstate.to_row(runstate.normalize("glue", record), raw=True)
+    assert json.loads(row["raw"])["a\\udc00"] == 2

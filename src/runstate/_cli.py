@@ -9,31 +9,42 @@ The reading, writing and exit machinery lives in :mod:`runstate._cli_io` and
 from __future__ import annotations
 
 import argparse
+import functools
 import json
+import os
 import re
 import sys
 import time
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, suppress
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from importlib import metadata
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import IO, Final, cast
 
 from . import _cli_sql
 from ._cli_export import ExportUsageError, add_export_arguments, run_export
-from ._cli_io import EXIT_OK, CliError, DeadLetters, SafeOutput, open_input, open_output, run_command, say
+from ._cli_io import (
+    EXIT_OK,
+    DeadLetters,
+    SafeOutput,
+    open_input,
+    open_output,
+    printable,
+    run_command,
+    say,
+)
 from ._cli_io import usage_error as _usage
 from ._cli_read import AUTO, RecordReader
-from ._cli_write import write_runs
+from ._cli_write import write_runs, write_table_file
 from ._errors import RunstateError, RunstateWarning
 from ._export import provider_graph
 from ._jsonstream import DEFAULT_MAX_SIZE
 from ._model import Run
 from ._registry import REGISTRY
 from ._schema import run_schema, schema_text
-from ._summarize import summarize
+from ._summarize import Summary, summarize
 
 __all__ = ["main"]
 
@@ -58,6 +69,22 @@ def _time(text: str) -> datetime:
     if value.tzinfo is None:
         raise argparse.ArgumentTypeError(f"give a time with its offset (e.g. {text}Z): {text!r}")
     return value
+
+
+DEFAULT_HORIZON: Final = timedelta(days=7)
+"""``summary --horizon``'s default: a failed or unended logical run is held for retries until the
+input has moved a week past it (retries come at once or after ``min_retry_interval_millis``)."""
+_UNITS: Final = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _horizon(text: str) -> timedelta | None:
+    """A duration such as ``7d``, ``12h``, ``30m`` or ``90s``; ``none`` holds runs to the input's end."""
+    if text.strip().lower() == "none":
+        return None
+    match = re.fullmatch(r"\s*(\d+)\s*([smhd])\s*", text, re.IGNORECASE)
+    if match is None:
+        raise argparse.ArgumentTypeError(f"not a duration: {text!r} (e.g. 7d, 12h, 30m, 90s, or none)")
+    return timedelta(seconds=int(match[1]) * _UNITS[match[2].lower()])
 
 
 def _version() -> str:
@@ -126,7 +153,8 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     def command(name: str, summary: str) -> argparse.ArgumentParser:
-        return sub.add_parser(name, help=summary, formatter_class=_Formatter)
+        description = summary[0].upper() + summary[1:] + "."
+        return sub.add_parser(name, help=summary, description=description, formatter_class=_Formatter)
 
     norm = command("normalize", "records (JSON, JSON Lines, list pages) to canonical runs")
     _add_input(norm)
@@ -141,6 +169,14 @@ def _parser() -> argparse.ArgumentParser:
     _add_input(summ, many=True)
     summ.add_argument("--json", action="store_true", help="print the summary as JSON instead of a table")
     summ.add_argument("--now", type=_time, metavar="TIME", help="the time active runs are measured to")
+    summ.add_argument(
+        "--horizon",
+        type=_horizon,
+        default=DEFAULT_HORIZON,
+        metavar="DURATION",
+        help="hold a failed or unended run for a retry until the input is this far past it, so memory "
+        "stays bounded (default 7d; none: to the input's end, memory grows with it)",
+    )
 
     export = command("export", "runs as OpenTelemetry (OTLP/JSON), OpenLineage or CDEvents events")
     _add_input(export)
@@ -148,7 +184,10 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--output", "-o", metavar="FILE", help="write here instead of standard output")
 
     graph = command("graph", "the canonical transition graph, or a provider's native one")
-    graph.add_argument("--format", "-f", choices=("mermaid", "dot", "json"), default="mermaid")
+    graph.add_argument(
+        "--format", "-f", choices=("mermaid", "dot", "json"), default="mermaid",
+        help="Mermaid stateDiagram (default), Graphviz DOT, or JSON (states and edges)",
+    )  # fmt: skip
     graph.add_argument(
         "--provider",
         "-p",
@@ -156,7 +195,7 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     _cli_sql.add_parser(sub)
-    sub.add_parser("schema", help="print the JSON Schema of the canonical run")
+    command("schema", "print the JSON Schema (draft 2020-12) of the canonical run that normalize writes")
     return parser
 
 
@@ -194,9 +233,12 @@ def _inputs(args: argparse.Namespace) -> list[tuple[str, str | None]]:
     return pairs
 
 
-def _refuse_overwriting(inputs: list[tuple[str, str | None]], output: str | None, errors: str | None) -> None:
-    """A usage error when ``-o`` or ``--errors`` names an input file (or each other): opening it for
-    writing would empty the input before a line is read, and the run would "succeed" on nothing."""
+def _refuse_overwriting(
+    inputs: list[tuple[str, str | None]], output: str | None, errors: str | None, *, stdin: bool
+) -> None:
+    """A usage error when ``-o`` or ``--errors`` names an input file, the file standard input reads
+    (``stdin``), or each other: opening it for writing would empty the input before a line is read,
+    and the run would "succeed" on nothing."""
     written = {"-o": output, "--errors": errors, "--errors (.why.jsonl)": errors and f"{errors}.why.jsonl"}
     targets = [(flag, path) for flag, path in written.items() if path not in (None, "-")]
     read = [("input", path) for _, path in inputs if path not in (None, "-")]
@@ -204,6 +246,16 @@ def _refuse_overwriting(inputs: list[tuple[str, str | None]], output: str | None
         for what, other in read + targets[i + 1 :]:
             if _same_file(target, other):
                 raise _usage(f"{flag} {target} is the {what} {other}: give another file")
+        if stdin and _is_stdin(target):
+            raise _usage(f"{flag} {target} is the standard input: give another file")
+
+
+def _is_stdin(path: str) -> bool:
+    """Whether ``path`` is the file standard input reads (``< FILE``): by device and inode."""
+    try:
+        return os.path.samestat(os.fstat(sys.stdin.fileno()), Path(path).stat())
+    except (OSError, ValueError, AttributeError):  # no stdin, no file descriptor, or no such path yet
+        return False
 
 
 def _same_file(one: str | None, other: str | None) -> bool:
@@ -225,10 +277,12 @@ def _records_command(args: argparse.Namespace, stack: ExitStack, readers: list[R
     fmt = getattr(args, "format", None)
     if fmt in _TABLE_FILES and args.output in (None, "-"):
         raise _usage(f"--format {fmt} writes a file: give -o FILE")
-    table_writer = _table_writer(fmt) if fmt in _TABLE_FILES else None
-    _refuse_overwriting(inputs, getattr(args, "output", None), args.errors)
+    if fmt in _TABLE_FILES:
+        _need_pyarrow()
+    stdin = any(file == "-" or (file is None and not args.example) for _, file in inputs)
+    _refuse_overwriting(inputs, getattr(args, "output", None), args.errors, stdin=stdin)
     dead_letters = DeadLetters(args.errors, stack)
-    out = None if table_writer else open_output(getattr(args, "output", None), stack)
+    out = None if fmt in _TABLE_FILES else open_output(getattr(args, "output", None), stack)
     keep_raw = {"normalize": not getattr(args, "no_raw", False), "summary": False}.get(
         args.command, getattr(args, "include_raw", False)
     )
@@ -251,8 +305,8 @@ def _records_command(args: argparse.Namespace, stack: ExitStack, readers: list[R
         _summary(args, readers, cast(SafeOutput, out))
     elif args.command == "export":
         _export(args, readers[0], cast(SafeOutput, out))
-    elif table_writer is not None:
-        table_writer(_runs(readers[0]), args.output, not args.no_raw)
+    elif fmt in _TABLE_FILES:
+        write_table_file(fmt, readers[0], args.output, not args.no_raw)
     else:
         write_runs(args.format, readers[0], cast(SafeOutput, out))
     if out is not None:
@@ -284,20 +338,12 @@ def _runs(reader: RecordReader) -> Iterator[Run]:
         yield item.run
 
 
-def _table_writer(fmt: str) -> Callable[[Iterable[Run], str, bool], None]:
-    """``runstate.arrow.write`` for a table file; a missing pyarrow is a usage error naming the extra."""
+def _need_pyarrow() -> None:
+    """A missing pyarrow is a usage error naming the extra, before any output."""
     try:
-        from . import arrow
+        from . import arrow  # noqa: F401 - imported to find out whether it can be
     except ImportError as exc:
         raise _usage(str(exc)) from None
-
-    def write(runs: Iterable[Run], path: str, raw: bool) -> None:
-        try:
-            arrow.write(runs, path, cast(Any, fmt), raw=raw)
-        except OSError as exc:
-            raise CliError(f"cannot write {path}: {exc.strerror or exc}", 3) from None
-
-    return write
 
 
 class _Progress:
@@ -333,15 +379,26 @@ class _Progress:
 def _summary(args: argparse.Namespace, readers: list[RecordReader], out: SafeOutput) -> None:
     """One summary of every input: by provider, namespace and job (``runstate.summarize``)."""
 
-    def runs() -> Iterator[Run]:
-        for reader in readers:
+    def runs(stream: list[RecordReader]) -> Iterator[Run]:
+        for reader in stream:
             yield from _runs(reader)
 
+    streams: dict[str, list[RecordReader]] = {}
+    for reader in readers:  # one stream per provider: its own clock for the horizon
+        streams.setdefault(reader.provider, []).append(reader)
+    now = args.now or datetime.now(UTC)
     try:
-        summary = summarize(runs(), now=args.now)
+        parts = [summarize(runs(stream), now=now, horizon=args.horizon) for stream in streams.values()]
     except RunstateError as exc:  # e.g. a naive time in a record built by a plugin
         raise _usage(f"cannot summarize: {exc}") from None
-    out.write(json.dumps(summary.to_dict(), indent=2) + "\n" if args.json else summary.to_table())
+    summary = functools.reduce(Summary.merge, parts)
+    text = json.dumps(summary.to_dict(), indent=2) + "\n" if args.json else summary.to_table()
+    out.write(text if args.json else _printable_lines(text))
+
+
+def _printable_lines(text: str) -> str:
+    """A table for the terminal: record text in it with control characters escaped, line by line."""
+    return "\n".join(map(printable, text.split("\n")))
 
 
 def _export(args: argparse.Namespace, reader: RecordReader, out: SafeOutput) -> None:

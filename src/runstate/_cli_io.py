@@ -15,6 +15,7 @@ import gzip
 import io
 import json
 import os
+import re
 import signal
 import sys
 import zlib
@@ -37,9 +38,11 @@ __all__ = [
     "CliError",
     "DeadLetters",
     "Failure",
+    "Interrupted",
     "SafeOutput",
     "open_input",
     "open_output",
+    "printable",
     "READ_ERRORS",
     "read_error",
     "reopen_input",
@@ -81,7 +84,9 @@ def _io_error(verb: str, name: str, exc: OSError | str) -> CliError:
     return CliError(f"cannot {verb} {name}: {reason}", EXIT_IO)
 
 
-class _Interrupted(BaseException):
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM arrived: the run stops between two writes."""
+
     def __init__(self, signum: int) -> None:
         super().__init__(signum)
         self.signum = signum
@@ -98,7 +103,7 @@ class _Signals:
         if self.depth:
             self.pending = signum
         else:
-            raise _Interrupted(signum)
+            raise Interrupted(signum)
 
     @contextmanager
     def critical(self) -> Iterator[None]:
@@ -108,7 +113,7 @@ class _Signals:
         finally:
             self.depth -= 1
         if not self.depth and self.pending is not None:
-            raise _Interrupted(self.pending)
+            raise Interrupted(self.pending)
 
 
 SIGNALS: Final = _Signals()
@@ -291,6 +296,8 @@ class Failure:
     text: str
     rest: Iterator[str] | None = attrs.field(default=None, eq=False, repr=False)
     """The remainder of an oversized record's text, streamed so it is never whole in memory."""
+    size: int | None = None
+    """For a record over the size limit (not copied): its size in characters."""
 
 
 class DeadLetters:
@@ -326,6 +333,8 @@ class DeadLetters:
             "error_type": failure.error_type,
             "error": failure.message,
         }
+        if failure.size is not None:
+            diagnostics["size"] = failure.size
         with SIGNALS.critical():  # both lines or neither, so the two files stay aligned
             letters.write(one_line(failure.text))
             for chunk in failure.rest or ():
@@ -345,6 +354,26 @@ def _open_letters(path: str, stack: ExitStack) -> SafeOutput:
     return out
 
 
+_UNPRINTABLE: Final = re.compile(
+    "[\x00-\x1f\x7f-\x9f\ud800-\udfff\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
+"""C0 and C1 controls (ESC, BEL, CR, ...), DEL, lone surrogates, line separators and the bidirectional
+marks and overrides (Unicode UAX #9): what would steer a terminal or reorder what it shows."""
+
+
+def printable(text: str) -> str:
+    """Record text safe for a terminal: each character of :data:`_UNPRINTABLE` as a ``\\xNN`` or
+    ``\\uXXXX`` escape, so a record cannot move the cursor, retitle the window (OSC) or fake a line."""
+    if text.isascii() and text.isprintable():
+        return text
+    return _UNPRINTABLE.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
 def say(line: str) -> None:
     """One line on stderr; silently nothing if stderr is closed or full (nowhere left to say it)."""
     _stderr(line)
@@ -352,7 +381,7 @@ def say(line: str) -> None:
 
 def _stderr(line: str) -> None:
     with suppress(OSError, ValueError, AttributeError):  # stderr closed or full: nowhere left to say it
-        print(line, file=sys.stderr, flush=True)
+        print(printable(line), file=sys.stderr, flush=True)
 
 
 def run_command(command: Callable[[], int], progress: Callable[[], str] | None = None) -> int:
@@ -365,7 +394,7 @@ def run_command(command: Callable[[], int], progress: Callable[[], str] | None =
     previous = {s: signal.signal(s, SIGNALS.handler) for s in _EXIT_SIGNAL}
     try:
         return command()
-    except _Interrupted as stop:
+    except Interrupted as stop:
         name = signal.Signals(stop.signum).name
         _stderr(f"runstate: interrupted by {name}" + (f" after {progress()}" if progress else ""))
         _silence_stdout()

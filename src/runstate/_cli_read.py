@@ -10,6 +10,7 @@ named by line, ``--fail-on-warning``, internal errors, namespace, combine) is de
 
 from __future__ import annotations
 
+import io
 import json
 import warnings
 from collections.abc import Callable, Iterator
@@ -41,6 +42,8 @@ __all__ = ["AUTO", "Counts", "Item", "RecordReader"]
 AUTO: Final = "auto"
 """``--provider auto``: each record's provider is the one whose ``detect`` claims it."""
 _TOO_DEEP: Final = f"nested more than {MAX_NESTING} levels deep"
+_OVERSIZED: Final = "record larger than "
+"""How :mod:`runstate._jsonstream` begins the problem of a value over the size limit."""
 
 
 @attrs.define
@@ -58,6 +61,8 @@ class Item:
     """For a run read from a JSON line as bytes: its position in the line, for a list page."""
     plain: bool = False
     """Whether the record was decoded by msgspec: JSON values only, every number finite."""
+    warned: bool = False
+    """Whether the record warned (it is counted as warned while it is not a failure)."""
 
 
 @attrs.define
@@ -112,6 +117,7 @@ class RecordReader:
         self.line = 0
         self.line_offset = 0  # lines read by the JSON Lines reader before it handed over
         self.warning: RunstateWarning | None = None  # --fail-on-warning: the current record's first
+        self.record_warned = False  # the current record warned (and is counted in counts.warned)
         self.first_internal: str | None = None
         self.on_value: Callable[[], None] | None = None
 
@@ -149,6 +155,9 @@ class RecordReader:
                 self.on_value()
             if isinstance(value, BadValue):
                 self.counts.read += 1
+                if value.error.startswith(_OVERSIZED):
+                    self._oversized(value.line + offset, value)
+                    continue
                 message = f"invalid JSON: {value.error}"
                 self._fail(value.line + offset, "$", "InvalidJSON", message, value.text, value.rest)
                 continue
@@ -174,7 +183,7 @@ class RecordReader:
             self.counts.read += 1
             record_text = text if inner is None else _record_text(record)
             prefix = "" if inner is None else f"[{index}]"
-            self.warning = None
+            self.warning, self.record_warned = None, False
             try:
                 run = spec.build(record, ctx, self.keep_raw)
             except RunstateError as exc:
@@ -186,7 +195,7 @@ class RecordReader:
             if self.warning is not None:
                 self.fail_with(self.warning, _as_str(record_text), spec.name, prefix)
                 continue
-            yield Item(self.line, run, record_text)
+            yield Item(self.line, run, record_text, warned=self.record_warned)
 
     def _detected(self, data: Any, text: str | bytes) -> ProviderSpec | None:
         """``--provider auto``: the one provider whose ``detect`` claims the value, else a failure."""
@@ -204,7 +213,7 @@ class RecordReader:
     def _in_namespace(self, items: Iterator[Item], namespace: str) -> Iterator[Item]:
         for item in items:
             spec = self.spec or REGISTRY.get(item.run.provider)
-            self.warning = None
+            self.warning, self.record_warned = None, item.warned
             try:
                 run = with_namespace(item.run, namespace, spec.context(self.strict))
             except RunstateError as exc:
@@ -213,6 +222,7 @@ class RecordReader:
             if self.warning is not None:
                 self.fail_with(self.warning, self.source_of(item), spec.name, line=item.line)
                 continue
+            item.warned = self.record_warned
             yield item if run is item.run else attrs.evolve(item, run=run)
 
     def _combined(self, items: Iterator[Item], combine: CombineFunction) -> Iterator[Item]:
@@ -257,6 +267,10 @@ class RecordReader:
 
     def fail(self, item: Item, exc: Exception) -> None:
         """Dead-letter an item that a later step could not write (e.g. nested too deep for output)."""
+        self.record_warned = False  # a failure is not also counted as warned
+        if item.warned:
+            self.counts.warned -= 1
+            item.warned = False
         if isinstance(exc, RunstateError):
             self.fail_with(exc, self.source_of(item), item.run.provider, line=item.line)
         else:
@@ -286,7 +300,9 @@ class RecordReader:
             if self.warning is None:  # the record fails with its first warning, once it is built
                 self.warning = message
             return
-        self.counts.warned += 1
+        if not self.record_warned:
+            self.record_warned = True
+            self.counts.warned += 1
         say(f"runstate: line {self.line}: {category.__name__}: {message}")
 
     def _fail(
@@ -300,9 +316,21 @@ class RecordReader:
         provider: str | None = None,
     ) -> None:
         self.counts.failed += 1
+        if self.record_warned:  # a failure is not also counted as warned
+            self.counts.warned -= 1
+            self.record_warned = False
         self.dead_letters.add(
             Failure(line, provider or self.provider, field, error_type, message, text, rest)
         )
+
+    def _oversized(self, line: int, value: BadValue) -> None:
+        """A record past ``--max-record-size``: reported by line and size, its text read to its end
+        but not copied (``/dev/zero`` would fill the disk); its dead-letter line is left empty."""
+        size = len(value.text) + sum(len(chunk) for chunk in value.rest or ())
+        message = f"invalid JSON: record of {size} characters, larger than {self.max_size}; not copied"
+        self.counts.failed += 1
+        failure = Failure(line, self.provider, "$", "InvalidJSON", message, "", size=size)
+        self.dead_letters.add(failure)
 
     def exit_code(self) -> int:
         """4 if a record met an internal error, else 1 if any failed, else 0."""
@@ -386,6 +414,8 @@ class _LineReader:
         self._decode = _lines.FAST_DECODE or _lines.decode_json
         self._fast = _lines.FAST_DECODE is not None
         self.plain = False  # the current line was decoded by msgspec
+        self.array: bytes | None = None  # a later line holding an array, read by _array_items
+        self.started = False  # a value was read: an array from now on is not the input's first
 
     def _refused(self) -> None:
         self.plain = False
@@ -401,7 +431,8 @@ class _LineReader:
                 for run in runs:
                     counts.read += 1
                     page, self.done = self.done, self.done + 1
-                    item = Item(reader.line, run, self.line, page, self.plain)
+                    item = Item(reader.line, run, self.line, page, self.plain, reader.record_warned)
+                    reader.record_warned = False
                     if reader.warning is not None:  # --fail-on-warning: the record fails
                         prefix = f"[{page}]" if self._is_page() else ""
                         reader.fail_with(reader.warning, reader.source_of(item), run.provider, prefix)
@@ -415,7 +446,32 @@ class _LineReader:
                 reader.warning = None
                 yield from reader.records(_lines.decode_json(self.line), self.line, self.done)
             else:
-                return
+                if self.array is None:
+                    return
+                array, self.array = self.array, None
+                try:
+                    yield from self._array_items(array)
+                except _HandoffError:
+                    return
+                lines = self._lines()
+
+    def _array_items(self, line: bytes) -> Iterator[Item]:
+        """A JSON array on a line after the first: its elements are the records (or list pages), each
+        read with its own text by the general reader, so a bad element is one failure and the
+        records after it are read. One that goes on past the line end (pretty-printed) hands the
+        rest of the input to the general reader."""
+        reader = self.reader
+        try:
+            _lines.decode_json(line)
+        except (ValueError, RecursionError) as exc:
+            if _continues(exc):
+                reader.line -= 1
+                self._hand_off(line + b"\n")
+        offset, reader.line_offset = reader.line_offset, reader.line - 1
+        try:
+            yield from reader._general(io.StringIO(_text_of(line), newline=""))  # noqa: SLF001 - the reader this one belongs to
+        finally:
+            reader.line_offset = offset
 
     def _is_page(self) -> bool:
         """Whether the current line is a list page (asked only for a failure, so decoded again)."""
@@ -427,13 +483,13 @@ class _LineReader:
     def _lines(self) -> Iterator[bytes]:
         reader, limit = self.reader, self.reader.max_size
         readline, on_value, fast = self.binary.readline, reader.on_value, self._fast
-        started = False
+        started = self.started
         while line := readline(limit + 1):
             if not started:  # before the first value: a byte order mark, a top-level array
                 if reader.line == 0 and line.startswith(b"\xef\xbb\xbf"):
                     line = line[3:]
                 head = line.lstrip(b" \t\r\n")
-                started = bool(head)
+                started = self.started = bool(head)
                 if head.startswith(b"["):
                     self._hand_off(line)
             if line[-1:] == b"\n":
@@ -441,8 +497,11 @@ class _LineReader:
             elif len(line) > limit:  # maybe over the limit: the general reader streams it
                 self._hand_off(line)
             reader.line += 1
-            reader.warning = None
+            reader.warning, reader.record_warned = None, False
             self.line, self.done, self.plain = line, 0, fast
+            if started and (line[:1] == b"[" or (line[:1] in _SPACE and line.lstrip(_SPACE)[:1] == b"[")):
+                self.array = line  # an array on a later line: read as an array (see _array_items)
+                return
             if on_value is not None:
                 on_value()
             # as many brackets and braces as deep, at least: one pass, and _depth's only for the rare line
@@ -475,6 +534,8 @@ class _LineReader:
             reader.fail_with(error, _record_text(failure.record), self.spec.name, f"[{page}]")
 
 
+_SPACE: Final = b" \t\r"
+"""JSON's whitespace before a value on a line (RFC 8259 section 2; the line feed ends the line)."""
 _NOT_OPENING: Final = bytes(range(256)).translate(None, b"[{")
 """Every byte but ``[`` and ``{``: deleting them leaves a line's openers, counted in one pass."""
 

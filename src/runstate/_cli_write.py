@@ -11,17 +11,17 @@ import math
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from . import _serialize
-from ._cli_io import SafeOutput
+from ._cli_io import EXIT_IO, SIGNALS, CliError, Interrupted, SafeOutput, printable
 from ._cli_read import RecordReader
 from ._details import Details
 from ._errors import MAX_NESTING
 from ._model import Run
 from ._serialize import SCHEMA_VERSION, dumps_run, escape_surrogates, format_time
 
-__all__ = ["dumps_line", "human_duration", "plain_dict", "run_dict", "write_runs"]
+__all__ = ["dumps_line", "human_duration", "plain_dict", "run_dict", "write_runs", "write_table_file"]
 
 
 _AS_IS: Final = frozenset({str, int, bool, type(None)})
@@ -265,7 +265,7 @@ def _cell(run: Run, column: str) -> str:
     if column == "started_at":
         return "" if run.started_at is None else format_time(run.started_at.replace(microsecond=0))
     value = getattr(run, column)
-    return "" if value is None else str(value)
+    return "" if value is None else printable(str(value))
 
 
 def _write_table(reader: RecordReader, out: SafeOutput) -> None:
@@ -275,3 +275,61 @@ def _write_table(reader: RecordReader, out: SafeOutput) -> None:
         cells = (_cut(_cell(item.run, c), w).ljust(w) for c, w in zip(_COLUMNS, _WIDTHS, strict=True))
         reader.counts.written += 1
         out.write("  ".join(cells).rstrip() + "\n")
+
+
+def write_table_file(fmt: str, reader: RecordReader, path: str, raw: bool) -> None:
+    """The runs of ``reader`` as a Parquet, CSV or Arrow file, batch by batch in bounded memory.
+
+    A run is counted as written once its batch is in the file; one whose rows cannot be made or
+    that Arrow refuses is dead-lettered instead. The file is written beside ``path`` and renamed into
+    place: a signal puts in place the batches written so far plus those read (all counted), and an
+    error leaves ``path`` as it was, with nothing counted as written.
+    """
+    from . import arrow
+    from ._rows import to_rows
+
+    try:
+        table = arrow._TableFile(path, cast(Any, fmt), raw=raw)  # noqa: SLF001 - the table writer of the package
+    except OSError as exc:
+        raise _write_error(path, exc) from None
+    try:
+        for item in reader:
+            try:
+                rows = list(to_rows((item.run,), raw=raw))
+            except Exception as exc:  # noqa: BLE001 - a run that cannot be a row is dead-lettered, whatever the cause
+                reader.fail(item, exc)
+                continue
+            table.add(item, rows)
+            if table.full:
+                _written(reader, table, table.flush)
+    except Interrupted:
+        _written(reader, table, table.commit)
+        raise
+    except OSError as exc:
+        table.abort()
+        reader.counts.written -= table.written
+        raise _write_error(path, exc) from None
+    except BaseException:
+        table.abort()
+        reader.counts.written -= table.written
+        raise
+    try:
+        _written(reader, table, table.commit)
+    except OSError as exc:
+        table.abort()
+        reader.counts.written -= table.written
+        raise _write_error(path, exc) from None
+
+
+def _written(reader: RecordReader, table: Any, write: Callable[[], list[tuple[Any, Exception]]]) -> None:
+    """Write a batch (or the last, closing the file), count its runs, dead-letter those Arrow refused."""
+    with SIGNALS.critical():
+        before = table.written
+        refused = write()
+        reader.counts.written += table.written - before
+    for item, exc in refused:
+        reader.fail(item, exc)
+
+
+def _write_error(path: str, exc: OSError) -> CliError:
+    return CliError(f"cannot write {path}: {exc.strerror or exc}", EXIT_IO)

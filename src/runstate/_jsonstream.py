@@ -1,7 +1,8 @@
 """Reading JSON values one at a time from a text stream, in bounded memory.
 
 One reader for every input shape the command line accepts: a single JSON document, JSON Lines,
-concatenated JSON values, and a top-level array (whose elements are yielded one by one). Each value
+concatenated JSON values, and arrays (whose elements are yielded one by one, wherever the array
+stands: first, or on any later line). Each value
 comes with the line it starts on (lines end at ``\\n`` only, so open the stream with ``newline=""``).
 A malformed value is yielded as a :class:`BadValue` holding its whole text, and reading resumes right
 after it: at the next line, or for an array element at the next element, so one bad value never
@@ -248,11 +249,11 @@ def _iterate(buf: _Buffer, split_arrays: bool) -> Iterator[tuple[int, Any] | Bad
     if first == "\ufeff":  # a UTF-8 byte order mark read as text: not part of the data
         buf.pos += 1
         first = buf.skip_space()
-    if first == "[" and split_arrays:
-        yield from _drained(_array_elements(buf))
-        return
-    while buf.skip_space() is not None:
-        yield from _drained(iter((buf.decode(),)))
+    while (char := buf.skip_space()) is not None:
+        if char == "[" and split_arrays:  # an array wherever it stands: its elements are the values
+            yield from _drained(_array_elements(buf))
+        else:
+            yield from _drained(iter((buf.decode(),)))
 
 
 def _drained(items: Iterator[tuple[int, Any] | BadValue]) -> Iterator[tuple[int, Any] | BadValue]:
@@ -270,9 +271,6 @@ def _array_elements(buf: _Buffer) -> Iterator[tuple[int, Any] | BadValue]:
     while (char := buf.skip_space()) is not None:
         if char == "]":
             buf.advance(buf.pos + 1)
-            rest = buf.skip_space()
-            if rest is not None:
-                yield buf._bad(buf.line, "extra data after the array")  # noqa: SLF001 - the buffer class of this module
             return
         if char == "," and not expect_value:
             buf.advance(buf.pos + 1)

@@ -116,7 +116,7 @@ def _to_json(value: Any, text: Callable[[str], str], depth: int = 0) -> Any:
         if isinstance(value, Mapping):
             copied = {text(str(k)): _to_json(v, text, depth + 1) for k, v in value.items()}
             if len(copied) != len(value):
-                _refuse_clash(value, text)
+                return _distinct_keys(value, text, depth)
             return copied
         return [_to_json(v, text, depth + 1) for v in value]
     if isinstance(value, datetime):
@@ -132,6 +132,24 @@ def _to_json(value: Any, text: Callable[[str], str], depth: int = 0) -> Any:
     if isinstance(value, str):  # a str subclass
         return text(str(value))
     return _scalar(value, text)
+
+
+def _distinct_keys(value: Mapping[Any, Any], text: Callable[[str], str], depth: int) -> dict[str, Any]:
+    """A mapping whose keys differ only in lone surrogates (``"a\\ud800"``, ``"a\\udc00"``), which
+    U+FFFD would make one: its keys with their surrogates as ``\\uXXXX`` text, as JSON escapes them."""
+    copied = {
+        _escaped_key(str(k)) if text is _replace_surrogates else text(str(k)): _to_json(v, text, depth + 1)
+        for k, v in value.items()
+    }
+    if len(copied) != len(value):
+        _refuse_clash(value, text)
+    return copied
+
+
+def _escaped_key(key: str) -> str:
+    if key.isascii() or _SURROGATE.search(key) is None:
+        return key
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", key)
 
 
 class KeyClashError(ValueError):

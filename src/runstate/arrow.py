@@ -6,10 +6,15 @@ columns of :data:`RUN_SCHEMA`, each documented in its field metadata (``doc``).
 
 from __future__ import annotations
 
+import errno
 import json
-from collections.abc import Iterable, Iterator
+import os
+import secrets
+import stat
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import suppress
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import IO, Any, Final, Literal
 
 import attrs
 
@@ -172,6 +177,7 @@ def _normalize_texts(provider: str, texts: list[str | None], strict: bool) -> It
 
     spec = attrs.evolve(spec, build=safe_build)
     errors: list[dict[str, Any]] = []
+    current: list[str] = [""]
 
     def lines() -> Iterator[str]:
         for text in texts:
@@ -180,6 +186,7 @@ def _normalize_texts(provider: str, texts: list[str | None], strict: bool) -> It
             elif _blank(text):  # normalize_lines skips a blank line, json.loads refuses it: an error row
                 errors.append(_failure(provider, text, f"not JSON: {_json_error(text)}"))
             else:
+                current[0] = text
                 yield text
 
     def on_error(failure: _lines.LineFailure) -> None:
@@ -190,7 +197,11 @@ def _normalize_texts(provider: str, texts: list[str | None], strict: bool) -> It
         if errors:
             yield from errors
             errors.clear()
-        yield from to_rows((run,))
+        try:  # a run whose rows cannot be made (details nested too deep) is its record's error row
+            rows = list(to_rows((run,)))
+        except Exception as exc:  # noqa: BLE001 - nothing raises mid-stream: the record is kept, with why
+            rows = [_failure(provider, current[0], str(exc) or type(exc).__name__)]
+        yield from rows
     yield from errors
 
 
@@ -271,32 +282,166 @@ def _normalized(
 # --- files a warehouse loads -----------------------------------------------------------------
 
 
+_BATCH_ROWS: Final = 8192
+"""Rows written together: a row group of Parquet, a record batch of Arrow IPC, a block of CSV."""
+_BATCH_TEXT: Final = 32 << 20
+"""Characters of ``details`` and ``raw`` held before a batch is written, whatever its row count."""
+
+
+class _TableFile:
+    """A table file written a batch at a time, in bounded memory, into a temporary file beside the
+    target that :meth:`commit` renames into place; :meth:`abort` removes only that temporary file, so
+    a failed or interrupted write never leaves half a file nor deletes the path the caller named.
+
+    A target that exists and is no regular file (a device, a named pipe) is written in place: a
+    rename would replace the device, and such a target is never removed. Each run's rows come with
+    a ``key`` (the run, the CLI's item) that :meth:`flush` gives back for rows Arrow refuses.
+    """
+
+    def __init__(self, path: str | Path, format: Format, *, raw: bool) -> None:  # noqa: A002 - as write()'s
+        self.schema = _schema(raw)
+        self.type = pa.struct(list(self.schema))
+        self.rows: list[dict[str, Any]] = []
+        self.keys: list[tuple[Any, int]] = []
+        self.size = 0
+        self.written = 0
+        self.target, self.temp, self.sink = _open_sink(Path(path))
+        try:
+            self.writer = _FILE_WRITERS[format](self.sink, self.schema)
+        except BaseException:
+            self.abort()
+            raise
+
+    def add(self, key: Any, rows: list[dict[str, Any]]) -> None:
+        """Hold one run's rows (its own and its tasks') for the next batch."""
+        self.rows += rows
+        self.keys.append((key, len(rows)))
+        for row in rows:
+            self.size += len(row["details"]) + len(row.get("raw") or "")
+
+    @property
+    def full(self) -> bool:
+        """Whether the rows held make a batch."""
+        return len(self.rows) >= _BATCH_ROWS or self.size >= _BATCH_TEXT
+
+    def flush(self) -> list[tuple[Any, Exception]]:
+        """Write the rows held; the runs Arrow refused (left out of the file) with why."""
+        if not self.keys:
+            return []
+        rows, keys = self.rows, self.keys
+        self.rows, self.keys, self.size = [], [], 0
+        refused: list[tuple[Any, Exception]] = []
+        try:
+            array = pa.array(rows, type=self.type)
+        except (pa.ArrowException, ValueError, TypeError, OverflowError):
+            array, refused = self._each(rows, keys)
+        if len(array):
+            self.writer.write_batch(pa.RecordBatch.from_arrays(array.flatten(), schema=self.schema))
+        self.written += len(keys) - len(refused)
+        return refused
+
+    def _each(
+        self, rows: list[dict[str, Any]], keys: list[tuple[Any, int]]
+    ) -> tuple[pa.Array, list[tuple[Any, Exception]]]:
+        """A batch Arrow refused, converted run by run: the runs it takes, and the ones it refuses."""
+        arrays, refused, start = [], [], 0
+        for key, count in keys:
+            try:
+                arrays.append(pa.array(rows[start : start + count], type=self.type))
+            except (pa.ArrowException, ValueError, TypeError, OverflowError) as exc:
+                refused.append((key, exc))
+            start += count
+        return (pa.concat_arrays(arrays) if arrays else pa.array([], type=self.type)), refused
+
+    def commit(self) -> list[tuple[Any, Exception]]:
+        """Write what is held, close the file and put it in place; the runs Arrow refused."""
+        refused = self.flush()
+        self.writer.close()
+        self.sink.close()
+        if self.temp is not None:
+            Path(self.temp).replace(self.target)
+            self.temp = None
+        return refused
+
+    def abort(self) -> None:
+        """Close and remove the temporary file; the target is left as it was."""
+        writer = getattr(self, "writer", None)
+        with suppress(Exception):
+            if writer is not None:
+                writer.close()
+        with suppress(OSError):
+            self.sink.close()
+        if self.temp is not None:
+            with suppress(OSError):
+                Path(self.temp).unlink()
+            self.temp = None
+
+
+def _open_sink(path: Path) -> tuple[Path, Path | None, IO[bytes]]:
+    """(target, temporary file or None, its open binary file): beside the target's real path, created
+    with the mode a plain ``open`` gives (the umask applies), the target's own mode if it exists."""
+    if path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        status = None
+    if status is not None and not stat.S_ISREG(status.st_mode):
+        return path, None, path.open("wb")
+    target = path.resolve()
+    temp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    if status is not None:
+        with suppress(OSError):
+            os.fchmod(fd, stat.S_IMODE(status.st_mode))
+    return target, temp, os.fdopen(fd, "wb")
+
+
+_FILE_WRITERS: Final[dict[str, Callable[[IO[bytes], pa.Schema], Any]]] = {
+    "parquet": lambda sink, schema: pq.ParquetWriter(sink, schema, compression="zstd"),
+    "csv": lambda sink, schema: pa_csv.CSVWriter(sink, schema),
+    "arrow": lambda sink, schema: pa_ipc.new_file(sink, schema),
+}
+
+
 def write_parquet(runs: Iterable[Run], path: str | Path, *, raw: bool = False) -> None:
     """Write runs and tasks to a Parquet file (zstd), field docs kept in the file's schema."""
-    pq.write_table(to_table(runs, raw=raw), str(path), compression="zstd")
+    write(runs, path, "parquet", raw=raw)
 
 
 def write_csv(runs: Iterable[Run], path: str | Path, *, raw: bool = False) -> None:
     """Write runs and tasks to a CSV file with a header row; times as ISO 8601 UTC text."""
-    pa_csv.write_csv(to_table(runs, raw=raw), str(path))
+    write(runs, path, "csv", raw=raw)
 
 
 def write_arrow(runs: Iterable[Run], path: str | Path, *, raw: bool = False) -> None:
     """Write runs and tasks to an Arrow IPC file (Feather v2), readable by DuckDB, polars, pandas."""
-    table = to_table(runs, raw=raw)
-    with pa_ipc.new_file(str(path), table.schema) as writer:
-        writer.write_table(table)
-
-
-_WRITERS: Final = {"parquet": write_parquet, "csv": write_csv, "arrow": write_arrow}
+    write(runs, path, "arrow", raw=raw)
 
 
 def write(runs: Iterable[Run], path: str | Path, format: Format, *, raw: bool = False) -> None:  # noqa: A002 - public keyword argument, as pyarrow's own `format=`
-    """Write runs and tasks to ``path`` in ``format`` (one of :data:`FORMATS`)."""
+    """Write runs and tasks to ``path`` in ``format`` (one of :data:`FORMATS`), batch by batch.
+
+    Memory stays bounded however many runs come. The file is written beside ``path`` and renamed
+    into place at the end, so a run that cannot be written (:class:`~runstate.InvalidRecordError`),
+    an I/O error or an interrupt leaves ``path`` as it was.
+    """
+    if format not in _FILE_WRITERS:
+        raise InvalidRecordError("runstate", "format", format, f"must be one of {', '.join(FORMATS)}")
+    table = _TableFile(path, format, raw=raw)
     try:
-        writer = _WRITERS[format]
-    except KeyError:
-        raise InvalidRecordError(
-            "runstate", "format", format, f"must be one of {', '.join(FORMATS)}"
-        ) from None
-    writer(runs, path, raw=raw)
+        for run in runs:
+            table.add(run, list(to_rows((run,), raw=raw)))
+            if table.full:
+                _refuse(table.flush())
+        _refuse(table.commit())
+    except BaseException:
+        table.abort()
+        raise
+
+
+def _refuse(refused: list[tuple[Any, Exception]]) -> None:
+    if refused:
+        run, exc = refused[0]
+        problem = f"cannot be written as a table row ({type(exc).__name__}: {exc})"
+        raise InvalidRecordError(run.provider, "$", run.run_id, problem) from exc
