@@ -233,9 +233,9 @@ def test_normalize_batches_keeps_going_past_records_whose_rows_cannot_be_made() 
     deep = [_deep_databricks(250), '{"run_id": 8, "state": {"life_cycle_state": "RUNNING"}}']
     batches = normalize_batches("databricks", [pa.record_batch({"record": deep})])
     rows = pa.Table.from_batches(batches).to_pylist()
-    assert [r["run_id"] for r in rows] == [None, "8"]
-    assert rows[0]["error"] == "databricks: details: nested more than 200 levels deep: '7'"
-    assert rows[0]["record"] == deep[0]
+    # details keep a record's objects only so deep (deeper parts may hold parameters: raw keeps them)
+    assert [(r["run_id"], r["error"]) for r in rows] == [("7", None), ("8", None)]
+    assert rows[0]["details"].count("{") < 70
 
 
 _FILL_THE_DISK = """

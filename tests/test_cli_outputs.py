@@ -60,7 +60,7 @@ def test_an_output_beside_standard_input_is_written(tmp_path: Path) -> None:
 _CLASH_GLUE = b'{"Id": "jr_2", "JobRunState": "SUCCEEDED", "a\\ud800": 1, "a\\udc00": 2}\n'
 _CLASH_DATABRICKS = (
     b'{"run_id": 2, "job_id": 1, "state": {"life_cycle_state": "TERMINATED", "result_state": "SUCCESS"},'
-    b' "run_job_task": {"job_id": 9, "job_parameters": {"a\\ud800": "1", "a\\udc00": "2"}}}\n'
+    b' "run_job_task": {"job_id": 9, "dbt_task": {"a\\ud800": "1", "a\\udc00": "2"}}}\n'
 )
 
 
