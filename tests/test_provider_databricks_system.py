@@ -663,3 +663,26 @@ def test_parameters_stay_out_of_details() -> None:
     lean = runstate.normalize(P, record, keep_raw=False)
     assert "dapi-not-a-real-token" not in json.dumps(runstate.to_dict(lean))
     assert "dapi-not-a-real-token" not in repr(runstate.to_row(lean))
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [("2026-03-01T10:00:00Z", "9999-12-31T23:59:59Z"), ("0001-01-01T00:00:00Z", "2026-03-01T10:00:00Z")],
+)
+def test_a_period_over_100_years_is_reported_and_no_total(start: str, end: str) -> None:
+    """A row without duration columns takes its period as its total; a period over 100 years comes
+    from a sentinel time, not a run: reported and left missing, as the Jobs API's wall time is."""
+    row = {
+        "workspace_id": "1234567890123456",
+        "job_id": "987654321012345",
+        "run_id": "700",
+        "result_state": "SUCCEEDED",
+        "period_start_time": start,
+        "period_end_time": end,
+    }
+    with pytest.raises(runstate.InvalidRecordError, match="period_end_time"):
+        runstate.normalize("databricks_system", row, strict=True)
+    with pytest.warns(runstate.InvalidRecordWarning, match="over 100 years"):
+        (run,) = runstate.normalize_many("databricks_system", [row])
+    assert run.durations.total is None
+    assert run.durations.why_missing("total") is runstate.Missing.NOT_REPORTED
