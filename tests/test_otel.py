@@ -7,6 +7,7 @@ import io
 import json
 import sys
 import tracemalloc
+import warnings
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -624,3 +625,50 @@ def test_requests_are_made_as_the_runs_arrive() -> None:
 def test_runs_per_request_must_be_a_positive_integer(bad: object) -> None:
     with pytest.raises(InvalidRecordError, match="runs_per_request"):
         otel.otlp_json(ONLY_RUNS, runs_per_request=bad)  # type: ignore[arg-type]
+
+
+_START_MS = 1_772_359_200_000  # 2026-03-01T10:00:00Z
+
+
+@given(
+    wall_ms=st.integers(-(10**10), 10**10),
+    parts=st.dictionaries(
+        st.sampled_from(["queue_duration", "setup_duration", "execution_duration", "cleanup_duration"]),
+        st.integers(-(10**9), 10**9),
+    ),
+)
+def test_no_duration_point_is_negative(wall_ms: int, parts: dict[str, int]) -> None:
+    """A histogram records non-negative values (the OpenTelemetry API: a Histogram's value "is expected
+    to be non-negative"): an end before its start, or a negative part, which normalize keeps and
+    reports, gives no point rather than a negative one."""
+    record = {
+        "run_id": 5,
+        "job_id": 6,
+        "run_name": "nightly",
+        "state": {"life_cycle_state": "TERMINATED", "result_state": "SUCCESS"},
+        "start_time": _START_MS,
+        "end_time": _START_MS + wall_ms,
+        **parts,
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", runstate.RunstateWarning)  # the order and odd values: reported
+        run = runstate.normalize("databricks", record)
+    points = otel.duration_points(run)
+    assert all(seconds >= 0 for seconds, _ in points), points
+    if points:
+        assert "cicd.pipeline.result" in points[-1][1]
+
+
+def test_a_cloud_deploy_job_run_ending_before_it_started_records_no_duration() -> None:
+    record = {
+        "name": "projects/p/locations/us-central1/deliveryPipelines/web/releases/r1/rollouts/r1-to-stable"
+        "/jobRuns/j1",
+        "phaseId": "stable",
+        "jobId": "deploy",
+        "state": "SUCCEEDED",
+        "startTime": "2026-03-01T11:00:00Z",
+        "endTime": "2026-03-01T10:00:00Z",
+    }
+    with pytest.warns(runstate.RunstateWarning, match="endTime"):
+        run = runstate.normalize("cloud_deploy", record)
+    assert otel.duration_points(run) == []

@@ -1107,6 +1107,34 @@ def test_a_task_run_fetched_by_id_keeps_its_parameters_out_of_details_too() -> N
     assert run.details["for_each_task"] == _EACH_WITHOUT_PARAMETERS
 
 
+def test_a_for_each_tasks_cluster_spec_stays_out_of_details() -> None:
+    """A for-each task's ``task`` is a whole ``Task``: its ``new_cluster`` (``ClusterSpec``) can hold
+    a password (``docker_image.basic_auth``: compute ``DockerBasicAuth.password``, "Password of the
+    user"), ``spark_env_vars`` and ``spark_conf``, and ``libraries`` a package index URL with a token;
+    cluster plumbing stays in ``raw``, as the run's own does."""
+    inner = {
+        "task_key": "load_one",
+        "notebook_task": {"notebook_path": "/Jobs/load"},
+        "new_cluster": {
+            "spark_version": "15.4.x-scala2.12",
+            "spark_env_vars": {"DB_PASSWORD": _SECRET},
+            "spark_conf": {"fs.azure.account.key.acct.dfs.core.windows.net": _SECRET},
+            "docker_image": {"url": "repo/img", "basic_auth": {"username": "ci", "password": _SECRET}},
+        },
+        "libraries": [{"pypi": {"package": "etl", "repo": f"https://ci:{_SECRET}@pypi.example.com/simple"}}],
+    }
+    each = {"concurrency": 2, "task": inner}
+    task = record("TERMINATED", "SUCCESS", task_key="load_all", for_each_task=each)
+    rec = record("TERMINATED", "SUCCESS", for_each_task={"task": inner}, tasks=[{**task, "run_id": 12}])
+    run = norm(rec, strict=True, keep_raw=False)
+    assert _SECRET not in json.dumps(runstate.to_dict(run))
+    assert _SECRET not in json.dumps(runstate.to_row(run), default=str)
+    wanted = {"task_key": "load_one", "notebook_task": {"notebook_path": "/Jobs/load"}}
+    assert run.details["for_each_task"] == {"task": wanted}
+    assert run.tasks[0].details["for_each_task"] == {"concurrency": 2, "task": wanted}
+    assert _SECRET in json.dumps(runstate.to_dict(norm(rec, strict=True)))  # raw keeps it
+
+
 @given(
     value=st.recursive(
         st.none() | st.integers() | st.text(max_size=5),

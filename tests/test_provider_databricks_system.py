@@ -810,3 +810,26 @@ def test_a_jobs_api_run_is_refused_with_the_provider_to_use(strict: bool) -> Non
     with pytest.raises(InvalidRecordError, match="not a system table row: use provider 'databricks'"):
         runstate.normalize(P, jobs_api_run, strict=strict)
     assert runstate.normalize(P, row(), strict=strict).state is State.RUNNING  # a slice: still read
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [("2026-03-01T10:00:00Z", "9999-12-31T23:59:59Z"), ("0001-01-01T00:00:00Z", "2026-03-01T10:00:00Z")],
+)
+def test_a_period_over_100_years_is_reported_and_no_total(start: str, end: str) -> None:
+    """A row without duration columns takes its period as its total; a period over 100 years comes
+    from a sentinel time, not a run: reported and left missing, as the Jobs API's wall time is."""
+    row = {
+        "workspace_id": "1234567890123456",
+        "job_id": "987654321012345",
+        "run_id": "700",
+        "result_state": "SUCCEEDED",
+        "period_start_time": start,
+        "period_end_time": end,
+    }
+    with pytest.raises(runstate.InvalidRecordError, match="period_end_time"):
+        runstate.normalize("databricks_system", row, strict=True)
+    with pytest.warns(runstate.InvalidRecordWarning, match="over 100 years"):
+        (run,) = runstate.normalize_many("databricks_system", [row])
+    assert run.durations.total is None
+    assert run.durations.why_missing("total") is runstate.Missing.NOT_REPORTED

@@ -84,6 +84,23 @@ def test_unknown_words_are_flagged_never_guessed() -> None:
 
 
 _SENTINEL_RECORDS: dict[str, list[dict[str, Any]]] = {
+    "databricks_system": [
+        {
+            "workspace_id": "1234567890123456",
+            "job_id": "987654321012345",
+            "run_id": str(700 + i),
+            "result_state": "SUCCEEDED",
+            "period_start_time": start,
+            "period_end_time": end,
+        }
+        for i, (start, end) in enumerate(
+            [
+                ("2026-03-01T10:00:00Z", "9999-12-31T23:59:59Z"),  # a sentinel end: missing
+                ("0001-01-01T00:00:00Z", "2026-03-01T10:00:00Z"),  # a sentinel start: missing
+                ("2026-03-01T10:00:00Z", "2026-03-01T10:10:00Z"),
+            ]
+        )
+    ],
     "glue": [
         {"Id": f"jr_{i}", "JobRunState": "SUCCEEDED", "StartedOn": start, "CompletedOn": end}
         for i, (start, end) in enumerate(

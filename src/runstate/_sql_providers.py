@@ -229,7 +229,8 @@ def _system_durations(parts: list[str]) -> dict[str, Duration]:
         Test("run_duration_seconds", Kind.NONZERO),
         *(Test(f"{p}_duration_seconds", Kind.ZERO) for p in ("setup", "execution", "cleanup")),
     )
-    span = Span("period_start_time", "period_end_time", nonnegative=True)
+    # the period as total: over 100 years (a sentinel time) NULL, as normalize leaves it missing
+    span = Span("period_start_time", "period_end_time", nonnegative=True, within=(None, MAX_US))
     return {
         "queue_seconds": Duration(
             ((not_ended, None), (legacy, None), (no_columns, None), ((), "queue_duration_seconds"))

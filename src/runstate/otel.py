@@ -167,7 +167,8 @@ def duration_points(run: Run) -> list[tuple[float, dict[str, str]]]:
     """``cicd.pipeline.run.duration`` points of an ended run: (seconds, attributes) per state it had.
 
     ``cicd.pipeline.result`` goes on the last state's point (the result is set during it);
-    ``error.type`` on every point of a failed run.
+    ``error.type`` on every point of a failed run. A negative time (an end before its start, which
+    normalize keeps and reports) gives no point: a histogram's value "is expected to be non-negative".
     """
     if not run.is_terminal:
         return []
@@ -179,12 +180,12 @@ def duration_points(run: Run) -> list[tuple[float, dict[str, str]]]:
             seconds[state] = sum(values, timedelta(0)).total_seconds()
     if d.setup is None and d.execution is None and d.cleanup is None and d.total is not None:
         seconds["executing"] = _unsplit_execution(run, d.total).total_seconds()
-    elif "pending" not in seconds and d.total is not None:
+    elif "pending" not in seconds and d.total is not None and min(seconds.values(), default=0) >= 0:
         _unmeasured_wait(seconds, d.total)
     base = {"cicd.pipeline.name": pipeline_name(run)}
     result = _result_attributes(run, "cicd.pipeline.result")
     error = {k: v for k, v in result.items() if k == "error.type"}
-    states = [s for s in DURATION_STATES if s in seconds]
+    states = [s for s in DURATION_STATES if seconds.get(s, -1) >= 0]
     return [
         (seconds[s], {**base, "cicd.pipeline.run.state": s, **(result if s == states[-1] else error)})
         for s in states

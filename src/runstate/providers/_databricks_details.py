@@ -20,6 +20,7 @@ from typing import Any, Final
 from runstate.provider_kit import Context, format_time, opt_str, time_from_epoch_ms
 
 __all__ = [
+    "CLUSTER_FIELDS",
     "NESTED",
     "PARAMETER_FIELDS",
     "RUN_DETAILS",
@@ -125,21 +126,28 @@ PARAMETER_FIELDS: Final = frozenset(
 """Fields of the Jobs API's objects (databricks-sdk ``jobs``: ``Run``, ``RunTask``, ``RunJobTask``,
 ``RunParameters``, ``ForEachTask``, ``Task`` and its ``*Task`` types) that carry a run's parameters,
 which often hold credentials: left out of ``details`` at any depth (``raw`` keeps them)."""
+CLUSTER_FIELDS: Final = frozenset({"new_cluster", "libraries"})
+"""A ``Task``'s cluster plumbing (a for-each task's ``task`` is a whole ``Task``): ``new_cluster`` (a
+``ClusterSpec``) can hold a password (compute ``DockerBasicAuth.password``, "Password of the user"),
+``spark_env_vars`` and ``spark_conf``, and ``libraries`` a package index URL with a token: left out of
+``details`` at any depth as the run's own cluster plumbing is (``raw`` keeps them)."""
+_LEFT_OUT: Final = PARAMETER_FIELDS | CLUSTER_FIELDS
 _STRIP_DEPTH: Final = 64
 """How deep :func:`without_parameters` looks; a deeper object is left out of ``details`` whole (it may
 hold parameters; ``raw`` keeps it)."""
 
 
 def without_parameters(value: Any, depth: int = 0) -> Any:
-    """``value`` without its :data:`PARAMETER_FIELDS`, at any depth: the same object when it has none
-    (nothing is copied for the common record), else a copy of the parts that change."""
+    """``value`` without its :data:`PARAMETER_FIELDS` and :data:`CLUSTER_FIELDS`, at any depth: the same
+    object when it has none (nothing is copied for the common record), else a copy of the parts that
+    change."""
     if depth >= _STRIP_DEPTH:
         return None
     if isinstance(value, Mapping):
         kept = {
             k: without_parameters(v, depth + 1) if isinstance(v, Mapping | list) else v
             for k, v in value.items()
-            if k not in PARAMETER_FIELDS
+            if k not in _LEFT_OUT
         }
         same = len(kept) == len(value) and all(kept[k] is v for k, v in value.items())
         return value if same else kept

@@ -86,6 +86,7 @@ import attrs
 from runstate.provider_kit import (
     EMPTY,
     EPOCH,
+    MAX_DURATION,
     UNKNOWN_OUTCOME,
     Context,
     Durations,
@@ -318,6 +319,20 @@ def _reconcile(code: Outcome, result: Outcome, ctx: Context) -> Outcome:
     return code
 
 
+def _row_span(start: datetime | None, end: datetime | None, ctx: Context) -> timedelta | None:
+    """The row's period, ``None`` out of order; over :data:`MAX_DURATION` (a sentinel time such as
+    9999-12-31) it is reported and left missing, as the Jobs API's wall time is: no run's measure."""
+    if start is None or end is None or end < start:
+        return None
+    if end - start > MAX_DURATION:
+        ctx.invalid("$.period_end_time", f"{end.isoformat()} - {start.isoformat()}", _OUT_OF_RANGE)
+        return None
+    return end - start
+
+
+_OUT_OF_RANGE: Final = "duration out of range (over 100 years)"
+
+
 def _durations(row: Mapping[str, Any], ctx: Context, span: timedelta | None) -> Durations:
     """The end row's durations; NOT_REPORTED parts and the slices' span as total on a row without
     duration columns (null), or one that predates them (null or 0, no termination_type): see module."""
@@ -423,7 +438,7 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
     start = _time(get("period_start_time"), ctx, "$.period_start_time")
     end = _time(get("period_end_time"), ctx, "$.period_end_time")
     check_order(start, end, ctx, "$.period_end_time")
-    span = end - start if start is not None and end is not None and end >= start else None
+    span = _row_span(start, end, ctx)
     workspace = opt_id(get("workspace_id"), ctx, "$.workspace_id")
     task_key = opt_str(get("task_key"), ctx, "$.task_key")
     job_run_id = opt_id(get("job_run_id"), ctx, "$.job_run_id")
@@ -776,7 +791,7 @@ def _span(run: Run) -> timedelta | None:
     if len(periods) != 1 or None in periods[0]:
         return None
     start, end = (datetime.fromisoformat(p) for p in periods[0])
-    return end - start if end >= start else None
+    return end - start if _ZERO <= end - start <= MAX_DURATION else None  # else reported by build
 
 
 SPEC: Final = ProviderSpec(
