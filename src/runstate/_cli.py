@@ -142,6 +142,11 @@ def _parser() -> argparse.ArgumentParser:
     summ.add_argument("--json", action="store_true", help="print the summary as JSON instead of a table")
     summ.add_argument("--now", type=_time, metavar="TIME", help="the time active runs are measured to")
 
+    rep = command("report", "a self-contained HTML report (charts, timeline) of every input: needs -o FILE")
+    _add_input(rep, many=True)
+    rep.add_argument("--output", "-o", metavar="FILE", required=True, help="the HTML file to write")
+    rep.add_argument("--now", type=_time, metavar="TIME", help="the time active runs are measured to")
+
     export = command("export", "runs as OpenTelemetry (OTLP/JSON), OpenLineage or CDEvents events")
     _add_input(export)
     add_export_arguments(export)
@@ -184,7 +189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _inputs(args: argparse.Namespace) -> list[tuple[str, str | None]]:
     """(provider, file or None for --example) for each input; ``-p P`` alone reads standard input."""
-    if args.command != "summary":
+    if args.command not in ("summary", "report"):
         return [(args.provider, args.file)]
     pairs: list[tuple[str, str | None]] = []
     for provider, *files in args.inputs:
@@ -218,7 +223,7 @@ def _same_file(one: str | None, other: str | None) -> bool:
 def _records_command(args: argparse.Namespace, stack: ExitStack, readers: list[RecordReader]) -> int:
     inputs = _inputs(args)
     for provider, _ in inputs:
-        if provider == AUTO and args.command != "summary":
+        if provider == AUTO and args.command not in ("summary", "report"):
             raise _usage(f"--provider {AUTO} is for summary; give the provider")
         if provider != AUTO:
             REGISTRY.get(provider)  # an unknown provider or a broken plugin: before any output
@@ -229,7 +234,7 @@ def _records_command(args: argparse.Namespace, stack: ExitStack, readers: list[R
     _refuse_overwriting(inputs, getattr(args, "output", None), args.errors)
     dead_letters = DeadLetters(args.errors, stack)
     out = None if table_writer else open_output(getattr(args, "output", None), stack)
-    keep_raw = {"normalize": not getattr(args, "no_raw", False), "summary": False}.get(
+    keep_raw = {"normalize": not getattr(args, "no_raw", False), "summary": False, "report": False}.get(
         args.command, getattr(args, "include_raw", False)
     )
     for provider, file in inputs:
@@ -247,7 +252,7 @@ def _records_command(args: argparse.Namespace, stack: ExitStack, readers: list[R
         progress = _Progress(size)
         reader.on_value = progress.tick if progress.enabled else None  # no call per line when unseen
         readers.append(reader)
-    if args.command == "summary":
+    if args.command in ("summary", "report"):
         _summary(args, readers, cast(SafeOutput, out))
     elif args.command == "export":
         _export(args, readers[0], cast(SafeOutput, out))
@@ -331,16 +336,24 @@ class _Progress:
 
 
 def _summary(args: argparse.Namespace, readers: list[RecordReader], out: SafeOutput) -> None:
-    """One summary of every input: by provider, namespace and job (``runstate.summarize``)."""
+    """One summary of every input: by provider, namespace and job (``runstate.summarize``), or the
+    HTML report of them all (``runstate.report.html``)."""
 
     def runs() -> Iterator[Run]:
         for reader in readers:
             yield from _runs(reader)
 
     try:
+        if args.command == "report":
+            from .report import html
+
+            out.write(html(runs(), now=args.now))
+            return
         summary = summarize(runs(), now=args.now)
+    except ImportError as exc:  # the report's Plotly is missing: the message names the extra
+        raise _usage(str(exc)) from None
     except RunstateError as exc:  # e.g. a naive time in a record built by a plugin
-        raise _usage(f"cannot summarize: {exc}") from None
+        raise _usage(f"cannot {'summarize' if args.command == 'summary' else 'report'}: {exc}") from None
     out.write(json.dumps(summary.to_dict(), indent=2) + "\n" if args.json else summary.to_table())
 
 

@@ -1,0 +1,209 @@
+"""runstate.report without a browser: its values agree with summarize, its page is self-contained,
+large inputs are sampled and said to be, and the extra is named when Plotly is missing."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from importlib import resources
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import runstate
+from runstate import Durations, Run, State
+from runstate._report_data import build, bucket_of
+from runstate.report import html
+
+NOW = datetime(2026, 3, 2, 12, tzinfo=UTC)
+T0 = datetime(2026, 3, 1, 8, tzinfo=UTC)
+
+
+def run(run_id: str, state: State, start: datetime, minutes: float | None, **fields: object) -> Run:
+    """A canonical run that started at ``start`` and, with ``minutes``, ended that much later."""
+    end = None if minutes is None else start + timedelta(minutes=minutes)
+    total = None if minutes is None else timedelta(minutes=minutes)
+    fields.setdefault("provider", "glue")
+    return Run(run_id=run_id, state=state, started_at=start, ended_at=end,
+               durations=Durations(total=total), **fields)  # type: ignore[arg-type]  # fmt: skip
+
+
+def known_runs() -> list[Run]:
+    """Two jobs over two hours: a retried logical run (Glue names the first attempt in
+    ``original_run_id``), two single successes, a failure with a message, and one still running."""
+    return [
+        run("jr_1", State.FAILED, T0, 5, job_id="load", reason="USER_ERROR", message="bad <input>"),
+        run("jr_1_attempt_1", State.SUCCEEDED, T0 + timedelta(minutes=6), 4, job_id="load", attempt=1,
+            original_run_id="jr_1", previous_run_id="jr_1"),
+        run("jr_2", State.SUCCEEDED, T0 + timedelta(minutes=60), 3, job_id="load"),
+        run("jr_3", State.SUCCEEDED, T0 + timedelta(minutes=10), 30, job_id="report"),
+        run("jr_4", State.RUNNING, T0 + timedelta(minutes=70), None, job_id="report"),
+    ]  # fmt: skip
+
+
+def page_data(page: str) -> dict[str, object]:
+    found = re.search(r'<script type="application/json" id="runstate-data">(.*?)</script>', page, re.S)
+    assert found is not None
+    data: dict[str, object] = json.loads(found[1])
+    return data
+
+
+def test_the_page_embeds_summarize_exactly() -> None:
+    runs = known_runs()
+    data = page_data(html(runs, now=NOW))
+    assert data["summary"] == runstate.summarize(runs, now=NOW).to_dict()
+
+
+def test_each_bucket_is_the_summary_of_its_logical_runs_and_they_add_up() -> None:
+    runs = known_runs()
+    data = build(runs, now=NOW)
+    assert data.bucket == "hour"
+    assert data.bucket_starts == (T0, T0 + timedelta(hours=1))
+    merged = data.bucket_summaries[0].merge(data.bucket_summaries[1])
+    assert merged.to_dict() == runstate.summarize(runs, now=NOW).to_dict()
+    load = next(s for s in data.series if s.key[-1] == "load")
+    assert load.logical_success_rate == (1.0, 1.0)  # the retried run succeeded in the end
+    assert load.p95_seconds == (300.0, 180.0)  # per attempt: the 5 and 4 minute attempts, then 3
+
+
+def test_a_span_over_three_days_is_bucketed_by_day() -> None:
+    runs = [run("a", State.SUCCEEDED, T0, 1), run("b", State.FAILED, T0 + timedelta(days=4), 1)]
+    data = build(runs, now=NOW)
+    assert data.bucket == "day" and data.bucket_starts == (bucket_of(T0, "day"), bucket_of(T0, "day") + timedelta(days=4))
+
+
+def test_retries_repairs_and_tasks_are_bars_of_their_own_kind() -> None:
+    repaired = Run(
+        provider="databricks", run_id="11", state=State.SUCCEEDED, job_id="nightly",
+        started_at=T0, ended_at=T0 + timedelta(hours=2),
+        details={"repair_history": [
+            {"type": "ORIGINAL", "start_time": 1772352000000, "end_time": 1772352600000},
+            {"type": "REPAIR", "start_time": 1772355600000, "end_time": 1772359200000},
+        ]},
+        tasks=(run("12", State.SUCCEEDED, T0, 10, provider="databricks", parent_run_id="11", name="extract"),),
+    )  # fmt: skip
+    bars = build([*known_runs(), repaired], now=NOW).bars
+    kinds = [(b.row.split(" · ")[0], b.kind, b.state.value) for b in bars]
+    assert ("load", "retry", "SUCCEEDED") in kinds and ("load", "run", "FAILED") in kinds
+    assert [k for k in kinds if k[0] == "nightly"] == [
+        ("nightly", "repaired", "SUCCEEDED"), ("nightly", "run", "SUCCEEDED"), ("nightly", "task", "SUCCEEDED")
+    ]  # fmt: skip
+    assert any(b.kind == "task" and b.row.endswith("› extract") for b in bars)
+    running = next(b for b in bars if b.state is State.RUNNING)
+    assert running.end == NOW  # an active bar reaches the report's time
+
+
+def test_hover_text_has_ids_state_reason_message_and_durations() -> None:
+    bar = next(b for b in build(known_runs(), now=NOW).bars if b.state is State.FAILED)
+    assert "run jr_1" in bar.hover and "state FAILED, reason USER_ERROR" in bar.hover
+    assert "message: bad <input>" in bar.hover and "total 5m00s" in bar.hover
+
+
+def test_the_page_is_self_contained_and_escapes_record_text() -> None:
+    page = html(known_runs(), now=NOW, title="<b>runs</b>")
+    assert not re.search(r"<script[^>]+src=|<link[^>]+href=https?:", page)  # nothing loaded from elsewhere
+    assert "<title>&lt;b&gt;runs&lt;/b&gt;</title>" in page
+    assert "bad <input>" not in page.split('id="runstate-data"')[0]  # escaped in hover and tables
+
+
+def test_a_large_input_is_sampled_on_the_timeline_and_says_so() -> None:
+    runs = [run(f"r{i}", State.SUCCEEDED, T0 + timedelta(minutes=i), 1, job_id=f"j{i % 30}") for i in range(300)]
+    page = html(runs, now=NOW, timeline=50, jobs=5)
+    data = page_data(page)
+    assert data["timeline"] == {"logical_runs": 300, "shown": 50, "bars": 50}
+    assert "the latest 50 of 300 logical runs by start" in page
+    assert "5 of 30 jobs drawn" in page
+    assert data["summary"] == runstate.summarize(runs, now=NOW).to_dict()  # counted in full
+
+
+def test_no_trigger_field_yet_is_said_on_the_page() -> None:
+    page = html(known_runs(), now=NOW)
+    assert page_data(page)["triggers"] is None
+    assert "does not record a run's trigger yet" in page
+
+
+def test_an_empty_history_makes_a_page() -> None:
+    page = html([], now=NOW)
+    assert "Nothing is running." in page and page_data(page)["timeline"] == {"logical_runs": 0, "shown": 0, "bars": 0}
+
+
+def test_a_naive_time_is_a_named_error() -> None:
+    naive = Run(provider="glue", run_id="x", state=State.SUCCEEDED, started_at=datetime(2026, 1, 1))  # noqa: DTZ001
+    with pytest.raises(runstate.InvalidRecordError, match="timezone-aware"):
+        html([naive], now=NOW)
+
+
+@st.composite
+def histories(draw: st.DrawFn) -> list[Run]:
+    count = draw(st.integers(0, 25))
+    states = st.sampled_from([State.SUCCEEDED, State.FAILED, State.RUNNING, State.CANCELED, State.QUEUED])
+    return [
+        run(f"r{i}", draw(states), T0 + timedelta(hours=draw(st.integers(0, 200))),
+            draw(st.none() | st.floats(0, 600)), job_id=draw(st.sampled_from(["a", "b", None])))
+        for i in range(count)
+    ]  # fmt: skip
+
+
+@settings(max_examples=40, deadline=None)
+@given(histories())
+def test_buckets_always_add_up_to_the_summary(runs: list[Run]) -> None:
+    data = build(runs, now=NOW)
+    merged = runstate.Summary(data.summary.by)
+    for summary in data.bucket_summaries:
+        merged = merged.merge(summary)
+    assert merged.to_dict() == data.summary.to_dict()
+
+
+def test_without_plotly_the_error_names_the_extra(tmp_path: Path) -> None:
+    code = (
+        "import sys; sys.modules['plotly'] = None; sys.modules['plotly.io'] = None\n"
+        "import runstate, runstate.report\n"
+        "assert 'plotly' not in [m for m in sys.modules if sys.modules[m] is not None]\n"
+        "try:\n    runstate.report.html([])\nexcept ImportError as e:\n    print(e)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "plotly is needed for runstate.report: pip install 'runstate[report]'"
+
+
+def test_importing_runstate_does_not_import_plotly() -> None:
+    code = "import sys, runstate, runstate.report; print('plotly' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
+
+
+def example_runs() -> list[Run]:
+    """The bundled example of every provider, normalized as ``runstate report -p auto`` reads it."""
+    runs: list[Run] = []
+    for provider in runstate.REGISTRY.names():
+        text = EXAMPLES.joinpath(f"{provider}.jsonl").read_text(encoding="utf-8")
+        runs += runstate.normalize_lines(provider, text.splitlines(), keep_raw=False)
+    return runs
+
+
+EXAMPLES = resources.files("runstate").joinpath("examples")
+
+
+def test_the_cli_reports_every_bundled_example_as_summarize_counts_them(tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    files = [str(EXAMPLES.joinpath(f"{p}.jsonl")) for p in runstate.REGISTRY.names()]
+    command = [sys.executable, "-m", "runstate", "report", "-p", "auto", *files, "-o", str(out),
+               "--now", NOW.isoformat()]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    summary = runstate.summarize(example_runs(), now=NOW).to_dict()
+    assert page_data(out.read_text(encoding="utf-8"))["summary"] == summary
+
+
+def test_the_cli_names_the_extra_when_plotly_is_missing(tmp_path: Path) -> None:
+    code = (
+        "import sys; sys.modules['plotly'] = None; sys.modules['plotly.io'] = None\n"
+        "from runstate._cli import main\n"
+        f"sys.exit(main(['report', '-p', 'glue', '--example', '-o', {str(tmp_path / 'r.html')!r}]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 2 and "pip install 'runstate[report]'" in done.stderr
