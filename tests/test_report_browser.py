@@ -12,16 +12,14 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import runstate
-from runstate import State
 
-from .test_report import EXAMPLES, NOW, T0, example_runs, known_runs, run
+from .test_report import EXAMPLES, NOW, example_runs, known_runs, repaired_run
 
 ENABLE_HINT = (
     "browser tests need Debian's chromium and Playwright: `apt-get install chromium` and "
@@ -37,9 +35,10 @@ def require_browser() -> Any:
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        sync_playwright = None
-    if sync_playwright is not None and Path(CHROMIUM).exists():
-        return sync_playwright
+        pass
+    else:
+        if Path(CHROMIUM).exists():
+            return sync_playwright
     if os.environ.get("RUNSTATE_REQUIRE_BROWSER") == "1":
         pytest.fail(f"RUNSTATE_REQUIRE_BROWSER=1 but chromium or Playwright is missing. {ENABLE_HINT}")
     pytest.skip(ENABLE_HINT)
@@ -103,20 +102,32 @@ def test_the_known_report_renders_every_chart_with_its_traces_and_bars(browser: 
     opened = Opened(browser, write(tmp_path / "known.html", page))
     charts = opened.charts()
     assert opened.problems == []
-    assert set(charts) == {"success-over-time", "p95-over-time", "timeline", "slowest", "most-retried", "reasons"}
+    assert set(charts) == {
+        "success-over-time",
+        "p95-over-time",
+        "timeline",
+        "slowest",
+        "most-retried",
+        "reasons",
+    }
     # the timeline: one trace per state present, bars = attempts (a retry is a bar of its own)
     assert charts["timeline"]["traces"] == [
         ["RUNNING", "bar", 1], ["SUCCEEDED", "bar", 3], ["FAILED", "bar", 1]
     ]  # fmt: skip
     assert charts["timeline"]["drawn"] == 5
-    assert charts["success-over-time"]["traces"] == [["glue · - · load", "scatter", 2], ["glue · - · report", "scatter", 2]]
+    assert charts["success-over-time"]["traces"] == [
+        ["glue · - · load", "scatter", 2],
+        ["glue · - · report", "scatter", 2],
+    ]
     assert charts["slowest"]["traces"] == [["p95 total per attempt (seconds)", "bar", 2]]
     assert charts["most-retried"]["traces"] == [["retried logical runs", "bar", 1]]
     assert charts["reasons"]["traces"] == [["Attempts per reason", "bar", 1]]
     opened.page.screenshot(path=str(artifacts(tmp_path) / "report-known.png"), full_page=True)
 
 
-def test_hovering_a_bar_shows_its_ids_state_reason_message_and_durations(browser: Any, tmp_path: Path) -> None:
+def test_hovering_a_bar_shows_its_ids_state_reason_message_and_durations(
+    browser: Any, tmp_path: Path
+) -> None:
     opened = Opened(browser, write(tmp_path / "hover.html", runstate.report.html(known_runs(), now=NOW)))
     failed = opened.page.locator("#timeline g.trace.bars").nth(2).locator("g.point path").first
     failed.scroll_into_view_if_needed()
@@ -139,7 +150,8 @@ def test_the_plotted_numbers_are_the_summary_numbers(browser: Any, tmp_path: Pat
     assert data["summary"] == summary.to_dict()
     plotted = opened.page.evaluate(
         "Object.fromEntries(['success-over-time', 'p95-over-time', 'slowest'].map("
-        "id => [id, document.getElementById(id).data.map(t => Array.from(t.x ? (t.type === 'bar' ? t.x : t.y) : []))]))"
+        "id => [id, document.getElementById(id).data.map("
+        "t => Array.from(t.type === 'bar' ? t.x : t.y))]))"
     )
     assert plotted["success-over-time"] == [s["logical_success_rate"] for s in data["series"]]
     assert plotted["p95-over-time"] == [s["p95_seconds"] for s in data["series"]]
@@ -151,16 +163,8 @@ def test_the_plotted_numbers_are_the_summary_numbers(browser: Any, tmp_path: Pat
 
 
 def test_repairs_and_retries_are_drawn_as_such(browser: Any, tmp_path: Path) -> None:
-    repaired = runstate.Run(
-        provider="databricks", run_id="11", state=State.SUCCEEDED, job_id="nightly",
-        started_at=T0, ended_at=T0 + timedelta(hours=2),
-        details={"repair_history": [
-            {"type": "ORIGINAL", "start_time": 1772352000000, "end_time": 1772352600000},
-            {"type": "REPAIR", "start_time": 1772355600000, "end_time": 1772359200000},
-        ]},
-        tasks=(run("12", State.SUCCEEDED, T0, 10, provider="databricks", parent_run_id="11", name="extract"),),
-    )  # fmt: skip
-    opened = Opened(browser, write(tmp_path / "repair.html", runstate.report.html([*known_runs(), repaired], now=NOW)))
+    page = runstate.report.html([*known_runs(), repaired_run()], now=NOW)
+    opened = Opened(browser, write(tmp_path / "repair.html", page))
     patterns = opened.page.evaluate(
         "document.getElementById('timeline').data.map(t => [t.name, t.marker.pattern.shape])"
     )
@@ -179,7 +183,14 @@ def test_the_cli_report_of_every_bundled_example_opens_without_errors(browser: A
     opened = Opened(browser, out)
     charts = opened.charts()
     assert opened.problems == []
-    assert set(charts) == {"success-over-time", "p95-over-time", "timeline", "slowest", "most-retried", "reasons"}
+    assert set(charts) == {
+        "success-over-time",
+        "p95-over-time",
+        "timeline",
+        "slowest",
+        "most-retried",
+        "reasons",
+    }
     assert all(chart["drawn"] > 0 for chart in charts.values())
     assert opened.data()["summary"] == runstate.summarize(example_runs(), now=NOW).to_dict()
     opened.page.screenshot(path=str(artifacts(tmp_path) / "report-examples.png"), full_page=True)

@@ -80,13 +80,20 @@ class ReportData:
             "bucket_starts": [b.isoformat() for b in self.bucket_starts],
             "buckets": [s.to_dict() for s in self.bucket_summaries],
             "series": [
-                {"key": list(s.key), "label": s.label, "logical_success_rate": list(s.logical_success_rate),
-                 "p95_seconds": list(s.p95_seconds)}
+                {
+                    "key": list(s.key),
+                    "label": s.label,
+                    "logical_success_rate": list(s.logical_success_rate),
+                    "p95_seconds": list(s.p95_seconds),
+                }
                 for s in self.series
-            ],  # fmt: skip
+            ],
             "untimed_logical_runs": self.untimed_logical_runs,
-            "timeline": {"logical_runs": self.logical_total, "shown": self.timeline_shown,
-                         "bars": len(self.bars)},  # fmt: skip
+            "timeline": {
+                "logical_runs": self.logical_total,
+                "shown": self.timeline_shown,
+                "bars": len(self.bars),
+            },
             "triggers": self.triggers,
         }
 
@@ -188,7 +195,9 @@ def _series(summary: Summary, buckets: Sequence[Summary], jobs: int) -> tuple[Se
                 group.key,
                 job_label(group.key),
                 tuple(None if g is None else g.logical_success_rate for g in found),
-                tuple(None if g is None or g.total.p95 is None else g.total.p95.total_seconds() for g in found),
+                tuple(
+                    None if g is None or g.total.p95 is None else g.total.p95.total_seconds() for g in found
+                ),
             )
         )
     return tuple(result)
@@ -202,7 +211,7 @@ def _group(summary: Summary, key: tuple[str | None, ...]) -> GroupSummary | None
 
 
 def _bars(logical: LogicalRun, now: datetime) -> Iterator[Bar]:
-    namespace, provider, root = logical.key
+    root = logical.key[2]
     row = f"{logical.latest.job_id or logical.latest.name or '-'} · {root}"
     count = len(logical.attempts)
     for index, attempt in enumerate(logical.attempts):
@@ -210,7 +219,9 @@ def _bars(logical: LogicalRun, now: datetime) -> Iterator[Bar]:
         note = f"attempt {index + 1} of {count} (provider attempt {attempt.attempt})"
         yield from _attempt_bars(attempt, row, kind, note, now)
         for task in attempt.tasks:
-            yield from _attempt_bars(task, f"{row} › {_task_name(task)}", "task", f"task of {attempt.run_id}", now)
+            yield from _attempt_bars(
+                task, f"{row} / {_task_name(task)}", "task", f"task of {attempt.run_id}", now
+            )
 
 
 def _task_name(task: Run) -> str:
@@ -259,8 +270,10 @@ def _hover(run: Run, note: str, now: datetime) -> str:
         f"run {run.run_id}" + (f" (original {run.original_run_id})" if run.original_run_id else ""),
         f"state {run.state.value}" + (f", reason {run.reason.value}" if run.reason else ""),
         note,
-        f"total {human_duration(d.total)}, queue {human_duration(d.queue)}, "
-        f"execution {human_duration(d.execution)}, elapsed {human_duration(run.elapsed(now))}",
+        (
+            f"total {human_duration(d.total)}, queue {human_duration(d.queue)}, "
+            f"execution {human_duration(d.execution)}, elapsed {human_duration(run.elapsed(now))}"
+        ),
     ]
     if run.message:
         lines.append(f"message: {_clip(run.message)}")

@@ -79,7 +79,9 @@ def _timeline(data: ReportData) -> go.Figure | None:
     rows = list(data.timeline_rows)
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=rows, autorange="reversed")
     fig.update_xaxes(type="date")
-    fig.update_layout(barmode="overlay", height=min(200 + 18 * len(rows), 20_000), hoverlabel={"align": "left"})
+    fig.update_layout(
+        barmode="overlay", height=min(200 + 18 * len(rows), 20_000), hoverlabel={"align": "left"}
+    )
     return fig
 
 
@@ -124,6 +126,8 @@ def _ranked(groups: tuple[GroupSummary, ...], title: str, value: Any) -> go.Figu
 def _counts(counts: dict[str, int], title: str) -> go.Figure | None:
     if not counts:
         return None
-    fig = go.Figure(go.Bar(x=list(counts), y=list(counts.values()), name=title), layout={**_LAYOUT, "title": title})
+    fig = go.Figure(
+        go.Bar(x=list(counts), y=list(counts.values()), name=title), layout={**_LAYOUT, "title": title}
+    )
     fig.update_layout(height=320)
     return fig

@@ -114,8 +114,10 @@ def _overview(data: ReportData) -> str:
 
 def _series_note(data: ReportData) -> str:
     drawn, total = len(data.series), len(data.summary.groups)
-    text = (f"One point per {data.bucket} (UTC) by each logical run's start, each the summary of that "
-            f"{data.bucket}'s logical runs; {drawn} of {total} jobs drawn (the most logical runs).")  # fmt: skip
+    text = (
+        f"One point per {data.bucket} (UTC) by each logical run's start, each the summary of that "
+        f"{data.bucket}'s logical runs; {drawn} of {total} jobs drawn (the most logical runs)."
+    )
     if data.untimed_logical_runs:
         text += f" {data.untimed_logical_runs} logical runs without any time are in no {data.bucket}."
     return text
@@ -132,7 +134,9 @@ def _timeline_note(data: ReportData) -> str:
 
 
 def _cell(value: Any, numeric: bool = False) -> str:
-    return f"<td class=n>{_html.escape(str(value))}</td>" if numeric else f"<td>{_html.escape(str(value))}</td>"
+    return (
+        f"<td class=n>{_html.escape(str(value))}</td>" if numeric else f"<td>{_html.escape(str(value))}</td>"
+    )
 
 
 def _percent(value: float | None) -> str:
@@ -147,13 +151,17 @@ def _jobs_table(data: ReportData) -> str:
 
 def _job_row(group: GroupSummary) -> str:
     cells = [_cell(job_label(group.key))]
-    cells += [_cell(v, True) for v in (group.runs, group.logical_runs, _percent(group.logical_success_rate),
-              group.retried, human_duration(group.total.p50), human_duration(group.total.p95), len(group.active))]  # fmt: skip
+    total = group.total
+    numbers = (group.runs, group.logical_runs, _percent(group.logical_success_rate), group.retried,
+               human_duration(total.p50), human_duration(total.p95), len(group.active))  # fmt: skip
+    cells += [_cell(v, True) for v in numbers]
     return "".join(cells)
 
 
 def _active_table(data: ReportData) -> str:
-    active = sorted(data.summary.overall.active, key=lambda a: -(a.elapsed.total_seconds() if a.elapsed else 0))
+    active = sorted(
+        data.summary.overall.active, key=lambda a: -(a.elapsed.total_seconds() if a.elapsed else 0)
+    )
     if not active:
         return "<p>Nothing is running.</p>"
     rows = [
@@ -162,7 +170,11 @@ def _active_table(data: ReportData) -> str:
                  _cell(human_duration(a.elapsed), True)])
         for a in active[:_ACTIVE_ROWS]
     ]  # fmt: skip
-    more = f"<p class=note>{len(active) - _ACTIVE_ROWS} more not listed.</p>" if len(active) > _ACTIVE_ROWS else ""
+    more = (
+        f"<p class=note>{len(active) - _ACTIVE_ROWS} more not listed.</p>"
+        if len(active) > _ACTIVE_ROWS
+        else ""
+    )
     return _table("active", ("job", "run", "state", "started", "running for"), rows) + more
 
 
