@@ -64,6 +64,7 @@ def awkward() -> runstate.ProviderSpec:
     states = {"in queue": "QUEUED", 'say "go"': "RUNNING", "3rd-step": "RUNNING", "3rd step": "SUCCEEDED"}
     return attrs.evolve(
         ACME,
+        name="awkward names",
         native_states={n: frozenset({State(s)}) for n, s in states.items()},
         native_edges=(
             NativeEdge("in queue", 'say "go"'),
@@ -151,3 +152,34 @@ def test_the_docs_draw_with_the_same_code() -> None:
         assert hooks.native_mermaid(spec.name) == drawn
         page = hooks.provider_page(spec.name, {}, drawn)
         assert f"```mermaid\n{drawn}```" in page
+
+
+def every_mermaid() -> dict[str, str]:
+    texts = {"canonical": GRAPH.to_mermaid(), "path": tracked().draw()}
+    texts |= {spec.name: provider_graph(spec, "mermaid") for spec in [*PROVIDERS, awkward()]}
+    return texts
+
+
+def test_mermaid_itself_parses_every_diagram(tmp_path: Path) -> None:
+    """Mermaid's own parser, in chromium, when ``RUNSTATE_MERMAID_JS`` names a ``mermaid.min.js``
+    (e.g. from ``npm pack mermaid``); the docs site loads Mermaid from a CDN, so CI has no copy."""
+    script = os.environ.get("RUNSTATE_MERMAID_JS")
+    if not script or not Path(script).exists():
+        pytest.skip("set RUNSTATE_MERMAID_JS to a mermaid.min.js to parse the diagrams with Mermaid itself")
+    from .test_report_browser import CHROMIUM, require_browser
+
+    page = tmp_path / "mermaid.html"
+    page.write_text(f'<script src="{Path(script).resolve().as_uri()}"></script>', encoding="utf-8")
+    with require_browser()() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        opened = browser.new_page()
+        opened.goto(page.as_uri())
+        failures = opened.evaluate(
+            "async texts => { mermaid.initialize({startOnLoad: false}); const bad = {};"
+            " for (const [name, text] of Object.entries(texts)) {"
+            "   try { await mermaid.parse(text); } catch (e) { bad[name] = String(e); } }"
+            " return bad; }",
+            every_mermaid(),
+        )
+        browser.close()
+    assert failures == {}

@@ -33,6 +33,13 @@ STATE_COLORS: Final = {
 REPAIRED_COLOR: Final = "#90a4ae"
 PATTERNS: Final = {"run": "", "retry": "/", "task": "", "repaired": "x"}
 """Retries are hatched, earlier in-place attempts of a repaired run cross-hatched."""
+_ZOOMS: Final = [
+    {"count": 1, "label": "1h", "step": "hour", "stepmode": "backward"},
+    {"count": 1, "label": "1d", "step": "day", "stepmode": "backward"},
+    {"count": 7, "label": "7d", "step": "day", "stepmode": "backward"},
+    {"step": "all", "label": "all"},
+]
+"""Zoom buttons of the timeline (back from its latest time); the slider below it pans."""
 _LAYOUT: Final[dict[str, Any]] = {"margin": {"l": 10, "r": 10, "t": 40, "b": 10}, "template": "plotly_white"}
 
 
@@ -78,9 +85,14 @@ def _timeline(data: ReportData) -> go.Figure | None:
             fig.add_trace(_bar_trace(name, bars))
     rows = list(data.timeline_rows)
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=rows, autorange="reversed")
-    fig.update_xaxes(type="date")
+    fig.update_xaxes(
+        type="date", rangeselector={"buttons": _ZOOMS}, rangeslider={"visible": True, "thickness": 0.04}
+    )
     fig.update_layout(
-        barmode="overlay", height=min(200 + 18 * len(rows), 20_000), hoverlabel={"align": "left"}
+        barmode="overlay",
+        margin={"l": 10, "r": 10, "t": 80, "b": 10},
+        height=min(200 + 18 * len(rows), 20_000),
+        hoverlabel={"align": "left"},
     )
     return fig
 
