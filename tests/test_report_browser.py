@@ -28,6 +28,8 @@ ENABLE_HINT = (
 )
 CHROMIUM = os.environ.get("RUNSTATE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHARTS = "Array.from(document.querySelectorAll('.js-plotly-plot'))"
+DRAWN = "'g.cartesianlayer g.point, g.cartesianlayer g.trace.scatter path.js-line'"
+"""Bars and line points of the plot itself (a range slider draws a miniature copy of the bars)."""
 
 
 def require_browser() -> Any:
@@ -81,7 +83,7 @@ class Opened:
         found: dict[str, dict[str, Any]] = self.page.evaluate(
             f"Object.fromEntries({CHARTS}.map(d => [d.id, {{"
             "traces: d.data.map(t => [t.name, t.type, (t.x || []).length]),"
-            "drawn: d.querySelectorAll('g.point, g.trace.scatter path.js-line').length}]))"
+            "drawn: d.querySelectorAll(" + DRAWN + ").length}]))"
         )
         return found
 
