@@ -220,3 +220,10 @@ def test_the_cli_names_the_extra_when_plotly_is_missing(tmp_path: Path) -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 2 and "pip install 'runstate[report]'" in done.stderr
+
+
+def test_the_running_table_lists_the_longest_running_and_counts_the_rest() -> None:
+    runs = [run(f"r{i}", State.RUNNING, T0 + timedelta(minutes=i), None, job_id="stream") for i in range(103)]
+    page = html(runs, now=NOW)
+    assert "3 more not listed." in page
+    assert page.index(">r0<") < page.index(">r99<") and ">r102<" not in page  # the oldest first
