@@ -11,13 +11,15 @@ from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import runstate
 from runstate import Durations, Run, State
-from runstate._report_data import bucket_of, build
+from runstate._report_data import LABEL_SIZE, bucket_of, build
+from runstate._report_figures import figures
 from runstate.report import html
 
 NOW = datetime(2026, 3, 2, 12, tzinfo=UTC)
@@ -227,3 +229,73 @@ def test_the_running_table_lists_the_longest_running_and_counts_the_rest() -> No
     page = html(runs, now=NOW)
     assert "3 more not listed." in page
     assert page.index(">r0<") < page.index(">r99<") and ">r102<" not in page  # the oldest first
+
+
+def glue_record(run_id: str, message: str) -> str:
+    """A failed GetJobRun JobRun (times in epoch seconds, as boto3's JSON gives them)."""
+    start = T0.timestamp()
+    record = {"Id": run_id, "Attempt": 0, "JobName": "load", "JobRunState": "FAILED",
+              "StartedOn": start, "CompletedOn": start + 60, "ErrorMessage": message}  # fmt: skip
+    return json.dumps(record)
+
+
+def test_a_lone_surrogate_in_a_record_makes_a_page_that_is_utf8() -> None:
+    # JSON may escape a lone surrogate ("\ud800"); json.loads keeps it, UTF-8 cannot hold it
+    line = glue_record("jr_\ud800", "bad \udfff byte")
+    assert "\\udfff" in line  # the record as JSON text, the surrogate escaped
+    runs = list(runstate.normalize_lines("glue", [line], keep_raw=False))
+    assert runs[0].message == "bad \udfff byte"
+    page = html(runs, now=NOW)
+    page.encode("utf-8")
+    assert "bad \ufffd byte" in page
+    assert page_data(page)["summary"] == runstate.summarize(runs, now=NOW).to_dict()
+
+
+def test_a_repair_time_past_the_year_9999_is_left_off_the_timeline() -> None:
+    history = [{"type": "ORIGINAL", "start_time": 2**53 - 2, "end_time": 2**53 - 1},
+               {"type": "REPAIR", "start_time": 1772355600000, "end_time": 1772359200000}]  # fmt: skip
+    broken = attrs.evolve(repaired_run(), details={"repair_history": history})
+    assert [b.kind for b in build([broken], now=NOW).bars] == ["run", "task"]
+    last = 253402300799999  # 9999-12-31T23:59:59.999Z, the last millisecond a datetime holds
+    history[0] = {"type": "ORIGINAL", "start_time": last, "end_time": last}
+    edge = attrs.evolve(repaired_run(), details={"repair_history": history})
+    assert [b.kind for b in build([edge], now=NOW).bars] == ["repaired", "run", "task"]
+
+
+def test_the_same_job_and_run_id_in_two_namespaces_are_two_rows() -> None:
+    runs = [
+        run("jr_1", State.SUCCEEDED, T0, 5, job_id="load", namespace="111122223333/us-east-1"),
+        run("jr_1", State.FAILED, T0, 7, job_id="load", namespace="444455556666/eu-west-1"),
+        run("jr_1", State.FAILED, T0, 9, job_id="load", provider="databricks"),
+        run("jr_2", State.FAILED, T0, 9, job_id="load"),
+    ]
+    data = build(runs, now=NOW)
+    assert sorted(data.timeline_rows) == [
+        "load · jr_1 (databricks · -)",
+        "load · jr_1 (glue · 111122223333/us-east-1)",
+        "load · jr_1 (glue · 444455556666/eu-west-1)",
+        "load · jr_2",
+    ]
+    assert len({b.row for b in data.bars}) == 4
+
+
+def test_long_ids_are_clipped_on_the_charts_and_stay_apart() -> None:
+    runs = [run("r" * 5000 + str(i), State.SUCCEEDED, T0 + timedelta(minutes=i), 1,
+                job_id="j" * 5000 + str(i % 2)) for i in range(4)]  # fmt: skip
+    data = build(runs, now=NOW)
+    assert len(data.timeline_rows) == 4 and all(len(r) <= LABEL_SIZE for r in data.timeline_rows)
+    j, r = "j" * 19 + "…" + "j" * 17, "r" * 19 + "…" + "r" * 17
+    assert data.timeline_rows[0] == f"{j}0 · {r}0"  # both ends of the ids: they differ there
+    assert len({s.label for s in data.series}) == 2 and all(len(s.label) <= LABEL_SIZE for s in data.series)
+    assert data.summary.to_dict() == runstate.summarize(runs, now=NOW).to_dict()  # the data keeps them whole
+
+
+def test_record_text_is_never_plotly_markup() -> None:
+    text = '<a href="https://example.com/">x</a><br><b>y</b>'
+    runs = [run(text, State.FAILED, T0, 1, job_id=text, namespace=text, message=text)]
+    figs = figures(build(runs, now=NOW))
+    shown = [str(v) for f in figs.values() for t in f.data for v in [t.name, *(t.y or ())]]
+    shown += [str(v) for v in figs["timeline"].layout.yaxis.categoryarray]
+    assert all("<" not in v and "&lt;a href" in v for v in shown if "example" in v) and any(
+        "example" in v for v in shown
+    )

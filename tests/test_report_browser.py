@@ -12,14 +12,16 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import runstate
+from runstate import State
 
-from .test_report import EXAMPLES, NOW, example_runs, known_runs, repaired_run
+from .test_report import EXAMPLES, NOW, example_runs, known_runs, repaired_run, run
 
 ENABLE_HINT = (
     "browser tests need Debian's chromium and Playwright: `apt-get install chromium` and "
@@ -71,12 +73,18 @@ class Opened:
         self.problems: list[str] = []
         self.page.on("console", self._console)
         self.page.on("pageerror", lambda error: self.problems.append(f"pageerror: {error}"))
+        self.page.on("dialog", lambda dialog: self.problems.append(f"dialog: {dialog.message}"))
+        self.page.on("request", self._request)
         self.page.goto(path.as_uri())
         self.page.wait_for_function(f"{CHARTS}.every(d => d._fullLayout !== undefined)")
 
     def _console(self, message: Any) -> None:
         if message.type in ("error", "warning"):
             self.problems.append(f"{message.type}: {message.text}")
+
+    def _request(self, request: Any) -> None:
+        if not request.url.startswith(("file:", "data:", "blob:", "about:")):
+            self.problems.append(f"network: {request.url}")  # the page must open offline
 
     def charts(self) -> dict[str, dict[str, Any]]:
         """Per chart id: its traces' names and bar or point counts, and the points drawn as SVG."""
@@ -196,3 +204,17 @@ def test_the_cli_report_of_every_bundled_example_opens_without_errors(browser: A
     assert all(chart["drawn"] > 0 for chart in charts.values())
     assert opened.data()["summary"] == runstate.summarize(example_runs(), now=NOW).to_dict()
     opened.page.screenshot(path=str(artifacts(tmp_path) / "report-examples.png"), full_page=True)
+
+
+def test_hostile_record_text_is_shown_as_text(browser: Any, tmp_path: Path) -> None:
+    text = '</script><script>alert(1)</script><!-- <a href="https://example.com/">x</a><br>"\'&\x00\u2028'
+    runs = [run(text, State.FAILED, NOW - timedelta(hours=1), 5, job_id=text, namespace=text, message=text)]
+    opened = Opened(browser, write(tmp_path / "hostile.html", runstate.report.html(runs, now=NOW)))
+    assert opened.problems == []
+    assert opened.page.evaluate("document.querySelectorAll('svg a').length") == 0  # no link drawn
+    scripts = opened.page.evaluate("document.scripts.length")
+    assert scripts == len(opened.charts()) + 2  # Plotly's, one per chart, the data: none injected
+    rows = opened.page.evaluate(
+        "Array.from(document.querySelectorAll('#timeline .ytick text')).map(t => t.textContent)"
+    )
+    assert len(rows) == 1 and rows[0].startswith("</script><script>al…")  # as text, clipped

@@ -8,6 +8,8 @@ runs), so the page agrees with ``runstate summary``; the timeline is built from
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Literal
@@ -19,7 +21,7 @@ from ._model import Run
 from ._summarize import GroupSummary, Summary, human_duration, summarize
 from ._vocabulary import State
 
-__all__ = ["Bar", "ReportData", "Series", "build", "trigger_counts"]
+__all__ = ["Bar", "ReportData", "Series", "build", "clean", "labels", "trigger_counts"]
 
 HOURLY_SPAN: Final = timedelta(days=3)
 """Data spanning at most this long is bucketed by hour (at most 72 points per job), else by day."""
@@ -27,6 +29,13 @@ DEFAULT_TIMELINE: Final = 500
 """Logical runs drawn on the timeline by default: the latest by start (every run is counted elsewhere)."""
 DEFAULT_JOBS: Final = 12
 """Jobs drawn over time by default: those with the most logical runs (all are in the table)."""
+
+LABEL_SIZE: Final = 80
+"""Characters of a chart label (a row, a job): a longer record id would squeeze the plot to nothing."""
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_MAX_MS: Final = (datetime.max.replace(tzinfo=UTC) - _EPOCH) // timedelta(milliseconds=1)
+"""Epoch milliseconds of the last millisecond a datetime holds (year 9999)."""
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
 
 BarKind = Literal["run", "retry", "repaired", "task"]
 
@@ -139,8 +148,9 @@ def build(
     starts, per_bucket = _bucketed(timed, bucket)
     summaries = tuple(summarize([a for lr in group for a in lr.attempts], now=now) for group in per_bucket)
     shown = [lr for _, lr in timed[-timeline:]] if timeline > 0 else []
-    bars = tuple(bar for lr in shown for bar in _bars(lr, now))
-    rows = tuple(dict.fromkeys(bar.row for bar in bars))
+    names = labels([_row_label(lr) for lr in shown], _row_qualifier(shown))
+    rows = {lr.key: name for lr, name in zip(shown, names, strict=True)}
+    bars = tuple(bar for lr in shown for bar in _bars(lr, rows[lr.key], now))
     return ReportData(
         now=now,
         summary=summary,
@@ -150,7 +160,7 @@ def build(
         series=_series(summary, summaries, jobs),
         untimed_logical_runs=len(logicals) - len(timed),
         bars=bars,
-        timeline_rows=rows,
+        timeline_rows=tuple(dict.fromkeys(bar.row for bar in bars)),
         timeline_shown=len(shown),
         logical_total=len(logicals),
         triggers=trigger_counts(items),
@@ -199,15 +209,42 @@ def job_label(key: Sequence[str | None]) -> str:
     return " · ".join(part or "-" for part in key)
 
 
+def clean(text: str) -> str:
+    """``text`` with each lone surrogate (a JSON ``"\\ud800"`` decodes to one) as U+FFFD: UTF-8,
+    and so the page, cannot hold them."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def labels(texts: Sequence[str], qualifiers: Sequence[str] | None = None) -> list[str]:
+    """``texts`` as chart labels: clean, clipped to :data:`LABEL_SIZE`, and all different (Plotly
+    draws equal category labels as one row). A label shared by several texts gets its qualifier
+    (``(provider · namespace)``), then ``#2``, ``#3``... until it is unique."""
+    clipped = [_middle(clean(t), LABEL_SIZE) for t in texts]
+    shared = Counter(clipped)
+    result: list[str] = []
+    used: set[str] = set()
+    for index, label in enumerate(clipped):
+        if shared[label] > 1 and qualifiers is not None:
+            label = f"{label} ({clean(qualifiers[index])})"
+        unique, count = label, 1
+        while unique in used:
+            count += 1
+            unique = f"{label} #{count}"
+        used.add(unique)
+        result.append(unique)
+    return result
+
+
 def _series(summary: Summary, buckets: Sequence[Summary], jobs: int) -> tuple[Series, ...]:
     busiest = sorted(summary.groups, key=lambda g: -g.logical_runs)[: max(jobs, 0)]
+    names = labels([job_label(g.key) for g in busiest])
     result = []
-    for group in busiest:
+    for group, name in zip(busiest, names, strict=True):
         found = [_group(s, group.key) for s in buckets]
         result.append(
             Series(
                 group.key,
-                job_label(group.key),
+                name,
                 tuple(None if g is None else g.logical_success_rate for g in found),
                 tuple(
                     None if g is None or g.total.p95 is None else g.total.p95.total_seconds() for g in found
@@ -224,18 +261,26 @@ def _group(summary: Summary, key: tuple[str | None, ...]) -> GroupSummary | None
 # --- the timeline ---------------------------------------------------------------------------------
 
 
-def _bars(logical: LogicalRun, now: datetime) -> Iterator[Bar]:
-    root = logical.key[2]
-    row = f"{logical.latest.job_id or logical.latest.name or '-'} · {root}"
+def _row_label(logical: LogicalRun) -> str:
+    """A logical run's row: its job and root run id (each clipped, so that both show)."""
+    job, half = logical.latest.job_id or logical.latest.name or "-", (LABEL_SIZE - 3) // 2
+    return f"{_middle(job, half)} · {_middle(logical.key[2], half)}"
+
+
+def _row_qualifier(shown: Sequence[LogicalRun]) -> list[str]:
+    """What tells apart runs with the same job and root id: their provider and namespace."""
+    return [f"{lr.key[1]} · {lr.key[0] or '-'}" for lr in shown]
+
+
+def _bars(logical: LogicalRun, row: str, now: datetime) -> Iterator[Bar]:
     count = len(logical.attempts)
     for index, attempt in enumerate(logical.attempts):
         kind: BarKind = "retry" if index or attempt.attempt else "run"
         note = f"attempt {index + 1} of {count} (provider attempt {attempt.attempt})"
         yield from _attempt_bars(attempt, row, kind, note, now)
         for task in attempt.tasks:
-            yield from _attempt_bars(
-                task, f"{row} / {_task_name(task)}", "task", f"task of {attempt.run_id}", now
-            )
+            task_row = f"{row} / {_middle(clean(_task_name(task)), LABEL_SIZE)}"
+            yield from _attempt_bars(task, task_row, "task", f"task of {attempt.run_id}", now)
 
 
 def _task_name(task: Run) -> str:
@@ -267,13 +312,13 @@ def _repair_spans(run: Run) -> list[tuple[datetime, datetime]]:
     for entry in history:
         if isinstance(entry, dict):
             start, end = entry.get("start_time"), entry.get("end_time")
-            if type(start) is int and type(end) is int and 0 < start <= end < 2**53:
+            if type(start) is int and type(end) is int and 0 < start <= end <= _MAX_MS:
                 spans.append((_from_ms(start), _from_ms(end)))
     return spans
 
 
 def _from_ms(value: int) -> datetime:
-    return datetime.fromtimestamp(value / 1000, UTC)
+    return _EPOCH + timedelta(milliseconds=value)
 
 
 def _hover(run: Run, note: str, now: datetime) -> str:
@@ -291,7 +336,12 @@ def _hover(run: Run, note: str, now: datetime) -> str:
     ]
     if run.message:
         lines.append(f"message: {_clip(run.message)}")
-    return "\n".join(lines)
+    return clean("\n".join(lines))
+
+
+def _middle(text: str, size: int) -> str:
+    """``text`` in at most ``size`` characters, its middle left out: ids differ at either end."""
+    return text if len(text) <= size else text[: size // 2] + "…" + text[len(text) - (size - 1 - size // 2) :]
 
 
 def _clip(text: str, size: int = 200) -> str:

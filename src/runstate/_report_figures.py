@@ -9,7 +9,7 @@ from typing import Any, Final
 
 import plotly.graph_objects as go
 
-from ._report_data import Bar, ReportData, job_label
+from ._report_data import Bar, ReportData, job_label, labels
 from ._summarize import GroupSummary
 from ._vocabulary import State
 
@@ -65,7 +65,7 @@ def _over_time(data: ReportData, field: str, title: str, unit: str) -> go.Figure
     x = [b.isoformat() for b in data.bucket_starts]
     for series in data.series:
         y = list(getattr(series, field))
-        fig.add_trace(go.Scatter(x=x, y=y, mode="lines+markers", name=series.label, connectgaps=False))
+        fig.add_trace(go.Scatter(x=x, y=y, mode="lines+markers", name=_text(series.label), connectgaps=False))
     if unit == "%":
         fig.update_yaxes(tickformat=".0%", range=[0, 1.05])
     fig.update_layout(height=360, legend={"orientation": "h", "y": -0.2})
@@ -83,7 +83,7 @@ def _timeline(data: ReportData) -> go.Figure | None:
         bars = by_state.get(name)
         if bars:
             fig.add_trace(_bar_trace(name, bars))
-    rows = list(data.timeline_rows)
+    rows = [_text(row) for row in data.timeline_rows]
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=rows, autorange="reversed")
     fig.update_xaxes(
         type="date", rangeselector={"buttons": _ZOOMS}, rangeslider={"visible": True, "thickness": 0.04}
@@ -102,7 +102,7 @@ def _bar_trace(name: str, bars: list[Bar]) -> go.Bar:
     return go.Bar(
         name=name,
         orientation="h",
-        y=[b.row for b in bars],
+        y=[_text(b.row) for b in bars],
         base=[_iso(b.start) for b in bars],
         x=[(b.end - b.start).total_seconds() * 1000 for b in bars],
         width=[0.5 if b.kind == "task" else 0.8 for b in bars],
@@ -110,6 +110,12 @@ def _bar_trace(name: str, bars: list[Bar]) -> go.Bar:
         hovertext=[html.escape(b.hover).replace("\n", "<br>") for b in bars],
         hoverinfo="text",
     )
+
+
+def _text(label: str) -> str:
+    """A label as Plotly text: Plotly reads ``<a href>``, ``<br>``, ``<b>`` in labels as markup, so
+    record text is escaped (Plotly shows ``&lt;`` as ``<``)."""
+    return html.escape(label, quote=False)
 
 
 def _iso(at: datetime) -> str:
@@ -127,8 +133,8 @@ def _retried(group: GroupSummary) -> float:
 def _ranked(groups: tuple[GroupSummary, ...], title: str, value: Any) -> go.Figure | None:
     if not groups:
         return None
-    labels = [job_label(g.key) for g in groups]
-    fig = go.Figure(go.Bar(x=[value(g) for g in groups], y=labels, orientation="h", name=title),
+    names = [_text(label) for label in labels([job_label(g.key) for g in groups])]
+    fig = go.Figure(go.Bar(x=[value(g) for g in groups], y=names, orientation="h", name=title),
                     layout={**_LAYOUT, "title": title})  # fmt: skip
     fig.update_yaxes(type="category", autorange="reversed")
     fig.update_layout(height=120 + 28 * len(groups))

@@ -19,7 +19,7 @@ from types import ModuleType
 from typing import Any, Final
 
 from ._model import Run
-from ._report_data import DEFAULT_JOBS, DEFAULT_TIMELINE, ReportData, build, job_label
+from ._report_data import DEFAULT_JOBS, DEFAULT_TIMELINE, ReportData, build, clean, job_label
 from ._summarize import GroupSummary, human_duration
 
 __all__ = ["html"]
@@ -64,7 +64,9 @@ def html(
 
 
 def _page(title: str, data: ReportData, charts: dict[str, str], plotly_js: str) -> str:
-    esc = _html.escape
+    def esc(text: str) -> str:
+        return _html.escape(clean(text))
+
     sections = [
         f"<h1>{esc(title)}</h1>",
         f"<p class=note>{_overview(data)}</p>",
@@ -134,9 +136,8 @@ def _timeline_note(data: ReportData) -> str:
 
 
 def _cell(value: Any, numeric: bool = False) -> str:
-    return (
-        f"<td class=n>{_html.escape(str(value))}</td>" if numeric else f"<td>{_html.escape(str(value))}</td>"
-    )
+    text = _html.escape(clean(str(value)))
+    return f"<td class=n>{text}</td>" if numeric else f"<td>{text}</td>"
 
 
 def _percent(value: float | None) -> str:
