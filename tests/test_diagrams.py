@@ -59,9 +59,12 @@ def assert_mermaid(text: str) -> None:
 
 
 def awkward() -> runstate.ProviderSpec:
-    """A provider whose native names are not identifiers: spaces, a quote, a leading digit, and two
-    names that differ only in punctuation."""
-    states = {"in queue": "QUEUED", 'say "go"': "RUNNING", "3rd-step": "RUNNING", "3rd step": "SUCCEEDED"}
+    """A provider whose native names are not identifiers: spaces, a quote, a leading digit, two
+    names that differ only in punctuation, Mermaid keywords, and a name equal to the id that would
+    number the second of two names with the same word characters."""
+    states = {"in queue": "QUEUED", 'say "go"': "RUNNING", "3rd-step": "RUNNING", "3rd step": "SUCCEEDED",
+              "note": "QUEUED", "Default": "FAILED", "class": "FAILED", "X__5": "QUEUED", "X{": "QUEUED",
+              "X~": "QUEUED"}  # fmt: skip
     return attrs.evolve(
         ACME,
         name="awkward names",
@@ -70,6 +73,9 @@ def awkward() -> runstate.ProviderSpec:
             NativeEdge("in queue", 'say "go"'),
             NativeEdge('say "go"', "3rd-step"),
             NativeEdge("3rd-step", "3rd step"),
+            NativeEdge("note", "X~"),
+            NativeEdge("X__5", "class"),
+            NativeEdge("class", "Default"),
         ),
     )
 
@@ -102,6 +108,13 @@ def test_native_mermaid_uses_only_rendered_statements(spec: runstate.ProviderSpe
     assert_mermaid(text)
     ids = re.findall(r" as (\w+)$", text, re.MULTILINE)
     assert len(ids) == len(set(ids)) == len(spec.native_states)  # one node per native name
+
+
+def test_no_mermaid_id_is_a_keyword_or_shared() -> None:
+    ids = re.findall(r" as (\w+)$", provider_graph(awkward(), "mermaid"), re.MULTILINE)
+    assert len(set(ids)) == len(ids) == len(awkward().native_states)
+    assert {"note_", "Default_", "class_", "X__5", "X_"} <= set(ids)
+    assert not {i.lower() for i in ids} & {"note", "default", "class", "as", "style", "click", "scale"}
 
 
 def test_an_awkward_native_name_is_one_node_in_each_format() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
+from typing import Final
 
 from ._graph import dot_id, mermaid_text
 from ._spec import ProviderSpec
@@ -12,12 +13,25 @@ from ._spec import ProviderSpec
 __all__ = ["provider_graph"]
 
 
+_MERMAID_WORDS: Final = frozenset(
+    {"as", "class", "classdef", "click", "default", "href", "note", "scale", "statediagram", "style"}
+)
+"""Words Mermaid's state diagram lexer reads as keywords in any case (checked with mermaid.parse):
+an id equal to one is a syntax error, so it gets a trailing ``_``."""
+
+
 def _mermaid_ids(nodes: Sequence[str]) -> dict[str, str]:
     """Each native name as a Mermaid id (its word characters), numbered when two names would share one."""
     ids: dict[str, str] = {}
+    used: set[str] = set()
     for node in nodes:
         base = re.sub(r"\W", "_", node) or "_"
-        ids[node] = base if base not in ids.values() else f"{base}_{len(ids)}"
+        base += "_" if base.lower() in _MERMAID_WORDS else ""
+        unique, count = base, len(ids)
+        while unique in used:
+            unique, count = f"{base}_{count}", count + 1
+        used.add(unique)
+        ids[node] = unique
     return ids
 
 
