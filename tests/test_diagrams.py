@@ -196,3 +196,12 @@ def test_mermaid_itself_parses_every_diagram(tmp_path: Path) -> None:
         )
         browser.close()
     assert failures == {}
+
+
+def test_graph_help_says_what_each_format_is(capsys: pytest.CaptureFixture[str]) -> None:
+    from runstate._cli import main
+
+    with pytest.raises(SystemExit):
+        main(["graph", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "mermaid: a stateDiagram-v2" in text and "dot: Graphviz" in text and "json: the nodes" in text

@@ -153,7 +153,14 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--output", "-o", metavar="FILE", help="write here instead of standard output")
 
     graph = command("graph", "the canonical transition graph, or a provider's native one")
-    graph.add_argument("--format", "-f", choices=("mermaid", "dot", "json"), default="mermaid")
+    graph.add_argument(
+        "--format",
+        "-f",
+        choices=("mermaid", "dot", "json"),
+        default="mermaid",
+        help="mermaid: a stateDiagram-v2 (GitHub and MkDocs Material render it; the default); dot: "
+        "Graphviz (`dot -Tsvg`); json: the nodes and edges",
+    )
     graph.add_argument(
         "--provider",
         "-p",
