@@ -299,3 +299,11 @@ def test_record_text_is_never_plotly_markup() -> None:
     assert all("<" not in v and "&lt;a href" in v for v in shown if "example" in v) and any(
         "example" in v for v in shown
     )
+
+
+def test_a_time_in_the_year_1_is_drawn_there() -> None:
+    # Go's zero time 0001-01-01T00:00:00Z is a common "unset" sentinel; Plotly reads only 4-digit years
+    early = run("a", State.SUCCEEDED, datetime(1, 1, 1, tzinfo=UTC), 60)
+    late = run("b", State.SUCCEEDED, datetime(9999, 12, 31, 22, tzinfo=UTC), 60)
+    timeline = figures(build([early, late], now=NOW))["timeline"]
+    assert list(timeline.data[0].base) == ["0001-01-01 00:00:00.000000", "9999-12-31 22:00:00.000000"]

@@ -119,7 +119,9 @@ def _text(label: str) -> str:
 
 
 def _iso(at: datetime) -> str:
-    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    """A UTC time as Plotly reads dates: four-digit year (strftime's ``%Y`` gives ``1`` for year 1,
+    which Plotly places in 1970), no offset."""
+    return at.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
 
 
 def _p95(group: GroupSummary) -> float:
