@@ -215,13 +215,30 @@ def test_the_cli_reports_every_bundled_example_as_summarize_counts_them(tmp_path
 
 
 def test_the_cli_names_the_extra_when_plotly_is_missing(tmp_path: Path) -> None:
+    kept = tmp_path / "r.html"
+    kept.write_text("last week's report", encoding="utf-8")
     code = (
         "import sys; sys.modules['plotly'] = None; sys.modules['plotly.io'] = None\n"
         "from runstate._cli import main\n"
-        f"sys.exit(main(['report', '-p', 'glue', '--example', '-o', {str(tmp_path / 'r.html')!r}]))\n"
+        f"sys.exit(main(['report', '-p', 'glue', '--example', '-o', {str(kept)!r}]))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 2 and "pip install 'runstate[report]'" in done.stderr
+    assert kept.read_text(encoding="utf-8") == "last week's report"
+
+
+def test_a_report_that_fails_leaves_the_output_file_as_it_was(tmp_path: Path) -> None:
+    kept = tmp_path / "report.html"
+    kept.write_text("last week's report", encoding="utf-8")
+    command = [sys.executable, "-m", "runstate", "report", "-p", "glue", str(tmp_path / "missing.jsonl"),
+               "-o", str(kept)]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert done.returncode == 3 and "missing.jsonl" in done.stderr
+    assert kept.read_text(encoding="utf-8") == "last week's report"
+    where = tmp_path / "no such directory" / "report.html"
+    command = [sys.executable, "-m", "runstate", "report", "-p", "glue", "--example", "-o", str(where)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert done.returncode == 3 and "cannot write" in done.stderr  # still an I/O error, once built
 
 
 def test_the_running_table_lists_the_longest_running_and_counts_the_rest() -> None:

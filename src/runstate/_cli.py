@@ -240,7 +240,9 @@ def _records_command(args: argparse.Namespace, stack: ExitStack, readers: list[R
     table_writer = _table_writer(fmt) if fmt in _TABLE_FILES else None
     _refuse_overwriting(inputs, getattr(args, "output", None), args.errors)
     dead_letters = DeadLetters(args.errors, stack)
-    out = None if table_writer else open_output(getattr(args, "output", None), stack)
+    # a report is written once built: its -o file is opened only then, so a failure leaves it as it was
+    whole = table_writer is not None or args.command == "report"
+    out = None if whole else open_output(getattr(args, "output", None), stack)
     keep_raw = {"normalize": not getattr(args, "no_raw", False), "summary": False, "report": False}.get(
         args.command, getattr(args, "include_raw", False)
     )
@@ -260,7 +262,7 @@ def _records_command(args: argparse.Namespace, stack: ExitStack, readers: list[R
         reader.on_value = progress.tick if progress.enabled else None  # no call per line when unseen
         readers.append(reader)
     if args.command in ("summary", "report"):
-        _summary(args, readers, cast(SafeOutput, out))
+        _summary(args, readers, lambda: out or open_output(args.output, stack))
     elif args.command == "export":
         _export(args, readers[0], cast(SafeOutput, out))
     elif table_writer is not None:
@@ -342,7 +344,7 @@ class _Progress:
                 sys.stderr.write("\r\x1b[K")
 
 
-def _summary(args: argparse.Namespace, readers: list[RecordReader], out: SafeOutput) -> None:
+def _summary(args: argparse.Namespace, readers: list[RecordReader], output: Callable[[], SafeOutput]) -> None:
     """One summary of every input: by provider, namespace and job (``runstate.summarize``), or the
     HTML report of them all (``runstate.report.html``)."""
 
@@ -354,14 +356,15 @@ def _summary(args: argparse.Namespace, readers: list[RecordReader], out: SafeOut
         if args.command == "report":
             from .report import html
 
-            out.write(html(runs(), now=args.now))
+            page = html(runs(), now=args.now)
+            output().write(page)
             return
         summary = summarize(runs(), now=args.now)
     except ImportError as exc:  # the report's Plotly is missing: the message names the extra
         raise _usage(str(exc)) from None
     except RunstateError as exc:  # e.g. a naive time in a record built by a plugin
         raise _usage(f"cannot {'summarize' if args.command == 'summary' else 'report'}: {exc}") from None
-    out.write(json.dumps(summary.to_dict(), indent=2) + "\n" if args.json else summary.to_table())
+    output().write(json.dumps(summary.to_dict(), indent=2) + "\n" if args.json else summary.to_table())
 
 
 def _export(args: argparse.Namespace, reader: RecordReader, out: SafeOutput) -> None:
