@@ -205,3 +205,10 @@ def test_graph_help_says_what_each_format_is(capsys: pytest.CaptureFixture[str])
         main(["graph", "--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert "mermaid: a stateDiagram-v2" in text and "dot: Graphviz" in text and "json: the nodes" in text
+
+
+def test_draw_path_refuses_an_unknown_format_and_a_bare_string() -> None:
+    with pytest.raises(ValueError, match="fmt must be 'mermaid' or 'dot', not 'svg'"):
+        GRAPH.draw_path(["QUEUED", "RUNNING"], "svg")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="not the string 'RUNNING'"):
+        GRAPH.draw_path("RUNNING")

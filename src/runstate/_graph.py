@@ -230,6 +230,10 @@ class TransitionGraph:
         a step the graph forbids is labelled ``illegal`` (dashed red in DOT). UNKNOWN is skipped, as
         :meth:`validate` skips it; repeats are one node.
         """
+        if fmt not in ("mermaid", "dot"):  # anything else would silently draw Mermaid
+            raise ValueError(f"fmt must be 'mermaid' or 'dot', not {fmt!r}")
+        if isinstance(states, str):  # one state's letters would each be read as a state
+            raise TypeError(f"states must be a sequence of states, not the string {states!r}")
         path = [s for s in (State(v) for v in states) if s is not State.UNKNOWN]
         illegal = {p.index for p in self.validate(path, allow_reentry=allow_reentry)}
         steps = [(i, a, b) for i, (a, b) in enumerate(itertools.pairwise(path), 1) if a is not b]
