@@ -324,3 +324,11 @@ def test_a_time_in_the_year_1_is_drawn_there() -> None:
     late = run("b", State.SUCCEEDED, datetime(9999, 12, 31, 22, tzinfo=UTC), 60)
     timeline = figures(build([early, late], now=NOW))["timeline"]
     assert list(timeline.data[0].base) == ["0001-01-01 00:00:00.000000", "9999-12-31 22:00:00.000000"]
+
+
+def test_a_task_with_a_naive_time_is_a_named_error() -> None:
+    task = Run(provider="databricks", run_id="12", state=State.RUNNING, started_at=datetime(2026, 3, 1, 9),
+               parent_run_id="11")  # fmt: skip
+    parent = Run(provider="databricks", run_id="11", state=State.RUNNING, started_at=T0, tasks=(task,))
+    with pytest.raises(runstate.InvalidRecordError, match=r"run\.tasks\[0\]\.started_at.*timezone-aware"):
+        html([parent], now=NOW)

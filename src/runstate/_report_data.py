@@ -16,6 +16,7 @@ from typing import Any, Final, Literal
 
 import attrs
 
+from ._exporting import require_aware
 from ._history import LogicalRun, logical_runs
 from ._model import Run
 from ._summarize import GroupSummary, Summary, human_duration, summarize
@@ -142,6 +143,8 @@ def build(
     items = list(runs)
     now = datetime.now(UTC) if now is None else now
     summary = summarize(items, now=now)  # checks every run (aware times) before anything else
+    for item in items:  # and their tasks, which the timeline draws
+        require_aware(item)
     logicals = sorted(logical_runs(items), key=_start_order)
     timed = [(start, lr) for lr in logicals if (start := logical_start(lr)) is not None]
     bucket = _bucket_size(timed)
