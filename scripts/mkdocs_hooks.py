@@ -4,7 +4,9 @@
   ``schemas/providers.json`` with its canonical state and reason (and its evidence when the row has one),
   the native states and the native edges.
 - ``run-schema.md``: the fields of ``schemas/run.schema.json`` with the docstrings of ``runstate.Run``.
-- ``graph.md``: the ``<!-- graph-mermaid -->`` marker becomes the Mermaid drawing of ``schemas/graph.json``.
+- ``graph.md``: the ``<!-- graph-mermaid -->`` marker becomes the Mermaid drawing of the canonical
+  graph, and each provider page draws its native graph: both by runstate's own drawing code
+  (``TransitionGraph.to_mermaid``, ``provider_graph``), from the tables ``schemas/`` is generated from.
 - Pages still being written elsewhere (``PENDING``): while one does not exist, it is dropped from the
   nav and a link to it (``[the CLI](cli.md)``) is shown as its text, so pages can link it already.
 """
@@ -15,6 +17,7 @@ import ast
 import itertools
 import json
 import re
+import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, Final
@@ -24,6 +27,8 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 ROOT: Final = Path(__file__).resolve().parent.parent
+if str(ROOT / "src") not in sys.path:  # draw with this tree's runstate, as mkdocstrings documents it
+    sys.path.insert(0, str(ROOT / "src"))
 SCHEMAS: Final = ROOT / "schemas"
 MODEL_SOURCE: Final = ROOT / "src" / "runstate" / "_model.py"
 GRAPH_MARKER: Final = "<!-- graph-mermaid -->"
@@ -76,8 +81,9 @@ def _table_lines(table: str, rows: Mapping[str, Mapping[str, Any]]) -> Iterator[
     yield ""
 
 
-def provider_page(name: str, data: Mapping[str, Any]) -> str:
-    """The reference page of one provider, from its entry in ``schemas/providers.json``."""
+def provider_page(name: str, data: Mapping[str, Any], diagram: str = "") -> str:
+    """The reference page of one provider, from its entry in ``schemas/providers.json``; ``diagram``
+    (Mermaid) draws its native graph above the transition table."""
     lines = [
         f"# Provider `{name}`",
         "",
@@ -97,7 +103,11 @@ def provider_page(name: str, data: Mapping[str, Any]) -> str:
     lines += ["## Native states", "", "| native state | canonical states |", "| --- | --- |"]
     for word, states in data.get("native_states", {}).items():
         lines.append(f"| `{word}` | {', '.join(_code(s) for s in states)} |")
-    lines += ["", "## Native transitions", "", "| from | to | repair |", "| --- | --- | --- |"]
+    lines += ["", "## Native transitions", ""]
+    if diagram:
+        lines += ["Each native state with its canonical states; repair edges are labelled.", "",
+                  f"```mermaid\n{diagram.rstrip()}\n```", ""]  # fmt: skip
+    lines += ["| from | to | repair |", "| --- | --- | --- |"]
     for edge in data.get("native_edges", []):
         repair = "repair" if edge.get("repair") else ""
         lines.append(f"| `{edge['source']}` | `{edge['target']}` | {repair} |")
@@ -200,15 +210,19 @@ def run_schema_page(
 # --- the graph ------------------------------------------------------------------------------------
 
 
-def graph_mermaid(graph: Mapping[str, Any]) -> str:
-    """``schemas/graph.json`` as a Mermaid ``stateDiagram-v2`` (labelled non-forward edges)."""
-    lines = ["stateDiagram-v2"]
-    lines += [f"    [*] --> {s}" for s in graph["initial"]]
-    for edge in graph["edges"]:
-        label = "" if edge["kind"] == "forward" else f" : {edge['kind']}"
-        lines.append(f"    {edge['source']} --> {edge['target']}{label}")
-    lines += [f"    {s['name']} --> [*]" for s in graph["states"] if s["terminal"]]
-    return "```mermaid\n" + "\n".join(lines) + "\n```\n"
+def graph_mermaid() -> str:
+    """The canonical graph as a Mermaid fence, drawn by :meth:`runstate.TransitionGraph.to_mermaid`."""
+    from runstate import GRAPH
+
+    return "```mermaid\n" + GRAPH.to_mermaid() + "```\n"
+
+
+def native_mermaid(name: str) -> str:
+    """A registered provider's native graph as Mermaid, drawn by ``runstate``'s ``provider_graph``."""
+    from runstate import REGISTRY
+    from runstate._export import provider_graph
+
+    return provider_graph(REGISTRY.get(name), "mermaid")
 
 
 # --- the hooks ------------------------------------------------------------------------------------
@@ -240,7 +254,10 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     """Add the generated pages to the build (they exist only in memory)."""
     providers = _load("providers.json")
     pages = {PROVIDERS_INDEX: providers_index(providers)}
-    pages |= {f"providers/{name}.md": provider_page(name, data) for name, data in providers.items()}
+    pages |= {
+        f"providers/{name}.md": provider_page(name, data, native_mermaid(name))
+        for name, data in providers.items()
+    }
     source = MODEL_SOURCE.read_text(encoding="utf-8")
     docs, durations_docs = attribute_docs(source, "Run"), attribute_docs(source, "Durations")
     pages["run-schema.md"] = run_schema_page(_load("run.schema.json"), docs, durations_docs)
@@ -260,7 +277,7 @@ def unlink_pending(markdown: str, docs_dir: Path) -> str:
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     """Draw the transition graph where a page asks for it; unlink pages not merged yet."""
     if GRAPH_MARKER in markdown:
-        markdown = markdown.replace(GRAPH_MARKER, graph_mermaid(_load("graph.json")))
+        markdown = markdown.replace(GRAPH_MARKER, graph_mermaid())
     return unlink_pending(markdown, Path(config.docs_dir))
 
 

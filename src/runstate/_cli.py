@@ -16,7 +16,7 @@ import re
 import sys
 import time
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, suppress
 from datetime import UTC, datetime, timedelta
 from importlib import metadata
@@ -178,6 +178,11 @@ def _parser() -> argparse.ArgumentParser:
         "stays bounded (default 7d; none: to the input's end, memory grows with it)",
     )
 
+    rep = command("report", "a self-contained HTML report (charts, timeline) of every input: needs -o FILE")
+    _add_input(rep, many=True)
+    rep.add_argument("--output", "-o", metavar="FILE", required=True, help="the HTML file to write")
+    rep.add_argument("--now", type=_time, metavar="TIME", help="the time active runs are measured to")
+
     export = command("export", "runs as OpenTelemetry (OTLP/JSON), OpenLineage or CDEvents events")
     _add_input(export)
     add_export_arguments(export)
@@ -185,9 +190,13 @@ def _parser() -> argparse.ArgumentParser:
 
     graph = command("graph", "the canonical transition graph, or a provider's native one")
     graph.add_argument(
-        "--format", "-f", choices=("mermaid", "dot", "json"), default="mermaid",
-        help="Mermaid stateDiagram (default), Graphviz DOT, or JSON (states and edges)",
-    )  # fmt: skip
+        "--format",
+        "-f",
+        choices=("mermaid", "dot", "json"),
+        default="mermaid",
+        help="mermaid: a stateDiagram-v2 (GitHub and MkDocs Material render it; the default); dot: "
+        "Graphviz (`dot -Tsvg`); json: the nodes and edges",
+    )
     graph.add_argument(
         "--provider",
         "-p",
@@ -223,7 +232,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _inputs(args: argparse.Namespace) -> list[tuple[str, str | None]]:
     """(provider, file or None for --example) for each input; ``-p P`` alone reads standard input."""
-    if args.command != "summary":
+    if args.command not in ("summary", "report"):
         return [(args.provider, args.file)]
     pairs: list[tuple[str, str | None]] = []
     for provider, *files in args.inputs:
@@ -270,7 +279,7 @@ def _same_file(one: str | None, other: str | None) -> bool:
 def _records_command(args: argparse.Namespace, stack: ExitStack, readers: list[RecordReader]) -> int:
     inputs = _inputs(args)
     for provider, _ in inputs:
-        if provider == AUTO and args.command != "summary":
+        if provider == AUTO and args.command not in ("summary", "report"):
             raise _usage(f"--provider {AUTO} is for summary; give the provider")
         if provider != AUTO:
             REGISTRY.get(provider)  # an unknown provider or a broken plugin: before any output
@@ -282,8 +291,10 @@ def _records_command(args: argparse.Namespace, stack: ExitStack, readers: list[R
     stdin = any(file == "-" or (file is None and not args.example) for _, file in inputs)
     _refuse_overwriting(inputs, getattr(args, "output", None), args.errors, stdin=stdin)
     dead_letters = DeadLetters(args.errors, stack)
-    out = None if fmt in _TABLE_FILES else open_output(getattr(args, "output", None), stack)
-    keep_raw = {"normalize": not getattr(args, "no_raw", False), "summary": False}.get(
+    # a report is written once built: its -o file is opened only then, so a failure leaves it as it was
+    whole = fmt in _TABLE_FILES or args.command == "report"
+    out = None if whole else open_output(getattr(args, "output", None), stack)
+    keep_raw = {"normalize": not getattr(args, "no_raw", False), "summary": False, "report": False}.get(
         args.command, getattr(args, "include_raw", False)
     )
     for provider, file in inputs:
@@ -301,8 +312,8 @@ def _records_command(args: argparse.Namespace, stack: ExitStack, readers: list[R
         progress = _Progress(size)
         reader.on_value = progress.tick if progress.enabled else None  # no call per line when unseen
         readers.append(reader)
-    if args.command == "summary":
-        _summary(args, readers, cast(SafeOutput, out))
+    if args.command in ("summary", "report"):
+        _summary(args, readers, lambda: out or open_output(args.output, stack))
     elif args.command == "export":
         _export(args, readers[0], cast(SafeOutput, out))
     elif fmt in _TABLE_FILES:
@@ -376,8 +387,9 @@ class _Progress:
                 sys.stderr.write("\r\x1b[K")
 
 
-def _summary(args: argparse.Namespace, readers: list[RecordReader], out: SafeOutput) -> None:
-    """One summary of every input: by provider, namespace and job (``runstate.summarize``)."""
+def _summary(args: argparse.Namespace, readers: list[RecordReader], output: Callable[[], SafeOutput]) -> None:
+    """One summary of every input: by provider, namespace and job (``runstate.summarize``), or the
+    HTML report of them all (``runstate.report.html``)."""
 
     def runs(stream: list[RecordReader]) -> Iterator[Run]:
         for reader in stream:
@@ -388,12 +400,20 @@ def _summary(args: argparse.Namespace, readers: list[RecordReader], out: SafeOut
         streams.setdefault(reader.provider, []).append(reader)
     now = args.now or datetime.now(UTC)
     try:
+        if args.command == "report":
+            from .report import html
+
+            page = html(runs(readers), now=args.now)
+            output().write(page)
+            return
         parts = [summarize(runs(stream), now=now, horizon=args.horizon) for stream in streams.values()]
+    except ImportError as exc:  # the report's Plotly is missing: the message names the extra
+        raise _usage(str(exc)) from None
     except RunstateError as exc:  # e.g. a naive time in a record built by a plugin
-        raise _usage(f"cannot summarize: {exc}") from None
+        raise _usage(f"cannot {'summarize' if args.command == 'summary' else 'report'}: {exc}") from None
     summary = functools.reduce(Summary.merge, parts)
     text = json.dumps(summary.to_dict(), indent=2) + "\n" if args.json else summary.to_table()
-    out.write(text if args.json else _printable_lines(text))
+    output().write(text if args.json else _printable_lines(text))
 
 
 def _printable_lines(text: str) -> str:

@@ -9,16 +9,27 @@ re-runs a terminated run in place and is the only labelled re-entry.
 from __future__ import annotations
 
 import enum
+import itertools
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 import attrs
 
 from ._errors import IllegalTransitionError
 from ._vocabulary import STATE_PHASE, TERMINAL_STATES, State
 
-__all__ = ["EDGES", "GRAPH", "Edge", "EdgeKind", "IllegalStep", "TransitionGraph"]
+__all__ = ["EDGES", "GRAPH", "Edge", "EdgeKind", "IllegalStep", "TransitionGraph", "dot_id", "mermaid_text"]
+
+
+def dot_id(text: str) -> str:
+    """``text`` as a quoted Graphviz ID: any name is one node, never DOT syntax."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def mermaid_text(text: str) -> str:
+    """``text`` for a quoted Mermaid label: its quotes as the ``#quot;`` entity Mermaid reads."""
+    return text.replace('"', "#quot;").replace("\n", " ")
 
 
 class EdgeKind(enum.StrEnum):
@@ -208,6 +219,43 @@ class TransitionGraph:
             lines.append(f"    {e.source.value} -> {e.target.value}{attrs_};")
         lines.append("}")
         return "\n".join(lines) + "\n"
+
+    def draw_path(
+        self, states: Iterable[State | str], fmt: Literal["mermaid", "dot"] = "mermaid", *,
+        allow_reentry: bool = False,
+    ) -> str:  # fmt: skip
+        """An observed sequence of states (a :class:`~runstate.RunTracker` history) as a diagram.
+
+        Each step is an edge numbered in order and labelled with its kind (``retry``, ``repair``);
+        a step the graph forbids is labelled ``illegal`` (dashed red in DOT). UNKNOWN is skipped, as
+        :meth:`validate` skips it; repeats are one node.
+        """
+        if fmt not in ("mermaid", "dot"):  # anything else would silently draw Mermaid
+            raise ValueError(f"fmt must be 'mermaid' or 'dot', not {fmt!r}")
+        if isinstance(states, str):  # one state's letters would each be read as a state
+            raise TypeError(f"states must be a sequence of states, not the string {states!r}")
+        path = [s for s in (State(v) for v in states) if s is not State.UNKNOWN]
+        illegal = {p.index for p in self.validate(path, allow_reentry=allow_reentry)}
+        steps = [(i, a, b) for i, (a, b) in enumerate(itertools.pairwise(path), 1) if a is not b]
+        labels = {i: f"{n}" + self._step_note(a, b, i in illegal) for n, (i, a, b) in enumerate(steps, 1)}
+        if fmt == "dot":
+            lines = ["digraph path {", "    rankdir=LR;"]
+            lines += [f"    {s.value};" for s in dict.fromkeys(path)]
+            for i, a, b in steps:
+                style = ", style=dashed, color=red" if i in illegal else ""
+                lines.append(f'    {a.value} -> {b.value} [label="{labels[i]}"{style}];')
+            return "\n".join([*lines, "}"]) + "\n"
+        lines = ["stateDiagram-v2"]
+        lines += [f"    [*] --> {path[0].value}"] if path else []
+        lines += [f"    {a.value} --> {b.value} : {labels[i]}" for i, a, b in steps]
+        lines += [f"    {path[-1].value} --> [*]"] if path and path[-1] in TERMINAL_STATES else []
+        return "\n".join(lines) + "\n"
+
+    def _step_note(self, source: State, target: State, illegal: bool) -> str:
+        if illegal:
+            return " illegal"
+        kind = self.edge_kind(source, target)
+        return "" if kind in (None, EdgeKind.FORWARD) else f" {kind}"
 
 
 GRAPH: Final = TransitionGraph(EDGES)

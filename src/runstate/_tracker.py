@@ -5,7 +5,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Final
+from typing import Final, Literal
 
 import attrs
 
@@ -182,6 +182,11 @@ class RunTracker:
     def illegal_steps(self) -> list[IllegalStep]:
         """Steps of the history that the graph forbids, with their index in :meth:`history`."""
         return self._graph.validate(self.history(), allow_reentry=self._allow_reentry)
+
+    def draw(self, fmt: Literal["mermaid", "dot"] = "mermaid") -> str:
+        """The observed path as a Mermaid or DOT diagram (:meth:`TransitionGraph.draw_path`): each
+        step numbered, retries and repairs labelled, a forbidden step marked ``illegal``."""
+        return self._graph.draw_path(self.history(), fmt, allow_reentry=self._allow_reentry)
 
     def time_in_state(self, now: datetime | None = None) -> dict[State, timedelta]:
         """Time spent in each state; the last state counts until ``now`` unless it is terminal.
