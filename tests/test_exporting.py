@@ -109,3 +109,13 @@ def test_distinct_job_ids_give_distinct_pipeline_names(jobs: list[tuple[str, str
     base = runstate.normalize("glue", {"Id": "jr_1", "JobName": "x", "JobRunState": "SUCCEEDED"})
     names = [pipeline_name(attrs.evolve(base, job_id=job, name=name)) for job, name in jobs]
     assert len(set(names)) == len(names)
+
+
+def test_an_empty_job_id_names_the_pipeline_as_no_job_id_does() -> None:
+    """A run built with ``job_id=""`` has no id to qualify its name by: the name, else the run id,
+    never an empty pipeline name (OpenTelemetry attribute values must not be empty)."""
+    base = runstate.provider_kit.make_run(
+        provider="acme", run_id="0", state=runstate.State.SUCCEEDED, job_id=""
+    )
+    assert pipeline_name(base) == "0"
+    assert pipeline_name(attrs.evolve(base, name="nightly")) == "nightly"
