@@ -280,8 +280,8 @@ def _reentry_fix(edge: NativeEdge, source: State, target: State, graph: Transiti
     if edge.repair:
         return f" (if the provider re-runs a {source} run in place, add it to ProviderSpec.rerun_states)"
     return (
-        f" (if the provider re-runs a run in place, declare NativeEdge({edge.source!r}, {edge.target!r}, "
-        f"repair=True) and {source} in ProviderSpec.rerun_states, with ProviderSpec.reruns counting them)"
+        " (if the provider re-runs a run in place, declare NativeEdge(..., repair=True)"
+        f" and {source} in ProviderSpec.rerun_states)"
     )
 
 
