@@ -102,21 +102,28 @@ def repair_count(run: Run) -> int:
     return 0 if reruns is None else _counted(run, reruns)
 
 
+def _no_reruns(_run: Run) -> int:
+    return 0
+
+
+def _unknown(_run: Run) -> int:  # pragma: no cover - a marker, never called
+    raise AssertionError("a marker")
+
+
 class RerunCounts:
     """:func:`repair_count` for many runs: each provider's ``reruns`` looked up once."""
 
     __slots__ = ("_reruns",)
 
     def __init__(self) -> None:
-        self._reruns: dict[str, Reruns | None] = {}
+        self._reruns: dict[str, Reruns] = {}
 
     def __call__(self, run: Run) -> int:
-        provider = run.provider
-        try:
-            reruns = self._reruns[provider]
-        except KeyError:
-            reruns = self._reruns[provider] = provider_rules(provider)[2]
-        return 0 if reruns is None else _counted(run, reruns)
+        reruns = self._reruns.get(run.provider, _unknown)
+        if reruns is _unknown:
+            reruns = self._reruns[run.provider] = provider_rules(run.provider)[2] or _no_reruns
+        count = reruns(run)  # the common case checked inline: a run of a summary costs little
+        return count if type(count) is int and count >= 0 else _counted(run, reruns)
 
 
 def _counted(run: Run, reruns: Reruns) -> int:

@@ -14,7 +14,6 @@ import operator
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from functools import partial
 from typing import Any, Final
 
 import attrs
@@ -628,7 +627,10 @@ def summarize(
     groups = _Groups(fields)
     group = groups.of
     reruns = RerunCounts()
-    keep = partial(_slim, reruns=reruns)
+
+    def keep(run: Run) -> Run:
+        return _slim(run, reruns)
+
     for item in logical_items(runs, horizon=horizon, keep=keep, ordered=False):
         if isinstance(item, Run):
             group(item).add_alone(item, now, reruns)
@@ -640,7 +642,7 @@ def summarize(
     return Summary(fields, tuple(sorted(frozen, key=lambda g: _key_order(g.key))))
 
 
-def _slim(run: Run, *, reruns: Callable[[Run], int]) -> Run:
+def _slim(run: Run, reruns: Callable[[Run], int]) -> Run:
     """What a summary holds of a run that may still get an attempt: the fields grouping and counting
     read, without its record, tasks, provider state and the details they do not read (memory, and
     the garbage collector's time, grow with what is held). Details stay when they time the run
