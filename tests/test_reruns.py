@@ -162,6 +162,21 @@ def test_a_rerun_count_that_is_not_a_count_is_a_clear_error(bad: Any) -> None:
     (run,) = normalized([RUNNING])
     with pytest.raises(runstate.ProviderSpecError, match=r"reruns gave .* for run 'arn:aws:states"):
         repair_count(run)
+    with pytest.raises(runstate.ProviderSpecError, match=r"reruns gave .* for run 'arn:aws:states"):
+        runstate.summarize([run])
+
+
+def test_a_rerun_count_that_fails_is_a_clear_error() -> None:
+    def broken(run: runstate.Run) -> int:
+        return int(run.details["no such fact"])
+
+    runstate.register_provider(attrs.evolve(redrive_provider.SPEC, reruns=broken))
+    runs = normalized([FAILED, RUNNING])
+    for read in (lambda: repair_count(runs[1]), lambda: list(runstate.logical_runs(runs))):
+        with pytest.raises(runstate.ProviderSpecError, match="reruns raised KeyError: 'no such fact'"):
+            read()
+    with pytest.raises(runstate.ProviderSpecError, match=r"reruns raised KeyError"):
+        runstate.summarize(runs)
 
 
 @pytest.mark.parametrize("spec", [_databricks.SPEC, _databricks_system.SPEC])

@@ -122,13 +122,21 @@ class RerunCounts:
         reruns = self._reruns.get(run.provider, _unknown)
         if reruns is _unknown:
             reruns = self._reruns[run.provider] = provider_rules(run.provider)[2] or _no_reruns
-        count = reruns(run)  # the common case checked inline: a run of a summary costs little
+        try:  # the common case checked inline: a run of a summary costs little
+            count = reruns(run)
+        except Exception:  # noqa: BLE001 - reported by _counted, which asks again
+            return _counted(run, reruns)
         return count if type(count) is int and count >= 0 else _counted(run, reruns)
 
 
 def _counted(run: Run, reruns: Reruns) -> int:
     """A provider's count of a run's re-runs, refused with a clear error unless it is a count."""
-    count = reruns(run)
+    try:
+        count = reruns(run)
+    except Exception as exc:  # a third-party function's failure, named as its spec's
+        raise ProviderSpecError(
+            run.provider, [f"reruns raised {type(exc).__name__}: {exc} for run {run.run_id!r}"]
+        ) from exc
     if type(count) is not int or count < 0:
         raise ProviderSpecError(
             run.provider, [f"reruns gave {count!r} for run {run.run_id!r}: expected a count (an int >= 0)"]
