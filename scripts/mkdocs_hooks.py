@@ -90,7 +90,8 @@ def provider_page(name: str, data: Mapping[str, Any], diagram: str = "") -> str:
         "Generated at build time from `schemas/providers.json`; the tables are the ones the code reads.",
         "",
         f"- Checked against: {data.get('provenance') or 'not recorded'}",
-        f"- Can repair (re-run a terminated run in place): {'yes' if data.get('can_repair') else 'no'}",
+        "- Re-runs a terminated run in place (repair, redrive) from: "
+        + ", ".join(data.get("rerun_states") or ["never"]),
         "",
         "## Mapping tables",
         "",

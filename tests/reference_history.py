@@ -70,9 +70,9 @@ def snapshot_rank(run: Run) -> tuple[Any, ...]:
 
 
 def repair_count(run: Run) -> int:
-    """How many times a run was repaired in place (Databricks ``repair_history`` entries but the first)."""
-    history = run.details.get("repair_history")
-    return max(0, len(history) - 1) if isinstance(history, list) else 0
+    """How many times a run was re-run in place: its provider's ``reruns``, mirrored (0 if none)."""
+    reruns = provider_rules(run.provider)[2]
+    return 0 if reruns is None else reruns(run)
 
 
 def _finished_time(run: Run) -> timedelta | None:

@@ -26,6 +26,7 @@ SAMPLES: dict[str, Any] = {
     "source": State.SUCCEEDED,
     "target": State.RUNNING,
     "index": 3,
+    "hint": "a re-run in place: allow it with allow_reentry=True",
     "problems": ("no table", "no graph"),
     "run_id": "jr_1",
     "state": "RUNNING",

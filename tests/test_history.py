@@ -619,7 +619,7 @@ def test_final_states_are_the_providers_and_default_to_closing_states() -> None:
     assert runstate.REGISTRY.get("glue").final_states == CLOSING_STATES
     assert provider_rules("databricks")[0] == {State.SUCCEEDED, State.SKIPPED}
     assert provider_rules("databricks_system")[0] == {State.SUCCEEDED, State.SKIPPED}
-    assert provider_rules("no_such_provider") == (CLOSING_STATES, None)
+    assert provider_rules("no_such_provider") == (CLOSING_STATES, None, None)
 
 
 # --- runs of one task key that overlap are task runs of their own (for-each iterations) ---------

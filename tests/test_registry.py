@@ -128,7 +128,7 @@ def _broken(**changes: Any) -> runstate.ProviderSpec:
         ({"tables": {"status": {**acme_provider.STATUS, "done": "SUCCEEDED"}}}, "not an Outcome"),
         ({"native_edges": (NativeEdge("done", "running"),)},
          "maps onto illegal canonical step SUCCEEDED -> RUNNING"),
-        ({"native_edges": (NativeEdge("done", "running", repair=True),)}, "the provider cannot repair"),
+        ({"native_edges": (NativeEdge("done", "running", repair=True),)}, "declares no rerun_states"),
         ({"native_edges": (NativeEdge("queued", "paused"),)}, "undeclared node"),
         ({"native_states": {**ACME.native_states, "limbo": frozenset()}}, "stands for no canonical state"),
         # UNKNOWN would make every edge through the node legal

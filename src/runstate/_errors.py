@@ -187,15 +187,18 @@ class IllegalTransitionError(RunstateError, ValueError):
     ``IllegalTransitionError: illegal transition SUCCEEDED -> RUNNING at index 3``
     """
 
-    def __init__(self, source: Any, target: Any, index: int | None = None) -> None:
+    def __init__(self, source: Any, target: Any, index: int | None = None, hint: str | None = None) -> None:
         self.source = source
         self.target = target
         self.index = index
-        super().__init__(source, target, index)
+        self.hint = hint
+        """How to make the step legal, where there is a way (a re-run in place)."""
+        super().__init__(source, target, index, hint)
 
     def __str__(self) -> str:
         where = "" if self.index is None else f" at index {self.index}"
-        return f"illegal transition {self.source} -> {self.target}{where}"
+        fix = "" if self.hint is None else f" ({self.hint})"
+        return f"illegal transition {self.source} -> {self.target}{where}{fix}"
 
 
 class ProviderSpecError(RunstateError, ValueError):

@@ -2,8 +2,9 @@
 
 Edges are data (:data:`EDGES`); everything else is derived from them. ``UNKNOWN`` is not a node:
 it is the absence of a state, so validation skips such observations and judges the states around them.
-A retry is a new run (a new record), never an edge out of a terminal state; *repair* (Databricks)
-re-runs a terminated run in place and is the only labelled re-entry.
+A retry is a new run (a new record), never an edge out of a terminal state; a *repair* edge re-runs a
+terminated run in place (a Databricks repair, a Step Functions redrive) and is the only labelled
+re-entry: legal only where re-entry is allowed (a provider's ``ProviderSpec.rerun_states``).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ class EdgeKind(enum.StrEnum):
     RETRY = "retry"
     """Into or out of WAITING_FOR_RETRY: an attempt ended and the next one is scheduled."""
     REPAIR = "repair"
-    """Re-entry: a terminated run is re-run in place; only providers that can repair may take it."""
+    """Re-entry: a terminated run is re-run in place; only from a provider's declared rerun states."""
 
 
 @attrs.frozen
@@ -60,10 +61,19 @@ class IllegalStep:
     """Index (in the sequence given) of the observation that arrived at ``target``."""
     source: State
     target: State
+    hint: str | None = attrs.field(default=None, eq=False, repr=False)
+    """How to make the step legal, when it is a re-run in place (a repair edge not allowed here)."""
 
     def to_error(self) -> IllegalTransitionError:
         """The same step as an exception."""
-        return IllegalTransitionError(self.source, self.target, self.index)
+        return IllegalTransitionError(self.source, self.target, self.index, self.hint)
+
+
+REENTRY_HINT: Final = (
+    "a re-run in place: allow it with allow_reentry=True; a provider that re-runs a run in place "
+    "declares NativeEdge(..., repair=True) and the state in ProviderSpec.rerun_states"
+)
+"""What an illegal step that is a repair edge of the graph says to do."""
 
 
 _S = State
@@ -165,7 +175,8 @@ class TransitionGraph:
             if state is State.UNKNOWN:
                 continue
             if last is not None and not self.is_legal(last, state, allow_reentry=allow_reentry):
-                problems.append(IllegalStep(index, last, state))
+                hint = REENTRY_HINT if self.edge_kind(last, state) is EdgeKind.REPAIR else None
+                problems.append(IllegalStep(index, last, state, hint))
             last = state
         return problems
 

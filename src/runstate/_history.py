@@ -8,8 +8,9 @@ How runs are linked, folded and ordered is written up in ``docs/dashboard.md``; 
 * Runs are linked through ``original_run_id`` and ``previous_run_id`` (Glue ``_attempt_N`` /
   ``PreviousRunId``, Databricks ``original_attempt_run_id``, any provider's lineage fields), within one
   namespace and provider. Each connected set of runs is one :class:`LogicalRun`.
-* A Databricks run repaired in place keeps its ``run_id``: it stays one attempt, its repairs (from
-  ``details["repair_history"]``) are counted in :attr:`LogicalRun.repairs`.
+* A run re-run in place (a Databricks repair, a Step Functions redrive) keeps its ``run_id``: it
+  stays one attempt, and its re-runs, as its provider's ``ProviderSpec.reruns`` counts them, are
+  counted in :attr:`LogicalRun.repairs`.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from ._durations import span, sum_durations, wall_time
 from ._errors import InvalidRecordError, ProviderSpecError, UnknownProviderError
 from ._model import Run
 from ._registry import REGISTRY
-from ._spec import CLOSING_STATES, RetryKey
+from ._spec import CLOSING_STATES, Reruns, RetryKey
 from ._vocabulary import TERMINAL_STATES, Phase, Reason, State
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "latest_task_attempts",
     "logical_items",
     "logical_runs",
+    "repair_count",
     "single",
     "snapshot_rank",
 ]
@@ -67,14 +69,20 @@ def _time_rank(value: datetime | None) -> tuple[bool, datetime]:
 def snapshot_rank(run: Run) -> tuple[Any, ...]:
     """Sort key of snapshots of one run: the greatest is the latest.
 
-    The snapshot with the most in-place repairs wins first: a Databricks repair takes a TERMINATED
-    run back to RUNNING under the same run id, and its ``repair_history`` only grows. Then the most
+    The snapshot with the most re-runs in place (:func:`repair_count`) wins first: a repair or a
+    redrive takes a terminated run back to a waiting or running state under the same run id, and the
+    count its provider declares only grows. Then the most
     advanced phase; then the newest ``updated_at``, ``ended_at``, ``started_at`` and ``created_at``
     (in that order, a missing time ranking below any time); then, so that the choice never depends
     on input order, the state, reason, number of tasks and message.
     """
+    return _rank(run, provider_rules(run.provider)[2])
+
+
+def _rank(run: Run, reruns: Reruns | None) -> tuple[Any, ...]:
+    """:func:`snapshot_rank` with the provider's ``reruns`` already looked up."""
     return (
-        repair_count(run),
+        0 if reruns is None else _counted(run, reruns),
         _PHASE_RANK[run.phase],
         _time_rank(run.updated_at),
         _time_rank(run.ended_at),
@@ -88,9 +96,52 @@ def snapshot_rank(run: Run) -> tuple[Any, ...]:
 
 
 def repair_count(run: Run) -> int:
-    """How many times a run was repaired in place (Databricks ``repair_history`` entries but the first)."""
-    history = run.details.get("repair_history")
-    return max(0, len(history) - 1) if isinstance(history, list) else 0
+    """How many times a run was re-run in place: its provider's ``ProviderSpec.reruns`` (looked up
+    by ``run.provider`` in the default registry); 0 for a provider that declares none."""
+    reruns = provider_rules(run.provider)[2]
+    return 0 if reruns is None else _counted(run, reruns)
+
+
+def _no_reruns(_run: Run) -> int:
+    return 0
+
+
+def _unknown(_run: Run) -> int:  # pragma: no cover - a marker, never called
+    raise AssertionError("a marker")
+
+
+class RerunCounts:
+    """:func:`repair_count` for many runs: each provider's ``reruns`` looked up once."""
+
+    __slots__ = ("_reruns",)
+
+    def __init__(self) -> None:
+        self._reruns: dict[str, Reruns] = {}
+
+    def __call__(self, run: Run) -> int:
+        reruns = self._reruns.get(run.provider, _unknown)
+        if reruns is _unknown:
+            reruns = self._reruns[run.provider] = provider_rules(run.provider)[2] or _no_reruns
+        try:  # the common case checked inline: a run of a summary costs little
+            count = reruns(run)
+        except Exception:  # noqa: BLE001 - reported by _counted, which asks again
+            return _counted(run, reruns)
+        return count if type(count) is int and count >= 0 else _counted(run, reruns)
+
+
+def _counted(run: Run, reruns: Reruns) -> int:
+    """A provider's count of a run's re-runs, refused with a clear error unless it is a count."""
+    try:
+        count = reruns(run)
+    except Exception as exc:  # a third-party function's failure, named as its spec's
+        raise ProviderSpecError(
+            run.provider, [f"reruns raised {type(exc).__name__}: {exc} for run {run.run_id!r}"]
+        ) from exc
+    if type(count) is not int or count < 0:
+        raise ProviderSpecError(
+            run.provider, [f"reruns gave {count!r} for run {run.run_id!r}: expected a count (an int >= 0)"]
+        )
+    return count
 
 
 def _finished_time(run: Run) -> timedelta | None:
@@ -125,8 +176,9 @@ class LogicalRun:
 
     @property
     def repairs(self) -> int:
-        """In-place repairs (Databricks ``repair_history``) over all attempts."""
-        return sum(repair_count(run) for run in self.attempts)
+        """Re-runs in place (repairs, redrives: the provider's ``ProviderSpec.reruns``) over all attempts."""
+        reruns = provider_rules(self.key[1])[2]
+        return 0 if reruns is None else sum(_counted(run, reruns) for run in self.attempts)
 
     @property
     def attempt_count(self) -> int:
@@ -317,19 +369,23 @@ def _named_keys(run: Run) -> set[RunKey]:
     return named
 
 
-Rules = tuple[frozenset[State], RetryKey | None]
-"""A provider's ``final_states`` and ``retry_key``: what history needs of its spec."""
-_DEFAULT_RULES: Final[Rules] = (CLOSING_STATES, None)
+Rules = tuple[frozenset[State], RetryKey | None, Reruns | None]
+"""A provider's ``final_states``, ``retry_key`` and ``reruns``: what history needs of its spec."""
+_DEFAULT_RULES: Final[Rules] = (CLOSING_STATES, None, None)
 
 
 def provider_rules(provider: str) -> Rules:
-    """The provider's ``final_states`` and ``retry_key`` from its spec in the default registry; the
-    defaults for a provider that is not registered (or whose plugin does not load)."""
+    """The provider's ``final_states``, ``retry_key`` and ``reruns`` from its spec in the default
+    registry; the defaults for a provider that is not registered (or whose plugin does not load)."""
     try:
         spec = REGISTRY.get(provider)
     except (UnknownProviderError, ProviderSpecError):
         return _DEFAULT_RULES
-    return spec.final_states, spec.retry_key
+    return spec.final_states, spec.retry_key, spec.reruns
+
+
+ChainRules = tuple[frozenset[State], Reruns | None]
+"""What an open chain needs of its provider's spec: ``final_states`` and ``reruns``."""
 
 
 def _newest_time(runs: Iterable[Run]) -> datetime | None:
@@ -355,10 +411,11 @@ class _Chain:
     """A logical run still open: its members (latest snapshots), the runs they name, and counts
     that tell cheaply whether it may be complete. ``origin`` is the run it was held as alone."""
 
-    __slots__ = ("closes", "closing", "done", "final", "members", "named", "origin", "unended")
+    __slots__ = ("closes", "closing", "done", "final", "members", "named", "origin", "reruns", "unended")
 
-    def __init__(self, final: frozenset[State]) -> None:
+    def __init__(self, final: frozenset[State], reruns: Reruns | None) -> None:
         self.final = final
+        self.reruns = reruns
         self.members: dict[RunKey, Run] = {}
         self.named: set[LinkKey] = set()
         self.unended = 0
@@ -374,7 +431,7 @@ class _Chain:
         key = _run_key(run)
         seen = self.members.get(key)
         if seen is not None:
-            if snapshot_rank(run) <= snapshot_rank(seen):
+            if _rank(run, self.reruns) <= _rank(seen, self.reruns):
                 return
             self._count(seen, -1)
         self.members[key] = run
@@ -440,7 +497,7 @@ class _Grouping:
         rules = self.rules
         for run in runs:
             key = (run.namespace, run.provider, own := run.run_id)
-            final, retry_key = rules.get(run.provider) or self._rules(run.provider)
+            final, retry_key, reruns = rules.get(run.provider) or self._rules(run.provider)
             group = None if retry_key is None else retry_key(run)
             if key in closed:
                 closed.touch(key)  # a later snapshot of a run already out: folded
@@ -450,7 +507,7 @@ class _Grouping:
                 or ((linked := run.original_run_id) and linked != own)  # it names another run
                 or ((linked := run.previous_run_id) and linked != own)  # (_named_keys is not empty)
             ):
-                chain = self._join(keep(run), key, final, group)
+                chain = self._join(keep(run), key, (final, reruns), group)
                 if chain.complete(closed):
                     yield self._close(chain)
                 elif horizon is not None:
@@ -478,27 +535,27 @@ class _Grouping:
         items = (held if isinstance(held, Run) else _logical(held.members.values()) for held in left)
         return iter(sorted(items, key=_item_order)) if ordered else items
 
-    def _chain_at(self, key: LinkKey, final: frozenset[State]) -> _Chain | None:
+    def _chain_at(self, key: LinkKey, rules: ChainRules) -> _Chain | None:
         """The open chain holding ``key``; a run held alone there becomes a chain of its own."""
         held = self.index.get(key)
         if held is None or isinstance(held, _Chain):
             return held
-        chain = _Chain(final)
+        chain = _Chain(*rules)
         chain.add(held)
         chain.origin = held  # its close time is set again as the run that joins it is scheduled
         self.index[key] = chain
         return chain
 
-    def _join(self, run: Run, key: RunKey, final: frozenset[State], group: str | None) -> _Chain:
+    def _join(self, run: Run, key: RunKey, rules: ChainRules, group: str | None) -> _Chain:
         """The open chain the run belongs to, joining every open chain it links (the runs its lineage
         fields name, and the attempts of its provider's ``retry_key`` group, which never closes it)."""
         named: set[LinkKey] = {k for k in _named_keys(run) if k not in self.closed}
         if group:
             named.add((run.namespace, run.provider, "retry_key", group))
         found = list(
-            {id(c): c for k in (key, *named) if (c := self._chain_at(k, final)) is not None}.values()
+            {id(c): c for k in (key, *named) if (c := self._chain_at(k, rules)) is not None}.values()
         )
-        chain = max(found, key=_Chain.size) if found else _Chain(final)
+        chain = max(found, key=_Chain.size) if found else _Chain(*rules)
         for other in found:
             if other is not chain:
                 for member in other.members.values():

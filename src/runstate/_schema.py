@@ -93,6 +93,7 @@ def provider_tables(registry: ProviderRegistry) -> dict[str, Any]:
         result[name] = {
             "provenance": spec.provenance,
             "can_repair": spec.can_repair,
+            "rerun_states": sorted(s.value for s in spec.rerun_states),
             "tables": {
                 table: {
                     word: {

@@ -18,18 +18,20 @@ import attrs
 from ._context import Context
 from ._docfields import document_fields
 from ._errors import ProviderSpecError, UnmappedStateWarning
-from ._graph import GRAPH, TransitionGraph
+from ._graph import GRAPH, EdgeKind, TransitionGraph
 from ._model import Durations, Run
 from ._vocabulary import TERMINAL_STATES, Reason, State
 
 __all__ = [
     "CLOSING_STATES",
+    "RERUN_SOURCES",
     "BuildFunction",
     "Detector",
     "NativeEdge",
     "Outcome",
     "Pattern",
     "ProviderSpec",
+    "Reruns",
     "check_provider",
     "merge_patterns",
     "provider_problems",
@@ -51,7 +53,8 @@ class NativeEdge:
     source: str
     target: str
     repair: bool = False
-    """True for a re-entry (a terminated run repaired in place); needs ``ProviderSpec.can_repair``."""
+    """True for a re-entry: a terminated run re-run in place (a Databricks repair, a Step Functions
+    redrive). Legal only from the canonical states the spec's ``rerun_states`` declares."""
 
 
 BuildFunction = Callable[[Any, Context, bool], Run]
@@ -84,6 +87,16 @@ RetryKey = Callable[[Run], "str | None"]
 """``retry_key(run) -> str | None``: what the attempts of one logical run share, when the provider
 makes a retry a new run that its records do not link (``None``: this run names no such group)."""
 
+Reruns = Callable[[Run], int]
+"""``reruns(run) -> int``: how many times this run has been re-run in place (0 for the original
+run); it only grows over a run's snapshots, so the snapshot with the most is the latest. It reads
+the run's canonical fields and ``details`` only (history may hold a run without its record, tasks or
+provider state), and gives 0 where they say nothing."""
+
+RERUN_SOURCES: Final = frozenset(e.source for e in GRAPH.edges if e.kind is EdgeKind.REPAIR)
+"""Every state the canonical graph lets a run be re-run in place from: the terminal states. What a
+spec's ``rerun_states`` is when it sets only ``can_repair=True``."""
+
 CLOSING_STATES: Final = frozenset({State.SUCCEEDED, State.CANCELED, State.SKIPPED})
 """The default :attr:`ProviderSpec.final_states`: outcomes the built-in providers do not retry (Glue
 ``MaxRetries``: "retry this job after a JobRun fails"; Databricks ``max_retries``: "a run is considered
@@ -115,7 +128,9 @@ class ProviderSpec:
     provenance: str = ""
     """Where the known values come from, e.g. ``"databricks-sdk 0.156.0"``."""
     can_repair: bool = False
-    """Whether a terminated run can re-enter (Databricks repair): allows labelled re-entry edges."""
+    """Whether a terminated run can be re-run in place: ``True`` exactly when ``rerun_states`` is not
+    empty (set from it). Setting only ``can_repair=True`` declares re-runs from every terminal state
+    (:data:`RERUN_SOURCES`), as before ``rerun_states`` existed; prefer ``rerun_states``."""
     pages: PageSplitter = _no_pages
     """Splits a list page into records for :func:`~runstate.normalize_many`."""
     combine: CombineFunction | None = None
@@ -138,12 +153,25 @@ class ProviderSpec:
     ``original_run_id`` / ``previous_run_id``). Attempts grouped by it are ordered by start, and
     their logical run is held until the input ends or its ``horizon`` passes (nothing numbers them,
     so an earlier attempt may still come)."""
+    rerun_states: frozenset[State] = attrs.field(default=frozenset(), converter=_final_states)
+    """The canonical states a run can be re-run in place from, keeping its run id (a Databricks
+    repair, a Step Functions redrive); empty: never. A native edge labelled ``repair=True`` may step
+    from one of these back to a waiting or running state (:attr:`NativeEdge.repair`). Leave the ones
+    that may still be re-run out of ``final_states``, so history holds their logical runs open."""
+    reruns: Reruns | None = None
+    """How many times a run has been re-run in place (:data:`Reruns`), for a provider with
+    ``rerun_states``: history ranks a run's snapshots by it first (the re-run's RUNNING is later than
+    the FAILED it re-runs), counts each re-run as one more attempt and the logical run as retried.
+    ``None``: every run counts 0."""
     strict_context: Context = attrs.field(init=False, eq=False, repr=False)
     """Derived: the :class:`Context` that raises, built once for this provider."""
     lenient_context: Context = attrs.field(init=False, eq=False, repr=False)
     """Derived: the :class:`Context` that warns, built once for this provider."""
 
     def __attrs_post_init__(self) -> None:
+        if self.can_repair and not self.rerun_states:
+            object.__setattr__(self, "rerun_states", RERUN_SOURCES)
+        object.__setattr__(self, "can_repair", bool(self.rerun_states))
         object.__setattr__(self, "strict_context", Context(self.name, strict=True))
         object.__setattr__(self, "lenient_context", Context(self.name, strict=False))
 
@@ -188,6 +216,13 @@ def provider_problems(
         for s in sorted(spec.final_states, key=str)
         if s not in TERMINAL_STATES
     ]
+    problems += [
+        f"rerun state {s!r} is not a terminal state (only a terminated run is re-run in place)"
+        for s in sorted(spec.rerun_states, key=str)
+        if s not in TERMINAL_STATES
+    ]
+    if spec.reruns is not None and not spec.rerun_states:
+        problems.append("reruns is given, but no rerun_states: declare the states a run is re-run from")
     problems += _mutability_problems(spec, examples)
     for node, states in spec.native_states.items():
         if not states:
@@ -213,16 +248,41 @@ def provider_problems(
         if missing:
             problems.append(f"native edge {edge.source} -> {edge.target}: undeclared node(s) {missing}")
             continue
-        if edge.repair and not spec.can_repair:
-            problems.append(
-                f"native edge {edge.source} -> {edge.target}: re-entry, but the provider cannot repair"
-            )
-        for src in spec.native_states[edge.source]:
-            for dst in spec.native_states[edge.target]:
-                if not graph.is_legal(src, dst, allow_reentry=edge.repair):
-                    step = f"{edge.source} -> {edge.target}"
-                    problems.append(f"native edge {step} maps onto illegal canonical step {src} -> {dst}")
+        problems += _edge_problems(spec, edge, graph)
     return problems
+
+
+def _edge_problems(spec: ProviderSpec, edge: NativeEdge, graph: TransitionGraph) -> list[str]:
+    """Each canonical step a native edge maps onto must be legal; a re-entry only from a declared
+    rerun state. A forbidden re-entry's message says how to declare it."""
+    step = f"{edge.source} -> {edge.target}"
+    problems = []
+    if edge.repair and not spec.rerun_states:
+        problems.append(
+            f"native edge {step}: re-entry, but the provider declares no rerun_states "
+            "(set ProviderSpec.rerun_states to the states it re-runs a run in place from)"
+        )
+    for src in spec.native_states[edge.source]:
+        for dst in spec.native_states[edge.target]:
+            reentry = edge.repair and src in spec.rerun_states
+            if not graph.is_legal(src, dst, allow_reentry=reentry):
+                problems.append(
+                    f"native edge {step} maps onto illegal canonical step {src} -> {dst}"
+                    + _reentry_fix(edge, src, dst, graph)
+                )
+    return problems
+
+
+def _reentry_fix(edge: NativeEdge, source: State, target: State, graph: TransitionGraph) -> str:
+    """How to declare a step that is a re-run in place (a repair edge of the graph), else nothing."""
+    if graph.edge_kind(source, target) is not EdgeKind.REPAIR:
+        return ""
+    if edge.repair:
+        return f" (if the provider re-runs a {source} run in place, add it to ProviderSpec.rerun_states)"
+    return (
+        " (if the provider re-runs a run in place, declare NativeEdge(..., repair=True)"
+        f" and {source} in ProviderSpec.rerun_states)"
+    )
 
 
 def _evidence_problems(spec: ProviderSpec) -> list[str]:

@@ -20,7 +20,7 @@ import attrs
 from ddsketch import DDSketch
 
 from ._errors import InvalidRecordError
-from ._history import LogicalRun, logical_items
+from ._history import LogicalRun, RerunCounts, logical_items
 from ._model import EMPTY, Run, new_run, require_aware
 from ._vocabulary import STATE_PHASE, TERMINAL_STATES, Phase, Reason, State
 
@@ -396,7 +396,7 @@ class _Group:
         """Totals of ended logical runs of one attempt: the attempt's and the logical run's at once."""
         self.active: list[ActiveRun] = []
 
-    def add_alone(self, run: Run, now: datetime) -> None:
+    def add_alone(self, run: Run, now: datetime, reruns: Callable[[Run], int]) -> None:
         """A logical run of this one attempt: what :meth:`add_attempt` and :meth:`add_logical` count."""
         state = run.state
         self.alone[state] = self.alone.get(state, 0) + 1
@@ -418,11 +418,7 @@ class _Group:
             self.queue.add(value)
         if (value := durations.execution) is not None:
             self.execution.add(value)
-        if run.attempt > 0 or (  # attempt_count > 1: a later attempt, or repaired in place (repair_count)
-            (details := run.details)
-            and isinstance(history := details.get("repair_history"), list)
-            and len(history) > 1
-        ):
+        if run.attempt > 0 or reruns(run) > 0:  # attempt_count > 1: a later attempt, or re-run in place
             self.retried += 1
             self.retried_succeeded += state is State.SUCCEEDED
 
@@ -630,9 +626,14 @@ def summarize(
         require_aware(now)
     groups = _Groups(fields)
     group = groups.of
-    for item in logical_items(runs, horizon=horizon, keep=_slim, ordered=False):
+    reruns = RerunCounts()
+
+    def keep(run: Run) -> Run:
+        return _slim(run, reruns)
+
+    for item in logical_items(runs, horizon=horizon, keep=keep, ordered=False):
         if isinstance(item, Run):
-            group(item).add_alone(item, now)
+            group(item).add_alone(item, now, reruns)
         else:
             for attempt in item.attempts:
                 group(attempt).add_attempt(attempt)
@@ -641,12 +642,13 @@ def summarize(
     return Summary(fields, tuple(sorted(frozen, key=lambda g: _key_order(g.key))))
 
 
-def _slim(run: Run) -> Run:
+def _slim(run: Run, reruns: Callable[[Run], int]) -> Run:
     """What a summary holds of a run that may still get an attempt: the fields grouping and counting
     read, without its record, tasks, provider state and the details they do not read (memory, and
-    the garbage collector's time, grow with what is held)."""
+    the garbage collector's time, grow with what is held). Details stay when they time the run
+    (``active_intervals``) or it was re-run in place (its provider's ``reruns`` reads them)."""
     details = run.details
-    if details and "repair_history" not in details and "active_intervals" not in details:
+    if details and "active_intervals" not in details and not reruns(run):
         details = EMPTY
     return new_run(run.provider, run.run_id,   namespace=run.namespace, state=run.state,
                    job_id=run.job_id, name=run.name, reason=run.reason, message=run.message,

@@ -33,6 +33,9 @@ What the kit holds:
   `CLOSING_STATES` (the default ``ProviderSpec.final_states``: the states after which a logical
   run is final, no attempt or repair following) and `RetryKey` (a ``ProviderSpec.retry_key``: what
   the attempts of one logical run share when the provider's records do not link them);
+  `Reruns` (a ``ProviderSpec.reruns``: how many times a run was re-run in place, for a provider
+  whose ``rerun_states`` say it repairs or redrives runs) and `RERUN_SOURCES` (every state a run can
+  be re-run in place from: the terminal states);
 * reporting: `Context` (``ctx.report(kind, field, value, problem)``, kinds `ReportKind`), and what
   a provider raises itself or narrows a warning to: `InvalidRecordError`, `InvalidRecordWarning`,
   `UnmappedStateWarning`;
@@ -64,12 +67,14 @@ from ._model import new_run as new_run  # deprecated alias of make_run
 from ._serialize import format_time
 from ._spec import (
     CLOSING_STATES,
+    RERUN_SOURCES,
     UNKNOWN_OUTCOME,
     BuildFunction,
     CombineFunction,
     NativeEdge,
     Outcome,
     ProviderSpec,
+    Reruns,
     RetryKey,
     check_provider,
     map_word,
@@ -102,6 +107,7 @@ __all__ = [
     "MAX_DURATION",
     "MAX_EPOCH_MS",
     "MIN_EPOCH_MS",
+    "RERUN_SOURCES",
     "TERMINAL_STATES",
     "UNKNOWN_OUTCOME",
     "BuildFunction",
@@ -118,6 +124,7 @@ __all__ = [
     "ProviderSpec",
     "Reason",
     "ReportKind",
+    "Reruns",
     "RetryKey",
     "Run",
     "State",

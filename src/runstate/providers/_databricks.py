@@ -95,6 +95,7 @@ from typing import Any, Final, NamedTuple, NoReturn
 
 from runstate.provider_kit import (
     EMPTY,
+    TERMINAL_STATES,
     Context,
     Durations,
     Outcome,
@@ -615,6 +616,19 @@ place: the repair guide repairs "failed or canceled multi-task jobs"
 run must not be in progress" (databricks-sdk ``JobsAPI.repair_run``), so only a success, and a run
 skipped before it executed, close it."""
 
+RERUN_STATES: Final = TERMINAL_STATES
+"""A run is repaired in place from any ended state: ``repair_run`` asks only that "The run must not
+be in progress" (databricks-sdk ``JobsAPI.repair_run``); the native graph's ``repair=True`` edges
+leave every result state."""
+
+
+def repairs(run: Run) -> int:
+    """How many times a run was repaired in place: its ``repair_history`` entries but the first (the
+    original run; databricks-sdk ``Run.repair_history``: "The repair history of the run")."""
+    history = run.details.get("repair_history")
+    return max(0, len(history) - 1) if isinstance(history, list) else 0
+
+
 SPEC: Final = ProviderSpec(
     name="databricks",
     build=build,
@@ -623,7 +637,8 @@ SPEC: Final = ProviderSpec(
     native_states=t.NATIVE_STATES,
     native_edges=t.NATIVE_EDGES,
     provenance=t.PROVENANCE,
-    can_repair=True,
+    rerun_states=RERUN_STATES,
+    reruns=repairs,
     final_states=FINAL_STATES,
     pages=pages,
     evidence=EVIDENCE,

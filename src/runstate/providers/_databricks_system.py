@@ -116,7 +116,7 @@ from runstate.provider_kit import (
 from . import _databricks_evidence as jobs_api_evidence
 from . import _databricks_system_columns as page
 from . import _databricks_tables as jobs_api
-from ._databricks import FINAL_STATES
+from ._databricks import FINAL_STATES, RERUN_STATES, repairs
 
 __all__ = [
     "RESULT_STATE",
@@ -812,6 +812,8 @@ SPEC: Final = ProviderSpec(
     provenance=PROVENANCE,
     combine=combine,
     final_states=FINAL_STATES,  # the same runs as the Jobs API's: a canceled or failed run may be repaired
+    rerun_states=RERUN_STATES,  # repaired in place as the Jobs API's runs are (one run_id, a later period)
+    reruns=repairs,  # combine gives a repaired run its repair_history, as the Jobs API does
     evidence={
         "result_state": RESULT_STATE_EVIDENCE,
         "termination_code": page.TERMINATION_CODE_EVIDENCE,
