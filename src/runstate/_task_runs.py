@@ -1,0 +1,76 @@
+"""Which runs of one task key are attempts of one task run, and which are task runs of their own.
+
+One rule for every path that meets several runs of one task key (``latest_task_attempts``, the Jobs
+API's ``tasks[]``, the system tables' task rows): a retry starts after its attempt ended (Databricks
+``RunTask.attempt_number``: "subsequent runs are created ... If the initial run attempt fails"), so a
+run continues the task run whose last attempt ended at or before it started, preferring one that did
+not succeed (a retry follows a failure), then the latest end. Runs that overlap in time are separate
+task runs (for-each iterations). Without both starts nothing says two runs overlapped: they are
+attempts of one task run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import NamedTuple
+
+from ._model import Run
+from ._vocabulary import State
+
+__all__ = ["Attempt", "attempt_of", "continued", "overlaps", "task_runs"]
+
+_OLDEST = datetime.min.replace(tzinfo=UTC)
+
+
+class Attempt(NamedTuple):
+    """What the rule needs of a run: small enough to remember for many runs."""
+
+    started_at: datetime | None
+    ended_at: datetime | None
+    terminal: bool
+    succeeded: bool
+
+
+def attempt_of(run: Run) -> Attempt:
+    return Attempt(run.started_at, run.ended_at, run.is_terminal, run.state is State.SUCCEEDED)
+
+
+def overlaps(earlier: Attempt, later: Attempt) -> bool:
+    """Whether two runs of one key ran at once: the later started before the earlier ended, or while
+    it was still running. Without both starts nothing says they did."""
+    if later.started_at is None or earlier.started_at is None:
+        return False
+    if earlier.ended_at is not None:
+        return later.started_at < earlier.ended_at
+    return not earlier.terminal
+
+
+def continued(lasts: Sequence[Attempt], attempt: Attempt) -> int | None:
+    """The index of the task run ``attempt`` continues, given each task run's last attempt; ``None``
+    when it overlaps them all (or there are none): it starts a task run of its own."""
+    free = [i for i, last in enumerate(lasts) if not overlaps(last, attempt)]
+    if not free:
+        return None
+    return max(free, key=lambda i: _rank(lasts[i]))
+
+
+def _rank(last: Attempt) -> tuple[bool, bool, datetime]:
+    ended = last.ended_at
+    return (not last.succeeded, ended is not None, _OLDEST if ended is None else ended)
+
+
+def task_runs(attempts: Iterable[Run]) -> list[list[Run]]:
+    """The runs of one task key, given in start order, split into task runs (see module)."""
+    lanes: list[list[Run]] = []
+    lasts: list[Attempt] = []
+    for run in attempts:
+        attempt = attempt_of(run)
+        index = continued(lasts, attempt)
+        if index is None:
+            lanes.append([run])
+            lasts.append(attempt)
+        else:
+            lanes[index].append(run)
+            lasts[index] = attempt
+    return lanes
