@@ -636,6 +636,26 @@ def test_result_state_evidence_quotes_the_page_and_says_what_was_not_read() -> N
     assert "value lists" in dbs.PROVENANCE and "not read" in dbs.PROVENANCE
 
 
+@pytest.mark.parametrize("start", ["known end", None])
+def test_a_slice_without_a_period_start_does_not_reopen_its_ended_run(start: str | None) -> None:
+    """A slice row whose ``period_start_time`` is null (its end known, or neither time) is placed by
+    its end, or with the run's first rows: it is no repair after the end row, so the run stays as
+    its end row says, in any row order, not RUNNING."""
+    base = {"workspace_id": "42", "job_id": "7", "run_id": "3001"}
+    end = None if start is None else "2026-03-01T09:00:00Z"
+    rows = [
+        {**base, "period_start_time": None, "period_end_time": end},
+        {**base, "period_start_time": "2026-03-01T09:00:00Z", "period_end_time": "2026-03-01T10:00:00Z"},
+        {**base, "period_start_time": "2026-03-01T10:00:00Z", "period_end_time": "2026-03-01T10:30:00Z",
+         "result_state": "SUCCEEDED", "termination_code": "SUCCESS", "termination_type": "SUCCESS"},
+    ]  # fmt: skip
+    for order in itertools.permutations(rows):
+        (run,) = runstate.normalize_many(P, order, strict=True)
+        assert run.state is State.SUCCEEDED
+        assert "repair_history" not in run.details
+        assert run.ended_at == datetime(2026, 3, 1, 10, 30, tzinfo=UTC)
+
+
 def _task_row(run_id: str, key: str, start: str, end: str, result: str | None) -> dict[str, Any]:
     row = {"workspace_id": "42", "job_id": "7", "run_id": run_id, "job_run_id": "9001",
            "parent_run_id": "9001", "task_key": key, "period_start_time": start,

@@ -622,8 +622,18 @@ def _row_rank(run: Run) -> tuple[Any, ...]:
 
 
 def _row_order(run: Run) -> tuple[Any, ...]:
-    """By start, a slice before the end row that starts with it, then by period."""
-    return (*_start_key(run), run.state is not State.RUNNING, tuple(p or "" for p in _period(run)))
+    """By start (by end where the start is null), a slice before the end row that starts with it,
+    then by period. A row with neither time cannot be placed: a slice goes first (it says nothing
+    of a repair, so it does not reopen an ended run as a trailing segment), an end row last."""
+    at = run.started_at or _period_end(run)
+    ends = run.state is not State.RUNNING
+    place = 1 if at is not None else 2 if ends else 0
+    return (place, at or _NEVER, ends, tuple(p or "" for p in _period(run)))
+
+
+def _period_end(run: Run) -> datetime | None:
+    period = _period(run)
+    return datetime.fromisoformat(period[1]) if len(period) == 2 and period[1] else None
 
 
 def _joined(earlier: tuple[_Piece, ...], segments: list[Run]) -> Run:
