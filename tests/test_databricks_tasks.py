@@ -104,3 +104,18 @@ def test_the_linked_chains_are_the_task_runs_latest_task_attempts_counts(
     continued = {t.previous_run_id for t in run.tasks if t.previous_run_id}
     chain_ends = {t.run_id for t in run.tasks} - continued
     assert {t.run_id for t in runstate.latest_task_attempts(run)} == chain_ends
+
+
+def test_iterations_waiting_to_start_are_not_attempts_of_the_running_one() -> None:
+    """A for-each task runs some iterations while the others wait (``concurrency``): an iteration
+    not started yet has no ``start_time``, and no retry follows an attempt still running."""
+    running = {"run_id": 9021, "task_key": "per_region", "attempt_number": 0, "start_time": _ms(0),
+               "state": {"life_cycle_state": "RUNNING"}, "status": {"state": "RUNNING"}}  # fmt: skip
+    waiting = [{"run_id": i, "task_key": "per_region", "attempt_number": 0,
+                "state": {"life_cycle_state": "PENDING"}, "status": {"state": "PENDING"}}
+               for i in (9022, 9023)]  # fmt: skip
+    record = {"run_id": 9001, "job_id": 7, "start_time": _ms(0), "tasks": [running, *waiting],
+              "state": {"life_cycle_state": "RUNNING"}, "status": {"state": "RUNNING"}}  # fmt: skip
+    run = runstate.normalize("databricks", record, strict=True)
+    assert _lineage(run.tasks) == {"9021": (None, None), "9022": (None, None), "9023": (None, None)}
+    assert len(runstate.latest_task_attempts(run)) == 3

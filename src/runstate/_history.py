@@ -588,7 +588,9 @@ def latest_task_attempts(run: Run) -> tuple[Run, ...]:
     key that ran at once are two task runs (for-each iterations), each with its own attempts. A run
     continues the task run whose last attempt ended at or before it started (the latest such end);
     one that overlaps every task run of its key (or has no earlier one) starts a task run of its own.
-    Where times are missing nothing overlaps: the runs are attempts of one task run, as before.
+    A run that has not ended is continued by none (iterations waiting while one runs are task runs
+    of their own); otherwise, where times are missing, nothing overlaps: the runs are attempts of one
+    task run.
 
     Order: by each task key's first appearance in ``run.tasks``, then by start. The latest attempt is
     the one of the latest repair (``repair_history``), then the highest ``attempt``, then the latest

@@ -5,8 +5,9 @@ API's ``tasks[]``, the system tables' task rows): a retry starts after its attem
 ``RunTask.attempt_number``: "subsequent runs are created ... If the initial run attempt fails"), so a
 run continues the task run whose last attempt ended at or before it started, preferring one that did
 not succeed (a retry follows a failure), then the latest end. Runs that overlap in time are separate
-task runs (for-each iterations). Without both starts nothing says two runs overlapped: they are
-attempts of one task run.
+task runs (for-each iterations), and so are runs of a key whose earlier run has not ended (an
+iteration running while others wait to start). Otherwise, without both starts, nothing says two
+ended runs overlapped: they are attempts of one task run.
 """
 
 from __future__ import annotations
@@ -37,13 +38,14 @@ def attempt_of(run: Run) -> Attempt:
 
 
 def overlaps(earlier: Attempt, later: Attempt) -> bool:
-    """Whether two runs of one key ran at once: the later started before the earlier ended, or while
-    it was still running. Without both starts nothing says they did."""
-    if later.started_at is None or earlier.started_at is None:
+    """Whether two runs of one key ran at once: the earlier has not ended (running, or waiting to
+    start: nothing retries it yet), or the later started before the earlier ended. Otherwise,
+    without both starts, nothing says they did."""
+    if earlier.ended_at is None and not earlier.terminal:
+        return True
+    if later.started_at is None or earlier.started_at is None or earlier.ended_at is None:
         return False
-    if earlier.ended_at is not None:
-        return later.started_at < earlier.ended_at
-    return not earlier.terminal
+    return later.started_at < earlier.ended_at
 
 
 def continued(lasts: Sequence[Attempt], attempt: Attempt) -> int | None:
