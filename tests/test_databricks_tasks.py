@@ -73,27 +73,39 @@ def test_an_sdk_run_links_as_the_dict_does() -> None:
     assert _lineage(sdk.tasks) == _lineage(_job_run(_TASKS).tasks)
 
 
+def _row(task: dict[str, Any]) -> dict[str, Any]:
+    """The task run as a ``system.lakeflow.job_task_run_timeline`` row (one slice, its end row)."""
+    state = {"SUCCESS": "SUCCEEDED"}.get(task["state"]["result_state"], task["state"]["result_state"])
+    return {"workspace_id": "42", "job_id": "7", "run_id": str(task["run_id"]), "job_run_id": "9001",
+            "parent_run_id": "9001", "task_key": task["task_key"], "result_state": state,
+            "period_start_time": datetime.fromtimestamp(task["start_time"] / 1000, UTC),
+            "period_end_time": datetime.fromtimestamp(task["end_time"] / 1000, UTC)}  # fmt: skip
+
+
 def test_the_jobs_api_and_the_system_tables_link_the_same_task_runs() -> None:
-    """The same four task runs read from ``system.lakeflow.job_task_run_timeline`` rows."""
-
-    def row(task: dict[str, Any]) -> dict[str, Any]:
-        state = {"SUCCESS": "SUCCEEDED"}.get(task["state"]["result_state"], task["state"]["result_state"])
-        return {"workspace_id": "42", "job_id": "7", "run_id": str(task["run_id"]), "job_run_id": "9001",
-                "parent_run_id": "9001", "task_key": task["task_key"], "result_state": state,
-                "period_start_time": datetime.fromtimestamp(task["start_time"] / 1000, UTC),
-                "period_end_time": datetime.fromtimestamp(task["end_time"] / 1000, UTC)}  # fmt: skip
-
-    system = runstate.normalize_many("databricks_system", map(row, _TASKS), strict=True)
+    system = runstate.normalize_many("databricks_system", map(_row, _TASKS), strict=True)
     assert _lineage(system) == _lineage(_job_run(_TASKS).tasks)
 
 
-@given(
-    st.lists(
-        st.tuples(st.integers(0, 60), st.integers(1, 20), st.sampled_from(["SUCCESS", "FAILED"])),
-        min_size=1,
-        max_size=6,
-    )
+_SPANS = st.lists(
+    st.tuples(st.integers(0, 60), st.integers(1, 20), st.sampled_from(["SUCCESS", "FAILED"])),
+    min_size=1,
+    max_size=6,
 )
+
+
+@given(_SPANS, st.randoms(use_true_random=False))
+def test_both_paths_link_alike_whatever_the_times_and_row_order(
+    spans: list[tuple[int, int, str]], rng: Any
+) -> None:
+    tasks = [_task(100 + i, result, start, start + length) for i, (start, length, result) in enumerate(spans)]
+    rows = [_row(task) for task in tasks]
+    rng.shuffle(rows)
+    system = runstate.normalize_many("databricks_system", rows, strict=True)
+    assert _lineage(system) == _lineage(_job_run(tasks).tasks)
+
+
+@given(_SPANS)
 def test_the_linked_chains_are_the_task_runs_latest_task_attempts_counts(
     spans: list[tuple[int, int, str]],
 ) -> None:
