@@ -656,6 +656,31 @@ def test_a_slice_without_a_period_start_does_not_reopen_its_ended_run(start: str
         assert run.ended_at == datetime(2026, 3, 1, 10, 30, tzinfo=UTC)
 
 
+def test_two_end_rows_of_one_period_that_disagree_are_a_conflict_in_any_order() -> None:
+    """An exact repeat counts once quietly; two end rows of one period with different outcomes are
+    no repeat (two exports of the table disagree): a ``StateConflictWarning``, the same run kept."""
+    period = {"period_start_time": "2026-03-01T10:00:00Z", "period_end_time": "2026-03-01T10:30:00Z"}
+    base = {"workspace_id": "42", "job_id": "7", "run_id": "3101", **period}
+    failed = {**base, "result_state": "FAILED", "termination_code": "RUN_EXECUTION_ERROR",
+              "termination_type": "CLIENT_ERROR"}  # fmt: skip
+    succeeded = {
+        **base,
+        "result_state": "SUCCEEDED",
+        "termination_code": "SUCCESS",
+        "termination_type": "SUCCESS",
+    }
+    kept = set()
+    for order in ([failed, succeeded], [succeeded, failed]):
+        with pytest.warns(StateConflictWarning, match="3101"):
+            (run,) = runstate.normalize_many(P, order, strict=True)
+        kept.add(run.state)
+    assert len(kept) == 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        (run,) = runstate.normalize_many(P, [failed, dict(failed)], strict=True)
+    assert run.state is State.FAILED
+
+
 def _task_row(run_id: str, key: str, start: str, end: str, result: str | None) -> dict[str, Any]:
     row = {"workspace_id": "42", "job_id": "7", "run_id": run_id, "job_run_id": "9001",
            "parent_run_id": "9001", "task_key": key, "period_start_time": start,

@@ -598,6 +598,10 @@ def _segments(rows: list[Run]) -> list[list[Run]]:
     for row in rows:
         period = _period(row)
         seen = by_period.get(period)
+        if seen is not None and _disagree(seen, row):
+            _REPORT.conflict(
+                "$.result_state", [_outcome_of(seen), _outcome_of(row)], _TWO_OUTCOMES % row.run_id
+            )
         if seen is None or _row_rank(row) > _row_rank(seen):
             by_period[period] = row
     segments: list[list[Run]] = []
@@ -610,6 +614,22 @@ def _segments(rows: list[Run]) -> list[list[Run]]:
     if current:
         segments.append(current)
     return segments
+
+
+_TWO_OUTCOMES: Final = (
+    "two end rows of run %r with one period say different outcomes (not a repeated row); "
+    "the greater is kept, whatever the rows' order"
+)
+
+
+def _outcome_of(run: Run) -> str:
+    return run.state.value if run.reason is None else f"{run.state.value} ({run.reason.value})"
+
+
+def _disagree(one: Run, other: Run) -> bool:
+    """Two end rows of one period whose outcomes differ: no repeat of one row."""
+    ends = one.state is not State.RUNNING and other.state is not State.RUNNING
+    return ends and (one.state, one.reason) != (other.state, other.reason)
 
 
 def _row_rank(run: Run) -> tuple[Any, ...]:
