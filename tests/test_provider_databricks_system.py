@@ -375,6 +375,29 @@ def test_a_repeated_end_row_after_a_repair_counts_once_quietly(monkeypatch: pyte
         assert later[0] == once and len(later) == 2
 
 
+def test_a_repair_after_its_run_was_yielded_merges_with_what_came_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Within the last RECENT_RUNS runs yielded, a repair's rows that come after the run came out
+    give the run again, from its original start with both attempts (``raw`` the repair's rows
+    only); ``logical_runs`` folds the two into the repaired run, as when the rows came together."""
+    failed, repaired = _repaired_rows()
+    (together,) = runstate.normalize_many(P, [failed, repaired], strict=True)
+    monkeypatch.setattr(dbs, "RECENT_RUNS", 1)
+    other = row(run_id="1002", result_state="SUCCEEDED")
+    first, _, again = runstate.normalize_many(P, [failed, other, repaired], strict=True)
+    assert (first.state, again.state) == (State.FAILED, State.SUCCEEDED)
+    assert again.started_at == together.started_at and again.durations == together.durations
+    assert again.details["repair_history"] == together.details["repair_history"]
+    assert again.raw is not None and len(again.raw["slices"]) == 1
+    (logical,) = runstate.logical_runs([first, again])
+    assert (logical.state, logical.repairs, logical.wall) == (
+        State.SUCCEEDED,
+        1,
+        timedelta(hours=2, minutes=30),
+    )
+
+
 def _slices_of(run_id: str, hours: int) -> list[dict[str, Any]]:
     start = datetime(2026, 3, 1, tzinfo=UTC)
     rows = []
