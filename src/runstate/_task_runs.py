@@ -19,12 +19,12 @@ from typing import NamedTuple
 from ._model import Run
 from ._vocabulary import State
 
-__all__ = ["Attempt", "attempt_of", "continued", "overlaps", "task_runs"]
+__all__ = ["TaskAttempt", "task_attempt", "continued_task_run", "overlaps", "task_runs"]
 
 _OLDEST = datetime.min.replace(tzinfo=UTC)
 
 
-class Attempt(NamedTuple):
+class TaskAttempt(NamedTuple):
     """What the rule needs of a run: small enough to remember for many runs."""
 
     started_at: datetime | None
@@ -33,11 +33,11 @@ class Attempt(NamedTuple):
     succeeded: bool
 
 
-def attempt_of(run: Run) -> Attempt:
-    return Attempt(run.started_at, run.ended_at, run.is_terminal, run.state is State.SUCCEEDED)
+def task_attempt(run: Run) -> TaskAttempt:
+    return TaskAttempt(run.started_at, run.ended_at, run.is_terminal, run.state is State.SUCCEEDED)
 
 
-def overlaps(earlier: Attempt, later: Attempt) -> bool:
+def overlaps(earlier: TaskAttempt, later: TaskAttempt) -> bool:
     """Whether two runs of one key ran at once: the earlier has not ended (running, or waiting to
     start: nothing retries it yet), or the later started before the earlier ended. Otherwise,
     without both starts, nothing says they did."""
@@ -48,7 +48,7 @@ def overlaps(earlier: Attempt, later: Attempt) -> bool:
     return later.started_at < earlier.ended_at
 
 
-def continued(lasts: Sequence[Attempt], attempt: Attempt) -> int | None:
+def continued_task_run(lasts: Sequence[TaskAttempt], attempt: TaskAttempt) -> int | None:
     """The index of the task run ``attempt`` continues, given each task run's last attempt; ``None``
     when it overlaps them all (or there are none): it starts a task run of its own."""
     free = [i for i, last in enumerate(lasts) if not overlaps(last, attempt)]
@@ -57,7 +57,7 @@ def continued(lasts: Sequence[Attempt], attempt: Attempt) -> int | None:
     return max(free, key=lambda i: _rank(lasts[i]))
 
 
-def _rank(last: Attempt) -> tuple[bool, bool, datetime]:
+def _rank(last: TaskAttempt) -> tuple[bool, bool, datetime]:
     ended = last.ended_at
     return (not last.succeeded, ended is not None, _OLDEST if ended is None else ended)
 
@@ -65,10 +65,10 @@ def _rank(last: Attempt) -> tuple[bool, bool, datetime]:
 def task_runs(attempts: Iterable[Run]) -> list[list[Run]]:
     """The runs of one task key, given in start order, split into task runs (see module)."""
     lanes: list[list[Run]] = []
-    lasts: list[Attempt] = []
+    lasts: list[TaskAttempt] = []
     for run in attempts:
-        attempt = attempt_of(run)
-        index = continued(lasts, attempt)
+        attempt = task_attempt(run)
+        index = continued_task_run(lasts, attempt)
         if index is None:
             lanes.append([run])
             lasts.append(attempt)

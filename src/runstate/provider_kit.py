@@ -33,6 +33,11 @@ What the kit holds:
   `CLOSING_STATES` (the default ``ProviderSpec.final_states``: the states after which a logical
   run is final, no attempt or repair following) and `RetryKey` (a ``ProviderSpec.retry_key``: what
   the attempts of one logical run share when the provider's records do not link them);
+* task runs, for a provider whose runs list several runs of one task key: `task_runs` (them split
+  into task runs, each a list of its attempts), `continued_task_run`, `TaskAttempt` and
+  `task_attempt` (the same rule one run at a time, for a stream): a run continues the task run whose
+  last attempt ended before it started, preferring one that did not succeed; runs that overlap in
+  time are separate task runs (for-each iterations), as ``latest_task_attempts`` reads them;
 * reporting: `Context` (``ctx.report(kind, field, value, problem)``, kinds `ReportKind`), and what
   a provider raises itself or narrows a warning to: `InvalidRecordError`, `InvalidRecordWarning`,
   `UnmappedStateWarning`;
@@ -75,6 +80,7 @@ from ._spec import (
     map_word,
     merge_patterns,
 )
+from ._task_runs import TaskAttempt, continued_task_run, task_attempt, task_runs
 from ._times import (
     _MAX_EPOCH_MS,
     _MIN_EPOCH_MS,
@@ -121,10 +127,12 @@ __all__ = [
     "RetryKey",
     "Run",
     "State",
+    "TaskAttempt",
     "UnmappedStateWarning",
     "check_order",
     "check_parts",
     "check_provider",
+    "continued_task_run",
     "duration_from_ms",
     "duration_from_s",
     "format_time",
@@ -135,6 +143,8 @@ __all__ = [
     "map_word",
     "merge_patterns",
     "opt_id",
+    "task_attempt",
+    "task_runs",
     "opt_int",
     "opt_mapping",
     "opt_sequence",

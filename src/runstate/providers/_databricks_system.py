@@ -55,7 +55,7 @@ repair's rows only), and an earlier slice is reported (an ``InvalidRecordWarning
 already out) instead of becoming a run left RUNNING.
 Task attempts: the task runs of one ``task_key`` under one job run (``parent_run_id`` /
 ``job_run_id``) are the attempts of one task (a retry or a repair gives a new task run id), linked as
-the Jobs API path links ``tasks[]``, by the one rule of :mod:`runstate._task_runs`: each later one, in
+the Jobs API path links ``tasks[]``, by the one rule of ``continued_task_run``: each later one, in
 start order, gets ``previous_run_id`` and ``original_run_id``, except task runs that overlap in time
 (for-each iterations), which are task runs of their own. Runs are linked as they are yielded (by
 start, when the input ends), so an attempt yielded before an earlier one (more than
@@ -85,7 +85,6 @@ from typing import Any, Final, NamedTuple
 
 import attrs
 
-from runstate._task_runs import Attempt, attempt_of, continued
 from runstate.provider_kit import (
     EMPTY,
     EPOCH,
@@ -100,7 +99,9 @@ from runstate.provider_kit import (
     Reason,
     Run,
     State,
+    TaskAttempt,
     check_order,
+    continued_task_run,
     duration_from_s,
     format_time,
     freeze_details,
@@ -113,6 +114,7 @@ from runstate.provider_kit import (
     opt_sequence,
     opt_str,
     plain_number,
+    task_attempt,
     time_from_value,
 )
 
@@ -697,7 +699,7 @@ def _joined(earlier: tuple[_Piece, ...], segments: list[Run]) -> Run:
 class _TaskRun(NamedTuple):
     """A task run remembered: its last attempt (what the rule needs), that attempt's id, its first's."""
 
-    last: Attempt
+    last: TaskAttempt
     run_id: str
     original: str
 
@@ -705,7 +707,7 @@ class _TaskRun(NamedTuple):
 class _TaskAttempts:
     """Links the task runs of one ``task_key`` under one job run, as the Jobs API path links the
     entries of ``tasks[]`` (docs/decisions.md, task attempts and repairs), by the one rule of
-    :mod:`runstate._task_runs`: a task run that starts after another of its key ended is its next
+    ``continued_task_run``: a task run that starts after another of its key ended is its next
     attempt (``previous_run_id`` that one, ``original_run_id`` the first of their chain), preferring
     one that did not succeed, then the latest end; task runs that overlap in time are for-each
     iterations. Runs are linked as they are yielded, so an attempt links to the earlier ones already
@@ -740,8 +742,8 @@ class _TaskAttempts:
                 self.tasks.popitem(last=False)
         else:
             self.tasks.move_to_end(key)
-        attempt = attempt_of(run)
-        index = continued([lane.last for lane in lanes], attempt)
+        attempt = task_attempt(run)
+        index = continued_task_run([lane.last for lane in lanes], attempt)
         if index is None:
             lanes.append(_TaskRun(attempt, run.run_id, run.run_id))
             return None

@@ -4,7 +4,7 @@ Each entry becomes a child run (built by the caller's ``build_child``, so the ru
 its tasks); an entry repeating this run's own ``run_id`` is not a child (``runs/get`` on a task run
 lists the task itself). Entries of one ``task_key`` are its attempts (retries, repairs), except those
 that overlap in time (for-each iterations: task runs of their own, by the one rule of
-:mod:`runstate._task_runs`); in start order each later attempt of a task run gets ``previous_run_id``
+the kit's ``task_runs``); in start order each later attempt of a task run gets ``previous_run_id``
 and ``original_run_id`` from its siblings where it does not say. Nesting deeper than
 :data:`MAX_DEPTH` is reported and cut. Source: databricks-sdk ``Run.tasks`` ("The list of tasks
 performed by the run"), ``RunTask.attempt_number``, and docs/decisions.md (task attempts and
@@ -21,8 +21,7 @@ from typing import Any, Final
 
 import attrs
 
-from runstate._task_runs import task_runs
-from runstate.provider_kit import EMPTY, EPOCH, Context, Run, opt_sequence
+from runstate.provider_kit import EMPTY, EPOCH, Context, Run, opt_sequence, task_runs
 
 from ._databricks_details import without_parameters
 from ._databricks_identity import same_id
@@ -148,7 +147,7 @@ def child_runs(
 def task_lineage(children: list[Run]) -> list[Run]:
     """Link each later attempt of a task run to the one before it and to the first (what the record
     says wins); runs of one task_key that overlap in time are task runs of their own (for-each
-    iterations), split by the shared rule (:func:`runstate._task_runs.task_runs`). A new list only
+    iterations), split by the shared rule (the kit's ``task_runs``). A new list only
     when something changes."""
     groups: dict[str, list[int]] = {}
     for i, child in enumerate(children):
