@@ -261,6 +261,24 @@ def test_a_run_later_than_the_horizon_starts_a_logical_run_of_its_own() -> None:
         runstate.logical_runs([], horizon=timedelta(hours=-1))
 
 
+def test_a_repair_snapshot_later_than_the_horizon_folds_into_what_closed() -> None:
+    """A Databricks run repaired in place keeps its run id: its snapshot after the horizon closed
+    the FAILED run is a snapshot of a closed run, folded (counted once), not a logical run."""
+    failed = Run(provider="databricks", run_id="1", state=State.FAILED, started_at=T0,
+                 ended_at=T0 + timedelta(minutes=10))  # fmt: skip
+    other = Run(provider="databricks", run_id="2", state=State.SUCCEEDED, started_at=T0 + timedelta(hours=5),
+                ended_at=T0 + timedelta(hours=5, minutes=1))  # fmt: skip
+    history = [{"type": "ORIGINAL"}, {"type": "REPAIR"}]
+    repaired = attrs.evolve(failed, state=State.SUCCEEDED, ended_at=T0 + timedelta(hours=6),
+                            details={"repair_history": history})  # fmt: skip
+    hour = timedelta(hours=1)
+    streamed = [
+        (lr.key[2], lr.state) for lr in runstate.logical_runs([failed, other, repaired], horizon=hour)
+    ]
+    assert streamed == [("2", State.SUCCEEDED), ("1", State.FAILED)]
+    assert runstate.summarize([failed, other, repaired], horizon=hour).overall.runs == 2
+
+
 @pytest.mark.parametrize("horizon", [3600, "1h", None])
 def test_a_horizon_that_is_not_a_timedelta_is_refused_clearly(horizon: Any) -> None:
     if horizon is None:

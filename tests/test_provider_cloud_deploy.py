@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 import subprocess
 import sys
@@ -555,6 +556,26 @@ def test_bundled_example_normalizes_strictly() -> None:
     runs = [runstate.normalize("cloud_deploy", r, strict=True) for r in records]
     assert {r.details["sub_type"] for r in runs} >= set(_cloud_deploy.SUB_TYPES)
     assert len({r.state for r in runs}) >= 5
+
+
+def test_bundled_example_jobs_live_as_cloud_deploy_documents() -> None:
+    """ "A job run for a deploy job is executed, and if it succeeds, there is no further job run for
+    that job. If it fails, it can be retried as another job run" (Cloud Deploy, Manage rollouts):
+    in each rollout, phase and job, every JobRun but the last failed and ended before the next."""
+    text = resources.files("runstate").joinpath("examples", "cloud_deploy.jsonl").read_text(encoding="utf-8")
+    runs = [runstate.normalize("cloud_deploy", json.loads(line), strict=True) for line in text.splitlines()]
+    jobs: dict[str | None, list[runstate.Run]] = {}
+    for run in runs:
+        jobs.setdefault(_cloud_deploy.retry_key(run), []).append(run)
+    for attempts in jobs.values():
+        attempts.sort(key=lambda run: run.created_at or run.started_at or datetime.min.replace(tzinfo=UTC))
+        for before, after in itertools.pairwise(attempts):
+            assert before.state is State.FAILED
+            assert before.ended_at is not None and after.created_at is not None
+            assert before.ended_at <= after.created_at
+    deploys = [lr for lr in runstate.logical_runs(runs) if lr.latest.job_id == "web-frontend/stable/deploy"]
+    assert sorted((lr.state.value, lr.attempt_count) for lr in deploys) == [
+        ("CANCELED", 1), ("SUCCEEDED", 2), ("TERMINATING", 1)]  # fmt: skip
 
 
 # --- any state or failure cause -------------------------------------------------------------------

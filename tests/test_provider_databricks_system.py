@@ -375,6 +375,29 @@ def test_a_repeated_end_row_after_a_repair_counts_once_quietly(monkeypatch: pyte
         assert later[0] == once and len(later) == 2
 
 
+def test_a_repair_after_its_run_was_yielded_merges_with_what_came_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Within the last RECENT_RUNS runs yielded, a repair's rows that come after the run came out
+    give the run again, from its original start with both attempts (``raw`` the repair's rows
+    only); ``logical_runs`` folds the two into the repaired run, as when the rows came together."""
+    failed, repaired = _repaired_rows()
+    (together,) = runstate.normalize_many(P, [failed, repaired], strict=True)
+    monkeypatch.setattr(dbs, "RECENT_RUNS", 1)
+    other = row(run_id="1002", result_state="SUCCEEDED")
+    first, _, again = runstate.normalize_many(P, [failed, other, repaired], strict=True)
+    assert (first.state, again.state) == (State.FAILED, State.SUCCEEDED)
+    assert again.started_at == together.started_at and again.durations == together.durations
+    assert again.details["repair_history"] == together.details["repair_history"]
+    assert again.raw is not None and len(again.raw["slices"]) == 1
+    (logical,) = runstate.logical_runs([first, again])
+    assert (logical.state, logical.repairs, logical.wall) == (
+        State.SUCCEEDED,
+        1,
+        timedelta(hours=2, minutes=30),
+    )
+
+
 def _slices_of(run_id: str, hours: int) -> list[dict[str, Any]]:
     start = datetime(2026, 3, 1, tzinfo=UTC)
     rows = []
@@ -634,6 +657,51 @@ def test_result_state_evidence_quotes_the_page_and_says_what_was_not_read() -> N
         assert page.END_ROW_NOTE in evidence and "The outcome of the job run" in evidence
         assert f"{word} is as recalled, unverified" in evidence
     assert "value lists" in dbs.PROVENANCE and "not read" in dbs.PROVENANCE
+
+
+@pytest.mark.parametrize("start", ["known end", None])
+def test_a_slice_without_a_period_start_does_not_reopen_its_ended_run(start: str | None) -> None:
+    """A slice row whose ``period_start_time`` is null (its end known, or neither time) is placed by
+    its end, or with the run's first rows: it is no repair after the end row, so the run stays as
+    its end row says, in any row order, not RUNNING."""
+    base = {"workspace_id": "42", "job_id": "7", "run_id": "3001"}
+    end = None if start is None else "2026-03-01T09:00:00Z"
+    rows = [
+        {**base, "period_start_time": None, "period_end_time": end},
+        {**base, "period_start_time": "2026-03-01T09:00:00Z", "period_end_time": "2026-03-01T10:00:00Z"},
+        {**base, "period_start_time": "2026-03-01T10:00:00Z", "period_end_time": "2026-03-01T10:30:00Z",
+         "result_state": "SUCCEEDED", "termination_code": "SUCCESS", "termination_type": "SUCCESS"},
+    ]  # fmt: skip
+    for order in itertools.permutations(rows):
+        (run,) = runstate.normalize_many(P, order, strict=True)
+        assert run.state is State.SUCCEEDED
+        assert "repair_history" not in run.details
+        assert run.ended_at == datetime(2026, 3, 1, 10, 30, tzinfo=UTC)
+
+
+def test_two_end_rows_of_one_period_that_disagree_are_a_conflict_in_any_order() -> None:
+    """An exact repeat counts once quietly; two end rows of one period with different outcomes are
+    no repeat (two exports of the table disagree): a ``StateConflictWarning``, the same run kept."""
+    period = {"period_start_time": "2026-03-01T10:00:00Z", "period_end_time": "2026-03-01T10:30:00Z"}
+    base = {"workspace_id": "42", "job_id": "7", "run_id": "3101", **period}
+    failed = {**base, "result_state": "FAILED", "termination_code": "RUN_EXECUTION_ERROR",
+              "termination_type": "CLIENT_ERROR"}  # fmt: skip
+    succeeded = {
+        **base,
+        "result_state": "SUCCEEDED",
+        "termination_code": "SUCCESS",
+        "termination_type": "SUCCESS",
+    }
+    kept = set()
+    for order in ([failed, succeeded], [succeeded, failed]):
+        with pytest.warns(StateConflictWarning, match="3101"):
+            (run,) = runstate.normalize_many(P, order, strict=True)
+        kept.add(run.state)
+    assert len(kept) == 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        (run,) = runstate.normalize_many(P, [failed, dict(failed)], strict=True)
+    assert run.state is State.FAILED
 
 
 def _task_row(run_id: str, key: str, start: str, end: str, result: str | None) -> dict[str, Any]:

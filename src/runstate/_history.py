@@ -29,6 +29,7 @@ from ._errors import InvalidRecordError, ProviderSpecError, UnknownProviderError
 from ._model import Run
 from ._registry import REGISTRY
 from ._spec import CLOSING_STATES, Reruns, RetryKey
+from ._task_runs import task_runs
 from ._vocabulary import TERMINAL_STATES, Phase, Reason, State
 
 __all__ = [
@@ -644,7 +645,9 @@ def latest_task_attempts(run: Run) -> tuple[Run, ...]:
     key that ran at once are two task runs (for-each iterations), each with its own attempts. A run
     continues the task run whose last attempt ended at or before it started (the latest such end);
     one that overlaps every task run of its key (or has no earlier one) starts a task run of its own.
-    Where times are missing nothing overlaps: the runs are attempts of one task run, as before.
+    A run that has not ended is continued by none (iterations waiting while one runs are task runs
+    of their own); otherwise, where times are missing, nothing overlaps: the runs are attempts of one
+    task run.
 
     Order: by each task key's first appearance in ``run.tasks``, then by start. The latest attempt is
     the one of the latest repair (``repair_history``), then the highest ``attempt``, then the latest
@@ -665,41 +668,14 @@ def latest_task_attempts(run: Run) -> tuple[Run, ...]:
         started = task.started_at
         return (repairs.get(task.run_id, 0), task.attempt, started is None, started or _NEVER, task.run_id)
 
+    def in_start_order(task: Run) -> tuple[Any, ...]:
+        rank = order(task)
+        return (rank[0], *rank[2:], task.attempt)
+
     result = []
     for tasks in by_key.values():
-        for distinct in _task_runs(list(_fold(tasks).values()), order):
+        for distinct in task_runs(sorted(_fold(tasks).values(), key=in_start_order)):
             newest = max(distinct, key=order)
             earlier = len(distinct) - 1
             result.append(newest if newest.attempt >= earlier else attrs.evolve(newest, attempt=earlier))
     return tuple(result)
-
-
-def _task_runs(attempts: list[Run], order: Callable[[Run], tuple[Any, ...]]) -> list[list[Run]]:
-    """The runs of one task key split into task runs, in start order: a run continues a task run
-    whose last attempt it does not overlap (preferring one that did not succeed, as a retry follows
-    a failure, then the latest end), else starts one."""
-    if len(attempts) == 1:
-        return [attempts]
-    lanes: list[list[Run]] = []
-    for attempt in sorted(attempts, key=lambda run: (order(run)[0], *order(run)[2:], run.attempt)):
-        free = [lane for lane in lanes if not _overlaps(lane[-1], attempt)]
-        if free:
-            max(free, key=_continuation_rank).append(attempt)
-        else:
-            lanes.append([attempt])
-    return lanes
-
-
-def _continuation_rank(lane: list[Run]) -> tuple[Any, ...]:
-    last = lane[-1]
-    return (last.state is not State.SUCCEEDED, _time_rank(last.ended_at))
-
-
-def _overlaps(earlier: Run, later: Run) -> bool:
-    """Whether two runs of one key ran at once: the later started before the earlier ended, or
-    while it was still running. Without both starts nothing says they did."""
-    if later.started_at is None or earlier.started_at is None:
-        return False
-    if earlier.ended_at is not None:
-        return later.started_at < earlier.ended_at
-    return not earlier.is_terminal

@@ -36,6 +36,11 @@ What the kit holds:
   `Reruns` (a ``ProviderSpec.reruns``: how many times a run was re-run in place, for a provider
   whose ``rerun_states`` say it repairs or redrives runs) and `RERUN_SOURCES` (every state a run can
   be re-run in place from: the terminal states);
+* task runs, for a provider whose runs list several runs of one task key: `task_runs` (them split
+  into task runs, each a list of its attempts), `continued_task_run`, `TaskAttempt` and
+  `task_attempt` (the same rule one run at a time, for a stream): a run continues the task run whose
+  last attempt ended before it started, preferring one that did not succeed; runs that overlap in
+  time are separate task runs (for-each iterations), as ``latest_task_attempts`` reads them;
 * reporting: `Context` (``ctx.report(kind, field, value, problem)``, kinds `ReportKind`), and what
   a provider raises itself or narrows a warning to: `InvalidRecordError`, `InvalidRecordWarning`,
   `UnmappedStateWarning`;
@@ -80,6 +85,7 @@ from ._spec import (
     map_word,
     merge_patterns,
 )
+from ._task_runs import TaskAttempt, continued_task_run, task_attempt, task_runs
 from ._times import (
     _MAX_EPOCH_MS,
     _MIN_EPOCH_MS,
@@ -128,10 +134,12 @@ __all__ = [
     "RetryKey",
     "Run",
     "State",
+    "TaskAttempt",
     "UnmappedStateWarning",
     "check_order",
     "check_parts",
     "check_provider",
+    "continued_task_run",
     "duration_from_ms",
     "duration_from_s",
     "format_time",
@@ -142,6 +150,8 @@ __all__ = [
     "map_word",
     "merge_patterns",
     "opt_id",
+    "task_attempt",
+    "task_runs",
     "opt_int",
     "opt_mapping",
     "opt_sequence",

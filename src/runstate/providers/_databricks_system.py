@@ -55,9 +55,11 @@ repair's rows only), and an earlier slice is reported (an ``InvalidRecordWarning
 already out) instead of becoming a run left RUNNING.
 Task attempts: the task runs of one ``task_key`` under one job run (``parent_run_id`` /
 ``job_run_id``) are the attempts of one task (a retry or a repair gives a new task run id), linked as
-the Jobs API path links ``tasks[]``: each later one, in start order, gets ``previous_run_id`` and
-``original_run_id``. Runs are linked as they are yielded (by start, when the input ends), so an
-attempt yielded before an earlier one (more than :data:`RECENT_RUNS` runs apart) is not linked to it.
+the Jobs API path links ``tasks[]``, by the one rule of ``continued_task_run``: each later one, in
+start order, gets ``previous_run_id`` and ``original_run_id``, except task runs that overlap in time
+(for-each iterations), which are task runs of their own. Runs are linked as they are yielded (by
+start, when the input ends), so an attempt yielded before an earlier one (more than
+:data:`RECENT_RUNS` runs apart) is not linked to it.
 
 State. The termination code, where present, decides as it does for the Jobs API (code plus type:
 ``databricks``' ``CODE_AND_TYPE``); the result_state refines it (TIMED_OUT turns a platform CANCELED
@@ -97,7 +99,9 @@ from runstate.provider_kit import (
     Reason,
     Run,
     State,
+    TaskAttempt,
     check_order,
+    continued_task_run,
     duration_from_s,
     format_time,
     freeze_details,
@@ -110,6 +114,7 @@ from runstate.provider_kit import (
     opt_sequence,
     opt_str,
     plain_number,
+    task_attempt,
     time_from_value,
 )
 
@@ -595,6 +600,10 @@ def _segments(rows: list[Run]) -> list[list[Run]]:
     for row in rows:
         period = _period(row)
         seen = by_period.get(period)
+        if seen is not None and _disagree(seen, row):
+            _REPORT.conflict(
+                "$.result_state", [_outcome_of(seen), _outcome_of(row)], _TWO_OUTCOMES % row.run_id
+            )
         if seen is None or _row_rank(row) > _row_rank(seen):
             by_period[period] = row
     segments: list[list[Run]] = []
@@ -609,6 +618,22 @@ def _segments(rows: list[Run]) -> list[list[Run]]:
     return segments
 
 
+_TWO_OUTCOMES: Final = (
+    "two end rows of run %r with one period say different outcomes (not a repeated row); "
+    "the greater is kept, whatever the rows' order"
+)
+
+
+def _outcome_of(run: Run) -> str:
+    return run.state.value if run.reason is None else f"{run.state.value} ({run.reason.value})"
+
+
+def _disagree(one: Run, other: Run) -> bool:
+    """Two end rows of one period whose outcomes differ: no repeat of one row."""
+    ends = one.state is not State.RUNNING and other.state is not State.RUNNING
+    return ends and (one.state, one.reason) != (other.state, other.reason)
+
+
 def _row_rank(run: Run) -> tuple[Any, ...]:
     return (
         run.state is not State.RUNNING,
@@ -619,8 +644,18 @@ def _row_rank(run: Run) -> tuple[Any, ...]:
 
 
 def _row_order(run: Run) -> tuple[Any, ...]:
-    """By start, a slice before the end row that starts with it, then by period."""
-    return (*_start_key(run), run.state is not State.RUNNING, tuple(p or "" for p in _period(run)))
+    """By start (by end where the start is null), a slice before the end row that starts with it,
+    then by period. A row with neither time cannot be placed: a slice goes first (it says nothing
+    of a repair, so it does not reopen an ended run as a trailing segment), an end row last."""
+    at = run.started_at or _period_end(run)
+    ends = run.state is not State.RUNNING
+    place = 1 if at is not None else 2 if ends else 0
+    return (place, at or _NEVER, ends, tuple(p or "" for p in _period(run)))
+
+
+def _period_end(run: Run) -> datetime | None:
+    period = _period(run)
+    return datetime.fromisoformat(period[1]) if len(period) == 2 and period[1] else None
 
 
 def _joined(earlier: tuple[_Piece, ...], segments: list[Run]) -> Run:
@@ -661,58 +696,60 @@ def _joined(earlier: tuple[_Piece, ...], segments: list[Run]) -> Run:
     )
 
 
-_Attempt = tuple[datetime | None, datetime | None, str, str | None, str | None, bool]
-"""A task attempt remembered: (start, end, run id, its previous_run_id, its original_run_id, whether
-it succeeded)."""
+class _TaskRun(NamedTuple):
+    """A task run remembered: its last attempt (what the rule needs), that attempt's id, its first's."""
+
+    last: TaskAttempt
+    run_id: str
+    original: str
 
 
 class _TaskAttempts:
     """Links the task runs of one ``task_key`` under one job run, as the Jobs API path links the
-    entries of ``tasks[]`` (docs/decisions.md, task attempts and repairs): a task run that starts
-    after another of its key ended is its next attempt (``previous_run_id`` that one,
-    ``original_run_id`` the first of their chain), preferring one that did not succeed (a retry
-    follows a failure), then the latest end. Task runs that overlap in time are not attempts of each
-    other (a retry starts after its attempt ended: ``RunTask.attempt_number``): they are for-each
+    entries of ``tasks[]`` (docs/decisions.md, task attempts and repairs), by the one rule of
+    ``continued_task_run``: a task run that starts after another of its key ended is its next
+    attempt (``previous_run_id`` that one, ``original_run_id`` the first of their chain), preferring
+    one that did not succeed, then the latest end; task runs that overlap in time are for-each
     iterations. Runs are linked as they are yielded, so an attempt links to the earlier ones already
-    seen; the attempts of the last :data:`RECENT_RUNS` tasks are remembered (a constant bound).
+    seen; the task runs of the last :data:`RECENT_RUNS` task keys are remembered (a constant bound).
     """
 
     def __init__(self) -> None:
-        self.tasks: OrderedDict[tuple[str | None, str, str], list[_Attempt]] = OrderedDict()
+        self.tasks: OrderedDict[tuple[str | None, str, str], list[_TaskRun]] = OrderedDict()
+        self.linked: OrderedDict[tuple[str | None, str], tuple[str, str] | None] = OrderedDict()
 
     def __call__(self, run: Run) -> Run:
         if run.parent_run_id is None or run.name is None or run.previous_run_id or run.original_run_id:
             return run  # not a task run (no parent, no key), or the record says its lineage itself
-        key = (run.namespace, run.parent_run_id, run.name)
-        seen = self.tasks.get(key)
-        if seen is None:
-            seen = self.tasks[key] = []
+        ident = (run.namespace, run.run_id)
+        if ident in self.linked:  # a repair in place: the same attempt again, linked as before
+            lineage = self.linked[ident]
+        else:
+            lineage = self._link(run)
+            self.linked[ident] = lineage
+            if len(self.linked) > RECENT_RUNS:
+                self.linked.popitem(last=False)
+        if lineage is None:
+            return run
+        return attrs.evolve(run, previous_run_id=lineage[0], original_run_id=lineage[1])
+
+    def _link(self, run: Run) -> tuple[str, str] | None:
+        key = (run.namespace, run.parent_run_id or "", run.name or "")
+        lanes = self.tasks.get(key)
+        if lanes is None:
+            lanes = self.tasks[key] = []
             if len(self.tasks) > RECENT_RUNS:
                 self.tasks.popitem(last=False)
         else:
             self.tasks.move_to_end(key)
-        same = [a for a in seen if a[2] == run.run_id]  # a repair in place: the same attempt again
-        if same:
-            previous, original = same[0][3], same[0][4]
-        else:
-            before = [a for a in seen if _ended_before(a[1], run.started_at)]
-            after = max(before, key=_continued) if before else None
-            previous = None if after is None else after[2]
-            original = None if after is None else after[4] or after[2]
-            succeeded = run.state is State.SUCCEEDED
-            seen.append((run.started_at, run.ended_at, run.run_id, previous, original, succeeded))
-        if previous is None:
-            return run
-        return attrs.evolve(run, previous_run_id=previous, original_run_id=original)
-
-
-def _ended_before(end: datetime | None, start: datetime | None) -> bool:
-    return end is not None and start is not None and end <= start
-
-
-def _continued(attempt: _Attempt) -> tuple[bool, datetime]:
-    """Which earlier attempt a later one continues: one that did not succeed, then the latest end."""
-    return (not attempt[5], attempt[1] or _NEVER)
+        attempt = task_attempt(run)
+        index = continued_task_run([lane.last for lane in lanes], attempt)
+        if index is None:
+            lanes.append(_TaskRun(attempt, run.run_id, run.run_id))
+            return None
+        before = lanes[index]
+        lanes[index] = _TaskRun(attempt, run.run_id, before.original)
+        return before.run_id, before.original
 
 
 def _period(run: Run) -> tuple[str | None, ...]:

@@ -2,11 +2,13 @@
 
 Each entry becomes a child run (built by the caller's ``build_child``, so the rules of a run apply to
 its tasks); an entry repeating this run's own ``run_id`` is not a child (``runs/get`` on a task run
-lists the task itself). Entries of one ``task_key`` are its attempts (retries, repairs): in start order
-each later one gets ``previous_run_id`` and ``original_run_id`` from its siblings where it does not
-say. Nesting deeper than :data:`MAX_DEPTH` is reported and cut. Source: databricks-sdk ``Run.tasks``
-("The list of tasks performed by the run"), ``RunTask.attempt_number``, and docs/decisions.md (task
-attempts and repairs).
+lists the task itself). Entries of one ``task_key`` are its attempts (retries, repairs), except those
+that overlap in time (for-each iterations: task runs of their own, by the one rule of
+the kit's ``task_runs``); in start order each later attempt of a task run gets ``previous_run_id``
+and ``original_run_id`` from its siblings where it does not say. Nesting deeper than
+:data:`MAX_DEPTH` is reported and cut. Source: databricks-sdk ``Run.tasks`` ("The list of tasks
+performed by the run"), ``RunTask.attempt_number``, and docs/decisions.md (task attempts and
+repairs).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any, Final
 
 import attrs
 
-from runstate.provider_kit import EMPTY, EPOCH, Context, Run, opt_sequence
+from runstate.provider_kit import EMPTY, EPOCH, Context, Run, opt_sequence, task_runs
 
 from ._databricks_details import without_parameters
 from ._databricks_identity import same_id
@@ -143,25 +145,28 @@ def child_runs(
 
 
 def task_lineage(children: list[Run]) -> list[Run]:
-    """Link each later attempt of a task_key to the one before it and to the first, in start order
-    (what the record says wins); a new list only when something changes."""
+    """Link each later attempt of a task run to the one before it and to the first (what the record
+    says wins); runs of one task_key that overlap in time are task runs of their own (for-each
+    iterations), split by the shared rule (the kit's ``task_runs``). A new list only
+    when something changes."""
     groups: dict[str, list[int]] = {}
     for i, child in enumerate(children):
         if child.name is not None:
             groups.setdefault(child.name, []).append(i)
+    position = {id(child): i for i, child in enumerate(children)}
     result = children
     for indices in groups.values():
         if len(indices) < 2:
             continue
-        if result is children:
-            result = list(children)
         order = sorted(indices, key=lambda i: (children[i].started_at or _NEVER, children[i].attempt, i))
-        first = children[order[0]].run_id
-        for before, i in itertools.pairwise(order):
-            child = children[i]
-            result[i] = attrs.evolve(
-                child,
-                previous_run_id=child.previous_run_id or children[before].run_id,
-                original_run_id=child.original_run_id or first,
-            )
+        for lane in task_runs(children[i] for i in order):
+            first = lane[0].run_id
+            for before, child in itertools.pairwise(lane):
+                if result is children:
+                    result = list(children)
+                result[position[id(child)]] = attrs.evolve(
+                    child,
+                    previous_run_id=child.previous_run_id or before.run_id,
+                    original_run_id=child.original_run_id or first,
+                )
     return result
