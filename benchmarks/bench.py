@@ -8,7 +8,7 @@ For each provider it generates realistic records (seeded variations of the bundl
 then measures in one process with interleaved rounds, reporting medians:
 
 * ``normalize/json.loads``: per-record cost of ``runstate.normalize(provider, dict)`` over the cost of
-  ``json.loads(line)`` of the same record (issue 21: at most 1.0);
+  ``json.loads(line)`` of the same record (at most 1.0);
 * ``end-to-end/json.loads``: ``normalize(provider, json.loads(line))`` over ``json.loads(line)``;
 * ``normalize_lines, one call``: the whole input through one ``runstate.normalize_lines`` generator
   (str or UTF-8 bytes lines; msgspec first when installed, or forced onto the json decoder);

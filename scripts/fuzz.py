@@ -125,7 +125,7 @@ def _one(
         except RunstateError:
             figures["documented error"] += 1
             continue
-        except Exception as exc:  # what a hostile object raises is wrapped by the registry (issue 12)  # noqa: BLE001
+        except Exception as exc:  # what a hostile object raises is wrapped by the registry  # noqa: BLE001
             figures[f"PROBLEM undocumented {type(exc).__name__}: {str(exc)[:60]}"] += 1
             continue
         figures["run"] += 1

@@ -1,4 +1,4 @@
-"""REFERENCE COPY (issue 21) of the grouping in src/runstate/_history.py before the fast paths:
+"""REFERENCE COPY of the grouping in src/runstate/_history.py before the fast paths:
 the property tests prove the new code equal to it. Do not optimize this file.
 
 Run history: the attempts of one logical run, and the latest attempt of each task of a run.

@@ -1,4 +1,4 @@
-"""REFERENCE COPY (issue 21) of summarize in src/runstate/_summarize.py before the fast paths:
+"""REFERENCE COPY of summarize in src/runstate/_summarize.py before the fast paths:
 the property tests prove the new code equal to it. Do not optimize this file.
 
 Summaries of run history: what a dashboard shows, in memory bounded by groups, not by runs.

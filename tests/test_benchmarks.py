@@ -1,6 +1,6 @@
 """The benchmark's floor row measures what it says: the very objects ``normalize`` returns.
 
-``benchmarks/README.md`` reads goals 1 and 2 of issue 21 against ``bench.build_floor``: if it built
+``benchmarks/README.md`` reads goals 1 and 2 against ``bench.build_floor``: if it built
 less than ``normalize`` does (a field left out, a shared object where normalize makes a new one),
 the floor would be too low and the reading wrong. No time is asserted here.
 """

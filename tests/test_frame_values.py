@@ -3,7 +3,7 @@
 pandas' ``to_dict("records")`` writes a null text as ``nan`` (the default string dtype), a null time as
 ``NaT``, and keeps ``Timestamp`` times; other paths (``iloc``, ``to_numpy``) hold numpy scalars. Every
 shared reader, and the Glue and system-table providers built on them, must read these as Arrow or JSON
-rows read (review 3, finding 7b).
+rows read.
 """
 
 from __future__ import annotations

@@ -101,7 +101,7 @@ def _check_run(run: Run, record: Any, validate: bool = True) -> None:
 
 
 _REFUSALS = ("not a ", "run id", "normalize_many")
-"""What a refusal in both modes says: not a record of the provider, or no usable id (issue 11)."""
+"""What a refusal in both modes says: not a record of the provider, or no usable id."""
 
 
 def _normalize_both_modes(provider: str, record: Any, validate: bool = True) -> None:

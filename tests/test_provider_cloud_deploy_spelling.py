@@ -1,5 +1,5 @@
 """Cloud Deploy records as the SDK writes them: ``JobRun.to_dict``'s proto spelling, Rollouts and
-other messages refused, empty ``ListJobRuns`` pages, sentinel times (review 3, findings 2, 2b, 10, 11)."""
+other messages refused, empty ``ListJobRuns`` pages, sentinel times."""
 
 from __future__ import annotations
 

@@ -170,7 +170,7 @@ def test_legacy_mapping(life_cycle: str, result: str | None, state: State, reaso
 
 
 def _skipped_task_run(task_state: dict[str, Any], status: dict[str, Any] | None) -> runstate.Run:
-    """The task ``b`` of a run whose task ``a`` failed, skipped for it (review 3, finding 6)."""
+    """The task ``b`` of a run whose task ``a`` failed, skipped for it."""
     task: dict[str, Any] = {
         "run_id": 3,
         "task_key": "b",
@@ -360,7 +360,7 @@ def test_a_contradiction_warns_in_both_modes_and_status_wins(
 
 
 def test_a_contradiction_shows_the_records_words() -> None:
-    """Not ``mappingproxy({...})`` (review 3, finding 12): the words as the record spells them."""
+    """Not ``mappingproxy({...})``: the words as the record spells them."""
     rec = record("TERMINATED", "FAILED", "TERMINATED", "SUCCESS", "SUCCESS")
     with pytest.warns(StateConflictWarning) as caught:
         norm(rec)
@@ -486,7 +486,7 @@ def test_odd_fields_are_reported_not_raised() -> None:
 @pytest.mark.parametrize("where", ["run", "task"])
 def test_an_absurd_attempt_number_is_an_odd_value(attempt: int, where: str) -> None:
     """The SDK: "the maximum attempt_number is the same as the max_retries value for the job"; a 2**64
-    attempt once passed and crashed every table path (review 3, finding 5)."""
+    attempt once passed and crashed every table path."""
     rec = record("TERMINATED", "SUCCESS")
     rec["tasks"] = [{"run_id": 8, "task_key": "t", "state": rec["state"]}]
     target = rec if where == "run" else rec["tasks"][0]
@@ -507,8 +507,8 @@ def test_an_absurd_attempt_number_is_an_odd_value(attempt: int, where: str) -> N
 
 @pytest.mark.parametrize("multitask", [False, True])
 def test_a_total_from_times_over_100_years_is_refused_like_a_reported_one(multitask: bool) -> None:
-    """end_time 253402300799000 (9999-12-31, an "open-ended" sentinel) gave a millennia-long total
-    (review 3, finding 11); a reported duration that long is out of range, and so is this one."""
+    """end_time 253402300799000 (9999-12-31, an "open-ended" sentinel) gave a millennia-long total:
+    a reported duration that long is out of range, and so is this one."""
     rec = record("TERMINATED", "SUCCESS", start_time=1782864000000, end_time=253_402_300_799_000)
     if multitask:  # an older multitask record: no run_duration, the wall time is the total
         rec["tasks"] = [{"run_id": n, "task_key": f"t{n}", "state": rec["state"]} for n in (8, 9)]

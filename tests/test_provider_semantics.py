@@ -1,4 +1,4 @@
-"""Issue 11, semantic fidelity round two: each decision, proven on records built from the documented shapes.
+"""Semantic fidelity: each decision, proven on records built from the documented shapes.
 
 The records here are written from the providers' API references (GetJobRun, EventBridge events,
 jobs/runs/get, Cloud Deploy JobRun), not copied from the fixtures.
@@ -376,7 +376,7 @@ def test_a_host_without_a_workspace_id_is_the_namespace(url: str) -> None:
 
 def test_the_documented_namespace_of_an_azure_run_is_no_conflict() -> None:
     """A caller who passes ``databricks:<workspace_id>`` for an Azure run (no ``?o=``) got a
-    StateConflictWarning on every record (review 3, finding 12)."""
+    StateConflictWarning on every record."""
     url = "https://adb-6051921418418893.13.azuredatabricks.net/#job/1/run/2"
     record = db_run(state={"life_cycle_state": "RUNNING"}, run_page_url=url)
     with warnings.catch_warnings():

@@ -163,7 +163,7 @@ def test_builtin_providers_pass_their_check(name: str) -> None:
     check_provider(runstate.REGISTRY.get(name))
 
 
-# --- the caller's namespace (issue 11) ---------------------------------------------------------------
+# --- the caller's namespace ---------------------------------------------------------------------------------
 
 _GLUE_RUN = {"Id": "jr_7f3e", "JobName": "orders", "JobRunState": "RUNNING"}
 _GLUE_EVENT = {
@@ -208,7 +208,7 @@ def test_a_namespace_must_be_text(bad: Any) -> None:
         runstate.normalize("glue", _GLUE_RUN, namespace=bad)
 
 
-# --- whatever a third-party object raises is an InvalidRecordError (issue 12) --------------------------
+# --- whatever a third-party object raises is an InvalidRecordError ------------------------------------------
 
 
 class _ExplodingMapping(dict[str, Any]):

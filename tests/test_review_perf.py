@@ -1,4 +1,4 @@
-"""Adversarial review of the performance round (issue 21): what the fast paths changed, pinned.
+"""What the fast paths changed, pinned.
 
 Each test holds a fast-path object to the behaviour of what it replaced: ``Details`` to a
 ``MappingProxyType`` over a dict (the run's ``details`` before), for every input drawn.

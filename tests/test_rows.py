@@ -60,7 +60,7 @@ def test_bundled_examples_give_the_same_columns_for_every_provider(provider: str
 
 
 def test_whole_second_durations_are_floats_not_ints() -> None:
-    # the polars failure of issue 15: to_dict gives 42 (int) for 42 s and 42.5 (float) for 42.5 s
+    # polars needs one type per column: to_dict gives 42 (int) for 42 s and 42.5 (float) for 42.5 s
     whole = Run(
         provider="acme", run_id="1", state=State.SUCCEEDED, durations=Durations(total=timedelta(seconds=42))
     )

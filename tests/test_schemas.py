@@ -45,7 +45,7 @@ def test_provider_tables_cover_every_provider() -> None:
 
 
 def test_every_row_of_every_table_carries_its_evidence() -> None:
-    """Issue 11: each mapping decision cites its source as data, exported for readers and tools."""
+    """Each mapping decision cites its source as data, exported for readers and tools."""
     providers = json.loads(GENERATED["providers.json"])
     rows = 0
     import runstate

@@ -42,7 +42,7 @@ def _old_legacy(
     elif lcs == "SKIPPED":
         outcome = t.RUN_RESULT_STATE[res] if res is not None else None
         if outcome is None or outcome.state is not State.SKIPPED:
-            # review 3, finding 6: "a previous run of the same job was already active" is about a job
+            # "a previous run of the same job was already active" is about a job
             # run; a task run's legacy SKIPPED has no reason
             return (t.TASK_SKIPPED if task else _SKIPPED_ACTIVE), True
     else:
@@ -102,7 +102,7 @@ def _old_decision(key: tuple[Any, ...], task: bool = False) -> tuple[Outcome, st
         status = t.RUN_LIFECYCLE_STATE_V2_STATE[v2]
     if status is not None and legacy is not None:
         if default and v2 == "TERMINATED" and status.state is legacy.state:
-            return status, None  # review 3, finding 6: the termination code says why it was skipped
+            return status, None  # the termination code says why it was skipped
         return _old_reconcile(status, legacy)
     if status is not None:
         return status, None

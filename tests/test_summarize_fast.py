@@ -1,4 +1,4 @@
-"""The fast paths of ``logical_runs`` and ``summarize`` (issue 21) give what the old code gave.
+"""The fast paths of ``logical_runs`` and ``summarize`` give what the old code gave.
 
 ``tests/reference_history.py`` and ``tests/reference_summarize.py`` are the code as it was before
 the fast paths (a logical run of one attempt held as itself, bins counted outside the sketch, one
