@@ -269,6 +269,31 @@ def test_a_column_is_one_value_expression_never_a_statement(text: str) -> None:
     assert raised.value.value == text
 
 
+OUTSIDE_THE_ROW = [
+    ("duckdb", "read_text('/etc/passwd')"),
+    ("duckdb", "json_extract(READ_CSV('/etc/passwd'), '$')"),
+    ("duckdb", "x.read_blob()"),
+    ("duckdb", "list_transform([1], x -> glob('/etc/*'))"),
+    ("duckdb", "getenv('HOME')"),
+    ("duckdb", "current_setting('home_directory')"),
+    ("duckdb", "nextval('run_ids')"),
+    ("duckdb", "duckdb_settings()"),
+    ("duckdb", "query('SELECT 1')"),
+    ("spark", "reflect('java.lang.System', 'getenv', 'HOME')"),
+    ("spark", "java_method('java.lang.System', 'getProperty', 'user.home')"),
+    ("bigquery", "external_query('conn', 'SELECT 1')"),
+]
+
+
+@pytest.mark.parametrize(("dialect", "text"), OUTSIDE_THE_ROW)
+def test_a_column_never_reads_outside_its_row(dialect: str, text: str) -> None:
+    """A function that reads files, settings or the environment, or calls Java, is refused as a
+    subquery is: the expression is printed into the SELECT and run with it."""
+    with pytest.raises(sql.SqlError, match="outside the row") as raised:
+        sql.select("glue", dialect, "runs", {"JobRunState": text})
+    assert raised.value.value == text
+
+
 def test_a_refused_column_leaves_the_table_alone() -> None:
     """The payload that once ran a DROP TABLE in DuckDB: the SQL is never made, the table stays."""
     con = duckdb.connect()
