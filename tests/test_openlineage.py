@@ -520,6 +520,18 @@ def test_a_password_in_the_endpoint_is_never_shown(answering_server: tuple[str, 
     assert "s3cr" not in f"{refused.value} {refused.value!r}"
 
 
+@pytest.mark.parametrize("cut", ["/", "?", "#", "\\"])
+def test_a_password_that_cuts_the_url_short_is_never_shown(cut: str) -> None:
+    """An unencoded '/', '?', '#' or '\\' in a password ends the authority where a URL parser reads it
+    (RFC 3986 3.2), so the URL is refused; neither the refusal nor its value quotes any of the password."""
+    url = f"http://ops:s3cr{cut}et@127.0.0.1:9/"
+    with pytest.raises(InvalidRecordError) as refused:
+        openlineage.emit([fixture("glue", "succeeded")], url, producer=PRODUCER, retries=0)
+    shown = f"{refused.value} {refused.value!r} {vars(refused.value)!r}"
+    assert "s3cr" not in shown and "et@" not in shown
+    assert "127.0.0.1:9" in shown
+
+
 @pytest.mark.parametrize(("status", "delay"), [(500, 0.0), (400, 0.0), (200, 2.0), (0, 0.0)])
 def test_cli_a_server_that_does_not_take_an_event_is_an_io_error(
     answering_server: tuple[str, type[_Answer]],
