@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import io
 import json
@@ -501,6 +502,50 @@ def test_a_same_origin_redirect_that_keeps_the_post_is_followed(
     handler.status = status
     sent = openlineage.emit([fixture("glue", "succeeded")], url, producer=PRODUCER, retries=0, timeout=5)
     assert handler.arrived == [("POST", "/moved/api/v1/lineage")] * sent and sent == 2
+
+
+class _EndlessBody(BaseHTTPRequestHandler):
+    """Answers with a body announced as 1 GB, of which it sends one chunk and then nothing; the first
+    POST is redirected (307, same origin) when ``redirect`` is set."""
+
+    redirect: ClassVar[bool] = False
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        moving = type(self).redirect and not self.path.startswith("/moved")
+        self.send_response(307 if moving else 200)
+        if moving:
+            self.send_header("Location", "/moved" + self.path)
+        self.send_header("Content-Length", str(1 << 30))
+        self.end_headers()
+        self.wfile.write(b"x" * 65536)
+        self.wfile.flush()
+        self.connection.settimeout(10)
+        with contextlib.suppress(OSError):
+            self.connection.recv(1)  # until the client hangs up (bounded)
+        self.close_connection = True
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002, ARG002 - the signature of BaseHTTPRequestHandler.log_message
+        return None
+
+
+@pytest.mark.parametrize("redirect", [False, True])
+def test_a_body_that_never_ends_is_never_read(redirect: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The client reads only an answer's status: a server sending a huge body, or dripping it within
+    each read's timeout, held the export for as long as it liked (and the body in memory)."""
+    monkeypatch.setattr(_EndlessBody, "redirect", redirect)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _EndlessBody)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        sent = openlineage.emit([fixture("glue", "succeeded")], url, producer=PRODUCER, retries=0, timeout=1)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+    assert sent == 2
 
 
 SECRET = "s3cr%C3%A9t"

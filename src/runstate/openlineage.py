@@ -360,13 +360,19 @@ def _session() -> Any:
     import requests
 
     class Session(requests.Session):
+        def request(self, *args: Any, **kwargs: Any) -> requests.Response:
+            # the client reads only the status: the body is never read, so a server sending a huge
+            # one or dripping it byte by byte (each byte within the timeout) cannot hold the export
+            kwargs["stream"] = True
+            return super().request(*args, **kwargs)
+
         def get_redirect_target(self, resp: requests.Response) -> str | None:
             location: str | None = super().get_redirect_target(resp)
             if location is None:
                 return None
             target = urljoin(resp.url, location)
+            resp.close()  # its body unread: requests would read all of it before following
             if resp.status_code not in _KEEPS_POST or _origin(target) != _origin(resp.url):
-                resp.close()  # its connection goes back to the pool, not to the garbage collector
                 raise _Redirected(resp.status_code, target)
             return location
 
