@@ -308,6 +308,18 @@ def test_a_horizon_that_is_no_duration_is_a_usage_error(capsys: pytest.CaptureFi
     assert "not a duration: 'a week' (e.g. 7d, 12h, 30m, 90s, or none)" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("text", ["36501d", "3000000d", "1000000000d", "100000000000000000000s"])
+def test_a_horizon_past_a_century_is_a_usage_error(text: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """A horizon added to a run's time overflowed the datetime range (an internal error, or a
+    traceback past timedelta's own bound); a century is longer than any retry waits."""
+    with pytest.raises(SystemExit) as info:
+        _cli.main(["summary", "-p", "glue", "--example", "--horizon", text])
+    assert info.value.code == 2
+    assert f"--horizon: longer than 100 years: {text!r} (give none to hold runs to the input's end)" in (
+        capsys.readouterr().err
+    )
+
+
 # --- counts and help --------------------------------------------------------------------------------
 
 _WARNED = [

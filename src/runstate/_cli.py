@@ -75,6 +75,8 @@ DEFAULT_HORIZON: Final = timedelta(days=7)
 """``summary --horizon``'s default: a failed or unended logical run is held for retries until the
 input has moved a week past it (retries come at once or after ``min_retry_interval_millis``)."""
 _UNITS: Final = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_LONGEST_HORIZON: Final = 36500 * 86400
+"""A century in seconds: no retry waits as long, and a longer horizon overflows the datetime range."""
 
 
 def _horizon(text: str) -> timedelta | None:
@@ -84,7 +86,12 @@ def _horizon(text: str) -> timedelta | None:
     match = re.fullmatch(r"\s*(\d+)\s*([smhd])\s*", text, re.IGNORECASE)
     if match is None:
         raise argparse.ArgumentTypeError(f"not a duration: {text!r} (e.g. 7d, 12h, 30m, 90s, or none)")
-    return timedelta(seconds=int(match[1]) * _UNITS[match[2].lower()])
+    seconds = int(match[1]) * _UNITS[match[2].lower()]
+    if seconds > _LONGEST_HORIZON:  # added to a run's time, it would pass the year 9999
+        raise argparse.ArgumentTypeError(
+            f"longer than 100 years: {text!r} (give none to hold runs to the input's end)"
+        )
+    return timedelta(seconds=seconds)
 
 
 def _version() -> str:
