@@ -5,6 +5,7 @@ as control sequences."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import subprocess
@@ -41,6 +42,14 @@ def test_an_output_naming_the_file_standard_input_reads_is_refused(tmp_path: Pat
     assert result.returncode == 2, result.stderr
     assert result.stderr.decode() == f"runstate: {flag} {source} is the standard input: give another file\n"
     assert source.read_bytes() == text
+
+
+def test_a_device_as_both_standard_input_and_output_is_no_clash() -> None:
+    """Only a regular file is emptied by opening it for writing: ``-o /dev/null < /dev/null`` runs."""
+    with Path(os.devnull).open("rb") as stdin:
+        result = cli("normalize", "-p", "glue", "-o", os.devnull, stdin=stdin)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.decode() == "runstate: read 0 record(s): 0 written, 0 failed, 0 warned\n"
 
 
 def test_an_output_beside_standard_input_is_written(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ import functools
 import json
 import os
 import re
+import stat
 import sys
 import time
 import warnings
@@ -267,9 +268,11 @@ def _refuse_overwriting(
 
 
 def _is_stdin(path: str) -> bool:
-    """Whether ``path`` is the file standard input reads (``< FILE``): by device and inode."""
+    """Whether ``path`` is the regular file standard input reads (``< FILE``): by device and inode (a
+    device such as ``/dev/null`` is not emptied by writing to it)."""
     try:
-        return os.path.samestat(os.fstat(sys.stdin.fileno()), Path(path).stat())
+        status = os.fstat(sys.stdin.fileno())
+        return stat.S_ISREG(status.st_mode) and os.path.samestat(status, Path(path).stat())
     except (OSError, ValueError, AttributeError):  # no stdin, no file descriptor, or no such path yet
         return False
 
