@@ -233,6 +233,18 @@ def test_messages_on_the_terminal_escape_record_text(capsys: pytest.CaptureFixtu
     )
 
 
+_BIDI_CONTROLS = (
+    "\u061c\u200e\u200f" + "".join(map(chr, range(0x202A, 0x202F))) + "".join(map(chr, range(0x2066, 0x206A)))
+)
+"""Every explicit bidirectional formatting character and implicit mark of Unicode UAX #9 (2.1-2.6)."""
+
+
+@pytest.mark.parametrize("char", _BIDI_CONTROLS)
+def test_every_bidirectional_control_is_escaped(char: str) -> None:
+    """A bidi mark reorders what the terminal shows (ARABIC LETTER MARK U+061C as LRM and RLM do)."""
+    assert _cli_io.printable(f"a{char}b") == f"a\\u{ord(char):04x}b"
+
+
 # --- arrays wherever they stand -------------------------------------------------------------------
 
 
