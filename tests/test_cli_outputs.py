@@ -189,6 +189,30 @@ def test_a_signal_leaves_a_valid_table_of_exactly_what_is_reported_written(
     assert dead.read_bytes() == b"{bad\n" * failed
 
 
+@pytest.mark.parametrize("fmt", ["parquet", "csv", "arrow"])
+def test_a_signal_before_a_device_takes_the_table_is_a_write_error(tmp_path: Path, fmt: str) -> None:
+    """Interrupted before its first batch, the table is written on the way out: /dev/full refusing
+    it was an internal error (exit 4), where the same failure uninterrupted is an I/O error."""
+    with (tmp_path / "stderr").open("wb") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "runstate", "normalize", "-p", "glue", "-", "-f", fmt, "-o", "/dev/full"],
+            stdin=subprocess.PIPE,
+            stderr=stderr,
+        )
+        assert process.stdin is not None
+        process.stdin.write(b'{"Id": "jr_1", "JobRunState": "SUCCEEDED"}\n{bad\n')
+        process.stdin.flush()  # left open: the command waits for more
+        deadline = time.monotonic() + 60
+        while b"line 2" not in (tmp_path / "stderr").read_bytes() and time.monotonic() < deadline:
+            time.sleep(0.05)  # the bad line is reported once read: the signal handlers are set
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=60) == 3
+        process.stdin.close()
+    last = (tmp_path / "stderr").read_text().splitlines()[-1]
+    assert last == "runstate: cannot write /dev/full: No space left on device"
+    assert Path("/dev/full").is_char_device()
+
+
 def _temporary(directory: Path, target: Path) -> list[Path]:
     return [p for p in directory.iterdir() if p.name.startswith(f".{target.name}.")]
 
