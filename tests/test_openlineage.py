@@ -483,6 +483,25 @@ def test_a_redirect_to_another_origin_is_refused_and_nothing_reaches_it(
     assert received == [] and handler.arrived == []
 
 
+@pytest.mark.parametrize(
+    "target", ["http://ops:s3/cr3t@127.0.0.1:1/", "http://127.0.0.1:port/", "/api/v1/lineage"]
+)
+def test_a_redirect_to_no_url_or_in_a_loop_is_an_emit_error(
+    moving_server: tuple[str, type[_Moving]], target: str
+) -> None:
+    """A Location whose port cannot be read escaped as a bare ValueError; one pointing back at the
+    endpoint loops until requests gives up, which is said as such, not as "server answered 307"."""
+    url, handler = moving_server
+    handler.target = target
+    with pytest.raises(openlineage.EmitError) as caught:
+        openlineage.emit([fixture("glue", "succeeded")], url, producer=PRODUCER, retries=0, timeout=5)
+    assert caught.value.sent == 0 and handler.arrived == []
+    assert "s3" not in str(caught.value)
+    looping = target.startswith("/")
+    assert ("redirected more than 30 times" in str(caught.value)) is looping
+    assert ("not followed" in str(caught.value)) is not looping
+
+
 @pytest.mark.parametrize("status", [301, 302, 303])
 def test_a_redirect_that_would_turn_the_post_into_a_get_is_refused(
     moving_server: tuple[str, type[_Moving]], status: int

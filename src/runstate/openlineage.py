@@ -266,17 +266,26 @@ class EmitError(RunstateError, ConnectionError):
         )
 
 
+def _requests() -> Any:
+    return require("requests", "openlineage")
+
+
 def _why(exc: Exception, secret: str | None) -> str:
     """What went wrong with one POST, in a line (the client raises ``requests`` exceptions)."""
     response = getattr(exc, "response", None)
     if isinstance(exc, _Redirected):
         text = str(exc)
+    elif isinstance(exc, _requests().TooManyRedirects):  # its last answer attached: not the cause
+        text = f"server redirected more than {_MAX_REDIRECTS} times"
     elif response is not None:
         text = f"server answered {response.status_code} {response.reason}".rstrip()
     else:
         text = f"{type(exc).__name__}: {exc}"
     return _scrub(text, secret)
 
+
+_MAX_REDIRECTS: Final = 30
+"""requests' ``DEFAULT_REDIRECT_LIMIT``, after which it raises ``TooManyRedirects``."""
 
 _REDACTED: Final = "***"
 """What an endpoint's password is shown as, in errors and messages."""
@@ -339,6 +348,15 @@ def _origin(url: str) -> tuple[str, str, int | None]:
     return parts.scheme.lower(), (parts.hostname or "").lower(), parts.port or default
 
 
+def _same_origin(target: str, origin: str) -> bool:
+    """Whether ``target`` has ``origin``'s scheme, host and port; a target whose port cannot be read
+    (``http://user:pa/ss@host``) has none."""
+    try:
+        return _origin(target) == _origin(origin)
+    except ValueError:
+        return False
+
+
 _KEEPS_POST: Final = frozenset({307, 308})
 """The redirects that keep the method and body (RFC 9110 15.4.8, 15.4.9); 301, 302 and 303 may be,
 and by ``requests`` are, followed as a GET, which would drop the event."""
@@ -372,7 +390,7 @@ def _session() -> Any:
                 return None
             target = urljoin(resp.url, location)
             resp.close()  # its body unread: requests would read all of it before following
-            if resp.status_code not in _KEEPS_POST or _origin(target) != _origin(resp.url):
+            if resp.status_code not in _KEEPS_POST or not _same_origin(target, resp.url):
                 raise _Redirected(resp.status_code, target)
             return location
 
