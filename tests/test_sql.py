@@ -347,6 +347,22 @@ def test_cli_refuses_injected_sql_as_a_usage_error(
     assert message in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--table", "runs\x1b[31m"],
+        ["--column", "JobRunState='\x1b]0;owned\x07"],
+        ["--column", "Job\x1b[2J=x"],
+    ],
+)
+def test_cli_errors_escape_control_characters(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    """sqlglot's message quotes the text it failed on: an ESC in it reached the terminal as it was."""
+    status, _ = _cli("-p", "glue", *argv)
+    err = capsys.readouterr().err
+    assert status == 2 and err.startswith("runstate: glue: ")
+    assert all(c.isprintable() for c in err.rstrip("\n")), err
+
+
 def test_cli_help_names_every_sql_provider() -> None:
     parser = argparse.ArgumentParser(prog="runstate")
     subparsers = parser.add_subparsers(dest="command")
