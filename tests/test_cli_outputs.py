@@ -257,6 +257,23 @@ def test_messages_on_the_terminal_escape_record_text(capsys: pytest.CaptureFixtu
     )
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["normalize", "-p", "glue", "--example", "--x\x1b]0;owned\x07"],
+        ["summary", "-p", "glue", "--example", "\x1b[2J", "--json", "extra\u202e"],
+        ["\x9b2J"],
+    ],
+)
+def test_usage_errors_escape_the_command_line(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    """argparse's "unrecognized arguments" quoted the arguments as they were."""
+    with pytest.raises(SystemExit) as info:
+        _cli.main(argv)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "error: " in err and _printable(err), err
+
+
 _BIDI_CONTROLS = (
     "\u061c\u200e\u200f" + "".join(map(chr, range(0x202A, 0x202F))) + "".join(map(chr, range(0x2066, 0x206A)))
 )

@@ -22,7 +22,7 @@ from contextlib import ExitStack, suppress
 from datetime import UTC, datetime, timedelta
 from importlib import metadata
 from pathlib import Path
-from typing import IO, Final, cast
+from typing import IO, Final, NoReturn, cast
 
 from . import _cli_sql
 from ._cli_export import ExportUsageError, add_export_arguments, run_export
@@ -153,10 +153,17 @@ def _add_input(p: argparse.ArgumentParser, *, many: bool = False) -> None:
     )
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser (and its subcommands'), its error line escaped: "unrecognized arguments"
+    quotes the command line as it is."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {printable(message)}\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="runstate", description="Cloud job run records in one canonical run model."
-    )
+    parser = _Parser(prog="runstate", description="Cloud job run records in one canonical run model.")
     parser.add_argument("--version", action="version", version=f"runstate {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
