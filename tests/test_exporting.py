@@ -109,3 +109,10 @@ def test_distinct_job_ids_give_distinct_pipeline_names(jobs: list[tuple[str, str
     base = runstate.normalize("glue", {"Id": "jr_1", "JobName": "x", "JobRunState": "SUCCEEDED"})
     names = [pipeline_name(attrs.evolve(base, job_id=job, name=name)) for job, name in jobs]
     assert len(set(names)) == len(names)
+
+
+def test_an_empty_job_id_names_the_pipeline_as_a_missing_one_does() -> None:
+    """An empty ``cicd.pipeline.name`` identifies no pipeline: the name, else the run id, stands in."""
+    bare = Run(provider="databricks", run_id="0", state=runstate.State.SUCCEEDED, job_id="")
+    assert pipeline_name(bare) == "0"
+    assert pipeline_name(attrs.evolve(bare, name="nightly")) == "nightly"
