@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import pickle
 import subprocess
 import sys
@@ -289,3 +290,24 @@ def test_write_streams_batches_into_a_file_renamed_into_place(tmp_path: Path, fm
 def test_write_to_a_device_writes_in_place(tmp_path: Path) -> None:
     write([runstate.normalize("glue", {"Id": "jr_1", "JobRunState": "FAILED"})], "/dev/null", "csv")
     assert Path("/dev/null").is_char_device()
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_file_the_caller_may_not_write_is_refused_not_replaced(
+    tmp_path: Path, fmt: Format, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rename needs only the directory's permission: the file's own is asked first, as open() would
+    (the suite may run as root, which open() lets write anything, so the check is observed by faking it)."""
+    target = tmp_path / f"runs.{fmt}"
+    target.write_bytes(b"read only")
+    target.chmod(0o444)
+    real_access = os.access
+
+    def access(path: Any, mode: int, **kwargs: Any) -> bool:
+        return Path(path) != target and real_access(path, mode, **kwargs)
+
+    monkeypatch.setattr(os, "access", access)
+    with pytest.raises(PermissionError):
+        write([runstate.normalize("glue", {"Id": "jr_1", "JobRunState": "FAILED"})], target, fmt)
+    assert target.read_bytes() == b"read only"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [target.name]

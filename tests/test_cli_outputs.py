@@ -5,6 +5,7 @@ as control sequences."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import subprocess
@@ -41,6 +42,14 @@ def test_an_output_naming_the_file_standard_input_reads_is_refused(tmp_path: Pat
     assert result.returncode == 2, result.stderr
     assert result.stderr.decode() == f"runstate: {flag} {source} is the standard input: give another file\n"
     assert source.read_bytes() == text
+
+
+def test_a_device_as_both_standard_input_and_output_is_no_clash() -> None:
+    """Only a regular file is emptied by opening it for writing: ``-o /dev/null < /dev/null`` runs."""
+    with Path(os.devnull).open("rb") as stdin:
+        result = cli("normalize", "-p", "glue", "-o", os.devnull, stdin=stdin)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.decode() == "runstate: read 0 record(s): 0 written, 0 failed, 0 warned\n"
 
 
 def test_an_output_beside_standard_input_is_written(tmp_path: Path) -> None:
@@ -180,6 +189,30 @@ def test_a_signal_leaves_a_valid_table_of_exactly_what_is_reported_written(
     assert dead.read_bytes() == b"{bad\n" * failed
 
 
+@pytest.mark.parametrize("fmt", ["parquet", "csv", "arrow"])
+def test_a_signal_before_a_device_takes_the_table_is_a_write_error(tmp_path: Path, fmt: str) -> None:
+    """Interrupted before its first batch, the table is written on the way out: /dev/full refusing
+    it was an internal error (exit 4), where the same failure uninterrupted is an I/O error."""
+    with (tmp_path / "stderr").open("wb") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "runstate", "normalize", "-p", "glue", "-", "-f", fmt, "-o", "/dev/full"],
+            stdin=subprocess.PIPE,
+            stderr=stderr,
+        )
+        assert process.stdin is not None
+        process.stdin.write(b'{"Id": "jr_1", "JobRunState": "SUCCEEDED"}\n{bad\n')
+        process.stdin.flush()  # left open: the command waits for more
+        deadline = time.monotonic() + 60
+        while b"line 2" not in (tmp_path / "stderr").read_bytes() and time.monotonic() < deadline:
+            time.sleep(0.05)  # the bad line is reported once read: the signal handlers are set
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=60) == 3
+        process.stdin.close()
+    last = (tmp_path / "stderr").read_text().splitlines()[-1]
+    assert last == "runstate: cannot write /dev/full: No space left on device"
+    assert Path("/dev/full").is_char_device()
+
+
 def _temporary(directory: Path, target: Path) -> list[Path]:
     return [p for p in directory.iterdir() if p.name.startswith(f".{target.name}.")]
 
@@ -222,6 +255,35 @@ def test_messages_on_the_terminal_escape_record_text(capsys: pytest.CaptureFixtu
     assert (
         capsys.readouterr().err == "runstate: line 1: glue: $.JobName\\x1b]0;owned\\x07: bad\\x9b2J\\ud800\n"
     )
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["normalize", "-p", "glue", "--example", "--x\x1b]0;owned\x07"],
+        ["summary", "-p", "glue", "--example", "\x1b[2J", "--json", "extra\u202e"],
+        ["\x9b2J"],
+    ],
+)
+def test_usage_errors_escape_the_command_line(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    """argparse's "unrecognized arguments" quoted the arguments as they were."""
+    with pytest.raises(SystemExit) as info:
+        _cli.main(argv)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "error: " in err and _printable(err), err
+
+
+_BIDI_CONTROLS = (
+    "\u061c\u200e\u200f" + "".join(map(chr, range(0x202A, 0x202F))) + "".join(map(chr, range(0x2066, 0x206A)))
+)
+"""Every explicit bidirectional formatting character and implicit mark of Unicode UAX #9 (2.1-2.6)."""
+
+
+@pytest.mark.parametrize("char", _BIDI_CONTROLS)
+def test_every_bidirectional_control_is_escaped(char: str) -> None:
+    """A bidi mark reorders what the terminal shows (ARABIC LETTER MARK U+061C as LRM and RLM do)."""
+    assert _cli_io.printable(f"a{char}b") == f"a\\u{ord(char):04x}b"
 
 
 # --- arrays wherever they stand -------------------------------------------------------------------
@@ -306,6 +368,18 @@ def test_a_horizon_that_is_no_duration_is_a_usage_error(capsys: pytest.CaptureFi
         _cli.main(["summary", "-p", "glue", "--example", "--horizon", "a week"])
     assert info.value.code == 2
     assert "not a duration: 'a week' (e.g. 7d, 12h, 30m, 90s, or none)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("text", ["36501d", "3000000d", "1000000000d", "100000000000000000000s"])
+def test_a_horizon_past_a_century_is_a_usage_error(text: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """A horizon added to a run's time overflowed the datetime range (an internal error, or a
+    traceback past timedelta's own bound); a century is longer than any retry waits."""
+    with pytest.raises(SystemExit) as info:
+        _cli.main(["summary", "-p", "glue", "--example", "--horizon", text])
+    assert info.value.code == 2
+    assert f"--horizon: longer than 100 years: {text!r} (give none to hold runs to the input's end)" in (
+        capsys.readouterr().err
+    )
 
 
 # --- counts and help --------------------------------------------------------------------------------

@@ -279,6 +279,21 @@ def test_a_repair_snapshot_later_than_the_horizon_folds_into_what_closed() -> No
     assert runstate.summarize([failed, other, repaired], horizon=hour).overall.runs == 2
 
 
+@pytest.mark.parametrize("horizon", [timedelta(days=7), timedelta(days=36500), timedelta.max])
+def test_a_horizon_near_the_end_of_time_is_compared_not_added(horizon: timedelta) -> None:
+    """A run's time plus the horizon may pass 9999-12-31 (a sentinel end time, a long horizon): the
+    wait is measured as the newest time minus the run's, which stays in range."""
+    end = datetime.max.replace(tzinfo=UTC)
+    first = Run(
+        provider="glue", run_id="a", state=State.FAILED, started_at=end - timedelta(days=1), ended_at=end
+    )
+    other = Run(provider="glue", run_id="b", state=State.SUCCEEDED, started_at=end, ended_at=end)
+    streamed = [lr.key[2] for lr in runstate.logical_runs([first, other], horizon=horizon)]
+    assert sorted(streamed) == ["a", "b"]
+    summary = runstate.summarize([first, other], horizon=horizon)
+    assert summary.overall.runs == 2
+
+
 @pytest.mark.parametrize("horizon", [3600, "1h", None])
 def test_a_horizon_that_is_not_a_timedelta_is_refused_clearly(horizon: Any) -> None:
     if horizon is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import io
 import json
@@ -482,6 +483,25 @@ def test_a_redirect_to_another_origin_is_refused_and_nothing_reaches_it(
     assert received == [] and handler.arrived == []
 
 
+@pytest.mark.parametrize(
+    "target", ["http://ops:s3/cr3t@127.0.0.1:1/", "http://127.0.0.1:port/", "/api/v1/lineage"]
+)
+def test_a_redirect_to_no_url_or_in_a_loop_is_an_emit_error(
+    moving_server: tuple[str, type[_Moving]], target: str
+) -> None:
+    """A Location whose port cannot be read escaped as a bare ValueError; one pointing back at the
+    endpoint loops until requests gives up, which is said as such, not as "server answered 307"."""
+    url, handler = moving_server
+    handler.target = target
+    with pytest.raises(openlineage.EmitError) as caught:
+        openlineage.emit([fixture("glue", "succeeded")], url, producer=PRODUCER, retries=0, timeout=5)
+    assert caught.value.sent == 0 and handler.arrived == []
+    assert "s3" not in str(caught.value)
+    looping = target.startswith("/")
+    assert ("redirected more than 30 times" in str(caught.value)) is looping
+    assert ("not followed" in str(caught.value)) is not looping
+
+
 @pytest.mark.parametrize("status", [301, 302, 303])
 def test_a_redirect_that_would_turn_the_post_into_a_get_is_refused(
     moving_server: tuple[str, type[_Moving]], status: int
@@ -503,6 +523,50 @@ def test_a_same_origin_redirect_that_keeps_the_post_is_followed(
     assert handler.arrived == [("POST", "/moved/api/v1/lineage")] * sent and sent == 2
 
 
+class _EndlessBody(BaseHTTPRequestHandler):
+    """Answers with a body announced as 1 GB, of which it sends one chunk and then nothing; the first
+    POST is redirected (307, same origin) when ``redirect`` is set."""
+
+    redirect: ClassVar[bool] = False
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        moving = type(self).redirect and not self.path.startswith("/moved")
+        self.send_response(307 if moving else 200)
+        if moving:
+            self.send_header("Location", "/moved" + self.path)
+        self.send_header("Content-Length", str(1 << 30))
+        self.end_headers()
+        self.wfile.write(b"x" * 65536)
+        self.wfile.flush()
+        self.connection.settimeout(10)
+        with contextlib.suppress(OSError):
+            self.connection.recv(1)  # until the client hangs up (bounded)
+        self.close_connection = True
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002, ARG002 - the signature of BaseHTTPRequestHandler.log_message
+        return None
+
+
+@pytest.mark.parametrize("redirect", [False, True])
+def test_a_body_that_never_ends_is_never_read(redirect: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The client reads only an answer's status: a server sending a huge body, or dripping it within
+    each read's timeout, held the export for as long as it liked (and the body in memory)."""
+    monkeypatch.setattr(_EndlessBody, "redirect", redirect)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _EndlessBody)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        sent = openlineage.emit([fixture("glue", "succeeded")], url, producer=PRODUCER, retries=0, timeout=1)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+    assert sent == 2
+
+
 SECRET = "s3cr%C3%A9t"
 
 
@@ -518,6 +582,18 @@ def test_a_password_in_the_endpoint_is_never_shown(answering_server: tuple[str, 
     with pytest.raises(InvalidRecordError) as refused:
         openlineage.emit([fixture("glue", "succeeded")], f"ops:{SECRET}@", producer=PRODUCER)
     assert "s3cr" not in f"{refused.value} {refused.value!r}"
+
+
+@pytest.mark.parametrize("cut", ["/", "?", "#", "\\"])
+def test_a_password_that_cuts_the_url_short_is_never_shown(cut: str) -> None:
+    """An unencoded '/', '?', '#' or '\\' in a password ends the authority where a URL parser reads it
+    (RFC 3986 3.2), so the URL is refused; neither the refusal nor its value quotes any of the password."""
+    url = f"http://ops:s3cr{cut}et@127.0.0.1:9/"
+    with pytest.raises(InvalidRecordError) as refused:
+        openlineage.emit([fixture("glue", "succeeded")], url, producer=PRODUCER, retries=0)
+    shown = f"{refused.value} {refused.value!r} {vars(refused.value)!r}"
+    assert "s3cr" not in shown and "et@" not in shown
+    assert "127.0.0.1:9" in shown
 
 
 @pytest.mark.parametrize(("status", "delay"), [(500, 0.0), (400, 0.0), (200, 2.0), (0, 0.0)])

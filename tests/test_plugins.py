@@ -51,10 +51,26 @@ def installed(monkeypatch: pytest.MonkeyPatch) -> dict[str, EntryPoint]:
     return entries
 
 
+class _Abort(BaseException):
+    """A plugin's own BaseException subclass, outside Exception as SystemExit is."""
+
+
+class _Unprintable(Exception):  # noqa: N818 - named for what it does
+    def __str__(self) -> str:
+        raise RuntimeError("no text")
+
+
 def _exit_on_exits(name: str) -> object:
-    """The module's ``EXITS`` ends the program as it is looked up (as a plugin's import may)."""
-    if name == "EXITS":
-        sys.exit(7)
+    """The module's ``EXITS`` ends the program as it is looked up (as a plugin's import may); the
+    other names raise what a broken import may raise."""
+    raising: dict[str, BaseException] = {
+        "EXITS": SystemExit(7),
+        "GENERATOR_EXIT": GeneratorExit("closed"),
+        "ABORTS": _Abort("stop"),
+        "UNPRINTABLE": _Unprintable(),
+    }
+    if name in raising:
+        raise raising[name]
     raise AttributeError(name)
 
 
@@ -115,6 +131,9 @@ def test_a_registry_without_the_door_ignores_plugins(installed: dict[str, EntryP
         ("fake_plugins:RENAMED", "names the spec of provider 'other', not 'acme'"),
         ("fake_plugins:UNSOUND", "value 'new' is not mapped"),
         ("fake_plugins:EXITS", "failed to load: SystemExit: 7"),
+        ("fake_plugins:GENERATOR_EXIT", "failed to load: GeneratorExit: closed"),
+        ("fake_plugins:ABORTS", "failed to load: _Abort: stop"),
+        ("fake_plugins:UNPRINTABLE", "failed to load: _Unprintable"),
     ],
 )
 def test_a_broken_plugin_is_named_never_a_bare_traceback(

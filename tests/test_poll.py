@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import itertools
+import math
 import pickle
 import tracemalloc
 from collections.abc import Iterator
@@ -304,6 +306,17 @@ def test_a_monotonic_clock_that_is_not_a_number_is_refused() -> None:
     with pytest.raises(runstate.InvalidRecordError, match=r"^runstate: monotonic: must return seconds"):
         next(runstate.poll(Answers(glue("RUNNING")), "glue", interval=1, timeout=5,
                            monotonic=lambda: T0))  # type: ignore[arg-type,return-value]  # fmt: skip
+
+
+@pytest.mark.parametrize("reading", [math.inf, -math.inf, 10**400], ids=["inf", "-inf", "past-float"])
+def test_a_monotonic_clock_that_jumps_out_of_range_is_refused(reading: float) -> None:
+    """A clock stuck at infinity: inf minus inf is NaN, which no timeout compares past, so it polled
+    forever (and an integer past a float's range raised a bare OverflowError)."""
+    readings = itertools.repeat(reading)
+    fetch = Bounded(100, glue("RUNNING"))
+    with pytest.raises(runstate.InvalidRecordError, match=r"^runstate: monotonic: must return seconds"):
+        list(runstate.poll(fetch, "glue", interval=1, timeout=5, sleep=lambda _: None,
+                           monotonic=lambda: next(readings)))  # fmt: skip
 
 
 def test_polling_keeps_only_what_it_returns() -> None:

@@ -269,6 +269,31 @@ def test_a_column_is_one_value_expression_never_a_statement(text: str) -> None:
     assert raised.value.value == text
 
 
+OUTSIDE_THE_ROW = [
+    ("duckdb", "read_text('/etc/passwd')"),
+    ("duckdb", "json_extract(READ_CSV('/etc/passwd'), '$')"),
+    ("duckdb", "x.read_blob()"),
+    ("duckdb", "list_transform([1], x -> glob('/etc/*'))"),
+    ("duckdb", "getenv('HOME')"),
+    ("duckdb", "current_setting('home_directory')"),
+    ("duckdb", "nextval('run_ids')"),
+    ("duckdb", "duckdb_settings()"),
+    ("duckdb", "query('SELECT 1')"),
+    ("spark", "reflect('java.lang.System', 'getenv', 'HOME')"),
+    ("spark", "java_method('java.lang.System', 'getProperty', 'user.home')"),
+    ("bigquery", "external_query('conn', 'SELECT 1')"),
+]
+
+
+@pytest.mark.parametrize(("dialect", "text"), OUTSIDE_THE_ROW)
+def test_a_column_never_reads_outside_its_row(dialect: str, text: str) -> None:
+    """A function that reads files, settings or the environment, or calls Java, is refused as a
+    subquery is: the expression is printed into the SELECT and run with it."""
+    with pytest.raises(sql.SqlError, match="outside the row") as raised:
+        sql.select("glue", dialect, "runs", {"JobRunState": text})
+    assert raised.value.value == text
+
+
 def test_a_refused_column_leaves_the_table_alone() -> None:
     """The payload that once ran a DROP TABLE in DuckDB: the SQL is never made, the table stays."""
     con = duckdb.connect()
@@ -320,6 +345,22 @@ def test_cli_refuses_injected_sql_as_a_usage_error(
     assert (status, text) == (2, "")
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--table", "runs\x1b[31m"],
+        ["--column", "JobRunState='\x1b]0;owned\x07"],
+        ["--column", "Job\x1b[2J=x"],
+    ],
+)
+def test_cli_errors_escape_control_characters(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    """sqlglot's message quotes the text it failed on: an ESC in it reached the terminal as it was."""
+    status, _ = _cli("-p", "glue", *argv)
+    err = capsys.readouterr().err
+    assert status == 2 and err.startswith("runstate: glue: ")
+    assert all(c.isprintable() for c in err.rstrip("\n")), err
 
 
 def test_cli_help_names_every_sql_provider() -> None:

@@ -13,6 +13,7 @@ import functools
 import json
 import os
 import re
+import stat
 import sys
 import time
 import warnings
@@ -21,7 +22,7 @@ from contextlib import ExitStack, suppress
 from datetime import UTC, datetime, timedelta
 from importlib import metadata
 from pathlib import Path
-from typing import IO, Final, cast
+from typing import IO, Final, NoReturn, cast
 
 from . import _cli_sql
 from ._cli_export import ExportUsageError, add_export_arguments, run_export
@@ -75,6 +76,8 @@ DEFAULT_HORIZON: Final = timedelta(days=7)
 """``summary --horizon``'s default: a failed or unended logical run is held for retries until the
 input has moved a week past it (retries come at once or after ``min_retry_interval_millis``)."""
 _UNITS: Final = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_LONGEST_HORIZON: Final = 36500 * 86400
+"""A century in seconds: no retry waits as long, and a longer horizon overflows the datetime range."""
 
 
 def _horizon(text: str) -> timedelta | None:
@@ -84,7 +87,12 @@ def _horizon(text: str) -> timedelta | None:
     match = re.fullmatch(r"\s*(\d+)\s*([smhd])\s*", text, re.IGNORECASE)
     if match is None:
         raise argparse.ArgumentTypeError(f"not a duration: {text!r} (e.g. 7d, 12h, 30m, 90s, or none)")
-    return timedelta(seconds=int(match[1]) * _UNITS[match[2].lower()])
+    seconds = int(match[1]) * _UNITS[match[2].lower()]
+    if seconds > _LONGEST_HORIZON:  # added to a run's time, it would pass the year 9999
+        raise argparse.ArgumentTypeError(
+            f"longer than 100 years: {text!r} (give none to hold runs to the input's end)"
+        )
+    return timedelta(seconds=seconds)
 
 
 def _version() -> str:
@@ -145,10 +153,17 @@ def _add_input(p: argparse.ArgumentParser, *, many: bool = False) -> None:
     )
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser (and its subcommands'), its error line escaped: "unrecognized arguments"
+    quotes the command line as it is."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {printable(message)}\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="runstate", description="Cloud job run records in one canonical run model."
-    )
+    parser = _Parser(prog="runstate", description="Cloud job run records in one canonical run model.")
     parser.add_argument("--version", action="version", version=f"runstate {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -260,9 +275,11 @@ def _refuse_overwriting(
 
 
 def _is_stdin(path: str) -> bool:
-    """Whether ``path`` is the file standard input reads (``< FILE``): by device and inode."""
+    """Whether ``path`` is the regular file standard input reads (``< FILE``): by device and inode (a
+    device such as ``/dev/null`` is not emptied by writing to it)."""
     try:
-        return os.path.samestat(os.fstat(sys.stdin.fileno()), Path(path).stat())
+        status = os.fstat(sys.stdin.fileno())
+        return stat.S_ISREG(status.st_mode) and os.path.samestat(status, Path(path).stat())
     except (OSError, ValueError, AttributeError):  # no stdin, no file descriptor, or no such path yet
         return False
 

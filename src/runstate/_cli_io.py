@@ -355,7 +355,7 @@ def _open_letters(path: str, stack: ExitStack) -> SafeOutput:
 
 
 _UNPRINTABLE: Final = re.compile(
-    "[\x00-\x1f\x7f-\x9f\ud800-\udfff\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+    "[\x00-\x1f\x7f-\x9f\ud800-\udfff\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
 )
 """C0 and C1 controls (ESC, BEL, CR, ...), DEL, lone surrogates, line separators and the bidirectional
 marks and overrides (Unicode UAX #9): what would steer a terminal or reorder what it shows."""

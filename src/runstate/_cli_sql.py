@@ -13,7 +13,7 @@ import json
 import sys
 from typing import IO, Any
 
-from ._cli_io import SafeOutput
+from ._cli_io import SafeOutput, say
 from ._errors import RunstateError
 
 __all__ = ["add_parser", "run"]
@@ -95,6 +95,6 @@ def _run(args: argparse.Namespace, stdout: SafeOutput) -> int:
         else:
             stdout.write(sql.select(args.provider, args.dialect, args.table, columns) + "\n")
     except (RunstateError, ImportError, _UsageError) as exc:
-        print(f"runstate: {exc}", file=sys.stderr)
+        say(f"runstate: {exc}")  # escaped: sqlglot's message quotes the caller's text as it is
         return EXIT_USAGE
     return EXIT_OK

@@ -303,7 +303,12 @@ def write_table_file(fmt: str, reader: RecordReader, path: str, raw: bool) -> No
             if table.full:
                 _written(reader, table, table.flush)
     except Interrupted:
-        _written(reader, table, table.commit)
+        try:
+            _written(reader, table, table.commit)
+        except OSError as exc:  # the target refuses what was held (a full device): nothing written
+            table.abort()
+            reader.counts.written -= table.written
+            raise _write_error(path, exc) from None
         raise
     except OSError as exc:
         table.abort()

@@ -134,7 +134,7 @@ def pipeline_name(run: Run) -> str:
     a job id the name, else the run id. OpenTelemetry's ``cicd.pipeline.name`` identifies the
     ``cicd.pipeline`` entity, so two jobs of one name must not merge (docs/export.md)."""
     name, job = run.name, run.job_id
-    if not job:  # none, or empty (a kit-built run): no id to qualify the name by
+    if not job:  # none, or empty: an empty pipeline name identifies nothing
         return name or run.run_id
     if not name or name == job or job.endswith("/" + name):
         return job

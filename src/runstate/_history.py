@@ -588,7 +588,7 @@ class _Grouping:
     def _expired(self, horizon: timedelta, now: datetime | None) -> Iterator[LogicalRun | Run]:
         if now is not None and (self.newest is None or now > self.newest):
             self.newest = now
-        while self.closing and self.newest is not None and self.closing[0][0] + horizon < self.newest:
+        while self.closing and self.newest is not None and self.newest - self.closing[0][0] > horizon:
             closes, _, ready = heapq.heappop(self.closing)
             if isinstance(ready, Run):  # held alone when scheduled: still so, or the chain it became
                 key = _run_key(ready)

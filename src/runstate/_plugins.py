@@ -45,11 +45,11 @@ def load(entry: EntryPoint) -> ProviderSpec:
     """Import the spec an entry point names; any failure is a ProviderSpecError naming the entry point."""
     try:
         spec = entry.load()
-    except (Exception, SystemExit) as exc:  # a plugin's import may fail in any way, even sys.exit():
-        # report it, never end the caller (KeyboardInterrupt still stops the program)
-        raise ProviderSpecError(
-            entry.name, [f"{describe(entry)} failed to load: {type(exc).__name__}: {exc}"]
-        ) from exc
+    except KeyboardInterrupt:  # the user's Ctrl-C still stops the program
+        raise
+    except BaseException as exc:  # a plugin's import may fail in any way, even sys.exit() or
+        # GeneratorExit: report it, never end the caller
+        raise ProviderSpecError(entry.name, [f"{describe(entry)} failed to load: {_failure(exc)}"]) from exc
     if not isinstance(spec, ProviderSpec):
         raise ProviderSpecError(
             entry.name, [f"{describe(entry)} names a {type(spec).__name__}, not a ProviderSpec"]
@@ -59,3 +59,12 @@ def load(entry: EntryPoint) -> ProviderSpec:
             entry.name, [f"{describe(entry)} names the spec of provider {spec.name!r}, not {entry.name!r}"]
         )
     return spec
+
+
+def _failure(exc: BaseException) -> str:
+    """``Type: text`` of what a plugin raised; its type alone when its ``__str__`` raises too."""
+    try:
+        text = str(exc)
+    except Exception:  # noqa: BLE001 - a plugin's exception may be as broken as its import
+        text = ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -70,6 +70,15 @@ def _seconds(value: float | timedelta, name: str) -> float:
     return seconds
 
 
+def _finite(value: float) -> bool:
+    """Whether ``value`` is a finite float, or an int that converts to one (inf minus inf is NaN,
+    which no timeout compares past)."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int past a float's range
+        return False
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -113,9 +122,9 @@ class _Poller:
     def _elapsed_since(self, start: float | None) -> float:
         """The monotonic clock's reading (``start`` None), or the seconds since ``start`` on it."""
         now: object = self.monotonic()
-        if isinstance(now, bool) or not isinstance(now, int | float) or math.isnan(now):
+        if isinstance(now, bool) or not isinstance(now, int | float) or not _finite(now):
             raise InvalidRecordError(
-                "runstate", "monotonic", now, "must return seconds (a number), e.g. time.monotonic()"
+                "runstate", "monotonic", now, "must return seconds (a finite number), e.g. time.monotonic()"
             )
         return float(now) if start is None else float(now) - start
 

@@ -358,11 +358,33 @@ _ATOMS: Final = (exp.Column, exp.Literal, exp.Func, exp.Paren, exp.Dot, exp.Brac
 tests built around it (``... IN ('WAITING')``) read it as one operand."""
 
 
+_OUTSIDE_THE_ROW: Final = frozenset(
+    {
+        "reflect", "try_reflect", "java_method",  # Spark: calls any Java method
+        "getenv", "current_setting", "getvariable", "nextval", "setseed", "load_extension",  # DuckDB
+        "glob", "query", "query_table", "sniff_csv", "external_query", "read_files",  # table functions
+    }
+)  # fmt: skip
+"""Functions that read files, settings or the environment, change state or run other code (and every
+``read_*`` and ``duckdb_*``): a column expression reads its row only. Table functions are named even
+where the engine refuses them in a SELECT list, so no dialect depends on that."""
+
+
+def _function_name(node: exp.Func) -> str:
+    return str(node.name if isinstance(node, exp.Anonymous) else node.sql_name()).lower()
+
+
+def _reaches_outside(node: exp.Func) -> bool:
+    name = _function_name(node)
+    return name in _OUTSIDE_THE_ROW or name.startswith(("read_", "duckdb_"))
+
+
 def parse_column(text: str, dialect: str) -> exp.Expr:
     """A caller's column expression, parsed in the dialect it is written in.
 
-    It must be exactly one value expression over the row: text holding a ``;``, a statement or a
-    subquery is refused (ValueError), as it would be printed into the SELECT and run with it.
+    It must be exactly one value expression over the row: text holding a ``;``, a statement, a
+    subquery or a function of :data:`_OUTSIDE_THE_ROW` is refused (ValueError), as it would be printed
+    into the SELECT and run with it.
     """
     if any(token.token_type is sqlglot.TokenType.SEMICOLON for token in sqlglot.tokenize(text, read=dialect)):
         raise ValueError("it holds ';': one expression is expected, not statements")
@@ -375,6 +397,8 @@ def parse_column(text: str, dialect: str) -> exp.Expr:
         raise ValueError(f"expected a value expression, found {type(found).__name__.upper()}")
     for node in tree.walk():
         node.pop_comments()  # the caller's comments are not part of the expression
+        if isinstance(node, exp.Func) and _reaches_outside(node):
+            raise ValueError(f"{_function_name(node)}() reads or changes what lies outside the row")
     return tree if isinstance(tree, _ATOMS) else exp.Paren(this=tree)
 
 

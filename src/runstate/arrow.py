@@ -379,7 +379,8 @@ class _TableFile:
 
 def _open_sink(path: Path) -> tuple[Path, Path | None, IO[bytes]]:
     """(target, temporary file or None, its open binary file): beside the target's real path, created
-    with the mode a plain ``open`` gives (the umask applies), the target's own mode if it exists."""
+    with the mode a plain ``open`` gives (the umask applies), the target's own mode if it exists. A
+    target the caller may not write is refused as ``open`` refuses it, not replaced."""
     if path.is_dir():
         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
     try:
@@ -388,6 +389,8 @@ def _open_sink(path: Path) -> tuple[Path, Path | None, IO[bytes]]:
         status = None
     if status is not None and not stat.S_ISREG(status.st_mode):
         return path, None, path.open("wb")
+    if status is not None and not os.access(path, os.W_OK):  # a rename needs only the directory's
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
     target = path.resolve()
     temp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)

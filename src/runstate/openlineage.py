@@ -8,6 +8,7 @@ The mapping of states to event types is :data:`runstate._exporting.OUTCOMES`; do
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from types import MappingProxyType
@@ -265,11 +266,17 @@ class EmitError(RunstateError, ConnectionError):
         )
 
 
+def _requests() -> Any:
+    return require("requests", "openlineage")
+
+
 def _why(exc: Exception, secret: str | None) -> str:
     """What went wrong with one POST, in a line (the client raises ``requests`` exceptions)."""
     response = getattr(exc, "response", None)
     if isinstance(exc, _Redirected):
         text = str(exc)
+    elif isinstance(exc, _requests().TooManyRedirects):  # its last answer attached: not the cause
+        text = f"server redirected more than {_MAX_REDIRECTS} times"
     elif response is not None:
         text = f"server answered {response.status_code} {response.reason}".rstrip()
     else:
@@ -277,30 +284,49 @@ def _why(exc: Exception, secret: str | None) -> str:
     return _scrub(text, secret)
 
 
+_MAX_REDIRECTS: Final = 30
+"""requests' ``DEFAULT_REDIRECT_LIMIT``, after which it raises ``TooManyRedirects``."""
+
 _REDACTED: Final = "***"
 """What an endpoint's password is shown as, in errors and messages."""
 
 
-def _redact(url: str) -> str:
-    """``url`` with the password of its userinfo (``https://user:secret@host``) shown as ``***``."""
+def _userinfo(url: str) -> tuple[str, str, str] | None:
+    """(scheme and ``://``, userinfo, what follows its ``@``) of ``url``, or None without userinfo.
+
+    A password holding an unencoded ``/``, ``?``, ``#`` or ``\\`` ends the authority there (RFC 3986
+    3.2; urllib3 ends it at ``\\`` too), so a parser reads ``user:pass`` as a host and port and the URL
+    is refused: such a userinfo is taken up to the last ``@``, none of the password to be shown.
+    """
     scheme, sep, rest = url.partition("://")
     if not sep:  # no scheme: the transport refuses it, the error still names it
         scheme, rest = "", url
-    authority, slash, path = rest.partition("/")
-    userinfo, at, host = authority.rpartition("@")
-    if not at or ":" not in userinfo:
+    authority = _AUTHORITY_END.split(rest, maxsplit=1)[0]
+    if "@" in authority:
+        userinfo = authority.rpartition("@")[0]
+    elif ":" in authority and "@" in rest and not authority.partition(":")[2].isdigit():
+        userinfo = rest.rpartition("@")[0]
+    else:
+        return None
+    return scheme + sep, userinfo, rest[len(userinfo) + 1 :]
+
+
+_AUTHORITY_END: Final = re.compile(r"[/?#\\]")
+
+
+def _redact(url: str) -> str:
+    """``url`` with the password of its userinfo (``https://user:secret@host``) shown as ``***``."""
+    found = _userinfo(url)
+    if found is None or ":" not in found[1]:
         return url
-    user = userinfo.partition(":")[0]
-    return f"{scheme}{sep}{user}:{_REDACTED}@{host}{slash}{path}"
+    prefix, userinfo, host = found
+    return f"{prefix}{userinfo.partition(':')[0]}:{_REDACTED}@{host}"
 
 
 def _password(url: str) -> str | None:
     """The password in ``url``'s userinfo as written (a text to scrub from messages), if any."""
-    _, sep, rest = url.partition("://")
-    authority = (rest if sep else url).partition("/")[0]
-    userinfo, at, _ = authority.rpartition("@")
-    password = userinfo.partition(":")[2] if at else ""
-    return password or None
+    found = _userinfo(url)
+    return (found[1].partition(":")[2] or None) if found is not None else None
 
 
 def _scrub(text: str, secret: str | None) -> str:
@@ -320,6 +346,15 @@ def _origin(url: str) -> tuple[str, str, int | None]:
     parts = urlsplit(url)
     default = {"http": 80, "https": 443}.get(parts.scheme.lower())
     return parts.scheme.lower(), (parts.hostname or "").lower(), parts.port or default
+
+
+def _same_origin(target: str, origin: str) -> bool:
+    """Whether ``target`` has ``origin``'s scheme, host and port; a target whose port cannot be read
+    (``http://user:pa/ss@host``) has none."""
+    try:
+        return _origin(target) == _origin(origin)
+    except ValueError:
+        return False
 
 
 _KEEPS_POST: Final = frozenset({307, 308})
@@ -343,13 +378,19 @@ def _session() -> Any:
     import requests
 
     class Session(requests.Session):
+        def request(self, *args: Any, **kwargs: Any) -> requests.Response:
+            # the client reads only the status: the body is never read, so a server sending a huge
+            # one or dripping it byte by byte (each byte within the timeout) cannot hold the export
+            kwargs["stream"] = True
+            return super().request(*args, **kwargs)
+
         def get_redirect_target(self, resp: requests.Response) -> str | None:
             location: str | None = super().get_redirect_target(resp)
             if location is None:
                 return None
             target = urljoin(resp.url, location)
-            if resp.status_code not in _KEEPS_POST or _origin(target) != _origin(resp.url):
-                resp.close()  # its connection goes back to the pool, not to the garbage collector
+            resp.close()  # its body unread: requests would read all of it before following
+            if resp.status_code not in _KEEPS_POST or not _same_origin(target, resp.url):
                 raise _Redirected(resp.status_code, target)
             return location
 
@@ -365,7 +406,11 @@ def _transport(url: str, timeout: float, retries: int | None) -> Any:
         return http.HttpTransport(http.HttpConfig.from_dict(options))
     except ValueError as exc:  # the transport refuses a URL without scheme or host
         secret = _password(url)
-        raise InvalidRecordError("openlineage", "url", _redact(url), _scrub(str(exc), secret)) from None
+        if secret is not None and _AUTHORITY_END.search(secret):  # the message quotes pieces of it
+            problem = "not a URL: percent-encode a '/', '?', '#' or '\\' in the password"
+        else:
+            problem = _scrub(str(exc), secret)
+        raise InvalidRecordError("openlineage", "url", _redact(url), problem) from None
 
 
 def emit(
