@@ -192,11 +192,22 @@ def provider_problems(
     (``provider_state``, ``details``, ``durations.missing``) tried for a write: a frozen run must not
     hold a dict its caller can still change.
     """
-    problems: list[str] = []
-    problems.extend(
+    return [
+        *_table_problems(spec),
+        *_evidence_problems(spec),
+        *_history_problems(spec),
+        *_mutability_problems(spec, examples),
+        *_node_problems(spec),
+        *_native_edge_problems(spec, graph),
+    ]
+
+
+def _table_problems(spec: ProviderSpec) -> list[str]:
+    """Each table maps every known value, and only to an Outcome of a real state and reason."""
+    problems = [
         f"known values declared for {name!r}, but no such table"
         for name in sorted(set(spec.known_values) - set(spec.tables))
-    )
+    ]
     for name, table in spec.tables.items():
         known = spec.known_values.get(name)
         if known is None:
@@ -210,8 +221,12 @@ def provider_problems(
                 problems.append(f"table {name!r}: {word!r} maps to a non-State {outcome.state!r}")
             elif outcome.reason is not None and not isinstance(outcome.reason, Reason):
                 problems.append(f"table {name!r}: {word!r} has a non-Reason {outcome.reason!r}")
-    problems += _evidence_problems(spec)
-    problems += [
+    return problems
+
+
+def _history_problems(spec: ProviderSpec) -> list[str]:
+    """Final and rerun states are terminal states; a rerun count needs the states it counts from."""
+    problems = [
         f"final state {s!r} is not a terminal state"
         for s in sorted(spec.final_states, key=str)
         if s not in TERMINAL_STATES
@@ -223,7 +238,12 @@ def provider_problems(
     ]
     if spec.reruns is not None and not spec.rerun_states:
         problems.append("reruns is given, but no rerun_states: declare the states a run is re-run from")
-    problems += _mutability_problems(spec, examples)
+    return problems
+
+
+def _node_problems(spec: ProviderSpec) -> list[str]:
+    """Every native node stands for real canonical states, and agrees with a table naming it."""
+    problems: list[str] = []
     for node, states in spec.native_states.items():
         if not states:
             problems.append(f"native node {node!r} stands for no canonical state")
@@ -243,6 +263,12 @@ def provider_problems(
         problems += [
             f"native node {node!r}: {s!r} is not a State" for s in states if not isinstance(s, State)
         ]
+    return problems
+
+
+def _native_edge_problems(spec: ProviderSpec, graph: TransitionGraph) -> list[str]:
+    """Every native edge joins declared nodes and maps onto legal canonical steps."""
+    problems: list[str] = []
     for edge in spec.native_edges:
         missing = [n for n in (edge.source, edge.target) if n not in spec.native_states]
         if missing:
