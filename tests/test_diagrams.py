@@ -7,14 +7,12 @@ Without ``dot`` the DOT tests are skipped with a message; ``.ci/run`` sets
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import shutil
 import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import ModuleType
 
 import attrs
 import pytest
@@ -25,6 +23,7 @@ from runstate._export import provider_graph
 from runstate.provider_kit import NativeEdge
 
 from .acme_provider import SPEC as ACME
+from .hooks_support import load_hooks
 
 ROOT = Path(__file__).resolve().parent.parent
 ENABLE_HINT = (
@@ -146,14 +145,6 @@ def test_a_tracked_path_numbers_its_steps_and_names_retries_repairs_and_illegal_
         ["QUEUED", "RUNNING", "UNKNOWN", "QUEUED"], "dot"
     )
     assert GRAPH.draw_path([]) == "stateDiagram-v2\n"
-
-
-def load_hooks() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("mkdocs_hooks", ROOT / "scripts" / "mkdocs_hooks.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_the_docs_draw_with_the_same_code() -> None:

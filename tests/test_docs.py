@@ -8,14 +8,12 @@ tables, so a page that drops a value, or shows a mapping the code does not make,
 from __future__ import annotations
 
 import html
-import importlib.util
 import json
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -28,6 +26,7 @@ from google.cloud import deploy_v1
 import runstate
 
 from .botocore_glue import job_run_states
+from .hooks_support import load_hooks
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -158,14 +157,6 @@ def test_the_warehouse_providers_are_documented(site: Path) -> None:
 
 
 # --- the hook's pure parts ------------------------------------------------------------------------
-
-
-def load_hooks() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("mkdocs_hooks", ROOT / "scripts" / "mkdocs_hooks.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 HOOKS = load_hooks()

@@ -29,6 +29,8 @@ ENABLE_HINT = (
     "their absence a failure"
 )
 CHROMIUM = os.environ.get("RUNSTATE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHART_IDS = {"success-over-time", "p95-over-time", "timeline", "slowest", "most-retried", "reasons"}
+"""The charts every report draws, by their element ids."""
 CHARTS = "Array.from(document.querySelectorAll('.js-plotly-plot'))"
 DRAWN = "'g.cartesianlayer g.point, g.cartesianlayer g.trace.scatter path.js-line'"
 """Bars and line points of the plot itself (a range slider draws a miniature copy of the bars)."""
@@ -112,14 +114,7 @@ def test_the_known_report_renders_every_chart_with_its_traces_and_bars(browser: 
     opened = Opened(browser, write(tmp_path / "known.html", page))
     charts = opened.charts()
     assert opened.problems == []
-    assert set(charts) == {
-        "success-over-time",
-        "p95-over-time",
-        "timeline",
-        "slowest",
-        "most-retried",
-        "reasons",
-    }
+    assert set(charts) == CHART_IDS
     # the timeline: one trace per state present, bars = attempts (a retry is a bar of its own)
     assert charts["timeline"]["traces"] == [
         ["RUNNING", "bar", 1], ["SUCCEEDED", "bar", 3], ["FAILED", "bar", 1]
@@ -193,14 +188,7 @@ def test_the_cli_report_of_every_bundled_example_opens_without_errors(browser: A
     opened = Opened(browser, out)
     charts = opened.charts()
     assert opened.problems == []
-    assert set(charts) == {
-        "success-over-time",
-        "p95-over-time",
-        "timeline",
-        "slowest",
-        "most-retried",
-        "reasons",
-    }
+    assert set(charts) == CHART_IDS
     assert all(chart["drawn"] > 0 for chart in charts.values())
     assert opened.data()["summary"] == runstate.summarize(example_runs(), now=NOW).to_dict()
     opened.page.screenshot(path=str(artifacts(tmp_path) / "report-examples.png"), full_page=True)
