@@ -147,14 +147,22 @@ _SENTINEL_RECORDS: dict[str, list[dict[str, Any]]] = {
 def test_spans_over_100_years_are_null_as_normalize_leaves_them_missing(provider: str) -> None:
     """A total or queue from sentinel times (9999-12-31, 0001-01-01) is no measurement: normalize
     reports it and leaves it missing, and the SQL gives NULL for the same rows."""
+    case, rows, wanted = _table_and_wanted(provider, _SENTINEL_RECORDS[provider])
+    assert any(w["total_seconds"] is None for w in wanted)
+    assert _mismatches(rows, duckdb_outputs(case, rows), wanted) == []
+
+
+def _table_and_wanted(
+    provider: str, records: list[dict[str, Any]]
+) -> tuple[Any, list[dict[str, Any]], list[dict[str, Any]]]:
+    """The records as table rows, and what normalize gives for each (the outputs and durations)."""
     case = CASES[provider]
     rows, wanted = [], []
-    for record in _SENTINEL_RECORDS[provider]:
+    for record in records:
         result, run = expected(provider, record)
         rows.append(case.from_record(record, run))
         wanted.append({k: result[k] for k in (*OUTPUTS, *case.durations)})
-    assert any(w["total_seconds"] is None for w in wanted)
-    assert _mismatches(rows, duckdb_outputs(case, rows), wanted) == []
+    return case, rows, wanted
 
 
 _NEGATIVE_SPANS: dict[str, list[dict[str, Any]]] = {
@@ -189,12 +197,7 @@ _NEGATIVE_SPANS: dict[str, list[dict[str, Any]]] = {
 def test_negative_spans_over_100_years_are_null_as_positive_ones(provider: str) -> None:
     """A span over 100 years is a sentinel time whichever way it runs: normalize reports it and
     leaves the total missing, and the SQL gives NULL; a shorter negative one is kept in both."""
-    case = CASES[provider]
-    rows, wanted = [], []
-    for record in _NEGATIVE_SPANS[provider]:
-        result, run = expected(provider, record)
-        rows.append(case.from_record(record, run))
-        wanted.append({k: result[k] for k in (*OUTPUTS, *case.durations)})
+    case, rows, wanted = _table_and_wanted(provider, _NEGATIVE_SPANS[provider])
     totals = [w["total_seconds"] for w in wanted]
     assert totals[:-1] == [None] * (len(totals) - 1)
     assert totals[-1] is not None and totals[-1] < 0
