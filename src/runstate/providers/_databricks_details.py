@@ -13,6 +13,7 @@ Sources: databricks-sdk ``Run.repair_history`` ("The repair history of the run")
 
 from __future__ import annotations
 
+import itertools
 import sys
 from collections.abc import Callable, Mapping
 from typing import Any, Final
@@ -144,17 +145,34 @@ def without_parameters(value: Any, depth: int = 0) -> Any:
     if depth >= _STRIP_DEPTH:
         return None
     if isinstance(value, Mapping):
-        kept = {
-            k: without_parameters(v, depth + 1) if isinstance(v, Mapping | list) else v
-            for k, v in value.items()
-            if k not in _LEFT_OUT
-        }
-        same = len(kept) == len(value) and all(kept[k] is v for k, v in value.items())
-        return value if same else kept
+        return _mapping_without_parameters(value, depth)
     if isinstance(value, list):
         items = [without_parameters(v, depth + 1) if isinstance(v, Mapping | list) else v for v in value]
         return value if all(a is b for a, b in zip(items, value, strict=True)) else items
     return value
+
+
+_DROPPED: Final = object()
+
+
+def _mapping_without_parameters(value: Mapping[str, Any], depth: int) -> Any:
+    """:func:`without_parameters` of a mapping: a new dict only from its first change on (most
+    records' objects hold no parameter and are returned as they are, no copy built to compare)."""
+    kept: dict[str, Any] | None = None
+    for index, (key, item) in enumerate(value.items()):
+        if key in _LEFT_OUT:
+            new = _DROPPED
+        elif isinstance(item, Mapping | list):
+            new = without_parameters(item, depth + 1)
+        else:
+            new = item
+        if kept is None:
+            if new is item:
+                continue
+            kept = dict(itertools.islice(value.items(), index))  # the items before: unchanged
+        if new is not _DROPPED:
+            kept[key] = new
+    return value if kept is None else kept
 
 
 def _kind(field: str) -> str | None:
