@@ -299,7 +299,8 @@ def write_table_file(fmt: str, reader: RecordReader, path: str, raw: bool) -> No
             except Exception as exc:  # noqa: BLE001 - a run that cannot be a row is dead-lettered, whatever the cause
                 reader.fail(item, exc)
                 continue
-            table.add(item, rows)
+            with SIGNALS.critical():  # a run's rows and its count go into the batch together
+                table.add(item, rows)
             if table.full:
                 _written(reader, table, table.flush)
     except Interrupted:
