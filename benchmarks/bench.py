@@ -228,7 +228,7 @@ def bulk_pipelines(provider: str) -> dict[str, tuple[Callable[[list[Any]], Itera
     lines_api = getattr(runstate, "normalize_lines", None)
     if lines_api is None:
         return {}
-    from runstate import _lines  # the forced-json rows only, to show the fallback's cost
+    from runstate._tables import lines as _lines
 
     def forced_json(keep_raw: bool) -> Callable[[list[Any]], Iterable[object]]:
         return lambda lines: _lines.iter_lines(

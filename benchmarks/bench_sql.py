@@ -33,8 +33,8 @@ from typing import Any
 import duckdb
 
 import runstate
-from runstate.providers import _databricks_system as system
-from runstate.providers import _glue as glue
+from runstate._providers.databricks import system
+from runstate._providers.glue import jobs as glue
 from runstate.sql import select
 
 _START = datetime(2026, 3, 1, tzinfo=UTC)

@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 import runstate
-from runstate._registry import ProviderRegistry
-from runstate._schema import provider_tables, run_schema, schema_text
-from runstate.providers import register_builtin_providers
+from runstate._kit.registry import ProviderRegistry
+from runstate._kit.schema import provider_tables, run_schema, schema_text
+from runstate._providers import register_builtin_providers
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
 

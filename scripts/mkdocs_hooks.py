@@ -30,7 +30,7 @@ ROOT: Final = Path(__file__).resolve().parent.parent
 if str(ROOT / "src") not in sys.path:  # draw with this tree's runstate, as mkdocstrings documents it
     sys.path.insert(0, str(ROOT / "src"))
 SCHEMAS: Final = ROOT / "schemas"
-MODEL_SOURCE: Final = ROOT / "src" / "runstate" / "_model.py"
+MODEL_SOURCE: Final = ROOT / "src" / "runstate" / "_core" / "model.py"
 GRAPH_MARKER: Final = "<!-- graph-mermaid -->"
 PROVIDERS_INDEX: Final = "providers/index.md"
 PENDING_LINK: Final = r"\[([^\]]+)\]\((?:\.\./)*{page}(?:#[^)\s]*)?\)"
@@ -221,7 +221,7 @@ def graph_mermaid() -> str:
 def native_mermaid(name: str) -> str:
     """A registered provider's native graph as Mermaid, drawn by ``runstate``'s ``provider_graph``."""
     from runstate import REGISTRY
-    from runstate._export import provider_graph
+    from runstate._kit.native_graph import provider_graph
 
     return provider_graph(REGISTRY.get(name), "mermaid")
 

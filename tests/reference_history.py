@@ -1,4 +1,4 @@
-"""REFERENCE COPY of the grouping in src/runstate/_history.py before the fast paths:
+"""REFERENCE COPY of the grouping in src/runstate/_history/logical.py before the fast paths:
 the property tests prove the new code equal to it. Do not optimize this file.
 
 Run history: the attempts of one logical run, and the latest attempt of each task of a run.
@@ -25,8 +25,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 from runstate import InvalidRecordError, Run
-from runstate._history import LogicalRun, provider_rules
-from runstate._vocabulary import Phase, State
+from runstate._core.vocabulary import Phase, State
+from runstate._history.logical import LogicalRun, provider_rules
 
 RunKey = tuple[str | None, str, str]
 """(namespace, provider, run_id): what identifies one run."""

@@ -1,4 +1,4 @@
-"""REFERENCE COPY of summarize in src/runstate/_summarize.py before the fast paths:
+"""REFERENCE COPY of summarize in src/runstate/_history/summarize.py before the fast paths:
 the property tests prove the new code equal to it. Do not optimize this file.
 
 Summaries of run history: what a dashboard shows, in memory bounded by groups, not by runs.
@@ -20,9 +20,16 @@ from typing import Any, Final
 import attrs
 
 from runstate import InvalidRecordError, LogicalRun, Run
-from runstate._model import require_aware
-from runstate._summarize import ActiveRun, GroupSummary, Quantiles, Summary, _active_order, _new_sketch
-from runstate._vocabulary import Phase, State
+from runstate._core.model import require_aware
+from runstate._core.vocabulary import Phase, State
+from runstate._history.summarize import (
+    ActiveRun,
+    GroupSummary,
+    Quantiles,
+    Summary,
+    _active_order,
+    _new_sketch,
+)
 
 from .reference_history import checked_runs, logical_runs
 
@@ -155,7 +162,7 @@ def summarize(
     (aware; default the current time) gives active runs their elapsed time. Memory: one sketch per
     group and duration kind, never one value per run, plus what :func:`runstate.logical_runs` holds
     (runs kept without ``raw`` and tasks): the open logical runs and the keys of the last
-    :data:`~runstate._history.RECENT_CLOSED` runs closed. A logical run is counted when it closes:
+    :data:`~runstate._history.logical.RECENT_CLOSED` runs closed. A logical run is counted when it closes:
     at once when it ends SUCCEEDED, CANCELED or SKIPPED; one that failed, timed out or has not ended
     is held until the input ends, or with ``horizon`` until the input has moved ``horizon`` past it.
     """

@@ -21,13 +21,13 @@ from hypothesis import strategies as st
 
 import runstate
 from runstate import UnmappedStateWarning
-from runstate._registry import REGISTRY
+from runstate._kit.registry import REGISTRY
+from runstate._providers.cloud_deploy import job_runs as cd
+from runstate._providers.databricks import system
+from runstate._providers.databricks import tables as dbx
+from runstate._providers.glue import events as glue_events
+from runstate._providers.glue import jobs as glue
 from runstate.provider_kit import MAX_DURATION, MAX_EPOCH_MS, MIN_EPOCH_MS
-from runstate.providers import _cloud_deploy as cd
-from runstate.providers import _databricks_system as system
-from runstate.providers import _databricks_tables as dbx
-from runstate.providers import _glue as glue
-from runstate.providers import _glue_events as glue_events
 
 FIXTURES = Path(__file__).parent / "fixtures"
 Row = dict[str, Any]

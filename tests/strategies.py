@@ -8,9 +8,9 @@ from types import MappingProxyType
 from hypothesis import strategies as st
 
 from runstate import Durations, Missing, Reason, Run, State
-from runstate._model import DURATION_PARTS
+from runstate._core.model import DURATION_PARTS
 
-# realistic instants: the APIs' epoch numbers start after 1973 (see runstate._times)
+# realistic instants: the APIs' epoch numbers start after 1973 (see runstate._core.times)
 aware_datetimes = st.datetimes(
     min_value=datetime(1974, 1, 1), max_value=datetime(2200, 1, 1), timezones=st.just(UTC)
 )

@@ -57,8 +57,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from ._durations import span, sum_durations, task_time, total_across_attempts, wall_time
-from ._errors import (
+from ._core.durations import span, sum_durations, task_time, total_across_attempts, wall_time
+from ._core.errors import (
     IllegalTransitionError,
     InconsistentDurationWarning,
     InvalidRecordError,
@@ -72,22 +72,22 @@ from ._errors import (
     UnmappedStateError,
     UnmappedStateWarning,
 )
-from ._graph import EDGES, GRAPH, Edge, EdgeKind, IllegalStep, TransitionGraph
-from ._history import LogicalRun, latest_task_attempts, logical_runs
-from ._lines import LineFailure, check_iterable, normalize_lines
-from ._model import Durations, Missing, Run
-from ._poll import PollTimeoutError, apoll, poll
-from ._registry import REGISTRY, ProviderRegistry, RecordFailure
-from ._rows import to_row, to_rows
-from ._serialize import from_dict, to_dict
-from ._spec import NativeEdge, Outcome, ProviderSpec, check_provider, provider_problems
-from ._state_of import state_of
-from ._summarize import Summary, summarize
-from ._times import parse_time
-from ._tracker import Conflict, Observation, RunTracker, Segment
-from ._verdict import Verdict, verdict
-from ._vocabulary import Phase, Reason, State, otel_result, otel_run_state
-from .providers import register_builtin_providers
+from ._core.graph import EDGES, GRAPH, Edge, EdgeKind, IllegalStep, TransitionGraph
+from ._core.model import Durations, Missing, Run
+from ._core.serialize import from_dict, to_dict
+from ._core.times import parse_time
+from ._core.tracker import Conflict, Observation, RunTracker, Segment
+from ._core.verdict import Verdict, verdict
+from ._core.vocabulary import Phase, Reason, State, otel_result, otel_run_state
+from ._history.logical import LogicalRun, latest_task_attempts, logical_runs
+from ._history.poll import PollTimeoutError, apoll, poll
+from ._history.summarize import Summary, summarize
+from ._kit.registry import REGISTRY, ProviderRegistry, RecordFailure
+from ._kit.spec import NativeEdge, Outcome, ProviderSpec, check_provider, provider_problems
+from ._kit.state_of import state_of
+from ._providers import register_builtin_providers
+from ._tables.lines import LineFailure, check_iterable, normalize_lines
+from ._tables.rows import to_row, to_rows
 
 __all__ = [
     # model and vocabulary

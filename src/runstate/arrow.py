@@ -18,10 +18,11 @@ from typing import IO, Any, Final, Literal
 
 import attrs
 
-from . import _lines, _registry
-from ._errors import InvalidRecordError
-from ._model import Run
-from ._rows import COLUMNS, to_rows
+from ._core.errors import InvalidRecordError
+from ._core.model import Run
+from ._kit import registry as _registry
+from ._tables import lines as _lines
+from ._tables.rows import COLUMNS, to_rows
 
 try:
     import pyarrow as pa

@@ -1,6 +1,6 @@
 """A run as CDEvents (spec v0.5.1): ``pipelinerun.queued/started/finished`` and ``taskrun.started/finished``.
 
-Plain dicts, no extra needed. Outcomes come from :data:`runstate._exporting.OUTCOMES` (shown in
+Plain dicts, no extra needed. Outcomes come from :data:`runstate._export.run_facts.OUTCOMES` (shown in
 docs/export.md); runstate's own state and reason travel in ``customData``.
 """
 
@@ -15,7 +15,9 @@ from types import MappingProxyType
 from typing import IO, Any, Final
 from urllib.parse import quote
 
-from ._exporting import (
+from ._core.model import Run
+from ._core.vocabulary import Phase, State
+from ._export.run_facts import (
     OUTCOMES,
     first_time,
     identity_bytes,
@@ -28,8 +30,6 @@ from ._exporting import (
     run_url,
     runstate_data,
 )
-from ._model import Run
-from ._vocabulary import Phase, State
 
 __all__ = [
     "EVENT_TYPES",
@@ -145,7 +145,7 @@ def events(run: Run, *, source: str, include_raw: bool = False) -> list[dict[str
 
     ``queued`` at ``created_at`` (a waiting run without one: at its first known time), ``started``
     at ``started_at`` once it ran (never for a skipped run), ``finished`` at ``ended_at`` with the
-    outcome of :data:`~runstate._exporting.OUTCOMES`. ``source`` is the CDEvents context source (a
+    outcome of :data:`~runstate._export.run_facts.OUTCOMES`. ``source`` is the CDEvents context source (a
     URI reference naming your exporter); ``subject.source`` is the run's namespace. No ``raw`` (nor
     the job parameters in it) unless ``include_raw``.
     """

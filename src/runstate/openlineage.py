@@ -2,7 +2,7 @@
 
 Needs the ``openlineage`` extra. Each run and each of its tasks is an OpenLineage run of its own,
 with a deterministic UUIDv7 ``runId`` (:func:`run_uuid`), so the same run always gets the same id.
-The mapping of states to event types is :data:`runstate._exporting.OUTCOMES`; docs/export.md shows it.
+The mapping of states to event types is :data:`runstate._export.run_facts.OUTCOMES`; docs/export.md shows it.
 """
 
 from __future__ import annotations
@@ -15,8 +15,10 @@ from types import MappingProxyType
 from typing import IO, TYPE_CHECKING, Any, Final
 from uuid import UUID
 
-from ._errors import InvalidRecordError, RunstateError, exception_state
-from ._exporting import (
+from ._core.errors import InvalidRecordError, RunstateError, exception_state
+from ._core.model import Run
+from ._core.vocabulary import Phase, State
+from ._export.run_facts import (
     OUTCOMES,
     first_time,
     identity_bytes,
@@ -29,8 +31,6 @@ from ._exporting import (
     require_uri,
     runstate_data,
 )
-from ._model import Run
-from ._vocabulary import Phase, State
 
 if TYPE_CHECKING:
     from openlineage.client.event_v2 import RunEvent

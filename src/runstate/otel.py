@@ -17,8 +17,11 @@ from typing import IO, TYPE_CHECKING, Any, Final
 
 import attrs
 
-from ._errors import InvalidRecordError
-from ._exporting import (
+from ._core.errors import InvalidRecordError
+from ._core.model import Run
+from ._core.tracker import Observation
+from ._core.vocabulary import State, otel_result, otel_run_state
+from ._export.run_facts import (
     error_type,
     identity_bytes,
     namespace_of,
@@ -28,9 +31,6 @@ from ._exporting import (
     run_url,
     walk,
 )
-from ._model import Run
-from ._tracker import Observation
-from ._vocabulary import State, otel_result, otel_run_state
 
 if TYPE_CHECKING:
     from opentelemetry.metrics import Meter

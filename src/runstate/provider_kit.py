@@ -11,7 +11,7 @@ types (a ``State``, a ``Reason`` or ``None``, a tuple of tasks); mypy checks eve
 A provider whose records are pieces of runs (hourly slices) gives its spec a ``combine``
 (:data:`CombineFunction`) that merges the stream of runs ``normalize_many`` builds.
 
-Built-in providers import nothing else from runstate (``tests/test_kit_imports.py`` checks it), so
+Built-in providers import nothing else from runstate (``tests/properties/test_layers.py`` checks it), so
 everything a built-in needs is here: the readers, the reporting :class:`Context` (``ctx.report(kind,
 field, value, problem)``), the vocabulary and its :data:`TERMINAL_STATES`, the canonical :data:`GRAPH`,
 the errors a provider raises or narrows a warning to, and the limits of the time readers for a
@@ -49,7 +49,8 @@ What the kit holds:
   absent and a numpy number as the number it is (`is_null`, `plain_number`, for a provider's own
   fields); times `time_from_value`, `time_from_epoch_ms`, `time_from_epoch_s`,
   `to_utc`, `format_time`; durations `duration_from_ms`, `duration_from_s`, `check_order`,
-  `check_parts`;
+  `check_parts`, and `time_between` (end - start, the one rule for a span over 100 years: a
+  sentinel time, reported with the message `OUT_OF_RANGE` and left missing);
 * limits, for a provider that converts the common case itself and leaves the rest to the readers:
   `EPOCH`, `MIN_EPOCH_MS`, `MAX_EPOCH_MS`, `MAX_DURATION` (the longest duration the readers accept).
 """
@@ -58,19 +59,46 @@ from __future__ import annotations
 
 from typing import Final
 
-from ._context import Context, ReportKind
-from ._details import Details
-from ._durations import MAX_DURATION, check_order, check_parts, duration_from_ms, duration_from_s
-from ._errors import InvalidRecordError, InvalidRecordWarning, UnmappedStateWarning
-from ._fields import is_null, opt_id, opt_int, opt_mapping, opt_sequence, opt_str, plain_number, required_id
-from ._graph import GRAPH
-from ._model import EMPTY, Durations, Missing, Run, freeze_details
-from ._model import new_durations as make_durations
-from ._model import new_durations as new_durations  # deprecated alias of make_durations
-from ._model import new_run as make_run
-from ._model import new_run as new_run  # deprecated alias of make_run
-from ._serialize import format_time
-from ._spec import (
+from ._core.context import Context, ReportKind
+from ._core.details import Details
+from ._core.durations import (
+    MAX_DURATION,
+    OUT_OF_RANGE,
+    check_order,
+    check_parts,
+    duration_from_ms,
+    duration_from_s,
+    time_between,
+)
+from ._core.errors import InvalidRecordError, InvalidRecordWarning, UnmappedStateWarning
+from ._core.fields import (
+    is_null,
+    opt_id,
+    opt_int,
+    opt_mapping,
+    opt_sequence,
+    opt_str,
+    plain_number,
+    required_id,
+)
+from ._core.graph import GRAPH
+from ._core.model import EMPTY, Durations, Missing, Run, freeze_details
+from ._core.model import new_durations as make_durations
+from ._core.model import new_durations as new_durations  # deprecated alias of make_durations
+from ._core.model import new_run as make_run
+from ._core.model import new_run as new_run  # deprecated alias of make_run
+from ._core.serialize import format_time
+from ._core.times import (
+    _MAX_EPOCH_MS,
+    _MIN_EPOCH_MS,
+    EPOCH,
+    time_from_epoch_ms,
+    time_from_epoch_s,
+    time_from_value,
+    to_utc,
+)
+from ._core.vocabulary import TERMINAL_STATES, Phase, Reason, State
+from ._kit.spec import (
     CLOSING_STATES,
     RERUN_SOURCES,
     UNKNOWN_OUTCOME,
@@ -85,17 +113,7 @@ from ._spec import (
     map_word,
     merge_patterns,
 )
-from ._task_runs import TaskAttempt, continued_task_run, task_attempt, task_runs
-from ._times import (
-    _MAX_EPOCH_MS,
-    _MIN_EPOCH_MS,
-    EPOCH,
-    time_from_epoch_ms,
-    time_from_epoch_s,
-    time_from_value,
-    to_utc,
-)
-from ._vocabulary import TERMINAL_STATES, Phase, Reason, State
+from ._kit.task_runs import TaskAttempt, continued_task_run, task_attempt, task_runs
 
 MIN_EPOCH_MS: Final = _MIN_EPOCH_MS
 """The smallest epoch-milliseconds integer :func:`time_from_epoch_ms` reads as a time without a word
@@ -113,6 +131,7 @@ __all__ = [
     "MAX_DURATION",
     "MAX_EPOCH_MS",
     "MIN_EPOCH_MS",
+    "OUT_OF_RANGE",
     "RERUN_SOURCES",
     "TERMINAL_STATES",
     "UNKNOWN_OUTCOME",
@@ -152,6 +171,7 @@ __all__ = [
     "opt_id",
     "task_attempt",
     "task_runs",
+    "time_between",
     "opt_int",
     "opt_mapping",
     "opt_sequence",

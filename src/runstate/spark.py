@@ -16,7 +16,7 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised in an environment without pyspark
     raise ImportError("runstate.spark needs pyspark and pyarrow: pip install 'runstate[spark]'") from exc
 
-from . import _registry
+from ._kit import registry as _registry
 from .arrow import BATCH_SCHEMA, normalize_batches
 
 if TYPE_CHECKING:

@@ -1,0 +1,1 @@
+"""What the OpenTelemetry, OpenLineage and CDEvents exports share."""

@@ -1,0 +1,1 @@
+"""History over many runs: logical runs and task attempts, summaries, and polling one run."""

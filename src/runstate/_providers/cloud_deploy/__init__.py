@@ -1,0 +1,1 @@
+"""Google Cloud Deploy: job runs (JobRun)."""

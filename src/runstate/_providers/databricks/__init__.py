@@ -1,0 +1,1 @@
+"""Databricks Jobs: Jobs API runs and the lakeflow system tables."""

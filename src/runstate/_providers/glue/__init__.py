@@ -1,0 +1,1 @@
+"""AWS Glue: job runs (GetJobRun/GetJobRuns) and their EventBridge state-change events."""

@@ -1,0 +1,152 @@
+"""The mapping tables as SQL: normalize run history inside the engine where it already lives.
+
+:func:`case_expressions` gives, for one provider and one SQL dialect (``duckdb``, ``spark``,
+``bigquery``), the expressions of the canonical ``state``, ``reason`` and ``phase``, an ``unmapped``
+flag (TRUE when a word is one the tables do not map: the state is then UNKNOWN, never a guess), and
+durations in seconds where the columns allow. :func:`select` wraps them in a ready ``SELECT``. Both are
+generated from the same tables the Python normalizer reads, as one sqlglot tree printed per dialect;
+the tests prove DuckDB and Spark give exactly what :func:`runstate.normalize` gives (lenient mode).
+
+Needs the ``sql`` extra (``pip install 'runstate[sql]'``, which brings sqlglot). See docs/sql.md.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Final
+
+from .._core.errors import RunstateError, UnknownProviderError
+from ._providers import DECISIONS, decision
+
+if TYPE_CHECKING:
+    from sqlglot import exp
+
+__all__ = [
+    "DIALECTS",
+    "SqlError",
+    "case_expressions",
+    "column_docs",
+    "default_columns",
+    "providers",
+    "select",
+]
+
+DIALECTS: Final = ("duckdb", "spark", "bigquery")
+"""The dialects the SQL is generated for (sqlglot's names; ``spark`` is Spark SQL and Databricks SQL)."""
+
+
+class SqlError(RunstateError, ValueError):
+    """A request the generator cannot honour: an unknown dialect, column word or column expression."""
+
+    def __init__(self, provider: str, field: str, value: object, problem: str) -> None:
+        self.provider, self.field, self.value, self.problem = provider, field, value, problem
+        super().__init__(provider, field, value, problem)
+
+    def __str__(self) -> str:
+        return f"{self.provider}: {self.field}: {self.problem}: {self.value!r}"
+
+
+def providers() -> tuple[str, ...]:
+    """The providers whose tables can be emitted as SQL."""
+    return tuple(DECISIONS)
+
+
+def default_columns(provider: str) -> dict[str, str]:
+    """Each logical column word of a provider and the SQL expression read for it by default."""
+    if provider not in DECISIONS:
+        raise UnknownProviderError(provider, DECISIONS)
+    return dict(decision(provider).columns)
+
+
+def column_docs(provider: str) -> dict[str, str]:
+    """What each logical column of a provider holds."""
+    if provider not in DECISIONS:
+        raise UnknownProviderError(provider, DECISIONS)
+    return dict(decision(provider).column_docs)
+
+
+def _trees(provider: str, dialect: str, columns: Mapping[str, str] | None) -> dict[str, exp.Expr]:
+    if provider not in DECISIONS:
+        raise UnknownProviderError(provider, DECISIONS)
+    if dialect not in DIALECTS:
+        raise SqlError(provider, "dialect", dialect, f"unsupported dialect (one of {', '.join(DIALECTS)})")
+    try:
+        from . import _emit as _sql_emit
+    except ImportError as exc:  # sqlglot missing (tests hide it)
+        raise ImportError("runstate.sql needs sqlglot: pip install 'runstate[sql]'") from exc
+    found = decision(provider)
+    texts = dict(found.columns)
+    for word, text in (columns or {}).items():
+        if word not in texts:
+            known = ", ".join(texts)
+            raise SqlError(provider, "columns", word, f"not a column word of this provider (one of {known})")
+        texts[word] = text
+    parsed: dict[str, exp.Expr] = {}
+    for word, text in texts.items():
+        try:
+            parsed[word] = _sql_emit.parse_column(text, dialect)
+        except Exception as exc:  # sqlglot's parse errors: the caller's text, reported as such  # noqa: BLE001
+            problem = f"not a {dialect} expression ({_first_line(exc)})"
+            raise SqlError(provider, f"columns[{word}]", text, problem) from None
+    return _sql_emit.outputs(found, parsed, dialect)
+
+
+def case_expressions(provider: str, dialect: str, columns: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The SQL of ``state``, ``reason``, ``phase``, ``unmapped`` and the provider's durations.
+
+    ``columns`` maps a logical column word (see :func:`default_columns`) to the SQL expression that
+    holds it in the caller's table, e.g. ``{"JobRunState": "job_run_state"}``.
+    """
+    return dict(_expressions(provider, dialect, _key(columns)))
+
+
+def _key(columns: Mapping[str, str] | None) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((columns or {}).items()))
+
+
+@functools.lru_cache(maxsize=64)
+def _expressions(
+    provider: str, dialect: str, columns: tuple[tuple[str, str], ...]
+) -> tuple[tuple[str, str], ...]:
+    """The printed expressions, kept: printing a large tree takes sqlglot seconds (errors are not kept)."""
+    trees = _trees(provider, dialect, dict(columns))
+    return tuple((name, tree.sql(dialect=dialect)) for name, tree in trees.items())
+
+
+def select(
+    provider: str,
+    dialect: str,
+    table: str = "runs",
+    columns: Mapping[str, str] | None = None,
+    *,
+    prefix: str = "canonical_",
+    pretty: bool = True,
+) -> str:
+    """A ready ``SELECT *, <outputs> FROM table``, each output named ``prefix`` + its name.
+
+    ``table`` is anything a ``FROM`` takes in the dialect (a table name, ``read_json_auto('f.jsonl')``).
+    The prefix keeps the outputs apart from the provider's own columns (Cloud Deploy has a ``state``).
+    """
+    return _select(provider, dialect, table, _key(columns), prefix, pretty)
+
+
+@functools.lru_cache(maxsize=64)
+def _select(
+    provider: str, dialect: str, table: str, columns: tuple[tuple[str, str], ...], prefix: str, pretty: bool
+) -> str:
+    trees = _trees(provider, dialect, dict(columns))  # first: it names the extra when sqlglot is missing
+    from sqlglot import exp
+    from sqlglot.errors import ParseError, TokenError
+
+    query = exp.select(exp.Star(), *(exp.alias_(tree, prefix + name) for name, tree in trees.items()))
+    try:
+        query = query.from_(table, dialect=dialect)
+    except (ParseError, TokenError) as exc:  # TokenError: an unclosed quote
+        raise SqlError(provider, "table", table, f"not a {dialect} FROM item ({_first_line(exc)})") from None
+    return query.sql(dialect=dialect, pretty=pretty)
+
+
+def _first_line(exc: Exception) -> str:
+    """sqlglot's message without its highlighted excerpt (terminal escapes do not belong in an error)."""
+    return str(exc).splitlines()[0].rstrip(".")
