@@ -112,6 +112,7 @@ from runstate.provider_kit import (
     time_from_value,
 )
 
+from .decision import decision
 from .fields import PROTO_TO_REST, ROLLOUT_ONLY_KEYS, SUB_PROTO_TO_REST
 
 __all__ = ["FAILURE_CAUSE_TABLES", "JOB_RUN_STATE", "SPEC", "SUB_TYPES"]
@@ -1180,4 +1181,5 @@ SPEC: Final = ProviderSpec(
     evidence=EVIDENCE,
     detect=detect,
     retry_key=retry_key,
+    decision=decision,
 )

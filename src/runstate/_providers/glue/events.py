@@ -55,6 +55,7 @@ from runstate.provider_kit import (
     time_from_value,
 )
 
+from .decision import events_decision
 from .jobs import JOB_RUN_STATE, JOB_RUN_STATE_EVIDENCE, NATIVE_EDGES
 
 __all__ = [
@@ -240,4 +241,5 @@ SPEC: Final = ProviderSpec(
     provenance=PROVENANCE,
     evidence={"state": STATE_EVIDENCE},
     detect=looks_like_glue_event,
+    decision=events_decision,
 )

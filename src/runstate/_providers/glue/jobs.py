@@ -43,6 +43,8 @@ from runstate.provider_kit import (
     time_from_value,
 )
 
+from .decision import jobs_decision
+
 __all__ = ["JOB_RUN_STATE", "SPEC"]
 
 PROVENANCE: Final = "botocore 1.44.5, service model glue/2017-03-31 (shape JobRunState)"
@@ -530,4 +532,5 @@ SPEC: Final = ProviderSpec(
     pages=pages,
     evidence={"JobRunState": JOB_RUN_STATE_EVIDENCE},
     detect=detect,
+    decision=jobs_decision,
 )
