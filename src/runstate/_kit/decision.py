@@ -253,21 +253,12 @@ def rules_from_function(
     is a few rules with ``IN`` lists instead of one per combination.
     """
     names = list(columns)
-    domains = [(*columns[n], ABSENT, UNKNOWN_WORD) for n in names]
-    rows: dict[Outcome, list[tuple[frozenset[str], ...]]] = {}
-    for combo in itertools.product(*domains):
+    classes: dict[str, Classes | Switch] = {n: Classes((), True, True, columns[n]) for n in names}
+    cells: list[tuple[Cell, Outcome]] = []
+    for combo in itertools.product(*((*columns[n], ABSENT, UNKNOWN_WORD) for n in names)):
         words = {n: (None if w == ABSENT else w) for n, w in zip(names, combo, strict=True)}
-        rows.setdefault(decide(words), []).append(tuple(frozenset({w}) for w in combo))
-    rules: list[Rule] = []
-    for outcome, patterns in rows.items():
-        for pattern in _merged(patterns, len(names)):
-            tests = tuple(
-                _classes_test(name, classes, columns[name])
-                for name, classes in zip(names, pattern, strict=True)
-                if len(classes) < len(columns[name]) + 2
-            )
-            rules.append(Rule(tests, outcome))
-    return rules
+        cells.append(({n: frozenset({w}) for n, w in zip(names, combo, strict=True)}, decide(words)))
+    return rules_from_cells(classes, cells)
 
 
 def _merged(patterns: list[tuple[frozenset[str], ...]], width: int) -> list[tuple[frozenset[str], ...]]:
@@ -341,10 +332,3 @@ def _domain_test(name: str, domain: Classes | Switch, chosen: frozenset[str]) ->
     words = tuple(w for w in domain.known if w in chosen)
     picked = Classes(words, ABSENT in chosen, UNKNOWN_WORD in chosen, domain.known, domain.blank_is_absent)
     return Test(name, TestKind.CLASSES, classes=picked)
-
-
-def _classes_test(name: str, classes: frozenset[str], known: tuple[str, ...]) -> Test:
-    words = tuple(w for w in known if w in classes)
-    return Test(
-        name, TestKind.CLASSES, classes=Classes(words, ABSENT in classes, UNKNOWN_WORD in classes, known)
-    )

@@ -45,21 +45,6 @@ from .identity import MAX_ATTEMPT
 
 __all__ = ["COLUMNS", "STILL_WAITING", "decision"]
 
-COLUMNS: Final = {
-    "state.life_cycle_state": "state.life_cycle_state",
-    "state.result_state": "state.result_state",
-    "status.state": "status.state",
-    "status.termination_details.code": "status.termination_details.code",
-    "status.termination_details.type": "status.termination_details.type",
-    "status.queue_details.code": "status.queue_details.code",
-    "state.user_cancelled_or_timedout": "state.user_cancelled_or_timedout",
-    "state.queue_reason": "state.queue_reason",
-    "attempt_number": "attempt_number",
-    "original_attempt_run_id": "original_attempt_run_id",
-    "run_id": "run_id",
-}
-"""The documented default column map: a Jobs API record (runs/get, runs/list) as nested columns."""
-
 LCS, RES, V2 = "state.life_cycle_state", "state.result_state", "status.state"
 CODE, TYPE, QUEUE = (
     "status.termination_details.code",
@@ -69,6 +54,23 @@ CODE, TYPE, QUEUE = (
 BY_USER, QUEUE_REASON = "state.user_cancelled_or_timedout", "state.queue_reason"
 RETRY: Final = "attempt_number"
 """The retry-evidence switch is keyed by ``attempt_number`` (it also reads original_attempt_run_id)."""
+COLUMNS: Final = {
+    w: w
+    for w in (
+        LCS,
+        RES,
+        V2,
+        CODE,
+        TYPE,
+        QUEUE,
+        BY_USER,
+        QUEUE_REASON,
+        RETRY,
+        "original_attempt_run_id",
+        "run_id",
+    )
+}
+"""The documented default column map: a Jobs API record (runs/get, runs/list) as nested columns."""
 _COLUMN_OF: Final = {
     "life_cycle_state": LCS,
     "result_state": RES,
