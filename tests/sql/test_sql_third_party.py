@@ -12,9 +12,10 @@ import pytest
 
 import runstate
 from runstate import sql
+from runstate.provider_kit import Decision
 
+from ..acme_provider import DECISION, STATUS
 from ..acme_provider import SPEC as ACME
-from ..acme_provider import STATUS
 from ..sql_cases import Case, Row, all_combinations, duckdb_outputs, expectations
 
 pytest.importorskip("duckdb", reason="the sql tests need duckdb: pip install 'runstate[sql]'")
@@ -75,3 +76,21 @@ def test_a_decision_that_is_neither_data_nor_a_function_is_refused() -> None:
     odd: Any = "rules"
     with pytest.raises(runstate.ProviderSpecError, match="decision"):
         runstate.register_provider(attrs.evolve(ACME, name="acme_odd", decision=odd))
+
+
+def test_the_sql_follows_the_registered_spec_and_a_decision_function_is_called_once() -> None:
+    calls: list[int] = []
+
+    def first_rule_only() -> Decision:
+        calls.append(1)
+        return attrs.evolve(DECISION, rules=DECISION.rules[:1])
+
+    try:
+        runstate.register_provider(ACME)
+        full = sql.case_expressions("acme", "duckdb")["state"]
+        runstate.register_provider(attrs.evolve(ACME, decision=first_rule_only))
+        short = sql.case_expressions("acme", "duckdb")["state"]
+        assert short != full and "'queued'" in short and "'done'" not in short
+        assert sql.select("acme", "duckdb") and calls == [1]
+    finally:
+        runstate.REGISTRY.unregister("acme")

@@ -254,9 +254,8 @@ def _millis(source: Millis, columns: Mapping[str, exp.Expr]) -> exp.Expr:
     total = _double(columns[source.columns[0]])
     for name in source.columns[1:]:
         total = exp.Add(this=total, expression=_double(columns[name]))
-    if source.minus is not None:
-        total = exp.Sub(this=total, expression=_double(columns[source.minus]))
     if source.minus is not None:  # a span of two times
+        total = exp.Sub(this=total, expression=_double(columns[source.minus]))
         within = exp.and_(within, _no_sentinel(total, _MAX_MS))
     seconds = exp.Div(
         this=exp.Paren(this=total) if len(names) > 1 else total, expression=exp.Literal.number(1000)
