@@ -1,4 +1,4 @@
-"""Review findings on the warehouse providers (system tables, Glue events): one regression test each."""
+"""The warehouse providers (system tables, Glue events) against their documented semantics."""
 
 from __future__ import annotations
 
