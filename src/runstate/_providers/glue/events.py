@@ -167,15 +167,6 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
     at = time_from_value(record.get("time"), ctx, "$.time")
     job_name = opt_str(detail.get("jobName"), ctx, "$.detail.jobName")
     terminal = outcome.state.is_terminal
-    details: dict[str, Any] = {k: v for k in ("severity",) if type(v := detail.get(k)) is str}
-    if type(kind) is str:
-        details["detail_type"] = kind
-    condition = detail.get("notificationCondition")
-    if isinstance(condition, Mapping):
-        details["notificationCondition"] = dict(condition)
-    event_id = record.get("id")
-    if type(event_id) is str and event_id:
-        details["event_id"] = event_id
     raw_id = detail.get("jobRunId")
     run_id = opt_id(raw_id, ctx, "$.detail.jobRunId")
     if not run_id:  # two runs without an id cannot be told apart: refused in both modes
@@ -197,9 +188,23 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
         ended_at=at if terminal else None,
         updated_at=at,
         durations=_ENDED if terminal else _OPEN,
-        details=freeze_details(details),
+        details=_details(record, detail, kind),
         raw=record if keep_raw else None,
     )
+
+
+def _details(record: Mapping[str, Any], detail: Mapping[str, Any], kind: object) -> Mapping[str, Any]:
+    """What an event says beyond the run: its severity, detail-type, delay notice and event id."""
+    details: dict[str, Any] = {k: v for k in ("severity",) if type(v := detail.get(k)) is str}
+    if type(kind) is str:
+        details["detail_type"] = kind
+    condition = detail.get("notificationCondition")
+    if isinstance(condition, Mapping):
+        details["notificationCondition"] = dict(condition)
+    event_id = record.get("id")
+    if type(event_id) is str and event_id:
+        details["event_id"] = event_id
+    return freeze_details(details)
 
 
 def _provider_state(word: object, kind: object) -> Mapping[str, str]:
