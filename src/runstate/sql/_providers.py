@@ -36,7 +36,7 @@ __all__ = ["DECISIONS", "decision"]
 
 def _glue() -> Decision:
     """``JobRunState``; a QUEUED run's reason from ``StateDetail`` keywords, else ``ExecutionClass``."""
-    from .._providers.glue import jobs as g
+    from .._providers.glue import tables as g
 
     state, detail, klass = "JobRunState", "StateDetail", "ExecutionClass"
     rules: list[Rule] = []
