@@ -1,10 +1,10 @@
 """Glue's decisions as data, for SQL: the JobRunState table, a waiting run's reason, the total.
 
-Built from the tables :mod:`.jobs` and :mod:`.events` read (``JOB_RUN_STATE``, ``WAITING_REASONS``,
-``WAITING_BY_EXECUTION_CLASS``): what is written here is the shape of the reader (a QUEUED run's
-reason from ``StateDetail`` keywords, else from ``ExecutionClass``), and the SQL tests prove it equal
-to ``normalize`` on every combination of words. Each builder imports its tables when called: the
-modules holding them define the SPEC that names the builder. See docs/decisions.md and docs/sql.md.
+Built from the tables both readers evaluate (:mod:`.tables`: ``JOB_RUN_STATE``, which is also the
+events' ``STATE``, ``WAITING_REASONS``, ``WAITING_BY_EXECUTION_CLASS``): what is written here is the
+shape of the reader (a QUEUED run's reason from ``StateDetail`` keywords, else from
+``ExecutionClass``), and the SQL tests prove it equal to ``normalize`` on every combination of words.
+See docs/decisions.md and docs/sql.md.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from runstate.provider_kit import (
     grouped_rules,
 )
 
+from .tables import JOB_RUN_STATE, WAITING_BY_EXECUTION_CLASS, WAITING_DETAIL_CHARS, WAITING_REASONS
+
 __all__ = ["events_decision", "jobs_decision"]
 
 _STATE, _DETAIL, _CLASS = "JobRunState", "StateDetail", "ExecutionClass"
@@ -29,8 +31,6 @@ _STATE, _DETAIL, _CLASS = "JobRunState", "StateDetail", "ExecutionClass"
 def _queued_rules(word: str, outcome: Outcome) -> list[Rule]:
     """A QUEUED word: the first keyword of ``StateDetail`` gives the reason; a detail without one
     none; no detail, the ``ExecutionClass``'s reason, if any."""
-    from .jobs import WAITING_BY_EXECUTION_CLASS, WAITING_DETAIL_CHARS, WAITING_REASONS
-
     is_word = Test(_STATE, TestKind.IN, (word,))
     rules = [
         Rule(
@@ -50,8 +50,6 @@ def _queued_rules(word: str, outcome: Outcome) -> list[Rule]:
 
 def jobs_decision() -> Decision:
     """``glue``: a GetJobRun JobRun's words and times; total = CompletedOn - StartedOn."""
-    from .jobs import JOB_RUN_STATE
-
     rules = [r for w, o in JOB_RUN_STATE.items() if o.state is State.QUEUED for r in _queued_rules(w, o)]
     rules += grouped_rules(
         (), _STATE, {w: o for w, o in JOB_RUN_STATE.items() if o.state is not State.QUEUED}
@@ -73,13 +71,11 @@ def jobs_decision() -> Decision:
 
 
 def events_decision() -> Decision:
-    """``glue_events``: ``detail.state`` through the events' table (an event carries no StateDetail)."""
-    from .events import STATE
-
+    """``glue_events``: ``detail.state`` through the JobRunState table (an event carries no StateDetail)."""
     state = "detail.state"
     return Decision(
         columns={state: state},
-        rules=tuple(grouped_rules((), state, STATE)),
-        unmapped=((Test(state, TestKind.NOT_IN, tuple(STATE)),),),
+        rules=tuple(grouped_rules((), state, JOB_RUN_STATE)),
+        unmapped=((Test(state, TestKind.NOT_IN, tuple(JOB_RUN_STATE)),),),
         column_docs={state: "the event's detail.state word"},
     )
