@@ -124,7 +124,7 @@ def child_runs(
             ctx.report("invalid", f"{path}.{list_name}", f"{len(items)} items", problem)
             continue
         for i, item in enumerate(items):
-            item_path = f"{path}.{list_name}[{i}]" if path else ""  # "": the probe pass reports nothing
+            item_path = f"{path}.{list_name}[{i}]"
             task = item if type(item) is dict else as_mapping(item, ctx, item_path, False)
             if task is None:
                 continue
