@@ -36,6 +36,7 @@ from runstate.provider_kit import (
     check_order,
     duration_from_ms,
     make_durations,
+    time_between,
     time_from_epoch_ms,
 )
 
@@ -404,23 +405,16 @@ def _single_task_total(
     return _wall_total(started, ended, ctx, path)
 
 
-_OUT_OF_RANGE: Final = "duration out of range (over 100 years)"
-
-
 def _wall_total(
     started: datetime | None, ended: datetime | None, ctx: Context, path: str
 ) -> timedelta | None:
-    """end - start as the total, if both are known. Over :data:`MAX_DURATION` either way (a sentinel
-    time such as 9999-12-31, ``end_time`` 253402300799000) it is reported as a reported duration that
-    long is, and left missing: a millennia-long total is no measurement. A shorter negative one is kept
-    (its order is reported), as a negative duration field is."""
-    if started is None or ended is None:
-        return None
-    wall = ended - started
-    if abs(wall) > MAX_DURATION:
-        ctx.invalid(path + ".end_time", f"{ended.isoformat()} - {started.isoformat()}", _OUT_OF_RANGE)
-        return None
-    return wall
+    """end - start as the total, if both are known, by the kit's one rule (``time_between``): over
+    :data:`MAX_DURATION` either way (a sentinel time such as 9999-12-31, ``end_time`` 253402300799000)
+    it is reported and left missing. A shorter negative one is kept, its order already reported by
+    :func:`run_times`, as a negative duration field is."""
+    if started is not None and ended is not None and _ZERO > ended - started >= -MAX_DURATION:
+        return ended - started
+    return time_between(started, ended, ctx, path + ".end_time")
 
 
 def _check_total(

@@ -99,9 +99,8 @@ from runstate.provider_kit import (
     Reason,
     Run,
     State,
-    TaskAttempt,
+    TaskChains,
     check_order,
-    continued_task_run,
     duration_from_s,
     format_time,
     freeze_details,
@@ -114,7 +113,7 @@ from runstate.provider_kit import (
     opt_sequence,
     opt_str,
     plain_number,
-    task_attempt,
+    time_between,
     time_from_value,
 )
 
@@ -325,17 +324,12 @@ def _reconcile(code: Outcome, result: Outcome, ctx: Context) -> Outcome:
 
 
 def _row_span(start: datetime | None, end: datetime | None, ctx: Context) -> timedelta | None:
-    """The row's period, ``None`` out of order; over :data:`MAX_DURATION` (a sentinel time such as
-    9999-12-31) it is reported and left missing, as the Jobs API's wall time is: no run's measure."""
+    """The row's period, ``None`` out of order (reported by ``build``); over :data:`MAX_DURATION` (a
+    sentinel time such as 9999-12-31) reported and left missing by the kit's one rule (``time_between``),
+    as the Jobs API's wall time is: no run's measure."""
     if start is None or end is None or end < start:
         return None
-    if end - start > MAX_DURATION:
-        ctx.invalid("$.period_end_time", f"{end.isoformat()} - {start.isoformat()}", _OUT_OF_RANGE)
-        return None
-    return end - start
-
-
-_OUT_OF_RANGE: Final = "duration out of range (over 100 years)"
+    return time_between(start, end, ctx, "$.period_end_time")
 
 
 def _durations(row: Mapping[str, Any], ctx: Context, span: timedelta | None) -> Durations:
@@ -696,26 +690,14 @@ def _joined(earlier: tuple[_Piece, ...], segments: list[Run]) -> Run:
     )
 
 
-class _TaskRun(NamedTuple):
-    """A task run remembered: its last attempt (what the rule needs), that attempt's id, its first's."""
-
-    last: TaskAttempt
-    run_id: str
-    original: str
-
-
 class _TaskAttempts:
-    """Links the task runs of one ``task_key`` under one job run, as the Jobs API path links the
-    entries of ``tasks[]`` (docs/decisions.md, task attempts and repairs), by the one rule of
-    ``continued_task_run``: a task run that starts after another of its key ended is its next
-    attempt (``previous_run_id`` that one, ``original_run_id`` the first of their chain), preferring
-    one that did not succeed, then the latest end; task runs that overlap in time are for-each
-    iterations. Runs are linked as they are yielded, so an attempt links to the earlier ones already
-    seen; the task runs of the last :data:`RECENT_RUNS` task keys are remembered (a constant bound).
-    """
+    """Links the task runs of one ``task_key`` under one job run as the Jobs API path links the
+    entries of ``tasks[]`` (docs/decisions.md#databricks-attempts), by the kit's ``TaskChains``.
+    Runs are linked as they are yielded, so an attempt links to the earlier ones already seen; the
+    task runs of the last :data:`RECENT_RUNS` task keys are remembered (a constant bound)."""
 
     def __init__(self) -> None:
-        self.tasks: OrderedDict[tuple[str | None, str, str], list[_TaskRun]] = OrderedDict()
+        self.tasks: OrderedDict[tuple[str | None, str, str], TaskChains] = OrderedDict()
         self.linked: OrderedDict[tuple[str | None, str], tuple[str, str] | None] = OrderedDict()
 
     def __call__(self, run: Run) -> Run:
@@ -735,21 +717,14 @@ class _TaskAttempts:
 
     def _link(self, run: Run) -> tuple[str, str] | None:
         key = (run.namespace, run.parent_run_id or "", run.name or "")
-        lanes = self.tasks.get(key)
-        if lanes is None:
-            lanes = self.tasks[key] = []
+        chains = self.tasks.get(key)
+        if chains is None:
+            chains = self.tasks[key] = TaskChains()
             if len(self.tasks) > RECENT_RUNS:
                 self.tasks.popitem(last=False)
         else:
             self.tasks.move_to_end(key)
-        attempt = task_attempt(run)
-        index = continued_task_run([lane.last for lane in lanes], attempt)
-        if index is None:
-            lanes.append(_TaskRun(attempt, run.run_id, run.run_id))
-            return None
-        before = lanes[index]
-        lanes[index] = _TaskRun(attempt, run.run_id, before.original)
-        return before.run_id, before.original
+        return chains.add(run)[1]
 
 
 def _period(run: Run) -> tuple[str | None, ...]:
