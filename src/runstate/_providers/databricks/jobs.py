@@ -98,10 +98,8 @@ def _build(
     details = run_details(get, depth, cancelled_by_user, not keep_raw)
     if depth == 0:
         name, parent = identity.name_and_parent(get, raw_id, ctx, path)
-    elif type(name := get("task_key")) is str:  # a task of the run that lists it, named by its key
-        name = intern(name)
-    else:
-        name = identity.task_name(name, ctx, path)
+    else:  # a task of the run that lists it, named by its key
+        name = intern(key) if type(key := get("task_key")) is str else identity.task_name(key, ctx, path)
     tasks: tuple[Run, ...] = ()
     if get("tasks") or get("iterations"):
         build_child = partial(_build, ctx, keep_raw, depth + 1, run_id, job_id, namespace, times)
@@ -188,27 +186,11 @@ def _new_run(
             started_at=started, ended_at=ended, durations=durations, tasks=tasks, details=details, raw=raw,
         )  # fmt: skip
     return make_run(
-        "databricks",
-        run_id,
-        namespace=namespace,
-        job_id=job_id,
-        name=name,
-        state=state,
-        reason=reason,
-        provider_state=provider_state,
-        message=message,
-        attempt=attempt,
-        original_run_id=original,
-        previous_run_id=original if attempt == 1 else None,
-        parent_run_id=parent,
-        created_at=started,
-        started_at=started,
-        ended_at=ended,
-        durations=durations,
-        tasks=tasks,
-        details=details,
-        raw=raw,
-    )
+        "databricks", run_id, namespace=namespace, job_id=job_id, name=name, state=state, reason=reason,
+        provider_state=provider_state, message=message, attempt=attempt, original_run_id=original,
+        previous_run_id=original if attempt == 1 else None, parent_run_id=parent, created_at=started,
+        started_at=started, ended_at=ended, durations=durations, tasks=tasks, details=details, raw=raw,
+    )  # fmt: skip
 
 
 def build(record: Any, ctx: Context, keep_raw: bool) -> Run:

@@ -101,49 +101,59 @@ def combine(runs: Iterator[Run]) -> Iterator[Run]:
     The rows of a run are held until the input ends, or until :data:`RECENT_RUNS` runs have ended
     (an end row arrived) after it; then it is merged from every row seen, and remembered.
     """
-    held: dict[_Key, list[Run]] = {}
-    ended: OrderedDict[_Key, None] = OrderedDict()  # held runs with an end row, least recent first
-    closed: OrderedDict[_Key, _Closed] = OrderedDict()
-    before: dict[_Key, tuple[_Piece, ...]] = {}  # a yielded run's segments, for its repair held again
-    link = _TaskAttempts()
-
-    def emit(key: _Key) -> Run:
-        ended.pop(key, None)
-        segments = [merge(rows) for rows in _segments(held.pop(key))]
-        earlier = before.pop(key, ())
-        run = _joined(earlier, segments)
-        closed[key] = _Closed(
-            frozenset(map(tuple, run.details["periods"])),
-            run.ended_at,
-            (*earlier, *map(_piece, segments)),
-        )
-        if len(closed) > RECENT_RUNS:
-            closed.popitem(last=False)
-        return link(run)
-
+    rows = _Rows()
     for run in runs:
+        if rows.add(run) and len(rows.ended) > RECENT_RUNS:
+            yield rows.emit(next(iter(rows.ended)))
+    complete = sorted((_first_start(rows.held[k]), k) for k in rows.ended)
+    still_open = sorted((_first_start(held), k) for k, held in rows.held.items() if k not in rows.ended)
+    for _, key in (*complete, *still_open):
+        yield rows.emit(key)
+
+
+class _Rows:
+    """What :func:`combine` holds: the rows of each run not yet yielded, which of them have an end
+    row (least recent first), and what it remembers of the runs it yielded."""
+
+    def __init__(self) -> None:
+        self.held: dict[_Key, list[Run]] = {}
+        self.ended: OrderedDict[_Key, None] = OrderedDict()
+        self.closed: OrderedDict[_Key, _Closed] = OrderedDict()
+        self.before: dict[_Key, tuple[_Piece, ...]] = {}  # a yielded run's segments, for its repair
+        self.link = _TaskAttempts()
+
+    def add(self, run: Run) -> bool:
+        """Hold one row; whether it is (or joins) a run with an end row. A repeated row of a run
+        already yielded is dropped, a late slice reported, a repair's row reopens the run."""
         key = _key(run)
-        done = closed.get(key)
-        if done is not None and key not in held:
+        done = self.closed.get(key)
+        if done is not None and key not in self.held:
             if _period(run) in done.periods:
-                continue  # a repeated row of a merged slice (an at-least-once load)
+                return False  # a repeated row of a merged slice (an at-least-once load)
             if not _starts_after(run, done.ended_at):
                 _late(run)
-                continue
-            del closed[key]  # a row after the yielded run's end: its repair, merged with it
-            before[key] = done.pieces
-        held.setdefault(key, []).append(run)
-        if (
-            key in ended or run.state is not State.RUNNING
-        ):  # an end row: only a row without outcome is RUNNING
-            ended[key] = None
-            ended.move_to_end(key)
-            if len(ended) > RECENT_RUNS:
-                yield emit(next(iter(ended)))
-    complete = sorted((_first_start(held[k]), k) for k in ended)
-    still_open = sorted((_first_start(rows), k) for k, rows in held.items() if k not in ended)
-    for _, key in (*complete, *still_open):
-        yield emit(key)
+                return False
+            del self.closed[key]  # a row after the yielded run's end: its repair, merged with it
+            self.before[key] = done.pieces
+        self.held.setdefault(key, []).append(run)
+        if key in self.ended or run.state is not State.RUNNING:  # only a row without outcome is RUNNING
+            self.ended[key] = None
+            self.ended.move_to_end(key)
+            return True
+        return False
+
+    def emit(self, key: _Key) -> Run:
+        """The run of ``key`` merged from every row held, remembered, its task attempts linked."""
+        self.ended.pop(key, None)
+        segments = [merge(rows) for rows in _segments(self.held.pop(key))]
+        earlier = self.before.pop(key, ())
+        run = _joined(earlier, segments)
+        self.closed[key] = _Closed(
+            frozenset(map(tuple, run.details["periods"])), run.ended_at, (*earlier, *map(_piece, segments))
+        )
+        if len(self.closed) > RECENT_RUNS:
+            self.closed.popitem(last=False)
+        return self.link(run)
 
 
 def _first_start(rows: list[Run]) -> tuple[bool, datetime]:

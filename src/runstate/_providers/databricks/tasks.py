@@ -128,11 +128,8 @@ def child_runs(
             if task is None:
                 continue
             if raw_id is not None and same_id(task.get("run_id"), raw_id):  # runs/get on a task run: itself
-                self_details.update(
-                    (k, without_parameters(v)) for k in SELF_DETAILS if (v := task.get(k)) is not None
-                )
-                if type(task_key := task.get("task_key")) is str:
-                    self_task_key = task_key
+                if (own_key := _own_entry(task, self_details)) is not None:
+                    self_task_key = own_key
                 continue
             task_sdk = sdk or (item is not task and not isinstance(item, Mapping))  # a dict: no ABC check
             runs.append(build_child(task, item_path, task_sdk))
@@ -141,6 +138,14 @@ def child_runs(
     if not runs and not self_details and self_task_key is None:
         return NO_CHILDREN
     return tuple(runs), self_details, self_task_key
+
+
+def _own_entry(task: Mapping[str, Any], self_details: dict[str, Any]) -> str | None:
+    """The run's own entry in its ``tasks[]`` (a task run fetched by id): its :data:`SELF_DETAILS`
+    join ``self_details`` (:func:`without_parameters`); its ``task_key``, if a string."""
+    self_details.update((k, without_parameters(v)) for k in SELF_DETAILS if (v := task.get(k)) is not None)
+    task_key = task.get("task_key")
+    return task_key if type(task_key) is str else None
 
 
 def task_lineage(children: list[Run]) -> list[Run]:
