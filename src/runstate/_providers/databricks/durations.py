@@ -1,19 +1,13 @@
 """Times and durations of a Databricks run: start and end, queue, setup, execution, cleanup and total.
 
-``created_at`` = ``started_at`` = ``start_time`` (epoch ms): Databricks sets it when the run is
-accepted and has no other creation time.
-
-The rules (the provider's docstring, ``runstate._providers.databricks.jobs``, says them in full): queue from
-``queue_duration``; a multitask run has parts NOT_APPLICABLE (Databricks reports them as 0) and total
-``run_duration``, else end - start; a single-task run has total = setup + execution + cleanup, with
-``run_duration`` only checked. Before the run ends, 0 means NOT_ENDED. A total that contradicts end -
-start is reported as inconsistent, never clamped. Field meanings: the ``Run`` docstrings of
-databricks-sdk (``queue_duration``, ``setup_duration``, ``run_duration``: "The time in milliseconds").
-
-:func:`run_durations` reads a run with plain integers (the common case) from bounded caches of their
-``Durations`` (one shared object per value) and checks an ended run's total against its wall time in
-whole milliseconds; it leaves every other case to :func:`read_durations` (every problem reported).
-``tests/test_databricks_durations.py`` proves the two equal wherever the first applies.
+``created_at`` = ``started_at`` = ``start_time`` (epoch ms). A multitask run's parts are
+NOT_APPLICABLE and its total ``run_duration`` (else end - start, by the kit's ``time_between``); a
+single-task run's total is setup + execution + cleanup; a total that contradicts end - start is
+reported, never clamped. :func:`run_durations` reads plain integers (the common case) from bounded
+caches of their ``Durations`` (one shared object per value) and checks an ended run's total against
+its wall time in whole milliseconds; every other case goes to :func:`read_durations`, which gives the
+same and reports every problem (``test_databricks_durations`` proves them equal). The rules and their
+sources: docs/decisions.md#databricks-durations.
 """
 
 from __future__ import annotations
@@ -75,7 +69,7 @@ _NA: Final = Missing.NOT_APPLICABLE
 _FLOAT_EXACT_MS: Final = 4_102_444_800_000
 """2100-01-01 in epoch ms. Up to it ``ms / 1000`` as a float is within 0.5 us of the exact time, so
 ``datetime.fromtimestamp`` (faster than ``EPOCH + timedelta``) rounds it to the exact microsecond;
-``tests/test_databricks_durations.py`` checks it against ``time_from_epoch_ms``. Later times go to
+``test_databricks_durations`` checks it against ``time_from_epoch_ms``. Later times go to
 the reader."""
 _from_timestamp: Final = datetime.fromtimestamp
 _UTC: Final = EPOCH.tzinfo

@@ -1,78 +1,13 @@
-"""Databricks system tables: rows of ``system.lakeflow.job_run_timeline`` and ``job_task_run_timeline``.
+"""The ``databricks_system`` provider: rows of ``job_run_timeline`` and ``job_task_run_timeline``.
 
-Written like a third-party provider (only :mod:`runstate.provider_kit`); the termination codes and
-types are read with the ``databricks`` provider's own tables (the Jobs API words), imported.
-Documentation: the Jobs system table reference, https://docs.databricks.com/aws/en/admin/system-tables/jobs
-(Azure: https://learn.microsoft.com/en-us/azure/databricks/admin/system-tables/jobs). What was read of
-it, and from where, is :mod:`._databricks_system_columns`: the columns and their types, that
-``result_state`` and ``termination_code`` are "populated only in the row that represents the end of
-the run", that the newer columns are "Not populated for rows emitted before early December 2025", and
-the page's query that counts a run's retries as its end rows. Not read: the page's value lists
-(sections "Trigger type values", "Run type values", "Result state values", "Termination code
-values"), which no stored copy reaches: :data:`KNOWN_RESULT_STATES`, :data:`TRIGGER_TYPES` and
-:data:`RUN_TYPES` are those lists as recalled, and whether ``termination_code`` / ``termination_type``
-use exactly the Jobs API words is unchecked. A word outside them is reported, never guessed.
-
-Rows. A run longer than an hour is several rows, one per hourly slice (``period_start_time`` to
-``period_end_time``); only the row that ends the run carries ``result_state`` / ``termination_code``
-(the page says so of those two; ``termination_type`` is read the same way), so a row with any of the
-three is the end row, one without them a slice.
-A task row (``job_task_run_timeline``) has ``task_key`` and ``job_run_id``, its ``run_id`` is the task
-run's. The input is a row as a mapping (a Spark ``Row.asDict()``, a pandas / polars / Arrow record or
-JSON), times as datetimes, ISO 8601 text (Spark's ``to_json``, DuckDB's ``+00``) or epoch seconds or
-milliseconds (pandas' ``to_json`` default; a number from 10**11 up is milliseconds).
-
-One row, one slice. :func:`build` (``normalize``) reads one row as the run seen through that slice:
-``started_at`` is the slice's start (the run's start only for its first slice); an end row is terminal
-with ``ended_at`` = its ``period_end_time`` (one with only ``termination_type``: FAILED with its
-user / platform verdict, or for SUCCESS an UNKNOWN outcome, reported); any other row is RUNNING
-(the table does not tell a queued run from a running one) and not ended. ``details["periods"]``
-lists the slice.
-
-Many rows, one run. ``normalize_many`` merges the rows of each run (:func:`combine`), and the merged
-run does not depend on the rows' order (a query without ``ORDER BY`` returns them in any order): the
-rows of one run (namespace and run id), one per period (an exact repeat, an at-least-once load,
-counts once, quietly; of two rows with one period the end row is kept), sorted by period, cut after
-each end row. The first piece is the run, each later one a repair (Databricks reuses the run_id: the
-page counts a run's retries as its end rows, ``COUNT(*) - 1 as retries_count ... WHERE result_state
-IS NOT NULL``). One run comes out, as the Jobs API gives a repaired run: start of the first slice
-(``start_time``, the original start), end and outcome of the last end row, ``durations`` the sum of
-each piece's (``run_duration``: "The time in milliseconds it took the job run and all of its repairs
-to finish", databricks-sdk ``jobs.Run``; each end row's duration columns read as its piece's, which
-the page does not say), ``details["repair_history"]`` (type ORIGINAL, then REPAIR; start, end,
-canonical state) and ``details["active_intervals"]`` (so a repair under way does not count the
-wait), ``details["periods"]`` in order, ``raw`` = ``{"slices": [...]}``.
-
-Memory. A run is held until the input ends or until :data:`RECENT_RUNS` (10,000) other runs have
-ended (an end row arrived) after it: rows of one run that far apart in the input cannot all be
-merged, so the merge is order-free within that window. Runs still without an end row are held until
-the input ends (then yielded, not ended, after the ended ones, each group by start). Sorted input
-therefore streams in constant memory (10,000 ended runs, plus the runs in progress); unsorted input
-holds every run whose end row is still to come. The periods and pieces of the last
-:data:`RECENT_RUNS` runs yielded are remembered, so a repeated row of one of them is dropped, a row
-that starts after its end is a repair merged with what came out before (``raw`` then holds the
-repair's rows only), and an earlier slice is reported (an ``InvalidRecordWarning``; the run is
-already out) instead of becoming a run left RUNNING.
-Task attempts: the task runs of one ``task_key`` under one job run (``parent_run_id`` /
-``job_run_id``) are the attempts of one task (a retry or a repair gives a new task run id), linked as
-the Jobs API path links ``tasks[]``, by the one rule of ``continued_task_run``: each later one, in
-start order, gets ``previous_run_id`` and ``original_run_id``, except task runs that overlap in time
-(for-each iterations), which are task runs of their own. Runs are linked as they are yielded (by
-start, when the input ends), so an attempt yielded before an earlier one (more than
-:data:`RECENT_RUNS` runs apart) is not linked to it.
-
-State. The termination code, where present, decides as it does for the Jobs API (code plus type:
-``databricks``' ``CODE_AND_TYPE``); the result_state refines it (TIMED_OUT turns a platform CANCELED
-into TIMED_OUT) and decides alone when no code is given. Disagreement is a ``StateConflictWarning``.
-
-Durations. Newer rows carry ``*_duration_seconds`` on the end row: queue, setup, execution, cleanup
-and total (``run_duration_seconds``). Rows from before those columns existed (the page: they and
-``termination_type`` are "Not populated for rows emitted before early December 2025") have them null
-or 0: on a row without ``termination_type`` whose durations are all null or 0, and on any end row
-whose duration columns are all null, every part is NOT_REPORTED (never zero) and the total is the
-sum of the slices' periods. A newer row's zeros are real (a
-skipped run).
-As in the Jobs API, a multitask run reports setup/execution/cleanup as 0: they are NOT_APPLICABLE.
+Tables of ``system.lakeflow``, read like a third-party provider (only :mod:`runstate.provider_kit`);
+termination codes and types are read with the ``databricks`` provider's tables. What was read of
+the Jobs system table reference (https://docs.databricks.com/aws/en/admin/system-tables/jobs), and
+what was not (its value lists: the words here are as recalled), is :mod:`.system_columns`.
+:func:`build` reads one row as the run seen through its hourly slice: an end row (``result_state``,
+``termination_code`` or ``termination_type``) is terminal, any other RUNNING; ``normalize_many``
+merges the rows of each run (:mod:`.system_merge`). The decisions and their sources:
+docs/decisions.md#databricks-system; input forms, order and memory: docs/warehouse.md.
 """
 
 from __future__ import annotations
