@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import json
-import warnings
 from importlib import resources
 from typing import Any
 
@@ -18,10 +17,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import runstate
 from runstate._providers.databricks.jobs import build
 from runstate.provider_kit import Context
 
+from ...outcomes import observe
 from ...paths import FIXTURES
 
 FIXTURES = FIXTURES / "databricks"
@@ -84,20 +83,8 @@ def fuzzed(draw: st.DrawFn) -> dict[str, Any]:
     return record
 
 
-def _outcome(function: Any, *args: Any) -> tuple[object, list[tuple[type[Warning], str]]]:
-    """What ``function(*args)`` gives: its run or its error (type and text), and its warnings in order."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            result: object = function(*args)
-        except Exception as exc:  # noqa: BLE001 - the error is the outcome compared
-            result = (type(exc), str(exc))
-    return result, [(w.category, str(w.message)) for w in caught]
-
-
 def _read(record: dict[str, Any], strict: bool, keep_raw: bool) -> object:
-    ctx = Context("databricks", strict)
-    return _outcome(build, copy.deepcopy(record), ctx, keep_raw)
+    return observe(build, copy.deepcopy(record), Context("databricks", strict), keep_raw)
 
 
 def _same_whatever_came_before(record: dict[str, Any], strict: bool, keep_raw: bool) -> None:
@@ -126,6 +113,6 @@ def test_every_fuzzed_record_reads_the_same_whatever_came_before(
 @pytest.mark.parametrize("index", range(len(EXAMPLES)))
 def test_a_bundled_example_reads_without_a_warning(index: int) -> None:
     """The bundled examples are clean records: read strictly, each gives its run and warns nothing."""
-    run, caught = _outcome(build, copy.deepcopy(EXAMPLES[index]), Context("databricks", True), True)
-    assert isinstance(run, runstate.Run)
-    assert caught == []
+    result, caught = observe(build, copy.deepcopy(EXAMPLES[index]), Context("databricks", True), True)
+    assert isinstance(result, tuple)
+    assert (result[0], caught) == ("run", [])
