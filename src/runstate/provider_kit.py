@@ -45,7 +45,8 @@ What the kit holds:
   `partition_tests` / `is_partition` (the `Cell` s of a decision table);
 * task runs, for a provider whose runs list several runs of one task key: `task_runs` (them split
   into task runs, each a list of its attempts), `continued_task_run`, `TaskAttempt` and
-  `task_attempt` (the same rule one run at a time, for a stream): a run continues the task run whose
+  `task_attempt` (the same rule one run at a time), `TaskChains` (the task runs of one key met so
+  far, giving each next run its `previous_run_id` and `original_run_id`): a run continues the task run whose
   last attempt ended before it started, preferring one that did not succeed; runs that overlap in
   time are separate task runs (for-each iterations), as ``latest_task_attempts`` reads them;
 * reporting: `Context` (``ctx.report(kind, field, value, problem)``, kinds `ReportKind`), and what
@@ -143,7 +144,7 @@ from ._kit.spec import (
     map_word,
     merge_patterns,
 )
-from ._kit.task_runs import TaskAttempt, continued_task_run, task_attempt, task_runs
+from ._kit.task_runs import TaskAttempt, TaskChains, continued_task_run, task_attempt, task_runs
 
 MIN_EPOCH_MS: Final = _MIN_EPOCH_MS
 """The smallest epoch-milliseconds integer :func:`time_from_epoch_ms` reads as a time without a word
@@ -197,6 +198,7 @@ __all__ = [
     "State",
     "Switch",
     "TaskAttempt",
+    "TaskChains",
     "Test",
     "TestKind",
     "Token",

@@ -329,3 +329,54 @@ def test_over_deep_details_are_refused_by_name_as_in_a_mapping_proxy() -> None:
     deeper = {"d": _deep(5000)}
     with pytest.raises(InvalidRecordError, match=message):
         to_row(attrs.evolve(run, details=freeze_details(deeper)))
+
+
+# --- Details behaves as a MappingProxyType over a dict, for every input drawn ---------------------
+
+KEYS = st.text(max_size=3)
+VALUES = st.one_of(st.none(), st.integers(), st.text(max_size=3), st.lists(st.integers(), max_size=2))
+ITEMS = st.dictionaries(KEYS, VALUES, max_size=5)
+PROBES = st.one_of(
+    st.tuples(KEYS, VALUES),
+    st.tuples(KEYS),
+    st.tuples(KEYS, VALUES, VALUES),
+    st.lists(st.one_of(KEYS, VALUES), max_size=2),
+    st.integers(),
+    st.none(),
+    KEYS,
+)
+"""What ``in items()`` may be asked: pairs, tuples of other lengths, lists, scalars."""
+
+
+def _membership(call: Any) -> Any:
+    try:
+        return ("ok", call())
+    except Exception as exc:  # noqa: BLE001 - the exception type is the compared outcome
+        return ("raised", type(exc))
+
+
+@given(ITEMS, PROBES)
+def test_items_membership_is_a_dicts(items: dict[str, Any], probe: Any) -> None:
+    """``x in details.items()`` answers as a dict's items view: a non-pair is absent, never an error."""
+    details, proxy = Details(items), MappingProxyType(dict(items))
+    assert _membership(lambda: probe in details.items()) == _membership(lambda: probe in proxy.items())
+
+
+@given(ITEMS)
+def test_views_reverse_and_name_their_mapping(items: dict[str, Any]) -> None:
+    """The views are reversible, as a dict's (Python 3.8+), and name their mapping (3.10+)."""
+    details, proxy = Details(items), MappingProxyType(dict(items))
+    views: list[Any] = [details.keys(), details.values(), details.items()]  # typed as the ABCs: no reversed
+    theirs: list[Any] = [proxy.keys(), proxy.values(), proxy.items()]
+    for view, their in zip(views, theirs, strict=True):
+        assert list(reversed(view)) == list(reversed(their))
+        assert view.mapping is details
+
+
+@given(ITEMS)
+def test_str_is_a_proxys(items: dict[str, Any]) -> None:
+    """``str`` and f-strings read as before (a proxy's str is its dict's); ``repr`` says Details."""
+    details = Details(items)
+    assert str(details) == str(MappingProxyType(dict(items)))
+    assert f"{details}" == f"{dict(items)}"
+    assert repr(details) == f"Details({dict(items)!r})"

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from runstate import Run, State
-from runstate.provider_kit import continued_task_run, task_attempt, task_runs
+from runstate.provider_kit import TaskChains, continued_task_run, task_attempt, task_runs
 
 _T0 = datetime(2026, 3, 1, 10, tzinfo=UTC)
 _RUNS = st.lists(
@@ -54,3 +54,19 @@ def test_a_retry_continues_the_iteration_that_failed() -> None:
     lasts = [task_attempt(failed), task_attempt(succeeded)]
     assert continued_task_run(lasts, task_attempt(retry)) == 0
     assert continued_task_run([], task_attempt(retry)) is None
+
+
+@given(_RUNS)
+def test_chains_give_each_run_the_one_before_it_and_the_first_of_its_task_run(
+    spans: list[tuple[int | None, int | None, State]],
+) -> None:
+    """``TaskChains`` places runs one at a time as ``task_runs`` splits them: a run that continues a
+    task run gets the previous attempt's id and the first attempt's, a run that starts one gets none."""
+    runs = [_run(i, *span) for i, span in enumerate(spans)]
+    expected: dict[str, tuple[str, str] | None] = {}
+    for lane in task_runs(runs):
+        expected[lane[0].run_id] = None
+        for before, after in itertools.pairwise(lane):
+            expected[after.run_id] = (before.run_id, lane[0].run_id)
+    chains = TaskChains()
+    assert {run.run_id: chains.add(run)[1] for run in runs} == expected

@@ -41,7 +41,7 @@ from runstate.provider_kit import (
     time_from_value,
 )
 
-from ..fastpath import observe
+from ..outcomes import observe
 from ..paths import FIXTURES
 
 NULLS = (None, math.nan, np.float64("nan"), np.float32("nan"), pd.NaT, pd.NA, np.datetime64("NaT"))

@@ -19,7 +19,7 @@ from typing import NamedTuple
 from .._core.model import Run
 from .._core.vocabulary import State
 
-__all__ = ["TaskAttempt", "task_attempt", "continued_task_run", "overlaps", "task_runs"]
+__all__ = ["TaskAttempt", "TaskChains", "task_attempt", "continued_task_run", "overlaps", "task_runs"]
 
 _OLDEST = datetime.min.replace(tzinfo=UTC)
 
@@ -62,17 +62,40 @@ def _rank(last: TaskAttempt) -> tuple[bool, bool, datetime]:
     return (not last.succeeded, ended is not None, _OLDEST if ended is None else ended)
 
 
+class TaskChains:
+    """The task runs of one task key met so far, in start order: each a chain of attempts, remembered
+    by its last attempt (what the rule needs), that attempt's run id and the first attempt's. Small
+    enough to keep for many keys while a stream goes by."""
+
+    __slots__ = ("_ids", "_lasts")
+
+    def __init__(self) -> None:
+        self._lasts: list[TaskAttempt] = []
+        self._ids: list[tuple[str, str]] = []
+
+    def add(self, run: Run) -> tuple[int, tuple[str, str] | None]:
+        """Place the next run of the key: (the index of its task run, and ``(previous_run_id,
+        original_run_id)`` when it continues one, else ``None``: it starts a task run of its own)."""
+        attempt = task_attempt(run)
+        index = continued_task_run(self._lasts, attempt)
+        if index is None:
+            self._lasts.append(attempt)
+            self._ids.append((run.run_id, run.run_id))
+            return len(self._lasts) - 1, None
+        previous, original = self._ids[index]
+        self._lasts[index] = attempt
+        self._ids[index] = (run.run_id, original)
+        return index, (previous, original)
+
+
 def task_runs(attempts: Iterable[Run]) -> list[list[Run]]:
     """The runs of one task key, given in start order, split into task runs (see module)."""
     lanes: list[list[Run]] = []
-    lasts: list[TaskAttempt] = []
+    chains = TaskChains()
     for run in attempts:
-        attempt = task_attempt(run)
-        index = continued_task_run(lasts, attempt)
-        if index is None:
+        index, _ = chains.add(run)
+        if index == len(lanes):
             lanes.append([run])
-            lasts.append(attempt)
         else:
             lanes[index].append(run)
-            lasts[index] = attempt
     return lanes

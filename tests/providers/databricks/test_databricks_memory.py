@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import copy
 import json
+import sys
 from typing import Any
 
 import attrs
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import runstate
+from runstate._providers.databricks import details as _databricks_details
 from runstate._providers.databricks.details import shared_copy
 
 from ...paths import FIXTURES
@@ -99,3 +102,29 @@ def test_equal_durations_and_times_are_one_object() -> None:
     task = first.tasks[0]
     assert record["tasks"][0]["start_time"] == record["start_time"]
     assert task.started_at is first.started_at
+
+
+@pytest.mark.parametrize(
+    ("version", "immortal"),
+    [((3, 11, 7), False), ((3, 12, 0), True), ((3, 12, 5), True), ((3, 12, 6), False), ((3, 13, 0), False)],
+)
+def test_shared_strings_are_freed_where_interning_is_for_ever(
+    version: tuple[int, int, int], immortal: bool
+) -> None:
+    """On CPython 3.12.0-3.12.5 ``sys.intern`` made every string immortal: there the Databricks
+    details share text through a bounded table, so a long history of distinct messages is freed."""
+    chosen = _databricks_details.choose_intern(version)
+    assert (chosen is not sys.intern) is immortal
+    number = 42
+    text = chosen(f"task-{number}")
+    assert text == "task-42"
+    assert chosen(f"task-{number}") is text  # equal text, one object
+
+
+def test_the_bounded_table_stays_bounded() -> None:
+    """The table that stands in for interning is cleared when full, never grows past its limit."""
+    table = _databricks_details._SHARED_TEXT
+    for number in range(_databricks_details._SHARED_TEXT_LIMIT + 10):
+        _databricks_details._bounded_intern(f"message {number}")
+    assert 0 < len(table) <= _databricks_details._SHARED_TEXT_LIMIT
+    table.clear()

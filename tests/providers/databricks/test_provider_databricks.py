@@ -32,6 +32,7 @@ from runstate import (
 )
 from runstate._providers.databricks import details as _databricks_details
 from runstate._providers.databricks import jobs as _databricks
+from runstate._providers.databricks import states as _databricks_states
 from runstate._providers.databricks import tables as _databricks_tables
 
 from ...paths import FIXTURES
@@ -913,7 +914,7 @@ class _Shouting(str):
 def test_str_subclass_words_do_not_depend_on_the_memo(
     memo_first: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(_databricks, "_MEMO", {})
+    monkeypatch.setattr(_databricks_states, "_MEMO", {})
     rec = record(_Lcs.RUNNING, start_time=1_717_059_600_000)
     canceled = record(
         _Shouting("TERMINATED"), "CANCELED", "TERMINATED", _Code.USER_CANCELED, _Shouting("SUCCESS")

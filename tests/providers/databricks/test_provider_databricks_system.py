@@ -33,6 +33,7 @@ from runstate import (
 )
 from runstate._providers.databricks import system as dbs
 from runstate._providers.databricks import system_columns as page
+from runstate._providers.databricks import system_merge
 from runstate._providers.databricks import tables as jobs_api
 from runstate.provider_kit import format_time
 
@@ -309,7 +310,7 @@ def test_a_slice_after_its_run_was_yielded_is_reported_never_a_run_of_its_own(
 ) -> None:
     """A run is held until RECENT_RUNS other runs have ended after it: an earlier slice later than
     that cannot join it. It is reported, not a second run left RUNNING."""
-    monkeypatch.setattr(dbs, "RECENT_RUNS", 1)
+    monkeypatch.setattr(system_merge, "RECENT_RUNS", 1)
     first, second, end = three_slices()
     other = row(run_id="1002", result_state="SUCCEEDED")
     with pytest.warns(InvalidRecordWarning, match="after the end row of run '555000111223000'"):
@@ -370,7 +371,7 @@ def test_a_repeated_end_row_after_a_repair_counts_once_quietly(monkeypatch: pyte
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert list(runstate.normalize_many(P, [*rows, rows[0], rows[1]], strict=True)) == [once]
-        monkeypatch.setattr(dbs, "RECENT_RUNS", 1)  # yielded before its repeats arrive: remembered
+        monkeypatch.setattr(system_merge, "RECENT_RUNS", 1)  # yielded before its repeats arrive: remembered
         other = row(run_id="1002", result_state="SUCCEEDED")
         later = list(runstate.normalize_many(P, [*rows, other, rows[0], rows[1]], strict=True))
         assert later[0] == once and len(later) == 2
@@ -384,7 +385,7 @@ def test_a_repair_after_its_run_was_yielded_merges_with_what_came_out(
     only); ``logical_runs`` folds the two into the repaired run, as when the rows came together."""
     failed, repaired = _repaired_rows()
     (together,) = runstate.normalize_many(P, [failed, repaired], strict=True)
-    monkeypatch.setattr(dbs, "RECENT_RUNS", 1)
+    monkeypatch.setattr(system_merge, "RECENT_RUNS", 1)
     other = row(run_id="1002", result_state="SUCCEEDED")
     first, _, again = runstate.normalize_many(P, [failed, other, repaired], strict=True)
     assert (first.state, again.state) == (State.FAILED, State.SUCCEEDED)
@@ -446,7 +447,7 @@ def test_any_order_with_repeats_gives_one_ended_run_per_run(data: st.DataObject,
 
 def test_sorted_input_streams_in_constant_memory(monkeypatch: pytest.MonkeyPatch) -> None:
     """A run is yielded once RECENT_RUNS runs have ended after it: a constant number held back."""
-    monkeypatch.setattr(dbs, "RECENT_RUNS", 5)
+    monkeypatch.setattr(system_merge, "RECENT_RUNS", 5)
     consumed = 0
 
     def endless() -> Iterator[dict[str, Any]]:
@@ -518,7 +519,7 @@ def test_looks_like_a_system_table_row() -> None:
 
 def test_merge_of_one_slice_is_that_slice() -> None:
     run = runstate.normalize(P, load("run_succeeded"), strict=True)
-    assert dbs.merge([run]) is run
+    assert system_merge.merge([run]) is run
     assert isinstance(run, Run)
 
 

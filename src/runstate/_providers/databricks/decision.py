@@ -42,6 +42,7 @@ from runstate.provider_kit import (
 from . import decisions as dd
 from . import tables as t
 from .identity import MAX_ATTEMPT
+from .states import LEGACY_QUEUE_CHARS, LEGACY_QUEUE_REASONS
 
 __all__ = ["COLUMNS", "STILL_WAITING", "decision"]
 
@@ -86,8 +87,6 @@ _COLUMN_OF: Final = {
 
 def _domains() -> dict[str, Classes | Switch]:
     """How each column's tokens are told apart: words by their tables, flags by conditions."""
-    from .jobs import LEGACY_QUEUE_CHARS, LEGACY_QUEUE_REASONS  # jobs defines the SPEC naming this
-
     domains: dict[str, Classes | Switch] = {
         _COLUMN_OF[c]: Classes((), True, True, tuple(dd.WORDS[c]), dd.BLANK_IS_ABSENT[c]) for c in dd.WORDS
     }
@@ -111,8 +110,6 @@ def _domains() -> dict[str, Classes | Switch]:
 def _cells() -> list[tuple[Cell, Outcome]]:
     """The decision table, each row as a cell of tokens; a plain QUEUED run without ``status`` is
     split by its legacy ``queue_reason`` keywords, as the reader does after the table."""
-    from .jobs import LEGACY_QUEUE_REASONS
-
     plain_queued = t.OUTCOMES[State.QUEUED, None]
     tokens = {dd.ABSENT: ABSENT, dd.UNKNOWN: UNKNOWN_WORD}
     cells: list[tuple[Cell, Outcome]] = []

@@ -2,7 +2,7 @@
 
 The Jobs API gives two models of a run's state, the legacy ``state`` (life cycle, result, who
 cancelled) and ``status`` (state, termination code and type, queue code). Each is a list of *cells*
-below, written from the mapping tables (``_databricks_tables``): a cell is a pattern (for each column,
+below, written from the mapping tables (``tables``): a cell is a pattern (for each column,
 the set of tokens it covers: known words, :data:`ABSENT`, :data:`UNKNOWN`) and what that model says.
 Every pair of a status cell and a legacy cell is decided once, at import, by :func:`reconcile` (status
 wins on phase, the legacy word refines; docs/decisions.md), and the pairs are merged into

@@ -23,6 +23,7 @@ from runstate.provider_kit import Context, format_time, opt_str, time_from_epoch
 __all__ = [
     "CLUSTER_FIELDS",
     "NESTED",
+    "PARAMETER_HOLDERS",
     "PARAMETER_FIELDS",
     "RUN_DETAILS",
     "SHARED_WORDS",
@@ -59,7 +60,9 @@ SHARED_WORDS: Final = frozenset({"run_type", "trigger", "creator_user_name", "ru
 (``sys.intern``), so a million retained runs do not hold a million copies of ``"PERIODIC"``."""
 _WORD: Final = "word"
 _OBJECT: Final = "object"
-"""How a detail is kept (see :data:`_RUN_FIELDS`): a shared word, or a nested object of the record."""
+_HOLDER: Final = "holder"
+"""How a detail is kept (see :data:`_RUN_FIELDS`): a shared word, a nested object of the record, or
+one that can hold parameters."""
 _SHARED_TEXT: dict[str, str] = {}
 _SHARED_TEXT_LIMIT: Final = 65536
 
@@ -88,17 +91,19 @@ intern: Final = choose_intern(sys.version_info[:3])
 def run_details(
     get: Callable[[str], Any], depth: int, cancelled_by_user: bool, compact: bool = False
 ) -> dict[str, Any]:
-    """The :data:`RUN_DETAILS` of a run (:data:`TASK_DETAILS` of a task) that the record has, their
-    :data:`NESTED` objects :func:`without_parameters`; with ``compact`` (the record is not kept), as
-    :func:`shared_copy` copies."""
+    """The :data:`RUN_DETAILS` of a run (:data:`TASK_DETAILS` of a task) that the record has, those of
+    :data:`PARAMETER_HOLDERS` :func:`without_parameters`; with ``compact`` (the record is not kept), its
+    :data:`NESTED` objects as :func:`shared_copy` copies."""
     details: dict[str, Any] = {}
     for field, kind in _RUN_FIELDS if depth == 0 else _TASK_FIELDS:  # a loop: no comprehension call
         value = get(field)
         if value is not None:
-            if kind is _WORD and type(value) is str:
-                value = intern(value)
-            elif kind is _OBJECT and (type(value) is dict or type(value) is list):
-                value = without_parameters(value)
+            if kind is _WORD:
+                if type(value) is str:
+                    value = intern(value)
+            elif kind is not None and (type(value) is dict or type(value) is list):
+                if kind is _HOLDER:
+                    value = without_parameters(value)
                 if compact:
                     value = shared_copy(value)
             details[field] = value
@@ -110,6 +115,12 @@ def run_details(
 NESTED: Final = ("trigger_info", "repair_history", "run_job_task", "for_each_task")
 """Details that hold objects of the record (repairs, a for-each task's definition): without ``raw``
 they are kept as :func:`shared_copy` copies, so the record they came from can go."""
+PARAMETER_HOLDERS: Final = ("run_job_task", "for_each_task")
+"""The :data:`NESTED` details whose objects can hold parameters (databricks-sdk ``jobs.RunJobTask``:
+``job_parameters``, ``notebook_params``, ...; ``jobs.RunForEachTask``: ``inputs`` and ``task``, a whole
+``Task``), walked by :func:`without_parameters`. The others are not walked: ``RepairHistoryItem`` has
+``effective_performance_target``, ``end_time``, ``id``, ``start_time``, ``state``, ``status``,
+``task_run_ids`` and ``type``, ``TriggerInfo`` ``run_id`` and ``sql_condition``: no parameter field."""
 
 
 PARAMETER_FIELDS: Final = frozenset(
@@ -144,12 +155,20 @@ def without_parameters(value: Any, depth: int = 0) -> Any:
     change."""
     if depth >= _STRIP_DEPTH:
         return None
-    if isinstance(value, Mapping):
+    if type(value) is dict or isinstance(value, Mapping):
         return _mapping_without_parameters(value, depth)
-    if isinstance(value, list):
-        items = [without_parameters(v, depth + 1) if isinstance(v, Mapping | list) else v for v in value]
+    if type(value) is list or isinstance(value, list):
+        items = [without_parameters(v, depth + 1) if _nested(v) else v for v in value]
         return value if all(a is b for a, b in zip(items, value, strict=True)) else items
     return value
+
+
+def _nested(value: object) -> bool:
+    """Whether :func:`without_parameters` looks inside ``value``: a mapping or a list (exact types first)."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or kind is float or value is None:
+        return False
+    return kind is dict or kind is list or isinstance(value, Mapping | list)
 
 
 _DROPPED: Final = object()
@@ -162,7 +181,7 @@ def _mapping_without_parameters(value: Mapping[str, Any], depth: int) -> Any:
     for index, (key, item) in enumerate(value.items()):
         if key in _LEFT_OUT:
             new = _DROPPED
-        elif isinstance(item, Mapping | list):
+        elif _nested(item):
             new = without_parameters(item, depth + 1)
         else:
             new = item
@@ -176,7 +195,11 @@ def _mapping_without_parameters(value: Mapping[str, Any], depth: int) -> Any:
 
 
 def _kind(field: str) -> str | None:
-    return _WORD if field in SHARED_WORDS else _OBJECT if field in NESTED else None
+    if field in SHARED_WORDS:
+        return _WORD
+    if field in PARAMETER_HOLDERS:
+        return _HOLDER
+    return _OBJECT if field in NESTED else None
 
 
 _RUN_FIELDS: Final = tuple((field, _kind(field)) for field in RUN_DETAILS)

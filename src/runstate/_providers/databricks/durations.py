@@ -1,19 +1,13 @@
 """Times and durations of a Databricks run: start and end, queue, setup, execution, cleanup and total.
 
-``created_at`` = ``started_at`` = ``start_time`` (epoch ms): Databricks sets it when the run is
-accepted and has no other creation time.
-
-The rules (the provider's docstring, ``runstate._providers.databricks.jobs``, says them in full): queue from
-``queue_duration``; a multitask run has parts NOT_APPLICABLE (Databricks reports them as 0) and total
-``run_duration``, else end - start; a single-task run has total = setup + execution + cleanup, with
-``run_duration`` only checked. Before the run ends, 0 means NOT_ENDED. A total that contradicts end -
-start is reported as inconsistent, never clamped. Field meanings: the ``Run`` docstrings of
-databricks-sdk (``queue_duration``, ``setup_duration``, ``run_duration``: "The time in milliseconds").
-
-:func:`run_durations` reads a run with plain integers (the common case) from bounded caches of their
-``Durations`` (one shared object per value) and checks an ended run's total against its wall time in
-whole milliseconds; it leaves every other case to :func:`read_durations` (every problem reported).
-``tests/test_databricks_durations.py`` proves the two equal wherever the first applies.
+``created_at`` = ``started_at`` = ``start_time`` (epoch ms). A multitask run's parts are
+NOT_APPLICABLE and its total ``run_duration`` (else end - start, by the kit's ``time_between``); a
+single-task run's total is setup + execution + cleanup; a total that contradicts end - start is
+reported, never clamped. :func:`run_durations` reads plain integers (the common case) from bounded
+caches of their ``Durations`` (one shared object per value) and checks an ended run's total against
+its wall time in whole milliseconds; every other case goes to :func:`read_durations`, which gives the
+same and reports every problem (``test_databricks_durations`` proves them equal). The rules and their
+sources: docs/decisions.md#databricks-durations.
 """
 
 from __future__ import annotations
@@ -36,9 +30,11 @@ from runstate.provider_kit import (
     check_order,
     duration_from_ms,
     make_durations,
+    time_between,
     time_from_epoch_ms,
 )
 
+from .decision import STILL_WAITING
 from .tasks import count_children
 
 __all__ = [
@@ -66,7 +62,6 @@ _SLACK_MS: Final = _SLACK // timedelta(milliseconds=1)
 _MAX_PART: Final = MAX_DURATION // timedelta(milliseconds=1)
 """Plain millisecond parts up to this are exact (longer is reported by ``duration_from_ms``)."""
 _ZERO: Final = timedelta(0)
-_STILL_WAITING: Final = frozenset({State.QUEUED, State.BLOCKED, State.WAITING_FOR_RETRY})
 _PARTS: Final = ("queue", "setup", "execution", "cleanup", "total")
 _PART_FIELDS: Final = ("setup", "execution", "cleanup")
 _NA: Final = Missing.NOT_APPLICABLE
@@ -74,7 +69,7 @@ _NA: Final = Missing.NOT_APPLICABLE
 _FLOAT_EXACT_MS: Final = 4_102_444_800_000
 """2100-01-01 in epoch ms. Up to it ``ms / 1000`` as a float is within 0.5 us of the exact time, so
 ``datetime.fromtimestamp`` (faster than ``EPOCH + timedelta``) rounds it to the exact microsecond;
-``tests/test_databricks_durations.py`` checks it against ``time_from_epoch_ms``. Later times go to
+``test_databricks_durations`` checks it against ``time_from_epoch_ms``. Later times go to
 the reader."""
 _from_timestamp: Final = datetime.fromtimestamp
 _UTC: Final = EPOCH.tzinfo
@@ -220,7 +215,7 @@ def _not_ended(
     """
     setup, execution, cleanup, run_duration = values[1:]
     several = setup == execution == cleanup == 0 and run_duration is None and count_children(get) >= 2
-    key = (*values, state in _STILL_WAITING, several)
+    key = (*values, state in STILL_WAITING, several)
     found = _NOT_ENDED.get(key)
     if found is None:
         found = read_durations(get, state, False, None, None, ctx, path)
@@ -325,7 +320,7 @@ def _queue(
     raw: object, state: State, measured: bool, ctx: Context, path: str
 ) -> tuple[timedelta | None, Missing | None]:
     """The queue time and why it is missing: NOT_ENDED for a run still waiting without one."""
-    if (raw is None or (type(raw) is int and raw == 0)) and not measured and state in _STILL_WAITING:
+    if (raw is None or (type(raw) is int and raw == 0)) and not measured and state in STILL_WAITING:
         return None, Missing.NOT_ENDED
     queue = duration_from_ms(raw, ctx, path + ".queue_duration")
     return queue, None if queue is not None else _NOT_REPORTED
@@ -404,23 +399,16 @@ def _single_task_total(
     return _wall_total(started, ended, ctx, path)
 
 
-_OUT_OF_RANGE: Final = "duration out of range (over 100 years)"
-
-
 def _wall_total(
     started: datetime | None, ended: datetime | None, ctx: Context, path: str
 ) -> timedelta | None:
-    """end - start as the total, if both are known. Over :data:`MAX_DURATION` either way (a sentinel
-    time such as 9999-12-31, ``end_time`` 253402300799000) it is reported as a reported duration that
-    long is, and left missing: a millennia-long total is no measurement. A shorter negative one is kept
-    (its order is reported), as a negative duration field is."""
-    if started is None or ended is None:
-        return None
-    wall = ended - started
-    if abs(wall) > MAX_DURATION:
-        ctx.invalid(path + ".end_time", f"{ended.isoformat()} - {started.isoformat()}", _OUT_OF_RANGE)
-        return None
-    return wall
+    """end - start as the total, if both are known, by the kit's one rule (``time_between``): over
+    :data:`MAX_DURATION` either way (a sentinel time such as 9999-12-31, ``end_time`` 253402300799000)
+    it is reported and left missing. A shorter negative one is kept, its order already reported by
+    :func:`run_times`, as a negative duration field is."""
+    if started is not None and ended is not None and _ZERO > ended - started >= -MAX_DURATION:
+        return ended - started
+    return time_between(started, ended, ctx, path + ".end_time")
 
 
 def _check_total(

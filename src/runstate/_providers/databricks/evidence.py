@@ -154,4 +154,4 @@ EVIDENCE: Final[Mapping[str, Mapping[str, str]]] = MappingProxyType(
         "QueueDetailsCodeCode": _sdk("QueueDetailsCodeCode", _QUEUE_DOC),
     }
 )
-"""Evidence by table and word, for every row of ``_databricks_tables.TABLES``."""
+"""Evidence by table and word, for every row of ``tables.TABLES``."""

@@ -123,7 +123,7 @@ TERMINATION_CODE: Final[Mapping[str, Outcome]] = MappingProxyType(
 """``termination_code``: the Jobs API's table (the page points the column at its own list, "Termination
 code values", which no copy read reaches), and the tables' own spelling of a word: their
 ``result_state`` is CANCELLED (``KNOWN_RESULT_STATES``), so a ``termination_code`` CANCELLED is the Jobs
-API's CANCELED, not an unknown word (``_databricks_tables.SYSTEM_SPELLINGS``)."""
+API's CANCELED, not an unknown word (``tables.SYSTEM_SPELLINGS``)."""
 
 
 def _spelling_evidence(word: str, api: str) -> str:

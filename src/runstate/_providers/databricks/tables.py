@@ -1,6 +1,6 @@
 """Databricks Jobs mapping tables and native graph, one table per SDK enum (databricks-sdk 0.156.0).
 
-Every row's documentary source is in ``_databricks_evidence.EVIDENCE`` (same table and word keys).
+Every row's documentary source is in ``evidence.EVIDENCE`` (same table and word keys).
 
 Data only: :mod:`runstate._providers.databricks.jobs` reads them. Where a table's words say less than a
 state (``TERMINATED``, whose outcome is in another field; a termination *type*, which only tells a
@@ -86,10 +86,10 @@ RUN_LIFE_CYCLE_STATE: Final[Mapping[str, Outcome]] = MappingProxyType(
         "INTERNAL_ERROR": _o(_S.FAILED, _R.PLATFORM_ERROR),  # result_state (FAILED) says no more
     }
 )
-"""Legacy ``state.life_cycle_state`` (sources: ``_databricks_evidence``, docs/decisions.md).
+"""Legacy ``state.life_cycle_state`` (sources: ``evidence``, docs/decisions.md).
 
 SKIPPED's CONCURRENCY_LIMIT is a default for a job run: a termination code of a skip decides the
-reason instead, and a task run gets :data:`TASK_SKIPPED` (``_databricks_decisions``)."""
+reason instead, and a task run gets :data:`TASK_SKIPPED` (``decisions``)."""
 
 TASK_SKIPPED: Final = _o(_S.SKIPPED)
 """A task run's legacy SKIPPED (without a skip result or termination code): no reason. The life
@@ -103,7 +103,7 @@ RUN_RESULT_STATE: Final[Mapping[str, Outcome]] = MappingProxyType(
         "SUCCESS_WITH_FAILURES": _o(_S.SUCCEEDED, _R.PARTIAL_SUCCESS),
         "FAILED": _o(_S.FAILED),  # legacy does not say user vs platform; status refines it
         "TIMEDOUT": _o(_S.TIMED_OUT),
-        "CANCELED": _o(_S.CANCELED),  # who: only with user_cancelled_or_timedout (_databricks_decisions)
+        "CANCELED": _o(_S.CANCELED),  # who: only with user_cancelled_or_timedout (decisions)
         "MAXIMUM_CONCURRENT_RUNS_REACHED": _o(_S.SKIPPED, _R.CONCURRENCY_LIMIT),
         "EXCLUDED": _o(_S.SKIPPED, _R.EXCLUDED),
         "UPSTREAM_FAILED": _o(_S.SKIPPED, _R.UPSTREAM_FAILED),
@@ -222,7 +222,7 @@ def _code_and_type(code: str, type_: str | None) -> Outcome:
 SYSTEM_SPELLINGS: Final[Mapping[str, str]] = MappingProxyType({"CANCELLED": "CANCELED"})
 """Termination codes as the ``system.lakeflow`` tables spell them, to the Jobs API's word: those tables
 spell their own ``result_state`` CANCELLED, so their ``termination_code`` CANCELLED is the Jobs API's
-CANCELED (``_databricks_system_columns.TERMINATION_CODE``)."""
+CANCELED (``system_columns.TERMINATION_CODE``)."""
 
 CODE_AND_TYPE: Final[Mapping[tuple[str, str | None], Outcome]] = MappingProxyType(
     {

@@ -13,7 +13,6 @@ repairs).
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from operator import attrgetter
@@ -21,7 +20,7 @@ from typing import Any, Final
 
 import attrs
 
-from runstate.provider_kit import EMPTY, EPOCH, Context, Run, opt_sequence, task_runs
+from runstate.provider_kit import EMPTY, EPOCH, Context, Run, TaskChains, opt_sequence
 
 from .details import without_parameters
 from .identity import same_id
@@ -124,16 +123,13 @@ def child_runs(
             ctx.report("invalid", f"{path}.{list_name}", f"{len(items)} items", problem)
             continue
         for i, item in enumerate(items):
-            item_path = f"{path}.{list_name}[{i}]" if path else ""  # "": the probe pass reports nothing
+            item_path = f"{path}.{list_name}[{i}]"
             task = item if type(item) is dict else as_mapping(item, ctx, item_path, False)
             if task is None:
                 continue
             if raw_id is not None and same_id(task.get("run_id"), raw_id):  # runs/get on a task run: itself
-                self_details.update(
-                    (k, without_parameters(v)) for k in SELF_DETAILS if (v := task.get(k)) is not None
-                )
-                if type(task_key := task.get("task_key")) is str:
-                    self_task_key = task_key
+                if (own_key := _own_entry(task, self_details)) is not None:
+                    self_task_key = own_key
                 continue
             task_sdk = sdk or (item is not task and not isinstance(item, Mapping))  # a dict: no ABC check
             runs.append(build_child(task, item_path, task_sdk))
@@ -144,29 +140,36 @@ def child_runs(
     return tuple(runs), self_details, self_task_key
 
 
+def _own_entry(task: Mapping[str, Any], self_details: dict[str, Any]) -> str | None:
+    """The run's own entry in its ``tasks[]`` (a task run fetched by id): its :data:`SELF_DETAILS`
+    join ``self_details`` (:func:`without_parameters`); its ``task_key``, if a string."""
+    self_details.update((k, without_parameters(v)) for k in SELF_DETAILS if (v := task.get(k)) is not None)
+    task_key = task.get("task_key")
+    return task_key if type(task_key) is str else None
+
+
 def task_lineage(children: list[Run]) -> list[Run]:
     """Link each later attempt of a task run to the one before it and to the first (what the record
-    says wins); runs of one task_key that overlap in time are task runs of their own (for-each
-    iterations), split by the shared rule (the kit's ``task_runs``). A new list only
-    when something changes."""
+    says wins), by the kit's one rule (``TaskChains``): runs of one task_key that overlap in time are
+    task runs of their own (for-each iterations). A new list only when something changes."""
     groups: dict[str, list[int]] = {}
     for i, child in enumerate(children):
         if child.name is not None:
             groups.setdefault(child.name, []).append(i)
-    position = {id(child): i for i, child in enumerate(children)}
     result = children
     for indices in groups.values():
         if len(indices) < 2:
             continue
-        order = sorted(indices, key=lambda i: (children[i].started_at or _NEVER, children[i].attempt, i))
-        for lane in task_runs(children[i] for i in order):
-            first = lane[0].run_id
-            for before, child in itertools.pairwise(lane):
+        chains = TaskChains()
+        for i in sorted(indices, key=lambda i: (children[i].started_at or _NEVER, children[i].attempt, i)):
+            child = children[i]
+            _, lineage = chains.add(child)
+            if lineage is not None:
                 if result is children:
                     result = list(children)
-                result[position[id(child)]] = attrs.evolve(
+                result[i] = attrs.evolve(
                     child,
-                    previous_run_id=child.previous_run_id or before.run_id,
-                    original_run_id=child.original_run_id or first,
+                    previous_run_id=child.previous_run_id or lineage[0],
+                    original_run_id=child.original_run_id or lineage[1],
                 )
     return result
