@@ -94,7 +94,7 @@ def _cloud_deploy() -> Decision:
     readable as its enum number (``stateNumber``, ``failureCauseNumber``: a cause's number is read in
     the enum of the row's sub-type, as the normalizer reads it); durations from the three times.
     """
-    from .._providers.cloud_deploy import job_runs as cd
+    from .._providers.cloud_deploy import tables as cd
 
     state, sub, cause = "state", "jobRun", "failureCause"
     state_enum = Enum(_STATE_NUMBER, cd.KNOWN_JOB_RUN_STATES)
