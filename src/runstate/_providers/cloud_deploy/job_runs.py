@@ -63,12 +63,8 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
     sub_key, link_key, link, cause, message, outcome = _read_sub_type(sub_key, sub, outcome, ctx)
     run_id, parent, name, rollout, job_run_id = read_identity(get("name"), get("uid"), ctx)
     phase_id, job, etag = get("phaseId"), get("jobId"), get("etag")
-    if phase_id is not None and type(phase_id) is not str:  # odd values through the reporting reader
-        phase_id = opt_str(phase_id, ctx, "$.phaseId")
-    if job is not None and type(job) is not str:
-        job = opt_str(job, ctx, "$.jobId")
-    if etag is not None and type(etag) is not str:
-        etag = opt_str(etag, ctx, "$.etag")
+    if type(phase_id) is not str or type(job) is not str or type(etag) is not str:
+        phase_id, job, etag = _phase_job_etag(phase_id, job, etag, ctx)  # absent, or odd: reported
     created, started, ended = read_times(get("createTime"), get("startTime"), get("endTime"), ctx)
     return make_run(
         "cloud_deploy",
@@ -92,6 +88,11 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
         details=freeze_details(_details(sub_key, link_key, link, name, rollout, job_run_id, etag)),
         raw=given if keep_raw else None,
     )
+
+
+def _phase_job_etag(phase_id: object, job: object, etag: object, ctx: Context) -> tuple[str | None, ...]:
+    """``phaseId``, ``jobId`` and ``etag`` through the reporting reader: absent, or not a string."""
+    return opt_str(phase_id, ctx, "$.phaseId"), opt_str(job, ctx, "$.jobId"), opt_str(etag, ctx, "$.etag")
 
 
 _SubTypeRead = tuple[str | None, str | None, str | None, str | None, str | None, Outcome]
@@ -158,17 +159,12 @@ def _details(
     etag: str | None,
 ) -> dict[str, Any]:
     """The run's ``details``: the sub-type and its link, the JobRun's name and its parts, ``etag``."""
-    if rollout is not None and link_key is not None and etag:  # the common shape, a dict made at its size
-        project, location, pipeline, release, rollout_id = rollout[2]
+    if rollout is not None and link_key is not None and etag:  # the common shape, in one display
         return {
             "sub_type": sub_key,
             link_key: link,
             "name": name,
-            "project": project,
-            "location": location,
-            "delivery_pipeline": pipeline,
-            "release": release,
-            "rollout": rollout_id,
+            **rollout[0],
             "job_run": job_run_id,
             "etag": etag,
         }
