@@ -33,32 +33,33 @@ from runstate.provider_kit import (
 
 from .tables import JOB_RUN_STATE
 
-__all__ = ["Times", "durations", "read_times"]
+__all__ = ["TimesAndDurations", "durations", "read_times"]
 
-Times = tuple[datetime | None, datetime | None, datetime | None]
-"""``createTime``, ``startTime`` and ``endTime`` as aware UTC datetimes (``None``: absent)."""
+TimesAndDurations = tuple[datetime | None, datetime | None, datetime | None, Durations]
+"""``createTime``, ``startTime`` and ``endTime`` as aware UTC datetimes (``None``: absent), and the
+run's durations."""
 
 _fromiso: Final = datetime.fromisoformat
 _UTC: Final = EPOCH.tzinfo
 
 
-def read_times(created: object, started: object, ended: object, ctx: Context) -> Times:
-    """``createTime``, ``startTime``, ``endTime``. Three RFC 3339 texts in UTC (``...Z``, what the REST
-    API writes) are parsed here with the very call ``time_from_value`` makes first, giving its result;
-    anything else (a missing time, another offset, odd text, an SDK datetime) goes to the reader."""
+def read_times(created: object, started: object, ended: object, word: str, ctx: Context) -> TimesAndDurations:
+    """``createTime``, ``startTime``, ``endTime`` and the durations they give. Three RFC 3339 texts in
+    UTC (``...Z``, what the REST API writes) are parsed here with the very call ``time_from_value``
+    makes first, giving its result; anything else (an absent time, another offset, odd text, an SDK
+    datetime) goes to the reader, which reports what it cannot read."""
     if type(created) is str and type(started) is str and type(ended) is str and created and started and ended:
         try:
-            times = _fromiso(created), _fromiso(started), _fromiso(ended)
+            c, s, e = _fromiso(created), _fromiso(started), _fromiso(ended)
         except ValueError:  # the reader tries the other forms, and reports
             pass
         else:
-            if times[0].tzinfo is _UTC and times[1].tzinfo is _UTC and times[2].tzinfo is _UTC:
-                return times
-    return (  # an absent time (not started, not ended) is common: no call for it
-        None if created is None else time_from_value(created, ctx, "$.createTime"),
-        None if started is None else time_from_value(started, ctx, "$.startTime"),
-        None if ended is None else time_from_value(ended, ctx, "$.endTime"),
-    )
+            if c.tzinfo is _UTC and s.tzinfo is _UTC and e.tzinfo is _UTC:
+                return c, s, e, durations(c, s, e, word, ctx)
+    create = None if created is None else time_from_value(created, ctx, "$.createTime")  # absent: common
+    start = None if started is None else time_from_value(started, ctx, "$.startTime")
+    end = None if ended is None else time_from_value(ended, ctx, "$.endTime")
+    return create, start, end, durations(create, start, end, word, ctx)
 
 
 _NOT_APPLICABLE: Final = {

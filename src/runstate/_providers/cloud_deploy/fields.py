@@ -6,8 +6,9 @@ field name representations preserve proto case (snake_case) or use lowerCamelCas
 ``use_integers_for_enums``: "Default is True". So the SDK's own dict of a JobRun spells ``phase_id``,
 ``create_time``, ``verify_job_run``, ``failure_cause`` where the REST API and ``to_json`` spell
 ``phaseId``, ``createTime``, ``verifyJobRun``, ``failureCause``. The tuples below are the messages'
-fields in declaration order; ``tests/providers/cloud_deploy/test_spelling.py`` holds them equal to the
-installed SDK's descriptors (names and JSON names), so a new SDK field fails a test, not a record.
+fields in declaration order; ``tests/providers/cloud_deploy/test_cloud_deploy_shapes.py`` holds them
+equal to the installed SDK's descriptors (names and JSON names), so a new SDK field fails a test, not
+a record. Why: docs/decisions.md, "The records the SDK writes" (``#cloud-deploy-shapes``).
 """
 
 from __future__ import annotations

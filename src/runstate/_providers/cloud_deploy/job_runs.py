@@ -28,7 +28,7 @@ from runstate.provider_kit import (
     opt_str,
 )
 
-from .durations import durations, read_times
+from .durations import read_times
 from .names import Rollout, job_id, read_identity, retry_key
 from .shapes import detect, pages, rest_job_run
 from .states import CAUSE_UNSPECIFIED, PLAIN_STATES, PROVIDER_STATES, provider_state, read_cause, read_state
@@ -65,7 +65,9 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
     phase_id, job, etag = get("phaseId"), get("jobId"), get("etag")
     if type(phase_id) is not str or type(job) is not str or type(etag) is not str:
         phase_id, job, etag = _phase_job_etag(phase_id, job, etag, ctx)  # absent, or odd: reported
-    created, started, ended = read_times(get("createTime"), get("startTime"), get("endTime"), ctx)
+    created, started, ended, spans = read_times(
+        get("createTime"), get("startTime"), get("endTime"), word, ctx
+    )
     return make_run(
         "cloud_deploy",
         run_id,
@@ -84,7 +86,7 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
         created_at=created,
         started_at=started,
         ended_at=ended,
-        durations=durations(created, started, ended, word, ctx),
+        durations=spans,
         details=freeze_details(_details(sub_key, link_key, link, name, rollout, job_run_id, etag)),
         raw=given if keep_raw else None,
     )
