@@ -34,7 +34,7 @@ import duckdb
 
 import runstate
 from runstate._providers.databricks import system
-from runstate._providers.glue import jobs as glue
+from runstate._providers.glue import tables as glue
 from runstate.sql import select
 
 _START = datetime(2026, 3, 1, tzinfo=UTC)

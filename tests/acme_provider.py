@@ -1,7 +1,8 @@
 """A third-party provider, written the way an adapter author outside runstate would write one.
 
 "Acme Pipelines" reports runs as ``{"id": ..., "status": "queued|running|done|error|stopped", ...}``
-with ISO 8601 times. It uses only ``runstate`` and ``runstate.provider_kit``.
+with ISO 8601 times. It uses only ``runstate`` and ``runstate.provider_kit``, and declares its decision
+as data so that ``runstate.sql`` normalizes its runs in a warehouse too.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from typing import Any, Final
 
 from runstate.provider_kit import (
     Context,
+    Decision,
+    Duration,
     Durations,
     Missing,
     NativeEdge,
@@ -19,8 +22,12 @@ from runstate.provider_kit import (
     ProviderSpec,
     Reason,
     Run,
+    Span,
     State,
+    Test,
+    TestKind,
     check_order,
+    grouped_rules,
     map_word,
     opt_str,
     required_id,
@@ -62,6 +69,19 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
     )
 
 
+DECISION: Final = Decision(
+    columns={"status": "status", "started": "started", "ended": "ended"},
+    rules=tuple(grouped_rules((), "status", STATUS)),
+    unmapped=((Test("status", TestKind.NOT_IN, tuple(STATUS)),),),
+    durations={"total_seconds": Duration((((), Span("started", "ended")),))},
+    column_docs={
+        "status": "the status word",
+        "started": "started (a timestamp)",
+        "ended": "ended (a timestamp)",
+    },
+)
+"""The same table ``build`` reads, as SQL rules; the total is ``ended - started``."""
+
 SPEC: Final = ProviderSpec(
     name="acme",
     build=build,
@@ -76,4 +96,5 @@ SPEC: Final = ProviderSpec(
         NativeEdge("running", "stopped"),
     ),
     provenance="Acme Pipelines API v3 (made up for the tests)",
+    decision=DECISION,
 )

@@ -26,7 +26,7 @@ from runstate._providers.cloud_deploy import tables as cd
 from runstate._providers.databricks import system
 from runstate._providers.databricks import tables as dbx
 from runstate._providers.glue import events as glue_events
-from runstate._providers.glue import jobs as glue
+from runstate._providers.glue import tables as glue
 from runstate.provider_kit import MAX_DURATION, MAX_EPOCH_MS, MIN_EPOCH_MS
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -36,6 +36,13 @@ What the kit holds:
   `Reruns` (a ``ProviderSpec.reruns``: how many times a run was re-run in place, for a provider
   whose ``rerun_states`` say it repairs or redrives runs) and `RERUN_SOURCES` (every state a run can
   be re-run in place from: the terminal states);
+* the decision as data, for a provider whose runs the SQL should normalize in a warehouse
+  (``ProviderSpec.decision``, see docs/write-a-provider.md): `Decision` (columns, `Rule` s of
+  `Test` s of a `TestKind`, the unmapped flag, `Duration` s from a `DurationSource`: a column of
+  seconds, a `Span` of two times, `Millis`), with `Classes`, `Switch`, `EnumNumbers`, `Token` and
+  `Count` for richer words, built by `grouped_rules` (a table), `rules_from_function` (a decision
+  function over every class of word: known, `ABSENT`, `UNKNOWN_WORD`) or `rules_from_cells` /
+  `partition_tests` / `is_partition` (the `Cell` s of a decision table);
 * task runs, for a provider whose runs list several runs of one task key: `task_runs` (them split
   into task runs, each a list of its attempts), `continued_task_run`, `TaskAttempt` and
   `task_attempt` (the same rule one run at a time, for a stream): a run continues the task run whose
@@ -98,6 +105,29 @@ from ._core.times import (
     to_utc,
 )
 from ._core.vocabulary import TERMINAL_STATES, Phase, Reason, State
+from ._kit.decision import (
+    ABSENT,
+    UNKNOWN_WORD,
+    Cell,
+    Classes,
+    Count,
+    Decision,
+    Duration,
+    DurationSource,
+    EnumNumbers,
+    Millis,
+    Rule,
+    Span,
+    Switch,
+    Test,
+    TestKind,
+    Token,
+    grouped_rules,
+    is_partition,
+    partition_tests,
+    rules_from_cells,
+    rules_from_function,
+)
 from ._kit.spec import (
     CLOSING_STATES,
     RERUN_SOURCES,
@@ -124,6 +154,7 @@ MAX_EPOCH_MS: Final = _MAX_EPOCH_MS
 """The largest epoch-milliseconds integer :func:`time_from_epoch_ms` reads (9999-12-31T23:59:59Z)."""
 
 __all__ = [
+    "ABSENT",
     "CLOSING_STATES",
     "EMPTY",
     "EPOCH",
@@ -135,13 +166,22 @@ __all__ = [
     "RERUN_SOURCES",
     "TERMINAL_STATES",
     "UNKNOWN_OUTCOME",
+    "UNKNOWN_WORD",
     "BuildFunction",
+    "Cell",
+    "Classes",
     "CombineFunction",
     "Context",
+    "Count",
+    "Decision",
     "Details",
+    "Duration",
+    "DurationSource",
     "Durations",
+    "EnumNumbers",
     "InvalidRecordError",
     "InvalidRecordWarning",
+    "Millis",
     "Missing",
     "NativeEdge",
     "Outcome",
@@ -151,9 +191,15 @@ __all__ = [
     "ReportKind",
     "Reruns",
     "RetryKey",
+    "Rule",
     "Run",
+    "Span",
     "State",
+    "Switch",
     "TaskAttempt",
+    "Test",
+    "TestKind",
+    "Token",
     "UnmappedStateWarning",
     "check_order",
     "check_parts",
@@ -163,12 +209,15 @@ __all__ = [
     "duration_from_s",
     "format_time",
     "freeze_details",
+    "grouped_rules",
     "is_null",
+    "is_partition",
     "make_durations",
     "make_run",
     "map_word",
     "merge_patterns",
     "opt_id",
+    "partition_tests",
     "task_attempt",
     "task_runs",
     "time_between",
@@ -178,6 +227,8 @@ __all__ = [
     "opt_str",
     "plain_number",
     "required_id",
+    "rules_from_cells",
+    "rules_from_function",
     "time_from_epoch_ms",
     "time_from_epoch_s",
     "time_from_value",

@@ -20,7 +20,7 @@ from runstate._providers.cloud_deploy import tables as _cloud_deploy
 from runstate._providers.databricks import system as _databricks_system
 from runstate._providers.databricks import tables as dbx
 from runstate._providers.glue import events as _glue_events
-from runstate._providers.glue import jobs as _glue
+from runstate._providers.glue import tables as _glue
 
 from ..acme_provider import SPEC as ACME
 

@@ -27,8 +27,6 @@ LAYERS: dict[str, int] = {
 
 KNOWN_UPWARD: set[tuple[str, str]] = {
     ("_kit/state_of.py", "_providers"),
-    ("sql/_providers.py", "_providers"),
-    ("sql/_databricks.py", "_providers"),
 }
 """Imports that still go up a layer, each to be removed."""
 

@@ -386,7 +386,7 @@ def test_the_documented_namespace_of_an_azure_run_is_no_conflict() -> None:
 
 
 def test_a_glue_job_run_says_no_namespace() -> None:
-    # account and region come only with an event: provider glue_events (test_provider_glue_events.py)
+    # account and region come only with an event: provider glue_events (tests/providers/glue/test_events.py)
     assert runstate.normalize("glue", glue_run("RUNNING"), strict=True).namespace is None
 
 

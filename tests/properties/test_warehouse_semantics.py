@@ -1,4 +1,4 @@
-"""Review findings on the warehouse providers (system tables, Glue events): one regression test each."""
+"""The warehouse providers (system tables, Glue events) against their documented semantics."""
 
 from __future__ import annotations
 
@@ -98,7 +98,7 @@ def test_glue_detect_leaves_eventbridge_events_alone() -> None:
 
 
 def test_glue_expired_evidence_says_the_meaning_is_inferred() -> None:
-    from runstate._providers.glue.jobs import JOB_RUN_STATE, JOB_RUN_STATE_EVIDENCE
+    from runstate._providers.glue.tables import JOB_RUN_STATE, JOB_RUN_STATE_EVIDENCE
 
     assert "enum value only, meaning inferred" in JOB_RUN_STATE_EVIDENCE["EXPIRED"]
     assert JOB_RUN_STATE["EXPIRED"] == runstate.Outcome(runstate.State.TIMED_OUT, runstate.Reason.EXPIRED)

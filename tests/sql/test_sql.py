@@ -174,10 +174,10 @@ def test_the_emitter_on_a_small_decision() -> None:
     from sqlglot import exp
 
     from runstate import Outcome, State
+    from runstate.provider_kit import Decision, Rule, Test, TestKind
     from runstate.sql._emit import outputs
-    from runstate.sql._rules import Decision, Kind, Rule, Test
 
-    decision = Decision("tiny", {"a": "a"}, (Rule((Test("a", Kind.NULL),), Outcome(State.RUNNING)),), ())
+    decision = Decision({"a": "a"}, (Rule((Test("a", TestKind.NULL),), Outcome(State.RUNNING)),), ())
     texts = {k: v.sql(dialect="duckdb") for k, v in outputs(decision, {"a": exp.column("a")}).items()}
     assert texts == {
         "state": "CASE WHEN a IS NULL THEN 'RUNNING' ELSE 'UNKNOWN' END",
@@ -214,16 +214,16 @@ def test_the_emitter_reads_an_enum_number_before_the_name() -> None:
     from sqlglot import exp
 
     from runstate import Outcome, State
+    from runstate.provider_kit import Decision, EnumNumbers, Rule, Test, TestKind
     from runstate.sql._emit import outputs
-    from runstate.sql._rules import Decision, Enum, Kind, Rule, Test
 
-    enum = Enum("n", ("X", "Y"))
+    enum = EnumNumbers("n", ("X", "Y"))
     rules = (
-        Rule((Test("a", Kind.NULL, enum=enum),), Outcome(State.RUNNING)),
-        Rule((Test("a", Kind.IN, ("Y",), enum=enum),), Outcome(State.FAILED)),
+        Rule((Test("a", TestKind.NULL, enum=enum),), Outcome(State.RUNNING)),
+        Rule((Test("a", TestKind.IN, ("Y",), enum=enum),), Outcome(State.FAILED)),
     )
-    unmapped = ((Test("a", Kind.NOT_IN, ("Z",), enum=enum),),)  # Z has no number: every number is not Z
-    decision = Decision("tiny", {"a": "a", "n": "n"}, rules, unmapped)
+    unmapped = ((Test("a", TestKind.NOT_IN, ("Z",), enum=enum),),)  # Z has no number: every number is not Z
+    decision = Decision({"a": "a", "n": "n"}, rules, unmapped)
     trees = outputs(decision, {"a": exp.column("a"), "n": exp.column("n")})
     state, flag = trees["state"].sql(dialect="duckdb"), trees["unmapped"].sql(dialect="duckdb")
     rows = "(NULL, NULL), (NULL, 0), (NULL, 1), (NULL, 7), ('Y', NULL), ('X', 1)"
@@ -240,7 +240,7 @@ def test_the_emitter_reads_an_enum_number_before_the_name() -> None:
 
 def test_a_partition_is_disjoint_cells_covering_every_combination() -> None:
     """Only then may a decision leave a class to ELSE (the Databricks timing token does)."""
-    from runstate.sql._rules import ABSENT, UNKNOWN_WORD, Classes, is_partition
+    from runstate.provider_kit import ABSENT, UNKNOWN_WORD, Classes, is_partition
 
     domains = {"a": Classes((), True, True, ("X", "Y"))}  # tokens X, Y, absent, unknown
     rest = frozenset({ABSENT, UNKNOWN_WORD})

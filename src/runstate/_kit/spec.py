@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
@@ -21,6 +21,9 @@ from .._core.errors import ProviderSpecError, UnmappedStateWarning
 from .._core.graph import GRAPH, EdgeKind, TransitionGraph
 from .._core.model import Durations, Run
 from .._core.vocabulary import TERMINAL_STATES, Reason, State
+
+if TYPE_CHECKING:
+    from .decision import Decision
 
 __all__ = [
     "CLOSING_STATES",
@@ -163,6 +166,11 @@ class ProviderSpec:
     ``rerun_states``: history ranks a run's snapshots by it first (the re-run's RUNNING is later than
     the FAILED it re-runs), counts each re-run as one more attempt and the logical run as retried.
     ``None``: every run counts 0."""
+    decision: Decision | Callable[[], Decision] | None = None
+    """The provider's decision as data (:class:`~runstate.provider_kit.Decision`: rules over its words
+    and duration rules, built from the tables ``build`` reads), from which :mod:`runstate.sql` emits
+    SQL; or a function giving it, called once when SQL is first asked for (a large decision is not
+    built on import). ``None``: no SQL for this provider."""
     strict_context: Context = attrs.field(init=False, eq=False, repr=False)
     """Derived: the :class:`Context` that raises, built once for this provider."""
     lenient_context: Context = attrs.field(init=False, eq=False, repr=False)
@@ -199,7 +207,18 @@ def provider_problems(
         *_mutability_problems(spec, examples),
         *_node_problems(spec),
         *_native_edge_problems(spec, graph),
+        *_decision_problems(spec),
     ]
+
+
+def _decision_problems(spec: ProviderSpec) -> list[str]:
+    """A declared decision is a Decision or a function giving one (called when SQL is asked for)."""
+    from .decision import Decision  # it imports this module's Outcome
+
+    declared = spec.decision
+    if declared is None or isinstance(declared, Decision) or callable(declared):
+        return []
+    return [f"decision is {declared!r}: expected a Decision or a function giving one"]
 
 
 def _table_problems(spec: ProviderSpec) -> list[str]:

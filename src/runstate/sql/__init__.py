@@ -4,8 +4,10 @@
 ``bigquery``), the expressions of the canonical ``state``, ``reason`` and ``phase``, an ``unmapped``
 flag (TRUE when a word is one the tables do not map: the state is then UNKNOWN, never a guess), and
 durations in seconds where the columns allow. :func:`select` wraps them in a ready ``SELECT``. Both are
-generated from the same tables the Python normalizer reads, as one sqlglot tree printed per dialect;
-the tests prove DuckDB and Spark give exactly what :func:`runstate.normalize` gives (lenient mode).
+generated from the decision each provider's :class:`~runstate.provider_kit.ProviderSpec` declares
+(``decision``: built from the same tables its reader evaluates), as one sqlglot tree printed per
+dialect; a registered third-party provider that declares one gets SQL too. The tests prove DuckDB
+and Spark give exactly what :func:`runstate.normalize` gives (lenient mode).
 
 Needs the ``sql`` extra (``pip install 'runstate[sql]'``, which brings sqlglot). See docs/sql.md.
 """
@@ -16,8 +18,10 @@ import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Final
 
-from .._core.errors import RunstateError, UnknownProviderError
-from ._providers import DECISIONS, decision
+from .._core.errors import RunstateError
+from .._kit.decision import Decision
+from .._kit.registry import REGISTRY
+from .._kit.spec import ProviderSpec
 
 if TYPE_CHECKING:
     from sqlglot import exp
@@ -48,34 +52,49 @@ class SqlError(RunstateError, ValueError):
 
 
 def providers() -> tuple[str, ...]:
-    """The providers whose tables can be emitted as SQL."""
-    return tuple(DECISIONS)
+    """The registered providers whose spec declares a decision, which can be emitted as SQL."""
+    return tuple(name for name in REGISTRY.names() if REGISTRY.get(name).decision is not None)
 
 
 def default_columns(provider: str) -> dict[str, str]:
     """Each logical column word of a provider and the SQL expression read for it by default."""
-    if provider not in DECISIONS:
-        raise UnknownProviderError(provider, DECISIONS)
-    return dict(decision(provider).columns)
+    return dict(_decision(provider).columns)
 
 
 def column_docs(provider: str) -> dict[str, str]:
     """What each logical column of a provider holds."""
-    if provider not in DECISIONS:
-        raise UnknownProviderError(provider, DECISIONS)
-    return dict(decision(provider).column_docs)
+    return dict(_decision(provider).column_docs)
 
 
-def _trees(provider: str, dialect: str, columns: Mapping[str, str] | None) -> dict[str, exp.Expr]:
-    if provider not in DECISIONS:
-        raise UnknownProviderError(provider, DECISIONS)
+_DECLARED: dict[str, tuple[ProviderSpec, Decision]] = {}
+"""Each provider's decision, built once per registered spec (a built-in's is built on first use)."""
+
+
+def _decision(provider: str) -> Decision:
+    """The decision the registered spec of ``provider`` declares (UnknownProviderError if none is
+    registered, SqlError if it declares none)."""
+    spec = REGISTRY.get(provider)
+    kept = _DECLARED.get(provider)
+    if kept is not None and kept[0] is spec:
+        return kept[1]
+    declared = spec.decision
+    if declared is None:
+        problem = "its ProviderSpec declares no decision to emit as SQL"
+        raise SqlError(provider, "provider", provider, problem)
+    found = declared if isinstance(declared, Decision) else declared()
+    _DECLARED[provider] = (spec, found)
+    return found
+
+
+def _trees(
+    found: Decision, provider: str, dialect: str, columns: Mapping[str, str] | None
+) -> dict[str, exp.Expr]:
     if dialect not in DIALECTS:
         raise SqlError(provider, "dialect", dialect, f"unsupported dialect (one of {', '.join(DIALECTS)})")
     try:
         from . import _emit as _sql_emit
     except ImportError as exc:  # sqlglot missing (tests hide it)
         raise ImportError("runstate.sql needs sqlglot: pip install 'runstate[sql]'") from exc
-    found = decision(provider)
     texts = dict(found.columns)
     for word, text in (columns or {}).items():
         if word not in texts:
@@ -98,7 +117,7 @@ def case_expressions(provider: str, dialect: str, columns: Mapping[str, str] | N
     ``columns`` maps a logical column word (see :func:`default_columns`) to the SQL expression that
     holds it in the caller's table, e.g. ``{"JobRunState": "job_run_state"}``.
     """
-    return dict(_expressions(provider, dialect, _key(columns)))
+    return dict(_expressions(_decision(provider), provider, dialect, _key(columns)))
 
 
 def _key(columns: Mapping[str, str] | None) -> tuple[tuple[str, str], ...]:
@@ -107,10 +126,11 @@ def _key(columns: Mapping[str, str] | None) -> tuple[tuple[str, str], ...]:
 
 @functools.lru_cache(maxsize=64)
 def _expressions(
-    provider: str, dialect: str, columns: tuple[tuple[str, str], ...]
+    found: Decision, provider: str, dialect: str, columns: tuple[tuple[str, str], ...]
 ) -> tuple[tuple[str, str], ...]:
-    """The printed expressions, kept: printing a large tree takes sqlglot seconds (errors are not kept)."""
-    trees = _trees(provider, dialect, dict(columns))
+    """The printed expressions, kept per decision: printing a large tree takes sqlglot seconds (errors
+    are not kept)."""
+    trees = _trees(found, provider, dialect, dict(columns))
     return tuple((name, tree.sql(dialect=dialect)) for name, tree in trees.items())
 
 
@@ -128,14 +148,22 @@ def select(
     ``table`` is anything a ``FROM`` takes in the dialect (a table name, ``read_json_auto('f.jsonl')``).
     The prefix keeps the outputs apart from the provider's own columns (Cloud Deploy has a ``state``).
     """
-    return _select(provider, dialect, table, _key(columns), prefix, pretty)
+    return _select(_decision(provider), provider, dialect, table, _key(columns), prefix, pretty)
 
 
 @functools.lru_cache(maxsize=64)
 def _select(
-    provider: str, dialect: str, table: str, columns: tuple[tuple[str, str], ...], prefix: str, pretty: bool
+    found: Decision,
+    provider: str,
+    dialect: str,
+    table: str,
+    columns: tuple[tuple[str, str], ...],
+    prefix: str,
+    pretty: bool,
 ) -> str:
-    trees = _trees(provider, dialect, dict(columns))  # first: it names the extra when sqlglot is missing
+    trees = _trees(
+        found, provider, dialect, dict(columns)
+    )  # first: it names the extra when sqlglot is missing
     from sqlglot import exp
     from sqlglot.errors import ParseError, TokenError
 

@@ -1,22 +1,38 @@
-"""A :class:`~runstate.sql._rules.Decision` as one sqlglot tree per output, written in any dialect.
+"""A provider's :class:`~runstate.provider_kit.Decision` as one sqlglot tree per output, in any dialect.
 
 Every output is built once as a sqlglot expression and printed by sqlglot for the dialect asked, so
-DuckDB, Spark and BigQuery get the same logic. sqlglot is imported here only (lazily, by
-:mod:`runstate.sql`).
+DuckDB, Spark and BigQuery get the same logic. The emitter knows no provider: it reads the decision a
+provider's spec declares. The one rule it adds is the sentinel span: a span of two times over 100
+years either way is NULL, as :func:`~runstate.provider_kit.time_between` leaves it missing. sqlglot is
+imported here only (lazily, by :mod:`runstate.sql`). See docs/sql.md.
 """
 
 from __future__ import annotations
 
 import string
 from collections.abc import Mapping, Sequence
+from datetime import timedelta
 from typing import Final
 
 import attrs
 import sqlglot
 from sqlglot import exp
 
+from .._core.durations import MAX_DURATION
 from .._core.vocabulary import STATE_PHASE
-from ._rules import Classes, Count, Decision, Duration, Kind, Millis, Rule, Source, Switch, Test, Token
+from .._kit.decision import (
+    Classes,
+    Count,
+    Decision,
+    Duration,
+    DurationSource,
+    Millis,
+    Rule,
+    Switch,
+    Test,
+    TestKind,
+    Token,
+)
 
 __all__ = ["outputs"]
 
@@ -56,53 +72,53 @@ def _test(test: Test, columns: Mapping[str, exp.Expr]) -> exp.Expr:
         return _enum_test(test, columns)
     column = columns[test.column].copy()
     kind = test.kind
-    if kind is Kind.IN:
+    if kind is TestKind.IN:
         return exp.In(this=column, expressions=[_text(w) for w in test.words])
-    if kind is Kind.NOT_IN:
+    if kind is TestKind.NOT_IN:
         return exp.Not(this=exp.In(this=column, expressions=[_text(w) for w in test.words]))
-    if kind is Kind.NULL:
+    if kind is TestKind.NULL:
         return exp.Is(this=column, expression=exp.Null())
-    if kind is Kind.NOT_NULL:
+    if kind is TestKind.NOT_NULL:
         return exp.Not(this=exp.Is(this=column, expression=exp.Null()))
-    if kind is Kind.BETWEEN:
+    if kind is TestKind.BETWEEN:
         assert test.bounds is not None
         low, high = test.bounds
         return exp.Between(this=column, low=exp.Literal.number(low), high=exp.Literal.number(high))
-    if kind is Kind.BLANK:
+    if kind is TestKind.BLANK:
         return exp.Paren(
             this=exp.or_(
                 exp.Is(this=column, expression=exp.Null()), exp.EQ(this=column.copy(), expression=_text(""))
             )
         )
-    if kind is Kind.NOT_BLANK:
+    if kind is TestKind.NOT_BLANK:
         return exp.NEQ(this=column, expression=_text(""))
-    if kind is Kind.CONTAINS:
+    if kind is TestKind.CONTAINS:
         keyword = test.words[0]
         if not keyword.isascii() or keyword != keyword.lower():  # pragma: no cover - a table's bug
             raise ValueError(f"keyword {keyword!r} must be lower-case ASCII")
         found = exp.StrPosition(this=_python_lower(column, test.limit), substr=_text(keyword))
         return exp.GT(this=found, expression=exp.Literal.number(0))
-    if kind is Kind.TRUE:
+    if kind is TestKind.TRUE:
         return exp.EQ(this=column, expression=exp.true())
-    if kind is Kind.POSITIVE:
+    if kind is TestKind.POSITIVE:
         return exp.GT(this=column, expression=exp.Literal.number(0))
     zero = exp.Literal.number(0)
-    if kind is Kind.ZERO_OR_NULL:
+    if kind is TestKind.ZERO_OR_NULL:
         return exp.Paren(
             this=exp.or_(
                 exp.Is(this=column, expression=exp.Null()), exp.EQ(this=column.copy(), expression=zero)
             )
         )
-    if kind is Kind.DIFFERS:
+    if kind is TestKind.DIFFERS:
         return exp.NEQ(this=column, expression=columns[test.words[0]].copy())
-    if kind is Kind.ZERO:
+    if kind is TestKind.ZERO:
         return exp.EQ(this=column, expression=zero)
-    if kind is Kind.NONZERO:
+    if kind is TestKind.NONZERO:
         return exp.NEQ(this=column, expression=zero)
-    if kind is Kind.SWITCH:
+    if kind is TestKind.SWITCH:
         assert test.switch is not None
         return _switch(test.switch, set(test.words), columns)
-    assert test.classes is not None  # Kind.CLASSES
+    assert test.classes is not None  # TestKind.CLASSES
     return _classes(column, test.classes)
 
 
@@ -117,11 +133,11 @@ def _enum_test(test: Test, columns: Mapping[str, exp.Expr]) -> exp.Expr:
     by_name = _test(plain, {**columns, test.column: as_text})
     numbers = [exp.Literal.number(i) for i, name in enumerate(test.enum.names) if name in test.words]
     found = exp.In(this=number.copy(), expressions=numbers) if numbers else exp.false()
-    if test.kind is Kind.IN:
+    if test.kind is TestKind.IN:
         by_number: exp.Expr = found
-    elif test.kind is Kind.NOT_IN:  # a number outside the names is a word no table knows
+    elif test.kind is TestKind.NOT_IN:  # a number outside the names is a word no table knows
         by_number = exp.Not(this=found) if numbers else exp.true()
-    elif test.kind is Kind.NULL:
+    elif test.kind is TestKind.NULL:
         by_number = exp.false()
     else:  # pragma: no cover - a decision's bug
         raise ValueError(f"an enum number cannot be tested by {test.kind}")
@@ -214,7 +230,7 @@ def _fused(rules: Sequence[Rule]) -> list[tuple[Test, ...]]:
 def _joinable(before: tuple[Test, ...], tests: tuple[Test, ...]) -> bool:
     last, new = before[-1], tests[-1]
     same = last.column == new.column and last.enum == new.enum
-    return before[:-1] == tests[:-1] and last.kind is new.kind is Kind.IN and same
+    return before[:-1] == tests[:-1] and last.kind is new.kind is TestKind.IN and same
 
 
 def _flag(groups: Sequence[Sequence[Test]], columns: Mapping[str, exp.Expr]) -> exp.Expr:
@@ -238,19 +254,16 @@ def _millis(source: Millis, columns: Mapping[str, exp.Expr]) -> exp.Expr:
     total = _double(columns[source.columns[0]])
     for name in source.columns[1:]:
         total = exp.Add(this=total, expression=_double(columns[name]))
-    if source.minus is not None:
+    if source.minus is not None:  # a span of two times
         total = exp.Sub(this=total, expression=_double(columns[source.minus]))
-    if source.most is not None:
-        within = exp.and_(within, exp.LTE(this=total.copy(), expression=exp.Literal.number(source.most)))
-    if source.least is not None:
-        within = exp.and_(within, exp.GTE(this=total.copy(), expression=exp.Literal.number(source.least)))
+        within = exp.and_(within, _no_sentinel(total, _MAX_MS))
     seconds = exp.Div(
         this=exp.Paren(this=total) if len(names) > 1 else total, expression=exp.Literal.number(1000)
     )
     return exp.Case().when(within, seconds)
 
 
-def _source(source: Source, columns: Mapping[str, exp.Expr]) -> exp.Expr:
+def _source(source: DurationSource, columns: Mapping[str, exp.Expr]) -> exp.Expr:
     """A duration's value in seconds as a DOUBLE (NULL for ``None``)."""
     if source is None:
         return exp.Null()
@@ -266,15 +279,20 @@ def _source(source: Source, columns: Mapping[str, exp.Expr]) -> exp.Expr:
         this=exp.Cast(this=micros.copy(), to=exp.DataType.build("DOUBLE")),
         expression=exp.Literal.number(1_000_000),
     )
-    conditions: list[exp.Expr] = []
+    within = _no_sentinel(micros, _MAX_US)
     if source.nonnegative:
-        conditions.append(exp.GTE(this=end.copy(), expression=start.copy()))
-    if source.within is not None:
-        low, high = source.within
-        conditions.append(exp.LTE(this=micros.copy(), expression=exp.Literal.number(high)))
-        if low is not None:
-            conditions.append(exp.GTE(this=micros.copy(), expression=exp.Literal.number(low)))
-    return exp.Case().when(exp.and_(*conditions), seconds) if conditions else seconds
+        within = exp.and_(exp.GTE(this=end.copy(), expression=start.copy()), within)
+    return exp.Case().when(within, seconds)
+
+
+_MAX_US: Final = MAX_DURATION // timedelta(microseconds=1)
+_MAX_MS: Final = MAX_DURATION // timedelta(milliseconds=1)
+
+
+def _no_sentinel(span: exp.Expr, most: int) -> exp.Expr:
+    """The sentinel-span rule, once: a span (in the unit of ``most``: 100 years) over ``most`` either
+    way is a sentinel time, no measure (:func:`~runstate.provider_kit.time_between`)."""
+    return exp.Between(this=span.copy(), low=exp.Literal.number(-most), high=exp.Literal.number(most))
 
 
 def _seconds(duration: Duration, columns: Mapping[str, exp.Expr]) -> exp.Expr:

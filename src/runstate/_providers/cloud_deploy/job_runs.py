@@ -28,6 +28,7 @@ from runstate.provider_kit import (
     opt_str,
 )
 
+from .decision import decision
 from .durations import read_times
 from .names import Rollout, job_id, read_identity, retry_key
 from .shapes import detect, pages, rest_job_run
@@ -195,5 +196,7 @@ SPEC: Final = ProviderSpec(
     evidence=EVIDENCE,
     detect=detect,
     retry_key=retry_key,
+    decision=decision,
 )
-"""The provider ``cloud_deploy``: its tables, evidence, native graph, reader and page splitter."""
+"""The provider ``cloud_deploy``: its tables, evidence, native graph, reader, page splitter and the
+decision its SQL is emitted from."""

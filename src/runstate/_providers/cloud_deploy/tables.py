@@ -7,7 +7,7 @@ FAILED run; and a JobRun's native life cycle. The known words are kept in the en
 so an integer (``JobRun.to_dict``'s default) reads as its name, and a failure cause is read only in
 its own sub-type's enum: the same number names different causes in different sub-types.
 
-Data only: :mod:`runstate._providers.cloud_deploy.job_runs` reads them. Why each row maps as it does:
+Data only: the reader (:mod:`.job_runs`) and the SQL decision (:mod:`.decision`) read them. Why:
 docs/decisions.md, "Google Cloud Deploy: ``JobRun.State``" (``#cloud-deploy``).
 """
 

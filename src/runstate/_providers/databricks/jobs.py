@@ -112,6 +112,7 @@ from runstate.provider_kit import (
 
 from . import decisions, identity
 from . import tables as t
+from .decision import decision
 from .details import NESTED, add_active_intervals, intern, message, run_details, shared_copy
 from .durations import NO_SHARED, Shared, run_times
 from .evidence import EVIDENCE
@@ -642,4 +643,5 @@ SPEC: Final = ProviderSpec(
     pages=pages,
     evidence=EVIDENCE,
     detect=detect,
+    decision=decision,
 )

@@ -122,6 +122,7 @@ from . import evidence as jobs_api_evidence
 from . import system_columns as page
 from . import tables as jobs_api
 from .jobs import FINAL_STATES, RERUN_STATES, repairs
+from .system_decision import decision
 
 __all__ = [
     "RESULT_STATE",
@@ -857,4 +858,5 @@ SPEC: Final = ProviderSpec(
         "termination_type": jobs_api_evidence.EVIDENCE["TerminationTypeType"],
     },
     detect=looks_like_databricks_system,
+    decision=decision,
 )

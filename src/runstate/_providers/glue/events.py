@@ -1,35 +1,12 @@
 """AWS Glue job events on EventBridge: detail-types "Glue Job State Change" and "Glue Job Run Status".
 
-Written like a third-party provider (only :mod:`runstate.provider_kit`); the states are the ``glue``
-provider's ``JobRunState`` table itself, imported, so an event and a ``GetJobRun`` of the same run
-agree. Documentation: the Glue developer guide's events page (:data:`EVENTS_PAGE`), which says which
-states each detail-type carries: "Events for "detail-type":"Glue Job State Change" are generated for
-SUCCEEDED, FAILED, TIMEOUT, and STOPPED. Events for "detail-type":"Glue Job Run Status" are generated
-for RUNNING, STARTING, and STOPPING job runs when they exceed the job delay notification threshold."
-(:data:`STATES_BY_DETAIL_TYPE`); and https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-glue.html.
-
-An event is one observation, not a full run: ``detail.state``, ``detail.jobName``,
-``detail.jobRunId``, ``detail.message`` (kept as the run's message) and ``detail.severity``; a
-``Glue Job Run Status`` event also has ``detail.notificationCondition`` (the job's
-``NotifyDelayAfter``), kept in ``details``. The detail-type is kept in ``details["detail_type"]`` and
-``provider_state["detail-type"]``. A state outside its detail-type's documented list is reported (strict:
-``InvalidRecordError``; lenient: a warning, and the word still maps). The envelope's ``time`` is when
-Glue saw the change, read as ``updated_at`` (the observation time) and, for a terminal state, as
-``ended_at``. Start times and durations are not in an event: they are NOT_REPORTED. ``namespace`` is
-``aws:<account>:<region>``. Lineage comes from the run id, as the ``glue`` provider reads it: Glue
-names an automatic retry ``<original>_attempt_<N>``, so such an event is attempt N with
-``original_run_id`` the original; without it the retry's events would be a logical run of their own.
-Its ``previous_run_id`` is the attempt before it: the original for attempt 1, ``<original>_attempt_<N-1>``
-for attempt N. Glue retries one attempt at a time ("The maximum number of times to retry this job
-after a JobRun fails", ``MaxRetries``), so the run before attempt N is attempt N - 1, and
-``PreviousRunId`` is "The ID of the previous run of this job" (botocore ``JobRun``): an event says
-what a ``GetJobRun`` of the same attempt says, and a history from events orders and links its
-attempts as one from ``GetJobRun`` does.
-
-Feed a :class:`~runstate.RunTracker` one event at a time, ``tracker.observe(run, run.updated_at)``,
-to get the run's history (see ``docs/warehouse.md``). An EventBridge envelope of another
-``detail-type`` (a crawler's, a Data Catalog's, which arrive on the same ``source: aws.glue`` rule)
-is refused in both modes: "not a Glue job event: detail-type '...'".
+Written like a third-party provider (only :mod:`runstate.provider_kit`). The states are the ``glue``
+provider's ``JobRunState`` table itself (:mod:`.tables`), so an event and a ``GetJobRun`` of the same
+run agree; which states each detail-type carries is data quoted from the Glue developer guide's
+events page (:data:`STATES_BY_DETAIL_TYPE`). An event is one observation, not a full run: its state,
+run id (with the lineage a retry's id proves), job name, message and time; no start time and no
+durations. Another detail-type (a crawler's, a Data Catalog's) is refused in both modes. The
+decisions and their sources: docs/decisions.md, "Glue job events on EventBridge" (``#glue-events``).
 """
 
 from __future__ import annotations
@@ -55,7 +32,8 @@ from runstate.provider_kit import (
     time_from_value,
 )
 
-from .jobs import JOB_RUN_STATE, JOB_RUN_STATE_EVIDENCE, NATIVE_EDGES
+from .decision import events_decision
+from .tables import JOB_RUN_STATE, JOB_RUN_STATE_EVIDENCE, NATIVE_EDGES
 
 __all__ = [
     "DETAIL_TYPE",
@@ -190,15 +168,6 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
     at = time_from_value(record.get("time"), ctx, "$.time")
     job_name = opt_str(detail.get("jobName"), ctx, "$.detail.jobName")
     terminal = outcome.state.is_terminal
-    details: dict[str, Any] = {k: v for k in ("severity",) if type(v := detail.get(k)) is str}
-    if type(kind) is str:
-        details["detail_type"] = kind
-    condition = detail.get("notificationCondition")
-    if isinstance(condition, Mapping):
-        details["notificationCondition"] = dict(condition)
-    event_id = record.get("id")
-    if type(event_id) is str and event_id:
-        details["event_id"] = event_id
     raw_id = detail.get("jobRunId")
     run_id = opt_id(raw_id, ctx, "$.detail.jobRunId")
     if not run_id:  # two runs without an id cannot be told apart: refused in both modes
@@ -220,9 +189,23 @@ def build(record: Any, ctx: Context, keep_raw: bool) -> Run:
         ended_at=at if terminal else None,
         updated_at=at,
         durations=_ENDED if terminal else _OPEN,
-        details=freeze_details(details),
+        details=_details(record, detail, kind),
         raw=record if keep_raw else None,
     )
+
+
+def _details(record: Mapping[str, Any], detail: Mapping[str, Any], kind: object) -> Mapping[str, Any]:
+    """What an event says beyond the run: its severity, detail-type, delay notice and event id."""
+    details: dict[str, Any] = {k: v for k in ("severity",) if type(v := detail.get(k)) is str}
+    if type(kind) is str:
+        details["detail_type"] = kind
+    condition = detail.get("notificationCondition")
+    if isinstance(condition, Mapping):
+        details["notificationCondition"] = dict(condition)
+    event_id = record.get("id")
+    if type(event_id) is str and event_id:
+        details["event_id"] = event_id
+    return freeze_details(details)
 
 
 def _provider_state(word: object, kind: object) -> Mapping[str, str]:
@@ -240,4 +223,5 @@ SPEC: Final = ProviderSpec(
     provenance=PROVENANCE,
     evidence={"state": STATE_EVIDENCE},
     detect=looks_like_glue_event,
+    decision=events_decision,
 )

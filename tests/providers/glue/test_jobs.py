@@ -30,6 +30,8 @@ from runstate import (
     check_provider,
 )
 from runstate._providers.glue import jobs as _glue
+from runstate._providers.glue import tables
+from runstate.provider_kit import OUT_OF_RANGE
 
 from ...botocore_glue import job_run_states, through_client, validated
 from ...paths import FIXTURES
@@ -53,8 +55,8 @@ def test_spec_is_sound() -> None:
 
 def test_known_values_are_the_service_models_enum() -> None:
     installed = job_run_states()
-    assert set(_glue.KNOWN_JOB_RUN_STATES) == set(installed), (
-        f"JobRunState values not in the table: {sorted(set(installed) - set(_glue.KNOWN_JOB_RUN_STATES))}"
+    assert set(tables.KNOWN_JOB_RUN_STATES) == set(installed), (
+        f"JobRunState values not in the table: {sorted(set(installed) - set(tables.KNOWN_JOB_RUN_STATES))}"
     )
 
 
@@ -326,10 +328,14 @@ def test_an_attempt_beyond_32_bits_is_reported() -> None:
     ],
 )
 def test_a_total_over_100_years_is_reported_like_a_duration(started: object, completed: object) -> None:
+    """The kit's one sentinel-span rule (``time_between``), with its one message."""
     record = job_run("SUCCEEDED", StartedOn=started, CompletedOn=completed, ExecutionTime=60)
-    with pytest.raises(InvalidRecordError, match=r"\$.CompletedOn: total out of range \(over 100 years\)"):
+    with pytest.raises(InvalidRecordError) as raised:
         runstate.normalize("glue", record, strict=True)
-    with pytest.warns(InvalidRecordWarning, match="over 100 years"):
+    assert (raised.value.field, raised.value.problem) == ("$.CompletedOn", OUT_OF_RANGE)
+    with pytest.warns(
+        InvalidRecordWarning, match=r"\$.CompletedOn: duration out of range \(over 100 years\)"
+    ):
         run = runstate.normalize("glue", record)
     assert run.durations.total is None and run.durations.execution == timedelta(minutes=1)
     assert run.ended_at is not None  # the times are kept as given; only the total is dropped

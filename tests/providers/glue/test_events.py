@@ -26,6 +26,7 @@ from runstate import (
 )
 from runstate._providers.glue import events as ge
 from runstate._providers.glue import jobs as _glue
+from runstate._providers.glue import tables
 
 from ...paths import FIXTURES, ROOT
 
@@ -61,8 +62,8 @@ def test_spec_is_sound() -> None:
 
 
 def test_the_states_are_the_job_run_table_itself() -> None:
-    assert ge.STATE is _glue.JOB_RUN_STATE
-    assert set(ge.EVENT_STATES) <= set(_glue.KNOWN_JOB_RUN_STATES)
+    assert ge.STATE is tables.JOB_RUN_STATE
+    assert set(ge.EVENT_STATES) <= set(tables.KNOWN_JOB_RUN_STATES)
 
 
 @pytest.mark.parametrize("state", ge.EVENT_STATES)
@@ -238,14 +239,14 @@ def test_the_glue_provider_refuses_an_event_and_names_glue_events(strict: bool) 
     assert ge.looks_like_glue_event(_FAILED_EVENT)
 
 
-@pytest.mark.parametrize("state", _glue.KNOWN_JOB_RUN_STATES)
+@pytest.mark.parametrize("state", tables.KNOWN_JOB_RUN_STATES)
 def test_an_event_keeps_what_the_glue_event_path_kept(state: str) -> None:
     """Run id, job, state, reason and namespace as the glue provider read them from an event."""
     record = {**_FAILED_EVENT, "detail": {**_FAILED_EVENT["detail"], "state": state}}  # type: ignore[dict-item]
     with warnings.catch_warnings():  # a state not documented for this detail-type is reported, still mapped
         warnings.simplefilter("ignore", runstate.RunstateWarning)
         run = runstate.normalize(P, record)  # every JobRunState word: the same table
-    outcome = _glue.JOB_RUN_STATE[state]
+    outcome = tables.JOB_RUN_STATE[state]
     assert (run.run_id, run.job_id, run.name, run.state, run.reason, run.namespace) == (
         "jr_0c2d9a4b7f1e",
         "nightly-orders",

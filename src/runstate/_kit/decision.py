@@ -1,9 +1,13 @@
-"""A provider's decision as rules over its words: the form in which :mod:`runstate.sql` reads the tables.
+"""A provider's decision as data: rules over its words and duration rules, with no SQL in it.
 
-A :class:`Decision` is an ordered list of :class:`Rule` s (the first whose tests all hold gives the
-outcome, none gives UNKNOWN) and the tests that flag a word the tables do not map. The rules are built
-from the providers' own tables by :mod:`runstate.sql._providers` and turned into SQL by
-:mod:`runstate.sql._emit`; nothing here knows SQL or any provider.
+A provider declares one (:attr:`~runstate.provider_kit.ProviderSpec.decision`) built from the same
+tables its reader evaluates; :mod:`runstate.sql` emits it as SQL. A :class:`Decision` is an ordered
+list of :class:`Rule` s (the first whose tests all hold gives the outcome, none gives UNKNOWN), the
+tests that flag a word the tables do not map, and each duration as cases over the same words. The
+helpers build rules from a table (:func:`grouped_rules`), from a decision function over every class
+of word (:func:`rules_from_function`) or from a partition's cells (:func:`rules_from_cells`). A span
+of two times is a value only within 100 years either way (a sentinel time), as
+:func:`~runstate.provider_kit.time_between` reads it. See docs/write-a-provider.md and docs/sql.md.
 """
 
 from __future__ import annotations
@@ -16,33 +20,34 @@ from typing import Final, TypeVar
 
 import attrs
 
-from .._core.vocabulary import State
-from .._kit.spec import Outcome, merge_patterns
+from .spec import Outcome, merge_patterns
 
 __all__ = [
-    "UNKNOWN",
+    "ABSENT",
+    "UNKNOWN_WORD",
+    "Cell",
     "Classes",
     "Count",
     "Decision",
     "Duration",
-    "Enum",
-    "Kind",
+    "DurationSource",
+    "EnumNumbers",
     "Millis",
     "Rule",
-    "Source",
     "Span",
+    "Switch",
     "Test",
+    "TestKind",
     "Token",
     "grouped_rules",
     "is_partition",
     "partition_tests",
+    "rules_from_cells",
     "rules_from_function",
 ]
 
-UNKNOWN: Final = Outcome(State.UNKNOWN)
 
-
-class Kind(enum.Enum):
+class TestKind(enum.Enum):
     """What a :class:`Test` asks of one column."""
 
     IN = "in"
@@ -80,7 +85,7 @@ class Kind(enum.Enum):
 
 
 @attrs.frozen
-class Enum:
+class EnumNumbers:
     """Where a word column may also be given as a protobuf enum number (a proto export's integers).
 
     A row whose ``number`` column is not NULL has the word ``names[number]`` (a number outside them is
@@ -97,16 +102,18 @@ class Enum:
 class Test:
     """One condition on one column, named by its logical word (e.g. ``"JobRunState"``)."""
 
+    __test__ = False  # not a test class, wherever a test module imports it
+
     column: str
-    kind: Kind
+    kind: TestKind
     words: tuple[str, ...] = ()
     limit: int | None = None
     classes: Classes | None = None
     switch: Switch | None = None
-    enum: Enum | None = None
+    enum: EnumNumbers | None = None
     """For a word column that may hold enum numbers instead (kinds IN, NOT_IN and NULL only)."""
     bounds: tuple[int, int] | None = None
-    """The lowest and highest number of :attr:`Kind.BETWEEN`."""
+    """The lowest and highest number of :attr:`TestKind.BETWEEN`."""
 
 
 @attrs.frozen
@@ -144,33 +151,28 @@ class Switch:
 
 @attrs.frozen
 class Span:
-    """``end - start`` of two timestamp columns; ``None`` (NULL) when the end is before the start if
-    ``nonnegative``."""
+    """``end - start`` of two timestamp columns, in seconds. Over 100 years either way it is NULL (a
+    sentinel time, as :func:`~runstate.provider_kit.time_between` leaves it missing); a shorter
+    negative span is kept, or NULL if ``nonnegative``."""
 
     start: str
     end: str
     nonnegative: bool = False
-    within: tuple[int | None, int] | None = None
-    """(lowest, highest) span in microseconds that is a value (``None``: no lower bound); outside,
-    NULL, as the provider leaves a span over 100 years (a sentinel time) missing."""
 
 
 @attrs.frozen
 class Millis:
     """Integer milliseconds as seconds: the sum of ``columns`` minus ``minus``, NULL unless every one
-    of them is within ``bounds`` (what a reader of milliseconds accepts). The arithmetic is exact in
+    of them is within ``bounds`` (what a reader of milliseconds accepts). With ``minus`` it is a span
+    of two times, NULL over 100 years either way as :class:`Span` is. The arithmetic is exact in
     DOUBLE for bounded values: whole numbers below 2**53, one rounding, in the division."""
 
     columns: tuple[str, ...]
     bounds: tuple[int, int]
     minus: str | None = None
-    most: int | None = None
-    """The largest result in milliseconds that is a value; above it, NULL (a sentinel end time)."""
-    least: int | None = None
-    """The smallest result in milliseconds that is a value; below it, NULL (a sentinel start time)."""
 
 
-Source = str | Span | Millis | None
+DurationSource = str | Span | Millis | None
 """Where a duration's value comes from: a numeric column (seconds), a span, milliseconds, or nothing."""
 
 
@@ -197,14 +199,15 @@ class Count:
 class Duration:
     """A duration output in seconds: the source of the first case whose tests all hold (else NULL)."""
 
-    cases: tuple[tuple[tuple[Test, ...], Source], ...]
+    cases: tuple[tuple[tuple[Test, ...], DurationSource], ...]
 
 
-@attrs.frozen
+@attrs.frozen(eq=False)
 class Decision:
-    """Everything the generator needs for one provider: rules, the unmapped flag, durations."""
+    """Everything the SQL needs of one provider: its columns, rules, the unmapped flag, durations.
 
-    provider: str
+    Compared and hashed by identity: the SQL printed from it is kept per decision."""
+
     columns: Mapping[str, str]
     """Logical word to the default SQL expression (the provider's own column names)."""
     rules: tuple[Rule, ...]
@@ -219,7 +222,7 @@ class Decision:
 
 
 def grouped_rules(
-    prefix: tuple[Test, ...], column: str, table: Mapping[str, Outcome], enum: Enum | None = None
+    prefix: tuple[Test, ...], column: str, table: Mapping[str, Outcome], enum: EnumNumbers | None = None
 ) -> list[Rule]:
     """One rule per distinct outcome of ``table``: ``prefix`` and ``column IN (its words)``.
 
@@ -229,7 +232,8 @@ def grouped_rules(
     for word, outcome in table.items():
         by_outcome.setdefault(outcome, []).append(word)
     return [
-        Rule((*prefix, Test(column, Kind.IN, tuple(words), enum=enum)), o) for o, words in by_outcome.items()
+        Rule((*prefix, Test(column, TestKind.IN, tuple(words), enum=enum)), o)
+        for o, words in by_outcome.items()
     ]
 
 
@@ -249,21 +253,12 @@ def rules_from_function(
     is a few rules with ``IN`` lists instead of one per combination.
     """
     names = list(columns)
-    domains = [(*columns[n], ABSENT, UNKNOWN_WORD) for n in names]
-    rows: dict[Outcome, list[tuple[frozenset[str], ...]]] = {}
-    for combo in itertools.product(*domains):
+    classes: dict[str, Classes | Switch] = {n: Classes((), True, True, columns[n]) for n in names}
+    cells: list[tuple[Cell, Outcome]] = []
+    for combo in itertools.product(*((*columns[n], ABSENT, UNKNOWN_WORD) for n in names)):
         words = {n: (None if w == ABSENT else w) for n, w in zip(names, combo, strict=True)}
-        rows.setdefault(decide(words), []).append(tuple(frozenset({w}) for w in combo))
-    rules: list[Rule] = []
-    for outcome, patterns in rows.items():
-        for pattern in _merged(patterns, len(names)):
-            tests = tuple(
-                _classes_test(name, classes, columns[name])
-                for name, classes in zip(names, pattern, strict=True)
-                if len(classes) < len(columns[name]) + 2
-            )
-            rules.append(Rule(tests, outcome))
-    return rules
+        cells.append(({n: frozenset({w}) for n, w in zip(names, combo, strict=True)}, decide(words)))
+    return rules_from_cells(classes, cells)
 
 
 def _merged(patterns: list[tuple[frozenset[str], ...]], width: int) -> list[tuple[frozenset[str], ...]]:
@@ -271,12 +266,12 @@ def _merged(patterns: list[tuple[frozenset[str], ...]], width: int) -> list[tupl
     return sorted(merge_patterns(patterns, width), key=lambda p: tuple(sorted(w for c in p for w in c)))
 
 
-Pattern = dict[str, frozenset[str]]
+Cell = dict[str, frozenset[str]]
 """A cell of a partition: for each column, the set of its tokens (words, :data:`ABSENT`, ...)."""
 
 
 def rules_from_cells(
-    domains: Mapping[str, Classes | Switch], cells: list[tuple[Pattern, Outcome]]
+    domains: Mapping[str, Classes | Switch], cells: list[tuple[Cell, Outcome]]
 ) -> list[Rule]:
     """Rules for a partition given as disjoint cells (a missing column is all of its tokens).
 
@@ -289,7 +284,7 @@ _Value = TypeVar("_Value", bound=Hashable)
 
 
 def partition_tests(
-    domains: Mapping[str, Classes | Switch], cells: list[tuple[Pattern, _Value]]
+    domains: Mapping[str, Classes | Switch], cells: list[tuple[Cell, _Value]]
 ) -> list[tuple[tuple[Test, ...], _Value]]:
     """:func:`rules_from_cells` for any value of a cell (an outcome, or a coarser class of one)."""
     names = list(domains)
@@ -311,7 +306,7 @@ def partition_tests(
     return found
 
 
-def is_partition(domains: Mapping[str, Classes | Switch], cells: list[tuple[Pattern, _Value]]) -> bool:
+def is_partition(domains: Mapping[str, Classes | Switch], cells: list[tuple[Cell, _Value]]) -> bool:
     """Whether the cells are disjoint and together hold every combination of tokens (then a class of
     them can be left to a ``CASE``'s ``ELSE``)."""
     tokens = {n: _tokens(d) for n, d in domains.items()}
@@ -333,12 +328,7 @@ def _tokens(domain: Classes | Switch) -> frozenset[str]:
 
 def _domain_test(name: str, domain: Classes | Switch, chosen: frozenset[str]) -> Test:
     if isinstance(domain, Switch):
-        return Test(name, Kind.SWITCH, tuple(t for t in domain.tokens if t in chosen), switch=domain)
+        return Test(name, TestKind.SWITCH, tuple(t for t in domain.tokens if t in chosen), switch=domain)
     words = tuple(w for w in domain.known if w in chosen)
     picked = Classes(words, ABSENT in chosen, UNKNOWN_WORD in chosen, domain.known, domain.blank_is_absent)
-    return Test(name, Kind.CLASSES, classes=picked)
-
-
-def _classes_test(name: str, classes: frozenset[str], known: tuple[str, ...]) -> Test:
-    words = tuple(w for w in known if w in classes)
-    return Test(name, Kind.CLASSES, classes=Classes(words, ABSENT in classes, UNKNOWN_WORD in classes, known))
+    return Test(name, TestKind.CLASSES, classes=picked)
