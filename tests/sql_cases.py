@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 import runstate
 from runstate import UnmappedStateWarning
 from runstate._kit.registry import REGISTRY
-from runstate._providers.cloud_deploy import job_runs as cd
+from runstate._providers.cloud_deploy import tables as cd
 from runstate._providers.databricks import system
 from runstate._providers.databricks import tables as dbx
 from runstate._providers.glue import events as glue_events

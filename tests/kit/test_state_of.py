@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 import runstate
 from runstate import InvalidRecordError, Reason, State, UnmappedStateError, UnmappedStateWarning, state_of
 from runstate._kit.state_of import WORDS
-from runstate._providers.cloud_deploy import job_runs as _cloud_deploy
+from runstate._providers.cloud_deploy import tables as _cloud_deploy
 from runstate._providers.databricks import system as _databricks_system
 from runstate._providers.databricks import tables as dbx
 from runstate._providers.glue import events as _glue_events

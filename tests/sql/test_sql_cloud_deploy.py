@@ -15,7 +15,7 @@ import attrs
 import pytest
 
 from runstate import sql
-from runstate._providers.cloud_deploy import job_runs as cd
+from runstate._providers.cloud_deploy import tables as cd
 
 from ..sql_cases import (
     CAUSE_NUMBERS,

@@ -16,6 +16,7 @@ from .._core.context import Context
 from .._core.errors import InvalidRecordError
 from .._core.vocabulary import Reason, State
 from .._providers.cloud_deploy import job_runs as _cloud_deploy
+from .._providers.cloud_deploy import states as _cloud_deploy_states
 from .._providers.databricks import jobs as _databricks
 from .._providers.databricks import system as _databricks_system
 from .._providers.glue import events as _glue_events
@@ -47,7 +48,9 @@ WORDS: Final[Mapping[str, tuple[tuple[str, ...], ProviderSpec, Decision]]] = Map
     ),
     "glue": (("JobRunState", "StateDetail", "ExecutionClass"), _glue.SPEC, _glue_words),
     "glue_events": (("state",), _glue_events.SPEC, _glue_event_words),
-    "cloud_deploy": (_cloud_deploy.STATE_WORDS, _cloud_deploy.SPEC, _cloud_deploy.state_of_words),
+    "cloud_deploy": (
+        _cloud_deploy_states.STATE_WORDS, _cloud_deploy.SPEC, _cloud_deploy_states.state_of_words,
+    ),
 })  # fmt: skip
 """Each built-in provider's words (the keywords :func:`state_of` takes), its spec and its decision."""
 

@@ -1,11 +1,10 @@
 """Cloud Deploy's decisions as data, for SQL: ``state``, a failure refined by its sub-type's cause.
 
-Built from the tables :mod:`.job_runs` reads (``JOB_RUN_STATE``, ``SUB_TYPES`` and their failure-cause
+Built from the tables :mod:`.tables` holds (``JOB_RUN_STATE``, ``SUB_TYPES`` and their failure-cause
 tables): what is written here is the shape of the reader (a FAILED run refined by the ``failureCause``
 of the sub-type named in ``jobRun``; an absent state is the proto3 default, STATE_UNSPECIFIED; each
 name also readable as its enum number) and the durations (queue = start - create, total = end -
-start). The SQL tests prove it equal to ``normalize`` on every combination of words. The builder
-imports the tables when called: their module defines the SPEC that names it. See docs/sql.md.
+start). The SQL tests prove it equal to ``normalize`` on every combination of words. See docs/sql.md.
 """
 
 from __future__ import annotations
@@ -22,6 +21,8 @@ from runstate.provider_kit import (
     TestKind,
     grouped_rules,
 )
+
+from .tables import CAUSE_REFINES, JOB_RUN_STATE, KNOWN_JOB_RUN_STATES, SUB_TYPES
 
 __all__ = ["decision"]
 
@@ -45,8 +46,6 @@ _DOCS: Final = {
 def decision() -> Decision:
     """``cloud_deploy``: a JobRun's ``provider_state`` layout (``state``, ``jobRun``, ``failureCause``,
     their enum numbers where a proto export gives them) and its three times."""
-    from .job_runs import CAUSE_REFINES, JOB_RUN_STATE, KNOWN_JOB_RUN_STATES, SUB_TYPES
-
     state_enum = EnumNumbers(_STATE_NUMBER, KNOWN_JOB_RUN_STATES)
     rules: list[Rule] = []
     unmapped: list[tuple[Test, ...]] = [

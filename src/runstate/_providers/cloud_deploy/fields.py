@@ -6,8 +6,9 @@ field name representations preserve proto case (snake_case) or use lowerCamelCas
 ``use_integers_for_enums``: "Default is True". So the SDK's own dict of a JobRun spells ``phase_id``,
 ``create_time``, ``verify_job_run``, ``failure_cause`` where the REST API and ``to_json`` spell
 ``phaseId``, ``createTime``, ``verifyJobRun``, ``failureCause``. The tuples below are the messages'
-fields in declaration order; ``tests/test_provider_cloud_deploy_spelling.py`` holds them equal to the
-installed SDK's descriptors (names and JSON names), so a new SDK field fails a test, not a record.
+fields in declaration order; ``tests/providers/cloud_deploy/test_cloud_deploy_shapes.py`` holds them
+equal to the installed SDK's descriptors (names and JSON names), so a new SDK field fails a test, not
+a record. Why: docs/decisions.md, "The records the SDK writes" (``#cloud-deploy-shapes``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ __all__ = [
     "ROLLOUT_ONLY_KEYS",
     "SUB_PROTO_TO_REST",
     "SUB_TYPE_FIELDS",
+    "is_sub_type_key",
     "json_name",
 ]
 
@@ -83,3 +85,8 @@ ROLLOUT_ONLY_KEYS: Final = frozenset(
     for spelling in (field, json_name(field))
 )
 """Keys a Rollout has and a JobRun never has, in both spellings (``targetId``, ``target_id``, ...)."""
+
+
+def is_sub_type_key(key: object) -> bool:
+    """A ``*JobRun`` key: a member of the ``job_run`` oneof, perhaps one this version does not know."""
+    return type(key) is str and key.endswith("JobRun") and len(key) > 6

@@ -1,5 +1,5 @@
-"""Cloud Deploy records as the SDK writes them: ``JobRun.to_dict``'s proto spelling, Rollouts and
-other messages refused, empty ``ListJobRuns`` pages, sentinel times."""
+"""Cloud Deploy records as the SDK writes them: ``JobRun.to_dict``'s proto spelling, raw protobuf
+messages, Rollouts and other messages refused, empty ``ListJobRuns`` pages."""
 
 from __future__ import annotations
 
@@ -18,15 +18,13 @@ from hypothesis import strategies as st
 
 import runstate
 from runstate import (
-    InconsistentDurationWarning,
     InvalidRecordError,
     InvalidRecordWarning,
-    Missing,
     RunstateError,
     State,
 )
 from runstate._providers.cloud_deploy import fields as _cloud_deploy_fields
-from runstate._providers.cloud_deploy import job_runs as _cloud_deploy
+from runstate._providers.cloud_deploy import shapes
 
 JobRun = deploy_v1.JobRun
 NAME = "projects/acme/locations/us-central1/deliveryPipelines/web/releases/r1/rollouts/r1-to-prod-0001"
@@ -129,7 +127,7 @@ def test_to_dict_reads_as_the_rest_json(obj: Any) -> None:
             assert outcome(record, strict) == expected, record
 
 
-def test_the_reviewed_verify_that_timed_out() -> None:
+def test_to_dict_of_a_verify_that_timed_out() -> None:
     obj = JobRun(
         name=f"{NAME}/jobRuns/7b2e",
         uid="7b2e",
@@ -152,7 +150,7 @@ def test_the_reviewed_verify_that_timed_out() -> None:
     )
     assert run.durations.total == timedelta(minutes=30)
     assert run.raw is record  # what it was made from, as given
-    assert _cloud_deploy.detect(record)
+    assert shapes.detect(record)
 
 
 def snake() -> dict[str, Any]:
@@ -271,48 +269,6 @@ def test_the_cli_reads_an_empty_page(tmp_path: Path) -> None:
         check=False,
     )
     assert (out.returncode, out.stdout) == (0, ""), out.stderr
-
-
-# --- sentinel times -------------------------------------------------------------------------------
-
-
-def timed(create: str, start: str, end: str) -> dict[str, Any]:
-    return {
-        "name": f"{NAME}/jobRuns/j",
-        "jobId": "deploy",
-        "state": "SUCCEEDED",
-        "createTime": create,
-        "startTime": start,
-        "endTime": end,
-    }
-
-
-START = "2026-03-01T10:00:00Z"
-
-
-@pytest.mark.parametrize(
-    ("record", "part", "field"),
-    [
-        (timed(START, START, "9999-12-31T23:59:59.999999999Z"), "total", "$.endTime"),
-        (timed("0001-01-01T00:00:00Z", START, "2026-03-01T10:05:00Z"), "queue", "$.startTime"),
-        (timed(START, START, "0001-01-01T00:00:00Z"), "total", "$.endTime"),  # ends long before it starts
-    ],
-)
-def test_a_span_over_100_years_is_reported_and_left_missing(
-    record: dict[str, Any], part: str, field: str
-) -> None:
-    with pytest.warns(InconsistentDurationWarning, match="over 100 years") as caught:
-        run = runstate.normalize("cloud_deploy", record)
-    assert len(caught) == 1 and field in str(caught[0].message)
-    assert getattr(run.durations, part) is None
-    assert run.durations.why_missing(part) is Missing.NOT_REPORTED
-    with pytest.raises(InvalidRecordError, match="over 100 years"):
-        runstate.normalize("cloud_deploy", record, strict=True)
-
-
-def test_a_span_just_under_100_years_is_kept() -> None:
-    run = runstate.normalize("cloud_deploy", timed(START, START, "2126-02-01T00:00:00Z"), strict=True)
-    assert run.durations.total is not None and run.durations.total > timedelta(days=36_000)
 
 
 def test_a_raw_protobuf_job_run_reads_as_its_proto_plus_object() -> None:

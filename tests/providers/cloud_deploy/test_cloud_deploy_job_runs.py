@@ -1,10 +1,12 @@
-"""Google Cloud Deploy: every JobRun.State and FailureCause of google-cloud-deploy, REST and proto input."""
+"""Google Cloud Deploy: every JobRun.State and FailureCause of google-cloud-deploy, REST and proto input,
+identity, times and durations (sentinel times included)."""
 
 from __future__ import annotations
 
 import copy
 import itertools
 import json
+import re
 import subprocess
 import sys
 import warnings
@@ -22,6 +24,7 @@ import runstate
 from runstate import (
     InconsistentDurationWarning,
     InvalidRecordError,
+    InvalidRecordWarning,
     Missing,
     Reason,
     Run,
@@ -33,7 +36,8 @@ from runstate import (
     UnmappedStateWarning,
     check_provider,
 )
-from runstate._providers.cloud_deploy import job_runs as _cloud_deploy
+from runstate._providers.cloud_deploy import job_runs, names, tables
+from runstate.provider_kit import OUT_OF_RANGE
 
 from ...paths import FIXTURES
 
@@ -93,14 +97,14 @@ def proto(record: dict[str, Any]) -> Any:
 
 
 def test_spec_is_sound() -> None:
-    check_provider(_cloud_deploy.SPEC)
+    check_provider(job_runs.SPEC)
     assert "cloud_deploy" in runstate.providers()
-    assert _cloud_deploy.SPEC.provenance == "google-cloud-deploy 2.12.0"
+    assert job_runs.SPEC.provenance == "google-cloud-deploy 2.12.0"
 
 
 def test_known_states_are_the_sdks_enum_in_integer_order() -> None:
     installed = [(s.name, s.value) for s in JobRun.State.__members__.values()]
-    declared = list(zip(_cloud_deploy.KNOWN_JOB_RUN_STATES, range(99), strict=False))
+    declared = list(zip(tables.KNOWN_JOB_RUN_STATES, range(99), strict=False))
     assert declared == installed, (
         f"JobRun.State differs from the table: {sorted(set(installed) ^ set(declared))}"
     )
@@ -109,7 +113,7 @@ def test_known_states_are_the_sdks_enum_in_integer_order() -> None:
 @pytest.mark.parametrize("key", sorted(SDK_SUB_TYPES))
 def test_known_causes_are_the_sdks_enum_in_integer_order(key: str) -> None:
     cls = SDK_SUB_TYPES[key]
-    info = _cloud_deploy.SUB_TYPES[key]
+    info = tables.SUB_TYPES[key]
     if not hasattr(cls, "FailureCause"):
         assert info.table is None and info.causes == ()
         return
@@ -117,13 +121,13 @@ def test_known_causes_are_the_sdks_enum_in_integer_order(key: str) -> None:
     declared = list(zip(info.causes, range(99), strict=False))
     assert declared == installed, f"{key}.FailureCause differs: {sorted(set(installed) ^ set(declared))}"
     table = f"{cls.__name__}.FailureCause"
-    assert _cloud_deploy.SPEC.known_values[table] == info.causes
-    assert set(_cloud_deploy.SPEC.tables[table]) == set(info.causes)
+    assert job_runs.SPEC.known_values[table] == info.causes
+    assert set(job_runs.SPEC.tables[table]) == set(info.causes)
 
 
 def test_sub_types_are_the_sdks_oneof() -> None:
     oneof = JobRun.pb().DESCRIPTOR.oneofs_by_name["job_run"]
-    assert {f.json_name for f in oneof.fields} == set(_cloud_deploy.SUB_TYPES) == set(SDK_SUB_TYPES)
+    assert {f.json_name for f in oneof.fields} == set(tables.SUB_TYPES) == set(SDK_SUB_TYPES)
 
 
 @pytest.mark.parametrize(
@@ -499,6 +503,50 @@ def test_times_out_of_order_are_reported_not_clamped() -> None:
     assert run.durations.queue == timedelta(seconds=-4)
 
 
+# --- sentinel times (provider_kit.time_between) ----------------------------------------------
+
+
+def timed(create: str, start: str, end: str) -> dict[str, Any]:
+    return {
+        "name": f"{NAME.rsplit('/jobRuns/', 1)[0]}/jobRuns/j",
+        "jobId": "deploy",
+        "state": "SUCCEEDED",
+        "createTime": create,
+        "startTime": start,
+        "endTime": end,
+    }
+
+
+START = "2026-03-01T10:00:00Z"
+
+
+@pytest.mark.parametrize(
+    ("record", "part", "field"),
+    [
+        (timed(START, START, "9999-12-31T23:59:59.999999999Z"), "total", "$.endTime"),
+        (timed("0001-01-01T00:00:00Z", START, "2026-03-01T10:05:00Z"), "queue", "$.startTime"),
+        (timed(START, START, "0001-01-01T00:00:00Z"), "total", "$.endTime"),  # ends long before it starts
+    ],
+)
+def test_a_span_over_100_years_is_reported_and_left_missing(
+    record: dict[str, Any], part: str, field: str
+) -> None:
+    with pytest.warns(InvalidRecordWarning, match=re.escape(OUT_OF_RANGE)) as caught:
+        run = runstate.normalize("cloud_deploy", record)
+    assert len(caught) == 1 and caught[0].message.field == field  # type: ignore[union-attr]
+    assert caught[0].category is InvalidRecordWarning  # as a duration field over 100 years is
+    assert getattr(run.durations, part) is None
+    assert run.durations.why_missing(part) is Missing.NOT_REPORTED
+    with pytest.raises(InvalidRecordError, match=re.escape(OUT_OF_RANGE)) as info:
+        runstate.normalize("cloud_deploy", record, strict=True)
+    assert (info.value.provider, info.value.field) == ("cloud_deploy", field)
+
+
+def test_a_span_just_under_100_years_is_kept() -> None:
+    run = runstate.normalize("cloud_deploy", timed(START, START, "2126-02-01T00:00:00Z"), strict=True)
+    assert run.durations.total is not None and run.durations.total > timedelta(days=36_000)
+
+
 def test_terminal_without_end_time_is_not_reported() -> None:
     record = job_run("SUCCEEDED")
     del record["endTime"]
@@ -555,7 +603,7 @@ def test_bundled_example_normalizes_strictly() -> None:
     records = [json.loads(line) for line in text.splitlines() if line.strip()]
     assert len(records) >= 10
     runs = [runstate.normalize("cloud_deploy", r, strict=True) for r in records]
-    assert {r.details["sub_type"] for r in runs} >= set(_cloud_deploy.SUB_TYPES)
+    assert {r.details["sub_type"] for r in runs} >= set(tables.SUB_TYPES)
     assert len({r.state for r in runs}) >= 5
 
 
@@ -567,7 +615,7 @@ def test_bundled_example_jobs_live_as_cloud_deploy_documents() -> None:
     runs = [runstate.normalize("cloud_deploy", json.loads(line), strict=True) for line in text.splitlines()]
     jobs: dict[str | None, list[runstate.Run]] = {}
     for run in runs:
-        jobs.setdefault(_cloud_deploy.retry_key(run), []).append(run)
+        jobs.setdefault(names.retry_key(run), []).append(run)
     for attempts in jobs.values():
         attempts.sort(key=lambda run: run.created_at or run.started_at or datetime.min.replace(tzinfo=UTC))
         for before, after in itertools.pairwise(attempts):
@@ -584,8 +632,8 @@ def test_bundled_example_jobs_live_as_cloud_deploy_documents() -> None:
 words = st.one_of(
     st.sampled_from(
         [
-            *_cloud_deploy.KNOWN_JOB_RUN_STATES,
-            *_cloud_deploy.KNOWN_FAILURE_CAUSES["DeployJobRun.FailureCause"],
+            *tables.KNOWN_JOB_RUN_STATES,
+            *tables.KNOWN_FAILURE_CAUSES["DeployJobRun.FailureCause"],
         ]
     ),
     st.text(max_size=30),
@@ -599,7 +647,7 @@ words = st.one_of(
 @given(
     state=words,
     cause=words,
-    sub_type=st.sampled_from([*_cloud_deploy.SUB_TYPES, "analysisJobRun", "somethingJobRun"]),
+    sub_type=st.sampled_from([*tables.SUB_TYPES, "analysisJobRun", "somethingJobRun"]),
 )
 def test_any_state_and_cause_normalize(state: Any, cause: Any, sub_type: str) -> None:
     record = job_run(state, sub_type, failureCause=cause, failureMessage="m")
@@ -647,5 +695,5 @@ def test_a_retried_job_is_one_logical_run_that_succeeded(reverse: bool) -> None:
     summary = runstate.summarize(runs, by=("job_id",))
     rates = {g.key[0]: (g.runs, g.logical_runs, g.logical_success_rate) for g in summary.groups}
     assert rates["web/stable/deploy"] == (2, 1, 1.0)  # one deploy, retried once, succeeded
-    key = _cloud_deploy.retry_key
+    key = names.retry_key
     assert key(runs[0]) == key(runs[1]) == f"{_ROLLOUT.format(pipeline='web')}/jobs/web/stable/deploy"
