@@ -23,8 +23,9 @@ from typing import Any, Final
 from cattrs import Converter, transform_error
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
+from .details import EMPTY, freeze_details
 from .errors import MAX_NESTING, InvalidRecordError, RunstateError, short_repr
-from .model import EMPTY, Durations, Missing, Run, freeze_details
+from .model import Durations, Missing, Run
 from .vocabulary import Reason, State
 
 __all__ = [

@@ -19,8 +19,10 @@ from typing import Any, Final
 import attrs
 from ddsketch import DDSketch
 
+from .._core.constructors import new_run
+from .._core.details import EMPTY
 from .._core.errors import InvalidRecordError
-from .._core.model import EMPTY, Run, new_run, require_aware
+from .._core.model import Run, require_aware
 from .._core.vocabulary import STATE_PHASE, TERMINAL_STATES, Phase, Reason, State
 from .logical import LogicalRun, RerunCounts, logical_items
 
