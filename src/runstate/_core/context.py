@@ -53,7 +53,7 @@ def caller_stacklevel() -> int:
     frame = None if here is None else here.f_back
     level = 1
     while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
-        frame = frame.f_back  # type: ignore[assignment]
+        frame = frame.f_back
         level += 1
     return level
 
