@@ -188,7 +188,7 @@ def normalize(
     return _NORMALIZE(provider, record, strict, keep_raw, namespace)
 
 
-_NORMALIZE = REGISTRY._normalize  # noqa: SLF001 (the package's own registry, by position)
+_NORMALIZE = REGISTRY.normalize_by_position
 
 
 def normalize_many(

@@ -6,15 +6,10 @@ columns of :data:`RUN_SCHEMA`, each documented in its field metadata (``doc``).
 
 from __future__ import annotations
 
-import errno
 import json
-import os
-import secrets
-import stat
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import suppress
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, Any, Final, Literal
+from typing import Any, Final
 
 import attrs
 
@@ -26,11 +21,11 @@ from ._tables.rows import COLUMNS, to_rows
 
 try:
     import pyarrow as pa
-    import pyarrow.csv as pa_csv
-    import pyarrow.ipc as pa_ipc
-    import pyarrow.parquet as pq
 except ImportError as exc:  # pragma: no cover - exercised in an environment without pyarrow
     raise ImportError("runstate.arrow needs pyarrow: pip install 'runstate[arrow]'") from exc
+
+from ._tables.table_file import FILE_WRITERS, TableFile
+from ._tables.table_file import Format as Format
 
 __all__ = [
     "BATCH_SCHEMA",
@@ -90,12 +85,12 @@ BATCH_SCHEMA: Final = RUN_SCHEMA.append(
 ).append(pa.field("record", pa.string(), metadata={"doc": "The input record, kept on failed rows only."}))
 """What :func:`normalize_batches` yields: :data:`RUN_SCHEMA` plus ``error`` and ``record``."""
 
-Format = Literal["parquet", "csv", "arrow"]
 FORMATS: Final[tuple[Format, ...]] = ("parquet", "csv", "arrow")
 """The file formats :func:`write` knows."""
 
 
-def _schema(raw: bool) -> pa.Schema:
+def table_schema(raw: bool) -> pa.Schema:
+    """The columns of a table of runs: :data:`RUN_SCHEMA`, with ``raw`` last when it is kept."""
     return RUN_SCHEMA.append(_RAW) if raw else RUN_SCHEMA
 
 
@@ -152,7 +147,7 @@ def to_table(runs: Iterable[Run], *, raw: bool = False) -> pa.Table:
     >>> table.num_rows, table.column("state").to_pylist()
     (1, ['FAILED'])
     """
-    schema = _schema(raw)
+    schema = table_schema(raw)
     return pa.Table.from_batches([_batch(to_rows(runs, raw=raw), schema)], schema=schema)
 
 
@@ -174,7 +169,7 @@ def _normalize_texts(provider: str, texts: list[str | None], strict: bool) -> It
     build = spec.build
 
     def safe_build(record: Any, ctx: Any, keep_raw: bool) -> Run:  # what normalize wraps, wrapped
-        return _registry._build(build, provider, record, ctx, keep_raw)  # noqa: SLF001 - the same wrapping normalize applies, shared within the package
+        return _registry.guarded_build(build, provider, record, ctx, keep_raw)
 
     spec = attrs.evolve(spec, build=safe_build)
     errors: list[dict[str, Any]] = []
@@ -194,7 +189,7 @@ def _normalize_texts(provider: str, texts: list[str | None], strict: bool) -> It
         errors.append(_failure(provider, failure.text, _failure_message(failure)))
 
     decode = _lines.FAST_DECODE or _lines.decode_json
-    for run in _lines._runs(spec, lines(), strict, False, on_error, decode):  # noqa: SLF001 - the line reader normalize_lines runs, shared within the package
+    for run in _lines.line_runs(spec, lines(), strict, False, on_error, decode):
         if errors:
             yield from errors
             errors.clear()
@@ -283,131 +278,6 @@ def _normalized(
 # --- files a warehouse loads -----------------------------------------------------------------
 
 
-_BATCH_ROWS: Final = 8192
-"""Rows written together: a row group of Parquet, a record batch of Arrow IPC, a block of CSV."""
-_BATCH_TEXT: Final = 32 << 20
-"""Characters of ``details`` and ``raw`` held before a batch is written, whatever its row count."""
-
-
-class _TableFile:
-    """A table file written a batch at a time, in bounded memory, into a temporary file beside the
-    target that :meth:`commit` renames into place; :meth:`abort` removes only that temporary file, so
-    a failed or interrupted write never leaves half a file nor deletes the path the caller named.
-
-    A target that exists and is no regular file (a device, a named pipe) is written in place: a
-    rename would replace the device, and such a target is never removed. Each run's rows come with
-    a ``key`` (the run, the CLI's item) that :meth:`flush` gives back for rows Arrow refuses.
-    """
-
-    def __init__(self, path: str | Path, format: Format, *, raw: bool) -> None:  # noqa: A002 - as write()'s
-        self.schema = _schema(raw)
-        self.type = pa.struct(list(self.schema))
-        self.rows: list[dict[str, Any]] = []
-        self.keys: list[tuple[Any, int]] = []
-        self.size = 0
-        self.written = 0
-        self.target, self.temp, self.sink = _open_sink(Path(path))
-        try:
-            self.writer = _FILE_WRITERS[format](self.sink, self.schema)
-        except BaseException:
-            self.abort()
-            raise
-
-    def add(self, key: Any, rows: list[dict[str, Any]]) -> None:
-        """Hold one run's rows (its own and its tasks') for the next batch."""
-        self.rows += rows
-        self.keys.append((key, len(rows)))
-        for row in rows:
-            self.size += len(row["details"]) + len(row.get("raw") or "")
-
-    @property
-    def full(self) -> bool:
-        """Whether the rows held make a batch."""
-        return len(self.rows) >= _BATCH_ROWS or self.size >= _BATCH_TEXT
-
-    def flush(self) -> list[tuple[Any, Exception]]:
-        """Write the rows held; the runs Arrow refused (left out of the file) with why."""
-        if not self.keys:
-            return []
-        rows, keys = self.rows, self.keys
-        self.rows, self.keys, self.size = [], [], 0
-        refused: list[tuple[Any, Exception]] = []
-        try:
-            array = pa.array(rows, type=self.type)
-        except (pa.ArrowException, ValueError, TypeError, OverflowError):
-            array, refused = self._each(rows, keys)
-        if len(array):
-            self.writer.write_batch(pa.RecordBatch.from_arrays(array.flatten(), schema=self.schema))
-        self.written += len(keys) - len(refused)
-        return refused
-
-    def _each(
-        self, rows: list[dict[str, Any]], keys: list[tuple[Any, int]]
-    ) -> tuple[pa.Array, list[tuple[Any, Exception]]]:
-        """A batch Arrow refused, converted run by run: the runs it takes, and the ones it refuses."""
-        arrays, refused, start = [], [], 0
-        for key, count in keys:
-            try:
-                arrays.append(pa.array(rows[start : start + count], type=self.type))
-            except (pa.ArrowException, ValueError, TypeError, OverflowError) as exc:
-                refused.append((key, exc))
-            start += count
-        return (pa.concat_arrays(arrays) if arrays else pa.array([], type=self.type)), refused
-
-    def commit(self) -> list[tuple[Any, Exception]]:
-        """Write what is held, close the file and put it in place; the runs Arrow refused."""
-        refused = self.flush()
-        self.writer.close()
-        self.sink.close()
-        if self.temp is not None:
-            Path(self.temp).replace(self.target)
-            self.temp = None
-        return refused
-
-    def abort(self) -> None:
-        """Close and remove the temporary file; the target is left as it was."""
-        writer = getattr(self, "writer", None)
-        with suppress(Exception):
-            if writer is not None:
-                writer.close()
-        with suppress(OSError):
-            self.sink.close()
-        if self.temp is not None:
-            with suppress(OSError):
-                Path(self.temp).unlink()
-            self.temp = None
-
-
-def _open_sink(path: Path) -> tuple[Path, Path | None, IO[bytes]]:
-    """(target, temporary file or None, its open binary file): beside the target's real path, created
-    with the mode a plain ``open`` gives (the umask applies), the target's own mode if it exists. A
-    target the caller may not write is refused as ``open`` refuses it, not replaced."""
-    if path.is_dir():
-        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
-    try:
-        status = path.stat()
-    except FileNotFoundError:
-        status = None
-    if status is not None and not stat.S_ISREG(status.st_mode):
-        return path, None, path.open("wb")
-    if status is not None and not os.access(path, os.W_OK):  # a rename needs only the directory's
-        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
-    target = path.resolve()
-    temp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    if status is not None:
-        with suppress(OSError):
-            os.fchmod(fd, stat.S_IMODE(status.st_mode))
-    return target, temp, os.fdopen(fd, "wb")
-
-
-_FILE_WRITERS: Final[dict[str, Callable[[IO[bytes], pa.Schema], Any]]] = {
-    "parquet": lambda sink, schema: pq.ParquetWriter(sink, schema, compression="zstd"),
-    "csv": lambda sink, schema: pa_csv.CSVWriter(sink, schema),
-    "arrow": lambda sink, schema: pa_ipc.new_file(sink, schema),
-}
-
-
 def write_parquet(runs: Iterable[Run], path: str | Path, *, raw: bool = False) -> None:
     """Write runs and tasks to a Parquet file (zstd), field docs kept in the file's schema."""
     write(runs, path, "parquet", raw=raw)
@@ -430,9 +300,9 @@ def write(runs: Iterable[Run], path: str | Path, format: Format, *, raw: bool = 
     into place at the end, so a run that cannot be written (:class:`~runstate.InvalidRecordError`),
     an I/O error or an interrupt leaves ``path`` as it was.
     """
-    if format not in _FILE_WRITERS:
+    if format not in FILE_WRITERS:
         raise InvalidRecordError("runstate", "format", format, f"must be one of {', '.join(FORMATS)}")
-    table = _TableFile(path, format, raw=raw)
+    table = TableFile(path, format, table_schema(raw))
     try:
         for run in runs:
             table.add(run, list(to_rows((run,), raw=raw)))

@@ -67,8 +67,12 @@ from __future__ import annotations
 
 from typing import Final
 
+from ._core.constructors import new_durations as make_durations
+from ._core.constructors import new_durations as new_durations  # deprecated alias of make_durations
+from ._core.constructors import new_run as make_run
+from ._core.constructors import new_run as new_run  # deprecated alias of make_run
 from ._core.context import Context, ReportKind
-from ._core.details import Details
+from ._core.details import EMPTY, Details, freeze_details
 from ._core.durations import (
     MAX_DURATION,
     OUT_OF_RANGE,
@@ -90,11 +94,7 @@ from ._core.fields import (
     required_id,
 )
 from ._core.graph import GRAPH
-from ._core.model import EMPTY, Durations, Missing, Run, freeze_details
-from ._core.model import new_durations as make_durations
-from ._core.model import new_durations as new_durations  # deprecated alias of make_durations
-from ._core.model import new_run as make_run
-from ._core.model import new_run as new_run  # deprecated alias of make_run
+from ._core.model import Durations, Missing, Run
 from ._core.serialize import format_time
 from ._core.times import (
     _MAX_EPOCH_MS,

@@ -2,7 +2,7 @@
 
 * ``plain_dict`` (what msgspec encodes for a run decoded by msgspec) against ``run_dict`` with UTC
   times kept (the path it replaced): the same bytes from msgspec for every generated and example run.
-* ``_json_value``'s shortcut for plain items against the serializer's own ``_to_json``.
+* ``_json_value``'s shortcut for plain items against the serializer's own ``json_value``.
 * The whole ``normalize`` command over fuzzed lines, msgspec on (decode and encode) against msgspec
   off (the json path): the same runs, dead letters, diagnostics, stderr and exit code.
 * ``arrow._Columns`` (rows converted by Arrow a chunk at a time) against ``RecordBatch.from_pylist``.
@@ -139,7 +139,7 @@ def _same(value: Any) -> str:
 
 @given(odd_values)
 def test_json_value_is_the_serializers_lossless_copy(value: Any) -> None:
-    expected = _serialize._to_json(value, _serialize._keep)
+    expected = _serialize.json_value(value, _serialize.keep_text)
     assert _same(_cli_write._json_value(value)) == _same(expected)
 
 

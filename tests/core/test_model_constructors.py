@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 from runstate import Durations, Missing, Reason, Run, State
 from runstate import provider_kit as kit
-from runstate._core.model import EMPTY, _fast_constructor, new_durations, new_run
+from runstate._core.constructors import _fast_constructor, new_durations, new_run
+from runstate._core.details import EMPTY
 
 from ..strategies import durations_values, runs
 

@@ -132,16 +132,17 @@ class SafeOutput:
             try:
                 self.stream.write(text)
             except OSError as exc:
-                raise self._failed(exc) from None
+                raise self.failed(exc) from None
 
     def flush(self) -> None:
         with SIGNALS.critical():
             try:
                 self.stream.flush()
             except OSError as exc:
-                raise self._failed(exc) from None
+                raise self.failed(exc) from None
 
-    def _failed(self, exc: OSError) -> Exception:
+    def failed(self, exc: OSError) -> Exception:
+        """The error to raise for ``exc`` (a broken pipe as itself), the output marked broken."""
         self.broken = True
         if isinstance(exc, BrokenPipeError):
             return exc
@@ -178,7 +179,7 @@ def _close(out: SafeOutput) -> None:
         try:
             out.stream.close()
         except OSError as exc:
-            raise out._failed(exc) from None  # noqa: SLF001 - SafeOutput is this module's own class
+            raise out.failed(exc) from None
 
 
 class _Input(io.TextIOBase):

@@ -140,14 +140,14 @@ class RecordReader:
     def _items(self) -> Iterator[Item]:
         binary = getattr(self.source, "binary", None)
         if self.spec is None or binary is None:
-            yield from self._general(self.source)
+            yield from self.general(self.source)
             return
         lines = _LineReader(self, self.spec, binary)
         yield from lines.items()
         if lines.handoff is not None:
-            yield from self._general(reopen_input(self.source, lines.handoff))
+            yield from self.general(reopen_input(self.source, lines.handoff))
 
-    def _general(self, source: IO[str]) -> Iterator[Item]:
+    def general(self, source: IO[str]) -> Iterator[Item]:
         """Any input shape, value by value (the reader of :mod:`runstate._tables.jsonstream`)."""
         offset = self.line_offset
         for value in iter_json_texts(source, max_size=self.max_size):
@@ -159,7 +159,7 @@ class RecordReader:
                     self._oversized(value.line + offset, value)
                     continue
                 message = f"invalid JSON: {value.error}"
-                self._fail(value.line + offset, "$", "InvalidJSON", message, value.text, value.rest)
+                self.fail_line(value.line + offset, "$", "InvalidJSON", message, value.text, value.rest)
                 continue
             line, data, text = value
             self.line = line + offset
@@ -207,7 +207,7 @@ class RecordReader:
             problem = f"several providers claim this record: {', '.join(s.name for s in claims)}"
         else:
             problem = "no provider claims this record"
-        self._fail(self.line, "$", "UnknownProviderError", f"{problem} (give --provider)", _as_str(text))
+        self.fail_line(self.line, "$", "UnknownProviderError", f"{problem} (give --provider)", _as_str(text))
         return None
 
     def _in_namespace(self, items: Iterator[Item], namespace: str) -> Iterator[Item]:
@@ -286,14 +286,14 @@ class RecordReader:
             if prefix
             else getattr(exc, "field", "$")
         )
-        self._fail(line or self.line, field, type(exc).__name__, _problem(exc), text, None, provider)
+        self.fail_line(line or self.line, field, type(exc).__name__, _problem(exc), text, None, provider)
 
     def internal(self, line: int, exc: Exception, text: str, provider: str | None = None) -> None:
         self.counts.internal += 1
         message = f"internal error: {type(exc).__name__}: {short_repr(str(exc))}"
         if self.first_internal is None:
             self.first_internal = f"line {line}: {message}"
-        self._fail(line, "$", type(exc).__name__, message, text, None, provider)
+        self.fail_line(line, "$", type(exc).__name__, message, text, None, provider)
 
     def _show_warning(self, message: Warning | str, category: type[Warning], *_: Any, **__: Any) -> None:
         if self.fail_on_warning and isinstance(message, RunstateWarning):
@@ -305,7 +305,7 @@ class RecordReader:
             self.counts.warned += 1
         say(f"runstate: line {self.line}: {category.__name__}: {message}")
 
-    def _fail(
+    def fail_line(
         self,
         line: int,
         field: str,
@@ -315,6 +315,7 @@ class RecordReader:
         rest: Iterator[str] | None = None,
         provider: str | None = None,
     ) -> None:
+        """Count and dead-letter the record of ``line`` (a warning it had is no longer counted)."""
         self.counts.failed += 1
         if self.record_warned:  # a failure is not also counted as warned
             self.counts.warned -= 1
@@ -395,7 +396,7 @@ class _HandoffError(Exception):
 class _LineReader:
     """JSON Lines through :func:`runstate.normalize_lines`' own loop, one line at a time.
 
-    ``_lines._runs`` is that loop before its combine step (the reader combines items itself). Its
+    ``_lines.line_runs`` is that loop before its combine step (the reader combines items itself). Its
     failures arrive through ``on_error`` while their line is the current one. A line it cannot read
     as one value (the value goes on past the line end, or several values share it), a line over the
     size limit and a top-level array hand the rest of the input to the general reader. A record whose
@@ -424,7 +425,7 @@ class _LineReader:
         """Items until the end of input or a hand-off (then :attr:`handoff` holds the line's bytes)."""
         reader, lines, counts = self.reader, self._lines(), self.reader.counts
         while True:
-            runs = _lines._runs(  # noqa: SLF001 - package-internal helpers of runstate's private modules
+            runs = _lines.line_runs(
                 self.spec, lines, reader.strict, reader.keep_raw, self._on_error, self._decode, self._refused
             )
             try:
@@ -469,7 +470,7 @@ class _LineReader:
                 self._hand_off(line + b"\n")
         offset, reader.line_offset = reader.line_offset, reader.line - 1
         try:
-            yield from reader._general(io.StringIO(_text_of(line), newline=""))  # noqa: SLF001 - the reader this one belongs to
+            yield from reader.general(io.StringIO(_text_of(line), newline=""))
         finally:
             reader.line_offset = offset
 
@@ -507,7 +508,9 @@ class _LineReader:
             # as many brackets and braces as deep, at least: one pass, and _depth's only for the rare line
             if len(line.translate(None, _NOT_OPENING)) > MAX_NESTING and _depth(_text_of(line)) > MAX_NESTING:
                 reader.counts.read += 1
-                reader._fail(reader.line, "$", "InvalidJSON", f"invalid JSON: {_TOO_DEEP}", _text_of(line))  # noqa: SLF001 - package-internal helpers of runstate's private modules
+                reader.fail_line(
+                    reader.line, "$", "InvalidJSON", f"invalid JSON: {_TOO_DEEP}", _text_of(line)
+                )
                 continue
             yield line
 
@@ -525,7 +528,7 @@ class _LineReader:
                 reader.line -= 1
                 self._hand_off(self.line + b"\n")
             reader.counts.read += 1
-            reader._fail(reader.line, "$", "InvalidJSON", _json_problem(error), _text_of(self.line))  # noqa: SLF001 - package-internal helpers of runstate's private modules
+            reader.fail_line(reader.line, "$", "InvalidJSON", _json_problem(error), _text_of(self.line))
             return
         reader.counts.read += 1
         if failure.page_index is None:

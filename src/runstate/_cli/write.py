@@ -29,7 +29,7 @@ _AS_IS: Final = frozenset({str, int, bool, type(None)})
 
 
 def _json_value(value: Any, depth: int = 0) -> Any:
-    """``_serialize._to_json`` (the lossless one) of a value, by exact types first: the usual dicts,
+    """``_serialize.json_value`` (the lossless one) of a value, by exact types first: the usual dicts,
     lists and scalars of a record cost no ABC checks; anything else takes the reference conversion."""
     kind = type(value)
     if kind is str or kind is int or kind is bool or value is None:
@@ -38,16 +38,15 @@ def _json_value(value: Any, depth: int = 0) -> Any:
         return value if math.isfinite(value) else str(value)
     if depth < MAX_NESTING:
         if kind is dict or kind is MappingProxyType or kind is Details:
-            items = zip(value._layout, value._values, strict=True) if kind is Details else value.items()  # noqa: SLF001 - a Details' items without its Python-level view
             copied = {
                 k if type(k) is str else str(k): v if type(v) in _AS_IS else _json_value(v, depth + 1)
-                for k, v in items
+                for k, v in value.items()
             }
             if len(copied) == len(value):
                 return copied  # else two keys are one JSON key: the reference conversion names them
         if kind is list or kind is tuple:
             return [v if type(v) in _AS_IS else _json_value(v, depth + 1) for v in value]
-    return _serialize._to_json(value, _serialize._keep, depth)  # noqa: SLF001 - the serializer's own JSON walk, shared within the package
+    return _serialize.json_value(value, _serialize.keep_text, depth)
 
 
 def _time(value: datetime | None) -> str | None:
@@ -60,7 +59,7 @@ def _utc_time(value: datetime | None) -> datetime | str | None:
 
 
 def _seconds(value: timedelta | None) -> int | float | None:
-    return None if value is None else _serialize._seconds(value)  # noqa: SLF001 - the serializer's own seconds, shared within the package
+    return None if value is None else _serialize.seconds_of(value)
 
 
 def run_dict(run: Run, time: Callable[[datetime | None], Any] = _time) -> dict[str, Any]:
@@ -113,7 +112,7 @@ def plain_dict(run: Run) -> dict[str, Any]:
     enums as they are (msgspec writes a ``StrEnum`` as its value), UTC times as they are, ``missing``
     as a plain copy, nothing called per field. Tests hold the encoded bytes equal to run_dict's."""
     d = run.durations
-    raw, seconds = run.raw, _serialize._seconds  # noqa: SLF001 - the serializer's own seconds, shared within the package
+    raw, seconds = run.raw, _serialize.seconds_of
     created, started, ended, updated = run.created_at, run.started_at, run.ended_at, run.updated_at
     return {
         "schema_version": SCHEMA_VERSION,
@@ -287,9 +286,10 @@ def write_table_file(fmt: str, reader: RecordReader, path: str, raw: bool) -> No
     """
     from .. import arrow
     from .._tables.rows import to_rows
+    from .._tables.table_file import TableFile
 
     try:
-        table = arrow._TableFile(path, cast(Any, fmt), raw=raw)  # noqa: SLF001 - the table writer of the package
+        table = TableFile(path, cast(Any, fmt), arrow.table_schema(raw))
     except OSError as exc:
         raise _write_error(path, exc) from None
     try:

@@ -8,8 +8,8 @@ written once, in the exception and warning classes (:func:`runstate._core.errors
 
 from __future__ import annotations
 
+import inspect
 import os
-import sys
 import warnings
 from collections.abc import Mapping
 from typing import Final, Literal, NoReturn, overload
@@ -49,10 +49,11 @@ def caller_stacklevel() -> int:
 
     Only computed when a warning is emitted, never on the clean path.
     """
-    frame = sys._getframe(1)  # noqa: SLF001 - as warnings.warn finds its stacklevel
+    here = inspect.currentframe()  # None only on a Python without frames: the warning points here
+    frame = None if here is None else here.f_back
     level = 1
     while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
-        frame = frame.f_back  # type: ignore[assignment]
+        frame = frame.f_back
         level += 1
     return level
 

@@ -20,9 +20,13 @@ from __future__ import annotations
 
 import copy as _copy
 from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
+from types import MappingProxyType
 from typing import Any, Final, NoReturn, final
 
-__all__ = ["Details", "with_values"]
+__all__ = ["EMPTY", "Details", "freeze_details", "with_values"]
+
+EMPTY: Final[Mapping[str, Any]] = MappingProxyType({})
+"""The one empty read-only mapping: what a run holds where it has no details, words or reasons."""
 
 _LAYOUT_LIMIT: Final = 1024
 """How many key layouts are shared at most: past it the table starts afresh (existing ``Details``
@@ -54,9 +58,34 @@ class _Slots:
 
 
 class _Draft(_Slots):
-    """A plain twin of :class:`Details` (the same layout): filled with plain stores, then switched."""
+    """A plain twin of :class:`Details` (the same layout): filled with plain stores, then switched.
+
+    A ``Details`` refuses every store, so it is built as its draft and then becomes one: two slot
+    stores and a class switch, where ``object.__setattr__`` would cost a call per slot.
+    """
 
     __slots__ = ()
+
+    @classmethod
+    def made(cls, layout: dict[Any, int], values: tuple[Any, ...]) -> Details:
+        """A ``Details`` of ``layout`` and ``values``, built as its draft."""
+        new = cls()
+        new._layout = layout
+        new._values = values
+        new.__class__ = Details  # type: ignore[assignment]  # the same layout: the switch is exact
+        return new  # type: ignore[return-value]
+
+    @classmethod
+    def frozen(cls, details: dict[str, Any]) -> Mapping[str, Any]:
+        """:func:`freeze_details`: the layout lookup inlined (one call less per run)."""
+        if not details:
+            return EMPTY
+        keys = tuple(details)
+        new = cls()
+        new._layout = _shared_layout(keys) or _layout(keys)
+        new._values = tuple(details.values())
+        new.__class__ = Details  # type: ignore[assignment]  # the same layout: the switch is exact
+        return new  # type: ignore[return-value]
 
 
 @final
@@ -101,11 +130,11 @@ class Details(_Slots, Mapping[str, Any]):
 
     def values(self) -> ValuesView[Any]:
         """A view of the values, in the order of the keys."""
-        return _Values(self)
+        return _Values(self, self._values)
 
     def items(self) -> ItemsView[str, Any]:
         """A set-like view of the ``(key, value)`` pairs, in order."""
-        return _Items(self)
+        return _Items(self, self._layout, self._values)
 
     def copy(self) -> dict[str, Any]:
         """A new dict of the same items (as ``MappingProxyType.copy`` gives)."""
@@ -155,20 +184,26 @@ class Details(_Slots, Mapping[str, Any]):
         return self if values is self._values else _make(self._layout, values)
 
 
-def _make(layout: dict[Any, int], values: tuple[Any, ...]) -> Details:
-    new: Any = _Draft()
-    new._layout = layout  # noqa: SLF001 - the draft twin of the module's own class
-    new._values = values  # noqa: SLF001
-    new.__class__ = Details
-    return new  # type: ignore[no-any-return]
+_make: Final = _Draft.made
+_shared_layout: Final = _LAYOUTS.get  # a bound method: no attribute lookup per run (cleared, never replaced)
+
+freeze_details: Final = _Draft.frozen
+"""``freeze_details(details: dict) -> Mapping``: the read-only ``details`` of a run made from a
+provider's fresh dict: a compact :class:`Details` of its items (the dict is not kept), :data:`EMPTY`
+if empty.
+
+Providers call this rather than wrapping the dict themselves, so the model owns how details are
+kept: a ``Details`` costs about half of a dict behind a mapping proxy. Its keys are text (``str``),
+as the run schema says.
+"""
 
 
 def with_values(details: Details, values: Iterable[Any]) -> Details:
-    """``details``' keys with new values, in order (its layout shared, not rebuilt)."""
+    """``details``' keys with new values, in order (the shared layout of its keys, looked up once)."""
     new_values = tuple(values)
     if len(new_values) != len(details):
         raise ValueError(f"expected {len(details)} values, got {len(new_values)}")
-    return _make(details._layout, new_values)  # noqa: SLF001 - the module's own class
+    return _make(_layout(tuple(details)), new_values)
 
 
 class _Keys(KeysView[str]):
@@ -178,10 +213,10 @@ class _Keys(KeysView[str]):
     _mapping: Details
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._mapping._layout)  # noqa: SLF001 - the view of its own mapping
+        return iter(self._mapping)
 
     def __reversed__(self) -> Iterator[str]:
-        return reversed(self._mapping._layout)  # noqa: SLF001
+        return reversed(self._mapping)
 
     @property
     def mapping(self) -> Details:
@@ -189,20 +224,25 @@ class _Keys(KeysView[str]):
         return self._mapping
 
     def __contains__(self, key: object) -> bool:
-        return key in self._mapping._layout  # noqa: SLF001
+        return key in self._mapping
 
 
 class _Values(ValuesView[Any]):
-    """``values()``: a dict's values view, read-only (``reversed``, ``mapping``)."""
+    """``values()``: a dict's values view, read-only (``reversed``, ``mapping``); it holds the
+    values its mapping handed it (immutable, so they are its mapping's for good)."""
 
-    __slots__ = ()
+    __slots__ = ("_values",)
     _mapping: Details
 
+    def __init__(self, mapping: Details, values: tuple[Any, ...]) -> None:
+        super().__init__(mapping)
+        self._values = values
+
     def __iter__(self) -> Iterator[Any]:
-        return iter(self._mapping._values)  # noqa: SLF001
+        return iter(self._values)
 
     def __reversed__(self) -> Iterator[Any]:
-        return iter(self._mapping._values[::-1])  # noqa: SLF001
+        return iter(self._values[::-1])
 
     @property
     def mapping(self) -> Details:
@@ -211,28 +251,31 @@ class _Values(ValuesView[Any]):
 
 
 class _Items(ItemsView[str, Any]):
-    """``items()``: a dict's items view, read-only (set operations, ``reversed``, ``mapping``)."""
+    """``items()``: a dict's items view, read-only (set operations, ``reversed``, ``mapping``); it
+    holds the layout and values its mapping handed it."""
 
-    __slots__ = ()
+    __slots__ = ("_layout", "_values")
     _mapping: Details
 
+    def __init__(self, mapping: Details, layout: dict[Any, int], values: tuple[Any, ...]) -> None:
+        super().__init__(mapping)
+        self._layout, self._values = layout, values
+
     def __iter__(self) -> Iterator[tuple[str, Any]]:
-        details = self._mapping
-        return zip(details._layout, details._values, strict=True)  # noqa: SLF001
+        return zip(self._layout, self._values, strict=True)
 
     def __reversed__(self) -> Iterator[tuple[str, Any]]:
-        details = self._mapping
-        return zip(reversed(details._layout), reversed(details._values), strict=True)  # noqa: SLF001
+        return zip(reversed(self._layout), reversed(self._values), strict=True)
 
     def __contains__(self, item: object) -> bool:
         # as dict_items: anything but a pair is simply not in it (ItemsView would unpack and raise)
         if not isinstance(item, tuple) or len(item) != 2:
             return False
         key, value = item
-        position = self._mapping._layout.get(key)  # noqa: SLF001 - unhashable: TypeError, as a dict's
+        position = self._layout.get(key)  # unhashable: TypeError, as a dict's
         if position is None:
             return False
-        found = self._mapping._values[position]  # noqa: SLF001
+        found = self._values[position]
         return found is value or bool(found == value)
 
     @property

@@ -23,8 +23,9 @@ from typing import Any, Final
 from cattrs import Converter, transform_error
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
+from .details import EMPTY, freeze_details
 from .errors import MAX_NESTING, InvalidRecordError, RunstateError, short_repr
-from .model import EMPTY, Durations, Missing, Run, freeze_details
+from .model import Durations, Missing, Run
 from .vocabulary import Reason, State
 
 __all__ = [
@@ -62,7 +63,8 @@ def _replace_surrogates(text: str) -> str:
     return _SURROGATE.sub("\ufffd", text)
 
 
-def _keep(text: str) -> str:
+def keep_text(text: str) -> str:
+    """The lossless text policy: text kept as it is (lone surrogates too; JSON writes them escaped)."""
     return text
 
 
@@ -80,7 +82,8 @@ def _parse_time(value: Any, _: Any) -> datetime:
     return parsed.astimezone(UTC)
 
 
-def _seconds(value: timedelta) -> int | float:
+def seconds_of(value: timedelta) -> int | float:
+    """A duration in JSON seconds: an int when whole, else a float of its exact microseconds."""
     us = value // _US
     return us // 1_000_000 if us % 1_000_000 == 0 else us / 1_000_000
 
@@ -106,7 +109,7 @@ class _TooDeepError(Exception):
     """A value of a run nests deeper than MAX_NESTING (turned into InvalidRecordError with the run)."""
 
 
-def _to_json(value: Any, text: Callable[[str], str], depth: int = 0) -> Any:
+def json_value(value: Any, text: Callable[[str], str], depth: int = 0) -> Any:
     """A copy of ``value`` with only JSON types: datetimes as text, tuples as lists."""
     if type(value) is str:
         return text(value)
@@ -114,21 +117,21 @@ def _to_json(value: Any, text: Callable[[str], str], depth: int = 0) -> Any:
         if depth >= MAX_NESTING:
             raise _TooDeepError
         if isinstance(value, Mapping):
-            copied = {text(str(k)): _to_json(v, text, depth + 1) for k, v in value.items()}
+            copied = {text(str(k)): json_value(v, text, depth + 1) for k, v in value.items()}
             if len(copied) != len(value):
                 return _distinct_keys(value, text, depth)
             return copied
-        return [_to_json(v, text, depth + 1) for v in value]
+        return [json_value(v, text, depth + 1) for v in value]
     if isinstance(value, datetime):
         return _time_text(value)
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, timedelta):
-        return _seconds(value)
+        return seconds_of(value)
     if isinstance(value, bytes | bytearray | memoryview):
         return text(bytes(value).decode("utf-8", "replace"))
     if isinstance(value, set | frozenset):  # no order of its own: sorted, so the output is stable
-        return sorted((_to_json(v, text, depth + 1) for v in value), key=_sort_key)
+        return sorted((json_value(v, text, depth + 1) for v in value), key=_sort_key)
     if isinstance(value, str):  # a str subclass
         return text(str(value))
     return _scalar(value, text)
@@ -138,7 +141,7 @@ def _distinct_keys(value: Mapping[Any, Any], text: Callable[[str], str], depth: 
     """A mapping whose keys differ only in lone surrogates (``"a\\ud800"``, ``"a\\udc00"``), which
     U+FFFD would make one: its keys with their surrogates as ``\\uXXXX`` text, as JSON escapes them."""
     copied = {
-        _escaped_key(str(k)) if text is _replace_surrogates else text(str(k)): _to_json(v, text, depth + 1)
+        _escaped_key(str(k)) if text is _replace_surrogates else text(str(k)): json_value(v, text, depth + 1)
         for k, v in value.items()
     }
     if len(copied) != len(value):
@@ -244,7 +247,7 @@ def _make_converter(text: Callable[[str], str] = _replace_surrogates) -> Convert
     conv = Converter(omit_if_default=False)
     conv.register_unstructure_hook(datetime, format_time)
     conv.register_structure_hook(datetime, _parse_time)
-    conv.register_unstructure_hook(timedelta, _seconds)
+    conv.register_unstructure_hook(timedelta, seconds_of)
     conv.register_structure_hook(timedelta, _duration)
     conv.register_structure_hook(str, _text)
     conv.register_structure_hook(int, _integer)
@@ -269,7 +272,7 @@ def _make_converter(text: Callable[[str], str] = _replace_surrogates) -> Convert
 
     def unstructure_run(run: Run) -> dict[str, Any]:
         data: dict[str, Any] = run_fn(run)
-        if text is not _keep:
+        if text is not keep_text:
             for key in _TEXT_FIELDS:
                 value = data[key]
                 if value is not None:
@@ -292,7 +295,7 @@ def _make_converter(text: Callable[[str], str] = _replace_surrogates) -> Convert
 
 def _field_json(value: Any, text: Callable[[str], str], field: str) -> Any:
     try:
-        return _to_json(value, text)
+        return json_value(value, text)
     except _TooDeepError:
         raise _TooDeepError(field) from None
 
@@ -309,7 +312,7 @@ def _raw_from_json(value: Any, _: Any) -> Mapping[str, Any] | None:
 
 converter: Converter = _make_converter()
 """The cattrs converter behind :func:`to_dict` and :func:`from_dict`; copy it to customise."""
-_LOSSLESS: Final = _make_converter(_keep)
+_LOSSLESS: Final = _make_converter(keep_text)
 _ESCAPE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 

@@ -1,10 +1,11 @@
 """Summaries of run history: what a dashboard shows, in memory bounded by groups, not by runs.
 
 Counts are per attempt (each distinct run, snapshots folded) and per logical run (the final
-outcome after retries). Duration percentiles come from DDSketch (DataDog's ``ddsketch`` package),
-a mergeable quantile sketch: a reported quantile is within :data:`RELATIVE_ACCURACY` (1 %) of the
-true value at its nearest rank (and never outside the exact min and max). Two summaries merge
-exactly when their inputs were split by logical run.
+outcome after retries). Duration percentiles come from a mergeable quantile sketch
+(``runstate._history.sketch``, one per group and kind of duration): a reported quantile is within
+:data:`RELATIVE_ACCURACY` (1 %) of the true value at its nearest rank (and never outside the exact
+min and max). Two summaries merge exactly when their inputs were split by logical run. The text
+table is ``runstate._history.table``; docs/dashboard.md holds the decisions.
 """
 
 from __future__ import annotations
@@ -17,12 +18,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 import attrs
-from ddsketch import DDSketch
 
+from .._core.constructors import new_run
+from .._core.details import EMPTY
 from .._core.errors import InvalidRecordError
-from .._core.model import EMPTY, Run, new_run, require_aware
+from .._core.model import Run, require_aware
 from .._core.vocabulary import STATE_PHASE, TERMINAL_STATES, Phase, Reason, State
 from .logical import LogicalRun, RerunCounts, logical_items
+from .sketch import RELATIVE_ACCURACY, DurationSketch
+from .table import render_table
 
 __all__ = [
     "DEFAULT_BY",
@@ -32,13 +36,9 @@ __all__ = [
     "GroupSummary",
     "Quantiles",
     "Summary",
-    "human_duration",
-    "render_table",
     "summarize",
 ]
 
-RELATIVE_ACCURACY: Final = 0.01
-"""DDSketch's guarantee: each reported quantile is within 1 % of the true value at its rank."""
 DEFAULT_BY: Final = ("provider", "namespace", "job_id")
 GROUPABLE: Final = ("provider", "namespace", "job_id", "name", "state", "reason", "parent_run_id")
 """The :class:`Run` fields a summary can group by."""
@@ -46,10 +46,6 @@ _ZERO: Final = timedelta(0)
 _ACTIVE_PHASES: Final = frozenset({Phase.PENDING, Phase.RUNNING, Phase.TERMINATING})
 
 GroupKey = tuple[str | None, ...]
-
-
-def _new_sketch() -> DDSketch:
-    return DDSketch(RELATIVE_ACCURACY)
 
 
 @attrs.frozen
@@ -65,30 +61,27 @@ class Quantiles:
     p95: timedelta | None = None
     max: timedelta | None = None
     min: timedelta | None = None
-    sketch: DDSketch = attrs.field(factory=_new_sketch, eq=False, repr=False)
+    sketch: DurationSketch = attrs.field(factory=DurationSketch, eq=False, repr=False)
     micros: int = attrs.field(default=0, eq=False, repr=False)
     """The exact sum in microseconds, however large (what merges add; ``sum`` says the same)."""
 
     @classmethod
-    def of(cls, sketch: DDSketch, micros: int, bounds: tuple[timedelta, timedelta] | None) -> Quantiles:
-        """Freeze an accumulated sketch (never changed afterwards); ``bounds`` are the exact min and max.
+    def of(cls, sketch: DurationSketch) -> Quantiles:
+        """Freeze an accumulated sketch (never changed afterwards).
 
-        Quantiles are clamped to the exact bounds, so one value reads as itself.
+        Quantiles are clamped to the sketch's exact min and max, so one value reads as itself.
         """
+        bounds = sketch.bounds()
         if bounds is None:
             return cls(sketch=sketch)
         p50, p95 = (_quantile(sketch, q, bounds) for q in (0.5, 0.95))
         low, high = bounds
-        return cls(round(sketch.count), _duration(micros), p50, p95, high, low, sketch, micros)
+        micros = sketch.micros()
+        return cls(sketch.count(), _duration(micros), p50, p95, high, low, sketch, micros)
 
     def merge(self, other: Quantiles) -> Quantiles:
         """The quantiles of both inputs together (neither input changes)."""
-        sketch = _new_sketch()
-        sketch.merge(self.sketch)
-        sketch.merge(other.sketch)
-        bounds = [b for b in (self.bounds, other.bounds) if b is not None]
-        joined = (min(b[0] for b in bounds), max(b[1] for b in bounds)) if bounds else None
-        return Quantiles.of(sketch, self.micros + other.micros, joined)
+        return Quantiles.of(self.sketch.merged(other.sketch))
 
     @property
     def bounds(self) -> tuple[timedelta, timedelta] | None:
@@ -100,10 +93,6 @@ class Quantiles:
         return {"count": self.count, "p50": _secs(self.p50), "p95": _secs(self.p95), "max": _secs(self.max)}
 
 
-def _micros(value: timedelta) -> int:
-    return (value.days * 86_400 + value.seconds) * 1_000_000 + value.microseconds
-
-
 def _duration(micros: int) -> timedelta | None:
     """``micros`` as a timedelta, ``None`` past its range (a sum is exact or absent, never clamped)."""
     try:
@@ -112,150 +101,22 @@ def _duration(micros: int) -> timedelta | None:
         return None
 
 
-def _quantile(sketch: DDSketch, q: float, bounds: tuple[timedelta, timedelta]) -> timedelta:
+def _quantile(sketch: DurationSketch, q: float, bounds: tuple[timedelta, timedelta]) -> timedelta:
     """The nearest-rank quantile: the value of rank ``ceil(q * n)`` (1-based), as the sketch knows it.
 
-    DDSketch reads rank ``q * (n - 1)`` (0-based, rounded down); asking for the middle of the wanted
-    rank's slot gives the nearest rank, so p95 of two runs is the slower one, not the faster. The
-    first and last ranks are the exact min and max, and nothing is reported outside them.
+    So p95 of two runs is the slower one, not the faster. The first and last ranks are the exact min
+    and max, and nothing is reported outside them.
     """
     low, high = bounds
-    count = round(sketch.count)
+    count = sketch.count()
     index = max(1, math.ceil(q * count)) - 1
     if index == 0 or index == count - 1:
         return low if index == 0 else high
-    value = sketch.get_quantile_value((index + 0.5) / (count - 1))
-    return min(max(timedelta(seconds=0.0 if value is None else value), low), high)
+    return min(max(timedelta(seconds=sketch.value_at(index)), low), high)
 
 
 def _secs(value: timedelta | None) -> float | None:
     return None if value is None else value.total_seconds()
-
-
-def _multiplier(relative_accuracy: float) -> float:
-    """``LogarithmicMapping(relative_accuracy)``'s factor, computed as ddsketch computes it."""
-    gamma_mantissa = 2 * relative_accuracy / (1 - relative_accuracy)
-    multiplier = 1 / math.log1p(gamma_mantissa)
-    multiplier *= math.log(2)
-    return multiplier
-
-
-_MULTIPLIER: Final = _multiplier(RELATIVE_ACCURACY)
-_log, _ceil = math.log, math.ceil
-
-
-def bin_key(seconds: float) -> int:
-    """The DDSketch bin of a positive value: ``LogarithmicMapping(RELATIVE_ACCURACY).key(seconds)``
-    (``ceil(log(v, 2) * multiplier)``, offset 0), without its two calls per value."""
-    return _ceil(_log(seconds, 2) * _MULTIPLIER)
-
-
-class _Sketch(DDSketch):
-    """A DDSketch filled from bins counted by :class:`_Durations` with the same key mapping, so it
-    holds what adding each value would have: the same bins, counts, min and max, and the sum
-    (exact, rounded once, where adding rounds at each value)."""
-
-    def fill(self, acc: _Durations) -> None:
-        for key, count in sorted(acc.positive().items()):
-            self._store.add(key, float(count))
-        for key, count in sorted(acc.negative.items()):
-            self._negative_store.add(key, float(count))
-        self._zero_count = float(acc.zeros)
-        self._count = float(acc.count())
-        self._sum = acc.micros() / 1e6
-        self._min = acc.low.total_seconds()
-        self._max = acc.high.total_seconds()
-
-
-_GROW: Final = 64
-"""Bins added at a time when a value falls outside the range counted so far."""
-
-
-class _Durations:
-    """Accumulates one kind of duration: counts per DDSketch bin, the exact sum, min and max.
-
-    Counting bins here and building the sketch once (:meth:`freeze`) gives the sketch that adding
-    each value gives, for a list update per value instead of ddsketch's four calls. Positive values
-    are counted in a dense list of bins (as ddsketch's DenseStore keeps them: ``counts[i]`` is the
-    bin ``offset + i``), the rare negative ones (an inconsistent record) by key.
-    """
-
-    __slots__ = ("counts", "high", "low", "negative", "offset", "spilled", "sum", "zeros")
-
-    def __init__(self) -> None:
-        self.counts: list[int] = []
-        self.offset = 0
-        self.negative: dict[int, int] = {}
-        """Negative values per bin key of their magnitude."""
-        self.zeros = 0
-        self.sum = _ZERO
-        self.spilled = 0
-        """Microseconds moved out of ``sum`` when adding to it would pass ``timedelta.max``."""
-        self.low = timedelta.max
-        self.high = timedelta.min
-
-    def add(self, value: timedelta) -> None:
-        seconds = value.total_seconds()
-        if seconds > 0.0:  # a timedelta's smallest, 1 us, is far above the sketch's smallest value
-            index = _ceil(_log(seconds, 2) * _MULTIPLIER) - self.offset  # bin_key(seconds) - offset
-            if not 0 <= index < len(self.counts):
-                index = self._widen(index + self.offset)
-            self.counts[index] += 1
-        elif seconds < 0.0:
-            key = bin_key(-seconds)
-            self.negative[key] = self.negative.get(key, 0) + 1
-        else:
-            self.zeros += 1
-        try:
-            self.sum += value
-        except OverflowError:  # years-long durations by the thousand: go on exactly in integers
-            self.spilled += _micros(self.sum)
-            self.sum = value
-        if value < self.low:
-            self.low = value
-        if value > self.high:
-            self.high = value
-
-    def _widen(self, key: int) -> int:
-        """Make room for bin ``key`` (a few more on that side, for the next values); its index."""
-        if not self.counts:
-            self.counts, self.offset = [0] * _GROW, key - _GROW // 2
-        elif key < self.offset:
-            more = self.offset - key + _GROW
-            self.counts[:0] = [0] * more
-            self.offset -= more
-        elif key >= self.offset + len(self.counts):
-            self.counts.extend([0] * (key - self.offset - len(self.counts) + _GROW))
-        return key - self.offset
-
-    def positive(self) -> dict[int, int]:
-        """Positive values per bin key (bins with none left out)."""
-        return {self.offset + i: n for i, n in enumerate(self.counts) if n}
-
-    def merged(self, other: _Durations) -> _Durations:
-        """Both accumulators' values together (neither changes)."""
-        result = _Durations()
-        for key, count in (Counter(self.positive()) + Counter(other.positive())).items():
-            index = result._widen(key)  # before reading result.counts: widening may replace it
-            result.counts[index] += count
-        result.negative = dict(Counter(self.negative) + Counter(other.negative))
-        result.zeros, result.spilled = self.zeros + other.zeros, self.micros() + other.micros()
-        result.low, result.high = min(self.low, other.low), max(self.high, other.high)
-        return result
-
-    def micros(self) -> int:
-        """The exact sum in microseconds."""
-        return self.spilled + _micros(self.sum)
-
-    def count(self) -> int:
-        return sum(self.counts) + sum(self.negative.values()) + self.zeros
-
-    def freeze(self) -> Quantiles:
-        if not self.count():
-            return Quantiles()
-        sketch = _Sketch(RELATIVE_ACCURACY)
-        sketch.fill(self)
-        return Quantiles.of(sketch, self.micros(), (self.low, self.high))
 
 
 @attrs.frozen
@@ -388,11 +249,11 @@ class _Group:
         self.reasons: dict[Reason, int] = {}
         self.retried = 0
         self.retried_succeeded = 0
-        self.total = _Durations()
-        self.queue = _Durations()
-        self.execution = _Durations()
-        self.logical_total = _Durations()
-        self.both = _Durations()
+        self.total = DurationSketch()
+        self.queue = DurationSketch()
+        self.execution = DurationSketch()
+        self.logical_total = DurationSketch()
+        self.both = DurationSketch()
         """Totals of ended logical runs of one attempt: the attempt's and the logical run's at once."""
         self.active: list[ActiveRun] = []
 
@@ -469,10 +330,10 @@ class _Group:
             logical_finished=logical_finished,
             retried=self.retried,
             retried_succeeded=self.retried_succeeded,
-            total=self.total.merged(self.both).freeze(),
-            queue=self.queue.freeze(),
-            execution=self.execution.freeze(),
-            logical_total=self.logical_total.merged(self.both).freeze(),
+            total=Quantiles.of(self.total.merged(self.both)),
+            queue=Quantiles.of(self.queue),
+            execution=Quantiles.of(self.execution),
+            logical_total=Quantiles.of(self.logical_total.merged(self.both)),
             active=tuple(sorted(self.active, key=_active_order)),
         )
 
@@ -656,52 +517,3 @@ def _slim(run: Run, reruns: Callable[[Run], int]) -> Run:
                    previous_run_id=run.previous_run_id, parent_run_id=run.parent_run_id,
                    created_at=run.created_at, started_at=run.started_at, ended_at=run.ended_at,
                    updated_at=run.updated_at, durations=run.durations, details=details)  # fmt: skip
-
-
-# --- rendering --------------------------------------------------------------------------------
-
-_UNITS: Final = ((86_400, "d", 3_600, "h"), (3_600, "h", 60, "m"), (60, "m", 1, "s"))
-
-
-def human_duration(value: timedelta | None) -> str:
-    """A duration as people read it, rounded to the second: ``42s``, ``4m05s``, ``1h12m``, ``2d03h``."""
-    if value is None:
-        return "-"
-    if value < _ZERO:
-        return "-" + human_duration(-value)
-    seconds = round(value.total_seconds())
-    for size, unit, small, small_unit in _UNITS:
-        if seconds >= size:
-            return f"{seconds // size}{unit}{seconds % size // small:02d}{small_unit}"
-    return f"{seconds}s"
-
-
-def _percent(value: float | None) -> str:
-    return "-" if value is None else f"{value:.0%}"
-
-
-_COLUMNS: Final = ("RUNS", "LOGICAL", "SUCCESS", "RETRIED", "P50", "P95", "ACTIVE")
-
-
-def _row(group: GroupSummary) -> list[str]:
-    return [str(group.runs), str(group.logical_runs), _percent(group.logical_success_rate),
-            _percent(group.retried_share), human_duration(group.total.p50),
-            human_duration(group.total.p95), str(len(group.active))]  # fmt: skip
-
-
-def render_table(summary: Summary) -> str:
-    """The human table: per group, runs, logical runs, success rate (per logical run), retried share,
-    p50/p95 of each attempt's total, and active runs; a last line for all groups together."""
-    header = [name.upper() for name in summary.by] + list(_COLUMNS)
-    rows = [[value or "-" for value in g.key] + _row(g) for g in summary.groups]
-    keys = len(summary.by)
-    rows.append((["all"] + [""] * (keys - 1) if keys else []) + _row(summary.overall))
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-
-    def line(cells: list[str]) -> str:
-        parts = [
-            c.ljust(w) if i < keys else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-        ]
-        return "  ".join(parts).rstrip()
-
-    return "\n".join(line(row) for row in [header, *rows]) + "\n"

@@ -150,9 +150,9 @@ class ProviderRegistry:
         namespace: str | None = None,
     ) -> Run:
         """One record to a canonical :class:`Run`; see :func:`runstate.normalize`."""
-        return self._normalize(provider, record, strict, keep_raw, namespace)
+        return self.normalize_by_position(provider, record, strict, keep_raw, namespace)
 
-    def _normalize(
+    def normalize_by_position(
         self, provider: str, record: Any, strict: bool, keep_raw: bool, namespace: str | None
     ) -> Run:
         """:meth:`normalize` with every argument by position: :func:`runstate.normalize` calls this,
@@ -164,7 +164,7 @@ class ProviderRegistry:
         if namespace is not None:
             check_namespace(namespace)
         ctx = strict_ctx if strict else lenient_ctx
-        try:  # _build's guard, inlined: a call less per record on the hot path
+        try:  # guarded_build's guard, inlined: a call less per record on the hot path
             run = build(record, ctx, keep_raw)
         except (RunstateError, Warning):
             raise
@@ -190,7 +190,7 @@ class ProviderRegistry:
         return runs if spec.combine is None else spec.combine(runs)
 
 
-def _build(build: BuildFunction, provider: str, record: Any, ctx: Context, keep_raw: bool) -> Run:
+def guarded_build(build: BuildFunction, provider: str, record: Any, ctx: Context, keep_raw: bool) -> Run:
     """``build``, with whatever a third-party record or SDK object raises turned into InvalidRecordError."""
     try:
         return build(record, ctx, keep_raw)
@@ -263,7 +263,7 @@ def _iter_runs(
             inner = None
         for record in (item,) if inner is None else inner:
             try:
-                try:  # _build's guard, inlined: a call less per record
+                try:  # guarded_build's guard, inlined: a call less per record
                     run = build(record, ctx, keep_raw)
                 except (RunstateError, Warning):
                     raise

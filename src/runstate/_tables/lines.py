@@ -192,7 +192,7 @@ def iter_lines(
 ) -> Iterator[Run]:
     """:func:`normalize_lines` with the registry and the first decoder given (``None``: json only)."""
     spec = registry.get(provider)
-    runs = _runs(spec, lines, strict, keep_raw, on_error, fast or decode_json)
+    runs = line_runs(spec, lines, strict, keep_raw, on_error, fast or decode_json)
     if namespace is not None:  # before combine, as normalize_many does
         ctx = spec.context(strict)
         runs = (with_namespace(run, namespace, ctx) for run in runs)
@@ -221,7 +221,7 @@ def _without_bom(lines: Iterable[Line]) -> Iterator[Line]:
     return it
 
 
-def _runs(
+def line_runs(
     spec: ProviderSpec,
     lines: Iterable[Line],
     strict: bool,

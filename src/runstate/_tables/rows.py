@@ -16,7 +16,7 @@ from typing import Any, Final
 from .._core.details import Details
 from .._core.errors import MAX_NESTING, InvalidRecordError, nesting_exceeds, short_repr
 from .._core.model import DURATION_PARTS, Run
-from .._core.serialize import _SURROGATE, _replace_surrogates, _to_json, _TooDeepError
+from .._core.serialize import _SURROGATE, _replace_surrogates, _TooDeepError, json_value
 
 __all__ = ["COLUMNS", "DURATION_COLUMNS", "to_row", "to_rows"]
 
@@ -56,7 +56,7 @@ def _json_default(value: Any) -> Any:
     """What the C JSON encoder cannot write itself: mapping proxies, times, durations, bytes."""
     if isinstance(value, Mapping):
         return dict(value)
-    return _to_json(value, _replace_surrogates)
+    return json_value(value, _replace_surrogates)
 
 
 _dumps = json.JSONEncoder(
@@ -76,9 +76,9 @@ def _json_text(value: Mapping[str, Any]) -> str:
         plain = value.copy() if isinstance(value, Details) else value if type(value) is dict else dict(value)
         text = _dumps(plain)
     except (TypeError, ValueError):  # keys of mixed types cannot be sorted as they are: make them text
-        return _dumps(_to_json(value, _replace_surrogates))
+        return _dumps(json_value(value, _replace_surrogates))
     # a lone surrogate cannot be UTF-8 (Arrow, Parquet, CSV): replaced, as to_dict does
-    return _dumps(_to_json(value, _replace_surrogates)) if _SURROGATE.search(text) else text
+    return _dumps(json_value(value, _replace_surrogates)) if _SURROGATE.search(text) else text
 
 
 def _cached_text(value: Mapping[str, Any], render: Callable[[Mapping[str, Any]], str]) -> str:

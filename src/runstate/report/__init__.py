@@ -19,7 +19,8 @@ from types import ModuleType
 from typing import Any, Final
 
 from .._core.model import Run
-from .._history.summarize import GroupSummary, human_duration
+from .._history.summarize import GroupSummary
+from .._history.table import human_duration
 from ._data import DEFAULT_JOBS, DEFAULT_TIMELINE, ReportData, build, clean, job_label
 
 __all__ = ["html"]

@@ -20,7 +20,8 @@ from .._core.model import Run
 from .._core.vocabulary import State
 from .._export.run_facts import require_aware
 from .._history.logical import LogicalRun, logical_runs
-from .._history.summarize import GroupSummary, Summary, human_duration, summarize
+from .._history.summarize import GroupSummary, Summary, summarize
+from .._history.table import human_duration
 
 __all__ = ["Bar", "ReportData", "Series", "build", "clean", "labels", "trigger_counts"]
 
