@@ -7,6 +7,7 @@ import warnings
 from collections.abc import Callable
 from functools import partial
 from typing import Any
+from unittest import mock
 
 import attrs
 import pytest
@@ -15,7 +16,6 @@ from hypothesis import strategies as st
 
 import runstate
 from runstate import InvalidRecordError, Reason, State, UnmappedStateError, UnmappedStateWarning, state_of
-from runstate._kit.state_of import WORDS
 from runstate._providers.cloud_deploy import tables as _cloud_deploy
 from runstate._providers.databricks import system as _databricks_system
 from runstate._providers.databricks import tables as dbx
@@ -165,9 +165,22 @@ def test_a_sub_type_is_named_as_a_record_spells_it_and_a_typo_is_refused(strict:
         assert (raised.value.provider, raised.value.value) == ("cloud_deploy", typo)
 
 
-def test_every_built_in_provider_has_its_words() -> None:
-    assert set(WORDS) == set(runstate.providers())
-    assert all(spec is runstate.REGISTRY.get(name) for name, (_, spec, _) in WORDS.items())
+def test_every_built_in_provider_declares_its_words() -> None:
+    for name in runstate.providers():
+        spec = runstate.REGISTRY.get(name)
+        assert spec.state_words is not None, name
+        assert spec.state_words.names and all(isinstance(n, str) for n in spec.state_words.names), name
+
+
+def test_a_spec_without_words_is_read_by_its_one_table() -> None:
+    glue = runstate.REGISTRY.get("glue")
+    registry = runstate.ProviderRegistry()
+    registry.register(attrs.evolve(glue, state_words=None))
+    expected = glue.tables["JobRunState"]["FAILED"]
+    with mock.patch("runstate._kit.state_of.REGISTRY", registry):
+        assert state_of("glue", JobRunState="FAILED") == (expected.state, expected.reason)
+        with pytest.raises(InvalidRecordError, match="not a word of provider 'glue'"):
+            state_of("glue", JobRunState="FAILED", StateDetail="waiting")
 
 
 # --- errors -------------------------------------------------------------------------------------
@@ -230,7 +243,8 @@ def test_a_built_in_name_registered_again_is_read_through_the_new_spec() -> None
     original = runstate.REGISTRY.get("glue_events")
     table = {"state": {"GO": runstate.Outcome(State.RUNNING)}}
     replaced = attrs.evolve(original, tables=table, known_values={"state": ("GO",)}, evidence={},
-                            native_states={"GO": frozenset({State.RUNNING})}, native_edges=())  # fmt: skip
+                            native_states={"GO": frozenset({State.RUNNING})}, native_edges=(),
+                            state_words=None)  # fmt: skip
     runstate.register_provider(replaced)
     try:
         assert state_of("glue_events", state="GO") == (State.RUNNING, None)

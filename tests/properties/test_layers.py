@@ -25,11 +25,6 @@ LAYERS: dict[str, int] = {
 }  # fmt: skip
 """Each top-level module or folder of runstate, by layer: a module imports from its layer or below."""
 
-KNOWN_UPWARD: set[tuple[str, str]] = {
-    ("_kit/state_of.py", "_providers"),
-}
-"""Imports that still go up a layer, each to be removed."""
-
 MODULES = sorted(PACKAGE.rglob("*.py"))
 
 
@@ -71,8 +66,6 @@ def upward(path: Path, source: str | None = None) -> list[str]:
     for there, name in imported(path, source):
         if there not in LAYERS:
             bad.append(name)
-        elif (str(path.relative_to(PACKAGE)), there) in KNOWN_UPWARD:
-            continue
         elif here == "_providers" and path.parent != PACKAGE / "_providers":
             own = ".".join(["runstate", *path.relative_to(PACKAGE).parent.parts])
             if there != "provider_kit" and not name.startswith(own):
@@ -107,8 +100,3 @@ def test_the_check_sees_what_it_forbids() -> None:
     assert upward(in_core, "from .._kit.spec import ProviderSpec\nfrom .model import Run\n") == [
         "runstate._kit.spec"
     ]
-
-
-def test_every_known_upward_import_is_still_there() -> None:
-    for module, there in KNOWN_UPWARD:
-        assert there in {t for t, _ in imported(PACKAGE / module)}, module

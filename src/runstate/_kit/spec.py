@@ -35,6 +35,7 @@ __all__ = [
     "Pattern",
     "ProviderSpec",
     "Reruns",
+    "StateWords",
     "check_provider",
     "merge_patterns",
     "provider_problems",
@@ -47,6 +48,17 @@ class Outcome:
 
     state: State
     reason: Reason | None = None
+
+
+@attrs.frozen
+class StateWords:
+    """How :func:`runstate.state_of` reads a provider's bare state words, for a provider whose state is
+    decided by more than one word: the words' names (the keywords ``state_of`` takes) and the decision
+    its reader makes from them, ``decide(words, ctx) -> (state, reason)`` (no second copy of a table).
+    ``decide`` reads the provider's own tables: a spec evolved with other tables declares its own."""
+
+    names: tuple[str, ...]
+    decide: Callable[[Mapping[str, Any], Context], tuple[State, Reason | None]]
 
 
 @attrs.frozen
@@ -171,6 +183,10 @@ class ProviderSpec:
     and duration rules, built from the tables ``build`` reads), from which :mod:`runstate.sql` emits
     SQL; or a function giving it, called once when SQL is first asked for (a large decision is not
     built on import). ``None``: no SQL for this provider."""
+    state_words: StateWords | None = None
+    """The provider's bare state words and its decision over them (:class:`StateWords`), for
+    :func:`runstate.state_of`. ``None``: ``state_of`` takes one word, named after the table that
+    decides it."""
     strict_context: Context = attrs.field(init=False, eq=False, repr=False)
     """Derived: the :class:`Context` that raises, built once for this provider."""
     lenient_context: Context = attrs.field(init=False, eq=False, repr=False)

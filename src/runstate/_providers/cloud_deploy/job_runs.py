@@ -22,6 +22,7 @@ from runstate.provider_kit import (
     Outcome,
     ProviderSpec,
     Run,
+    StateWords,
     freeze_details,
     make_run,
     opt_mapping,
@@ -32,7 +33,16 @@ from .decision import decision
 from .durations import read_times
 from .names import Rollout, job_id, read_identity, retry_key
 from .shapes import detect, pages, rest_job_run
-from .states import CAUSE_UNSPECIFIED, PLAIN_STATES, PROVIDER_STATES, provider_state, read_cause, read_state
+from .states import (
+    CAUSE_UNSPECIFIED,
+    PLAIN_STATES,
+    PROVIDER_STATES,
+    STATE_WORDS,
+    provider_state,
+    read_cause,
+    read_state,
+    state_of_words,
+)
 from .tables import (
     CAUSE_REFINES,
     EVIDENCE,
@@ -197,6 +207,7 @@ SPEC: Final = ProviderSpec(
     detect=detect,
     retry_key=retry_key,
     decision=decision,
+    state_words=StateWords(STATE_WORDS, state_of_words),
 )
 """The provider ``cloud_deploy``: its tables, evidence, native graph, reader, page splitter and the
 decision its SQL is emitted from."""

@@ -23,6 +23,7 @@ from runstate.provider_kit import (
     Reason,
     Run,
     State,
+    StateWords,
     freeze_details,
     make_run,
 )
@@ -273,4 +274,5 @@ SPEC: Final = ProviderSpec(
     evidence=EVIDENCE,
     detect=detect,
     decision=decision,
+    state_words=StateWords(STATE_WORDS, state_of_words),
 )

@@ -29,6 +29,7 @@ from runstate.provider_kit import (
     Reason,
     Run,
     State,
+    StateWords,
     check_order,
     duration_from_s,
     freeze_details,
@@ -427,4 +428,5 @@ SPEC: Final = ProviderSpec(
     },
     detect=looks_like_databricks_system,
     decision=decision,
+    state_words=StateWords(STATE_WORDS, state_of_words),
 )

@@ -23,7 +23,10 @@ from runstate.provider_kit import (
     Missing,
     Outcome,
     ProviderSpec,
+    Reason,
     Run,
+    State,
+    StateWords,
     freeze_details,
     make_run,
     map_word,
@@ -213,6 +216,12 @@ def _provider_state(word: object, kind: object) -> Mapping[str, str]:
     return MappingProxyType(words) if words else EMPTY
 
 
+def _bare_words(words: Mapping[str, Any], ctx: Context) -> tuple[State, Reason | None]:
+    """The state and reason of a bare ``detail.state`` word, as ``state``."""
+    outcome = map_word(STATE, words.get("state"), ctx, "$.detail.state")
+    return outcome.state, outcome.reason
+
+
 SPEC: Final = ProviderSpec(
     name="glue_events",
     build=build,
@@ -224,4 +233,5 @@ SPEC: Final = ProviderSpec(
     evidence={"state": STATE_EVIDENCE},
     detect=looks_like_glue_event,
     decision=events_decision,
+    state_words=StateWords(("state",), _bare_words),
 )

@@ -27,6 +27,7 @@ from runstate.provider_kit import (
     Reason,
     Run,
     State,
+    StateWords,
     duration_from_s,
     freeze_details,
     is_null,
@@ -312,6 +313,13 @@ def pages(item: Any) -> Iterable[Any] | None:
     return None
 
 
+def _bare_words(words: Mapping[str, Any], ctx: Context) -> tuple[State, Reason | None]:
+    """The state and reason of bare ``JobRunState`` / ``StateDetail`` / ``ExecutionClass`` words."""
+    get = words.get
+    _, _, state, reason = state_words(get("JobRunState"), get("StateDetail"), get("ExecutionClass"), ctx)
+    return state, reason
+
+
 SPEC: Final = ProviderSpec(
     name="glue",
     build=build,
@@ -324,5 +332,6 @@ SPEC: Final = ProviderSpec(
     evidence={"JobRunState": JOB_RUN_STATE_EVIDENCE},
     detect=detect,
     decision=jobs_decision,
+    state_words=StateWords(("JobRunState", "StateDetail", "ExecutionClass"), _bare_words),
 )
 """AWS Glue: job runs (GetJobRun/GetJobRuns); their EventBridge events are ``glue_events``'."""
