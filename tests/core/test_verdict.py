@@ -17,7 +17,7 @@ import runstate
 from runstate import InvalidRecordError, Reason, Run, State, Verdict, verdict
 from runstate import provider_kit as kit
 from runstate._core.verdict import REFINEMENTS, VERDICT_TABLE, VERDICTS
-from runstate._providers.databricks import decisions as _databricks_decisions
+from runstate._providers.databricks import state_table as _databricks_decisions
 
 from ..paths import ROOT
 from ..strategies import runs

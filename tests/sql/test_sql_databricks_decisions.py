@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 import math
 
-from runstate._providers.databricks import decisions as d
+from runstate._providers.databricks import state_table as d
 
 
 def test_the_table_is_a_partition() -> None:

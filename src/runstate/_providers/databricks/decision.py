@@ -1,6 +1,6 @@
 """The ``databricks`` (Jobs API) decisions as data, for SQL: the decision table and the durations.
 
-The reader decides a run's state by :data:`.decisions.TABLE` (status and legacy words reconciled, as
+The reader decides a run's state by :data:`.state_table.TABLE` (status and legacy words reconciled, as
 rows of token sets); here each of its columns gets a column word and a way to tell its tokens apart,
 and the rows become the rules. The durations follow :mod:`.durations`: whether the run has ended
 comes from ``end_time`` and the same table's rows (terminal / still waiting / other), whether its
@@ -39,7 +39,7 @@ from runstate.provider_kit import (
     rules_from_cells,
 )
 
-from . import decisions as dd
+from . import state_table as dd
 from . import tables as t
 from .identity import MAX_ATTEMPT
 from .states import LEGACY_QUEUE_CHARS, LEGACY_QUEUE_REASONS
@@ -82,7 +82,7 @@ _COLUMN_OF: Final = {
     "cancelled_by_user": BY_USER,
     "retry_evidence": RETRY,
 }
-"""The decision table's columns (:data:`.decisions.COLUMNS`) as column words."""
+"""The decision table's columns (:data:`.state_table.COLUMNS`) as column words."""
 
 
 def _domains() -> dict[str, Classes | Switch]:

@@ -15,7 +15,8 @@ from typing import Any, Final, NamedTuple
 
 from runstate.provider_kit import EMPTY, Context, Outcome, Reason, State, UnmappedStateWarning, opt_mapping
 
-from . import decisions, identity
+from . import identity
+from . import state_table as decisions
 from . import tables as t
 from .details import intern, message
 
