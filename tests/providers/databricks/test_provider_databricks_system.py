@@ -903,3 +903,11 @@ def test_a_period_over_100_years_is_reported_and_no_total(start: str, end: str) 
         (run,) = runstate.normalize_many("databricks_system", [row])
     assert run.durations.total is None
     assert run.durations.why_missing("total") is runstate.Missing.NOT_REPORTED
+
+
+def test_runs_with_and_without_a_workspace_starting_together_merge_in_either_order() -> None:
+    ended = row(result_state="SUCCEEDED")
+    without = {k: v for k, v in ended.items() if k != "workspace_id"} | {"run_id": "1"}
+    for rows in ([ended, without], [without, ended]):
+        runs = list(runstate.normalize_many(P, rows, strict=True))
+        assert [(r.namespace, r.run_id) for r in runs] == [(None, "1"), ("databricks:42", "1001")]

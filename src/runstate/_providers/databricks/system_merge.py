@@ -105,10 +105,18 @@ def combine(runs: Iterator[Run]) -> Iterator[Run]:
     for run in runs:
         if rows.add(run) and len(rows.ended) > RECENT_RUNS:
             yield rows.emit(next(iter(rows.ended)))
-    complete = sorted((_first_start(rows.held[k]), k) for k in rows.ended)
-    still_open = sorted((_first_start(held), k) for k, held in rows.held.items() if k not in rows.ended)
-    for _, key in (*complete, *still_open):
+    complete = sorted(rows.ended, key=lambda k: _emit_order(k, rows.held[k]))
+    still_open = sorted(
+        (k for k in rows.held if k not in rows.ended), key=lambda k: _emit_order(k, rows.held[k])
+    )
+    for key in (*complete, *still_open):
         yield rows.emit(key)
+
+
+def _emit_order(key: _Key, rows: list[Run]) -> tuple[Any, ...]:
+    """By first start, then by key; a run without namespace (no ``workspace_id``) sorts first."""
+    namespace, run_id = key
+    return (*_first_start(rows), namespace is not None, namespace or "", run_id)
 
 
 class _Rows:
