@@ -90,6 +90,18 @@ def test_quantiles_stay_within_the_documented_relative_error(micros: list[int]) 
         assert abs(reported.total_seconds() - true) <= true * RELATIVE_ACCURACY + 1e-6
 
 
+@pytest.mark.parametrize("edge", [timedelta.max, timedelta.min])
+def test_quantiles_near_the_limits_of_timedelta_stay_within_them(edge: timedelta) -> None:
+    values = [edge, edge, edge - edge / 1000, edge / 2]
+    runs = [
+        Run(provider="acme", run_id=str(i), state=State.SUCCEEDED, durations=total(value))
+        for i, value in enumerate(values)
+    ]
+    quantiles = runstate.summarize(runs, now=NOW).overall.total
+    assert quantiles.p50 is not None and quantiles.p95 is not None
+    assert min(values) <= quantiles.p50 <= quantiles.p95 <= max(values)
+
+
 def test_a_retry_that_succeeds_counts_as_success_and_as_retried() -> None:
     summary = runstate.summarize(example_runs("glue"), now=NOW)
     (orders,) = [g for g in summary.groups if g.key == ("glue", None, "orders-etl")]

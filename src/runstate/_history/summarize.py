@@ -112,7 +112,12 @@ def _quantile(sketch: DurationSketch, q: float, bounds: tuple[timedelta, timedel
     index = max(1, math.ceil(q * count)) - 1
     if index == 0 or index == count - 1:
         return low if index == 0 else high
-    return min(max(timedelta(seconds=sketch.value_at(index)), low), high)
+    seconds = sketch.value_at(index)
+    try:
+        value = timedelta(seconds=seconds)
+    except OverflowError:  # a bucket near timedelta's limits reads up to 1 % past them
+        return high if seconds > 0 else low
+    return min(max(value, low), high)
 
 
 def _secs(value: timedelta | None) -> float | None:
