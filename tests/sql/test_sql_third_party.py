@@ -94,3 +94,36 @@ def test_the_sql_follows_the_registered_spec_and_a_decision_function_is_called_o
         assert sql.select("acme", "duckdb") and calls == [1]
     finally:
         runstate.REGISTRY.unregister("acme")
+
+
+def _raises() -> Decision:
+    raise ValueError("the tables are not there")
+
+
+def _gives_text() -> Any:
+    return "rules"
+
+
+_NONE: Any = None
+_TEXT: Any = "x"
+_INT: Any = 42
+_BROKEN: dict[str, Any] = {
+    "raises": _raises,
+    "gives_text": _gives_text,
+    "gives_none": lambda: None,
+    "rules_of_junk": attrs.evolve(DECISION, rules=(_INT,)),
+    "no_rules": attrs.evolve(DECISION, rules=_NONE),
+    "durations_of_junk": attrs.evolve(DECISION, durations={"total_seconds": _TEXT}),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(_BROKEN))
+def test_a_broken_decision_is_a_spec_error_naming_the_provider(kind: str) -> None:
+    name = f"acme_{kind}"
+    runstate.register_provider(attrs.evolve(ACME, name=name, decision=_BROKEN[kind]))
+    try:
+        for ask in (lambda: sql.select(name, "duckdb"), lambda: sql.case_expressions(name, "spark")):
+            with pytest.raises(runstate.ProviderSpecError, match=name):
+                ask()
+    finally:
+        runstate.REGISTRY.unregister(name)

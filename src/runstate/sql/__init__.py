@@ -15,10 +15,10 @@ Needs the ``sql`` extra (``pip install 'runstate[sql]'``, which brings sqlglot).
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Final
 
-from .._core.errors import RunstateError
+from .._core.errors import ProviderSpecError, RunstateError
 from .._kit.decision import Decision
 from .._kit.registry import REGISTRY
 from .._kit.spec import ProviderSpec
@@ -81,8 +81,20 @@ def _decision(provider: str) -> Decision:
     if declared is None:
         problem = "its ProviderSpec declares no decision to emit as SQL"
         raise SqlError(provider, "provider", provider, problem)
-    found = declared if isinstance(declared, Decision) else declared()
+    found = declared if isinstance(declared, Decision) else _called(provider, declared)
     _DECLARED[provider] = (spec, found)
+    return found
+
+
+def _called(provider: str, declare: Callable[[], Decision]) -> Decision:
+    """The decision a spec's function gives: what it raises, or anything but a Decision, is the spec's
+    fault, reported as a ProviderSpecError naming the provider."""
+    try:
+        found = declare()
+    except Exception as exc:  # a third party's function: any failure is its spec's
+        raise ProviderSpecError(provider, [f"its decision function raised {exc!r}"]) from exc
+    if not isinstance(found, Decision):
+        raise ProviderSpecError(provider, [f"its decision function gave {found!r}: expected a Decision"])
     return found
 
 
@@ -108,7 +120,12 @@ def _trees(
         except Exception as exc:  # sqlglot's parse errors: the caller's text, reported as such  # noqa: BLE001
             problem = f"not a {dialect} expression ({_first_line(exc)})"
             raise SqlError(provider, f"columns[{word}]", text, problem) from None
-    return _sql_emit.outputs(found, parsed, dialect)
+    try:
+        return _sql_emit.outputs(found, parsed, dialect)
+    except RunstateError:
+        raise
+    except Exception as exc:  # a Decision whose parts are not what the kit builds
+        raise ProviderSpecError(provider, [f"its decision cannot be emitted as SQL: {exc!r}"]) from exc
 
 
 def case_expressions(provider: str, dialect: str, columns: Mapping[str, str] | None = None) -> dict[str, str]:
