@@ -251,3 +251,40 @@ def test_a_built_in_name_registered_again_is_read_through_the_new_spec() -> None
     finally:
         runstate.register_provider(original)
     assert state_of("glue_events", state="TIMEOUT") == (State.TIMED_OUT, None)
+
+
+def _raises(words: Any, ctx: Any) -> tuple[State, Reason | None]:
+    raise ValueError("no such word here")
+
+
+def _gives_text(words: Any, ctx: Any) -> Any:
+    return ("SUCCEEDED", None)
+
+
+def _with_words(decide: Callable[..., Any]) -> runstate.ProviderRegistry:
+    registry = runstate.ProviderRegistry()
+    registry.register(attrs.evolve(ACME, state_words=runstate.provider_kit.StateWords(("status",), decide)))
+    return registry
+
+
+def test_a_decision_that_raises_is_an_invalid_record_error_naming_the_words() -> None:
+    refused = pytest.raises(InvalidRecordError, match="acme: words: deciding raised ValueError")
+    with mock.patch("runstate._kit.state_of.REGISTRY", _with_words(_raises)), refused as raised:
+        state_of("acme", status="done")
+    assert raised.value.value == {"status": "done"}
+
+
+def test_a_decision_that_gives_no_state_is_a_spec_error() -> None:
+    refused = pytest.raises(runstate.ProviderSpecError, match="expected \\(State, Reason or None\\)")
+    with mock.patch("runstate._kit.state_of.REGISTRY", _with_words(_gives_text)), refused:
+        state_of("acme", status="done")
+
+
+@pytest.mark.parametrize(
+    "words",
+    ["status", ((), len), (("status", "status"), len), (("status",), "decide"), ((1,), len)],
+)
+def test_odd_state_words_are_refused_when_registered(words: Any) -> None:
+    odd: Any = words if isinstance(words, str) else runstate.provider_kit.StateWords(*words)
+    with pytest.raises(runstate.ProviderSpecError, match="state_words"):
+        runstate.ProviderRegistry().register(attrs.evolve(ACME, state_words=odd))

@@ -224,6 +224,7 @@ def provider_problems(
         *_node_problems(spec),
         *_native_edge_problems(spec, graph),
         *_decision_problems(spec),
+        *_state_words_problems(spec),
     ]
 
 
@@ -235,6 +236,24 @@ def _decision_problems(spec: ProviderSpec) -> list[str]:
     if declared is None or isinstance(declared, Decision) or callable(declared):
         return []
     return [f"decision is {declared!r}: expected a Decision or a function giving one"]
+
+
+def _state_words_problems(spec: ProviderSpec) -> list[str]:
+    """Declared state words are a StateWords: distinct names (strings) and a callable decision."""
+    words = spec.state_words
+    if words is None:
+        return []
+    if not isinstance(words, StateWords):
+        return [f"state_words is {words!r}: expected a StateWords"]
+    names = words.names
+    problems = []
+    if type(names) is not tuple or not names or not all(type(n) is str for n in names):
+        problems.append(f"state_words.names is {names!r}: expected a non-empty tuple of strings")
+    elif len(set(names)) != len(names):
+        problems.append(f"state_words.names repeats a name: {names!r}")
+    if not callable(words.decide):
+        problems.append(f"state_words.decide is {words.decide!r}: expected a function")
+    return problems
 
 
 def _table_problems(spec: ProviderSpec) -> list[str]:

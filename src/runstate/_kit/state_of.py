@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .._core.context import Context
-from .._core.errors import InvalidRecordError
+from .._core.errors import InvalidRecordError, ProviderSpecError, RunstateError
 from .._core.vocabulary import Reason, State
 from .registry import REGISTRY
 from .spec import ProviderSpec, map_word
@@ -55,4 +55,20 @@ def state_of(provider: str, /, *, strict: bool = False, **words: Any) -> tuple[S
     if spec.state_words is None:
         return _by_table(spec, words, ctx)
     _refuse_unknown(provider, words, spec.state_words.names)
-    return spec.state_words.decide(words, ctx)
+    try:
+        found = spec.state_words.decide(words, ctx)
+    except (RunstateError, Warning):  # ours, or a lenient warning turned into an error by a filter
+        raise
+    except Exception as exc:  # a third-party decision failed on these words
+        raise InvalidRecordError(provider, "words", dict(words), f"deciding raised {exc!r}") from exc
+    return _checked(provider, found)
+
+
+def _checked(provider: str, found: object) -> tuple[State, Reason | None]:
+    """A decision's answer, refused by name unless it is a state and a reason (or None)."""
+    if type(found) is tuple and len(found) == 2:
+        state, reason = found
+        if isinstance(state, State) and (reason is None or isinstance(reason, Reason)):
+            return state, reason
+    problem = f"state_words.decide gave {found!r}: expected (State, Reason or None)"
+    raise ProviderSpecError(provider, [problem])
