@@ -1,6 +1,6 @@
 """runstate.spark on a real local[2] session: the same rows as normalize_batches and to_table.
 
-One module-scoped session (tests/spark_support.py) keeps these few tests to seconds of JVM time.
+The run's one Spark session (``spark``, tests/conftest.py) keeps these tests to seconds of JVM time.
 """
 
 from __future__ import annotations
@@ -25,12 +25,10 @@ from runstate.spark import SPARK_SCHEMA, normalize_dataframe
 
 from .. import canonical_provider, spark_support
 from ..paths import ROOT
-from ..spark_support import PANDAS3_WARNING, spark
+from ..spark_support import PANDAS3_WARNING
 from ..strategies import maybe_texts, runs
 
 pytestmark = pytest.mark.filterwarnings(PANDAS3_WARNING)
-
-__all__ = ["spark"]  # the fixture, imported to be used here
 
 DOCS = ROOT / "docs" / "tables.md"
 
