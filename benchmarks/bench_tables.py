@@ -193,7 +193,7 @@ def measure_spark(count: int) -> dict[str, Any]:
             floor_s = _timed_job(lambda: noop(df.mapInArrow(_floor, "n long")))
             python_s = _timed_job(lambda: noop(df.mapInArrow(_normalize_only, "n long")))
             rows_s = _timed_job(lambda: noop(df.mapInArrow(_rows_only, "n long")))
-            full_s = _timed_job(lambda: noop(normalize_dataframe(df, "databricks")))
+            full_s = _timed_job(lambda: noop(normalize_dataframe("databricks", df)))
             with path.open(encoding="utf-8") as source:
                 lines = source.read().splitlines()
             loop_s = _timed_job(lambda: loop_rows("databricks", lines))

@@ -26,16 +26,22 @@ from bench import PROVIDERS, generate
 import runstate
 
 CATEGORIES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("object construction", ("_model.py", "new_run", "new_durations", "mappingproxy", "__new__", "attrs")),
-    ("time parsing", ("_times.py", "fromtimestamp", "fromisoformat", "astimezone", "isoparse", "dateutil")),
-    ("duration reading", ("_durations.py", "timedelta")),
+    (
+        "object construction",
+        ("_core/model.py", "_core/constructors.py", "_core/details.py", "mappingproxy", "__new__", "attrs"),
+    ),
+    (
+        "time parsing",
+        ("_core/times.py", "fromtimestamp", "fromisoformat", "astimezone", "isoparse", "dateutil"),
+    ),
+    ("duration reading", ("_core/durations.py", "timedelta")),
     (
         "field reads and checks",
-        ("_fields.py", "method 'get' of", "isinstance", "built-in method builtins.len"),
+        ("_core/fields.py", "method 'get' of", "isinstance", "built-in method builtins.len"),
     ),
-    ("table lookups", ("_spec.py", "map_word", "_tables.py")),
-    ("warnings machinery", ("_context.py", "_errors.py", "warnings", "warn")),
-    ("registry dispatch", ("_registry.py", "__init__.py")),
+    ("table lookups", ("_kit/spec.py", "map_word", "/tables.py", "/state_table.py")),
+    ("warnings machinery", ("_core/context.py", "_core/errors.py", "warnings", "warn")),
+    ("registry dispatch", ("_kit/registry.py", "runstate/__init__.py")),
 )
 
 
@@ -44,7 +50,7 @@ def categorize(filename: str, name: str) -> str:
     for category, needles in CATEGORIES:
         if any(needle in where for needle in needles):
             return category
-    if "/providers/" in filename:
+    if "/_providers/" in filename:
         return "provider code (mapping, details, tasks)"
     return "other built-ins"
 

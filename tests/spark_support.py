@@ -1,4 +1,4 @@
-"""One local Spark session per test module, or a skip (a failure in CI) when Java is missing.
+"""One local Spark session for the whole test run, or a skip (a failure in CI) when Java is missing.
 
 Outside CI a machine without Java skips the Spark tests with a message saying how to run them;
 ``.ci/run`` sets ``RUNSTATE_REQUIRE_SPARK=1`` so that there a missing Java fails them instead.
@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -39,9 +38,14 @@ def require_java() -> None:
     pytest.skip(ENABLE_HINT)
 
 
-@pytest.fixture(scope="module")
-def spark() -> Iterator[Any]:
-    """A ``local[2]`` session in UTC with the UI off, its workers on this interpreter: quick to start."""
+def start_session() -> Any:
+    """A ``local[2]`` session in UTC with the UI off, its workers on this interpreter: quick to start.
+
+    The JVM compiles with C1 alone (a test session runs each query once: full optimisation would
+    not pay back) and without whole-stage code generation: the Databricks SQL's generated method
+    outgrows Java's 64 KB, so Spark would compile it, fail and fall back to evaluating the same
+    expressions anyway, after seconds of compiling per query.
+    """
     require_java()
     from pyspark.sql import SparkSession
 
@@ -49,12 +53,14 @@ def spark() -> Iterator[Any]:
         SparkSession.builder.master("local[2]")
         .appName("runstate-tests")
         .config("spark.pyspark.python", sys.executable)  # workers run this interpreter, not PATH's python3
+        .config("spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1")
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.sql.codegen.wholeStage", "false")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
-    yield session
-    session.stop()
+    return session

@@ -20,12 +20,13 @@ Waiting on runs (for orchestrator adapters)
 Rows
     to_row, to_rows: flat dict rows for tables and DataFrames.
 Graph and tracker
-    GRAPH, TransitionGraph, Edge, EdgeKind, IllegalStep, EDGES (the same as GRAPH.edges);
-    RunTracker, Observation, Segment, Conflict.
+    GRAPH, TransitionGraph, Edge, EdgeKind, IllegalStep; RunTracker, Observation, Segment, Conflict.
 Durations
-    sum_durations, wall_time, task_time, total_across_attempts, span, parse_time.
+    sum_durations, wall_time, task_time, total_across_attempts, time_range, parse_time.
 Serialization
-    to_dict, from_dict.
+    to_dict (of a Run or a Summary), from_dict.
+Deprecated (each warns, naming its replacement)
+    EDGES (GRAPH.edges), span (time_range).
 Errors and warnings
     RunstateError and its subclasses (UnknownProviderError, InvalidRecordError, UnmappedStateError,
     IllegalTransitionError, ProviderSpecError, PollTimeoutError); RunstateWarning and its
@@ -55,9 +56,10 @@ The command line: ``runstate --help``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ._core.durations import span, sum_durations, task_time, total_across_attempts, wall_time
+from ._core.deprecation import moved_names
+from ._core.durations import sum_durations, task_time, time_range, total_across_attempts, wall_time
 from ._core.errors import (
     IllegalTransitionError,
     InconsistentDurationWarning,
@@ -72,9 +74,11 @@ from ._core.errors import (
     UnmappedStateError,
     UnmappedStateWarning,
 )
-from ._core.graph import EDGES, GRAPH, Edge, EdgeKind, IllegalStep, TransitionGraph
+from ._core.graph import EDGES as _EDGES
+from ._core.graph import GRAPH, Edge, EdgeKind, IllegalStep, TransitionGraph
 from ._core.model import Durations, Missing, Run
-from ._core.serialize import from_dict, to_dict
+from ._core.serialize import from_dict
+from ._core.serialize import to_dict as _run_dict
 from ._core.times import parse_time
 from ._core.tracker import Conflict, Observation, RunTracker, Segment
 from ._core.verdict import Verdict, verdict
@@ -136,7 +140,6 @@ __all__ = [
     "Edge",
     "EdgeKind",
     "IllegalStep",
-    "EDGES",  # the same tuple as GRAPH.edges: kept for compatibility, deprecated (use GRAPH.edges)
     "RunTracker",
     "Observation",
     "Segment",
@@ -146,7 +149,7 @@ __all__ = [
     "wall_time",
     "task_time",
     "total_across_attempts",
-    "span",
+    "time_range",
     "parse_time",
     # serialization
     "to_dict",
@@ -168,6 +171,14 @@ __all__ = [
 ]
 
 register_builtin_providers(REGISTRY)
+
+if TYPE_CHECKING:
+    EDGES = _EDGES
+    span = time_range
+else:
+    __getattr__ = moved_names(
+        __name__, {"EDGES": ("runstate.GRAPH.edges", _EDGES), "span": ("runstate.time_range", time_range)}
+    )
 
 
 def normalize(
@@ -211,6 +222,17 @@ def normalize_many(
     return REGISTRY.normalize_many(
         provider, records, strict=strict, keep_raw=keep_raw, on_error=on_error, namespace=namespace
     )
+
+
+def to_dict(value: Run | Summary) -> dict[str, Any]:
+    """A run, or a summary, as JSON-ready data: :func:`from_dict` reads a run's back.
+
+    A run's validates against ``schemas/run.schema.json``; a summary's is :meth:`Summary.to_dict`.
+    Anything else raises :class:`TypeError` naming what it takes.
+    """
+    if isinstance(value, Summary):
+        return value.to_dict()
+    return _run_dict(value)
 
 
 def providers() -> tuple[str, ...]:

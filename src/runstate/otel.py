@@ -1,7 +1,7 @@
 """Finished runs as OpenTelemetry CI/CD spans and metrics (semantic conventions v1.44.0).
 
 A run is a pipeline run (span kind SERVER), its tasks are task runs (INTERNAL). Needs the ``otel``
-extra (``opentelemetry-api``) for :func:`record` and :class:`ActiveRuns`; :func:`otlp_json` writes the
+extra (``opentelemetry-api``) for :func:`emit` and :class:`ActiveRuns`; :func:`otlp_json` writes the
 OpenTelemetry Collector's file-exporter format (OTLP/JSON) from plain data, with no dependency.
 Decisions (which duration is which state, ``error.type``, ids): docs/export.md.
 """
@@ -17,6 +17,7 @@ from typing import IO, TYPE_CHECKING, Any, Final
 
 import attrs
 
+from ._core.deprecation import moved_names
 from ._core.errors import InvalidRecordError
 from ._core.model import Run
 from ._core.tracker import Observation
@@ -44,8 +45,8 @@ __all__ = [
     "RUNS_PER_REQUEST",
     "otlp_json",
     "otlp_requests",
+    "emit",
     "plan",
-    "record",
     "write_otlp_json",
 ]
 
@@ -70,7 +71,7 @@ _NS: Final = timedelta(microseconds=1)
 
 @attrs.frozen
 class SpanPlan:
-    """One span to emit, as plain data: what :func:`record` and :func:`otlp_json` both write."""
+    """One span to emit, as plain data: what :func:`emit` and :func:`otlp_json` both write."""
 
     name: str
     kind: str
@@ -227,7 +228,7 @@ def _ns(at: datetime) -> int:
     return (at - _EPOCH) // _NS * 1000
 
 
-def _emit(tracer: Tracer, span: SpanPlan, context: Any) -> None:
+def _emit_span(tracer: Tracer, span: SpanPlan, context: Any) -> None:
     trace = require("opentelemetry.trace", "otel")
     kind = trace.SpanKind.SERVER if span.kind == "SERVER" else trace.SpanKind.INTERNAL
     started = tracer.start_span(
@@ -237,18 +238,18 @@ def _emit(tracer: Tracer, span: SpanPlan, context: Any) -> None:
         started.set_status(trace.Status(trace.StatusCode.ERROR, span.error))
     inner = trace.set_span_in_context(started)
     for child in span.children:
-        _emit(tracer, child, inner)
+        _emit_span(tracer, child, inner)
     started.end(end_time=_ns(span.end))
 
 
-def record(
+def emit(
     runs: Iterable[Run],
     *,
     tracer: Tracer | None = None,
     meter: Meter | None = None,
     span_name: Callable[[Run], str] | None = None,
 ) -> int:
-    """Record each ended run as a span tree and its duration and error metrics; returns the spans' count.
+    """Emit each ended run as a span tree and its duration and error metrics; returns the spans' count.
 
     Runs not yet ended produce nothing here (feed :class:`ActiveRuns` with them). ``tracer`` and
     ``meter`` default to the global providers' ``runstate`` ones; ``span_name(run)`` replaces the
@@ -268,7 +269,7 @@ def record(
         tree = plan(run, span_name)
         if tree is None:
             continue
-        _emit(tracer, tree, context.Context())
+        _emit_span(tracer, tree, context.Context())
         count += sum(1 for _ in _flatten(tree))
         for seconds, attributes in duration_points(run):
             histogram.record(seconds, attributes)
@@ -596,3 +597,9 @@ def write_otlp_json(runs: Iterable[Run], stream: IO[str], **options: Any) -> int
         stream.write(json.dumps(request, separators=(",", ":")) + "\n")
         count += 1
     return count
+
+
+if TYPE_CHECKING:
+    record = emit
+else:
+    __getattr__ = moved_names(__name__, {"record": ("runstate.otel.emit", emit)})

@@ -22,7 +22,7 @@ What the kit holds:
 
 * the model: `Run`, `Durations`, `Missing` (why a duration is absent), `EMPTY` (the shared empty
   mapping for ``details`` / ``provider_state`` / ``missing``), built with `make_run` and
-  `make_durations` (`new_run` / `new_durations`: deprecated aliases), `freeze_details` (a fresh
+  `make_durations` (`new_run` / `new_durations`: deprecated aliases that warn), `freeze_details` (a fresh
   dict of facts made the run's read-only ``details``: a compact `Details` of its items, or
   ``EMPTY``; the dict is not kept, so build a new one per run);
 * the vocabulary: `State`, `Reason`, `Phase`, `TERMINAL_STATES` (the states of the TERMINATED phase,
@@ -65,13 +65,12 @@ What the kit holds:
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from ._core.constructors import new_durations as make_durations
-from ._core.constructors import new_durations as new_durations  # deprecated alias of make_durations
 from ._core.constructors import new_run as make_run
-from ._core.constructors import new_run as new_run  # deprecated alias of make_run
 from ._core.context import Context, ReportKind
+from ._core.deprecation import moved_names
 from ._core.details import EMPTY, Details, freeze_details
 from ._core.durations import (
     MAX_DURATION,
@@ -238,3 +237,15 @@ __all__ = [
     "time_from_value",
     "to_utc",
 ]
+
+if TYPE_CHECKING:
+    new_run = make_run
+    new_durations = make_durations
+else:
+    __getattr__ = moved_names(
+        __name__,
+        {
+            "new_run": ("runstate.provider_kit.make_run", make_run),
+            "new_durations": ("runstate.provider_kit.make_durations", make_durations),
+        },
+    )

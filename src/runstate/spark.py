@@ -7,11 +7,13 @@ pass through pandas or per-row Python objects on the JVM side.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Final
 
 try:
     import pyarrow as pa
+    from pyspark.sql import DataFrame
     from pyspark.sql.pandas.types import from_arrow_schema
 except ImportError as exc:  # pragma: no cover - exercised in an environment without pyspark
     raise ImportError("runstate.spark needs pyspark and pyarrow: pip install 'runstate[spark]'") from exc
@@ -20,7 +22,6 @@ from ._kit import registry as _registry
 from .arrow import BATCH_SCHEMA, normalize_batches
 
 if TYPE_CHECKING:
-    from pyspark.sql import DataFrame
     from pyspark.sql.types import StructType
 
 __all__ = ["SPARK_SCHEMA", "normalize_dataframe"]
@@ -42,7 +43,7 @@ class _Normalizer:
 
 
 def normalize_dataframe(
-    df: DataFrame, provider: str, *, column: str = "record", strict: bool = False
+    provider: str, df: DataFrame, *, column: str = "record", strict: bool = False
 ) -> DataFrame:
     """``df``'s JSON records (string column ``column``) as canonical rows of :data:`SPARK_SCHEMA`.
 
@@ -52,6 +53,27 @@ def normalize_dataframe(
     :class:`~runstate.UnknownProviderError` here, on the driver. Executors look the provider up in
     their own registry: a third-party provider must be registered by a module they import. Lenient
     warnings land in the executors' logs; ``strict=True`` makes such records error rows instead.
+    The provider comes first, as in every ``normalize*``; the DataFrame first still works, with a
+    :class:`DeprecationWarning`.
     """
+    provider, df = _provider_and_frame(provider, df)
     _registry.REGISTRY.get(provider)
     return df.select(column).mapInArrow(_Normalizer(provider, column, strict), SPARK_SCHEMA)
+
+
+def _provider_and_frame(first: object, second: object) -> tuple[str, DataFrame]:
+    """``(provider, df)`` from either order, told apart by type; the old order warns."""
+    if isinstance(first, str) and isinstance(second, DataFrame):
+        return first, second
+    if isinstance(first, DataFrame) and isinstance(second, str):
+        warnings.warn(
+            "normalize_dataframe(df, provider) is deprecated: give the provider first, "
+            "normalize_dataframe(provider, df), as every normalize* takes it",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        return second, first
+    raise TypeError(
+        "normalize_dataframe takes (provider, df): a provider name (str) and a Spark DataFrame; "
+        f"got ({type(first).__name__}, {type(second).__name__})"
+    )

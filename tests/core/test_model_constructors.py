@@ -75,7 +75,6 @@ def test_the_kit_offers_the_typed_builders_not_the_internal_names() -> None:
     assert kit.make_run is new_run and kit.make_durations is new_durations
     assert "make_run" in kit.__all__ and "make_durations" in kit.__all__
     assert "new_run" not in kit.__all__ and "new_durations" not in kit.__all__
-    assert kit.new_run is new_run  # the old import keeps working until the built-ins switch
 
 
 def test_a_missing_required_keyword_is_a_type_error_as_for_run() -> None:

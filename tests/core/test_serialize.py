@@ -14,6 +14,7 @@ import attrs
 import jsonschema
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 import runstate
 from runstate import Durations, InvalidRecordError, Missing, Run, State, from_dict, to_dict
@@ -306,3 +307,16 @@ def test_keys_that_differ_only_in_lone_surrogates_stay_two_keys() -> None:
     VALIDATOR.validate(data)
     row = runstate.to_row(runstate.normalize("glue", record), raw=True)
     assert json.loads(row["raw"])["a\\udc00"] == 2
+
+
+@given(st.lists(runs(), max_size=4))
+def test_to_dict_of_a_summary_is_its_own_to_dict(batch: list[Run]) -> None:
+    summary = runstate.summarize(batch, now=datetime(2030, 1, 1, tzinfo=UTC))
+    assert runstate.to_dict(summary) == summary.to_dict()
+    json.dumps(runstate.to_dict(summary))  # JSON-ready, as a run's
+
+
+@pytest.mark.parametrize("value", [None, {"provider": "glue", "run_id": "1"}, "jr_1", 3, []])
+def test_to_dict_of_anything_else_names_what_it_takes(value: object) -> None:
+    with pytest.raises(TypeError, match=rf"to_dict takes a Run or a Summary, not {type(value).__name__}$"):
+        runstate.to_dict(value)  # type: ignore[arg-type]

@@ -140,7 +140,7 @@ def test_api_pages_render_the_docstrings(site: Path) -> None:
         ("history", ["runstate.logical_runs", "runstate.LogicalRun", "runstate.latest_task_attempts"]),
         ("summaries", ["runstate.summarize", "runstate.Summary"]),
         ("polling", ["runstate.poll", "runstate.apoll", "runstate.PollTimeoutError"]),
-        ("exports", ["runstate.otel_run_state", "runstate.otel.record", "runstate.openlineage.events",
+        ("exports", ["runstate.otel_run_state", "runstate.otel.emit", "runstate.openlineage.events",
                      "runstate.cdevents.events"]),
         ("plugins", ["runstate._kit.plugins.GROUP"]),
     ],

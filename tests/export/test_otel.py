@@ -85,9 +85,9 @@ def sdk() -> Iterator[tuple[InMemorySpanExporter, InMemoryMetricReader, TracerPr
     meter_provider.shutdown()
 
 
-def _record(sdk: Any, runs: list[Run], **options: Any) -> tuple[list[ReadableSpan], MetricsData | None]:
+def _emitted(sdk: Any, runs: list[Run], **options: Any) -> tuple[list[ReadableSpan], MetricsData | None]:
     exporter, reader, tracer_provider, meter_provider = sdk
-    otel.record(runs, tracer=tracer_provider.get_tracer("t"), meter=meter_provider.get_meter("m"), **options)
+    otel.emit(runs, tracer=tracer_provider.get_tracer("t"), meter=meter_provider.get_meter("m"), **options)
     return list(exporter.get_finished_spans()), reader.get_metrics_data()
 
 
@@ -128,7 +128,7 @@ def _points(metrics: MetricsData | None) -> Iterator[tuple[str, str, Any, Any]]:
 
 @pytest.mark.parametrize("run", ONLY_RUNS, ids=IDS)
 def test_every_fixture_run_speaks_the_conventions(sdk: Any, run: Run) -> None:
-    spans, metrics = _record(sdk, [run])
+    spans, metrics = _emitted(sdk, [run])
     if not run.is_terminal:
         assert spans == []
         assert list(_points(metrics)) == []
@@ -171,7 +171,7 @@ def test_duration_points_follow_the_run_states(run: Run) -> None:
 
 def test_span_tree_of_a_multitask_databricks_run(sdk: Any) -> None:
     run = fixture("databricks", "success_with_failures")
-    spans, _ = _record(sdk, [run])
+    spans, _ = _emitted(sdk, [run])
     root = next(s for s in spans if s.parent is None)
     children = [s for s in spans if s.parent is not None]
     assert {s.parent.span_id for s in children if s.parent} == {root.context.span_id}
@@ -185,7 +185,7 @@ def test_span_tree_of_a_multitask_databricks_run(sdk: Any) -> None:
 
 def test_span_name_callback_and_run_without_time(sdk: Any) -> None:
     run = fixture("glue", "succeeded")
-    spans, _ = _record(sdk, [run], span_name=lambda _run: "RUN")
+    spans, _ = _emitted(sdk, [run], span_name=lambda _run: "RUN")
     assert [s.name for s in spans] == ["RUN"]
     assert otel.plan(attrs.evolve(run, created_at=None, started_at=None, ended_at=None)) is None
 
@@ -346,7 +346,7 @@ def test_every_run_gives_spans_and_points_of_the_conventions(run: Run) -> None:
 def test_a_missing_extra_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "opentelemetry.trace", None)
     with pytest.raises(ImportError, match=r"pip install 'runstate\[otel\]'"):
-        otel.record([])
+        otel.emit([])
 
 
 def test_a_naive_time_is_refused_not_a_type_error(sdk: Any) -> None:
@@ -357,7 +357,7 @@ def test_a_naive_time_is_refused_not_a_type_error(sdk: Any) -> None:
     with pytest.raises(InvalidRecordError, match=r"run\.ended_at: must be timezone-aware"):
         otel.otlp_json([naive])
     with pytest.raises(InvalidRecordError, match=r"run\.ended_at: must be timezone-aware"):
-        otel.record([naive], tracer=tracer_provider.get_tracer("t"), meter=meter_provider.get_meter("m"))
+        otel.emit([naive], tracer=tracer_provider.get_tracer("t"), meter=meter_provider.get_meter("m"))
 
 
 def test_a_lone_surrogate_in_a_run_id_gives_stable_distinct_ids() -> None:
@@ -487,7 +487,7 @@ def test_a_run_without_a_pipeline_name_is_not_named_by_its_id() -> None:
 
 def test_record_counts_a_run_given_twice_once(sdk: Any) -> None:
     run = fixture("databricks", "failed_with_termination_details")
-    spans, data = _record(sdk, [run, run])
+    spans, data = _emitted(sdk, [run, run])
     assert len(spans) == len({s.context.span_id for s in spans}) == 1 + len(run.tasks)
     counts = [p.count for n, _, _, p in _points(data) if n == "cicd.pipeline.run.duration"]
     assert counts and set(counts) == {1}

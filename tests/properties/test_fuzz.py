@@ -8,8 +8,8 @@ RecursionError. Every run that comes out keeps its record unchanged and survives
 
 from __future__ import annotations
 
-import copy
 import json
+import pickle
 import subprocess
 import sys
 import warnings
@@ -60,8 +60,13 @@ def _paths(value: Any, prefix: tuple[Any, ...] = (), depth: int = 0) -> Iterator
             yield from _paths(item, (*prefix, index), depth + 1)
 
 
+def _copy(record: Any) -> Any:
+    """A deep copy of JSON-shaped data, through pickle: what copy.deepcopy gives, many times faster."""
+    return pickle.loads(pickle.dumps(record, pickle.HIGHEST_PROTOCOL))
+
+
 def _replace(record: Any, path: tuple[Any, ...], value: Any) -> Any:
-    result = copy.deepcopy(record)
+    result = _copy(record)
     target = result
     for step in path[:-1]:
         target = target[step]
@@ -107,7 +112,8 @@ _REFUSALS = ("not a ", "run id", "normalize_many")
 
 
 def _normalize_both_modes(provider: str, record: Any, validate: bool = True) -> None:
-    before = copy.deepcopy(record)
+    before = _copy(record)
+    lenient: Run | None = None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RunstateWarning)
         if isinstance(record, dict):
@@ -123,6 +129,7 @@ def _normalize_both_modes(provider: str, record: Any, validate: bool = True) -> 
                 assert record == before, "the input was mutated"
                 return
             _check_run(run, record, validate)
+            lenient = run
         else:  # only a record that is not an object at all fails leniently, and says so
             with pytest.raises(runstate.InvalidRecordError, match=r": \$: expected"):
                 runstate.normalize(provider, record)
@@ -133,7 +140,8 @@ def _normalize_both_modes(provider: str, record: Any, validate: bool = True) -> 
     except RunstateError:
         pass
     else:
-        _check_run(strict_run, record, validate)
+        if strict_run != lenient:  # the same run as the lenient one was checked just above
+            _check_run(strict_run, record, validate)
     assert record == before, "the input was mutated"
 
 
@@ -177,7 +185,7 @@ def _all_keys(value: Any) -> set[str]:
 @pytest.mark.parametrize("provider", PROVIDERS)
 def test_every_fixture_keeps_what_it_was_made_from(provider: str) -> None:
     for record in RECORDS[provider]:
-        before = copy.deepcopy(record)
+        before = _copy(record)
         with warnings.catch_warnings():  # some fixtures are odd on purpose (STATE_UNSPECIFIED)
             warnings.simplefilter("ignore", RunstateWarning)
             runs = list(runstate.normalize_many(provider, [record]))

@@ -109,9 +109,15 @@ def write(path: Path, page: str) -> Path:
     return path
 
 
-def test_the_known_report_renders_every_chart_with_its_traces_and_bars(browser: Any, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def known(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Opened:
+    """The known runs' report, opened once for the tests that read it (loading Plotly takes seconds)."""
     page = runstate.report.html(known_runs(), now=NOW)
-    opened = Opened(browser, write(tmp_path / "known.html", page))
+    return Opened(browser, write(tmp_path_factory.mktemp("known") / "known.html", page))
+
+
+def test_the_known_report_renders_every_chart_with_its_traces_and_bars(known: Opened, tmp_path: Path) -> None:
+    opened = known
     charts = opened.charts()
     assert opened.problems == []
     assert set(charts) == CHART_IDS
@@ -130,10 +136,8 @@ def test_the_known_report_renders_every_chart_with_its_traces_and_bars(browser: 
     opened.page.screenshot(path=str(artifacts(tmp_path) / "report-known.png"), full_page=True)
 
 
-def test_hovering_a_bar_shows_its_ids_state_reason_message_and_durations(
-    browser: Any, tmp_path: Path
-) -> None:
-    opened = Opened(browser, write(tmp_path / "hover.html", runstate.report.html(known_runs(), now=NOW)))
+def test_hovering_a_bar_shows_its_ids_state_reason_message_and_durations(known: Opened) -> None:
+    opened = known
     failed = opened.page.locator("#timeline g.trace.bars").nth(2).locator("g.point path").first
     failed.scroll_into_view_if_needed()
     box = failed.bounding_box()
@@ -147,9 +151,9 @@ def test_hovering_a_bar_shows_its_ids_state_reason_message_and_durations(
     assert opened.problems == []
 
 
-def test_the_plotted_numbers_are_the_summary_numbers(browser: Any, tmp_path: Path) -> None:
+def test_the_plotted_numbers_are_the_summary_numbers(known: Opened) -> None:
     runs = known_runs()
-    opened = Opened(browser, write(tmp_path / "numbers.html", runstate.report.html(runs, now=NOW)))
+    opened = known
     data = opened.data()
     summary = runstate.summarize(runs, now=NOW)
     assert data["summary"] == summary.to_dict()

@@ -1,7 +1,7 @@
 """The Spark dialect, run in a local Spark session, gives what ``normalize`` gives.
 
-The tables issue's module-scoped session (tests/spark_support.py: skipped only when Java is missing,
-a failure then with ``RUNSTATE_REQUIRE_SPARK=1``); every fixture record plus a seeded sample of word
+The run's one Spark session (``spark``, tests/conftest.py: skipped only when Java is missing, a
+failure then with ``RUNSTATE_REQUIRE_SPARK=1``); every fixture record plus a seeded sample of word
 combinations (with words no table knows) per provider.
 """
 
@@ -13,7 +13,7 @@ import pytest
 
 from runstate.sql import select
 
-from ..spark_support import PANDAS3_WARNING, spark
+from ..spark_support import PANDAS3_WARNING
 from ..sql_cases import (
     CASES,
     OUTPUTS,
@@ -27,7 +27,6 @@ from ..sql_cases import (
 )
 
 pytestmark = pytest.mark.filterwarnings(PANDAS3_WARNING)
-__all__ = ["spark"]  # the shared module-scoped session fixture (tests/spark_support.py)
 
 
 def _spark_type(tree: Any) -> Any:

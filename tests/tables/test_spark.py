@@ -1,6 +1,6 @@
 """runstate.spark on a real local[2] session: the same rows as normalize_batches and to_table.
 
-One module-scoped session (tests/spark_support.py) keeps these few tests to seconds of JVM time.
+The run's one Spark session (``spark``, tests/conftest.py) keeps these tests to seconds of JVM time.
 """
 
 from __future__ import annotations
@@ -25,12 +25,10 @@ from runstate.spark import SPARK_SCHEMA, normalize_dataframe
 
 from .. import canonical_provider, spark_support
 from ..paths import ROOT
-from ..spark_support import PANDAS3_WARNING, spark
+from ..spark_support import PANDAS3_WARNING
 from ..strategies import maybe_texts, runs
 
 pytestmark = pytest.mark.filterwarnings(PANDAS3_WARNING)
-
-__all__ = ["spark"]  # the fixture, imported to be used here
 
 DOCS = ROOT / "docs" / "tables.md"
 
@@ -47,7 +45,7 @@ def sorted_rows(table: pa.Table) -> list[dict[str, Any]]:
 def test_normalize_dataframe_equals_normalize_batches(spark: Any) -> None:
     lines = [*example_lines("databricks"), "{broken", "[]"]
     df = spark.createDataFrame([(i, line) for i, line in enumerate(lines)], "n long, record string")
-    out = normalize_dataframe(df.repartition(2), "databricks")
+    out = normalize_dataframe("databricks", df.repartition(2))
     assert out.schema == SPARK_SCHEMA
     got = out.toArrow()
     batch = pa.record_batch({"record": lines})
@@ -60,7 +58,26 @@ def test_normalize_dataframe_equals_normalize_batches(spark: Any) -> None:
 def test_an_unknown_provider_fails_on_the_driver(spark: Any) -> None:
     df = spark.createDataFrame([("{}",)], "record string")
     with pytest.raises(runstate.UnknownProviderError):
-        normalize_dataframe(df, "glu")
+        normalize_dataframe("glu", df)
+
+
+def test_the_old_argument_order_still_works_with_a_warning(spark: Any) -> None:
+    df = spark.createDataFrame([(line,) for line in example_lines("glue")], "record string")
+    with pytest.warns(
+        DeprecationWarning, match=r"give the provider first, normalize_dataframe\(provider, df\)"
+    ):
+        old = normalize_dataframe(df, "glue")  # type: ignore[arg-type]
+    assert old.schema == SPARK_SCHEMA
+    assert sorted_rows(old.toArrow()) == sorted_rows(normalize_dataframe("glue", df).toArrow())
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "got"),
+    [("glue", "records", "str, str"), (None, "glue", "NoneType, str"), ("glue", None, "str, NoneType")],
+)
+def test_a_call_that_is_neither_order_names_what_it_takes(first: Any, second: Any, got: str) -> None:
+    with pytest.raises(TypeError, match=rf"takes \(provider, df\): .*; got \({got}\)$"):
+        normalize_dataframe(first, second)
 
 
 @pytest.fixture(scope="module")

@@ -17,9 +17,9 @@ from .model import Run, require_aware
 __all__ = [
     "check_order",
     "check_parts",
-    "span",
     "sum_durations",
     "task_time",
+    "time_range",
     "total_across_attempts",
     "wall_time",
 ]
@@ -125,8 +125,11 @@ def sum_durations(values: Iterable[timedelta | None]) -> timedelta | None:
     return total
 
 
-def span(runs: Iterable[Run]) -> tuple[datetime | None, datetime | None]:
-    """Earliest start and latest end of some runs; the end is ``None`` if any run has not ended."""
+def time_range(runs: Iterable[Run]) -> tuple[datetime | None, datetime | None]:
+    """Earliest start and latest end of some runs; the end is ``None`` if any run has not ended.
+
+    (The duration between two times of one record is :func:`runstate.provider_kit.time_between`.)
+    """
     starts: list[datetime] = []
     ends: list[datetime] = []
     open_ = False
@@ -143,9 +146,9 @@ def span(runs: Iterable[Run]) -> tuple[datetime | None, datetime | None]:
 def wall_time(runs: Iterable[Run], now: datetime | None = None) -> timedelta | None:
     """Time from the first start to the last end of some runs (tasks in parallel count once).
 
-    If one has not ended, the span runs until ``now`` when given, else the result is ``None``.
+    If one has not ended, the range runs until ``now`` when given, else the result is ``None``.
     """
-    first, last = span(runs)
+    first, last = time_range(runs)
     if first is None:
         return None
     if last is None:

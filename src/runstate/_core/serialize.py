@@ -318,6 +318,8 @@ _ESCAPE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 def to_dict(run: Run) -> dict[str, Any]:
     """A run as JSON-ready data (validates against ``schemas/run.schema.json``)."""
+    if not isinstance(run, Run):
+        raise TypeError(f"runstate.to_dict takes a Run or a Summary, not {type(run).__name__}")
     body = _unstructure(converter, run)
     return {"schema_version": SCHEMA_VERSION, **body}
 

@@ -24,7 +24,7 @@ from typing import Any, Final
 
 import attrs
 
-from .._core.durations import span, sum_durations, wall_time
+from .._core.durations import sum_durations, time_range, wall_time
 from .._core.errors import InvalidRecordError, ProviderSpecError, UnknownProviderError
 from .._core.model import Run
 from .._core.vocabulary import TERMINAL_STATES, Phase, Reason, State
@@ -197,12 +197,12 @@ class LogicalRun:
     @property
     def first_started_at(self) -> datetime | None:
         """The earliest start of any attempt."""
-        return span(self.attempts)[0]
+        return time_range(self.attempts)[0]
 
     @property
     def last_ended_at(self) -> datetime | None:
         """The latest end, or ``None`` while any attempt has not ended."""
-        return span(self.attempts)[1]
+        return time_range(self.attempts)[1]
 
     @property
     def total(self) -> timedelta | None:
