@@ -70,6 +70,14 @@ def test_a_sketch_pickles_to_an_equal_one(values: list[timedelta]) -> None:
     assert (again.micros(), again.bounds()) == (sketch.micros(), sketch.bounds())
 
 
+@given(DURATIONS, st.integers(0, pickle.HIGHEST_PROTOCOL))
+def test_a_sketch_pickles_under_every_protocol(values: list[timedelta], protocol: int) -> None:
+    sketch = sketch_of(values)
+    again = pickle.loads(pickle.dumps(sketch, protocol=protocol))
+    assert [again.value_at(r) for r in range(len(values))] == [sketch.value_at(r) for r in range(len(values))]
+    assert (again.micros(), again.bounds(), again.count()) == (sketch.micros(), sketch.bounds(), len(values))
+
+
 def test_a_sum_past_timedelta_max_stays_exact() -> None:
     huge = timedelta(days=999_999_999)
     sketch = sketch_of([huge] * 3)

@@ -68,6 +68,14 @@ class DurationSketch:
         self.low = timedelta.max
         self.high = timedelta.min
 
+    def __getstate__(self) -> dict[str, object]:
+        """Its fields by name, so that it pickles under every protocol (slots alone need protocol 2)."""
+        return {name: getattr(self, name) for name in self.__slots__}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        for name, value in state.items():
+            setattr(self, name, value)
+
     def add(self, value: timedelta) -> None:
         """Count one duration."""
         seconds = value.total_seconds()
