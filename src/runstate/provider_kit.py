@@ -58,7 +58,11 @@ What the kit holds:
   fields); times `time_from_value`, `time_from_epoch_ms`, `time_from_epoch_s`,
   `to_utc`, `format_time`; durations `duration_from_ms`, `duration_from_s`, `check_order`,
   `check_parts`, and `time_between` (end - start, the one rule for a span over 100 years: a
-  sentinel time, reported with the message `OUT_OF_RANGE` and left missing);
+  sentinel time, reported with the message `OUT_OF_RANGE` and left missing); `compile_duration`
+  (a decision's `Duration` as a function of a row of Python values, giving what its SQL gives, so a
+  reader evaluates the very rule the SQL is emitted from; `compile_span` for a lone `Span`, as a
+  function of its two times) and `report_span` (what `time_between` reports of a span, for a
+  reader whose value comes from such a rule);
 * limits, for a provider that converts the common case itself and leaves the rest to the readers:
   `EPOCH`, `MIN_EPOCH_MS`, `MAX_EPOCH_MS`, `MAX_DURATION` (the longest duration the readers accept).
 """
@@ -79,6 +83,7 @@ from ._core.durations import (
     check_parts,
     duration_from_ms,
     duration_from_s,
+    report_span,
     time_between,
 )
 from ._core.errors import InvalidRecordError, InvalidRecordWarning, UnmappedStateWarning
@@ -128,6 +133,7 @@ from ._kit.decision import (
     rules_from_cells,
     rules_from_function,
 )
+from ._kit.evaluate import compile_duration, compile_span
 from ._kit.spec import (
     CLOSING_STATES,
     RERUN_SOURCES,
@@ -207,6 +213,8 @@ __all__ = [
     "check_order",
     "check_parts",
     "check_provider",
+    "compile_duration",
+    "compile_span",
     "continued_task_run",
     "duration_from_ms",
     "duration_from_s",
@@ -222,6 +230,7 @@ __all__ = [
     "opt_id",
     "partition_tests",
     "task_attempt",
+    "report_span",
     "task_runs",
     "time_between",
     "opt_int",

@@ -17,6 +17,7 @@ from .model import Run, require_aware
 __all__ = [
     "check_order",
     "check_parts",
+    "report_span",
     "sum_durations",
     "task_time",
     "time_range",
@@ -87,11 +88,24 @@ def time_between(start: datetime | None, end: datetime | None, ctx: Context, fie
         return None
     between = end - start
     if between > MAX_DURATION or between < -MAX_DURATION:
-        ctx.invalid(field, f"{end.isoformat()} - {start.isoformat()}", OUT_OF_RANGE)
+        report_span(start, end, ctx, field)
         return None
     if between < ZERO:
         check_order(start, end, ctx, field)
     return between
+
+
+def report_span(start: datetime | None, end: datetime | None, ctx: Context, field: str) -> None:
+    """What :func:`time_between` reports of a span, for a reader whose value comes from a decision's
+    :class:`~runstate.provider_kit.Span` (evaluated by :func:`~runstate.provider_kit.compile_duration`):
+    over 100 years either way invalid, a shorter negative span inconsistent, else nothing."""
+    if start is None or end is None:
+        return
+    between = end - start
+    if between > MAX_DURATION or between < -MAX_DURATION:
+        ctx.invalid(field, f"{end.isoformat()} - {start.isoformat()}", OUT_OF_RANGE)
+    elif between < ZERO:
+        check_order(start, end, ctx, field)
 
 
 def check_order(start: datetime | None, end: datetime | None, ctx: Context, field: str) -> None:
