@@ -9,6 +9,8 @@ See docs/decisions.md and docs/sql.md.
 
 from __future__ import annotations
 
+from typing import Final
+
 from runstate.provider_kit import (
     Decision,
     Duration,
@@ -23,9 +25,13 @@ from runstate.provider_kit import (
 
 from .tables import JOB_RUN_STATE, WAITING_BY_EXECUTION_CLASS, WAITING_DETAIL_CHARS, WAITING_REASONS
 
-__all__ = ["events_decision", "jobs_decision"]
+__all__ = ["TOTAL", "events_decision", "jobs_decision"]
 
 _STATE, _DETAIL, _CLASS = "JobRunState", "StateDetail", "ExecutionClass"
+
+TOTAL: Final = Duration((((), Span("StartedOn", "CompletedOn")),))
+"""total = CompletedOn - StartedOn: a negative span kept (and reported), over 100 years either way
+none (a sentinel time); the reader evaluates it (:func:`~runstate.provider_kit.compile_duration`)."""
 
 
 def _queued_rules(word: str, outcome: Outcome) -> list[Rule]:
@@ -65,7 +71,7 @@ def jobs_decision() -> Decision:
         columns={word: word for word in docs},
         rules=tuple(rules),
         unmapped=((Test(_STATE, TestKind.NOT_IN, tuple(JOB_RUN_STATE)),),),
-        durations={"total_seconds": Duration((((), Span("StartedOn", "CompletedOn")),))},
+        durations={"total_seconds": TOTAL},
         column_docs=docs,
     )
 

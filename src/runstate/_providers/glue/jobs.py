@@ -28,6 +28,7 @@ from runstate.provider_kit import (
     Run,
     State,
     StateWords,
+    compile_span,
     duration_from_s,
     freeze_details,
     is_null,
@@ -39,11 +40,11 @@ from runstate.provider_kit import (
     opt_sequence,
     opt_str,
     plain_number,
-    time_between,
+    report_span,
     time_from_value,
 )
 
-from .decision import jobs_decision
+from .decision import TOTAL, jobs_decision
 from .tables import (
     ENDED_MISSING,
     JOB_RUN_STATE,
@@ -74,6 +75,8 @@ _PLAIN_EPOCH_S: Final = 4_102_444_800.0
 """2100-01-01 in epoch seconds: a float in (0, this) is what ``time_from_value`` converts with
 ``datetime.fromtimestamp(value, UTC)`` without a report, so the reader converts it the same way
 inline and leaves every other value to ``time_from_value``."""
+_TOTAL: Final = compile_span(TOTAL, "StartedOn", "CompletedOn")
+"""The total as the decision declares it (the SQL is emitted from the same data)."""
 _from_timestamp: Final = datetime.fromtimestamp
 _UTC: Final = EPOCH.tzinfo
 
@@ -154,12 +157,13 @@ def _waiting_reason(detail: str | None, execution_class: object) -> Reason | Non
 def _durations(
     get: Any, state: State, started: datetime | None, ended: datetime | None, ctx: Context
 ) -> Durations:
-    """Total = end - start and execution = ``ExecutionTime`` (whole seconds), once the run has ended."""
+    """Total as the decision declares it (:data:`.decision.TOTAL`: end - start) and execution =
+    ``ExecutionTime`` (whole seconds), once the run has ended."""
     total = None
     if started is not None and ended is not None:
-        total = ended - started
-        if not _ZERO <= total <= MAX_DURATION:  # negative or a sentinel time: the kit's one rule
-            total = time_between(started, ended, ctx, "$.CompletedOn")
+        total = _TOTAL(started, ended)
+        if total is None or total < _ZERO:  # a sentinel time, or ends before it starts: reported
+            report_span(started, ended, ctx, "$.CompletedOn")
     if ended is None and state not in TERMINAL_STATES:
         return _NOT_ENDED_DURATIONS
     raw_execution = get("ExecutionTime")
