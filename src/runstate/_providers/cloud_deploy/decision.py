@@ -24,12 +24,17 @@ from runstate.provider_kit import (
 
 from .tables import CAUSE_REFINES, JOB_RUN_STATE, KNOWN_JOB_RUN_STATES, SUB_TYPES
 
-__all__ = ["decision"]
+__all__ = ["QUEUE", "TOTAL", "decision"]
 
 _STATE, _SUB, _CAUSE = "state", "jobRun", "failureCause"
 _STATE_NUMBER: Final = "stateNumber"
 _CAUSE_NUMBER: Final = "failureCauseNumber"
 _CREATED, _STARTED, _ENDED = "createTime", "startTime", "endTime"
+QUEUE: Final = Duration((((), Span(_CREATED, _STARTED)),))
+"""queue = startTime - createTime; TOTAL = endTime - startTime. A negative span is kept (and
+reported), one over 100 years either way is none (a sentinel time). The reader evaluates both
+(:func:`~runstate.provider_kit.compile_span`), the SQL is emitted from them."""
+TOTAL: Final = Duration((((), Span(_STARTED, _ENDED)),))
 _DOCS: Final = {
     _STATE: "the JobRun.State name",
     _SUB: "which job_run sub-type is set: its REST key, e.g. deployJobRun",
@@ -69,8 +74,8 @@ def decision() -> Decision:
         rules=tuple(rules),
         unmapped=tuple(unmapped),
         durations={
-            "queue_seconds": Duration((((), Span(_CREATED, _STARTED)),)),
-            "total_seconds": Duration((((), Span(_STARTED, _ENDED)),)),
+            "queue_seconds": QUEUE,
+            "total_seconds": TOTAL,
         },
         column_docs=_DOCS,
     )

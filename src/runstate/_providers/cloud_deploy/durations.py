@@ -6,7 +6,8 @@ createTime`` and ``total = endTime - startTime``: NOT_ENDED before the end, NOT_
 start; Cloud Deploy measures no setup, execution or cleanup (not applicable, not zero). A start
 before the creation or an end before the start is reported and kept, never clamped; a span over 100
 years (a sentinel time such as ``9999-12-31T23:59:59Z``) is reported and left missing, by the kit's
-one rule (:func:`runstate.provider_kit.time_between`).
+one rule. Both spans are the decision's (:mod:`.decision`), evaluated here, so the SQL and the
+reader share them; the reports are :func:`runstate.provider_kit.report_span`'s.
 
 Why: docs/decisions.md, "Google Cloud Deploy" (``#cloud-deploy``).
 """
@@ -20,17 +21,18 @@ from typing import Final
 
 from runstate.provider_kit import (
     EPOCH,
-    MAX_DURATION,
     TERMINAL_STATES,
     Context,
     Durations,
     Missing,
     check_order,
+    compile_span,
     make_durations,
-    time_between,
+    report_span,
     time_from_value,
 )
 
+from .decision import QUEUE, TOTAL
 from .tables import JOB_RUN_STATE
 
 __all__ = ["TimesAndDurations", "durations", "read_times"]
@@ -74,6 +76,9 @@ _NO_TOTAL: Final = MappingProxyType({**_NOT_APPLICABLE, "total": Missing.NOT_REP
 _NO_QUEUE: Final = {
     id(m): MappingProxyType({**m, "queue": Missing.NOT_REPORTED}) for m in (_ENDED, _NOT_ENDED, _NO_TOTAL)
 }
+_QUEUE: Final = compile_span(QUEUE, "createTime", "startTime")
+_TOTAL: Final = compile_span(TOTAL, "startTime", "endTime")
+_ZERO: Final = timedelta(0)
 _NOT_STARTED: Final = make_durations(None, None, None, None, None, _NO_QUEUE[id(_NO_TOTAL)])
 _TERMINAL_WORDS: Final = frozenset(w for w, o in JOB_RUN_STATE.items() if o.state in TERMINAL_STATES)
 
@@ -81,28 +86,29 @@ _TERMINAL_WORDS: Final = frozenset(w for w, o in JOB_RUN_STATE.items() if o.stat
 def durations(
     created: datetime | None, started: datetime | None, ended: datetime | None, word: str, ctx: Context
 ) -> Durations:
-    """queue = start - create, total = end - start; the order of the times is checked, never clamped,
-    and a part over 100 years (a sentinel time such as 9999-12-31) is reported and left missing."""
-    if created is not None and started is not None and ended is not None and created <= started <= ended:
-        plain_queue, plain_total = started - created, ended - started
-        if plain_queue <= MAX_DURATION and plain_total <= MAX_DURATION:
-            return make_durations(plain_queue, None, None, None, plain_total, _ENDED)  # the common case
+    """queue and total as the decision declares them (:data:`.decision.QUEUE`, :data:`.decision.TOTAL`);
+    the order of the times is checked, never clamped, and a span over 100 years (a sentinel time such
+    as 9999-12-31) is reported and left missing."""
+    queue, total = _QUEUE(created, started), _TOTAL(started, ended)
+    if queue is not None and total is not None and queue >= _ZERO <= total:  # the common case
+        return make_durations(queue, None, None, None, total, _ENDED)
     if started is None:
         if ended is not None and created is not None and ended < created:
             check_order(created, ended, ctx, "$.endTime")
         return _NOT_STARTED
-    total, missing = _total(started, ended, word, ctx)
-    queue = None if created is None else time_between(created, started, ctx, "$.startTime")
-    parts_missing = missing if queue is not None else _NO_QUEUE[id(missing)]
-    return make_durations(queue, None, None, None, total, parts_missing)
+    if total is None or total < _ZERO:  # a sentinel time, or ends before it starts: reported
+        report_span(started, ended, ctx, "$.endTime")
+    if queue is None or queue < _ZERO:
+        report_span(created, started, ctx, "$.startTime")
+    missing = _missing(total, ended, word)
+    return make_durations(
+        queue, None, None, None, total, missing if queue is not None else _NO_QUEUE[id(missing)]
+    )
 
 
-def _total(
-    started: datetime, ended: datetime | None, word: str, ctx: Context
-) -> tuple[timedelta | None, Mapping[str, Missing]]:
-    """The total and why the parts are missing: not ended, not reported (a terminal run without an end,
-    or a total out of range) or ended."""
-    if ended is None:
-        return None, _NO_TOTAL if word in _TERMINAL_WORDS else _NOT_ENDED
-    total = time_between(started, ended, ctx, "$.endTime")
-    return total, _ENDED if total is not None else _NO_TOTAL
+def _missing(total: timedelta | None, ended: datetime | None, word: str) -> Mapping[str, Missing]:
+    """Why the parts are missing: ended, not ended, or not reported (a terminal run without an end, or
+    a total out of range)."""
+    if total is not None:
+        return _ENDED
+    return _NO_TOTAL if ended is not None or word in _TERMINAL_WORDS else _NOT_ENDED
