@@ -237,6 +237,8 @@ def _nothing(_row: Row) -> None:
 
 
 def _seconds(column: str) -> Value:
+    """A numeric column of seconds, to the microsecond a ``timedelta`` holds (the SQL keeps the
+    DOUBLE: they agree on whole microseconds, all a reader's durations have)."""
     return lambda row: None if (v := row.get(column)) is None else timedelta(seconds=v)
 
 
