@@ -237,10 +237,26 @@ TABLE: Final = _table()
 """Every combination of state words, as merged rows (disjoint: at most one row holds for a run)."""
 
 
+def _index() -> tuple[dict[str, int], ...]:
+    """Per column, each token's rows as the bits of an int: a run's row is the one bit left after
+    ANDing its tokens' masks, instead of a scan of every row (unusual words miss the cache)."""
+    index: tuple[dict[str, int], ...] = tuple({} for _ in COLUMNS)
+    for bit, row in enumerate(TABLE):
+        for masks, allowed in zip(index, row.pattern, strict=True):
+            for tok in allowed:
+                masks[tok] = masks.get(tok, 0) | (1 << bit)
+    return index
+
+
+_INDEX: Final = _index()
+
+
 @functools.lru_cache(maxsize=4096)
 def decide(tokens: tuple[str, ...]) -> Row:
     """The row of :data:`TABLE` that holds for one token per column (in :data:`COLUMNS` order)."""
-    for row in TABLE:
-        if all(tok in allowed for tok, allowed in zip(tokens, row.pattern, strict=True)):
-            return row
-    raise AssertionError(f"no decision for {tokens}")  # pragma: no cover - the cells partition every input
+    held = -1
+    for masks, tok in zip(_INDEX, tokens, strict=True):
+        held &= masks.get(tok, 0)
+    if not held:
+        raise AssertionError(f"no decision for {tokens}")  # pragma: no cover - the cells partition inputs
+    return TABLE[(held & -held).bit_length() - 1]
