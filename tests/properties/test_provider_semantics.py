@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import warnings
 from datetime import UTC, datetime, timedelta
-from importlib import resources
 from typing import Any
 
 import pytest
@@ -29,6 +28,7 @@ from runstate import (
     otel_result,
 )
 
+from ..paths import example_records
 from ..strategies import json_values
 
 PROVIDERS = ("databricks", "glue", "cloud_deploy")
@@ -37,8 +37,7 @@ HOUR = 3_600_000
 
 
 def examples(provider: str) -> list[dict[str, Any]]:
-    text = resources.files("runstate.examples").joinpath(f"{provider}.jsonl").read_text(encoding="utf-8")
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
+    return example_records(provider)
 
 
 # --- 1. Glue ERROR is the user's configuration -------------------------------------------------------

@@ -8,10 +8,8 @@ removed, in either spelling; a record that is not a JobRun at all is refused in 
 from __future__ import annotations
 
 import copy
-import json
 import warnings
 from datetime import UTC, datetime, timedelta, timezone
-from importlib import resources
 from typing import Any
 
 import pytest
@@ -22,16 +20,10 @@ import runstate
 from runstate import InvalidRecordError, Run, RunstateError, RunstateWarning, State
 from runstate._providers.cloud_deploy import tables
 
-from ...paths import FIXTURES
+from ...paths import example_records, fixture_records
 
-FIXTURES = FIXTURES / "cloud_deploy"
-CASES = sorted(p.stem for p in FIXTURES.glob("*.json") if p.stem != "list_job_runs_page")
-EXAMPLES = [
-    json.loads(line)
-    for line in resources.files("runstate.examples").joinpath("cloud_deploy.jsonl").read_text().splitlines()
-    if line.strip()
-]
-BASES = [json.loads((FIXTURES / f"{name}.json").read_text()) for name in CASES] + EXAMPLES
+EXAMPLES = example_records("cloud_deploy")
+BASES = fixture_records("cloud_deploy", skip=("list_job_runs_page",)) + EXAMPLES
 PLAIN = next(e for e in EXAMPLES if e["state"] == "SUCCEEDED" and "deployJobRun" in e)
 
 

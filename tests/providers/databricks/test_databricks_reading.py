@@ -9,8 +9,6 @@ the same warnings in the same order, the same error, in both modes.
 from __future__ import annotations
 
 import copy
-import json
-from importlib import resources
 from typing import Any
 
 import pytest
@@ -21,16 +19,12 @@ from runstate._providers.databricks.jobs import build
 from runstate.provider_kit import Context
 
 from ...outcomes import observe
-from ...paths import FIXTURES
-
-FIXTURES = FIXTURES / "databricks"
+from ...paths import example_records, fixture_records
 
 
 def _records() -> list[dict[str, Any]]:
-    fixtures = [json.loads(p.read_text()) for p in sorted(FIXTURES.glob("*.json"))]
-    text = resources.files("runstate").joinpath("examples", "databricks.jsonl").read_text(encoding="utf-8")
-    examples = [json.loads(line) for line in text.splitlines() if line.strip()]
-    return [r for r in fixtures + examples if "run_id" in r]  # a runs/list page is split before build
+    records = fixture_records("databricks") + example_records("databricks")
+    return [r for r in records if "run_id" in r]  # a runs/list page is split before build
 
 
 RECORDS = _records()

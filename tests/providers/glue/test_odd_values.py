@@ -9,12 +9,10 @@ by plausible and odd values, and removed.
 from __future__ import annotations
 
 import copy
-import json
 import math
 import warnings
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
-from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -28,16 +26,10 @@ from runstate._providers.glue import jobs as _glue
 from runstate._providers.glue import tables
 from runstate.provider_kit import Context
 
-from ...paths import FIXTURES
+from ...paths import example_records, fixture_records
 
-FIXTURES = FIXTURES / "glue"
-CASES = sorted(p.stem for p in FIXTURES.glob("*.json") if p.stem != "get_job_runs_page")
-EXAMPLES = [
-    json.loads(line)
-    for line in resources.files("runstate.examples").joinpath("glue.jsonl").read_text().splitlines()
-    if line.strip()
-]
-BASES = [json.loads((FIXTURES / f"{name}.json").read_text()) for name in CASES] + EXAMPLES
+EXAMPLES = example_records("glue")
+BASES = fixture_records("glue", skip=("get_job_runs_page",)) + EXAMPLES
 PLAIN = [b.get("JobRun", b) for b in BASES]
 
 START = 1_772_359_200.25
