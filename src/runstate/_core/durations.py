@@ -86,13 +86,9 @@ def time_between(start: datetime | None, end: datetime | None, ctx: Context, fie
     """
     if start is None or end is None:
         return None
+    report_span(start, end, ctx, field)
     between = end - start
-    if between > MAX_DURATION or between < -MAX_DURATION:
-        report_span(start, end, ctx, field)
-        return None
-    if between < ZERO:
-        check_order(start, end, ctx, field)
-    return between
+    return between if _measures(between) else None
 
 
 def report_span(start: datetime | None, end: datetime | None, ctx: Context, field: str) -> None:
@@ -101,11 +97,15 @@ def report_span(start: datetime | None, end: datetime | None, ctx: Context, fiel
     over 100 years either way invalid, a shorter negative span inconsistent, else nothing."""
     if start is None or end is None:
         return
-    between = end - start
-    if between > MAX_DURATION or between < -MAX_DURATION:
+    if not _measures(end - start):
         ctx.invalid(field, f"{end.isoformat()} - {start.isoformat()}", OUT_OF_RANGE)
-    elif between < ZERO:
+    else:
         check_order(start, end, ctx, field)
+
+
+def _measures(between: timedelta) -> bool:
+    """Whether a span is a measurement: within :data:`MAX_DURATION` either way (else a sentinel)."""
+    return -MAX_DURATION <= between <= MAX_DURATION
 
 
 def check_order(start: datetime | None, end: datetime | None, ctx: Context, field: str) -> None:
